@@ -1,0 +1,58 @@
+# Lành Mạnh — make demo | make test | make lint | make bench [BENCH=name]
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test test-sqlite test-postgres lint bench install assets messages clean serve
+
+$(BIN)/activate: pyproject.toml constraints.txt
+	@command -v $(PY) >/dev/null || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(BIN)/activate
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+	$(PYTHON) scripts/copy_assets.py
+
+messages: $(BIN)/activate
+	$(PYTHON) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+install: $(BIN)/activate assets messages
+
+demo: install
+	$(PYTHON) manage.py migrate --no-input -v0
+	$(PYTHON) manage.py load_demo
+	@echo "Lành Mạnh demo: http://$(HOST):$(PORT)/"
+	LANHMANH_REQUIRE_2FA=$${LANHMANH_REQUIRE_2FA:-false} $(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
+
+serve: install
+	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint test-sqlite test-postgres
+
+test-sqlite: install
+	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/test-sqlite DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite/db.sqlite3 \
+		$(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-postgres: install
+	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/test-postgres DATABASE_URL=$(PG_TEST_URL) \
+		$(BIN)/pytest -q $(PYTEST_ARGS)
+
+bench: install
+	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/bench $(PYTHON) benchmarks/run.py $(BENCH)
+
+clean:
+	rm -rf $(VENV) node_modules var src/lanhmanh/static/vendor

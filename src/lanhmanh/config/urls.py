@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from lanhmanh.org.admin_site import restrict_admin_to_system_administrators
+
+restrict_admin_to_system_administrators(admin.site)
+
+urlpatterns = [
+    path("", include("lanhmanh.org.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("lanhmanh.api.urls")),
+    path("quan-tri/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,102 @@
+"""Append-only audit records: the change history and the access log of personal data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit records are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit records are append-only.")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit records are append-only.")
+
+
+class ChangeRecord(AppendOnlyModel):
+    """One change to a record that holds personal data or official figures."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Tạo mới")
+        UPDATE = "update", _("Sửa")
+        DELETE = "delete", _("Xoá")
+        MERGE = "merge", _("Gộp")
+        UNMERGE = "unmerge", _("Tách")
+        STATUS = "status", _("Đổi trạng thái")
+
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
+    )
+    action = models.CharField(_("thao tác"), max_length=16, choices=Action.choices)
+    model = models.CharField(_("loại bản ghi"), max_length=100, db_index=True)
+    object_id = models.CharField(_("mã bản ghi"), max_length=64, db_index=True)
+    object_repr = models.CharField(_("bản ghi"), max_length=200, blank=True)
+    before = models.JSONField(_("trước"), null=True, blank=True)
+    after = models.JSONField(_("sau"), null=True, blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id", "at"])]
+        verbose_name = _("lịch sử thay đổi")
+        verbose_name_plural = _("lịch sử thay đổi")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.model}#{self.object_id}"
+
+
+class AccessRecord(AppendOnlyModel):
+    """One read of a person's identity (or other personal data), with the purpose the user gave."""
+
+    class Purpose(models.TextChoices):
+        CASE_WORK = "case_work", _("Xử lý hồ sơ, vụ việc")
+        SANCTION = "sanction", _("Xử phạt vi phạm hành chính")
+        SUPPORT = "support", _("Tiếp cận, hỗ trợ, tư vấn")
+        INVESTIGATION = "investigation", _("Điều tra, truy tố, xét xử")
+        REPORTING = "reporting", _("Thống kê, báo cáo")
+        LINKAGE = "linkage", _("Đối chiếu, gộp hồ sơ trùng")
+        DATA_SUBJECT = "data_subject", _("Yêu cầu của chủ thể dữ liệu")
+        AUDIT = "audit", _("Kiểm tra bảo vệ dữ liệu")
+
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người xem")
+    )
+    model = models.CharField(_("loại bản ghi"), max_length=100)
+    object_id = models.CharField(_("mã bản ghi"), max_length=64)
+    data_class = models.CharField(_("loại dữ liệu"), max_length=20)
+    purpose = models.CharField(_("mục đích"), max_length=20, choices=Purpose.choices)
+    detail = models.CharField(_("chi tiết"), max_length=300, blank=True)
+    path = models.CharField(_("đường dẫn"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id", "at"]), models.Index(fields=["actor", "at"])]
+        verbose_name = _("nhật ký truy cập")
+        verbose_name_plural = _("nhật ký truy cập")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} read {self.model}#{self.object_id} ({self.purpose})"

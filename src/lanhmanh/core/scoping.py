@@ -1,0 +1,81 @@
+"""What may this user see: data classes granted by roles, and jurisdiction over the unit tree.
+
+A record of personal data is visible to a user when the user's roles grant every data class the
+record needs AND at least one of the record's administrative units lies in the user's subtree.
+Anything else is answered with 404, never 403, so that a refusal does not confirm a record exists.
+
+The kernel knows nothing of the ``org`` app: a user is anything with ``is_authenticated``,
+``data_classes`` (a set of DataClass values) and ``jurisdiction_path`` (the materialised path of
+the unit the user acts at, e.g. ``01.001``). Unit paths are dotted codes of fixed width per level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+
+class DataClass(models.TextChoices):
+    AGGREGATE = "aggregate", _("Số liệu tổng hợp")
+    ESTABLISHMENT = "establishment", _("Cơ sở kinh doanh")
+    IDENTITY = "identity", _("Nhân thân")
+    ENFORCEMENT = "enforcement", _("Vi phạm, xử lý")
+    SUPPORT = "support", _("Hỗ trợ, tư vấn")
+    HEALTH = "health", _("Y tế")
+    CHILD = "child", _("Trẻ em")
+
+
+def _as_set(data_classes: str | Iterable[str]) -> set[str]:
+    return {data_classes} if isinstance(data_classes, str) else set(data_classes)
+
+
+def can(user, data_classes: str | Iterable[str]) -> bool:
+    """Whether the user's roles grant every one of ``data_classes``."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return _as_set(data_classes) <= set(getattr(user, "data_classes", ()))
+
+
+def path_q(path: str, field: str = "path") -> Q:
+    """Units at ``path`` or below it: one indexed prefix query (exact match OR ``path.`` prefix)."""
+    return Q(**{field: path}) | Q(**{f"{field}__startswith": path + "."})
+
+
+def in_subtree(path: str, ancestor_path: str) -> bool:
+    return path == ancestor_path or path.startswith(ancestor_path + ".")
+
+
+def jurisdiction_q(user, via: Iterable[str]) -> Q:
+    """Records with any unit named by ``via`` (lookups to a unit, e.g. ``"residence_unit"``) in the user's subtree."""
+    root = getattr(user, "jurisdiction_path", None)
+    if not root:
+        return Q(pk__in=[])
+    q = Q()
+    for lookup in via:
+        q |= path_q(root, f"{lookup}__path")
+    return q
+
+
+def visible(queryset: QuerySet, user, *, data_classes: str | Iterable[str], via: Iterable[str]) -> QuerySet:
+    """The part of ``queryset`` this user may see for the given data classes."""
+    if not can(user, data_classes):
+        return queryset.none()
+    return (
+        queryset.filter(jurisdiction_q(user, via)).distinct()
+        if len(list(via)) > 1
+        else queryset.filter(jurisdiction_q(user, via))
+    )
+
+
+def get_visible_or_404(
+    queryset: QuerySet, user, *, data_classes: str | Iterable[str], via: Iterable[str], **lookup
+):
+    """One record the user may see, or Http404 whether it is missing or out of reach."""
+    try:
+        return visible(queryset, user, data_classes=data_classes, via=via).get(**lookup)
+    except (queryset.model.DoesNotExist, queryset.model.MultipleObjectsReturned, ValueError):
+        raise Http404 from None

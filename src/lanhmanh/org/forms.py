@@ -1,0 +1,65 @@
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from lanhmanh.org import security
+from lanhmanh.org.models import User
+
+LOCKED_MESSAGE = _(
+    "Tài khoản tạm thời bị khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút."
+)
+INVALID_MESSAGE = _("Tên đăng nhập hoặc mật khẩu không đúng.")
+BAD_TOKEN_MESSAGE = _("Mã xác thực không đúng hoặc đã hết hạn. Mã gồm 6 chữ số trong ứng dụng xác thực.")
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {"invalid_login": INVALID_MESSAGE, "inactive": _("Tài khoản này đã bị vô hiệu hoá.")}
+
+    username = forms.CharField(
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean(self):
+        from django.conf import settings
+
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is None or password is None:
+            return self.cleaned_data
+        candidate = User.objects.filter(username=username).first()
+        if candidate is not None and security.is_locked(candidate):
+            raise forms.ValidationError(
+                LOCKED_MESSAGE % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}, code="locked"
+            )
+        self.user_cache = authenticate(self.request, username=username, password=password)
+        if self.user_cache is None:
+            security.register_failure(username)
+            raise forms.ValidationError(INVALID_MESSAGE, code="invalid_login")
+        self.confirm_login_allowed(self.user_cache)
+        security.register_success(self.user_cache)
+        return self.cleaned_data
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Mã xác thực 6 chữ số"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        if not token.isdigit():
+            raise forms.ValidationError(BAD_TOKEN_MESSAGE)
+        return token

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lanhmanh.core.home import panels_for
+from lanhmanh.org.forms import BAD_TOKEN_MESSAGE, LoginForm, TokenForm
+from lanhmanh.org.selectors import home_summary
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "org/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+@login_required
+def two_factor(request):
+    """Enrol a TOTP device on first use (QR code), then verify a 6-digit code to finish sign-in."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_safe_next(request))
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+            user=user, name="Ứng dụng xác thực", confirmed=False
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                messages.success(request, _("Đã bật xác thực hai bước cho tài khoản."))
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", BAD_TOKEN_MESSAGE)
+    context = {"form": form, "enrolling": enrolling, "next": _safe_next(request)}
+    if enrolling:
+        image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+        buffer = io.BytesIO()
+        image.save(buffer)
+        context["qr_data_uri"] = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+    return render(request, "org/two_factor.html", context)
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(request, "org/home.html", {"summary": home_summary(user), "panels": panels_for(user)})

@@ -1,0 +1,132 @@
+"""Shared fixtures: Hanoi's 2014 units, the agencies, and one persona per role and jurisdiction.
+
+Personas (all in Hà Nội, 2014 units):
+- ``coordinator`` — city coordinator at the Sub-department (whole city);
+- ``district_officer`` — labour officer of Hoàn Kiếm; ``other_district_officer`` — of Đông Anh;
+- ``commune_officer`` — Tràng Tiền ward (Hoàn Kiếm); ``other_commune_officer`` — Hàng Bạc ward (Hoàn Kiếm);
+- ``police`` — police of Hoàn Kiếm; ``inspector`` — Team 178 of Hoàn Kiếm;
+- ``social_worker`` — Women's Union of Tràng Tiền; ``health_worker`` — city health department;
+- ``court_clerk``, ``licensing``, ``dpo`` (data protection) and ``sysadmin`` at city level.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
+from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
+
+PASSWORD = "mat-khau-thu-nghiem-2014"
+
+HOAN_KIEM = "01.002"
+TRANG_TIEN = "01.002.00076"
+HANG_BAC = "01.002.00046"
+DONG_ANH = "01.017"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the units and agencies once per test database; every test sees them (rolled back per test)."""
+    with django_db_blocker.unblock():
+        if not AdministrativeUnit.objects.exists():
+            units_load_hanoi_2014()
+            agencies_seed(province=AdministrativeUnit.objects.get(path="01", valid_from__isnull=True))
+
+
+def unit(path: str) -> AdministrativeUnit:
+    return AdministrativeUnit.objects.get(path=path)
+
+
+def agency(unit_path: str, kind: str) -> Agency:
+    return Agency.objects.filter(unit__path=unit_path, kind=kind).first()
+
+
+def make_user(username: str, agency_obj: Agency, *role_codes: str, **extra) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        agency=agency_obj,
+        first_name=extra.pop("first_name", username.title()),
+        **extra,
+    )
+    user.roles.set(Role.objects.filter(code__in=role_codes))
+    return user
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordinator", agency("01", "dolisa-pctnxh"), "city-coordinator")
+
+
+@pytest.fixture
+def district_officer(db):
+    return make_user("district_officer", agency(HOAN_KIEM, "district-labour"), "district-labour")
+
+
+@pytest.fixture
+def other_district_officer(db):
+    return make_user("other_district_officer", agency(DONG_ANH, "district-labour"), "district-labour")
+
+
+@pytest.fixture
+def commune_officer(db):
+    return make_user("commune_officer", agency(TRANG_TIEN, "commune-social"), "commune-officer")
+
+
+@pytest.fixture
+def other_commune_officer(db):
+    return make_user("other_commune_officer", agency(HANG_BAC, "commune-social"), "commune-officer")
+
+
+@pytest.fixture
+def police(db):
+    return make_user("police", agency(HOAN_KIEM, "police"), "police")
+
+
+@pytest.fixture
+def inspector(db):
+    return make_user("inspector", agency(HOAN_KIEM, "team-178"), "inspector")
+
+
+@pytest.fixture
+def social_worker(db):
+    return make_user("social_worker", agency(TRANG_TIEN, "womens-union"), "social-worker")
+
+
+@pytest.fixture
+def health_worker(db):
+    return make_user("health_worker", agency("01", "health"), "health-worker")
+
+
+@pytest.fixture
+def court_clerk(db):
+    return make_user("court_clerk", agency("01", "court"), "court-clerk")
+
+
+@pytest.fixture
+def licensing(db):
+    return make_user("licensing", agency("01", "culture"), "licensing")
+
+
+@pytest.fixture
+def dpo(db):
+    return make_user("dpo", agency("01", "dolisa-pctnxh"), "data-protection")
+
+
+@pytest.fixture
+def sysadmin(db):
+    return make_user("sysadmin", agency("01", "dolisa-pctnxh"), "sysadmin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for(settings):
+    """A logged-in test client for a user, with the second factor considered done."""
+    settings.REQUIRE_2FA = False
+
+    def build(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return build
