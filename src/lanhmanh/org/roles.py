@@ -3,7 +3,7 @@
 Administrators may change a role's data classes later; this table is the starting point.
 """
 
-A, E, I, V, S, H, C = "aggregate", "establishment", "identity", "enforcement", "support", "health", "child"
+A, E, I, V, S, H, C = "aggregate", "establishment", "identity", "enforcement", "support", "health", "child"  # noqa: E741 - one letter per data class keeps the table readable
 
 ROLES: list[tuple[str, str, str, list[str], str]] = [
     (
