@@ -181,6 +181,11 @@ STORAGES = {
         )
     },
 }
+if not PRODUCTION:
+    # Serve files straight from the apps' static folders; no collectstatic needed for the demo and tests.
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = DEBUG
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

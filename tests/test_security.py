@@ -1,0 +1,150 @@
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lanhmanh.org.forms import INVALID_MESSAGE
+from lanhmanh.org.models import User
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client: Client, username: str, password: str = PASSWORD):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=0):06d}"
+
+
+def test_passwords_are_hashed_with_argon2_outside_tests():
+    assert "Argon2PasswordHasher" in "".join(settings.PASSWORD_HASHERS)
+
+
+def test_a_wrong_password_gives_one_message_for_unknown_and_known_users(police):
+    client = Client()
+    for name in ("police", "nobody-here"):
+        response = login(client, name, "wrong-password")
+        assert response.status_code == 200
+        assert str(INVALID_MESSAGE) in response.content.decode()
+
+
+def test_it_locks_the_account_after_repeated_failures(police, settings):
+    settings.LOGIN_LOCKOUT_ATTEMPTS = 3
+    client = Client()
+    for _ in range(3):
+        login(client, "police", "wrong-password")
+    police.refresh_from_db()
+    assert police.locked_until is not None
+    response = login(client, "police")  # even the right password is refused while locked
+    assert "tạm thời bị khoá" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_login_resets_the_failure_count(police):
+    client = Client()
+    login(client, "police", "wrong-password")
+    police.refresh_from_db()
+    assert police.failed_logins == 1
+    login(client, "police")
+    police.refresh_from_db()
+    assert police.failed_logins == 0
+
+
+def test_roles_that_read_identity_must_enrol_totp_before_any_page(police, settings):
+    settings.REQUIRE_2FA = True
+    client = Client()
+    response = login(client, "police")
+    assert response.status_code == 302
+    home = client.get(reverse("home"))
+    assert home.status_code == 302
+    assert home["Location"].startswith(reverse("two_factor"))
+    page = client.get(reverse("two_factor"))
+    assert "data-totp-secret" in page.content.decode()
+    device = TOTPDevice.objects.get(user=police, confirmed=False)
+    bad = client.post(
+        reverse("two_factor"), {"token": "000000" if current_code(device) != "000000" else "111111"}
+    )
+    assert "Mã xác thực không đúng" in bad.content.decode()
+    device.refresh_from_db()
+    # django-otp throttles after a failure; wait out the first back-off window
+    device.throttling_failure_count = 0
+    device.throttling_failure_timestamp = None
+    device.save()
+    ok = client.post(reverse("two_factor"), {"token": current_code(device)})
+    assert ok.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_roles_without_identity_sign_in_without_a_second_factor(licensing, settings):
+    settings.REQUIRE_2FA = True
+    client = Client()
+    login(client, "licensing")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_second_factor_page_refuses_letters(police, settings):
+    settings.REQUIRE_2FA = True
+    client = Client()
+    login(client, "police")
+    response = client.post(reverse("two_factor"), {"token": "abcdef"})
+    assert "Mã xác thực không đúng" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=police, confirmed=True).exists()
+
+
+def test_sessions_expire_after_inactivity():
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
+
+
+def test_every_response_carries_a_strict_content_security_policy():
+    response = Client().get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_admin_is_for_system_administrators_only(client_for, sysadmin, coordinator):
+    assert client_for(sysadmin).get("/quan-tri/").status_code == 200
+    coordinator.is_staff = True
+    coordinator.save()
+    response = client_for(coordinator).get("/quan-tri/")
+    assert response.status_code == 302  # sent to the admin login, never shown the admin
+
+
+def test_a_user_without_an_agency_is_refused():
+    user = User(username="no-agency")
+    user.set_password(PASSWORD)
+    with pytest.raises(ValidationError) as excinfo:
+        user.full_clean()
+    assert "agency" in excinfo.value.message_dict
+    assert not User.objects.filter(username="no-agency").exists()
+
+
+def test_the_next_parameter_cannot_send_users_to_another_site(police, settings):
+    settings.REQUIRE_2FA = True
+    client = Client()
+    login(client, "police")
+    device = TOTPDevice.objects.create(user=police, name="x", confirmed=True)
+    response = client.post(
+        reverse("two_factor"), {"token": current_code(device), "next": "https://evil.example/steal"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_lockout_expires(police, settings):
+    settings.LOGIN_LOCKOUT_ATTEMPTS = 1
+    client = Client()
+    login(client, "police", "wrong-password")
+    police.refresh_from_db()
+    User.objects.filter(pk=police.pk).update(locked_until=police.locked_until.replace(year=2000))
+    login(client, "police")
+    assert "_auth_user_id" in client.session
