@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from lanhmanh.core.scoping import DataClass
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, UnitLevel, User
 
@@ -17,16 +19,25 @@ def agencies_for(user: User):
 
 
 def home_summary(user: User) -> dict:
-    units = units_for(user)
-    counts = dict.fromkeys(UnitLevel.values, 0)
-    for row in units.values_list("level", flat=True):
-        counts[row] += 1
+    """What the home page says about the user: agency, unit (with its ancestors), roles, data classes
+    and the number of units below the user's unit. Reads no personal data; unit counts come from one aggregate query."""
+    unit = AdministrativeUnit.objects.select_related("parent__parent").get(pk=user.agency.unit_id)
+    counts = (
+        AdministrativeUnit.objects.subtree(unit)
+        .filter(level__gt=unit.level)
+        .aggregate(
+            districts=Count("pk", filter=Q(level=UnitLevel.DISTRICT)),
+            communes=Count("pk", filter=Q(level=UnitLevel.COMMUNE)),
+        )
+    )
+    roles = list(user.roles.all())
+    granted = {code for role in roles for code in (role.data_classes or ())}
     return {
-        "unit": user.unit,
+        "unit": unit,
         "agency": user.agency,
-        "roles": list(user.roles.all()),
-        "data_classes": [DataClass(c) for c in DataClass.values if c in user.data_classes],
-        "districts": counts[UnitLevel.DISTRICT],
-        "communes": counts[UnitLevel.COMMUNE],
-        "is_admin": user.has_role(Role.SYSTEM_ADMIN),
+        "roles": roles,
+        "data_classes": [DataClass(c) for c in DataClass.values if c in granted],
+        "districts": counts["districts"],
+        "communes": counts["communes"],
+        "is_admin": any(role.code == Role.SYSTEM_ADMIN for role in roles),
     }

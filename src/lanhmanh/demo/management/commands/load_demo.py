@@ -1,0 +1,50 @@
+"""``manage.py load_demo``: load the demo data of every app (idempotent) and print the demo logins."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lanhmanh.demo.loader import load_demo
+from lanhmanh.demo.steps.org import ACCOUNTS
+
+
+class Command(BaseCommand):
+    help = "Nạp dữ liệu demo (đơn vị hành chính Hà Nội 2014, cơ quan, một tài khoản cho mỗi vai trò)."
+
+    def handle(self, *args, **options):
+        try:
+            context = load_demo()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        for note in context.notes:
+            self.stdout.write(note)
+        host = os.environ.get("HOST", "127.0.0.1")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Lành Mạnh demo: http://{host}:{port}/"))
+        rows = [("Đăng nhập", "Mật khẩu", "Họ và tên", "Vai trò", "Cơ quan")]
+        for account in ACCOUNTS:
+            user = context.accounts[account.role]
+            role = user.roles.get()
+            rows.append(
+                (
+                    user.username,
+                    context.password,
+                    f"{user.last_name} {user.first_name}",
+                    role.name,
+                    user.agency.name,
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for index, row in enumerate(rows):
+            self.stdout.write(
+                "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            )
+            if index == 0:
+                self.stdout.write("  ".join("-" * width for width in widths))
+        self.stdout.write("")
+        self.stdout.write(
+            "Vai trò được xem thông tin nhân thân phải bật xác thực hai bước (TOTP) khi LANHMANH_REQUIRE_2FA=true."
+        )

@@ -1,0 +1,1 @@
+"""Demo steps: each module registers its functions with ``lanhmanh.demo.loader.step``."""

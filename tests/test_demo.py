@@ -1,0 +1,152 @@
+"""The demo loader: one login per role at the right agency, idempotent, printed as a table."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from lanhmanh.core.models import ChangeRecord
+from lanhmanh.demo.loader import DEFAULT_PASSWORD, discover, load_demo
+from lanhmanh.demo.steps.org import ACCOUNTS
+from lanhmanh.org.models import Agency, Role, User
+from lanhmanh.org.selectors import home_summary
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED = {
+    "dieuphoi": ("city-coordinator", "01-dolisa-pctnxh"),
+    "phonglaodong": ("district-labour", "01-002-labour"),
+    "canboxa": ("commune-officer", "01-002-00079-social"),
+    "congan": ("police", "01-002-police"),
+    "doi178": ("inspector", "01-002-team-178"),
+    "congtacxahoi": ("social-worker", "01-002-00079-womens-union"),
+    "yte": ("health-worker", "01-health"),
+    "toaan": ("court-clerk", "01-court"),
+    "capphep": ("licensing", "01-culture"),
+    "baovedulieu": ("data-protection", "01-dolisa-pctnxh"),
+    "quantri": ("sysadmin", "01-dolisa-pctnxh"),
+}
+
+
+def test_the_demo_steps_run_in_order_units_before_accounts():
+    names = [s.name for s in discover()]
+    assert names.index("org.units_and_agencies") < names.index("org.accounts")
+
+
+def test_it_creates_one_login_per_role_at_the_right_agency():
+    load_demo(password="demo-mat-khau-2014")
+    users = {u.username: u for u in User.objects.filter(username__in=EXPECTED).prefetch_related("roles")}
+    assert set(users) == set(EXPECTED)
+    for username, (role, agency_code) in EXPECTED.items():
+        user = users[username]
+        assert [r.code for r in user.roles.all()] == [role], username
+        assert user.agency.code == agency_code, username
+        assert user.check_password("demo-mat-khau-2014"), username
+        assert user.first_name and user.last_name, username
+    assert {r.code for r in Role.objects.all()} == {role for role, _ in EXPECTED.values()}
+
+
+def test_the_commune_logins_are_in_trang_tien_ward_of_hoan_kiem():
+    load_demo(password="demo-mat-khau-2014")
+    for username in ("canboxa", "congtacxahoi"):
+        unit = User.objects.get(username=username).unit
+        assert unit.long_name == "Phường Tràng Tiền, Quận Hoàn Kiếm, Thành phố Hà Nội"
+
+
+def test_only_the_system_administrator_is_staff_and_superuser():
+    load_demo(password="demo-mat-khau-2014")
+    admins = User.objects.filter(username__in=EXPECTED, is_staff=True, is_superuser=True)
+    assert list(admins.values_list("username", flat=True)) == ["quantri"]
+    assert not User.objects.filter(username__in=EXPECTED, is_staff=True).exclude(username="quantri").exists()
+
+
+def test_it_is_idempotent_and_the_names_are_reproducible():
+    load_demo(password="demo-mat-khau-2014")
+    names = dict(User.objects.filter(username__in=EXPECTED).values_list("username", "last_name"))
+    counts = (User.objects.count(), Agency.objects.count(), ChangeRecord.objects.count())
+    context = load_demo(password="demo-mat-khau-2014")
+    assert (User.objects.count(), Agency.objects.count(), ChangeRecord.objects.count()) == counts
+    assert dict(User.objects.filter(username__in=EXPECTED).values_list("username", "last_name")) == names
+    assert context.notes == [
+        "Đơn vị hành chính: 0 mới; cơ quan: 0 mới.",
+        "Tài khoản demo: 0 mới, 11 đã có.",
+    ]
+
+
+def test_running_it_again_resets_the_password_and_unlocks_the_account():
+    load_demo(password="demo-mat-khau-2014")
+    User.objects.filter(username="congan").update(failed_logins=3, locked_until="2099-01-01T00:00:00Z")
+    load_demo(password="mat-khau-moi-2014")
+    user = User.objects.get(username="congan")
+    assert user.check_password("mat-khau-moi-2014")
+    assert (user.failed_logins, user.locked_until) == (0, None)
+
+
+def test_each_new_demo_account_leaves_an_audit_row_without_the_password_hash():
+    load_demo(password="demo-mat-khau-2014")
+    rows = ChangeRecord.objects.filter(model="org.user", reason="Tài khoản demo")
+    assert rows.count() == len(ACCOUNTS)
+    for row in rows:
+        assert row.after["password"] == "***"
+
+
+def test_the_password_comes_from_demo_password(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "bien-moi-truong-2014")
+    load_demo()
+    assert User.objects.get(username="dieuphoi").check_password("bien-moi-truong-2014")
+
+
+def test_without_demo_password_the_default_is_used(monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    load_demo()
+    assert len(DEFAULT_PASSWORD) >= 10
+    assert User.objects.get(username="dieuphoi").check_password(DEFAULT_PASSWORD)
+
+
+def test_a_short_demo_password_is_refused_with_a_vietnamese_message(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "ngan")
+    with pytest.raises(CommandError, match="DEMO_PASSWORD phải có ít nhất 10 ký tự."):
+        call_command("load_demo", stdout=StringIO())
+    assert not User.objects.filter(username__in=EXPECTED).exists()
+
+
+def test_the_command_prints_the_address_and_a_table_of_logins(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "bang-dang-nhap-2014")
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8000/" in text
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Đăng nhập"))
+    rows = lines[header + 2 : header + 2 + len(ACCOUNTS)]
+    assert [line.split()[0] for line in rows] == [a.username for a in ACCOUNTS]
+    congan = next(line for line in rows if line.startswith("congan "))
+    assert "bang-dang-nhap-2014" in congan
+    assert "Cán bộ Công an" in congan
+    assert "Công an Quận Hoàn Kiếm" in congan
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_every_demo_login_signs_in_with_the_password(username):
+    load_demo(password="demo-mat-khau-2014")
+    assert Client().login(username=username, password="demo-mat-khau-2014")
+
+
+def test_home_summary_counts_the_units_below_the_users_unit(django_assert_num_queries):
+    load_demo(password="demo-mat-khau-2014")
+    users = {u.username: u for u in User.objects.filter(username__in=EXPECTED).select_related("agency")}
+    with django_assert_num_queries(3):  # the unit with its ancestors, one aggregate, the roles
+        city = home_summary(users["dieuphoi"])
+    assert (city["districts"], city["communes"]) == (30, 584)
+    district = home_summary(users["phonglaodong"])
+    assert (district["districts"], district["communes"]) == (0, 18)
+    commune = home_summary(users["canboxa"])
+    assert (commune["districts"], commune["communes"]) == (0, 0)
+    assert commune["unit"].name == "Tràng Tiền"
+    assert [dc.value for dc in commune["data_classes"]] == ["aggregate", "identity", "enforcement", "support"]
+    assert home_summary(users["quantri"])["is_admin"] is True
+    assert home_summary(users["baovedulieu"])["is_admin"] is False
