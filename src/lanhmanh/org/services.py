@@ -10,7 +10,7 @@ from importlib import resources
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from lanhmanh.org.models import LEVEL_OF_KIND, AdministrativeUnit, Agency, AgencyKind, UnitKind
+from lanhmanh.org.models import CODE_WIDTH, LEVEL_OF_KIND, AdministrativeUnit, Agency, AgencyKind, UnitKind
 
 HANOI_2014_FIXTURE = "hanoi-divisions-2014.json"
 # The tree as it stood before the 1/7/2025 reform that abolished the district level.
@@ -25,34 +25,68 @@ class UnitRow:
     parent_code: str | None
 
 
+def _cycle_codes(rows: list[UnitRow]) -> set[str]:
+    """Codes of the rows that are their own ancestor when following ``parent_code`` inside ``rows``."""
+    parent_of = {r.code: r.parent_code for r in rows}
+    in_cycle: set[str] = set()
+    for start in parent_of:
+        seen: list[str] = []
+        node: str | None = start
+        while node is not None and node in parent_of and node not in seen:
+            seen.append(node)
+            node = parent_of[node]
+        if node is not None and node in seen:
+            in_cycle.update(seen[seen.index(node) :])
+    return in_cycle
+
+
 def _check_rows(rows: list[UnitRow], existing_codes: set[str]) -> None:
-    """Refuse unknown kinds, missing parents, duplicate codes and cycles before anything is written."""
+    """Refuse unknown kinds, wrong code widths, missing parents, duplicate codes and cycles before anything is written."""
     errors: list[str] = []
     codes = [r.code for r in rows]
+    kind_of = {r.code: r.kind for r in rows}
+    cycles = _cycle_codes(rows)
     seen: set[str] = set()
     for row in rows:
         if row.code in seen:
             errors.append(f"Mã đơn vị {row.code} bị lặp.")
         seen.add(row.code)
+        level = LEVEL_OF_KIND.get(row.kind)
         if row.kind not in UnitKind.values:
             errors.append(f"Đơn vị {row.code} ({row.name}): loại “{row.kind}” không hợp lệ.")
+        elif len(row.code) != CODE_WIDTH[level] or not row.code.isdigit():
+            errors.append(
+                f"Đơn vị {row.code} ({row.name}): mã đơn vị cấp {level} phải gồm {CODE_WIDTH[level]} chữ số."
+            )
         if not row.name.strip():
             errors.append(f"Đơn vị {row.code}: thiếu tên.")
-        if (
+        if row.parent_code == row.code:
+            errors.append(f"Đơn vị {row.code}: không thể là cấp trên của chính nó.")
+        elif row.code in cycles:
+            errors.append(f"Đơn vị {row.code} ({row.name}): quan hệ cấp trên tạo thành vòng lặp.")
+        elif level is not None and level > 1 and not row.parent_code:
+            errors.append(
+                f"Đơn vị {row.code} ({row.name}): đơn vị cấp huyện, cấp xã phải có đơn vị cấp trên."
+            )
+        elif level == 1 and row.parent_code:
+            errors.append(f"Đơn vị {row.code} ({row.name}): đơn vị cấp tỉnh không có đơn vị cấp trên.")
+        elif (
             row.parent_code is not None
             and row.parent_code not in seen
             and row.parent_code not in existing_codes
         ):
             if row.parent_code in codes:
-                errors.append(
-                    f"Đơn vị {row.code}: đơn vị cấp trên {row.parent_code} phải đứng trước (hoặc có vòng lặp)."
-                )
+                errors.append(f"Đơn vị {row.code}: đơn vị cấp trên {row.parent_code} phải đứng trước.")
             else:
                 errors.append(
                     f"Đơn vị {row.code} ({row.name}): không tìm thấy đơn vị cấp trên {row.parent_code}."
                 )
-        if row.parent_code == row.code:
-            errors.append(f"Đơn vị {row.code}: không thể là cấp trên của chính nó.")
+        elif row.parent_code in kind_of and level is not None:
+            parent_level = LEVEL_OF_KIND.get(kind_of[row.parent_code])
+            if parent_level is not None and parent_level >= level:
+                errors.append(
+                    f"Đơn vị {row.code} ({row.name}): đơn vị cấp trên {row.parent_code} phải ở cấp cao hơn."
+                )
     if errors:
         raise ValidationError(errors)
 
@@ -87,7 +121,10 @@ def units_import(*, rows: list[UnitRow], valid_from: dt.date | None, valid_to: d
                 valid_from=valid_from,
                 valid_to=valid_to,
             )
-            unit.full_clean()
+            try:
+                unit.full_clean()
+            except ValidationError as exc:
+                raise ValidationError(f"Đơn vị {row.code} ({row.name}): {' '.join(exc.messages)}") from None
             unit.save()
             created += 1
         by_code[row.code] = unit
@@ -286,3 +323,125 @@ def agencies_seed(*, province: AdministrativeUnit) -> int:
             )
     Agency.objects.bulk_create(new, batch_size=500)
     return created
+
+
+# The national tree after the 1/7/2025 reform ------------------------------------------------------
+
+# Division types of the ``vietnam-provinces`` package → our kinds, and the prefix its names carry.
+_DIVISION_KINDS: dict[str, tuple[str, str]] = {
+    "thành phố trung ương": (UnitKind.CENTRAL_CITY, "Thành phố "),
+    "tỉnh": (UnitKind.PROVINCE, "Tỉnh "),
+    "phường": (UnitKind.WARD, "Phường "),
+    "xã": (UnitKind.COMMUNE, "Xã "),
+    "đặc khu": (UnitKind.SPECIAL_ZONE, "Đặc khu "),
+}
+
+
+@dataclass(frozen=True)
+class NationalImportResult:
+    provinces: int
+    communes: int
+    created: int
+    closed: int
+    successor_links: int
+
+    @property
+    def kept(self) -> int:
+        return self.provinces + self.communes - self.created
+
+
+def _division(division_type, name: str, code: str) -> tuple[str, str]:
+    value = getattr(division_type, "value", division_type)
+    if value not in _DIVISION_KINDS:
+        raise ValidationError(f"Đơn vị {code} ({name}): loại “{value}” của danh mục 2025 không được hỗ trợ.")
+    kind, prefix = _DIVISION_KINDS[value]
+    return kind, name.removeprefix(prefix).strip()
+
+
+def national_2025_rows(*, province_code: str | None = None) -> list[UnitRow]:
+    """The 34 provinces and their communes, wards and special zones from the ``vietnam-provinces`` package.
+
+    Two levels only: a commune's parent is its province. Names are stored without the kind
+    (“Phường Hoàn Kiếm” → “Hoàn Kiếm”, kind ``phuong``). ``province_code`` (“01”) keeps one province.
+    """
+    from vietnam_provinces import Province, Ward
+
+    provinces = sorted(Province.iter_all(), key=lambda p: int(p.code))
+    if province_code is not None:
+        provinces = [p for p in provinces if f"{int(p.code):02d}" == province_code]
+        if not provinces:
+            raise ValidationError(
+                f"Không có tỉnh, thành phố mã “{province_code}” trong danh mục sau 1/7/2025."
+            )
+    rows: list[UnitRow] = []
+    wanted = {int(p.code) for p in provinces}
+    for province in provinces:
+        code = f"{int(province.code):02d}"
+        kind, name = _division(province.division_type, province.name, code)
+        rows.append(UnitRow(code, name, kind, None))
+    wards = sorted((w for w in Ward.iter_all() if int(w.province_code) in wanted), key=lambda w: int(w.code))
+    for ward in wards:
+        code = f"{int(ward.code):05d}"
+        kind, name = _division(ward.division_type, ward.name, code)
+        rows.append(UnitRow(code, name, kind, f"{int(ward.province_code):02d}"))
+    return rows
+
+
+@transaction.atomic
+def units_import_2025(*, province_code: str | None = None) -> NationalImportResult:
+    """Import the national tree valid from 1/7/2025 as a later version of the unit tree.
+
+    Side effects, all in one transaction:
+    - creates the provinces and their communes/wards/special zones (``valid_from`` 2025-07-01); a
+      province whose path, name and kind are unchanged (Hà Nội) is kept and becomes the new parent;
+    - a province of the older version with the same code but another name or kind is closed on
+      30/6/2025 and linked to its new row as successor;
+    - districts and communes of the older version still open on 1/7/2025 inside an imported
+      province are closed on 30/6/2025 (the reform abolished the district level).
+    The package holds no mapping from pre-reform communes to the new ones, so no commune-level
+    successor links are made. Idempotent. Raises ValidationError with nothing written on bad data.
+    """
+    rows = national_2025_rows(province_code=province_code)
+    day_before = REFORM_2025 - dt.timedelta(days=1)
+    province_rows = [r for r in rows if r.parent_code is None]
+
+    renamed: list[tuple[AdministrativeUnit, UnitRow]] = []
+    for row in province_rows:
+        old = (
+            AdministrativeUnit.objects.filter(path=row.code, level=1)
+            .valid_on(day_before)
+            .exclude(name=row.name, kind=row.kind)
+        )
+        renamed.extend((unit, row) for unit in old)
+
+    created = units_import(rows=rows, valid_from=REFORM_2025)
+
+    closed = 0
+    for unit, _row in renamed:
+        if unit.valid_to is None or unit.valid_to > day_before:
+            unit.valid_to = day_before
+            unit.full_clean()
+            unit.save(update_fields=["valid_to"])
+            closed += 1
+    for row in province_rows:
+        stale = (
+            AdministrativeUnit.objects.subtree(row.code)
+            .filter(level__gt=1)
+            .valid_on(REFORM_2025)
+            .exclude(valid_from__gte=REFORM_2025)
+        )
+        closed += stale.update(valid_to=day_before)
+
+    links = 0
+    for unit, row in renamed:
+        successor = AdministrativeUnit.objects.valid_on(REFORM_2025).get(path=row.code)
+        if not unit.successors.filter(pk=successor.pk).exists():
+            unit.successors.add(successor)
+            links += 1
+    return NationalImportResult(
+        provinces=len(province_rows),
+        communes=len(rows) - len(province_rows),
+        created=created,
+        closed=closed,
+        successor_links=links,
+    )
