@@ -24,10 +24,14 @@ if PRODUCTION and DEBUG:
 # Outside production, missing secrets are generated once into var/secrets/ (never committed).
 _generate = not PRODUCTION
 SECRET_KEY = env_secret("SECRET_KEY", local_file=VAR_DIR / "secrets" / "secret_key", generate=_generate)
-FIELD_ENCRYPTION_KEYS = env_list(
-    "LANHMANH_FIELD_KEYS",
-    [],
-) or [env_secret("LANHMANH_FIELD_KEYS", local_file=VAR_DIR / "secrets" / "field_keys", generate=_generate)]
+# Comma-separated Fernet keys (env, *_FILE or the generated file): the first encrypts, all decrypt.
+FIELD_ENCRYPTION_KEYS = env_list("LANHMANH_FIELD_KEYS", []) or [
+    key.strip()
+    for key in env_secret(
+        "LANHMANH_FIELD_KEYS", local_file=VAR_DIR / "secrets" / "field_keys", generate=_generate
+    ).replace("\n", ",").split(",")
+    if key.strip()
+]
 BLIND_INDEX_KEY = env_secret(
     "LANHMANH_BLIND_INDEX_KEY", local_file=VAR_DIR / "secrets" / "blind_index_key", generate=_generate
 )
@@ -57,6 +61,7 @@ INSTALLED_APPS = [
     "lanhmanh.org",
     "lanhmanh.api",
     "lanhmanh.demo",
+    "lanhmanh.people",
 ]
 
 MIDDLEWARE = [

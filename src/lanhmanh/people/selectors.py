@@ -1,0 +1,92 @@
+"""Reads of the registry scoped to a user: outsiders get nothing (views turn that into 404).
+
+A person is within a user's reach when the user's roles grant the identity class and one of the
+person's units lies in the user's subtree: permanent or temporary residence, the place of one of
+their violations, the unit of the agency that recorded one, or the unit of the agency that created
+the record. A person under 18 today also needs the child class. Violations need the enforcement
+class, health and support flags their own classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lanhmanh.core.scoping import DataClass, can, path_q
+from lanhmanh.people.counting import CountedViolation, count_violations
+from lanhmanh.people.models import Person, PersonHealth, PersonSupport, Violation
+
+
+def _scope_q(user) -> Q:
+    root = getattr(user, "jurisdiction_path", None)
+    if not root:
+        return Q(pk__in=[])
+    via_violations = Violation.objects.filter(
+        path_q(root, "place_unit__path") | path_q(root, "recording_agency__unit__path")
+    ).values("person_id")
+    return (
+        path_q(root, "permanent_unit__path")
+        | path_q(root, "temporary_unit__path")
+        | path_q(root, "created_by__agency__unit__path")
+        | Q(pk__in=via_violations)
+    )
+
+
+def persons_visible(user, *, today: dt.date | None = None) -> QuerySet[Person]:
+    """Persons whose identity this user may see."""
+    if not can(user, DataClass.IDENTITY):
+        return Person.objects.none()
+    queryset = Person.objects.filter(_scope_q(user))
+    if not can(user, DataClass.CHILD):
+        queryset = queryset.adults_on(today or timezone.localdate())
+    return queryset.select_related("permanent_unit", "temporary_unit", "hometown_unit")
+
+
+def person_get(user, pk) -> Person:
+    """One person this user may see, or Http404 (missing and out of reach look the same)."""
+    try:
+        return persons_visible(user).get(pk=pk)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def persons_search(
+    user, *, id_number: str = "", full_name: str = "", birth: dt.date | int | None = None
+) -> QuerySet[Person]:
+    """Exact look-up through the blind indexes: by ID number, or by folded full name + birth date/year."""
+    visible = persons_visible(user)
+    if id_number:
+        return visible.by_id_number(id_number)
+    if full_name and birth is not None:
+        return visible.by_name_birth(full_name, birth)
+    return visible.none()
+
+
+def violations_of(user, person: Person) -> QuerySet[Violation]:
+    """All violations of a person the user may see (the whole history, for counting), or none."""
+    if not can(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT}):
+        return Violation.objects.none()
+    return (
+        Violation.objects.filter(person=person)
+        .select_related("act", "place_unit", "recording_agency", "sanction", "sanction__authority")
+        .order_by("occurred_at", "pk")
+    )
+
+
+def counted_violations(user, person: Person, *, today: dt.date | None = None) -> list[CountedViolation]:
+    return count_violations(list(violations_of(user, person)), today=today or timezone.localdate())
+
+
+def health_of(user, person: Person) -> PersonHealth | None:
+    if not can(user, DataClass.HEALTH):
+        return None
+    return PersonHealth.objects.filter(person=person).first()
+
+
+def support_of(user, person: Person) -> PersonSupport | None:
+    if not can(user, DataClass.SUPPORT):
+        return None
+    return PersonSupport.objects.filter(person=person).first()
