@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "lanhmanh.demo",
     "lanhmanh.people",
 ]
+if ENVIRONMENT == "test":
+    # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.
+    INSTALLED_APPS += ["tests.testapp"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

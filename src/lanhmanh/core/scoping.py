@@ -52,23 +52,29 @@ def in_subtree(path: str, ancestor_path: str) -> bool:
 def jurisdiction_q(user, via: Iterable[str]) -> Q:
     """Records with any unit named by ``via`` (lookups to a unit, e.g. ``"residence_unit"``) in the user's subtree."""
     root = getattr(user, "jurisdiction_path", None)
-    if not root:
+    lookups = tuple(via)
+    if not root or not lookups:
+        # No unit to anchor the record: nothing is in reach (an empty Q() would match everything).
         return Q(pk__in=[])
     q = Q()
-    for lookup in via:
+    for lookup in lookups:
         q |= path_q(root, f"{lookup}__path")
     return q
 
 
 def visible(queryset: QuerySet, user, *, data_classes: str | Iterable[str], via: Iterable[str]) -> QuerySet:
-    """The part of ``queryset`` this user may see for the given data classes."""
-    if not can(user, data_classes):
+    """The part of ``queryset`` this user may see for the given data classes.
+
+    ``via`` may be any iterable (it is read once). Asking for no data class or no unit lookup
+    gives nothing: a forgotten argument must not widen what a user sees.
+    """
+    classes = _as_set(data_classes)
+    lookups = (via,) if isinstance(via, str) else tuple(via)
+    if not classes or not lookups or not can(user, classes):
         return queryset.none()
-    return (
-        queryset.filter(jurisdiction_q(user, via)).distinct()
-        if len(list(via)) > 1
-        else queryset.filter(jurisdiction_q(user, via))
-    )
+    visible_part = queryset.filter(jurisdiction_q(user, lookups))
+    # Several lookups may cross multi-valued relations; DISTINCT keeps each record once.
+    return visible_part.distinct() if len(lookups) > 1 else visible_part
 
 
 def get_visible_or_404(
