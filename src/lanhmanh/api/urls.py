@@ -1,6 +1,19 @@
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import include, path, re_path
+from rest_framework.routers import SimpleRouter
+
+from lanhmanh.api import errors, views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.trailing_slash = "/?"  # /api/v1/units and /api/v1/units/ both work: API clients rarely add the slash
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("agencies", views.AgencyViewSet, basename="agency")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("v1/", include(router.urls)),
+    re_path(r"^v1/me/?$", views.MeView.as_view(), name="me"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
+    path("docs/", views.docs, name="docs"),
+    re_path(r"^.*$", errors.not_found),
 ]
