@@ -32,9 +32,23 @@ EXPECTED = {
 }
 
 
-def test_the_demo_steps_run_in_order_units_before_accounts():
+def test_the_demo_steps_run_in_order_roles_units_then_accounts():
     names = [s.name for s in discover()]
-    assert names.index("org.units_and_agencies") < names.index("org.accounts")
+    assert names.index("org.roles") < names.index("org.units_and_agencies") < names.index("org.accounts")
+
+
+def test_it_recreates_missing_roles_without_touching_existing_ones():
+    Role.objects.filter(code="police").delete()
+    Role.objects.filter(code="licensing").update(data_classes=["aggregate"])
+    context = load_demo(password="demo-mat-khau-2014")
+    assert "Vai trò: 1 mới." in context.notes
+    assert Role.objects.get(code="police").data_classes == [
+        "aggregate",
+        "establishment",
+        "identity",
+        "enforcement",
+    ]
+    assert Role.objects.get(code="licensing").data_classes == ["aggregate"]
 
 
 def test_it_creates_one_login_per_role_at_the_right_agency():

@@ -5,7 +5,7 @@ a later app adds its demo data by adding a module there (e.g. ``steps/people.py`
 this file. Steps must be idempotent: ``manage.py load_demo`` may run on a database that already has
 the demo, and must then change nothing (apart from resetting the demo password).
 
-Orders in use: 10 units and agencies, 20 accounts. Leave gaps (30, 40, …) for the domain apps.
+Orders in use: 5 roles, 10 units and agencies, 20 accounts. Leave gaps (30, 40, …) for the domain apps.
 """
 
 from __future__ import annotations

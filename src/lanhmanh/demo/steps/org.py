@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.demo.loader import DemoContext, step
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
+from lanhmanh.org.roles import ROLES
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
 
 
@@ -52,6 +53,19 @@ def vietnamese_name(context: DemoContext, *, female: bool) -> tuple[str, str]:
     middle = fake.random_element(_MIDDLE_FEMALE if female else _MIDDLE_MALE)
     given = fake.first_name_female() if female else fake.first_name_male()
     return family, f"{middle} {given}"
+
+
+@step(order=5)
+def roles(context: DemoContext) -> str | None:
+    """The shipped roles (normally seeded by migration 0002; a flushed test database has none). Kept if present."""
+    created = 0
+    for code, name, name_en, classes, description in ROLES:
+        _, new = Role.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "name_en": name_en, "data_classes": classes, "description": description},
+        )
+        created += new
+    return f"Vai trò: {created} mới." if created else None
 
 
 @step(order=10)

@@ -1,0 +1,148 @@
+"""Shared Playwright fixtures for browser tests (Debian's /usr/bin/chromium, headless, sync API).
+
+Use them like this::
+
+    pytestmark = pytest.mark.browser
+
+    def test_something(page, live_url, login_as):
+        login_as(page, "congan")          # a demo login; completes TOTP when the role needs it
+        page.goto(live_url("/ho-so/"))
+
+- ``browser`` (session): one headless Chromium for the whole run;
+- ``page``: a fresh browser context per test (Vietnamese locale, Hanoi time zone), closed afterwards;
+- ``demo``: the demo data (units, agencies, one login per role) loaded into the live-server database;
+  every browser test needs it because transactional tests start from an emptied database;
+- ``live_url(path)``: the live server's address for a path;
+- ``login_as(page, username, password=E2E_PASSWORD)``: signs in through the login form and, when the
+  role must use two factors, enrols or verifies TOTP with the code computed from the page's secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in this thread; Django then refuses ORM calls
+# from it unless told that the tests know what they do.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+E2E_PASSWORD = "trinh-duyet-2014"
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "src" / "lanhmanh" / "locale"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def compiled_messages():
+    """Compile the gettext catalogues when a .mo is missing or older than its .po (make does it too)."""
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
+
+    stale = [
+        po
+        for po in LOCALE_DIR.glob("*/LC_MESSAGES/django.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command(
+            "compilemessages",
+            locale=[po.parents[1].name for po in stale],
+            ignore_patterns=[".venv", "node_modules", "var"],
+            verbosity=0,
+        )
+        trans_real._translations = {}
+        trans_real._default = None
+
+
+@pytest.fixture(scope="session")
+def browser(compiled_messages):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data in the live-server database, with every demo login's password set to E2E_PASSWORD."""
+    from lanhmanh.demo.loader import load_demo
+
+    return load_demo(password=E2E_PASSWORD)
+
+
+@pytest.fixture
+def live_url(live_server):
+    def build(path: str = "/") -> str:
+        return live_server.url + path
+
+    return build
+
+
+def totp_code(secret_base32: str) -> str:
+    """The current 6-digit TOTP code for a base32 secret (what an authenticator app shows)."""
+    from django_otp.oath import totp
+
+    key = base64.b32decode(secret_base32 + "=" * (-len(secret_base32) % 8))
+    return f"{totp(key):06d}"
+
+
+def complete_two_factor(page, username: str) -> None:
+    """On the two-factor page: read the secret when enrolling (or the confirmed device's key) and send the code."""
+    secret = page.locator("[data-totp-secret]")
+    if secret.count():
+        code = totp_code(secret.inner_text().strip())
+    else:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        code = totp_code(base64.b32encode(device.bin_key).decode())
+    page.fill("#id_token", code)
+    page.get_by_role("button", name=re.compile("Xác nhận|Confirm")).click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def login_as(demo, live_url):
+    """Sign a demo user in through the form (and the TOTP step when required); returns the page."""
+
+    def sign_in(page, username: str, password: str = E2E_PASSWORD, *, next_path: str = "/"):
+        page.goto(live_url(f"/dang-nhap/?next={next_path}"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.get_by_role("button", name=re.compile("^(Đăng nhập|Sign in)$")).click()
+        page.wait_for_load_state()
+        if "/xac-thuc-hai-buoc/" in page.url:
+            complete_two_factor(page, username)
+        return page
+
+    return sign_in
