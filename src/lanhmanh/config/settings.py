@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "lanhmanh.org",
     "lanhmanh.api",
     "lanhmanh.demo",
+    "lanhmanh.indicators",
+    "lanhmanh.plans",
     "lanhmanh.people",
 ]
 if ENVIRONMENT == "test":

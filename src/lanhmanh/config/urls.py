@@ -11,6 +11,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("lanhmanh.api.urls")),
     path("quan-tri/", admin.site.urls),
+    path("chi-so/", include("lanhmanh.indicators.urls")),
+    path("ke-hoach/", include("lanhmanh.plans.urls")),
+    path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
 ]
 
 if settings.DEBUG:

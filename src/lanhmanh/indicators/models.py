@@ -1,0 +1,92 @@
+"""The indicator registry as data: codes, names and units that targets, reports and dashboards share."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorUnit(models.TextChoices):
+    CASES = "cases", _("vụ")
+    PERSON_TIMES = "person-times", _("lượt người")
+    PERSONS = "persons", _("người")
+    CHECKS = "checks", _("lượt")
+    EVENTS = "events", _("cuộc")
+    ESTABLISHMENTS = "establishments", _("cơ sở")
+    HOTSPOTS = "hotspots", _("tụ điểm")
+    COMMUNES = "communes", _("xã, phường, thị trấn")
+    AGENCIES = "agencies", _("cơ quan")
+    VND = "vnd", _("đồng")
+    PERCENT = "percent", _("%")
+
+
+class IndicatorKind(models.TextChoices):
+    COMPUTED = "computed", _("Tính từ dữ liệu")
+    REPORTED = "reported", _("Nhập qua báo cáo")
+    FORMULA = "formula", _("Công thức")
+
+
+code_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$",
+    _("Mã chỉ số gồm chữ thường, số, dấu gạch dưới, có tiền tố ứng dụng, ví dụ “plans.activities_held”."),
+)
+
+
+class Indicator(models.Model):
+    """One measurable quantity. Computed ones get their SQL from the owning app's ``indicators.py``."""
+
+    code = models.CharField(_("mã chỉ số"), max_length=80, unique=True, validators=[code_validator])
+    name = models.CharField(_("tên chỉ số"), max_length=255)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=255, blank=True)
+    unit = models.CharField(_("đơn vị tính"), max_length=20, choices=IndicatorUnit.choices)
+    kind = models.CharField(_("loại chỉ số"), max_length=10, choices=IndicatorKind.choices)
+    formula = models.CharField(
+        _("công thức"),
+        max_length=500,
+        blank=True,
+        help_text=_("Ví dụ: share({plans.budget_spent}, {plans.budget_allocated}) hoặc {a.x} + {a.y}."),
+    )
+    disaggregations = models.JSONField(_("phân tổ"), default=list, blank=True)
+    description = models.TextField(_("mô tả"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("chỉ số")
+        verbose_name_plural = _("chỉ số")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="formula") | ~models.Q(formula=""),
+                name="indicator_formula_needs_text",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def app_label(self) -> str:
+        return self.code.split(".", 1)[0]
+
+    def clean(self) -> None:
+        from lanhmanh.indicators.formula import FormulaError, references
+
+        if self.kind == IndicatorKind.FORMULA:
+            if not self.formula.strip():
+                raise ValidationError({"formula": _("Chỉ số loại công thức phải có công thức.")})
+            try:
+                refs = references(self.formula)
+            except FormulaError as exc:
+                raise ValidationError({"formula": str(exc)}) from None
+            if self.code in refs:
+                raise ValidationError({"formula": _("Công thức không được tham chiếu chính chỉ số này.")})
+            missing = sorted(
+                refs - set(Indicator.objects.filter(code__in=refs).values_list("code", flat=True))
+            )
+            if missing:
+                raise ValidationError(
+                    {"formula": _("Công thức tham chiếu chỉ số chưa có: %s.") % ", ".join(missing)}
+                )
+        elif self.formula:
+            raise ValidationError({"formula": _("Chỉ số không phải loại công thức thì không có công thức.")})

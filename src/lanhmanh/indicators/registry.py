@@ -1,0 +1,82 @@
+"""The code side of the registry: each app declares how its computed indicators are counted.
+
+An app's ``indicators.py`` calls ``register(ComputedSource(...))`` at import time (the indicators app
+imports every installed app's ``indicators`` module when Django starts). ``register_formula`` declares
+a formula indicator in code. ``indicators_sync`` (run after every migrate) writes both into the
+``Indicator`` table, so targets can point at them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+
+@dataclass(frozen=True)
+class ComputedSource:
+    """How to compute one indicator in SQL.
+
+    ``queryset`` returns the rows to count (unscoped: evaluation adds the unit and period filters);
+    ``date_field`` is the lookup of the date that places a row in a period (None: not period-bound,
+    e.g. the number of communes); ``unit_path`` the lookup of the materialised path of the unit the
+    row counts for; ``value`` the aggregate (default: count of rows); ``disaggregations`` maps a
+    name (``sex``, ``kind``…) to the lookup to GROUP BY; ``owner_agency_kinds`` the agency kinds that
+    own the records: counts of 1–4 are shown as "< 5" to everyone else. Empty means not sensitive.
+    """
+
+    code: str
+    name: str
+    name_en: str
+    unit: str
+    queryset: Callable[[], QuerySet]
+    unit_path: str
+    date_field: str | None = None
+    value: object = field(default_factory=lambda: Count("pk"))
+    disaggregations: dict[str, str] = field(default_factory=dict)
+    owner_agency_kinds: tuple[str, ...] = ()
+    description: str = ""
+    # For sources without a date: narrow the rows to those that count in a period (e.g. units valid then).
+    period_filter: Callable[[QuerySet, object], QuerySet] | None = None
+
+
+@dataclass(frozen=True)
+class FormulaSource:
+    code: str
+    name: str
+    name_en: str
+    unit: str
+    formula: str
+    description: str = ""
+
+
+_computed: dict[str, ComputedSource] = {}
+_formulas: dict[str, FormulaSource] = {}
+
+
+def register(source: ComputedSource) -> ComputedSource:
+    _computed[source.code] = source
+    return source
+
+
+def register_formula(source: FormulaSource) -> FormulaSource:
+    _formulas[source.code] = source
+    return source
+
+
+def unregister(code: str) -> None:
+    _computed.pop(code, None)
+    _formulas.pop(code, None)
+
+
+def source_for(code: str) -> ComputedSource | None:
+    return _computed.get(code)
+
+
+def computed_sources() -> list[ComputedSource]:
+    return sorted(_computed.values(), key=lambda s: s.code)
+
+
+def formula_sources() -> list[FormulaSource]:
+    return sorted(_formulas.values(), key=lambda s: s.code)

@@ -1,0 +1,112 @@
+"""Indicators of activities and budget: events held, participants, budget execution."""
+
+from django.db.models import F, Sum
+
+from lanhmanh.indicators.models import IndicatorUnit
+from lanhmanh.indicators.registry import ComputedSource, FormulaSource, register, register_formula
+from lanhmanh.plans.models import Activity, ActivityKind, BudgetLine
+
+ACTIVITY_DISAGGREGATIONS = {"kind": "kind", "agency_kind": "organiser__kind"}
+# Club meetings gather women who sell sex: small attendance counts could point at people, so they
+# are shown in full only to the agencies that run or supervise the clubs.
+CLUB_OWNERS = ("womens-union", "dolisa", "dolisa-pctnxh", "district-labour", "commune-social")
+
+register(
+    ComputedSource(
+        code="plans.activities_held",
+        name="Số hoạt động tuyên truyền, tập huấn, hội thảo, tham quan, sinh hoạt câu lạc bộ đã tổ chức",
+        name_en="Activities held",
+        unit=IndicatorUnit.EVENTS,
+        queryset=lambda: Activity.objects.all(),
+        unit_path="unit_path",
+        date_field="held_on",
+        disaggregations=ACTIVITY_DISAGGREGATIONS,
+    )
+)
+register(
+    ComputedSource(
+        code="plans.trainings_held",
+        name="Số lớp tập huấn đã tổ chức",
+        name_en="Trainings held",
+        unit=IndicatorUnit.EVENTS,
+        queryset=lambda: Activity.objects.filter(kind=ActivityKind.TRAINING),
+        unit_path="unit_path",
+        date_field="held_on",
+        disaggregations={"agency_kind": "organiser__kind"},
+    )
+)
+register(
+    ComputedSource(
+        code="plans.participants_male",
+        name="Số lượt người tham dự hoạt động: nam",
+        name_en="Activity participants, male",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: Activity.objects.all(),
+        unit_path="unit_path",
+        date_field="held_on",
+        value=Sum("participants_male"),
+        disaggregations=ACTIVITY_DISAGGREGATIONS,
+    )
+)
+register(
+    ComputedSource(
+        code="plans.participants_female",
+        name="Số lượt người tham dự hoạt động: nữ",
+        name_en="Activity participants, female",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: Activity.objects.all(),
+        unit_path="unit_path",
+        date_field="held_on",
+        value=Sum("participants_female"),
+        disaggregations=ACTIVITY_DISAGGREGATIONS,
+    )
+)
+register(
+    ComputedSource(
+        code="plans.club_participants",
+        name="Số lượt chị em tham gia sinh hoạt câu lạc bộ",
+        name_en="Club meeting attendance",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: Activity.objects.filter(kind=ActivityKind.CLUB_MEETING),
+        unit_path="unit_path",
+        date_field="held_on",
+        value=Sum(F("participants_male") + F("participants_female")),
+        owner_agency_kinds=CLUB_OWNERS,
+    )
+)
+register_formula(
+    FormulaSource(
+        code="plans.participants",
+        name="Số lượt người tham dự hoạt động",
+        name_en="Activity participants",
+        unit=IndicatorUnit.PERSON_TIMES,
+        formula="{plans.participants_male} + {plans.participants_female}",
+    )
+)
+for field, name, name_en in (
+    ("allocated", "Kinh phí được giao", "Budget allocated"),
+    ("disbursed", "Kinh phí đã cấp", "Budget disbursed"),
+    ("spent", "Kinh phí đã chi", "Budget spent"),
+):
+    register(
+        ComputedSource(
+            code=f"plans.budget_{field}",
+            name=name,
+            name_en=name_en,
+            unit=IndicatorUnit.VND,
+            queryset=lambda: BudgetLine.objects.all(),
+            unit_path="unit_path",
+            date_field="recorded_on",
+            value=Sum(field),
+            disaggregations={"agency": "agency__code"},
+        )
+    )
+register_formula(
+    FormulaSource(
+        code="plans.budget_execution",
+        name="Tỷ lệ giải ngân kinh phí (đã chi / được giao)",
+        name_en="Budget execution",
+        unit=IndicatorUnit.PERCENT,
+        formula="share({plans.budget_spent}, {plans.budget_allocated})",
+    )
+)

@@ -1,0 +1,176 @@
+"""Writes for plans, targets, duties, tasks, activities and budget. Every function is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.plans.models import (
+    Activity,
+    BudgetLine,
+    Duty,
+    Plan,
+    Target,
+    TargetBreakdown,
+    TargetItem,
+    Task,
+    TaskStatus,
+)
+
+
+@transaction.atomic
+def target_create(
+    *, plan: Plan, actor=None, lead_agencies=(), supporting_agencies=(), items=(), **fields
+) -> Target:
+    """Create a target with its lead/supporting agencies and named items; ValidationError, nothing saved."""
+    target = Target(plan=plan, **fields)
+    target.full_clean()
+    target.save()
+    target.lead_agencies.set(lead_agencies)
+    target.supporting_agencies.set(supporting_agencies)
+    for order, item in enumerate(items, start=1):
+        name, unit = item if isinstance(item, tuple) else (item, None)
+        TargetItem.objects.create(target=target, name=name, unit=unit, order=order)
+    record_change(actor=actor, instance=target, action=Action.CREATE)
+    return target
+
+
+@transaction.atomic
+def breakdown_set(*, target: Target, unit, value, second_value=None, actor=None) -> TargetBreakdown:
+    """Give ``unit`` (a district or commune inside the target's unit) its share of a target."""
+    breakdown, _ = TargetBreakdown.objects.update_or_create(
+        target=target, unit=unit, defaults={"value": value, "second_value": second_value}
+    )
+    breakdown.full_clean()
+    record_change(actor=actor, instance=breakdown, action=Action.UPDATE)
+    return breakdown
+
+
+@transaction.atomic
+def task_create(*, duty: Duty, title: str, owner, due_on: dt.date, actor=None) -> Task:
+    task = Task(duty=duty, title=title, owner=owner, due_on=due_on)
+    task.full_clean()
+    task.save()
+    record_change(actor=actor, instance=task, action=Action.CREATE)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *,
+    task: Task,
+    actor,
+    status: str,
+    evidence_note: str = "",
+    evidence_link: str = "",
+    evidence_file=None,
+    today: dt.date | None = None,
+) -> Task:
+    """Change a task's status and evidence; stamps ``done_on``; writes a change-history row.
+
+    Side effects: one ChangeRecord (before/after). Raises ValidationError, nothing saved, when a task
+    is marked done without evidence.
+    """
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    before = snapshot(task)
+    task.status = status
+    task.evidence_note = evidence_note
+    task.evidence_link = evidence_link
+    if evidence_file:
+        task.evidence_file = evidence_file
+    if status == TaskStatus.DONE and task.done_on is None:
+        task.done_on = today or dt.date.today()
+    elif status != TaskStatus.DONE:
+        task.done_on = None
+    task.full_clean()
+    task.save()
+    action = Action.STATUS if before["status"] != task.status else Action.UPDATE
+    record_change(actor=actor, instance=task, action=action, before=before, after=snapshot(task))
+    return task
+
+
+@transaction.atomic
+def activity_create(*, actor, **fields) -> Activity:
+    """Record an activity that was held. ValidationError (nothing saved) for future dates etc."""
+    activity = Activity(created_by=actor, **fields)
+    activity.full_clean()
+    activity.save()
+    record_change(actor=actor, instance=activity, action=Action.CREATE)
+    return activity
+
+
+@transaction.atomic
+def budget_line_create(*, actor, **fields) -> BudgetLine:
+    line = BudgetLine(**fields)
+    line.full_clean()
+    line.save()
+    record_change(actor=actor, instance=line, action=Action.CREATE)
+    return line
+
+
+@transaction.atomic
+def plan_copy(
+    *, plan: Plan, year: int, actor=None, number: str = "", issued_on: dt.date | None = None
+) -> Plan:
+    """Copy a plan with its targets (agencies, items, breakdowns), duties and tasks into ``year``.
+
+    Task due dates move by the number of years between the plans (29 February becomes 28).
+    Activities and budget lines stay with the old plan: they happened in its year.
+    """
+    shift = year - plan.year
+
+    def moved(day: dt.date) -> dt.date:
+        try:
+            return day.replace(year=day.year + shift)
+        except ValueError:
+            return day.replace(year=day.year + shift, day=28)
+
+    new = Plan.objects.create(
+        title=plan.title.replace(str(plan.year), str(year)),
+        authority=plan.authority,
+        number=number,
+        issued_on=issued_on,
+        legal_basis=plan.legal_basis,
+        year=year,
+        scope_unit=plan.scope_unit,
+        parent=plan.parent,
+        copied_from=plan,
+    )
+    new.full_clean()
+    for target in plan.targets.prefetch_related(
+        "lead_agencies", "supporting_agencies", "items", "breakdowns"
+    ):
+        copy = Target.objects.create(
+            plan=new,
+            **{
+                f.name: getattr(target, f.name)
+                for f in Target._meta.concrete_fields
+                if f.name not in ("id", "plan")
+            },
+        )
+        copy.lead_agencies.set(target.lead_agencies.all())
+        copy.supporting_agencies.set(target.supporting_agencies.all())
+        TargetItem.objects.bulk_create(
+            TargetItem(target=copy, name=i.name, unit=i.unit, order=i.order) for i in target.items.all()
+        )
+        TargetBreakdown.objects.bulk_create(
+            TargetBreakdown(target=copy, unit=b.unit, value=b.value, second_value=b.second_value)
+            for b in target.breakdowns.all()
+        )
+    for duty in plan.duties.prefetch_related("tasks", "agencies"):
+        duty_copy = Duty.objects.create(
+            plan=new,
+            group=duty.group,
+            group_title=duty.group_title,
+            order=duty.order,
+            text=duty.text,
+        )
+        duty_copy.agencies.set(duty.agencies.all())
+        Task.objects.bulk_create(
+            Task(duty=duty_copy, title=t.title, owner=t.owner, due_on=moved(t.due_on))
+            for t in duty.tasks.all()
+        )
+    record_change(actor=actor, instance=new, action=Action.CREATE, reason=f"Sao từ kế hoạch #{plan.pk}")
+    return new
