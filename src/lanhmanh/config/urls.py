@@ -13,7 +13,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("chi-so/", include("lanhmanh.indicators.urls")),
     path("ke-hoach/", include("lanhmanh.plans.urls")),
-    path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
 ]
 
 if settings.DEBUG:
