@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("lanhmanh.org.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("lanhmanh.api.urls")),
+    path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
     path("quan-tri/", admin.site.urls),
     path("chi-so/", include("lanhmanh.indicators.urls")),
     path("ke-hoach/", include("lanhmanh.plans.urls")),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.scoping import in_subtree
+from lanhmanh.core.text import normalise
 from lanhmanh.people.models import (
     LegalAct,
     Person,
@@ -189,7 +190,7 @@ def sanction_record(
     """
     decision = SanctionDecision(
         violation=violation,
-        number=number,
+        number=normalise(number or ""),
         decided_on=decided_on,
         authority=authority or actor.agency,
         signer_title=signer_title,
@@ -200,7 +201,6 @@ def sanction_record(
     )
     if payment_status:
         decision.payment_status = payment_status
-    decision.full_clean(validate_unique=False)
     if SanctionDecision.objects.filter(authority=decision.authority, number=decision.number).exists():
         raise ValidationError(
             {
@@ -208,6 +208,7 @@ def sanction_record(
                 % {"number": decision.number, "authority": decision.authority.name}
             }
         )
+    decision.full_clean()
     decision.save()
     record_change(actor=actor, instance=decision, action=Action.CREATE, after=snapshot(decision))
     return decision

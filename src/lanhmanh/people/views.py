@@ -1,0 +1,187 @@
+"""Registry pages: search, person page (identity after a stated purpose), entry of persons and violations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lanhmanh.core.audit import Purpose, readers, record_access
+from lanhmanh.core.scoping import DataClass, can
+from lanhmanh.people import selectors, services
+from lanhmanh.people.apps import can_use_registry
+from lanhmanh.people.forms import PersonForm, PurposeForm, SearchForm, ViolationForm
+from lanhmanh.people.models import Person
+
+SESSION_PURPOSES = "people_purposes"
+CHILD_SAVED = gettext_lazy(
+    "Đã lưu hồ sơ. Người này chưa đủ 18 tuổi: đây là trẻ em cần bảo vệ, không lập hồ sơ vi phạm; hồ sơ chỉ "
+    "cán bộ bảo vệ trẻ em, hỗ trợ xem được. Hãy báo cho họ để mở hồ sơ bảo vệ trẻ em."
+)
+
+
+def _require_registry(user) -> None:
+    # Same answer as a missing page: the registry's existence is not confirmed to outsiders.
+    if not can_use_registry(user):
+        raise Http404
+
+
+def _purpose_for(request, person: Person) -> str | None:
+    return request.session.get(SESSION_PURPOSES, {}).get(str(person.pk))
+
+
+def _remember_purpose(request, person: Person, purpose: str, detail: str) -> None:
+    purposes = dict(request.session.get(SESSION_PURPOSES, {}))
+    purposes[str(person.pk)] = {"purpose": purpose, "detail": detail}
+    request.session[SESSION_PURPOSES] = purposes
+
+
+@login_required
+def person_list(request):
+    """Exact search through the blind indexes; results show identity, each shown row is logged."""
+    _require_registry(request.user)
+    form = SearchForm(request.GET or None)
+    purpose_form = PurposeForm(request.GET or None)
+    results = None
+    if request.GET and form.is_valid() and purpose_form.is_valid():
+        data = form.cleaned_data
+        results = list(
+            selectors.persons_search(
+                request.user, id_number=data["id_number"], full_name=data["full_name"], birth=data["birth"]
+            )[:50]
+        )
+        for person in results:
+            record_access(
+                actor=request.user,
+                instance=person,
+                data_class=DataClass.IDENTITY,
+                purpose=purpose_form.cleaned_data["purpose"],
+                detail=_("Tra cứu: ") + purpose_form.cleaned_data["detail"],
+                path=request.path,
+            )
+            _remember_purpose(
+                request, person, purpose_form.cleaned_data["purpose"], purpose_form.cleaned_data["detail"]
+            )
+    return render(
+        request,
+        "people/person_list.html",
+        {"form": form, "purpose_form": purpose_form, "results": results, "nav_current": "people:person_list"},
+    )
+
+
+@login_required
+def person_detail(request, pk: int):
+    """A person's page. Identity only after a purpose is chosen (once per session); every view is logged."""
+    user = request.user
+    _require_registry(user)
+    person = selectors.person_get(user, pk)
+    chosen = _purpose_for(request, person)
+    if request.method == "POST":
+        form = PurposeForm(request.POST)
+        if form.is_valid():
+            _remember_purpose(request, person, form.cleaned_data["purpose"], form.cleaned_data["detail"])
+            return redirect("people:person_detail", pk=person.pk)
+    else:
+        form = PurposeForm()
+    if chosen is None:
+        return render(request, "people/person_purpose.html", {"person": person, "form": form})
+    record_access(
+        actor=user,
+        instance=person,
+        data_class=DataClass.IDENTITY,
+        purpose=chosen["purpose"],
+        detail=chosen.get("detail", ""),
+        path=request.path,
+    )
+    today = timezone.localdate()
+    counted = selectors.counted_violations(user, person, today=today)
+    context = {
+        "person": person,
+        "purpose": Purpose(chosen["purpose"]).label,
+        "counted": counted,
+        "counting_now": [row for row in counted if row.counts_today],
+        "repeats": [row for row in counted if row.is_repeat],
+        "health": selectors.health_of(user, person),
+        "support": selectors.support_of(user, person),
+        "can_health": can(user, DataClass.HEALTH),
+        "can_support": can(user, DataClass.SUPPORT),
+        "today": today,
+        "readers": list(readers(person).select_related("actor")[:50])
+        if user.has_role("data-protection")
+        else None,
+    }
+    return render(request, "people/person_detail.html", context)
+
+
+@login_required
+def person_create(request):
+    user = request.user
+    _require_registry(user)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PersonForm.Meta.fields}
+        fields["birth_year"] = form.instance.birth_year or fields["birth_year"]
+        try:
+            person = services.person_create(actor=user, **fields)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if not can(user, DataClass.CHILD) and not person.is_adult_today:
+                messages.warning(request, CHILD_SAVED)
+                return redirect("people:person_list")
+            _remember_purpose(request, person, Purpose.SANCTION, _("Nhập hồ sơ mới"))
+            messages.success(request, _("Đã lưu hồ sơ. Có thể nhập vi phạm cho người này."))
+            return redirect("people:violation_create", pk=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "nav_current": "people:person_list"})
+
+
+@login_required
+def person_suggest(request):
+    """htmx: persons the user may see with exactly the same ID number, or folded name + birth date/year."""
+    user = request.user
+    _require_registry(user)
+    form = PersonForm(request.GET)
+    form.is_valid()  # only the cleaned identity fields are used
+    data = getattr(form, "cleaned_data", {})
+    matches: dict[int, tuple[Person, str]] = {}
+    if data.get("id_number"):
+        for person in selectors.persons_search(user, id_number=data["id_number"])[:10]:
+            matches[person.pk] = (person, _("Trùng số CMND/CCCD"))
+    birth = data.get("birth_date") or data.get("birth_year")
+    if data.get("full_name") and birth:
+        for person in selectors.persons_search(user, full_name=data["full_name"], birth=birth)[:10]:
+            matches.setdefault(person.pk, (person, _("Trùng họ tên và ngày/năm sinh")))
+    return render(request, "people/_suggestions.html", {"matches": list(matches.values())})
+
+
+@login_required
+def violation_create(request, pk: int):
+    user = request.user
+    _require_registry(user)
+    person = selectors.person_get(user, pk)
+    form = ViolationForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.violation_record(actor=user, person=person, **form.violation_kwargs())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu vi phạm."))
+            return redirect("people:person_detail", pk=person.pk)
+    return render(
+        request,
+        "people/violation_form.html",
+        {"form": form, "person": person, "nav_current": "people:person_list"},
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
