@@ -15,5 +15,7 @@ urlpatterns = [
     re_path(r"^v1/me/?$", views.MeView.as_view(), name="me"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.docs, name="docs"),
+    # Keep last: unknown /api/ addresses answer in the error envelope. Other apps' endpoints are
+    # registered on ``router`` above, never added under /api/ in the project's urls.py.
     re_path(r"^.*$", errors.not_found),
 ]
