@@ -1,0 +1,7 @@
+from django.urls import path
+
+from lanhmanh.core import views
+
+urlpatterns = [
+    path("kiem-tra-du-lieu/", views.audit, name="audit"),
+]

@@ -1,0 +1,58 @@
+"""Views of the core app: the audit page of the data-protection officer."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from lanhmanh.core.forms import AuditSearchForm
+from lanhmanh.core.models import AccessRecord, ChangeRecord
+from lanhmanh.core.scoping import DataClass
+from lanhmanh.core.selectors import (
+    KIND_CHANGE,
+    AuditFilters,
+    audit_entries,
+    audited_models,
+    changed_fields,
+    may_audit,
+    model_name,
+)
+
+AUDIT_PAGE_SIZE = 50
+
+_ACTIONS = dict(ChangeRecord.Action.choices)
+_PURPOSES = dict(AccessRecord.Purpose.choices)
+_DATA_CLASSES = dict(DataClass.choices)
+
+
+def _decorate(entry: dict) -> dict:
+    """Labels for one row of the results table."""
+    is_change = entry["kind"] == KIND_CHANGE
+    return {
+        **entry,
+        "is_change": is_change,
+        "actor_name": " ".join(filter(None, [entry["first_name"], entry["last_name"]])),
+        "model_label": model_name(entry["record_model"]),
+        "action_label": _ACTIONS.get(entry["act"], entry["act"]) if is_change else "",
+        "purpose_label": _PURPOSES.get(entry["why"], entry["why"]),
+        "data_class_label": _DATA_CLASSES.get(entry["data_class_code"], entry["data_class_code"]),
+        "fields": changed_fields(entry),
+    }
+
+
+@login_required
+def audit(request):
+    """Search the change history and the access log together. Data-protection role only; others get 404."""
+    if not may_audit(request.user):
+        raise Http404
+    form = AuditSearchForm(request.GET or None, model_choices=audited_models())
+    page = None
+    if not form.is_bound or form.is_valid():
+        filters = form.filters() if form.is_bound else AuditFilters()
+        paginator = Paginator(audit_entries(request.user, filters), AUDIT_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = [_decorate(entry) for entry in page.object_list]
+    template = "core/audit.html#results" if request.htmx else "core/audit.html"
+    return render(request, template, {"form": form, "page": page})
