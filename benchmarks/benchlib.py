@@ -1,0 +1,44 @@
+"""Helpers shared by the benchmark modules (``bench_*.py``)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    value: float
+    unit: str
+    budget: float
+
+    @property
+    def within_budget(self) -> bool:
+        return self.value <= self.budget
+
+    def line(self) -> str:
+        value = f"{self.value:.1f}" if isinstance(self.value, float) else str(self.value)
+        budget = f"{self.budget:g}"
+        flag = "" if self.within_budget else "  OVER BUDGET"
+        return f"BENCH {self.name} {value} {self.unit} (budget {budget} {self.unit}){flag}"
+
+
+def repetitions(default: int = 30) -> int:
+    """How many timed runs: ``BENCH_N`` from the environment, or the default."""
+    return max(1, int(os.environ.get("BENCH_N", default)))
+
+
+def median_ms(action: Callable[[], object], *, runs: int, warmup: int = 3) -> float:
+    """Median wall time of ``action`` in milliseconds, after a few untimed warm-up runs."""
+    for _ in range(warmup):
+        action()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
