@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from lanhmanh.people.models import PaymentStatus, SanctionKind, Violation, add_months, add_years
 
 
@@ -55,8 +57,10 @@ def _own_period(violation: Violation) -> tuple[dt.date | None, dt.date, str]:
             None,
             until,
             (
-                f"Chưa có quyết định xử phạt: vi phạm ngày {_fmt(occurred)} được tính đến hết thời hiệu "
-                f"xử phạt 01 năm, tức ngày {_fmt(until)}."
+                _(
+                    "Chưa có quyết định xử phạt: vi phạm ngày %(day)s được tính đến hết thời hiệu xử phạt 01 năm, tức ngày %(until)s."
+                )
+                % {"day": _fmt(occurred), "until": _fmt(until)}
             ),
         )
     if sanction.kind == SanctionKind.WARNING:
@@ -66,23 +70,27 @@ def _own_period(violation: Violation) -> tuple[dt.date | None, dt.date, str]:
             completed,
             until,
             (
-                f"Cảnh cáo theo quyết định {sanction.number} ngày {_fmt(completed)}: coi như chưa bị xử lý "
-                f"nếu không vi phạm mới trong 06 tháng, tức sau ngày {_fmt(until)}."
+                _(
+                    "Cảnh cáo theo quyết định %(number)s ngày %(day)s: coi như chưa bị xử lý nếu không vi phạm mới trong 06 tháng, tức sau ngày %(until)s."
+                )
+                % {"number": sanction.number, "day": _fmt(completed), "until": _fmt(until)}
             ),
         )
     if sanction.payment_status == PaymentStatus.PAID and sanction.paid_on:
         completed = sanction.paid_on
-        how = f"đã nộp phạt ngày {_fmt(completed)}"
+        how = _("đã nộp phạt ngày %(day)s") % {"day": _fmt(completed)}
     else:
         completed = add_years(sanction.decided_on, 1)
-        how = f"chưa nộp phạt, hết thời hiệu thi hành quyết định ngày {_fmt(completed)}"
+        how = _("chưa nộp phạt, hết thời hiệu thi hành quyết định ngày %(day)s") % {"day": _fmt(completed)}
     until = add_years(completed, 1)
     return (
         completed,
         until,
         (
-            f"Phạt tiền theo quyết định {sanction.number} ngày {_fmt(sanction.decided_on)} ({how}): coi như "
-            f"chưa bị xử lý nếu không vi phạm mới trong 01 năm, tức sau ngày {_fmt(until)}."
+            _(
+                "Phạt tiền theo quyết định %(number)s ngày %(day)s (%(how)s): coi như chưa bị xử lý nếu không vi phạm mới trong 01 năm, tức sau ngày %(until)s."
+            )
+            % {"number": sanction.number, "day": _fmt(sanction.decided_on), "how": how, "until": _fmt(until)}
         ),
     )
 
@@ -124,9 +132,15 @@ def count_violations(violations: list[Violation], *, today: dt.date) -> list[Cou
             ):
                 row.repeat_of = previous.violation
                 row.reasons.append(
-                    f"Tái phạm: cùng hành vi “{row.violation.act.get_kind_display()}” với vi phạm ngày "
-                    f"{_fmt(previous.occurred_on)} (quyết định {sanction.number}), vi phạm đó còn được tính "
-                    f"đến ngày {_fmt(previous.counts_until)}."
+                    _(
+                        "Tái phạm: cùng hành vi “%(act)s” với vi phạm ngày %(day)s (quyết định %(number)s), vi phạm đó còn được tính đến ngày %(until)s."
+                    )
+                    % {
+                        "act": row.violation.act.get_kind_display(),
+                        "day": _fmt(previous.occurred_on),
+                        "number": sanction.number,
+                        "until": _fmt(previous.counts_until),
+                    }
                 )
                 break
     _extend(rows)
@@ -134,11 +148,13 @@ def count_violations(violations: list[Violation], *, today: dt.date) -> list[Cou
         row.counts_today = today <= row.counts_until
         if row.counts_until > row.own_until:
             row.reasons.append(
-                f"Có vi phạm mới trong thời hạn nên vẫn được tính đến ngày {_fmt(row.counts_until)}."
+                _("Có vi phạm mới trong thời hạn nên vẫn được tính đến ngày %(day)s.")
+                % {"day": _fmt(row.counts_until)}
             )
         row.reasons.append(
-            f"Còn được tính đến ngày {_fmt(row.counts_until)}."
+            _("Còn được tính đến ngày %(day)s.") % {"day": _fmt(row.counts_until)}
             if row.counts_today
-            else f"Không còn được tính từ ngày {_fmt(row.counts_until + dt.timedelta(days=1))}."
+            else _("Không còn được tính từ ngày %(day)s.")
+            % {"day": _fmt(row.counts_until + dt.timedelta(days=1))}
         )
     return rows
