@@ -171,6 +171,15 @@ def test_htmx_gets_only_the_results_table(client_for, dpo, trail):
     assert rows(response) == [key(trail["sanction"])]
 
 
+def test_a_history_restore_gets_the_whole_page(client_for, dpo, trail):
+    response = client_for(dpo).get(
+        URL, {"actor": "police"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert html.count("<h1") == 1 and '<section id="audit-results"' in html
+    assert rows(response) == [key(trail["sanction"])]
+
+
 def make_reads(user, count: int) -> None:
     unit = AdministrativeUnit.objects.get(path="01.002")
     AccessRecord.objects.bulk_create(

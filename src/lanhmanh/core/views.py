@@ -54,5 +54,7 @@ def audit(request):
         paginator = Paginator(audit_entries(request.user, filters), AUDIT_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = [_decorate(entry) for entry in page.object_list]
-    template = "core/audit.html#results" if request.htmx else "core/audit.html"
+    # htmx swaps the results table; a history restore (back button after a swap) needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "core/audit.html#results" if partial else "core/audit.html"
     return render(request, template, {"form": form, "page": page})
