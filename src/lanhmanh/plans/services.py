@@ -48,12 +48,19 @@ def breakdown_set(*, target: Target, unit, value, second_value=None, actor=None)
     return breakdown
 
 
+def _task_snapshot(task: Task) -> dict:
+    # core.audit.snapshot does not know FieldFile yet: keep the stored file name.
+    data = snapshot(task)
+    data["evidence_file"] = task.evidence_file.name or ""
+    return data
+
+
 @transaction.atomic
 def task_create(*, duty: Duty, title: str, owner, due_on: dt.date, actor=None) -> Task:
     task = Task(duty=duty, title=title, owner=owner, due_on=due_on)
     task.full_clean()
     task.save()
-    record_change(actor=actor, instance=task, action=Action.CREATE)
+    record_change(actor=actor, instance=task, action=Action.CREATE, after=_task_snapshot(task))
     return task
 
 
@@ -74,7 +81,7 @@ def task_update(
     is marked done without evidence.
     """
     task = Task.objects.select_for_update().get(pk=task.pk)
-    before = snapshot(task)
+    before = _task_snapshot(task)
     task.status = status
     task.evidence_note = evidence_note
     task.evidence_link = evidence_link
@@ -87,7 +94,7 @@ def task_update(
     task.full_clean()
     task.save()
     action = Action.STATUS if before["status"] != task.status else Action.UPDATE
-    record_change(actor=actor, instance=task, action=action, before=before, after=snapshot(task))
+    record_change(actor=actor, instance=task, action=action, before=before, after=_task_snapshot(task))
     return task
 
 

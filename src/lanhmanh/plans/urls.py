@@ -1,3 +1,14 @@
+from django.urls import path
+
+from lanhmanh.plans import views
+
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("<int:pk>/", views.dashboard, name="dashboard"),
+    path("cong-viec/", views.task_list, name="tasks"),
+    path("cong-viec/<int:pk>/", views.task_edit, name="task_edit"),
+    path("hoat-dong/", views.activity_list, name="activities"),
+    path("hoat-dong/moi/", views.activity_create, name="activity_create"),
+]

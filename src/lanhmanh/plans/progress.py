@@ -1,0 +1,134 @@
+"""Progress of a plan's targets at a unit: value so far, goal, share achieved against time elapsed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from lanhmanh.indicators.evaluation import Cell, evaluate
+from lanhmanh.plans.models import Plan, Target, TargetBreakdown, TargetKind
+
+ON_TRACK = "on-track"
+AT_RISK = "at-risk"
+OFF_TRACK = "off-track"
+NO_DATA = "no-data"
+STATUS_LABELS = {
+    ON_TRACK: _("Đúng tiến độ"),
+    AT_RISK: _("Có nguy cơ chậm"),
+    OFF_TRACK: _("Chậm tiến độ"),
+    NO_DATA: _("Chưa có nguồn số liệu"),
+}
+RISK_FACTOR = Decimal("0.75")
+STATUS_RULE = _(
+    "Cách xếp trạng thái: “Đúng tiến độ” khi tỷ lệ đã đạt so với chỉ tiêu không thấp hơn tỷ lệ thời gian đã qua "
+    "của năm kế hoạch; “Có nguy cơ chậm” khi đạt từ 75% tỷ lệ thời gian đã qua trở lên; còn lại là “Chậm tiến độ”. "
+    "Chỉ tiêu khoảng lấy giá trị “từ” làm mốc. Chỉ tiêu duy trì không tái phát: đúng tiến độ khi không có điểm nào "
+    "tái hoạt động, chậm tiến độ khi có. Chỉ tiêu tỷ lệ đơn vị: so trực tiếp tỷ lệ hiện tại với tỷ lệ mục tiêu "
+    "(có nguy cơ khi thấp hơn không quá 10 điểm phần trăm)."
+)
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    goal: Decimal | None
+    second_goal: Decimal | None
+    achieved: Cell | None
+    second_achieved: Cell | None
+    share_achieved: Decimal | None  # 0–100
+    share_elapsed: Decimal  # 0–100
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def has_source(self) -> bool:
+        return self.status != NO_DATA
+
+
+def _goal(target: Target, unit_path: str, breakdowns: dict) -> tuple[Decimal | None, Decimal | None]:
+    if target.unit.path == unit_path:
+        if target.kind == TargetKind.RANGE:
+            return target.min_value, target.max_value
+        return target.value, target.second_value
+    breakdown = breakdowns.get((target.pk, unit_path))
+    if breakdown is not None:
+        return breakdown.value, breakdown.second_value
+    return None, None
+
+
+def _status_against_time(share: Decimal | None, elapsed: Decimal) -> str:
+    if share is None:
+        return OFF_TRACK if elapsed > 0 else ON_TRACK
+    if share >= elapsed:
+        return ON_TRACK
+    if share >= elapsed * RISK_FACTOR:
+        return AT_RISK
+    return OFF_TRACK
+
+
+def target_progress(
+    target: Target, unit, *, user, today: dt.date, breakdowns: dict | None = None
+) -> TargetProgress:
+    plan = target.plan
+    unit_path = unit if isinstance(unit, str) else unit.path
+    period = plan.period
+    elapsed = (Decimal(str(period.elapsed_share(today))) * 100).quantize(Decimal("0.1"))
+    goal, second_goal = _goal(target, unit_path, breakdowns or {})
+    result = evaluate(target.indicator, unit_path, period, user=user)
+    if not result.has_source:
+        return TargetProgress(target, goal, second_goal, None, None, None, elapsed, NO_DATA)
+    achieved = result.total
+    second = None
+    if target.kind == TargetKind.PAIR and target.second_indicator_id:
+        second_result = evaluate(target.second_indicator, unit_path, period, user=user)
+        second = second_result.total if second_result.has_source else None
+    value = achieved.value
+    if target.kind == TargetKind.KEEP_CLEAN_SET:
+        status = ON_TRACK if not value else OFF_TRACK
+        return TargetProgress(target, goal, second_goal, achieved, second, None, elapsed, status)
+    if target.kind == TargetKind.SHARE_OF_UNITS:
+        communes = evaluate("org.communes", unit_path, period).total.value or 0
+        share = (Decimal(value or 0) * 100 / communes).quantize(Decimal("0.1")) if communes else None
+        if share is None or goal is None:
+            status = OFF_TRACK if share is None else ON_TRACK
+        elif share >= goal:
+            status = ON_TRACK
+        elif share >= goal - 10:
+            status = AT_RISK
+        else:
+            status = OFF_TRACK
+        return TargetProgress(target, goal, second_goal, achieved, second, share, elapsed, status)
+    share = None
+    if goal and value is not None:
+        share = (Decimal(value) * 100 / goal).quantize(Decimal("0.1"))
+        if second is not None and second.value is not None and second_goal:
+            share = min(share, (Decimal(second.value) * 100 / second_goal).quantize(Decimal("0.1")))
+    if goal is None:
+        return TargetProgress(target, None, None, achieved, second, None, elapsed, ON_TRACK)
+    return TargetProgress(
+        target, goal, second_goal, achieved, second, share, elapsed, _status_against_time(share, elapsed)
+    )
+
+
+def plan_progress(plan: Plan, unit, *, user, today: dt.date | None = None) -> list[TargetProgress]:
+    """Every target of ``plan`` at ``unit`` (its whole subtree), live from the records the indicators count."""
+    today = today or dt.date.today()
+    targets = list(
+        plan.targets.select_related("indicator", "second_indicator", "unit", "plan").prefetch_related(
+            "lead_agencies", "items"
+        )
+    )
+    unit_path = unit if isinstance(unit, str) else unit.path
+    breakdowns = {
+        (b.target_id, b.unit.path): b
+        for b in TargetBreakdown.objects.filter(target__plan=plan, unit__path=unit_path).select_related(
+            "unit"
+        )
+    }
+    return [target_progress(t, unit_path, user=user, today=today, breakdowns=breakdowns) for t in targets]

@@ -1,0 +1,62 @@
+"""Reads of plans, tasks and activities scoped to the user."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import Http404
+
+from lanhmanh.core.scoping import path_q
+from lanhmanh.org.models import Role
+from lanhmanh.plans.models import Activity, BudgetLine, Plan, Task
+
+
+def is_coordinator(user) -> bool:
+    return user.has_role(Role.CITY_COORDINATOR)
+
+
+def plans_for(user):
+    """Plans whose scope contains the user's unit, or lies inside the user's jurisdiction."""
+    path = user.jurisdiction_path
+    parts = path.split(".")
+    ancestors = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return Plan.objects.filter(
+        path_q(path, "scope_unit__path") | Q(scope_unit__path__in=ancestors)
+    ).select_related("scope_unit", "authority")
+
+
+def plan_for(user, pk: int) -> Plan:
+    plan = plans_for(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def tasks_for(user, *, plan: Plan | None = None):
+    """The user's agency's tasks; the city coordinator sees every task. Overdue first, then by due date."""
+    tasks = Task.objects.with_state().select_related("owner", "duty")
+    if plan is not None:
+        tasks = tasks.filter(duty__plan=plan)
+    if not is_coordinator(user):
+        tasks = tasks.filter(owner=user.agency)
+    return tasks.order_by("overdue_first", "due_on", "pk")
+
+
+def task_for(user, pk: int) -> Task:
+    task = tasks_for(user).filter(pk=pk).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def activities_for(user):
+    """Activities held in the user's jurisdiction (activities are not personal data)."""
+    return Activity.objects.filter(path_q(user.jurisdiction_path, "unit_path")).select_related(
+        "unit", "organiser"
+    )
+
+
+def budget_lines_for(user):
+    lines = BudgetLine.objects.select_related("agency", "activity", "plan")
+    if is_coordinator(user):
+        return lines
+    return lines.filter(agency=user.agency)
