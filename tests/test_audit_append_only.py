@@ -91,3 +91,10 @@ def test_new_rows_are_still_written_and_read(rows, coordinator):
     later = record_change(actor=coordinator, instance=unit, action=Action.STATUS, reason="Đổi trạng thái")
     assert list(history(unit)) == [later, change]
     assert list(readers(unit)) == [access]
+
+
+@pytest.mark.parametrize("model", [ChangeRecord, AccessRecord])
+def test_the_base_manager_is_append_only_too(rows, model):
+    assert_refused(lambda: model._base_manager.update(object_id="0"))
+    assert_refused(lambda: model._base_manager.all().delete())
+    assert_unchanged(*rows)

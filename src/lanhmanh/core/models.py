@@ -20,6 +20,9 @@ class AppendOnlyModel(models.Model):
 
     class Meta:
         abstract = True
+        # Django's internal operations (related deletes, refresh) go through the base manager:
+        # make it the append-only one too, so no path updates or deletes audit rows.
+        base_manager_name = "objects"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -58,7 +61,7 @@ class ChangeRecord(AppendOnlyModel):
     after = models.JSONField(_("sau"), null=True, blank=True)
     reason = models.TextField(_("lý do"), blank=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["model", "object_id", "at"])]
         verbose_name = _("lịch sử thay đổi")
@@ -92,7 +95,7 @@ class AccessRecord(AppendOnlyModel):
     detail = models.CharField(_("chi tiết"), max_length=300, blank=True)
     path = models.CharField(_("đường dẫn"), max_length=300, blank=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["model", "object_id", "at"]), models.Index(fields=["actor", "at"])]
         verbose_name = _("nhật ký truy cập")
