@@ -420,3 +420,40 @@ def test_revoke_api_token_by_prefix_or_whole_token(district_officer):
     with pytest.raises(CommandError) as caught:
         run("revoke_api_token", "ffffffff")
     assert str(caught.value) == "Không có khoá API có tiền tố “ffffffff”."
+
+
+# --- Admin --------------------------------------------------------------------------------------
+
+
+def test_a_system_administrator_sees_tokens_by_prefix_and_revokes_them(
+    district_officer, sysadmin, client_for
+):
+    token, raw = api_token_create(user=district_officer, name="Cổng quận", scope="read", days=30)
+    client = client_for(sysadmin)
+
+    listing = client.get("/quan-tri/api/apitoken/")
+    assert listing.status_code == 200
+    assert f"lm_{token.prefix}_…" in listing.content.decode()
+    assert tokens.parse(raw)[1] not in listing.content.decode()
+    assert token.secret_hash not in listing.content.decode()
+    assert client.get("/quan-tri/api/apitoken/add/").status_code == 403
+
+    response = client.post(
+        "/quan-tri/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "Đã thu hồi 1 khoá API." in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert (
+        ChangeRecord.objects.get(model="api.apitoken", object_id=str(token.pk), action="status").actor
+        == sysadmin
+    )
+    assert Client().get(ME, headers=bearer(raw)).status_code == 401
+
+
+def test_other_users_cannot_reach_the_token_admin(district_officer, client_for):
+    response = client_for(district_officer).get("/quan-tri/api/apitoken/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/quan-tri/login/")
