@@ -82,5 +82,16 @@ class ActivityForm(forms.ModelForm):
 class BudgetLineForm(forms.ModelForm):
     class Meta:
         model = BudgetLine
-        fields = ["title", "recorded_on", "allocated", "disbursed", "spent"]
+        fields = ["title", "activity", "recorded_on", "allocated", "disbursed", "spent"]
         widgets = {"recorded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, user, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        self.instance.agency = user.agency
+        self.fields["activity"].queryset = Activity.objects.filter(
+            organiser=user.agency, held_on__year=plan.year
+        ).order_by("-held_on")
+        self.fields["activity"].required = False
+        for name in ("allocated", "disbursed", "spent"):
+            self.fields[name].widget.attrs["min"] = 0

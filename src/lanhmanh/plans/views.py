@@ -1,24 +1,34 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import history
+from lanhmanh.core.scoping import path_q
 from lanhmanh.indicators.evaluation import evaluate
-from lanhmanh.indicators.selectors import breadcrumbs, unit_for, unit_names
+from lanhmanh.indicators.selectors import breadcrumbs, unit_for
 from lanhmanh.plans import services
-from lanhmanh.plans.forms import ActivityForm, TaskUpdateForm
+from lanhmanh.plans.dashboard import build
+from lanhmanh.plans.export import dashboard_workbook
+from lanhmanh.plans.forms import ActivityForm, BudgetLineForm, TaskUpdateForm
 from lanhmanh.plans.models import TaskStatus
-from lanhmanh.plans.progress import STATUS_RULE, plan_progress
-from lanhmanh.plans.selectors import activities_for, is_coordinator, plan_for, plans_for, task_for, tasks_for
+from lanhmanh.plans.progress import STATUS_RULE
+from lanhmanh.plans.selectors import (
+    activities_for,
+    budget_lines_for,
+    is_coordinator,
+    plan_for,
+    plans_for,
+    task_for,
+    tasks_for,
+)
 
-ACTIVITY_INDICATOR = "plans.activities_held"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -28,46 +38,34 @@ def plan_list(request):
 
 @login_required
 def dashboard(request, pk: int):
-    """The live plan dashboard at a unit of the user's jurisdiction: targets, activities by unit and month."""
+    """The live plan dashboard at a unit of the user's jurisdiction: targets, table by unit, trend."""
     plan = plan_for(request.user, pk)
     unit = unit_for(request.user, request.GET.get("unit"))
-    today = dt.date.today()
-    progress = plan_progress(plan, unit, user=request.user, today=today)
-    period = plan.period
-    activity_rows, chart_by_unit = [], None
-    if unit.level < 3:
-        by_child = evaluate(ACTIVITY_INDICATOR, unit, period, by="child", user=request.user)
-        names = unit_names(c.key[0] for c in by_child.rows)
-        activity_rows = [(c.key[0], names.get(c.key[0], c.key[0]), c) for c in by_child.rows]
-        chart_by_unit = {
-            "title": _("Số hoạt động theo đơn vị"),
-            "labels": [name for _path, name, _c in activity_rows],
-            "values": [c.value for _p, _n, c in activity_rows],
-        }
-    by_month = evaluate(ACTIVITY_INDICATOR, unit, period, by="month", user=request.user)
-    months = {c.key[0]: c.value for c in by_month.rows}
-    chart_by_month = {
-        "title": _("Số hoạt động theo tháng"),
-        "labels": [m.label for m in period.months()],
-        "values": [months.get(m.id, 0) for m in period.months()],
-    }
-    total_activities = evaluate(ACTIVITY_INDICATOR, unit, period, user=request.user).total
+    board = build(plan, unit, user=request.user)
     return render(
         request,
         "plans/dashboard.html",
         {
+            "board": board,
             "plan": plan,
             "unit": unit,
             "crumbs": breadcrumbs(unit, request.user),
-            "progress": progress,
             "status_rule": STATUS_RULE,
-            "activity_rows": activity_rows,
-            "total_activities": total_activities,
-            "chart_by_unit": chart_by_unit,
-            "chart_by_month": chart_by_month,
-            "elapsed": period.elapsed_share(today),
+            "chart_by_unit": board.chart_by_unit() if board.child_rows else None,
+            "chart_by_month": board.chart_by_month(),
         },
     )
+
+
+@login_required
+def dashboard_export(request, pk: int):
+    """Every number of the dashboard as an Excel workbook (small counts suppressed as on the page)."""
+    plan = plan_for(request.user, pk)
+    unit = unit_for(request.user, request.GET.get("unit"))
+    content = dashboard_workbook(build(plan, unit, user=request.user))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.year}-{unit.path}.xlsx"'
+    return response
 
 
 @login_required
@@ -110,8 +108,12 @@ def task_edit(request, pk: int):
 
 @login_required
 def activity_list(request):
-    page = Paginator(activities_for(request.user), 50).get_page(request.GET.get("trang"))
-    return render(request, "plans/activity_list.html", {"page": page})
+    activities = activities_for(request.user)
+    unit = unit_for(request.user, request.GET.get("unit")) if request.GET.get("unit") else None
+    if unit is not None:
+        activities = activities.filter(path_q(unit.path, "unit_path"))
+    page = Paginator(activities, 50).get_page(request.GET.get("trang"))
+    return render(request, "plans/activity_list.html", {"page": page, "unit": unit})
 
 
 @login_required
@@ -127,3 +129,26 @@ def activity_create(request):
             messages.success(request, _("Đã ghi nhận hoạt động."))
             return redirect("plans:activities")
     return render(request, "plans/activity_form.html", {"form": form})
+
+
+@login_required
+def budget(request, pk: int):
+    """Budget lines of a plan: the user's agency's (every agency's for the coordinator), and a form to add one."""
+    plan = plan_for(request.user, pk)
+    form = BudgetLineForm(request.POST or None, user=request.user, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_line_create(
+                actor=request.user, plan=plan, agency=request.user.agency, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Đã ghi nhận dòng kinh phí."))
+            return redirect("plans:budget", pk=plan.pk)
+    lines = budget_lines_for(request.user).filter(plan=plan)
+    execution = evaluate("plans.budget_execution", request.user.unit, plan.period, user=request.user).total
+    return render(
+        request, "plans/budget.html", {"plan": plan, "form": form, "lines": lines, "execution": execution}
+    )

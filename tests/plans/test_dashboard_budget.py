@@ -1,0 +1,155 @@
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.plans.models import BudgetLine
+from lanhmanh.plans.plan_2014 import load_plan_2014
+from lanhmanh.plans.services import activity_create
+from tests.conftest import HANG_BAC, HOAN_KIEM, TRANG_TIEN
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan():
+    return load_plan_2014()
+
+
+def held(path, day=dt.date(2014, 5, 1), kind="training"):
+    place = AdministrativeUnit.objects.get(path=path)
+    return activity_create(
+        actor=None,
+        kind=kind,
+        title="Hoạt động",
+        held_on=day,
+        unit=place,
+        organiser=Agency.objects.filter(unit=place).first(),
+        participants_female=6,
+    )
+
+
+def test_the_dashboard_table_by_district_lists_every_district_with_its_activities(
+    plan, coordinator, client_for
+):
+    held(TRANG_TIEN)
+    held(HANG_BAC)
+    page = client_for(coordinator).get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert page.count("<tr data-unit=") == 30
+    assert (
+        '<tr data-unit="01.002"><td><a href="?unit=01.002">Quận Hoàn Kiếm</a></td><td class="num">2</td></tr>'
+        in page
+    )
+
+
+def test_a_commune_dashboard_links_to_the_records(plan, commune_officer, client_for):
+    held(TRANG_TIEN)
+    client = client_for(commune_officer)
+    page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert f"/ke-hoach/hoat-dong/?unit={TRANG_TIEN}" in page
+    records = client.get(f"/ke-hoach/hoat-dong/?unit={TRANG_TIEN}").content.decode()
+    assert records.count("data-activity=") == 1
+    assert client.get(f"/ke-hoach/hoat-dong/?unit={HANG_BAC}").status_code == 404
+
+
+def test_every_dashboard_number_exports_to_excel(plan, district_officer, client_for):
+    held(TRANG_TIEN)
+    response = client_for(district_officer).get(f"/ke-hoach/{plan.pk}/xuat-excel/?unit={HOAN_KIEM}")
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Chỉ tiêu", "Theo đơn vị", "Hoạt động theo tháng"]
+    targets = list(book["Chỉ tiêu"].iter_rows(min_row=4, values_only=True))
+    assert [r[0] for r in targets] == [f"T{i:02d}" for i in range(1, 11)]
+    assert targets[0][6] == "Chưa có nguồn số liệu"
+    units = {r[0]: r[1] for r in book["Theo đơn vị"].iter_rows(min_row=2, values_only=True)}
+    assert units[AdministrativeUnit.objects.get(path=TRANG_TIEN).full_name] == "1"
+    assert len(units) == 18
+    months = dict(book["Hoạt động theo tháng"].iter_rows(min_row=2, values_only=True))
+    assert months["Tháng 05/2014"] == 1
+
+
+def test_activity_list_query_count_does_not_grow_with_rows(coordinator, client_for):
+    client = client_for(coordinator)
+    held(TRANG_TIEN)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/ke-hoach/hoat-dong/")
+    held(TRANG_TIEN)
+    held(HANG_BAC)
+    with CaptureQueriesContext(connection) as three:
+        response = client.get("/ke-hoach/hoat-dong/")
+    assert response.content.decode().count("data-activity=") == 3
+    assert len(three) == len(one)
+
+
+def test_task_list_query_count_is_the_same_for_one_agency_and_the_coordinator(
+    plan, district_officer, coordinator, client_for
+):
+    with CaptureQueriesContext(connection) as own:
+        client_for(district_officer).get("/ke-hoach/cong-viec/")
+    with CaptureQueriesContext(connection) as everyone:
+        client_for(coordinator).get("/ke-hoach/cong-viec/")
+    assert len(own) == len(everyone)
+
+
+def test_an_agency_records_budget_and_the_execution_share_follows(plan, district_officer, client_for):
+    client = client_for(district_officer)
+    response = client.post(
+        f"/ke-hoach/{plan.pk}/kinh-phi/",
+        {
+            "title": "Tập huấn cán bộ",
+            "recorded_on": "2014-03-01",
+            "allocated": "10000000",
+            "disbursed": "8000000",
+            "spent": "5000000",
+        },
+    )
+    assert response.status_code == 302
+    line = BudgetLine.objects.get()
+    assert (line.agency, line.unit_path) == (district_officer.agency, HOAN_KIEM)
+    page = client.get(f"/ke-hoach/{plan.pk}/kinh-phi/").content.decode()
+    assert "<strong data-execution>50%</strong>" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"allocated": "100", "disbursed": "200", "spent": "0"}, "Số đã cấp vượt dự toán được giao."),
+        ({"allocated": "100", "disbursed": "50", "spent": "80"}, "Số đã chi vượt số đã cấp."),
+        (
+            {"allocated": "100", "disbursed": "50", "spent": "0", "recorded_on": "2015-01-02"},
+            "Ngày ghi nhận phải thuộc năm của kế hoạch (2014).",
+        ),
+    ],
+)
+def test_bad_budget_lines_are_refused_in_vietnamese(plan, district_officer, client_for, data, message):
+    form = {"title": "x", "recorded_on": "2014-03-01", **data}
+    response = client_for(district_officer).post(f"/ke-hoach/{plan.pk}/kinh-phi/", form)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not BudgetLine.objects.exists()
+
+
+def test_other_agencies_do_not_see_a_budget_line_but_the_coordinator_does(
+    plan, district_officer, other_district_officer, coordinator, client_for
+):
+    client_for(district_officer).post(
+        f"/ke-hoach/{plan.pk}/kinh-phi/",
+        {
+            "title": "Dòng của Hoàn Kiếm",
+            "recorded_on": "2014-03-01",
+            "allocated": "1",
+            "disbursed": "0",
+            "spent": "0",
+        },
+    )
+    assert (
+        "Dòng của Hoàn Kiếm"
+        not in client_for(other_district_officer).get(f"/ke-hoach/{plan.pk}/kinh-phi/").content.decode()
+    )
+    assert (
+        "Dòng của Hoàn Kiếm" in client_for(coordinator).get(f"/ke-hoach/{plan.pk}/kinh-phi/").content.decode()
+    )
