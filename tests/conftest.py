@@ -20,8 +20,8 @@ from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
 PASSWORD = "mat-khau-thu-nghiem-2014"
 
 HOAN_KIEM = "01.002"
-TRANG_TIEN = "01.002.00076"
-HANG_BAC = "01.002.00046"
+TRANG_TIEN = "01.002.00079"
+HANG_BAC = "01.002.00061"
 DONG_ANH = "01.017"
 
 

@@ -94,8 +94,8 @@ def test_the_other_district_sees_dong_anh_and_not_hoan_kiem(other_district_offic
 
 def test_a_commune_officer_sees_only_their_ward(commune_officer, api_for):
     client = api_for(commune_officer)
-    assert paths(client.get(UNITS)) == ["01.002.00076"]
-    assert client.get(f"{UNITS}01.002.00046/").status_code == 404
+    assert paths(client.get(UNITS)) == ["01.002.00079"]
+    assert client.get(f"{UNITS}01.002.00061/").status_code == 404
 
 
 def test_the_coordinator_sees_the_whole_city(coordinator, api_for):
@@ -274,17 +274,17 @@ def test_the_district_officer_lists_the_agencies_of_hoan_kiem(district_officer, 
 
 
 def test_an_agency_looks_like_this(commune_officer, api_for):
-    response = api_for(commune_officer).get(f"{AGENCIES}01-002-00076-social/")
+    response = api_for(commune_officer).get(f"{AGENCIES}01-002-00079-social/")
 
     assert response.status_code == 200
     assert response.json() == {
-        "code": "01-002-00076-social",
+        "code": "01-002-00079-social",
         "name": commune_officer.agency.name,
         "name_en": commune_officer.agency.name_en,
         "kind": "commune-social",
         "kind_label": "Công chức Lao động – Thương binh và Xã hội cấp xã",
-        "unit": "01.002.00076",
-        "unit_name": "Phường Hàng Bông",  # the GSO name of 01.002.00076
+        "unit": "01.002.00079",
+        "unit_name": "Phường Tràng Tiền",
         "parent": None,
         "plan_group": commune_officer.agency.plan_group,
         "active": True,
@@ -301,12 +301,12 @@ def test_agencies_outside_the_jurisdiction_are_404(district_officer, api_for):
 def test_agency_filters(district_officer, api_for):
     client = api_for(district_officer)
     assert client.get(AGENCIES, {"kind": "police"}).json()["count"] == 1 + HOAN_KIEM_WARDS
-    tt = client.get(AGENCIES, {"unit": "01.002.00076"}).json()
+    tt = client.get(AGENCIES, {"unit": "01.002.00079"}).json()
     assert sorted(r["code"] for r in tt["results"]) == [
-        "01-002-00076-committee",
-        "01-002-00076-police",
-        "01-002-00076-social",
-        "01-002-00076-womens-union",
+        "01-002-00079-committee",
+        "01-002-00079-police",
+        "01-002-00079-social",
+        "01-002-00079-womens-union",
     ]
     assert client.get(AGENCIES, {"unit": "01.017"}).json()["count"] == 0
 
