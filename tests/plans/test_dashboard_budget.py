@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -40,10 +41,9 @@ def test_the_dashboard_table_by_district_lists_every_district_with_its_activitie
     held(HANG_BAC)
     page = client_for(coordinator).get(f"/ke-hoach/{plan.pk}/").content.decode()
     assert page.count("<tr data-unit=") == 30
-    assert (
-        '<tr data-unit="01.002"><td><a href="?unit=01.002">Quận Hoàn Kiếm</a></td><td class="num">2</td></tr>'
-        in page
-    )
+    row = re.search(r'<tr data-unit="01.002">(.*?)</tr>', page).group(1)
+    assert row.startswith('<td><a href="?unit=01.002">Quận Hoàn Kiếm</a></td>')
+    assert row.endswith('<td class="num">2</td>')  # the last column counts activities
 
 
 def test_a_commune_dashboard_links_to_the_records(plan, commune_officer, client_for):
@@ -65,7 +65,7 @@ def test_every_dashboard_number_exports_to_excel(plan, district_officer, client_
     targets = list(book["Chỉ tiêu"].iter_rows(min_row=4, values_only=True))
     assert [r[0] for r in targets] == [f"T{i:02d}" for i in range(1, 11)]
     assert targets[0][6] == "Chưa có nguồn số liệu"
-    units = {r[0]: r[1] for r in book["Theo đơn vị"].iter_rows(min_row=2, values_only=True)}
+    units = {r[0]: r[-1] for r in book["Theo đơn vị"].iter_rows(min_row=2, values_only=True)}
     assert units[AdministrativeUnit.objects.get(path=TRANG_TIEN).full_name] == "1"
     assert len(units) == 18
     months = dict(book["Hoạt động theo tháng"].iter_rows(min_row=2, values_only=True))
