@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lanhmanh.indicators",
     "lanhmanh.plans",
     "lanhmanh.people",
+    "lanhmanh.support",
 ]
 if ENVIRONMENT == "test":
     # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.

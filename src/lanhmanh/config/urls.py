@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("lanhmanh.api.urls")),
     path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
+    path("ho-tro/", include("lanhmanh.support.urls")),
     path("quan-tri/", admin.site.urls),
     path("chi-so/", include("lanhmanh.indicators.urls")),
     path("ke-hoach/", include("lanhmanh.plans.urls")),

@@ -1,0 +1,42 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def can_do_casework(user) -> bool:
+    from lanhmanh.core.scoping import DataClass, can
+
+    return can(user, {DataClass.IDENTITY, DataClass.SUPPORT})
+
+
+def can_receive_referrals(user) -> bool:
+    from lanhmanh.core.scoping import DataClass, can
+
+    return can(user, DataClass.IDENTITY) and (can(user, DataClass.SUPPORT) or can(user, DataClass.HEALTH))
+
+
+class SupportConfig(AppConfig):
+    name = "lanhmanh.support"
+    verbose_name = _("Tiếp cận, hỗ trợ")
+
+    def ready(self) -> None:
+        from lanhmanh.core.navigation import NavItem, register
+        from lanhmanh.support import home, signals  # noqa: F401 - registers receivers and panels
+
+        register(
+            NavItem(
+                key="support",
+                label=_("Hỗ trợ"),
+                url_name="support:caseload",
+                allowed=can_do_casework,
+                order=35,
+            )
+        )
+        register(
+            NavItem(
+                key="support-referrals",
+                label=_("Chuyển gửi đến"),
+                url_name="support:referral_inbox",
+                allowed=can_receive_referrals,
+                order=36,
+            )
+        )

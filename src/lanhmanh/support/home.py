@@ -1,0 +1,23 @@
+"""Home panel: overdue referrals for the agency that sent them and the agency that received them."""
+
+from __future__ import annotations
+
+from lanhmanh.core.home import HomePanel, register
+from lanhmanh.support.apps import can_do_casework, can_receive_referrals
+
+
+def _context(user) -> dict:
+    from lanhmanh.support.selectors import overdue_referrals_for
+
+    return overdue_referrals_for(user)
+
+
+register(
+    HomePanel(
+        key="support-overdue-referrals",
+        template="support/_home_overdue.html",
+        allowed=lambda user: can_do_casework(user) or can_receive_referrals(user),
+        context=_context,
+        order=40,
+    )
+)

@@ -1,0 +1,261 @@
+"""Scoped reads of outreach and support. Outsiders get nothing (views turn that into 404).
+
+Who sees what:
+- outreach tasks: identity + support classes, task's unit in the user's subtree (child class for a
+  person who may be under 18);
+- a case's notes: the case's workers (lead and team) and their supervisors (district labour officers and
+  the city coordinator over the case's unit), with the identity + support classes; the child class for a
+  child case; health details of services only with the health class;
+- the receiving agency of a referral sees the person and the purpose while the referral lives and the
+  consent stands; a health referral needs the health class, any other the support class;
+- police and inspectors see at most whether a person has an open case (``case_exists_for``), logged.
+Every read of a case or task writes an access-log row with its purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Min, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lanhmanh.core.audit import Purpose, record_access
+from lanhmanh.core.scoping import DataClass, can, path_q
+from lanhmanh.org.models import Agency
+from lanhmanh.support.models import (
+    CaseKind,
+    CaseStatus,
+    ConsentPurpose,
+    OutreachTask,
+    Referral,
+    Service,
+    SupportCase,
+)
+
+SUPERVISOR_ROLES = ("district-labour", "city-coordinator")
+CASEWORK = {DataClass.IDENTITY, DataClass.SUPPORT}
+
+
+def is_supervisor(user) -> bool:
+    return can(user, CASEWORK) and user.has_role(*SUPERVISOR_ROLES)
+
+
+def sees_health(user) -> bool:
+    return can(user, DataClass.HEALTH)
+
+
+def _in_reach(user, lookup: str) -> Q:
+    root = getattr(user, "jurisdiction_path", None)
+    return path_q(root, lookup) if root else Q(pk__in=[])
+
+
+def _log(
+    user, instance, *, purpose: str, detail: str = "", path: str = "", data_class=DataClass.SUPPORT
+) -> None:
+    record_access(
+        actor=user, instance=instance, data_class=data_class, purpose=purpose, detail=detail, path=path
+    )
+
+
+# Outreach -------------------------------------------------------------------------------------------
+
+
+def tasks_visible(user, *, today: dt.date | None = None) -> QuerySet[OutreachTask]:
+    if not can(user, CASEWORK):
+        return OutreachTask.objects.none()
+    queryset = OutreachTask.objects.filter(_in_reach(user, "unit__path"))
+    if not can(user, DataClass.CHILD):
+        from lanhmanh.people.models import Person
+
+        adults = Person.objects.adults_on(today or timezone.localdate()).values("pk")
+        queryset = queryset.filter(person__in=adults)
+    return queryset.select_related("person", "unit", "agency", "worker")
+
+
+def task_get(user, pk, *, path: str = "") -> OutreachTask:
+    """One outreach task this user may work on, or 404. The read is logged (purpose: support)."""
+    try:
+        task = tasks_visible(user).get(pk=pk)
+    except (OutreachTask.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    _log(user, task.person, purpose=Purpose.SUPPORT, detail=f"Nhiệm vụ tiếp cận #{task.pk}", path=path)
+    return task
+
+
+def open_tasks_for(user) -> QuerySet[OutreachTask]:
+    """Open tasks of the user's agency (or assigned to the user), oldest due first."""
+    return (
+        tasks_visible(user)
+        .filter(status="open")
+        .filter(Q(worker=user) | Q(agency=user.agency) | Q(worker__isnull=True))
+        .order_by("due_on", "pk")
+    )
+
+
+# Cases ----------------------------------------------------------------------------------------------
+
+
+def cases_visible(user) -> QuerySet[SupportCase]:
+    """Cases whose notes this user may read: workers and supervisors, in jurisdiction, child class for children."""
+    if not can(user, CASEWORK):
+        return SupportCase.objects.none()
+    team = SupportCase.workers.through.objects.filter(user_id=user.pk).values("supportcase_id")
+    who = Q(lead_worker=user) | Q(pk__in=team)
+    if is_supervisor(user):
+        who = Q()
+    queryset = SupportCase.objects.filter(_in_reach(user, "unit__path")).filter(who)
+    if not can(user, DataClass.CHILD):
+        queryset = queryset.exclude(kind=CaseKind.CHILD)
+    return queryset.select_related("person", "unit", "lead_agency", "lead_worker", "receiving_agency")
+
+
+def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail: str = "") -> SupportCase:
+    """One case this user may read, or 404. Every read is logged with its purpose."""
+    try:
+        case = cases_visible(user).get(pk=pk)
+    except (SupportCase.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    data_class = DataClass.CHILD if case.kind == CaseKind.CHILD else DataClass.SUPPORT
+    _log(
+        user,
+        case,
+        purpose=purpose,
+        detail=detail or f"Hồ sơ hỗ trợ #{case.pk}",
+        path=path,
+        data_class=data_class,
+    )
+    return case
+
+
+def caseload(user) -> QuerySet[SupportCase]:
+    """The user's own open cases, the earliest follow-up due first (cases with none planned last)."""
+    team = SupportCase.workers.through.objects.filter(user_id=user.pk).values("supportcase_id")
+    return (
+        cases_visible(user)
+        .filter(Q(lead_worker=user) | Q(pk__in=team), status=CaseStatus.OPEN)
+        .annotate(next_due=Min("follow_ups__due_on", filter=Q(follow_ups__done_on__isnull=True)))
+        .order_by("next_due", "opened_on", "pk")
+    )
+
+
+def caseloads_supervised(user, *, today: dt.date | None = None) -> list[dict]:
+    """Per lead worker in the supervisor's reach: open cases and follow-ups overdue."""
+    if not is_supervisor(user):
+        return []
+    today = today or timezone.localdate()
+    rows = (
+        cases_visible(user)
+        .filter(status=CaseStatus.OPEN)
+        .values(
+            "lead_worker",
+            "lead_worker__first_name",
+            "lead_worker__last_name",
+            "lead_worker__username",
+            "lead_agency__name",
+        )
+        .annotate(
+            open_cases=Count("pk", distinct=True),
+            overdue=Count(
+                "follow_ups", filter=Q(follow_ups__done_on__isnull=True, follow_ups__due_on__lt=today)
+            ),
+        )
+        .order_by("-overdue", "-open_cases", "lead_worker")
+    )
+    return [
+        {
+            "worker": " ".join(p for p in (r["lead_worker__last_name"], r["lead_worker__first_name"]) if p)
+            or r["lead_worker__username"],
+            "agency": r["lead_agency__name"],
+            "open_cases": r["open_cases"],
+            "overdue": r["overdue"],
+        }
+        for r in rows
+    ]
+
+
+def services_of(user, case: SupportCase) -> list[tuple[Service, bool]]:
+    """The case's services, each with whether its details may be shown (health details need the health class)."""
+    health = sees_health(user)
+    return [(s, health or not s.is_health) for s in case.services.select_related("provider", "programme")]
+
+
+def case_exists_for(user, person, *, purpose: str, path: str = "") -> bool:
+    """Whether the person has an open support case: all police and inspectors may learn, when their work
+    needs it, and only for a person in their reach. Logged."""
+    from lanhmanh.people.selectors import person_get
+
+    person = person_get(user, person.pk)  # 404 when out of reach
+    exists = (
+        SupportCase.objects.filter(person=person, status=CaseStatus.OPEN)
+        .exclude(kind=CaseKind.CHILD)
+        .exists()
+    )
+    _log(user, person, purpose=purpose, detail="Có hồ sơ hỗ trợ hay không", path=path)
+    return exists
+
+
+# Referrals ------------------------------------------------------------------------------------------
+
+
+def referrals_received(user) -> QuerySet[Referral]:
+    """Referrals addressed to the user's agency that the user's classes cover."""
+    if not can(user, DataClass.IDENTITY):
+        return Referral.objects.none()
+    purposes = (
+        [p for p in ConsentPurpose.values if p != ConsentPurpose.HEALTH]
+        if can(user, DataClass.SUPPORT)
+        else []
+    )
+    if can(user, DataClass.HEALTH):
+        purposes.append(ConsentPurpose.HEALTH)
+    queryset = Referral.objects.filter(to_agency_id=user.agency_id, purpose__in=purposes)
+    if not can(user, DataClass.CHILD):
+        queryset = queryset.exclude(case__kind=CaseKind.CHILD)
+    return queryset.select_related("case", "case__person", "from_agency", "to_agency").order_by(
+        "-sent_on", "-pk"
+    )
+
+
+def referral_received_get(user, pk, *, path: str = "") -> Referral:
+    try:
+        referral = referrals_received(user).get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if referral.is_open:
+        _log(
+            user,
+            referral.case.person,
+            purpose=Purpose.SUPPORT,
+            detail=f"Chuyển gửi #{referral.pk}",
+            path=path,
+        )
+    return referral
+
+
+def overdue_referrals_for(user, *, today: dt.date | None = None) -> dict[str, list[Referral]]:
+    """Open referrals past their due date that the user's agency sent or received (no names shown)."""
+    today = today or timezone.localdate()
+    sent: list[Referral] = []
+    if can(user, CASEWORK):
+        sent = list(
+            Referral.objects.overdue(today)
+            .filter(from_agency_id=user.agency_id)
+            .select_related("to_agency")
+            .order_by("due_on", "pk")[:20]
+        )
+    received = list(referrals_received(user).overdue(today).order_by("due_on", "pk")[:20])
+    return {"sent": sent, "received": received}
+
+
+def agencies_for_case(case: SupportCase) -> QuerySet[Agency]:
+    """Agencies a case may be shared with: the city's, and those of the case's district and its communes."""
+    district = ".".join(case.unit.path.split(".")[:2])
+    province = district.split(".")[0]
+    return (
+        Agency.objects.filter(active=True)
+        .filter(Q(unit__path=province) | path_q(district, "unit__path"))
+        .exclude(kind__in=["police", "team-178", "court", "procuracy", "customs"])
+        .select_related("unit")
+        .order_by("unit__path", "name")
+    )

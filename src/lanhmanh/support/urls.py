@@ -1,0 +1,17 @@
+from django.urls import path
+
+from lanhmanh.support import views
+
+app_name = "support"
+
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("tiep-can/them/", views.task_create, name="task_create"),
+    path("tiep-can/<int:pk>/", views.task_detail, name="task_detail"),
+    path("ho-so/<int:pk>/", views.case_detail, name="case_detail"),
+    path("ho-so/<int:pk>/tom-tat/", views.case_summary, name="case_summary"),
+    path("chuyen-gui/", views.referral_inbox, name="referral_inbox"),
+    path("chuyen-gui/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("chuyen-gui/<int:pk>/<str:decision>/", views.referral_respond, name="referral_respond"),
+    path("nguoi/<int:person_pk>/co-ho-so/", views.case_exists, name="case_exists"),
+]

@@ -1,0 +1,485 @@
+"""Outreach and support pages: caseload, outreach tasks, case page, referral inbox, printable summary."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lanhmanh.core.audit import Purpose, record_access
+from lanhmanh.core.scoping import DataClass, path_q
+from lanhmanh.org.models import AdministrativeUnit
+from lanhmanh.people import services as people_services
+from lanhmanh.support import forms, selectors, services
+from lanhmanh.support.apps import can_do_casework, can_receive_referrals
+from lanhmanh.support.models import ConsentPurpose, Enrolment, FollowUp, Goal, Referral
+
+
+def _require(predicate, user) -> None:
+    # Same answer as a missing page: the support records' existence is not confirmed to outsiders.
+    if not predicate(user):
+        raise Http404
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
+
+
+@login_required
+def caseload(request):
+    """The caseworker's list: own open cases with the earliest follow-up due first, open outreach tasks,
+    and for supervisors the caseload of each worker in their area."""
+    user = request.user
+    _require(can_do_casework, user)
+    today = timezone.localdate()
+    return render(
+        request,
+        "support/caseload.html",
+        {
+            "cases": list(selectors.caseload(user)),
+            "tasks": list(selectors.open_tasks_for(user)[:100]),
+            "supervised": selectors.caseloads_supervised(user, today=today),
+            "is_supervisor": selectors.is_supervisor(user),
+            "today": today,
+            "nav_current": "support:caseload",
+        },
+    )
+
+
+def _units_for(user):
+    return (
+        AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path))
+        .filter(valid_to__isnull=True)
+        .filter(level__gte=2)
+        .order_by("path")
+    )
+
+
+@login_required
+def task_create(request):
+    """An outreach task created by hand from community work, for a person not (yet) in the registry."""
+    user = request.user
+    _require(can_do_casework, user)
+    form = forms.ManualTaskForm(request.POST or None, units=_units_for(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                person = people_services.person_create(
+                    actor=user,
+                    full_name=data["full_name"],
+                    sex=data["sex"],
+                    birth_year=data["birth_year"],
+                    phone=data["phone"],
+                    permanent_unit=data["unit"],
+                )
+                task = services.outreach_task_create(
+                    actor=user,
+                    person=person,
+                    unit=data["unit"],
+                    agency=user.agency,
+                    worker=user,
+                    due_on=data["due_on"],
+                    notes=data["notes"],
+                )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo nhiệm vụ tiếp cận."))
+            return redirect("support:task_detail", pk=task.pk)
+    return render(request, "support/task_form.html", {"form": form, "nav_current": "support:caseload"})
+
+
+@login_required
+def task_detail(request, pk: int):
+    """An outreach task: contact attempts, then open a case with consent or record that the person declines."""
+    user = request.user
+    _require(can_do_casework, user)
+    task = selectors.task_get(user, pk, path=request.path)
+    agencies = selectors.agencies_for_case(task).exclude(pk=user.agency_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    attempt_form = forms.ContactAttemptForm(request.POST if action == "attempt" else None)
+    decline_form = forms.DeclineForm(request.POST if action == "decline" else None)
+    open_form = forms.CaseOpenForm(request.POST if action == "open" else None, agencies=agencies)
+    if action and not task.is_open:
+        raise Http404
+    if action == "attempt" and attempt_form.is_valid():
+        try:
+            services.contact_attempt_record(actor=user, task=task, **attempt_form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(attempt_form, exc)
+        else:
+            messages.success(request, _("Đã ghi lần tiếp cận."))
+            return redirect("support:task_detail", pk=task.pk)
+    elif action == "decline" and decline_form.is_valid():
+        services.outreach_decline(
+            actor=user,
+            task=task,
+            on=decline_form.cleaned_data["declined_on"],
+            notes=decline_form.cleaned_data["notes"],
+        )
+        messages.success(
+            request, _("Đã ghi nhận: người được tiếp cận không muốn nhận hỗ trợ. Nhiệm vụ đã kết thúc.")
+        )
+        return redirect("support:caseload")
+    elif action == "open" and open_form.is_valid():
+        data = open_form.cleaned_data
+        consent_agencies = [user.agency, *data["agencies"]]
+        consents = [(p, a) for a in consent_agencies for p in data["purposes"]]
+        try:
+            case = services.case_open(
+                actor=user,
+                person=task.person,
+                unit=task.unit,
+                opened_on=data["opened_on"],
+                consents=consents,
+                kind=data["kind"],
+                assessment=data["assessment"],
+                outreach_task=task,
+                returned_from=data["returned_from"],
+                receiving_agency=data["receiving_agency"],
+            )
+        except ValidationError as exc:
+            _add_errors(open_form, exc)
+        else:
+            messages.success(request, _("Đã mở hồ sơ hỗ trợ."))
+            return redirect("support:case_detail", pk=case.pk)
+    return render(
+        request,
+        "support/task_detail.html",
+        {
+            "task": task,
+            "attempts": list(task.attempts.select_related("worker")),
+            "attempt_form": attempt_form,
+            "decline_form": decline_form,
+            "open_form": open_form,
+            "nav_current": "support:caseload",
+        },
+    )
+
+
+def _consent_grid(case) -> tuple[list, list[dict]]:
+    """Rows (agency, cells) for the consent table: every agency that was ever given consent, plus the lead."""
+    consents = list(case.consents.select_related("agency").order_by("given_on", "pk"))
+    agencies = {case.lead_agency_id: case.lead_agency}
+    for consent in consents:
+        agencies.setdefault(consent.agency_id, consent.agency)
+    active = {(c.agency_id, c.purpose): c for c in consents if c.withdrawn_on is None}
+    withdrawn = {(c.agency_id, c.purpose): c for c in consents if c.withdrawn_on is not None}
+    rows = []
+    for agency in agencies.values():
+        cells = []
+        for purpose in ConsentPurpose:
+            key = (agency.pk, purpose.value)
+            cells.append(
+                {
+                    "name": f"c-{agency.pk}-{purpose.value}",
+                    "purpose": purpose,
+                    "active": active.get(key),
+                    "withdrawn": withdrawn.get(key),
+                }
+            )
+        rows.append({"agency": agency, "cells": cells})
+    return list(ConsentPurpose), rows
+
+
+def _save_consent_grid(user, case, post) -> int:
+    """Withdraw every active consent whose box is now unticked. Returns the number withdrawn."""
+    withdrawn = 0
+    for consent in case.consents.active():
+        if f"c-{consent.agency_id}-{consent.purpose}" not in post:
+            services.consent_withdraw(actor=user, consent=consent)
+            withdrawn += 1
+    return withdrawn
+
+
+CASE_ACTIONS = (
+    "assessment",
+    "goal",
+    "goal_done",
+    "service",
+    "referral",
+    "referral_cancel",
+    "followup",
+    "followup_done",
+    "consents",
+    "consent_add",
+    "enrol",
+    "progress",
+    "close",
+)
+
+
+@login_required
+def case_detail(request, pk: int):
+    """A case: needs, goals, consent per purpose and agency, services, referrals, follow-ups, closure.
+    Only the case's workers and their supervisors reach it; each read is logged (purpose: support)."""
+    user = request.user
+    _require(can_do_casework, user)
+    case = selectors.case_get(user, pk, path=request.path)
+    agencies = selectors.agencies_for_case(case)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action and action not in CASE_ACTIONS:
+        raise Http404
+    post = request.POST if action else None
+
+    def bound(name):
+        return post if action == name else None
+
+    context_forms = {
+        "assessment_form": forms.AssessmentForm(bound("assessment"), initial={"assessment": case.assessment}),
+        "goal_form": forms.GoalForm(bound("goal")),
+        "service_form": forms.ServiceForm(bound("service"), agencies=agencies),
+        "referral_form": forms.ReferralForm(bound("referral"), agencies=agencies.exclude(pk=user.agency_id)),
+        "followup_form": forms.FollowUpForm(bound("followup")),
+        "done_form": forms.FollowUpDoneForm(bound("followup_done")),
+        "consent_form": forms.ConsentAddForm(bound("consent_add"), agencies=agencies),
+        "enrol_form": forms.EnrolmentForm(bound("enrol")),
+        "progress_form": forms.EnrolmentProgressForm(bound("progress")),
+        "close_form": forms.CloseForm(bound("close")),
+    }
+    errors: list[str] = []
+    if action:
+        if not case.is_open:
+            raise Http404
+        handled = _handle_case_action(request, user, case, action, context_forms, errors)
+        if handled:
+            return redirect("support:case_detail", pk=case.pk)
+    purposes, grid = _consent_grid(case)
+    today = timezone.localdate()
+    return render(
+        request,
+        "support/case_detail.html",
+        {
+            "case": case,
+            "person": case.person,
+            "purposes": purposes,
+            "grid": grid,
+            "services": selectors.services_of(user, case),
+            "referrals": list(case.referrals.select_related("to_agency", "from_agency")),
+            "follow_ups": list(case.follow_ups.all()),
+            "goals": list(case.goals.all()),
+            "enrolments": list(case.enrolments.select_related("programme")),
+            "today": today,
+            "errors": errors,
+            "nav_current": "support:caseload",
+            **context_forms,
+        },
+    )
+
+
+def _handle_case_action(request, user, case, action, f, errors) -> bool:
+    """Run one case action. True when it succeeded (the caller redirects), False to re-render with errors."""
+    form_name = {
+        "assessment": "assessment_form",
+        "goal": "goal_form",
+        "service": "service_form",
+        "referral": "referral_form",
+        "followup": "followup_form",
+        "followup_done": "done_form",
+        "consent_add": "consent_form",
+        "enrol": "enrol_form",
+        "progress": "progress_form",
+        "close": "close_form",
+    }.get(action)
+    form = f.get(form_name)
+    if form is not None and not form.is_valid():
+        return False
+    data = form.cleaned_data if form is not None else {}
+    try:
+        if action == "assessment":
+            services.case_update(actor=user, case=case, assessment=data["assessment"])
+            messages.success(request, _("Đã lưu đánh giá nhu cầu."))
+        elif action == "goal":
+            services.goal_add(actor=user, case=case, **data)
+            messages.success(request, _("Đã thêm mục tiêu."))
+        elif action == "goal_done":
+            goal = _child(Goal, case, request.POST.get("goal"))
+            services.goal_achieve(actor=user, goal=goal, on=timezone.localdate())
+            messages.success(request, _("Đã ghi nhận mục tiêu đạt được."))
+        elif action == "service":
+            services.service_record(actor=user, case=case, **data)
+            messages.success(request, _("Đã ghi dịch vụ."))
+        elif action == "referral":
+            referral = services.referral_send(actor=user, case=case, **data)
+            messages.success(
+                request, _("Đã chuyển gửi đến %(agency)s.") % {"agency": referral.to_agency.name}
+            )
+        elif action == "referral_cancel":
+            referral = _child(Referral, case, request.POST.get("referral"))
+            services.referral_cancel(actor=user, referral=referral)
+            messages.success(request, _("Đã hủy chuyển gửi."))
+        elif action == "followup":
+            services.follow_up_plan(actor=user, case=case, **data)
+            messages.success(request, _("Đã lên lịch theo dõi."))
+        elif action == "followup_done":
+            follow_up = _child(FollowUp, case, request.POST.get("follow_up"))
+            services.follow_up_done(actor=user, follow_up=follow_up, **data)
+            messages.success(request, _("Đã ghi lần theo dõi."))
+        elif action == "consents":
+            count = _save_consent_grid(user, case, request.POST)
+            messages.success(
+                request,
+                _("Đã rút lại %(count)s sự đồng ý; việc chia sẻ với các cơ quan đó đã dừng.")
+                % {"count": count}
+                if count
+                else _("Không có thay đổi."),
+            )
+        elif action == "consent_add":
+            with transaction.atomic():
+                for purpose in data["purposes"]:
+                    services.consent_give(
+                        actor=user,
+                        case=case,
+                        purpose=purpose,
+                        agency=data["agency"],
+                        given_on=data["given_on"],
+                    )
+            messages.success(request, _("Đã ghi nhận sự đồng ý."))
+        elif action == "enrol":
+            services.enrolment_create(actor=user, case=case, **data)
+            messages.success(request, _("Đã ghi nhận tham gia chương trình."))
+        elif action == "progress":
+            enrolment = _child(Enrolment, case, request.POST.get("enrolment"))
+            services.enrolment_progress(actor=user, enrolment=enrolment, **data)
+            messages.success(request, _("Đã cập nhật kết quả học nghề, việc làm."))
+        elif action == "close":
+            services.case_close(
+                actor=user, case=case, closed_on=data["closed_on"], outcome=data["outcome"], note=data["note"]
+            )
+            messages.success(request, _("Đã đóng hồ sơ."))
+    except ValidationError as exc:
+        if form is not None:
+            _add_errors(form, exc)
+        else:
+            errors.extend(exc.messages)
+        return False
+    return True
+
+
+def _child(model, case, pk):
+    try:
+        return model.objects.get(case=case, pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@login_required
+def case_summary(request, pk: int):
+    """The person's own summary, to print and hand to her (data-subject access). Logged as such."""
+    user = request.user
+    _require(can_do_casework, user)
+    case = selectors.case_get(
+        user, pk, purpose=Purpose.DATA_SUBJECT, path=request.path, detail="In bản tóm tắt"
+    )
+    return render(
+        request,
+        "support/case_summary.html",
+        {
+            "case": case,
+            "person": case.person,
+            "services": selectors.services_of(user, case),
+            "consents": list(case.consents.select_related("agency").order_by("given_on", "pk")),
+            "referrals": list(case.referrals.select_related("to_agency")),
+            "enrolments": list(case.enrolments.select_related("programme")),
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+@login_required
+def referral_inbox(request):
+    """Referrals addressed to the user's agency; names shown only while the referral is live (consent stands)."""
+    user = request.user
+    _require(can_receive_referrals, user)
+    referrals = list(selectors.referrals_received(user)[:200])
+    for referral in referrals:
+        if referral.is_open:
+            record_access(
+                actor=user,
+                instance=referral.case.person,
+                data_class=DataClass.SUPPORT,
+                purpose=Purpose.SUPPORT,
+                detail=f"Hộp chuyển gửi: #{referral.pk}",
+                path=request.path,
+            )
+    return render(
+        request,
+        "support/referral_inbox.html",
+        {"referrals": referrals, "today": timezone.localdate(), "nav_current": "support:referral_inbox"},
+    )
+
+
+@login_required
+def referral_detail(request, pk: int):
+    user = request.user
+    _require(can_receive_referrals, user)
+    referral = selectors.referral_received_get(user, pk, path=request.path)
+    return render(
+        request,
+        "support/referral_detail.html",
+        {
+            "referral": referral,
+            "form": forms.ReferralResponseForm(),
+            "today": timezone.localdate(),
+            "nav_current": "support:referral_inbox",
+        },
+    )
+
+
+@login_required
+@require_POST
+def referral_respond(request, pk: int, decision: str):
+    """Accept, decline or complete a referral; htmx gets the updated row back, a plain form a redirect."""
+    user = request.user
+    _require(can_receive_referrals, user)
+    referral = selectors.referral_received_get(user, pk, path=request.path)
+    form = forms.ReferralResponseForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        if decision == "accept":
+            services.referral_respond(actor=user, referral=referral, accept=True, note=note)
+        elif decision == "decline":
+            services.referral_respond(actor=user, referral=referral, accept=False, note=note)
+        elif decision == "complete":
+            services.referral_complete(actor=user, referral=referral, note=note)
+        else:
+            raise Http404
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    if request.htmx:
+        return render(
+            request, "support/_referral_row.html", {"referral": referral, "today": timezone.localdate()}
+        )
+    return redirect("support:referral_inbox")
+
+
+@login_required
+def case_exists(request, person_pk: int):
+    """For police and inspectors: whether a person in their reach has an open support case — nothing more."""
+    from lanhmanh.people.apps import can_use_registry
+    from lanhmanh.people.selectors import person_get
+
+    user = request.user
+    _require(can_use_registry, user)
+    person = person_get(user, person_pk)
+    form = forms.ExistsPurposeForm(request.POST or None)
+    answer = None
+    if request.method == "POST" and form.is_valid():
+        answer = selectors.case_exists_for(
+            user, person, purpose=form.cleaned_data["purpose"], path=request.path
+        )
+    return render(request, "support/case_exists.html", {"person": person, "form": form, "answer": answer})
