@@ -80,7 +80,11 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
     assert sorted(schema["paths"]) == [
         "/api/v1/agencies/",
         "/api/v1/agencies/{code}/",
+        "/api/v1/indicators/",
+        "/api/v1/indicators/{code}/values/",
         "/api/v1/me/",
+        "/api/v1/plans/",
+        "/api/v1/plans/{id}/progress/",
         "/api/v1/units/",
         "/api/v1/units/{path}/",
     ]

@@ -12,6 +12,8 @@ router.register("agencies", views.AgencyViewSet, basename="agency")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/", include("lanhmanh.indicators.api_urls")),
+    path("v1/", include("lanhmanh.plans.api_urls")),
     re_path(r"^v1/me/?$", views.MeView.as_view(), name="me"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.docs, name="docs"),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from lanhmanh.core.models import AccessRecord, ChangeRecord
 
@@ -25,6 +26,8 @@ REDACTED = "***"
 
 
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
