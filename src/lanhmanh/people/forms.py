@@ -257,3 +257,29 @@ class ViolationForm(forms.Form):
             kwargs["sanction"]["additional_measures"] = data.get("additional_measures") or ""
             kwargs["sanction"]["payment_status"] = data.get("payment_status") or ""
         return kwargs
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp danh sách (.xlsx)"),
+        help_text=_("Dùng mẫu tải về; tối đa 10.000 dòng, 10 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+        error_messages={
+            "required": _("Chọn tệp Excel (.xlsx) để tải lên."),
+            "empty": _("Tệp rỗng: chọn tệp Excel (.xlsx) theo mẫu."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Ngày nộp phạt"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)

@@ -544,3 +544,42 @@ class SanctionDecision(models.Model):
                 errors["paid_on"] = _("Chỉ nhập ngày nộp phạt khi tình trạng là “Đã nộp”.")
         if errors:
             raise ValidationError(errors)
+
+
+# Excel import of police lists -----------------------------------------------------------------------
+
+
+class PersonImport(models.Model):
+    """One uploaded police list between preview and confirmation.
+
+    The raw cells are kept encrypted (they hold identities) and parsed again for the preview and at
+    confirmation, so what is written is checked against the database as it is then. The cells are
+    wiped once the import is confirmed or cancelled; the counts and the ids of the persons stay.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Chờ xác nhận")
+        CONFIRMED = "confirmed", _("Đã nhập")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("tên tệp"), max_length=200)
+    digest = models.CharField(_("mã băm SHA-256 của tệp"), max_length=64)
+    cells = EncryptedTextField(_("nội dung tệp"), blank=True, default="")
+    row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    created_count = models.PositiveIntegerField(_("số quyết định đã nhập"), default=0)
+    skipped_count = models.PositiveIntegerField(_("số quyết định đã có, bỏ qua"), default=0)
+    person_ids = models.JSONField(_("hồ sơ liên quan"), default=list, blank=True)
+    created_at = models.DateTimeField(_("ngày tải lên"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("ngày xác nhận"), null=True, blank=True)
+
+    audit_redact = ("cells",)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lượt nhập danh sách từ Excel")
+        verbose_name_plural = _("các lượt nhập danh sách từ Excel")
+
+    def __str__(self) -> str:
+        return f"Nhập Excel #{self.pk}"

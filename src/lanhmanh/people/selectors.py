@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.people.counting import CountedViolation, count_violations
-from lanhmanh.people.models import Person, PersonHealth, PersonSupport, Violation
+from lanhmanh.people.models import Person, PersonHealth, PersonSupport, SanctionDecision, Violation
 
 
 def _scope_q(user) -> Q:
@@ -90,3 +90,15 @@ def support_of(user, person: Person) -> PersonSupport | None:
     if not can(user, DataClass.SUPPORT):
         return None
     return PersonSupport.objects.filter(person=person).first()
+
+
+def sanction_get(user, pk) -> SanctionDecision:
+    """A sanction decision of a person this user may see, when the user may see enforcement data; else 404."""
+    if not can(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT}):
+        raise Http404
+    try:
+        return SanctionDecision.objects.select_related(
+            "violation__act", "violation__person", "authority"
+        ).get(pk=pk, violation__person__in=persons_visible(user))
+    except (SanctionDecision.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -17,6 +17,7 @@ from lanhmanh.people.models import (
     LegalAct,
     Person,
     PersonHealth,
+    PersonImport,
     PersonSupport,
     SanctionDecision,
     Violation,
@@ -226,3 +227,119 @@ def sanction_payment_set(*, actor, decision: SanctionDecision, paid_on: dt.date)
         actor=actor, instance=decision, action=Action.STATUS, before=before, after=snapshot(decision)
     )
     return decision
+
+
+# Excel import of police lists -----------------------------------------------------------------------
+
+IMPORT_PREVIEW_HOURS = 24
+
+
+def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport:
+    """Read an uploaded list and keep its cells (encrypted) for the preview. Writes nothing else.
+
+    Raises ImportFileError when the file as a whole cannot be used. Stale previews of the same
+    officer (older than a day) are wiped on the way.
+    """
+    import hashlib
+    import json
+
+    from lanhmanh.people.imports import read_workbook
+
+    raw_rows = read_workbook(data, file_name=file_name)
+    with transaction.atomic():
+        stale = timezone.now() - dt.timedelta(hours=IMPORT_PREVIEW_HOURS)
+        PersonImport.objects.filter(
+            owner=actor, status=PersonImport.Status.PREVIEW, created_at__lt=stale
+        ).update(status=PersonImport.Status.CANCELLED, cells="")
+        batch = PersonImport.objects.create(
+            owner=actor,
+            file_name=normalise(file_name)[:200],
+            digest=hashlib.sha256(data).hexdigest(),
+            cells=json.dumps(raw_rows, ensure_ascii=False),
+            row_count=len(raw_rows),
+        )
+        record_change(actor=actor, instance=batch, action=Action.CREATE, after=snapshot(batch))
+    return batch
+
+
+def person_import_rows(*, actor, batch: PersonImport):
+    """The rows of a previewed import, checked against the database now."""
+    import json
+
+    from lanhmanh.people.imports import check_rows
+
+    return check_rows(json.loads(batch.cells or "[]"), actor=actor)
+
+
+@transaction.atomic
+def person_import_confirm(*, actor, batch: PersonImport) -> PersonImport:
+    """Write every row of a previewed import in one transaction, or nothing.
+
+    Rows are checked again first; any error refuses the whole import (ValidationError listing each
+    row's messages). Decisions already in the registry with the same content are skipped, so importing
+    the same file twice changes nothing. Persons found by exact blind index are reused; a person on
+    several rows of the file is created once.
+    """
+    batch = PersonImport.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
+        raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))
+    before = snapshot(batch)
+    rows = person_import_rows(actor=actor, batch=batch)
+    errors = [text for row in rows for text in row.error_texts()]
+    if errors:
+        raise ValidationError(errors)
+    persons: dict[str, Person] = {}
+    person_ids: list[int] = []
+    created = skipped = 0
+    for row in rows:
+        if row.skipped:
+            skipped += 1
+            person_ids.append(row.person.pk)
+            continue
+        person = persons.get(row.person_key)
+        if person is None:
+            if row.reuses_person:
+                person = row.person
+            else:
+                source = row.person
+                person = person_create(
+                    actor=actor,
+                    full_name=source.full_name,
+                    sex=source.sex,
+                    birth_date=source.birth_date,
+                    birth_year=source.birth_year,
+                    id_number=source.id_number,
+                    permanent_unit=source.permanent_unit,
+                    permanent_address=source.permanent_address,
+                )
+            persons[row.person_key] = person
+        try:
+            violation_record(actor=actor, person=person, **row.violation, sanction=dict(row.sanction))
+        except ValidationError as exc:
+            raise ValidationError(
+                [
+                    _("Dòng %(row)s: %(message)s") % {"row": row.row, "message": message}
+                    for message in exc.messages
+                ]
+            ) from None
+        created += 1
+        person_ids.append(person.pk)
+    batch.status = PersonImport.Status.CONFIRMED
+    batch.confirmed_at = timezone.now()
+    batch.created_count = created
+    batch.skipped_count = skipped
+    batch.person_ids = list(dict.fromkeys(person_ids))
+    batch.cells = ""
+    batch.save()
+    record_change(actor=actor, instance=batch, action=Action.STATUS, before=before, after=snapshot(batch))
+    return batch
+
+
+@transaction.atomic
+def person_import_cancel(*, actor, batch: PersonImport) -> PersonImport:
+    before = snapshot(batch)
+    batch.status = PersonImport.Status.CANCELLED
+    batch.cells = ""
+    batch.save(update_fields=["status", "cells"])
+    record_change(actor=actor, instance=batch, action=Action.STATUS, before=before, after=snapshot(batch))
+    return batch

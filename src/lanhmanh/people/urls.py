@@ -9,5 +9,10 @@ urlpatterns = [
     path("them/", views.person_create, name="person_create"),
     path("goi-y/", views.person_suggest, name="person_suggest"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("<int:pk>/sua/", views.person_edit, name="person_edit"),
+    path("quyet-dinh/<int:pk>/nop-phat/", views.sanction_payment, name="sanction_payment"),
     path("<int:pk>/vi-pham/them/", views.violation_create, name="violation_create"),
+    path("nhap-excel/", views.import_upload, name="import_upload"),
+    path("nhap-excel/mau.xlsx", views.import_template, name="import_template"),
+    path("nhap-excel/<int:pk>/", views.import_preview, name="import_preview"),
 ]

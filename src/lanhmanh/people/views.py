@@ -15,8 +15,15 @@ from lanhmanh.core.audit import Purpose, readers, record_access
 from lanhmanh.core.scoping import DataClass, can
 from lanhmanh.people import selectors, services
 from lanhmanh.people.apps import can_use_registry
-from lanhmanh.people.forms import PersonForm, PurposeForm, SearchForm, ViolationForm
-from lanhmanh.people.models import Person
+from lanhmanh.people.forms import (
+    ImportUploadForm,
+    PaymentForm,
+    PersonForm,
+    PurposeForm,
+    SearchForm,
+    ViolationForm,
+)
+from lanhmanh.people.models import Person, PersonImport, format_vnd
 
 SESSION_PURPOSES = "people_purposes"
 CHILD_SAVED = gettext_lazy(
@@ -185,3 +192,166 @@ def _add_errors(form, exc: ValidationError) -> None:
         target = field if field in form.fields else None
         for error in errors:
             form.add_error(target, error)
+
+
+# Excel import -----------------------------------------------------------------------------------------
+
+
+@login_required
+def import_template(request):
+    """The .xlsx template of a police list."""
+    _require_registry(request.user)
+    from django.http import HttpResponse
+
+    from lanhmanh.people.imports import template_workbook
+
+    response = HttpResponse(
+        template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-xu-phat.xlsx"'
+    return response
+
+
+@login_required
+def import_upload(request):
+    """Upload a filled template; the preview follows. Nothing is written to the registry here."""
+    user = request.user
+    _require_registry(user)
+    from lanhmanh.people.imports import MAX_FILE_BYTES, ImportFileError
+
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            form.add_error(
+                "file",
+                _("Tệp quá lớn: tối đa %(max)s MB. Hãy chia danh sách thành nhiều tệp.")
+                % {"max": MAX_FILE_BYTES // 1024 // 1024},
+            )
+        else:
+            try:
+                batch = services.person_import_prepare(actor=user, file_name=upload.name, data=upload.read())
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("people:import_preview", pk=batch.pk)
+    recent = PersonImport.objects.filter(owner=user).order_by("-created_at")[:10]
+    return render(
+        request,
+        "people/import_upload.html",
+        {"form": form, "recent": recent, "nav_current": "people:person_list"},
+    )
+
+
+@login_required
+def import_preview(request, pk: int):
+    """The rows of an uploaded list with their errors; confirming writes them all in one transaction."""
+    user = request.user
+    _require_registry(user)
+    batch = PersonImport.objects.filter(owner=user, pk=pk).first()
+    if batch is None:
+        raise Http404
+    confirm_errors: list[str] = []
+    if request.method == "POST" and batch.status == PersonImport.Status.PREVIEW:
+        if "cancel" in request.POST:
+            services.person_import_cancel(actor=user, batch=batch)
+            messages.info(request, _("Đã hủy lượt nhập; không có dữ liệu nào được ghi."))
+            return redirect("people:import_upload")
+        try:
+            batch = services.person_import_confirm(actor=user, batch=batch)
+        except ValidationError as exc:
+            confirm_errors = exc.messages
+        else:
+            for person_id in batch.person_ids:
+                purposes = dict(request.session.get(SESSION_PURPOSES, {}))
+                purposes[str(person_id)] = {"purpose": Purpose.SANCTION, "detail": _("Nhập từ tệp Excel")}
+                request.session[SESSION_PURPOSES] = purposes
+            messages.success(
+                request,
+                _("Đã nhập %(created)s quyết định; %(skipped)s quyết định đã có được bỏ qua.")
+                % {"created": batch.created_count, "skipped": batch.skipped_count},
+            )
+            return redirect("people:import_preview", pk=batch.pk)
+    context = {"batch": batch, "confirm_errors": confirm_errors, "nav_current": "people:person_list"}
+    if batch.status == PersonImport.Status.PREVIEW:
+        from lanhmanh.people.imports import summarise
+
+        rows = services.person_import_rows(actor=user, batch=batch)
+        context.update({"rows": rows, "summary": summarise(rows)})
+    elif batch.status == PersonImport.Status.CONFIRMED:
+        context["persons"] = list(
+            selectors.persons_visible(user).filter(pk__in=batch.person_ids).order_by("pk")
+        )
+    return render(request, "people/import_preview.html", context)
+
+
+# Editing ----------------------------------------------------------------------------------------------
+
+
+@login_required
+def person_edit(request, pk: int):
+    """Edit a person's identity. Needs the purpose stated for this person in the session; audited."""
+    user = request.user
+    _require_registry(user)
+    person = selectors.person_get(user, pk)
+    chosen = _purpose_for(request, person)
+    if chosen is None:
+        return redirect("people:person_detail", pk=person.pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PersonForm.Meta.fields}
+        fields["birth_year"] = form.instance.birth_year or fields["birth_year"]
+        try:
+            services.person_update(actor=user, person=person, **fields)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thay đổi nhân thân."))
+            return redirect("people:person_detail", pk=person.pk)
+    record_access(
+        actor=user,
+        instance=person,
+        data_class=DataClass.IDENTITY,
+        purpose=chosen["purpose"],
+        detail=_("Sửa nhân thân"),
+        path=request.path,
+    )
+    return render(
+        request,
+        "people/person_edit.html",
+        {"form": form, "person": person, "nav_current": "people:person_list"},
+    )
+
+
+@login_required
+def sanction_payment(request, pk: int):
+    """Record that a fine was paid (date of payment). Audited."""
+    user = request.user
+    _require_registry(user)
+    decision = selectors.sanction_get(user, pk)
+    person = decision.violation.person
+    if decision.kind != "fine" or decision.payment_status == "paid":
+        messages.info(request, _("Quyết định này không có khoản tiền phạt chưa nộp."))
+        return redirect("people:person_detail", pk=person.pk)
+    form = PaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sanction_payment_set(actor=user, decision=decision, paid_on=form.cleaned_data["paid_on"])
+        except ValidationError as exc:
+            decision.refresh_from_db()
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận nộp phạt."))
+            return redirect("people:person_detail", pk=person.pk)
+    return render(
+        request,
+        "people/sanction_payment.html",
+        {
+            "form": form,
+            "decision": decision,
+            "amount": format_vnd(decision.amount),
+            "person": person,
+            "nav_current": "people:person_list",
+        },
+    )
