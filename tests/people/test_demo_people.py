@@ -1,0 +1,52 @@
+"""The registry's demo step: ~200 synthetic persons across Hanoi districts in 2014, with repeats; idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import Count
+
+from lanhmanh.demo.loader import discover, load_demo
+from lanhmanh.people import selectors
+from lanhmanh.people.models import Person, SanctionDecision, Violation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_people_step_runs_after_the_accounts():
+    names = [s.name for s in discover()]
+    assert names.index("org.accounts") < names.index("people.registry")
+
+
+def test_the_demo_registry_is_realistic_and_idempotent():
+    context = load_demo(password="mat-khau-demo-2014")
+    assert "Cơ sở dữ liệu người vi phạm: 200 người, 215 vi phạm (15 người tái phạm)." in context.notes
+    assert Person.objects.count() == 200
+    assert Violation.objects.count() == SanctionDecision.objects.count() == 215
+    days = [v.occurred_on for v in Violation.objects.all()]
+    assert min(days) >= dt.date(2014, 1, 1) and max(days) <= dt.date(2014, 12, 31)
+    districts = set(Violation.objects.values_list("place_unit__parent__path", flat=True))
+    assert districts == {"01.001", "01.002", "01.004", "01.006", "01.007", "01.008"}
+    assert Violation.objects.filter(role="buyer").count() == 20
+    assert Person.objects.filter(birth_date__isnull=True).exists()
+    assert Person.objects.filter(permanent_unit__isnull=True).count() > 30  # residents of other provinces
+    assert SanctionDecision.objects.filter(kind="warning").exists()
+    assert SanctionDecision.objects.filter(payment_status="paid").exists()
+    assert Person.objects.annotate(n=Count("violations")).filter(n=2).count() == 15
+
+    # The demo police login of Hoàn Kiếm sees the persons of its district, with their repeat flags.
+    police = context.accounts["police"]
+    visible = selectors.persons_visible(police, today=dt.date(2014, 12, 31))
+    assert 0 < visible.count() < 200
+    flagged = sum(
+        row.is_repeat
+        for person in visible
+        for row in selectors.counted_violations(police, person, today=dt.date(2014, 12, 31))
+    )
+    assert flagged >= 1
+
+    # Idempotent.
+    again = load_demo(password="mat-khau-demo-2014")
+    assert not any("người vi phạm" in note for note in again.notes)
+    assert (Person.objects.count(), Violation.objects.count()) == (200, 215)
