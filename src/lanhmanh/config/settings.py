@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "lanhmanh.demo",
     "lanhmanh.indicators",
     "lanhmanh.plans",
+    "lanhmanh.reporting",
     "lanhmanh.people",
     "lanhmanh.support",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("chi-so/", include("lanhmanh.indicators.urls")),
     path("ke-hoach/", include("lanhmanh.plans.urls")),
+    path("bao-cao/", include("lanhmanh.reporting.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,418 @@
+"""The report forms the 2014 plan implies, as data (loaded by ``manage.py load_report_forms``).
+
+Numeric fields name an indicator: reported ones get ``reporting.*`` indicators, computed ones point at
+the indicators other apps compute from their records (``plans.activities_held`` …). Computed
+indicators whose records arrive with a later module (``people.sellers_sanctioned``) are created
+without a source and prefill nothing until that module registers it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+C, M, T = "count", "money", "text"
+REP, COMP = "reported", "computed"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    code: str
+    label: str
+    kind: str = C
+    source: str = REP
+    indicator: str | None = None  # default: reporting.<code> for numbers
+    unit: str = "persons"
+    plausible_max: int | None = None
+    required: bool = True
+    help_text: str = ""
+
+    @property
+    def indicator_code(self) -> str | None:
+        if self.kind == T:
+            return None
+        return self.indicator or f"reporting.{self.code}"
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    code: str
+    title: str
+    fields: tuple[FieldSpec, ...]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    code: str
+    name: str
+    short_name: str
+    symbol: str
+    periodicity: str
+    level: int
+    agency_kind: str
+    deadline_rule: str
+    deadline_value: int
+    sections: tuple[SectionSpec, ...]
+    rules: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+    rollup_from: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    description: str = ""
+    lock_after_days: int = 45
+
+
+SITUATION = SectionSpec(
+    "tinh-hinh",
+    "I. Tình hình tệ nạn mại dâm trên địa bàn",
+    (
+        FieldSpec("sellers_known", "Số người bán dâm nắm được trên địa bàn", plausible_max=500),
+        FieldSpec(
+            "suspect_establishments",
+            "Số cơ sở kinh doanh dịch vụ có biểu hiện hoạt động mại dâm",
+            unit="establishments",
+            plausible_max=200,
+        ),
+        FieldSpec(
+            "hotspots_found", "Số tụ điểm mại dâm công cộng mới phát hiện", unit="hotspots", plausible_max=20
+        ),
+    ),
+)
+SANCTIONS = SectionSpec(
+    "xu-ly",
+    "II. Kiểm tra, xử lý vi phạm hành chính",
+    (
+        FieldSpec(
+            "people_checked", "Số lượt người bị kiểm tra, quét vét", unit="person-times", plausible_max=1000
+        ),
+        FieldSpec(
+            "sellers_sanctioned",
+            "Số lượt người bán dâm bị xử phạt hành chính",
+            source=COMP,
+            indicator="people.sellers_sanctioned",
+            unit="person-times",
+            plausible_max=1000,
+        ),
+        FieldSpec("warnings", "Trong đó: cảnh cáo", unit="person-times", plausible_max=1000),
+        FieldSpec("fined", "Trong đó: phạt tiền", unit="person-times", plausible_max=1000),
+        FieldSpec(
+            "fines_imposed",
+            "Số tiền phạt theo quyết định (đồng)",
+            kind=M,
+            unit="vnd",
+            plausible_max=2_000_000_000,
+        ),
+        FieldSpec(
+            "fines_collected", "Số tiền phạt đã thu (đồng)", kind=M, unit="vnd", plausible_max=2_000_000_000
+        ),
+    ),
+)
+SUPPORT = SectionSpec(
+    "ho-tro",
+    "III. Tiếp cận, tư vấn, hỗ trợ người bán dâm",
+    (
+        FieldSpec("outreach", "Số lượt người được tiếp cận, tư vấn", unit="person-times", plausible_max=2000),
+        FieldSpec(
+            "health_referrals",
+            "Số lượt người được hỗ trợ y tế (HIV/STI, methadone)",
+            unit="person-times",
+            plausible_max=2000,
+        ),
+        FieldSpec(
+            "trained_employed",
+            "Số người được dạy nghề, tạo việc làm",
+            plausible_max=500,
+        ),
+    ),
+)
+HOTSPOTS = SectionSpec(
+    "tu-diem",
+    "IV. Tụ điểm mại dâm công cộng",
+    (
+        FieldSpec(
+            "hotspots_kept_clean",
+            "Số tụ điểm đã triệt xóa được giữ không tái hoạt động",
+            unit="hotspots",
+            plausible_max=50,
+        ),
+        FieldSpec(
+            "hotspots_reemerged", "Số tụ điểm đã triệt xóa tái hoạt động", unit="hotspots", plausible_max=50
+        ),
+    ),
+)
+ACTIVITIES = SectionSpec(
+    "hoat-dong",
+    "V. Hoạt động tuyên truyền, tập huấn",
+    (
+        FieldSpec(
+            "activities_held",
+            "Số hoạt động tuyên truyền, tập huấn, hội thảo đã tổ chức",
+            source=COMP,
+            indicator="plans.activities_held",
+            unit="events",
+            plausible_max=500,
+        ),
+        FieldSpec(
+            "trainings_held",
+            "Trong đó: lớp tập huấn",
+            source=COMP,
+            indicator="plans.trainings_held",
+            unit="events",
+            plausible_max=500,
+        ),
+        FieldSpec(
+            "participants",
+            "Số lượt người tham dự",
+            source=COMP,
+            indicator="plans.participants",
+            unit="person-times",
+            plausible_max=50_000,
+        ),
+        FieldSpec("assessment", "Đánh giá chung, khó khăn, kiến nghị", kind=T, required=False),
+    ),
+)
+COMMON_RULES = (
+    (("warnings", "fined"), "=", ("sellers_sanctioned",)),
+    (("sellers_sanctioned",), "<=", ("people_checked",)),
+    (("fines_collected",), "<=", ("fines_imposed",)),
+    (("trainings_held",), "<=", ("activities_held",)),
+)
+COMMUNE_RECIPIENTS = (
+    "UBND quận, huyện, thị xã (Phòng LĐTBXH)",
+    "Thường trực Đảng ủy, HĐND phường, xã",
+    "Lưu: VP.",
+)
+DISTRICT_RECIPIENTS = (
+    "Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH)",
+    "Thường trực Quận ủy, HĐND quận",
+    "Lưu: VT, LĐTBXH.",
+)
+
+POLICE = SectionSpec(
+    "xu-phat",
+    "I. Xử phạt vi phạm hành chính về mại dâm",
+    (
+        FieldSpec("police_warnings", "Số lượt người bị cảnh cáo", unit="person-times", plausible_max=1000),
+        FieldSpec("police_fined", "Số lượt người bị phạt tiền", unit="person-times", plausible_max=1000),
+        FieldSpec("persons_sanctioned", "Số người bị xử phạt", plausible_max=1000),
+        FieldSpec(
+            "police_fines_imposed",
+            "Số tiền phạt theo quyết định (đồng)",
+            kind=M,
+            unit="vnd",
+            plausible_max=5_000_000_000,
+        ),
+        FieldSpec(
+            "police_fines_collected",
+            "Số tiền phạt đã thu (đồng)",
+            kind=M,
+            unit="vnd",
+            plausible_max=5_000_000_000,
+        ),
+    ),
+)
+POLICE_CHECKS = SectionSpec(
+    "kiem-tra",
+    "II. Kiểm tra, triệt phá",
+    (
+        FieldSpec(
+            "police_checks",
+            "Số lượt kiểm tra hành chính cơ sở kinh doanh có điều kiện",
+            source=COMP,
+            indicator="premises.police_checks",
+            unit="checks",
+            plausible_max=2000,
+        ),
+        FieldSpec(
+            "cases_busted",
+            "Số vụ liên quan đến mại dâm bị triệt phá",
+            source=COMP,
+            indicator="enforcement.criminal_cases_busted",
+            unit="cases",
+            plausible_max=200,
+        ),
+        FieldSpec(
+            "police_notes",
+            "Danh sách, địa chỉ người bán dâm bị xử phạt gửi kèm; ghi chú",
+            kind=T,
+            required=False,
+        ),
+    ),
+)
+TEAM_178 = SectionSpec(
+    "kiem-tra-178",
+    "I. Kết quả kiểm tra của Đội Kiểm tra liên ngành 178",
+    (
+        FieldSpec(
+            "team178_inspections",
+            "Số cơ sở kinh doanh dịch vụ được kiểm tra",
+            source=COMP,
+            indicator="premises.team178_inspections",
+            unit="establishments",
+            plausible_max=500,
+        ),
+        FieldSpec("violations_found", "Số cơ sở phát hiện vi phạm", unit="establishments", plausible_max=500),
+        FieldSpec(
+            "establishments_sanctioned", "Số cơ sở bị xử phạt", unit="establishments", plausible_max=500
+        ),
+        FieldSpec(
+            "team178_fines_imposed",
+            "Số tiền phạt theo quyết định (đồng)",
+            kind=M,
+            unit="vnd",
+            plausible_max=5_000_000_000,
+        ),
+        FieldSpec(
+            "team178_fines_collected",
+            "Số tiền phạt đã thu (đồng)",
+            kind=M,
+            unit="vnd",
+            plausible_max=5_000_000_000,
+        ),
+        FieldSpec(
+            "licence_revocations_proposed",
+            "Số cơ sở đề nghị thu hồi giấy phép",
+            unit="establishments",
+            plausible_max=100,
+        ),
+        FieldSpec("team178_notes", "Nhận xét, kiến nghị", kind=T, required=False),
+    ),
+)
+TEAM_178_RULES = (
+    (("violations_found",), "<=", ("team178_inspections",)),
+    (("establishments_sanctioned",), "<=", ("violations_found",)),
+    (("team178_fines_collected",), "<=", ("team178_fines_imposed",)),
+)
+POLICE_RULES = (
+    (("persons_sanctioned",), "<=", ("police_warnings", "police_fined")),
+    (("police_fines_collected",), "<=", ("police_fines_imposed",)),
+)
+
+FORMS: tuple[FormSpec, ...] = (
+    FormSpec(
+        code="xa-thang",
+        name="Báo cáo tháng về công tác phòng, chống mại dâm của UBND xã, phường, thị trấn",
+        short_name="Báo cáo tháng cấp xã",
+        symbol="BC-UBND",
+        periodicity="month",
+        level=3,
+        agency_kind="commune-social",
+        deadline_rule="day-of-next-month",
+        deadline_value=15,
+        sections=(SITUATION, SANCTIONS, SUPPORT, HOTSPOTS, ACTIVITIES),
+        rules=COMMON_RULES,
+        recipients=COMMUNE_RECIPIENTS,
+        description="Kế hoạch mục III.16: UBND cấp xã báo cáo định kỳ hằng tháng lên UBND cấp huyện.",
+    ),
+    FormSpec(
+        code="cong-an-thang",
+        name="Báo cáo tháng về kết quả xử phạt vi phạm hành chính trong phòng, chống mại dâm",
+        short_name="Báo cáo tháng của Công an",
+        symbol="BC-CA",
+        periodicity="month",
+        level=2,
+        agency_kind="police",
+        deadline_rule="day-of-next-month",
+        deadline_value=20,
+        sections=(POLICE, POLICE_CHECKS),
+        rules=POLICE_RULES,
+        recipients=("Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH)", "Công an Thành phố", "Lưu: VT."),
+        description="Kế hoạch mục III.2: cảnh cáo, phạt tiền, số người, số tiền, danh tính và địa chỉ người bán dâm bị xử phạt.",
+    ),
+    FormSpec(
+        code="huyen-thang",
+        name="Báo cáo tháng về công tác phòng, chống mại dâm của UBND quận, huyện, thị xã",
+        short_name="Báo cáo tháng cấp huyện",
+        symbol="BC-UBND",
+        periodicity="month",
+        level=2,
+        agency_kind="district-labour",
+        deadline_rule="day-of-next-month",
+        deadline_value=20,
+        sections=(SITUATION, SANCTIONS, SUPPORT, HOTSPOTS, ACTIVITIES),
+        rules=COMMON_RULES,
+        rollup_from=("xa-thang",),
+        recipients=DISTRICT_RECIPIENTS,
+    ),
+    FormSpec(
+        code="huyen-quy",
+        name="Báo cáo quý về công tác phòng, chống mại dâm của UBND quận, huyện, thị xã",
+        short_name="Báo cáo quý cấp huyện",
+        symbol="BC-UBND",
+        periodicity="quarter",
+        level=2,
+        agency_kind="district-labour",
+        deadline_rule="days-after-end",
+        deadline_value=15,
+        sections=(SITUATION, SANCTIONS, SUPPORT, HOTSPOTS, ACTIVITIES),
+        rules=COMMON_RULES,
+        rollup_from=("xa-thang",),
+        recipients=DISTRICT_RECIPIENTS,
+    ),
+    FormSpec(
+        code="huyen-nam",
+        name="Báo cáo năm về công tác phòng, chống mại dâm của UBND quận, huyện, thị xã",
+        short_name="Báo cáo năm cấp huyện",
+        symbol="BC-UBND",
+        periodicity="year",
+        level=2,
+        agency_kind="district-labour",
+        deadline_rule="days-after-end",
+        deadline_value=15,
+        sections=(SITUATION, SANCTIONS, SUPPORT, HOTSPOTS, ACTIVITIES),
+        rules=COMMON_RULES,
+        rollup_from=("xa-thang",),
+        recipients=DISTRICT_RECIPIENTS,
+        lock_after_days=60,
+    ),
+    FormSpec(
+        code="doi-178-quy",
+        name="Báo cáo quý về kết quả kiểm tra của Đội Kiểm tra liên ngành 178",
+        short_name="Báo cáo quý Đội 178",
+        symbol="BC-Đ178",
+        periodicity="quarter",
+        level=2,
+        agency_kind="team-178",
+        deadline_rule="days-after-end",
+        deadline_value=15,
+        sections=(TEAM_178,),
+        rules=TEAM_178_RULES,
+        recipients=(
+            "Sở Lao động – Thương binh và Xã hội (Đội 178 Thành phố)",
+            "UBND quận, huyện",
+            "Lưu: Đội 178.",
+        ),
+    ),
+    FormSpec(
+        code="thanh-pho-nam",
+        name="Báo cáo tổng hợp kết quả công tác phòng, chống mại dâm năm trên địa bàn Thành phố",
+        short_name="Báo cáo tổng hợp năm của Thành phố",
+        symbol="BC-SLĐTBXH",
+        periodicity="year",
+        level=1,
+        agency_kind="dolisa-pctnxh",
+        deadline_rule="days-after-end",
+        deadline_value=31,
+        sections=(SITUATION, SANCTIONS, SUPPORT, HOTSPOTS, ACTIVITIES, POLICE, POLICE_CHECKS, TEAM_178),
+        rules=COMMON_RULES + POLICE_RULES + TEAM_178_RULES,
+        rollup_from=("xa-thang", "huyen-thang", "cong-an-thang", "doi-178-quy"),
+        recipients=(
+            "Bộ Lao động – Thương binh và Xã hội (Cục Phòng, chống tệ nạn xã hội)",
+            "Thường trực Thành ủy, HĐND Thành phố",
+            "UBND Thành phố",
+            "Ban Chỉ đạo 138/CP Thành phố",
+            "Lưu: VT, Chi cục PCTNXH.",
+        ),
+        lock_after_days=90,
+    ),
+    FormSpec(
+        code="dot-xuat-tu-diem",
+        name="Báo cáo đột xuất về tình hình tụ điểm và cơ sở có biểu hiện hoạt động mại dâm",
+        short_name="Báo cáo đột xuất",
+        symbol="BC-ĐX",
+        periodicity="adhoc",
+        level=2,
+        agency_kind="district-labour",
+        deadline_rule="request-date",
+        deadline_value=0,
+        sections=(SITUATION, HOTSPOTS),
+        recipients=("Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH)", "Lưu: VT."),
+    ),
+)

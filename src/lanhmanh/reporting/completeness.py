@@ -1,0 +1,156 @@
+"""Completeness and timeliness: who was expected to report, who did, who did on time, who is late.
+
+Expected = the active agencies of the form's kind at units of the form's level that existed during
+the period (or, for an ad hoc request, at the units it names), within the viewer's subtree. Counts are
+one GROUP BY over agencies left-joined to their submission for the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, FilteredRelation, Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from lanhmanh.core.periods import Period, parse
+from lanhmanh.core.scoping import path_q
+from lanhmanh.indicators.evaluation import level_of, path_length
+from lanhmanh.indicators.selectors import unit_names
+from lanhmanh.org.models import Agency
+from lanhmanh.reporting.models import FINAL, AdHocRequest, ReportForm
+
+
+def expected_agencies(
+    form: ReportForm, period: Period, *, scope_path: str, request: AdHocRequest | None = None
+):
+    agencies = Agency.objects.filter(
+        kind=form.submitter_agency_kind, active=True, unit__level=form.submitter_level
+    ).filter(path_q(scope_path, "unit__path"))
+    agencies = agencies.filter(Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=period.end)).filter(
+        Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=period.start)
+    )
+    if request is not None:
+        agencies = agencies.filter(unit__in=request.units.all())
+    return agencies
+
+
+def _with_submission(agencies, form: ReportForm, period_id: str, request: AdHocRequest | None):
+    condition = Q(report_submissions__form=form)
+    if request is not None:
+        condition &= Q(report_submissions__request=request)
+    else:
+        condition &= Q(report_submissions__period_id=period_id, report_submissions__request__isnull=True)
+    return agencies.annotate(sub=FilteredRelation("report_submissions", condition=condition))
+
+
+@dataclass
+class CompletenessRow:
+    path: str
+    name: str
+    expected: int
+    received: int
+    on_time: int
+    approved: int
+
+    @property
+    def late(self) -> int:
+        return self.expected - self.on_time
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.received / self.expected) if self.expected else 0
+
+    @property
+    def on_time_rate(self) -> int:
+        return round(100 * self.on_time / self.expected) if self.expected else 0
+
+
+@dataclass
+class LateRow:
+    agency: Agency
+    unit_name: str
+    submitted_at: dt.datetime | None
+    status: str | None
+    submission_id: int | None
+
+
+@dataclass
+class Completeness:
+    form: ReportForm
+    period: Period
+    due_date: dt.date | None
+    scope_path: str
+    rows: list[CompletenessRow]
+    total: CompletenessRow
+    late: list[LateRow]
+    overdue: bool
+
+
+def completeness(
+    form: ReportForm,
+    *,
+    scope_path: str,
+    period_id: str = "",
+    request: AdHocRequest | None = None,
+    today: dt.date | None = None,
+) -> Completeness:
+    """Expected / received / on time / approved by the units one level below ``scope_path``, and who is late."""
+    today = today or timezone.localdate()
+    period = parse(request.period_id if request else period_id)
+    due = request.due_date if request else form.deadline_for(period)
+    agencies = _with_submission(
+        expected_agencies(form, period, scope_path=scope_path, request=request), form, period.id, request
+    )
+    group_level = min(level_of(scope_path) + 1, form.submitter_level)
+    counts = (
+        agencies.values(g=Substr("unit__path", 1, path_length(group_level)))
+        .annotate(
+            expected=Count("pk"),
+            received=Count("pk", filter=Q(sub__first_submitted_at__isnull=False)),
+            on_time=Count("pk", filter=Q(sub__on_time=True)),
+            approved=Count("pk", filter=Q(sub__status__in=FINAL)),
+        )
+        .order_by("g")
+    )
+    counts = list(counts)
+    names = unit_names(r["g"] for r in counts)
+    rows = [
+        CompletenessRow(
+            r["g"], names.get(r["g"], r["g"]), r["expected"], r["received"], r["on_time"], r["approved"]
+        )
+        for r in counts
+    ]
+    total = CompletenessRow(
+        scope_path,
+        "",
+        sum(r.expected for r in rows),
+        sum(r.received for r in rows),
+        sum(r.on_time for r in rows),
+        sum(r.approved for r in rows),
+    )
+    overdue = due is not None and today > due
+    late_filter = Q(sub__on_time=False)
+    if overdue:
+        late_filter |= Q(sub__first_submitted_at__isnull=True)
+    late_rows = (
+        agencies.filter(late_filter)
+        .select_related("unit")
+        .values("pk", "unit__path", "sub__first_submitted_at", "sub__status", "sub__id")
+        .order_by("unit__path")
+    )
+    late_rows = list(late_rows)
+    agency_map = Agency.objects.in_bulk([r["pk"] for r in late_rows])
+    unit_full = unit_names(r["unit__path"] for r in late_rows)
+    late = [
+        LateRow(
+            agency_map[r["pk"]],
+            unit_full.get(r["unit__path"], r["unit__path"]),
+            r["sub__first_submitted_at"],
+            r["sub__status"],
+            r["sub__id"],
+        )
+        for r in late_rows
+    ]
+    return Completeness(form, period, due, scope_path, rows, total, late, overdue)

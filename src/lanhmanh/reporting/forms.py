@@ -1,0 +1,124 @@
+"""Input forms: one section of a report, the decisions of the approver, an ad hoc request."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lanhmanh.org.models import AdministrativeUnit
+from lanhmanh.reporting.models import FormField, ReportForm
+from lanhmanh.reporting.validation import format_number
+
+
+class SectionForm(forms.Form):
+    """The fields of one section: a value each, a correction reason for computed ones, a confirmation box."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reopen_reason = forms.CharField(
+        label=_("Lý do sửa báo cáo đã duyệt"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, fields: list[FormField], values: dict, needs_reopen: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report_fields = fields
+        self.values = values
+        if not needs_reopen:
+            del self.fields["reopen_reason"]
+        for f in fields:
+            value = values.get(f.code)
+            if f.is_number:
+                self.fields[f.code] = forms.CharField(
+                    label=f.label,
+                    required=False,
+                    initial=format_number(value.number) if value else "",
+                    widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control text-end"}),
+                    help_text=f.help_text,
+                )
+                if f.is_computed:
+                    self.fields[f"{f.code}__reason"] = forms.CharField(
+                        label=_("Lý do điều chỉnh"),
+                        required=False,
+                        initial=value.correction_reason if value else "",
+                        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                    )
+                if f.plausible_max is not None:
+                    self.fields[f"{f.code}__confirm"] = forms.BooleanField(
+                        label=_("Xác nhận số liệu lớn"), required=False
+                    )
+            else:
+                self.fields[f.code] = forms.CharField(
+                    label=f.label,
+                    required=False,
+                    initial=value.text if value else "",
+                    widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+                )
+
+    def rows(self):
+        """(field, value, bound input, reason input, confirm input) for the template."""
+        for f in self.report_fields:
+            yield (
+                f,
+                self.values.get(f.code),
+                self[f.code],
+                self[f"{f.code}__reason"] if f"{f.code}__reason" in self.fields else None,
+                self[f"{f.code}__confirm"] if f"{f.code}__confirm" in self.fields else None,
+            )
+
+    def payload(self) -> tuple[dict, dict, set]:
+        data = self.cleaned_data
+        values = {f.code: data.get(f.code, "") for f in self.report_fields}
+        reasons = {f.code: data.get(f"{f.code}__reason", "") for f in self.report_fields if f.is_computed}
+        confirmed = {f.code for f in self.report_fields if data.get(f"{f.code}__confirm")}
+        return values, reasons, confirmed
+
+
+class OpenReportForm(forms.Form):
+    form = forms.ModelChoiceField(
+        label=_("Biểu mẫu"), queryset=ReportForm.objects.none(), to_field_name="code"
+    )
+    period_id = forms.CharField(
+        label=_("Kỳ báo cáo"), max_length=20, help_text=_("Ví dụ: 201410 (tháng 10/2014), 2014Q3, 2014.")
+    )
+
+    def __init__(self, *args, forms_qs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if forms_qs is not None:
+            self.fields["form"].queryset = forms_qs
+
+
+class SubmitForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Giải trình (nếu có)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(
+        label=_("Ý kiến (bắt buộc khi trả lại)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AdHocRequestForm(forms.Form):
+    form = forms.ModelChoiceField(
+        label=_("Biểu mẫu"), queryset=ReportForm.objects.filter(periodicity="adhoc", active=True)
+    )
+    title = forms.CharField(label=_("Nội dung yêu cầu"), max_length=255)
+    period_id = forms.CharField(
+        label=_("Kỳ số liệu"), max_length=20, help_text=_("Ví dụ: 201410 hoặc 20141001-20141015.")
+    )
+    due_date = forms.DateField(label=_("Hạn nộp"), widget=forms.DateInput(attrs={"type": "date"}))
+    units = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị được yêu cầu"),
+        queryset=AdministrativeUnit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = (
+            AdministrativeUnit.objects.subtree(user.jurisdiction_path)
+            .filter(level=user.unit.level + 1)
+            .order_by("path")
+        )

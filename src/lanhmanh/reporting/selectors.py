@@ -1,0 +1,141 @@
+"""Scoped reads of reports: a user reaches a report only through these (outsiders get 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from lanhmanh.core.periods import Period, parse
+from lanhmanh.core.scoping import path_q
+from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Status, Submission
+from lanhmanh.reporting.reminders import BEFORE_DAYS
+from lanhmanh.reporting.rules import (
+    APPROVER_ROLE_AT_LEVEL,
+    can_approve,
+    can_view_unit,
+    is_approver,
+    is_submitter,
+)
+
+RECENT_PERIODS = 3
+
+
+def submissions_for(user):
+    """Reports the user may see: their agency's own; approvers also every report in their subtree."""
+    if not getattr(user, "is_authenticated", False) or not (is_submitter(user) or is_approver(user)):
+        return Submission.objects.none()
+    visible = Q(agency_id=user.agency_id)
+    if is_approver(user):
+        visible |= path_q(user.jurisdiction_path, "unit_path")
+    return Submission.objects.filter(visible).select_related("form", "agency", "unit")
+
+
+def submission_for(user, pk: int) -> Submission:
+    try:
+        return submissions_for(user).get(pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+
+
+def forms_for_agency(agency) -> list[ReportForm]:
+    return list(
+        ReportForm.objects.filter(
+            active=True, submitter_agency_kind=agency.kind, submitter_level=agency.unit.level
+        ).exclude(periodicity="adhoc")
+    )
+
+
+@dataclass
+class DueItem:
+    form: ReportForm
+    period: Period
+    due_date: dt.date
+    submission: Submission | None
+    request: AdHocRequest | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_date < timezone.localdate() and (
+            self.submission is None or self.submission.first_submitted_at is None
+        )
+
+
+def _as_of(unit, today: dt.date) -> dt.date:
+    """Due periods are counted up to the last day the unit existed (2014 wards ended in 2025)."""
+    return min(today, unit.valid_to) if unit.valid_to else today
+
+
+def inbox_for(user, *, today: dt.date | None = None) -> dict:
+    """What the officer's agency has to report: due periods, open work, ad hoc requests."""
+    today = today or timezone.localdate()
+    if not is_submitter(user):
+        return {"due": [], "open": [], "requests": [], "forms": []}
+    agency = user.agency
+    as_of = _as_of(agency.unit, today)
+    forms = forms_for_agency(agency)
+    own = Submission.objects.filter(agency=agency).select_related("form")
+    existing = {(s.form_id, s.period_id): s for s in own.filter(request__isnull=True)}
+    due: list[DueItem] = []
+    for form in forms:
+        period = Period.containing(as_of, form.period_kind)
+        if form.deadline_for(period) > as_of + dt.timedelta(days=BEFORE_DAYS) and period.end >= as_of:
+            period = period.previous()
+        for _i in range(RECENT_PERIODS):
+            due.append(DueItem(form, period, form.deadline_for(period), existing.get((form.pk, period.id))))
+            period = period.previous()
+    requests = []
+    for request in AdHocRequest.objects.filter(
+        units=agency.unit, form__submitter_agency_kind=agency.kind
+    ).select_related("form"):
+        requests.append(
+            DueItem(
+                request.form,
+                parse(request.period_id),
+                request.due_date,
+                own.filter(request=request).first(),
+                request,
+            )
+        )
+    open_work = own.filter(status__in=[Status.DRAFT, Status.RETURNED]).order_by("-period_start")
+    return {"due": due, "open": list(open_work), "requests": requests, "forms": forms}
+
+
+def approval_queue_for(user):
+    """Submitted reports waiting for this user's decision (the level below, in the user's subtree)."""
+    if not is_approver(user):
+        return []
+    level = user.unit.level
+    if APPROVER_ROLE_AT_LEVEL.get(level) is None:
+        return []
+    candidates = (
+        submissions_for(user)
+        .filter(status=Status.SUBMITTED)
+        .filter(form__submitter_level__in=[level + 1] if level > 1 else [1, 2])
+        .order_by("due_date", "unit_path")
+    )
+    return [s for s in candidates if can_approve(user, s)]
+
+
+def forms_visible_for_completeness(user) -> list[ReportForm]:
+    """Forms whose submitters lie below (or at, for the city) the approver's level."""
+    if not is_approver(user):
+        return []
+    return list(ReportForm.objects.filter(active=True, submitter_level__gte=user.unit.level))
+
+
+def consolidation_unit(user, path: str | None):
+    """The unit whose consolidated report the user may see (default: their own), else 404."""
+    from lanhmanh.indicators.selectors import unit_for
+
+    unit = unit_for(user, path)
+    if not can_view_unit(user, unit.path):
+        raise Http404
+    return unit
+
+
+def notifications_for(user):
+    return Notification.objects.filter(recipient=user)

@@ -1,0 +1,635 @@
+"""Every write of the reporting app: forms as data, ad hoc requests, the submission workflow, locking.
+
+Each service is atomic and writes its audit row (``core.audit.record_change``, with the time) in the
+same transaction. Concurrent saves are caught by the submission's ``version``: the second writer gets
+``ConflictError`` and nothing of theirs is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.periods import Period, parse
+from lanhmanh.indicators.evaluation import evaluate, has_source
+from lanhmanh.indicators.models import Indicator, IndicatorKind
+from lanhmanh.indicators.services import indicator_create, indicator_ensure
+from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.reporting import catalogue, notifications
+from lanhmanh.reporting.models import (
+    FINAL,
+    AdHocRequest,
+    FieldSource,
+    FormField,
+    FormSection,
+    ReportForm,
+    Status,
+    Submission,
+    SubmissionValue,
+    ValidationRule,
+)
+from lanhmanh.reporting.rules import can_approve, can_enter
+from lanhmanh.reporting.validation import check_values, missing_required
+
+
+class ConflictError(Exception):
+    """Someone else saved the report since this user loaded it."""
+
+    def __init__(self, submission: Submission):
+        self.submission = submission
+        super().__init__(
+            _(
+                "Báo cáo vừa được người khác lưu (phiên bản %(v)s). Số liệu của bạn chưa được ghi; hãy tải lại trang, xem số liệu mới và nhập lại phần cần sửa."
+            )
+            % {"v": submission.version}
+        )
+
+
+# Forms as data ----------------------------------------------------------------------------------
+
+
+def _indicator_for(spec: catalogue.FieldSpec) -> Indicator | None:
+    code = spec.indicator_code
+    if code is None:
+        return None
+    existing = Indicator.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    if spec.source == catalogue.COMP:
+        return indicator_ensure(code=code, name=spec.label, unit=spec.unit)
+    return indicator_create(code=code, name=spec.label, unit=spec.unit, kind=IndicatorKind.REPORTED)
+
+
+@transaction.atomic
+def report_forms_load(*, specs: Iterable[catalogue.FormSpec] = catalogue.FORMS) -> int:
+    """Create or update the shipped report forms (sections, fields, rules, roll-ups). Idempotent.
+
+    Side effects: ``reporting.*`` reported indicators (and computed ones without a source yet) are
+    created in the indicator registry. Fields and sections no longer in a spec are removed only when
+    no submission holds a value for them. Returns the number of forms created.
+    """
+    specs = list(specs)
+    created = 0
+    forms: dict[str, ReportForm] = {}
+    for spec in specs:
+        form, was_created = ReportForm.objects.update_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "short_name": spec.short_name,
+                "symbol": spec.symbol,
+                "periodicity": spec.periodicity,
+                "submitter_level": spec.level,
+                "submitter_agency_kind": spec.agency_kind,
+                "deadline_rule": spec.deadline_rule,
+                "deadline_value": spec.deadline_value,
+                "lock_after_days": spec.lock_after_days,
+                "recipients": "\n".join(spec.recipients),
+                "description": spec.description,
+            },
+        )
+        form.full_clean()
+        created += was_created
+        forms[spec.code] = form
+        keep_fields = []
+        for s_order, section_spec in enumerate(spec.sections, start=1):
+            section, _ = FormSection.objects.update_or_create(
+                form=form, code=section_spec.code, defaults={"title": section_spec.title, "order": s_order}
+            )
+            for f_order, field_spec in enumerate(section_spec.fields, start=1):
+                FormField.objects.update_or_create(
+                    form=form,
+                    code=field_spec.code,
+                    defaults={
+                        "section": section,
+                        "label": field_spec.label,
+                        "order": f_order,
+                        "kind": field_spec.kind,
+                        "source": field_spec.source,
+                        "indicator": _indicator_for(field_spec),
+                        "plausible_max": field_spec.plausible_max,
+                        "required": field_spec.required,
+                        "help_text": field_spec.help_text,
+                    },
+                )
+                keep_fields.append(field_spec.code)
+        used = set(
+            SubmissionValue.objects.filter(field__form=form).values_list("field__code", flat=True).distinct()
+        )
+        form.fields.exclude(code__in=keep_fields).exclude(code__in=used).delete()
+        form.sections.exclude(code__in=[s.code for s in spec.sections]).filter(fields__isnull=True).delete()
+        form.rules.all().delete()
+        ValidationRule.objects.bulk_create(
+            ValidationRule(form=form, left=list(left), operator=op, right=list(right), order=i)
+            for i, (left, op, right) in enumerate(spec.rules)
+        )
+    for spec in specs:
+        forms[spec.code].rollup_from.set(
+            ReportForm.objects.filter(code__in=spec.rollup_from) if spec.rollup_from else []
+        )
+    return created
+
+
+# Ad hoc requests --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def adhoc_request_create(
+    *,
+    actor,
+    form: ReportForm,
+    title: str,
+    period_id: str,
+    due_date: dt.date,
+    units: Iterable[AdministrativeUnit],
+    today: dt.date | None = None,
+) -> AdHocRequest:
+    """The city or a district asks chosen units of its jurisdiction for an ad hoc form by ``due_date``.
+
+    Side effects: the request, its audit row, and a notification to the users of each asked agency.
+    """
+    today = today or timezone.localdate()
+    units = list(units)
+    errors: dict[str, str] = {}
+    if not form.is_ad_hoc:
+        errors["form"] = _("Biểu mẫu “%s” không phải báo cáo đột xuất.") % form.short_name
+    try:
+        parse(period_id)
+    except ValueError as exc:
+        errors["period_id"] = str(exc)
+    if due_date < today:
+        errors["due_date"] = _("Hạn nộp đã qua.")
+    if not units:
+        errors["units"] = _("Chọn ít nhất một đơn vị.")
+    outside = [u.full_name for u in units if not u.path.startswith(actor.jurisdiction_path)]
+    if outside:
+        errors["units"] = _("Đơn vị ngoài địa bàn quản lý: %s.") % ", ".join(outside)
+    wrong_level = [u.full_name for u in units if u.level != form.submitter_level]
+    if wrong_level and "units" not in errors:
+        errors["units"] = _("Biểu mẫu này do đơn vị cấp %(level)s báo cáo: %(names)s không phù hợp.") % {
+            "level": form.submitter_level,
+            "names": ", ".join(wrong_level),
+        }
+    if errors:
+        raise ValidationError(errors)
+    request = AdHocRequest(
+        form=form,
+        title=title.strip(),
+        period_id=parse(period_id).id,
+        due_date=due_date,
+        requested_by=actor,
+        requesting_unit=actor.unit,
+    )
+    request.full_clean()
+    request.save()
+    request.units.set(units)
+    record_change(actor=actor, instance=request, action=Action.CREATE)
+    agencies = Agency.objects.filter(unit__in=units, kind=form.submitter_agency_kind, active=True)
+    notifications.notify_agencies(
+        agencies,
+        key=f"request:{request.pk}",
+        message=_("Yêu cầu báo cáo đột xuất: %(title)s, hạn nộp %(due)s.")
+        % {"title": request.title, "due": due_date.strftime("%d/%m/%Y")},
+        url=reverse("reporting:inbox"),
+    )
+    return request
+
+
+# Opening a report -------------------------------------------------------------------------------
+
+
+def _fields(form: ReportForm) -> list[FormField]:
+    return list(form.fields.select_related("indicator", "section").order_by("section__order", "order"))
+
+
+def computed_values(form: ReportForm, unit_path: str, period: Period, *, user=None) -> dict[str, int | None]:
+    """Field code → the figure the records give for the unit's subtree (None: no source yet)."""
+    result: dict[str, int | None] = {}
+    for f in _fields(form):
+        if f.source != FieldSource.COMPUTED or f.indicator is None or not has_source(f.indicator):
+            continue
+        cell = evaluate(f.indicator, unit_path, period, user=user).total
+        result[f.code] = None if cell.suppressed or cell.value is None else int(cell.value)
+    return result
+
+
+def _check_period(form: ReportForm, period: Period, unit: AdministrativeUnit, today: dt.date) -> None:
+    if form.period_kind and period.kind != form.period_kind:
+        raise ValidationError(
+            {
+                "period_id": _("Báo cáo “%(form)s” lập theo kỳ %(kind)s, không theo “%(period)s”.")
+                % {
+                    "form": form.short_name,
+                    "kind": form.get_periodicity_display().lower(),
+                    "period": period.id,
+                }
+            }
+        )
+    if period.start > today:
+        raise ValidationError(
+            {"period_id": _("Kỳ %(label)s chưa bắt đầu; chưa thể lập báo cáo.") % {"label": period.label}}
+        )
+    if (unit.valid_from and unit.valid_from > period.end) or (unit.valid_to and unit.valid_to < period.start):
+        raise ValidationError(
+            {
+                "period_id": _("%(unit)s không tồn tại trong kỳ %(label)s.")
+                % {"unit": unit.full_name, "label": period.label}
+            }
+        )
+
+
+@transaction.atomic
+def submission_open(
+    *,
+    actor,
+    form: ReportForm,
+    period_id: str = "",
+    request: AdHocRequest | None = None,
+    today: dt.date | None = None,
+) -> Submission:
+    """The actor's agency's report on ``form`` for the period (or ad hoc request); a draft is created once.
+
+    Refuses (ValidationError, Vietnamese) an agency that does not report this form, a period of the
+    wrong kind or not yet begun, and a request that does not name the actor's unit. Side effects on
+    creation: the draft, its values (computed ones prefilled from the records) and an audit row.
+    """
+    today = today or timezone.localdate()
+    agency = actor.agency
+    unit = agency.unit
+    if agency.kind != form.submitter_agency_kind or unit.level != form.submitter_level:
+        raise ValidationError(
+            {
+                "form": _("%(agency)s không thuộc diện lập báo cáo “%(form)s”.")
+                % {"agency": agency.name, "form": form.short_name}
+            }
+        )
+    if form.is_ad_hoc:
+        if request is None or request.form_id != form.pk or not request.units.filter(pk=unit.pk).exists():
+            raise ValidationError({"request": _("Không có yêu cầu báo cáo đột xuất này cho đơn vị của bạn.")})
+        period = parse(request.period_id)
+        due = request.due_date
+        existing = Submission.objects.filter(request=request, agency=agency).first()
+    else:
+        try:
+            period = parse(period_id)
+        except ValueError as exc:
+            raise ValidationError({"period_id": str(exc)}) from None
+        _check_period(form, period, unit, today)
+        due = form.deadline_for(period)
+        existing = Submission.objects.filter(
+            form=form, agency=agency, period_id=period.id, request=None
+        ).first()
+    if existing is not None:
+        return existing
+    submission = Submission(
+        form=form,
+        agency=agency,
+        unit=unit,
+        unit_path=unit.path,
+        period_id=period.id,
+        period_start=period.start,
+        period_end=period.end,
+        request=request,
+        due_date=due,
+    )
+    submission.full_clean(validate_constraints=False)
+    submission.save()
+    computed = computed_values(form, unit.path, period)
+    SubmissionValue.objects.bulk_create(
+        SubmissionValue(
+            submission=submission, field=f, computed=computed.get(f.code), number=computed.get(f.code)
+        )
+        for f in _fields(form)
+    )
+    record_change(actor=actor, instance=submission, action=Action.CREATE)
+    return submission
+
+
+def submission_refresh_computed(submission: Submission) -> int:
+    """Bring the computed figures of an editable report up to date with the records.
+
+    A value the officer has not changed follows the records; a corrected one keeps the officer's
+    figure (and its reason). Returns the number of values changed. Not audited: no user acts.
+    """
+    if not submission.is_editable:
+        return 0
+    computed = computed_values(submission.form, submission.unit_path, submission.period)
+    changed = 0
+    for value in submission.values.select_related("field").filter(field__code__in=list(computed)):
+        new = computed[value.field.code]
+        if value.computed == new:
+            continue
+        if value.number == value.computed or value.number is None:
+            value.number = new
+        value.computed = new
+        value.save(update_fields=["number", "computed"])
+        changed += 1
+    return changed
+
+
+# Saving values ----------------------------------------------------------------------------------
+
+
+def values_of(submission: Submission) -> dict[str, object]:
+    """Field code → number or text: what a snapshot of the report's values holds."""
+    return {
+        v.field.code: (v.number if v.field.is_number else v.text)
+        for v in submission.values.select_related("field")
+    }
+
+
+def _bump(submission: Submission, version: int | None) -> None:
+    """Claim the next version; ConflictError when another save got there first."""
+    expected = submission.version if version is None else version
+    claimed = Submission.objects.filter(pk=submission.pk, version=expected).update(version=F("version") + 1)
+    if not claimed:
+        submission.refresh_from_db()
+        raise ConflictError(submission)
+    submission.version = expected + 1
+
+
+@transaction.atomic
+def submission_save(
+    *,
+    actor,
+    submission: Submission,
+    values: dict[str, object],
+    version: int | None = None,
+    reasons: dict[str, str] | None = None,
+    confirmed: Iterable[str] = (),
+    reopen_reason: str = "",
+) -> Submission:
+    """Save some or all of a report's values (the codes present in ``values``).
+
+    Checks every value and every rule against the whole report (ValidationError: field code →
+    Vietnamese messages; nothing saved). Editing an approved report reopens it as a draft and needs
+    ``reopen_reason``; a locked or submitted report cannot be edited. Side effects: the values, the
+    version, one audit row with the values before and after.
+    """
+    reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
+    if not can_enter(actor, submission):
+        raise PermissionDenied
+    submission.refresh_from_db()
+    reopening = submission.status == Status.APPROVED
+    if submission.status == Status.LOCKED:
+        raise ValidationError({"__all__": _("Kỳ báo cáo đã đóng, báo cáo đã khoá: không sửa được nữa.")})
+    if submission.status == Status.SUBMITTED:
+        raise ValidationError(
+            {"__all__": _("Báo cáo đang chờ cấp trên duyệt: không sửa được cho đến khi được trả lại.")}
+        )
+    if reopening and not reopen_reason.strip():
+        raise ValidationError({"reopen_reason": _("Báo cáo đã duyệt: phải ghi lý do sửa.")})
+    _bump(submission, version)
+    fields = _fields(submission.form)
+    current = {v.field_id: v for v in submission.values.all()}
+    merged: dict[str, object] = {}
+    computed: dict[str, int | None] = {}
+    stored_reasons: dict[str, str] = {}
+    for f in fields:
+        value = current.get(f.pk)
+        merged[f.code] = (value.number if f.is_number else value.text) if value else None
+        computed[f.code] = value.computed if value else None
+        stored_reasons[f.code] = value.correction_reason if value else ""
+    merged.update({code: raw for code, raw in values.items() if code in merged})
+    all_reasons = {**stored_reasons, **reasons}
+    checked = check_values(
+        fields,
+        list(submission.form.rules.all()),
+        merged,
+        reasons=all_reasons,
+        confirmed=set(confirmed) | _already_confirmed(fields, current, values),
+        computed=computed,
+    )
+    if not checked.ok:
+        raise ValidationError(checked.errors)
+    before = values_of(submission)
+    for f in fields:
+        value = current.get(f.pk) or SubmissionValue(submission=submission, field=f)
+        if f.is_number:
+            value.number = checked.numbers.get(f.code)
+            differs = (
+                value.computed is not None and value.number is not None and value.number != value.computed
+            )
+            value.correction_reason = all_reasons.get(f.code, "") if differs else ""
+        else:
+            value.text = checked.texts.get(f.code, "")
+        value.save()
+    after_values = values_of(submission)
+    state_before = snapshot(submission)
+    if reopening:
+        submission.status = Status.DRAFT
+        submission.reopen_reason = reopen_reason.strip()
+    submission.save()
+    record_change(
+        actor=actor,
+        instance=submission,
+        action=Action.UPDATE,
+        before={"values": before, "status": state_before["status"]},
+        after={"values": after_values, "status": submission.status},
+        reason=reopen_reason.strip() if reopening else "",
+    )
+    return submission
+
+
+def _already_confirmed(fields, current, values) -> set[str]:
+    """A large value saved before (and so confirmed then) need not be confirmed again if unchanged."""
+    codes = set()
+    for f in fields:
+        value = current.get(f.pk)
+        if value is None or not f.is_number or value.number is None:
+            continue
+        if f.code not in values or str(values[f.code]).replace(".", "").strip() == str(value.number):
+            codes.add(f.code)
+    return codes
+
+
+# Workflow ---------------------------------------------------------------------------------------
+
+
+def _status_change(actor, submission, before: dict, reason: str = "") -> None:
+    record_change(
+        actor=actor,
+        instance=submission,
+        action=Action.STATUS,
+        before=before,
+        after=snapshot(submission),
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def submission_submit(
+    *,
+    actor,
+    submission: Submission,
+    version: int | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Submission:
+    """Send the report to the level above. Idempotent: a report already sent is returned as it is.
+
+    Refuses (ValidationError) empty required fields, values breaking a rule, and a returned report sent
+    back unchanged without a note. The first submission fixes ``on_time`` against the due date.
+    Side effects: status, times, audit row, notifications to the approvers.
+    """
+    if not can_enter(actor, submission):
+        raise PermissionDenied
+    submission.refresh_from_db()
+    if submission.status in (Status.SUBMITTED, *FINAL):
+        return submission
+    fields = _fields(submission.form)
+    current = {v.field.code: v for v in submission.values.select_related("field")}
+    raw = {code: (v.number if v.field.is_number else v.text) for code, v in current.items()}
+    checked = check_values(
+        fields,
+        list(submission.form.rules.all()),
+        raw,
+        reasons={c: v.correction_reason for c, v in current.items()},
+        confirmed=set(raw),
+        computed={c: v.computed for c, v in current.items()},
+    )
+    if not checked.ok:
+        raise ValidationError(checked.errors)
+    missing = missing_required(fields, checked.numbers, checked.texts)
+    if missing:
+        raise ValidationError({"__all__": _("Chưa nhập: %s.") % "; ".join(missing)})
+    if (
+        submission.status == Status.RETURNED
+        and submission.values_at_return is not None
+        and values_of(submission) == submission.values_at_return
+        and not note.strip()
+    ):
+        raise ValidationError(
+            {
+                "note": _(
+                    "Báo cáo bị trả lại nhưng chưa có số liệu nào thay đổi. Hãy sửa theo ý kiến của cấp duyệt, hoặc ghi giải trình vì sao giữ nguyên."
+                )
+            }
+        )
+    _bump(submission, version)
+    now = now or timezone.now()
+    before = snapshot(submission)
+    submission.status = Status.SUBMITTED
+    submission.submitted_at = now
+    submission.submitted_by = actor
+    if submission.first_submitted_at is None:
+        submission.first_submitted_at = now
+        submission.on_time = timezone.localtime(now).date() <= submission.due_date
+    submission.save()
+    _status_change(actor, submission, before, reason=note.strip())
+    notifications.notify_approvers(
+        submission,
+        key=f"submitted:{submission.pk}:{submission.version}",
+        message=_("%(agency)s đã gửi %(form)s %(period)s, chờ duyệt.")
+        % {
+            "agency": submission.agency.name,
+            "form": submission.form.short_name,
+            "period": submission.period_label,
+        },
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_approve(*, actor, submission: Submission, version: int | None = None) -> Submission:
+    """Approve a submitted report (the level above only). Keeps the values at approval for later diffs."""
+    if not can_approve(actor, submission):
+        raise PermissionDenied
+    submission.refresh_from_db()
+    if submission.status in FINAL:
+        return submission
+    if submission.status != Status.SUBMITTED:
+        raise ValidationError({"__all__": _("Chỉ duyệt được báo cáo đã gửi.")})
+    _bump(submission, version)
+    before = snapshot(submission)
+    submission.status = Status.APPROVED
+    submission.decided_at = timezone.now()
+    submission.decided_by = actor
+    submission.approved_values = values_of(submission)
+    submission.comment = ""
+    submission.save()
+    _status_change(actor, submission, before)
+    notifications.notify_agencies(
+        [submission.agency],
+        key=f"approved:{submission.pk}:{submission.version}",
+        message=_("%(form)s %(period)s đã được duyệt.")
+        % {"form": submission.form.short_name, "period": submission.period_label},
+        url=reverse("reporting:detail", args=[submission.pk]),
+    )
+    return submission
+
+
+@transaction.atomic
+def submission_return(
+    *, actor, submission: Submission, comment: str, version: int | None = None
+) -> Submission:
+    """Send a submitted report back with a required comment saying what to fix."""
+    if not can_approve(actor, submission):
+        raise PermissionDenied
+    if not comment.strip():
+        raise ValidationError({"comment": _("Phải ghi ý kiến: cần sửa gì trong báo cáo.")})
+    submission.refresh_from_db()
+    if submission.status != Status.SUBMITTED:
+        raise ValidationError({"__all__": _("Chỉ trả lại được báo cáo đang chờ duyệt.")})
+    _bump(submission, version)
+    before = snapshot(submission)
+    submission.status = Status.RETURNED
+    submission.decided_at = timezone.now()
+    submission.decided_by = actor
+    submission.comment = comment.strip()
+    submission.values_at_return = values_of(submission)
+    submission.save()
+    _status_change(actor, submission, before, reason=submission.comment)
+    notifications.notify_agencies(
+        [submission.agency],
+        key=f"returned:{submission.pk}:{submission.version}",
+        message=_("%(form)s %(period)s bị trả lại: %(comment)s")
+        % {
+            "form": submission.form.short_name,
+            "period": submission.period_label,
+            "comment": submission.comment[:300],
+        },
+        url=reverse("reporting:detail", args=[submission.pk]),
+    )
+    return submission
+
+
+def changes_since_approval(submission: Submission) -> list[tuple[FormField, object, object]]:
+    """(field, value at approval, value now) for every field changed after approval."""
+    if not submission.approved_values:
+        return []
+    now = values_of(submission)
+    fields = {f.code: f for f in _fields(submission.form)}
+    return [
+        (fields[code], submission.approved_values.get(code), now.get(code))
+        for code in fields
+        if submission.approved_values.get(code) != now.get(code)
+    ]
+
+
+@transaction.atomic
+def submissions_lock(*, today: dt.date | None = None) -> int:
+    """Lock approved reports whose period has closed (due date + the form's lock delay). Returns the count."""
+    today = today or timezone.localdate()
+    locked = 0
+    candidates = Submission.objects.filter(status=Status.APPROVED).select_related("form")
+    now = timezone.now()
+    for submission in candidates:
+        if submission.due_date + dt.timedelta(days=submission.form.lock_after_days) >= today:
+            continue
+        before = snapshot(submission)
+        submission.status = Status.LOCKED
+        submission.locked_at = now
+        submission.version += 1
+        submission.save(update_fields=["status", "locked_at", "version", "updated_at"])
+        _status_change(None, submission, before, reason=_("Kỳ báo cáo đã đóng."))
+        locked += 1
+    return locked

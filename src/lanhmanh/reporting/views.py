@@ -1,0 +1,403 @@
+"""Pages of the reporting app: inbox, entry by section (htmx), approval, completeness, documents."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lanhmanh.core.audit import history
+from lanhmanh.core.periods import Period, parse
+from lanhmanh.reporting import documents, services
+from lanhmanh.reporting.aggregation import consolidate
+from lanhmanh.reporting.completeness import completeness
+from lanhmanh.reporting.forms import AdHocRequestForm, DecisionForm, OpenReportForm, SectionForm, SubmitForm
+from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Submission
+from lanhmanh.reporting.rules import can_approve, can_enter, is_approver, is_submitter
+from lanhmanh.reporting.selectors import (
+    approval_queue_for,
+    consolidation_unit,
+    forms_for_agency,
+    forms_visible_for_completeness,
+    inbox_for,
+    notifications_for,
+    submission_for,
+)
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+RENDERERS = {"docx": documents.to_docx, "xlsx": documents.to_xlsx, "pdf": documents.to_pdf}
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "message_dict"):
+        return [m for messages_ in exc.message_dict.values() for m in messages_]
+    return list(exc.messages)
+
+
+def _require_reporting_user(user) -> None:
+    if not (is_submitter(user) or is_approver(user)):
+        raise Http404
+
+
+@login_required
+def inbox(request):
+    """What the officer's agency has to report (due periods, open work, ad hoc requests)."""
+    _require_reporting_user(request.user)
+    context = inbox_for(request.user)
+    forms_qs = ReportForm.objects.filter(pk__in=[f.pk for f in context["forms"]])
+    context["open_form"] = OpenReportForm(forms_qs=forms_qs)
+    context["queue_count"] = len(approval_queue_for(request.user))
+    context["unread"] = notifications_for(request.user).filter(read_at__isnull=True).count()
+    return render(request, "reporting/inbox.html", context)
+
+
+@login_required
+@require_POST
+def open_report(request):
+    """Open (or create) the agency's report for a form and period; ad hoc ones by request."""
+    _require_reporting_user(request.user)
+    request_id = request.POST.get("request")
+    try:
+        if request_id:
+            ad_hoc = get_object_or_404(AdHocRequest, pk=request_id)
+            submission = services.submission_open(actor=request.user, form=ad_hoc.form, request=ad_hoc)
+        else:
+            allowed = ReportForm.objects.filter(pk__in=[f.pk for f in forms_for_agency(request.user.agency)])
+            form = OpenReportForm(request.POST, forms_qs=allowed)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    for error in errors:
+                        messages.error(request, error)
+                return redirect("reporting:inbox")
+            submission = services.submission_open(
+                actor=request.user, form=form.cleaned_data["form"], period_id=form.cleaned_data["period_id"]
+            )
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+        return redirect("reporting:inbox")
+    return redirect("reporting:detail", pk=submission.pk)
+
+
+def _detail_context(request, submission: Submission, section_code: str | None = None, section_form=None):
+    sections = list(submission.form.sections.all())
+    section = next((s for s in sections if s.code == section_code), sections[0] if sections else None)
+    values = {v.field.code: v for v in submission.values.select_related("field")}
+    editable = can_enter(request.user, submission) and submission.status in ("draft", "returned", "approved")
+    if section is not None and section_form is None and editable:
+        section_form = SectionForm(
+            initial={"version": submission.version},
+            fields=list(section.fields.select_related("indicator")),
+            values=values,
+            needs_reopen=submission.status == "approved",
+        )
+    return {
+        "submission": submission,
+        "sections": sections,
+        "section": section,
+        "section_fields": list(section.fields.all()) if section else [],
+        "values": values,
+        "section_form": section_form,
+        "editable": editable,
+        "can_submit": can_enter(request.user, submission) and submission.is_editable,
+        "can_decide": can_approve(request.user, submission) and submission.status == "submitted",
+        "changes": services.changes_since_approval(submission),
+        "history": history(submission)[:20],
+        "submit_form": SubmitForm(initial={"version": submission.version}),
+        "decision_form": DecisionForm(initial={"version": submission.version}),
+    }
+
+
+@login_required
+def detail(request, pk: int):
+    """One report: its sections (the chosen one editable), workflow actions, history, downloads."""
+    submission = submission_for(request.user, pk)
+    if can_enter(request.user, submission):
+        services.submission_refresh_computed(submission)
+    context = _detail_context(request, submission, request.GET.get("muc"))
+    return render(request, "reporting/detail.html", context)
+
+
+@login_required
+def section_edit(request, pk: int, section: str):
+    """GET: one section's form (htmx partial or full page). POST: save it (ConflictError → message)."""
+    submission = submission_for(request.user, pk)
+    if not can_enter(request.user, submission):
+        raise Http404
+    section_obj = get_object_or_404(submission.form.sections, code=section)
+    if request.method != "POST":
+        context = _detail_context(request, submission, section)
+        template = "reporting/detail.html#section" if request.htmx else "reporting/detail.html"
+        return render(request, template, context)
+    values = {v.field.code: v for v in submission.values.select_related("field")}
+    fields = list(section_obj.fields.select_related("indicator"))
+    form = SectionForm(
+        request.POST, fields=fields, values=values, needs_reopen=submission.status == "approved"
+    )
+    status = 200
+    if form.is_valid():
+        payload, reasons, confirmed = form.payload()
+        try:
+            services.submission_save(
+                actor=request.user,
+                submission=submission,
+                values=payload,
+                version=form.cleaned_data["version"],
+                reasons=reasons,
+                confirmed=confirmed,
+                reopen_reason=form.cleaned_data.get("reopen_reason", ""),
+            )
+        except services.ConflictError as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            for code, errors in exc.message_dict.items():
+                target = code if code in form.fields else None
+                for error in errors:
+                    form.add_error(target, error)
+            status = 422 if not request.htmx else 200
+        else:
+            messages.success(request, _("Đã lưu mục “%s”.") % section_obj.title)
+            if not request.htmx:
+                return redirect(f"{submission_url(submission)}?muc={section}")
+            submission.refresh_from_db()
+            form = None
+    context = _detail_context(request, submission, section, section_form=form)
+    if request.htmx:
+        return render(request, "reporting/detail.html#section", context)
+    return render(request, "reporting/detail.html", context, status=status)
+
+
+def submission_url(submission: Submission) -> str:
+    from django.urls import reverse
+
+    return reverse("reporting:detail", args=[submission.pk])
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    submission = submission_for(request.user, pk)
+    form = SubmitForm(request.POST)
+    if not can_enter(request.user, submission) or not form.is_valid():
+        raise Http404
+    try:
+        services.submission_submit(
+            actor=request.user,
+            submission=submission,
+            version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("Đã gửi báo cáo lên cấp trên."))
+    except services.ConflictError as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    return redirect("reporting:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def approve(request, pk: int):
+    submission = submission_for(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not can_approve(request.user, submission) or not form.is_valid():
+        raise Http404
+    try:
+        services.submission_approve(
+            actor=request.user, submission=submission, version=form.cleaned_data["version"]
+        )
+        messages.success(request, _("Đã duyệt báo cáo của %s.") % submission.agency.name)
+    except (services.ConflictError, ValidationError) as exc:
+        for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, message)
+        return redirect("reporting:detail", pk=pk)
+    return redirect("reporting:queue")
+
+
+@login_required
+@require_POST
+def send_back(request, pk: int):
+    submission = submission_for(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not can_approve(request.user, submission) or not form.is_valid():
+        raise Http404
+    try:
+        services.submission_return(
+            actor=request.user,
+            submission=submission,
+            comment=form.cleaned_data["comment"],
+            version=form.cleaned_data["version"],
+        )
+        messages.success(request, _("Đã trả lại báo cáo của %s.") % submission.agency.name)
+    except (services.ConflictError, ValidationError) as exc:
+        for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, message)
+        return redirect("reporting:detail", pk=pk)
+    return redirect("reporting:queue")
+
+
+@login_required
+def approval_queue(request):
+    if not is_approver(request.user):
+        raise Http404
+    return render(request, "reporting/queue.html", {"queue": approval_queue_for(request.user)})
+
+
+def _chosen_form_and_period(request, forms: list[ReportForm]):
+    form = next((f for f in forms if f.code == request.GET.get("bieu-mau")), forms[0] if forms else None)
+    period_id = request.GET.get("ky", "").strip()
+    error = None
+    period = None
+    if form is not None and not form.is_ad_hoc:
+        if period_id:
+            try:
+                period = parse(period_id)
+            except ValueError as exc:
+                error = str(exc)
+        if period is None:
+            latest = (
+                Submission.objects.filter(form=form, request__isnull=True).order_by("-period_start").first()
+            )
+            period = (
+                latest.period
+                if latest
+                else Period.containing(timezone.localdate(), form.period_kind).previous()
+            )
+        if form.period_kind and period.kind != form.period_kind:
+            error = _("Biểu mẫu “%(form)s” lập theo kỳ %(kind)s.") % {
+                "form": form.short_name,
+                "kind": form.get_periodicity_display().lower(),
+            }
+            period = Period.containing(period.start, form.period_kind)
+    return form, period, error
+
+
+@login_required
+def completeness_page(request):
+    """Expected / received / on time by unit one level down, and the list of who is late."""
+    if not is_approver(request.user):
+        raise Http404
+    forms = forms_visible_for_completeness(request.user)
+    form, period, error = _chosen_form_and_period(request, forms)
+    unit = consolidation_unit(request.user, request.GET.get("don-vi"))
+    result = None
+    requests = []
+    if form is not None:
+        if form.is_ad_hoc:
+            requests = list(AdHocRequest.objects.filter(form=form).order_by("-created_at")[:20])
+            chosen = next(
+                (r for r in requests if str(r.pk) == request.GET.get("yeu-cau")),
+                requests[0] if requests else None,
+            )
+            if chosen is not None:
+                result = completeness(form, scope_path=unit.path, request=chosen)
+        else:
+            result = completeness(form, scope_path=unit.path, period_id=period.id)
+    context = {
+        "forms": forms,
+        "form": form,
+        "period": period,
+        "error": error,
+        "unit": unit,
+        "result": result,
+        "requests": requests,
+    }
+    template = "reporting/completeness.html#table" if request.htmx else "reporting/completeness.html"
+    return render(request, template, context)
+
+
+@login_required
+def consolidated(request):
+    """The consolidated figures of a form for a unit and period, with downloads."""
+    _require_reporting_user(request.user)
+    unit = consolidation_unit(request.user, request.GET.get("don-vi"))
+    forms = [f for f in ReportForm.objects.filter(active=True, submitter_level=unit.level) if not f.is_ad_hoc]
+    if not is_approver(request.user):
+        forms = [f for f in forms if f.submitter_agency_kind == request.user.agency.kind]
+    form, period, error = _chosen_form_and_period(request, forms)
+    result = consolidate(form, unit, period, user=request.user) if form and period else None
+    return render(
+        request,
+        "reporting/consolidated.html",
+        {"forms": forms, "form": form, "period": period, "error": error, "unit": unit, "result": result},
+    )
+
+
+def _document(result, fmt: str, name: str) -> HttpResponse:
+    if fmt not in RENDERERS:
+        raise Http404
+    response = HttpResponse(RENDERERS[fmt](result), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def consolidated_download(request, fmt: str):
+    _require_reporting_user(request.user)
+    unit = consolidation_unit(request.user, request.GET.get("don-vi"))
+    form = get_object_or_404(ReportForm, code=request.GET.get("bieu-mau", ""), submitter_level=unit.level)
+    if not is_approver(request.user) and form.submitter_agency_kind != request.user.agency.kind:
+        raise Http404
+    try:
+        period = parse(request.GET.get("ky", ""))
+    except ValueError:
+        raise Http404 from None
+    result = consolidate(form, unit, period, user=request.user)
+    return _document(result, fmt, f"{form.code}-{period.id}-{unit.path}")
+
+
+@login_required
+def download(request, pk: int, fmt: str):
+    """A unit's own report printed like the consolidated one."""
+    submission = submission_for(request.user, pk)
+    result = consolidate(submission.form, submission.unit, submission.period, user=request.user)
+    return _document(result, fmt, f"{submission.form.code}-{submission.period_id}-{submission.unit_path}")
+
+
+@login_required
+def request_create(request):
+    """The city (or a district) asks chosen units for an ad hoc report by a date."""
+    if not is_approver(request.user):
+        raise Http404
+    form = AdHocRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.adhoc_request_create(
+                actor=request.user,
+                form=data["form"],
+                title=data["title"],
+                period_id=data["period_id"],
+                due_date=data["due_date"],
+                units=data["units"],
+            )
+        except ValidationError as exc:
+            for code, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(code if code in form.fields else None, error)
+        else:
+            messages.success(request, _("Đã gửi yêu cầu báo cáo đột xuất."))
+            return redirect("reporting:completeness")
+    return render(request, "reporting/request_form.html", {"form": form})
+
+
+@login_required
+def notification_list(request):
+    items = notifications_for(request.user)[:100]
+    if request.method == "POST":
+        Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return redirect("reporting:notifications")
+    return render(request, "reporting/notifications.html", {"items": items})
