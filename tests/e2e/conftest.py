@@ -44,7 +44,7 @@ LOCALE_DIR = Path(__file__).resolve().parents[2] / "src" / "lanhmanh" / "locale"
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+        if item.path.is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.browser)
 
 
