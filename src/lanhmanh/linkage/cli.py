@@ -1,0 +1,152 @@
+"""``lanhmanh link``: link the rows of any CSV file into people, without the web app or its database."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from lanhmanh.linkage import engine
+
+ALIASES = {"name": "full_name", "ho_ten": "full_name", "dob": "birth_date", "id_card": "id_number"}
+SHOWN_PROBLEMS = 50
+
+
+def _fields_help() -> str:
+    lines = ["Các trường của bộ máy liên kết (tên trường=tên cột trong tệp):"]
+    lines += [f"  {name:<15} {description}" for name, description in engine.FIELDS.items()]
+    lines.append("  (bí danh: name=full_name, dob=birth_date)")
+    lines.append("Trường nào thiếu thì bỏ qua; giá trị hỏng được liệt kê, không làm dừng chương trình.")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lanhmanh link",
+        description=(
+            "Liên kết các dòng của một tệp CSV thành từng người (Splink + DuckDB, không cần cơ sở dữ liệu "
+            "của ứng dụng). Kết quả: mỗi dòng vào một dòng ra gồm mã dòng và mã cụm (cluster_id)."
+        ),
+        epilog=_fields_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("input", type=Path, help="tệp CSV đầu vào (UTF-8, có dòng tiêu đề)")
+    parser.add_argument(
+        "--columns",
+        required=True,
+        help="ánh xạ trường=cột, cách nhau bằng dấu phẩy, ví dụ name=Họ tên,birth_date=Ngày sinh,id_number=CCCD",
+    )
+    parser.add_argument("--output", type=Path, required=True, help="tệp CSV kết quả (id, cluster_id)")
+    parser.add_argument(
+        "--model", type=Path, help="mô hình đã huấn luyện (JSON); không có thì huấn luyện bằng EM"
+    )
+    parser.add_argument("--save-model", type=Path, help="lưu mô hình đã huấn luyện ra tệp JSON")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=engine.UPPER_THRESHOLD,
+        help=f"ngưỡng xác suất để coi hai dòng là một người (mặc định {engine.UPPER_THRESHOLD})",
+    )
+    parser.add_argument("--problems", type=Path, help="ghi toàn bộ danh sách giá trị không dùng được ra CSV")
+    parser.add_argument("--delimiter", default=",", help="ký tự phân cách cột (mặc định dấu phẩy)")
+    return parser
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_columns(text: str) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        if "=" not in item:
+            raise UsageError(f"--columns: “{item}” phải có dạng trường=cột.")
+        field, column = (s.strip() for s in item.split("=", 1))
+        field = ALIASES.get(field, field)
+        if field not in engine.FIELDS:
+            raise UsageError(f"--columns: không có trường “{field}”. Các trường: {', '.join(engine.FIELDS)}.")
+        if not column:
+            raise UsageError(f"--columns: trường “{field}” chưa có tên cột.")
+        mapping[field] = column
+    if not mapping:
+        raise UsageError("--columns: cần ít nhất một trường.")
+    return mapping
+
+
+def read_columns(path: Path, mapping: dict[str, str], delimiter: str) -> dict[str, list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        header = next(reader, None)
+        if header is None:
+            raise UsageError(f"{path}: tệp rỗng.")
+        header = [h.strip() for h in header]
+        missing = [column for column in mapping.values() if column not in header]
+        if missing:
+            raise UsageError(f"{path}: không có cột {', '.join(missing)}. Các cột: {', '.join(header)}.")
+        positions = {field: header.index(column) for field, column in mapping.items()}
+        data: dict[str, list[str]] = {field: [] for field in mapping}
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            for field, position in positions.items():
+                data[field].append(row[position] if position < len(row) else "")
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        mapping = parse_columns(args.columns)
+        if not args.input.is_file():
+            raise UsageError(f"Không tìm thấy tệp {args.input}.")
+        data = read_columns(args.input, mapping, args.delimiter)
+        if args.model and not args.model.is_file():
+            raise UsageError(f"Không tìm thấy mô hình {args.model}.")
+    except UsageError as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 2
+    count = len(next(iter(data.values()), []))
+    print(f"Đọc {count} dòng từ {args.input}.", file=sys.stderr)
+    clusters, problems, model = engine.link(data, model=args.model, threshold=args.threshold)
+    if args.save_model:
+        model.save(args.save_model)
+    ids = data.get("id") or [str(i + 1) for i in range(count)]
+    prepared_ids = model.table.column("unique_id").to_pylist()
+    with args.output.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "cluster_id"])
+        for original, uid in zip(ids, prepared_ids, strict=True):
+            writer.writerow([original, clusters.get(uid, uid)])
+    model.close()
+    people = len(set(clusters.values())) if clusters else count
+    print(
+        f"{count} dòng → {people} người ({count - people} dòng được gộp), "
+        f"{time.perf_counter() - started:.1f} giây. Kết quả: {args.output}",
+        file=sys.stderr,
+    )
+    report_problems(problems, args.problems)
+    return 0
+
+
+def report_problems(problems: list[engine.Problem], path: Path | None) -> None:
+    if not problems:
+        print("Mọi giá trị đều dùng được.", file=sys.stderr)
+        return
+    print(f"Không dùng được {len(problems)} giá trị:", file=sys.stderr)
+    for (field, reason), n in Counter((p.field, p.reason) for p in problems).most_common():
+        print(f"  {n:>7} × {field}: {reason}", file=sys.stderr)
+    for problem in problems[:SHOWN_PROBLEMS]:
+        print(f"  dòng {problem.row}: {problem.field}: {problem.reason}", file=sys.stderr)
+    if len(problems) > SHOWN_PROBLEMS:
+        more = f"ghi đủ vào {path}" if path else "dùng --problems TỆP.csv để ghi đủ"
+        print(f"  … và {len(problems) - SHOWN_PROBLEMS} giá trị khác ({more}).", file=sys.stderr)
+    if path:
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["row", "field", "reason"])
+            writer.writerows((p.row, p.field, p.reason) for p in problems)

@@ -1,0 +1,596 @@
+"""Probabilistic record linkage of person records (Splink 5 on an embedded DuckDB).
+
+Runs on plain records (a pyarrow table, a mapping of columns, or an iterable of dicts): no Django.
+
+Input fields (every one optional except an id; see ``FIELDS``):
+    full_name, or surname / middle_name / given_name; birth_date (any of dd/mm/yyyy, yyyy-mm-dd,
+    yyyy, 00/00/yyyy, or a date); birth_year; id_number (9-digit CMND or 12-digit CCCD); sex;
+    residence_unit and hometown_unit (administrative unit codes such as ``01.002.00076``).
+
+Pipeline: ``prepare()`` turns raw values into matching features and lists what it could not use;
+``LinkageModel.train()`` estimates the model without labels (u by random sampling, m by EM on two
+blocking passes, λ from deterministic rules); ``predict()`` scores the pairs found by the blocking
+rules; ``cluster()`` links pairs above a threshold into people; ``explain()`` says which fields
+agreed and how much each counted. ``save()`` / ``load()`` keep the trained model as Splink JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from lanhmanh.core.text import fold, split_name
+
+logger = logging.getLogger(__name__)
+
+# Input fields the engine understands, with the Vietnamese description printed by ``lanhmanh link --help``.
+FIELDS: dict[str, str] = {
+    "id": "mã dòng (nếu không có: số thứ tự dòng)",
+    "full_name": "họ và tên đầy đủ (họ, tên đệm, tên)",
+    "surname": "họ (nếu tách riêng)",
+    "middle_name": "tên đệm (nếu tách riêng)",
+    "given_name": "tên (nếu tách riêng)",
+    "birth_date": "ngày sinh: dd/mm/yyyy, yyyy-mm-dd, yyyy hoặc 00/00/yyyy",
+    "birth_year": "năm sinh (khi không có ngày sinh)",
+    "id_number": "số CMND (9 chữ số) hoặc CCCD (12 chữ số)",
+    "sex": "giới tính: nữ/nam (female/male, F/M)",
+    "residence_unit": "mã đơn vị hành chính nơi ở (thường trú hoặc tạm trú)",
+    "hometown_unit": "mã đơn vị hành chính quê quán",
+}
+
+FEATURE_SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("surname_f", pa.string()),
+        ("surname_key", pa.string()),
+        ("middle_f", pa.string()),
+        ("middle_core", pa.string()),
+        ("given_f", pa.string()),
+        ("name_concat", pa.string()),
+        ("dob", pa.string()),
+        ("dob_year", pa.int32()),
+        ("dob_month", pa.int32()),
+        ("dob_day", pa.int32()),
+        ("id_number", pa.string()),
+        ("sex", pa.string()),
+        ("residence", pa.string()),
+        ("residence_district", pa.string()),
+        ("hometown", pa.string()),
+        ("hometown_province", pa.string()),
+    ]
+)
+
+# Thresholds on the match probability: above UPPER a pair is linked, between LOWER and UPPER it is
+# reviewed by a person, below LOWER it is dropped. A wrong merge is worse than a missed one.
+UPPER_THRESHOLD = 0.995
+LOWER_THRESHOLD = 0.80
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A value the engine could not use: row id, input field, reason (Vietnamese)."""
+
+    row: str
+    field: str
+    reason: str
+
+
+@dataclass
+class Prepared:
+    table: pa.Table
+    problems: list[Problem] = field(default_factory=list)
+
+
+# Preparation ---------------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})[/.\-\s](\d{1,2})[/.\-\s](\d{4})$")
+_YMD = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[T ].*)?$")
+_YEAR = re.compile(r"^(\d{4})$")
+_SEX = {
+    "f": "female",
+    "female": "female",
+    "nu": "female",
+    "nư": "female",
+    "m": "male",
+    "male": "male",
+    "nam": "male",
+}
+
+
+def parse_birth(value: Any, today: dt.date | None = None) -> tuple[dt.date | None, int | None, str]:
+    """(date, year, reason-if-unusable). '00/00/1990' and '1990' give the year alone."""
+    today = today or dt.date.today()
+    if value is None:
+        return None, None, ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value, value.year, ""
+    text = str(value).strip()
+    if not text:
+        return None, None, ""
+    day = month = year = None
+    if m := _DMY.match(text):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := _YMD.match(text):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := _YEAR.match(text):
+        year = int(m.group(1))
+    else:
+        return None, None, "ngày sinh không đọc được"
+    if not 1900 <= year <= today.year:
+        return None, None, "năm sinh ngoài khoảng 1900 đến nay"
+    if not day or not month:
+        return None, year, ""  # 00/00/1990: only the year is known
+    try:
+        born = dt.date(year, month, day)
+    except ValueError:
+        return None, year, "ngày/tháng sinh không tồn tại, chỉ dùng năm sinh"
+    if born > today:
+        return None, None, "ngày sinh ở tương lai"
+    return born, year, ""
+
+
+def parse_id_number(value: Any) -> tuple[str | None, str]:
+    text = str(value or "").strip()
+    if not text:
+        return None, ""
+    compact = re.sub(r"[\s.\-]", "", text)
+    if not compact.isdigit():
+        return None, "số giấy tờ có chữ cái hoặc ký tự lạ"
+    if len(compact) not in (9, 12):
+        return None, "số giấy tờ không phải 9 (CMND) hoặc 12 (CCCD) chữ số"
+    if len(set(compact)) == 1:
+        return None, "số giấy tờ toàn một chữ số"
+    return compact, ""
+
+
+@lru_cache(maxsize=500_000)
+def _name_features(full_name: str) -> tuple[str | None, ...]:
+    parts = split_name(full_name)
+    if not parts.given:
+        return (None,) * 6
+    concat = fold(parts.full).replace(" ", "") or None
+    return (
+        parts.folded_surname or None,
+        parts.surname_key or None,
+        parts.folded_middle or None,
+        parts.middle_core or None,
+        parts.folded_given or None,
+        concat,
+    )
+
+
+def _unit(value: Any) -> tuple[str | None, str | None, str | None]:
+    """(unit, its first two levels, its first level): '01.002.00076' → ('01.002.00076', '01.002', '01')."""
+    text = re.sub(r"\s+", "", str(value or ""))
+    if not text:
+        return None, None, None
+    pieces = text.split(".")
+    return text, ".".join(pieces[:2]), pieces[0]
+
+
+def _columns(records: Any) -> tuple[dict[str, list[Any]], int]:
+    if isinstance(records, pa.Table):
+        data = {name: records.column(name).to_pylist() for name in records.column_names}
+    elif isinstance(records, Mapping):
+        data = {k: list(v) for k, v in records.items()}
+    else:
+        rows = list(records)
+        keys = {k for row in rows for k in row}
+        data = {k: [row.get(k) for row in rows] for k in keys}
+    lengths = {len(v) for v in data.values()}
+    if len(lengths) > 1:
+        raise ValueError("Các cột có số dòng khác nhau.")
+    return data, (lengths.pop() if lengths else 0)
+
+
+def prepare(records: Any, *, today: dt.date | None = None) -> Prepared:
+    """Matching features of raw records; never raises on a bad value, lists it in ``problems``."""
+    data, count = _columns(records)
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"Trường không được hỗ trợ: {', '.join(unknown)}. Các trường: {', '.join(FIELDS)}.")
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    out: dict[str, list[Any]] = {name: [] for name in FEATURE_SCHEMA.names}
+
+    def col(name: str) -> list[Any]:
+        return data.get(name) or [None] * count
+
+    ids = data.get("id") or [str(i + 1) for i in range(count)]
+    full, sur, mid, giv = col("full_name"), col("surname"), col("middle_name"), col("given_name")
+    births, years, id_numbers, sexes = col("birth_date"), col("birth_year"), col("id_number"), col("sex")
+    residences, hometowns = col("residence_unit"), col("hometown_unit")
+    seen_ids: set[str] = set()
+    for i in range(count):
+        row = str(ids[i]).strip() if ids[i] is not None else ""
+        if not row or row in seen_ids:
+            problems.append(Problem(row or str(i + 1), "id", "mã dòng trống hoặc trùng, dùng số thứ tự dòng"))
+            row = f"#{i + 1}"
+        seen_ids.add(row)
+        name = full[i] if full[i] else " ".join(str(p) for p in (sur[i], mid[i], giv[i]) if p)
+        features = _name_features(str(name or ""))
+        if features[4] is None:
+            problems.append(Problem(row, "full_name", "họ tên trống"))
+        elif features[0] is None:
+            problems.append(Problem(row, "full_name", "họ tên chỉ có một từ: chỉ so sánh như tên"))
+        born, year, reason = parse_birth(births[i], today)
+        if reason:
+            problems.append(Problem(row, "birth_date", reason))
+        if year is None and years[i] not in (None, ""):
+            try:
+                year = int(str(years[i]).strip())
+            except ValueError:
+                year = None
+            if year is None or not 1900 <= year <= today.year:
+                problems.append(Problem(row, "birth_year", "năm sinh không hợp lệ"))
+                year = None
+        number, reason = parse_id_number(id_numbers[i])
+        if reason:
+            problems.append(Problem(row, "id_number", reason))
+        sex_text = fold(str(sexes[i] or ""))
+        sex = _SEX.get(sex_text)
+        if sex_text and sex is None and sex_text not in ("unknown", "khong ro", "other", "khac"):
+            problems.append(Problem(row, "sex", "giới tính không đọc được"))
+        residence, residence_district, _ = _unit(residences[i])
+        hometown, _, hometown_province = _unit(hometowns[i])
+        values = (
+            row,
+            *features,
+            born.isoformat() if born else None,
+            year,
+            born.month if born else None,
+            born.day if born else None,
+            number,
+            sex,
+            residence,
+            residence_district,
+            hometown,
+            hometown_province,
+        )
+        for name, value in zip(FEATURE_SCHEMA.names, values, strict=True):
+            out[name].append(value)
+    return Prepared(pa.Table.from_pydict(out, schema=FEATURE_SCHEMA), problems)
+
+
+# Model settings ------------------------------------------------------------------------------------
+
+
+def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    return level
+
+
+def _comparison(name: str, description: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"output_column_name": name, "comparison_description": description, "comparison_levels": levels}
+
+
+def _else() -> dict[str, Any]:
+    return _level("ELSE", "khác nhau")
+
+
+COMPARISONS = [
+    _comparison(
+        "given_name",
+        "Tên",
+        [
+            _level("given_f_l IS NULL OR given_f_r IS NULL", "thiếu", null=True),
+            _level("given_f_l = given_f_r", "trùng tên", tf="given_f"),
+            _level("name_concat_l = name_concat_r", "trùng cả họ tên viết liền"),
+            _level("damerau_levenshtein(given_f_l, given_f_r) <= 1", "tên sai một ký tự"),
+            _level("jaro_winkler_similarity(given_f_l, given_f_r) >= 0.88", "tên gần giống"),
+            _else(),
+        ],
+    ),
+    _comparison(
+        "middle_name",
+        "Tên đệm",
+        [
+            _level("middle_f_l IS NULL OR middle_f_r IS NULL", "thiếu", null=True),
+            _level("middle_f_l = middle_f_r", "trùng tên đệm", tf="middle_f"),
+            _level(
+                "coalesce(middle_core_l, '') = coalesce(middle_core_r, '')",
+                "trùng khi bỏ “Thị”/“Văn”",
+            ),
+            _level("damerau_levenshtein(middle_f_l, middle_f_r) <= 1", "tên đệm sai một ký tự"),
+            _else(),
+        ],
+    ),
+    _comparison(
+        "surname",
+        "Họ",
+        [
+            _level("surname_f_l IS NULL OR surname_f_r IS NULL", "thiếu", null=True),
+            _level("surname_f_l = surname_f_r", "trùng họ", tf="surname_f"),
+            _level("surname_key_l = surname_key_r", "cách viết khác của cùng họ (Võ/Vũ, Huỳnh/Hoàng)"),
+            _level("damerau_levenshtein(surname_f_l, surname_f_r) <= 1", "họ sai một ký tự"),
+            _else(),
+        ],
+    ),
+    _comparison(
+        "birth",
+        "Ngày sinh",
+        [
+            _level("dob_year_l IS NULL OR dob_year_r IS NULL", "thiếu", null=True),
+            _level("dob_l = dob_r", "trùng ngày sinh"),
+            _level(
+                "dob_year_l = dob_year_r AND dob_month_l = dob_day_r AND dob_day_l = dob_month_r",
+                "ngày và tháng đảo chỗ",
+            ),
+            _level("damerau_levenshtein(dob_l, dob_r) <= 1", "ngày sinh sai một chữ số"),
+            _level(
+                "(dob_l IS NULL OR dob_r IS NULL) AND dob_year_l = dob_year_r",
+                "chỉ biết năm sinh, trùng năm",
+            ),
+            _level("dob_year_l = dob_year_r", "cùng năm sinh, khác ngày"),
+            _level("abs(dob_year_l - dob_year_r) <= 1", "năm sinh lệch một năm"),
+            _else(),
+        ],
+    ),
+    _comparison(
+        "id_number",
+        "Số CMND/CCCD",
+        [
+            _level(
+                "id_number_l IS NULL OR id_number_r IS NULL OR length(id_number_l) <> length(id_number_r)",
+                "thiếu hoặc khác loại giấy tờ (CMND/CCCD)",
+                null=True,
+            ),
+            _level("id_number_l = id_number_r", "trùng số giấy tờ"),
+            _level("damerau_levenshtein(id_number_l, id_number_r) <= 1", "sai một chữ số"),
+            _else(),
+        ],
+    ),
+    _comparison(
+        "residence",
+        "Nơi ở",
+        [
+            _level("residence_l IS NULL OR residence_r IS NULL", "thiếu", null=True),
+            _level("residence_l = residence_r", "cùng xã/phường"),
+            _level("residence_district_l = residence_district_r", "cùng quận/huyện"),
+            _else(),
+        ],
+    ),
+    _comparison(
+        "hometown",
+        "Quê quán",
+        [
+            _level("hometown_l IS NULL OR hometown_r IS NULL", "thiếu", null=True),
+            _level("hometown_l = hometown_r", "cùng quê"),
+            _level("hometown_province_l = hometown_province_r", "cùng tỉnh"),
+            _else(),
+        ],
+    ),
+    _comparison(
+        "sex",
+        "Giới tính",
+        [
+            _level("sex_l IS NULL OR sex_r IS NULL", "thiếu", null=True),
+            _level("sex_l = sex_r", "cùng giới tính"),
+            _else(),
+        ],
+    ),
+]
+
+# Pairs worth scoring: each rule is cheap on its own, together they keep the known error kinds.
+BLOCKING_RULES = [
+    "l.id_number = r.id_number",  # same document, whatever the name
+    "l.given_f = r.given_f AND l.surname_key = r.surname_key AND l.dob_year = r.dob_year",
+    "l.name_concat = r.name_concat AND l.dob_year = r.dob_year",  # names typed without spaces
+    "l.name_concat = r.name_concat AND l.residence = r.residence",  # birth date missing or wrong
+    "l.name_concat = r.name_concat AND l.hometown = r.hometown",
+    "l.given_f = r.given_f AND l.dob_year = r.dob_year AND l.residence = r.residence",  # surname garbled
+    "l.dob = r.dob AND l.surname_key = r.surname_key",  # typos in the given name
+    "l.dob = r.dob AND l.given_f = r.given_f",  # typos in the surname
+    # wrong or swapped year/day: same name, same day and month in either order
+    "l.name_concat = r.name_concat AND least(l.dob_day, l.dob_month) = least(r.dob_day, r.dob_month)"
+    " AND greatest(l.dob_day, l.dob_month) = greatest(r.dob_day, r.dob_month)",
+]
+
+TRAINING_RULES = [
+    "l.dob = r.dob",  # estimates the name, document, place and sex comparisons
+    "l.given_f = r.given_f AND l.surname_f = r.surname_f",  # estimates the birth date comparison
+]
+DETERMINISTIC_RULES = [
+    "l.id_number = r.id_number AND l.dob_year = r.dob_year",
+    "l.name_concat = r.name_concat AND l.dob = r.dob AND l.residence = r.residence",
+]
+
+
+def settings_dict() -> dict[str, Any]:
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": json.loads(json.dumps(COMPARISONS)),
+        "blocking_rules_to_generate_predictions": list(BLOCKING_RULES),
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "max_iterations": 20,
+        "em_convergence": 0.001,
+    }
+
+
+# The model -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldWeight:
+    comparison: str  # output column name: given_name, birth, …
+    label: str  # Vietnamese field name
+    level: str  # which level it fell in ("trùng tên", "thiếu", …)
+    weight: float  # log2 Bayes factor, term-frequency adjustment included
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    left: str
+    right: str
+    match_weight: float
+    match_probability: float
+    fields: tuple[FieldWeight, ...]
+
+
+def _silence_splink() -> None:
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class LinkageModel:
+    """A Splink linker over one DuckDB connection and one prepared table."""
+
+    def __init__(self, prepared: Prepared | pa.Table, settings: dict[str, Any] | str | Path | None = None):
+        from splink import DuckDBAPI, Linker
+
+        _silence_splink()
+        table = prepared.table if isinstance(prepared, Prepared) else prepared
+        self.connection = duckdb.connect()
+        self.connection.execute("SET threads TO 2")
+        self.db_api = DuckDBAPI(self.connection)
+        frame = self.db_api.register(table, dataset_display_name="records")
+        if isinstance(settings, (str, Path)):
+            settings = json.loads(Path(settings).read_text(encoding="utf-8"))
+        self.linker = Linker(frame, settings or settings_dict(), log_level=None)
+        self.table = table
+
+    # Training ------------------------------------------------------------------------------------
+    def train(self, *, u_pairs: float = 3e5, em_pairs: float = 3e5, seed: int = 2014) -> LinkageModel:
+        """Estimate every parameter without labels. Deterministic for a given input and seed."""
+        training = self.linker.training
+        self.estimate_match_rate()
+        training.estimate_u_using_random_sampling(
+            max_pairs=u_pairs, seed=seed, min_count_per_level=None, num_chunks=1
+        )
+        for rule in TRAINING_RULES:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=em_pairs
+            )
+        return self
+
+    def estimate_match_rate(self) -> float:
+        """λ, the chance two random records match, from deterministic rules (kept if none fire)."""
+        core = self.linker._settings_obj.core_model_settings
+        before = core.probability_two_random_records_match
+        try:
+            self.linker.training.estimate_probability_two_random_records_match(
+                DETERMINISTIC_RULES, recall=0.6
+            )
+        except ValueError as error:  # more deterministic matches than the recall allows
+            logger.info("Match rate not re-estimated (%s)", error)
+        after = self.linker._settings_obj.core_model_settings.probability_two_random_records_match
+        if not 0 < after < 1:
+            self.linker._settings_obj.core_model_settings.probability_two_random_records_match = before
+        return self.linker._settings_obj.core_model_settings.probability_two_random_records_match
+
+    @classmethod
+    def trained(cls, prepared: Prepared | pa.Table, **kwargs: Any) -> LinkageModel:
+        return cls(prepared).train(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.linker.misc.save_model_to_json()
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, prepared: Prepared | pa.Table, model: str | Path | dict[str, Any]) -> LinkageModel:
+        return cls(prepared, model)
+
+    # Prediction ----------------------------------------------------------------------------------
+    def predict(self, threshold: float = LOWER_THRESHOLD):
+        """Scored pairs at or above ``threshold`` match probability (a Splink dataframe)."""
+        return self.linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+
+    def pairs(self, predictions, *, threshold: float = LOWER_THRESHOLD) -> list[ScoredPair]:
+        """The predicted pairs at or above ``threshold``, each with its per-field explanation."""
+        relation = predictions.as_duckdbpyrelation()
+        names = relation.columns
+        rows = relation.filter(f"match_probability >= {float(threshold)}").fetchall()
+        return [self.explain(dict(zip(names, row, strict=True))) for row in rows]
+
+    def explain(self, row: Mapping[str, Any]) -> ScoredPair:
+        """Which fields agreed and how much each counted (log2 Bayes factor, with TF adjustment)."""
+        fields = []
+        for comparison in self.linker._settings_obj.comparisons:
+            name = comparison.output_column_name
+            gamma = row.get(f"gamma_{name}")
+            level_label = "?"
+            for level in comparison.comparison_levels:
+                if level.comparison_vector_value == gamma:
+                    level_label = level.label_for_charts
+            weight = float(row.get(f"mw_{name}") or 0.0) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+            fields.append(FieldWeight(name, comparison.comparison_description or name, level_label, weight))
+        return ScoredPair(
+            left=str(row["unique_id_l"]),
+            right=str(row["unique_id_r"]),
+            match_weight=float(row["match_weight"]),
+            match_probability=float(row["match_probability"]),
+            fields=tuple(fields),
+        )
+
+    def cluster(self, predictions, *, threshold: float = UPPER_THRESHOLD) -> dict[str, str]:
+        """unique_id → cluster id (the smallest unique_id of its cluster) for pairs ≥ ``threshold``."""
+        clusters = self.linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=threshold
+        )
+        relation = clusters.as_duckdbpyrelation().select("unique_id, cluster_id")
+        return {str(uid): str(cid) for uid, cid in relation.fetchall()}
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+DEFAULT_MODEL = Path(__file__).with_name("default_model.json")
+# Below this many records EM has too few pairs to learn from: the shipped model is used instead.
+MIN_TRAINING_RECORDS = 5000
+
+
+def build_model(prepared: Prepared, model: str | Path | dict[str, Any] | None = None) -> LinkageModel:
+    """A ready model: ``model`` if given, else trained by EM, else (small or degenerate input) the
+    shipped default model with the match rate re-estimated on this input."""
+    from splink.internals.exceptions import SplinkException
+
+    if model:
+        return LinkageModel(prepared, model)
+    if prepared.table.num_rows >= MIN_TRAINING_RECORDS:
+        linkage = LinkageModel(prepared)
+        try:
+            return linkage.train()
+        except (SplinkException, duckdb.Error, ZeroDivisionError) as error:
+            logger.warning("EM training failed (%s): using the default model", error)
+            linkage.close()
+    linkage = LinkageModel(prepared, DEFAULT_MODEL)
+    linkage.estimate_match_rate()
+    return linkage
+
+
+def link(
+    records: Any,
+    *,
+    model: str | Path | dict[str, Any] | None = None,
+    threshold: float = UPPER_THRESHOLD,
+) -> tuple[dict[str, str], list[Problem], LinkageModel]:
+    """Prepare, train (or load ``model``), predict and cluster: unique_id → cluster id, and problems."""
+    prepared = prepare(records)
+    if prepared.table.num_rows < 2:
+        linkage = LinkageModel(prepared, model or DEFAULT_MODEL)
+        ids = prepared.table.column("unique_id").to_pylist()
+        return {uid: uid for uid in ids}, prepared.problems, linkage
+    linkage = build_model(prepared, model)
+    predictions = linkage.predict(threshold=min(threshold, LOWER_THRESHOLD))
+    return linkage.cluster(predictions, threshold=threshold), prepared.problems, linkage

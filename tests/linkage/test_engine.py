@@ -1,0 +1,179 @@
+"""The linkage engine on plain records: preparation, training, explanation, save/load, evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from lanhmanh.linkage import engine, evaluation, synthetic
+
+TODAY = dt.date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12/03/1990", (dt.date(1990, 3, 12), 1990, "")),
+        ("1990-03-12", (dt.date(1990, 3, 12), 1990, "")),
+        ("1/2/1990", (dt.date(1990, 2, 1), 1990, "")),
+        ("1990", (None, 1990, "")),
+        ("00/00/1990", (None, 1990, "")),
+        ("31/02/1985", (None, 1985, "ngày/tháng sinh không tồn tại, chỉ dùng năm sinh")),
+        ("12/03/2090", (None, None, "năm sinh ngoài khoảng 1900 đến nay")),
+        ("hôm qua", (None, None, "ngày sinh không đọc được")),
+        ("", (None, None, "")),
+        (None, (None, None, "")),
+    ],
+)
+def test_parse_birth(value, expected):
+    assert engine.parse_birth(value, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("001 190-012.345", ("001190012345", "")),
+        ("012345678", ("012345678", "")),
+        ("B12345678", (None, "số giấy tờ có chữ cái hoặc ký tự lạ")),
+        ("12345", (None, "số giấy tờ không phải 9 (CMND) hoặc 12 (CCCD) chữ số")),
+        ("000000000", (None, "số giấy tờ toàn một chữ số")),
+        ("", (None, "")),
+    ],
+)
+def test_parse_id_number(value, expected):
+    assert engine.parse_id_number(value) == expected
+
+
+def test_prepare_uses_what_it_can_and_lists_the_rest():
+    prepared = engine.prepare(
+        {
+            "id": ["a", "b", "c", "d", "a"],
+            "full_name": ["NGUYỄN THỊ HÒA", "", "Hoa", "NguyenThiHoa", "Lê Văn Tám"],
+            "birth_date": ["00/00/1990", "01/01/1980", "31/02/1985", "12/03/1990", "x"],
+            "id_number": ["001190012345", "ABC", "", "12345", ""],
+            "sex": ["Nữ", "nam", "?", "", "M"],
+        },
+        today=TODAY,
+    )
+    rows = prepared.table.to_pylist()
+    assert [r["unique_id"] for r in rows] == ["a", "b", "c", "d", "#5"]
+    first = rows[0]
+    assert (first["surname_f"], first["middle_f"], first["given_f"], first["name_concat"]) == (
+        "nguyen",
+        "thi",
+        "hoa",
+        "nguyenthihoa",
+    )
+    assert (first["dob"], first["dob_year"], first["id_number"], first["sex"]) == (
+        None,
+        1990,
+        "001190012345",
+        "female",
+    )
+    assert rows[3]["name_concat"] == "nguyenthihoa"  # camel case split, same key
+    assert rows[2]["given_f"] == "hoa" and rows[2]["surname_f"] is None
+    assert [(p.row, p.field, p.reason) for p in prepared.problems] == [
+        ("b", "full_name", "họ tên trống"),
+        ("b", "id_number", "số giấy tờ có chữ cái hoặc ký tự lạ"),
+        ("c", "full_name", "họ tên chỉ có một từ: chỉ so sánh như tên"),
+        ("c", "birth_date", "ngày/tháng sinh không tồn tại, chỉ dùng năm sinh"),
+        ("c", "sex", "giới tính không đọc được"),
+        ("d", "id_number", "số giấy tờ không phải 9 (CMND) hoặc 12 (CCCD) chữ số"),
+        ("a", "id", "mã dòng trống hoặc trùng, dùng số thứ tự dòng"),
+        ("#5", "birth_date", "ngày sinh không đọc được"),
+    ]
+
+
+def test_prepare_refuses_unknown_fields():
+    with pytest.raises(ValueError, match="Trường không được hỗ trợ: phone"):
+        engine.prepare({"phone": ["1"]})
+
+
+def test_evaluation_counts_pairs_and_exact_people():
+    ids = ["1", "2", "3", "4", "5"]
+    truth = ["A", "A", "A", "B", "C"]
+    scores = evaluation.score(ids, truth, {"1": "x", "2": "x", "3": "y", "4": "y", "5": "z"})
+    assert (scores.true_pairs, scores.predicted_pairs, scores.correct_pairs) == (3, 2, 1)
+    assert (scores.people, scores.clusters, scores.exact_clusters) == (3, 3, 1)
+    assert scores.precision == 0.5
+    assert scores.recall == pytest.approx(1 / 3)
+
+
+def test_synthetic_registry_is_reproducible_with_known_truth():
+    first = synthetic.generate(3000, seed=5)
+    assert first == synthetic.generate(3000, seed=5)
+    assert len(first["id"]) == len(set(first["id"])) == 3000
+    people = {}
+    for person in first["person"]:
+        people[person] = people.get(person, 0) + 1
+    repeated = sum(1 for n in people.values() if n > 1) / len(people)
+    assert 0.15 < repeated < 0.25
+    surnames = [name.split()[0] for name in first["full_name"] if " " in name]
+    nguyen = sum(1 for s in surnames if s.lower() in ("nguyễn", "nguyen", "nguyễn".upper().lower()))
+    assert 0.30 < nguyen / len(surnames) < 0.45
+
+
+@pytest.fixture(scope="module")
+def trained():
+    data = synthetic.generate(6000, seed=11)
+    truth = data.pop("person")
+    model = engine.LinkageModel(engine.prepare(data)).train()
+    yield model, data, truth
+    model.close()
+
+
+def test_trained_model_links_with_high_precision(trained):
+    model, data, truth = trained
+    predictions = model.predict()
+    clusters = model.cluster(predictions, threshold=engine.UPPER_THRESHOLD)
+    scores = evaluation.score(data["id"], truth, clusters)
+    assert scores.precision >= 0.99
+    assert scores.recall >= 0.85
+
+
+def test_explanation_names_every_field_and_sums_to_the_match_weight(trained):
+    model, _, _ = trained
+    pairs = model.pairs(model.predict(), threshold=0.99)
+    assert pairs
+    pair = pairs[0]
+    assert [f.comparison for f in pair.fields] == [
+        "given_name",
+        "middle_name",
+        "surname",
+        "birth",
+        "id_number",
+        "residence",
+        "hometown",
+        "sex",
+    ]
+    assert all(f.level != "?" for f in pair.fields)
+    prior = model.to_dict()["probability_two_random_records_match"]
+    import math
+
+    prior_weight = math.log2(prior / (1 - prior))
+    assert sum(f.weight for f in pair.fields) + prior_weight == pytest.approx(pair.match_weight, abs=1e-6)
+
+
+def test_saved_model_loads_and_scores_the_same(trained, tmp_path):
+    model, data, _ = trained
+    path = tmp_path / "model.json"
+    model.save(path)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert [c["output_column_name"] for c in saved["comparisons"]][:3] == [
+        "given_name",
+        "middle_name",
+        "surname",
+    ]
+    assert all(
+        "m_probability" in level
+        for comparison in saved["comparisons"]
+        for level in comparison["comparison_levels"]
+        if not level.get("is_null_level")
+    )
+    loaded = engine.LinkageModel.load(engine.prepare(data), path)
+    before = {(p.left, p.right): round(p.match_weight, 6) for p in model.pairs(model.predict())}
+    after = {(p.left, p.right): round(p.match_weight, 6) for p in loaded.pairs(loaded.predict())}
+    assert before == after
+    loaded.close()
