@@ -76,6 +76,9 @@ def test_the_template_downloads_with_vietnamese_headers_and_reads_back_empty(cli
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Danh sách", "Hướng dẫn"]
     assert [c.value for c in workbook["Danh sách"][1]] == HEADERS
+    # No empty cells below the header: rows typed or appended start at row 2.
+    assert workbook["Danh sách"].max_row == 1
+    assert workbook["Danh sách"].column_dimensions["D"].number_format == "@"
     guide = [r[3] for r in workbook["Hướng dẫn"].iter_rows(values_only=True)]
     assert "Bán dâm: 100.000–300.000 đồng (được cảnh cáo); từ 28/11/2013 đến 31/12/2021" in guide
     with pytest.raises(ImportFileError, match="Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."):

@@ -139,9 +139,9 @@ def template_workbook() -> bytes:
         letter = column_letter(index)
         sheet.column_dimensions[letter].width = column.width
         if column.key in {"id_number", "birth", "occurred_at", "decided_on", "paid_on", "number"}:
-            # Text cells: leading zeros of ID numbers survive, dates are read as typed.
-            for row in range(2, 1002):
-                sheet[f"{letter}{row}"].number_format = "@"
+            # Text columns (a column style, so no empty cells are created below the header): leading
+            # zeros of ID numbers survive, dates are read as typed.
+            sheet.column_dimensions[letter].number_format = "@"
     sheet.freeze_panes = "A2"
     choices = {
         "sex": '"Nữ,Nam,Khác"',
