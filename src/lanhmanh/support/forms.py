@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.org.models import Agency
-from lanhmanh.people.forms import DateInput, style
+from lanhmanh.people.forms import DateInput, UnitChoiceField, style
 from lanhmanh.people.models import Sex
 from lanhmanh.support.models import (
     CaseKind,
@@ -98,7 +98,7 @@ class ManualTaskForm(StyledForm):
     sex = forms.ChoiceField(label=_("Giới tính"), choices=Sex.choices, initial=Sex.FEMALE)
     birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2100)
     phone = forms.CharField(label=_("Số điện thoại"), required=False, max_length=20)
-    unit = forms.ModelChoiceField(label=_("Địa bàn"), queryset=None)
+    unit = UnitChoiceField(label=_("Địa bàn"), queryset=None)
     due_on = forms.DateField(label=_("Hạn tiếp cận"), widget=DateInput())
     notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -60,11 +60,11 @@ def caseload(request):
 
 
 def _units_for(user):
+    # Every version of the units in reach: a 2014 ward and the 2025 ward it became part of are both choosable.
     return (
-        AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path))
-        .filter(valid_to__isnull=True)
-        .filter(level__gte=2)
-        .order_by("path")
+        AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level__gte=2)
+        .select_related("parent")
+        .order_by("path", "valid_from")
     )
 
 
