@@ -82,7 +82,6 @@ RETURNED_FROM_REQUIRED = gettext_lazy(
 )
 OUTCOME_REQUIRED = gettext_lazy("Chọn kết quả khi đóng hồ sơ.")
 CLOSED_BEFORE_OPENED = gettext_lazy("Ngày đóng hồ sơ không được trước ngày mở hồ sơ (%(opened)s).")
-ATTEMPT_BEFORE_TASK = gettext_lazy("Ngày tiếp cận không được trước ngày tạo nhiệm vụ (%(day)s).")
 ALREADY_CONSENTED = gettext_lazy("Đã có sự đồng ý còn hiệu lực cho “%(purpose)s” với “%(agency)s”.")
 ENROLMENT_DATES = gettext_lazy(
     "Ngày có việc làm, ngày hoàn thành học nghề không được trước ngày tham gia (%(day)s)."
@@ -199,9 +198,6 @@ def contact_attempt_record(
         raise ValidationError(str(TASK_CLOSED))
     errors: dict[str, str] = {}
     _not_future(made_on, "made_on", errors)
-    created_on = timezone.localdate(task.created_at) if task.created_at else None
-    if created_on and made_on and made_on < created_on and task.source == TaskSource.MANUAL:
-        errors["made_on"] = str(ATTEMPT_BEFORE_TASK % {"day": _fmt(created_on)})
     if errors:
         raise ValidationError(errors)
     attempt = ContactAttempt(
