@@ -32,6 +32,11 @@ GOOD_VALUES = {
     "assessment": "Tình hình ổn định.",
 }
 
+# Computed fields whose records may not all be in the test database: the officer's corrections.
+REASONS = {
+    "sellers_sanctioned": "Theo sổ theo dõi xử phạt của Công an phường",
+}
+
 
 @pytest.fixture
 def forms(db):

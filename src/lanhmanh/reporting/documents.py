@@ -42,7 +42,13 @@ def _province(unit) -> str:
 
 def heading(c: Consolidation) -> dict[str, str]:
     """The texts of the Decree 30 heading and closing for this report."""
-    agency = c.submission.agency if c.submission else None
+    from lanhmanh.org.models import Agency
+
+    agency = (
+        c.submission.agency
+        if c.submission
+        else Agency.objects.filter(unit=c.unit, kind=c.form.submitter_agency_kind).first()
+    )
     unit = c.unit
     if agency is None or agency.kind in ("commune-social", "committee"):
         body = f"Ủy ban nhân dân {unit.full_name}"
