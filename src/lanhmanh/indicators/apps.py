@@ -20,6 +20,9 @@ class IndicatorsConfig(AppConfig):
 
         # Every installed app may contribute computed indicators in its own ``indicators.py``.
         autodiscover_modules("indicators")
+        from lanhmanh.indicators.rollup import connect_signals
+
+        connect_signals()
         post_migrate.connect(_sync_after_migrate, sender=self, dispatch_uid="indicators-sync")
         register(
             NavItem(

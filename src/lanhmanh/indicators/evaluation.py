@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Sum
 from django.db.models.functions import Substr, TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
@@ -29,6 +29,9 @@ from lanhmanh.org.models import CODE_WIDTH
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED = "< 5"
+COMPLEMENTARY = "x"
+PRIMARY = "primary"
+SECONDARY = "secondary"
 UNIT_GROUPS = {"district": 2, "commune": 3}
 TIME_GROUPS = {"month": (TruncMonth, MONTH), "quarter": (TruncQuarter, QUARTER), "year": (TruncYear, YEAR)}
 
@@ -47,11 +50,13 @@ class Cell:
     key: tuple
     value: Decimal | int | None
     suppressed: bool = False
+    # Hidden only so that a small cell next to it cannot be worked out from the total ("x").
+    complementary: bool = False
 
     @property
     def display(self) -> str:
         if self.suppressed:
-            return SUPPRESSED
+            return COMPLEMENTARY if self.complementary else SUPPRESSED
         if self.value is None:
             return "—"
         if isinstance(self.value, Decimal) and self.value != self.value.to_integral_value():
@@ -184,38 +189,163 @@ def _key_value(name: str, raw):
     return raw
 
 
-def _evaluate_computed(indicator, source, unit_path, period, by, user) -> Evaluation:
-    allowed = set(source.disaggregations) | set(UNIT_GROUPS) | {"child"}
-    if source.date_field:
-        allowed |= set(TIME_GROUPS)
-    _check_by(indicator, by, allowed)
+def _rollup_usable(source: ComputedSource, period: Period, by: tuple[str, ...]) -> bool:
+    """Rollup rows answer whole-month periods grouped by units, time and at most one disaggregation."""
+    if not (source.rollup and source.date_field):
+        return False
+    if period.start.day != 1 or (period.end + dt.timedelta(days=1)).day != 1:
+        return False
+    return sum(1 for name in by if name in source.disaggregations) <= 1
+
+
+def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
+    if name in UNIT_GROUPS or name == "child":
+        level = UNIT_GROUPS.get(name, level_of(unit_path) + 1)
+        if level > 3:
+            raise EvaluationError("Đơn vị cấp xã không có đơn vị cấp dưới để phân tổ.")
+        return Substr(F("unit_path"), 1, path_length(level))
+    if name == "month":
+        return F("month")
+    if name in TIME_GROUPS:
+        return TIME_GROUPS[name][0]("month")
+    return F("key")
+
+
+def _raw_from_rollup(source, unit_path, period, by) -> tuple[object, list[tuple[tuple, object]]]:
+    from lanhmanh.indicators.models import Rollup
+    from lanhmanh.indicators.rollup import as_value, decode_key
+
+    dims = next((name for name in by if name in source.disaggregations), "")
+    queryset = Rollup.objects.filter(
+        path_q(unit_path, "unit_path"),
+        source=source.code,
+        dims=dims,
+        month__gte=period.start,
+        month__lte=period.end,
+        rows__gt=0,
+    ).order_by()
+    total = as_value(source, queryset.aggregate(v=Sum("value"))["v"])
+    rows = []
+    if by:
+        expressions = {
+            f"k{i}": _rollup_group_expression(name, source, unit_path) for i, name in enumerate(by)
+        }
+        names = list(expressions)
+        for row in queryset.values(**expressions).annotate(v=Sum("value")).order_by(*names):
+            key = tuple(
+                decode_key(row[k]) if name in source.disaggregations else _key_value(name, row[k])
+                for name, k in zip(by, names, strict=True)
+            )
+            rows.append((key, as_value(source, row["v"])))
+    return total, rows
+
+
+def _raw_direct(source, unit_path, period, by) -> tuple[object, list[tuple[tuple, object]]]:
     queryset = source.queryset().order_by()
     queryset = queryset.filter(path_q(unit_path, source.unit_path))
     if source.date_field:
         queryset = queryset.filter(**_date_filter(source, queryset.model, period))
     elif source.period_filter is not None:
         queryset = source.period_filter(queryset, period)
-    hide = suppresses_for(source, user)
-    total_value = queryset.aggregate(v=source.value)["v"]
-    total_value = 0 if total_value is None else total_value
-    total = Cell((), None if hide and _small(total_value) else total_value, hide and _small(total_value))
-    rows: list[Cell] = []
+    total = queryset.aggregate(v=source.value)["v"]
+    rows = []
     if by:
         expressions = {f"k{i}": _group_expression(name, source, unit_path) for i, name in enumerate(by)}
         names = list(expressions)
         grouped = queryset.values(**expressions).annotate(v=source.value).order_by(*names)
         for row in grouped:
             key = tuple(_key_value(name, row[k]) for name, k in zip(by, names, strict=True))
-            small = hide and _small(row["v"])
-            rows.append(Cell(key, None if small else row["v"], small))
+            rows.append((key, row["v"]))
+    return total, rows
+
+
+def _evaluate_computed(indicator, source, unit_path, period, by, user, use_rollup=True) -> Evaluation:
+    allowed = set(source.disaggregations) | set(UNIT_GROUPS) | {"child"}
+    if source.date_field:
+        allowed |= set(TIME_GROUPS)
+    _check_by(indicator, by, allowed)
+    if use_rollup and _rollup_usable(source, period, by):
+        total_value, raw_rows = _raw_from_rollup(source, unit_path, period, by)
+    else:
+        total_value, raw_rows = _raw_direct(source, unit_path, period, by)
+    total_value = 0 if total_value is None else total_value
+    total, rows = protect(total_value, raw_rows, hide=suppresses_for(source, user))
     return Evaluation(indicator, unit_path, period, by, True, total, rows)
 
 
-def _evaluate_formula(indicator, unit_path, period, by, user, depth) -> Evaluation:
+def _line_is_safe(margin, values: list, states: list[str | None]) -> bool:
+    """Whether no small (primary) hidden cell of a line can be pinned down from its known margin.
+
+    The reader knows the margin, the visible cells, that each "< 5" cell holds 1–4 and (knowing this
+    rule) that each "x" cell holds 5 or more. A primary cell is safe when those facts leave it at
+    least two possible values.
+    """
+    primary = sum(1 for s in states if s == PRIMARY)
+    if not primary:
+        return True
+    secondary = sum(1 for s in states if s == SECONDARY)
+    hidden_sum = margin - sum(v for v, s in zip(values, states, strict=True) if s is None)
+    others = primary - 1
+    high = min(SUPPRESSION_THRESHOLD - 1, hidden_sum - others - SUPPRESSION_THRESHOLD * secondary)
+    low = 1 if secondary else max(1, hidden_sum - (SUPPRESSION_THRESHOLD - 1) * others)
+    return high > low
+
+
+def protect(total_value, raw_rows: list[tuple[tuple, object]], *, hide: bool) -> tuple[Cell, list[Cell]]:
+    """Cells with small-count suppression and complementary suppression (for ``hide`` users).
+
+    Primary: a count of 1–4 is shown as "< 5". Complementary: wherever a total is shown (the grand
+    total for one grouping; for two groupings, every row and column margin, which the one-grouping
+    views show), the hidden cells must not be recoverable by subtraction; while they are, the smallest
+    visible cell of that line is hidden too (shown as "x"). If no cell is left to hide, the total itself
+    is hidden. Every view (page, Excel export, API) is built from these cells.
+    """
+    if not hide:
+        return Cell((), total_value), [Cell(k, v) for k, v in raw_rows]
+    states: list[str | None] = [PRIMARY if _small(v) else None for _k, v in raw_rows]
+    total_hidden = _small(total_value)
+    values = [v or 0 for _k, v in raw_rows]
+    width = len(raw_rows[0][0]) if raw_rows else 0
+    lines: list[list[int]] = []
+    for dim in range(width):
+        groups: dict[tuple, list[int]] = {}
+        for index, (key, _v) in enumerate(raw_rows):
+            groups.setdefault(key[:dim] + key[dim + 1 :], []).append(index)
+        lines.extend(groups.values())
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            margin = sum(values[i] for i in line)
+            if _small(margin) or (width == 1 and total_hidden):
+                continue  # the margin is itself hidden: nothing to subtract from
+            line_states = [states[i] for i in line]
+            if _line_is_safe(margin, [values[i] for i in line], line_states):
+                continue
+            candidates = sorted(
+                (i for i in line if states[i] is None), key=lambda i: (values[i] <= 0, values[i])
+            )
+            if candidates:
+                states[candidates[0]] = SECONDARY
+                changed = True
+            elif width == 1:
+                total_hidden = True
+    total = Cell((), None if total_hidden else total_value, total_hidden)
+    cells = [
+        Cell(key, None if state else value, bool(state), state == SECONDARY)
+        for (key, value), state in zip(raw_rows, states, strict=True)
+    ]
+    return total, cells
+
+
+def _evaluate_formula(indicator, unit_path, period, by, user, depth, use_rollup=True) -> Evaluation:
     if depth > 8:
         raise EvaluationError(f"Công thức của chỉ số “{indicator.code}” lồng nhau quá sâu (có vòng lặp?).")
     codes = sorted(formulas.references(indicator.formula))
-    operands = {code: evaluate(code, unit_path, period, by=by, user=user, _depth=depth + 1) for code in codes}
+    operands = {
+        code: evaluate(code, unit_path, period, by=by, user=user, use_rollup=use_rollup, _depth=depth + 1)
+        for code in codes
+    }
     if not all(e.has_source for e in operands.values()):
         return Evaluation(indicator, unit_path, period, by, False, Cell((), None))
 
@@ -243,6 +373,7 @@ def evaluate(
     *,
     by: str | Sequence[str] | None = None,
     user=None,
+    use_rollup: bool = True,
     _depth: int = 0,
 ) -> Evaluation:
     """Values of ``indicator`` for the subtree of ``unit`` (a unit or its path) over ``period``.
@@ -252,18 +383,20 @@ def evaluate(
     suppression; pass the requesting user from every view and API. Raises EvaluationError (a
     ValueError with a Vietnamese message) for unknown indicators or groupings and ValueError for a
     period id that does not parse. Reported indicators and computed ones without a registered
-    source come back with ``has_source`` False.
+    source come back with ``has_source`` False. Sources registered with ``rollup=True`` are read from
+    their live rollup rows for whole-month periods; ``use_rollup=False`` forces the direct GROUP BY
+    over the records (the tests check both agree).
     """
     indicator = _as_indicator(indicator)
     unit_path = _as_path(unit)
     period = parse(period) if isinstance(period, str) else period
     by = _normalise_by(by)
     if indicator.kind == IndicatorKind.FORMULA:
-        return _evaluate_formula(indicator, unit_path, period, by, user, _depth)
+        return _evaluate_formula(indicator, unit_path, period, by, user, _depth, use_rollup)
     source = source_for(indicator.code) if indicator.kind == IndicatorKind.COMPUTED else None
     if source is None:
         return Evaluation(indicator, unit_path, period, by, False, Cell((), None))
-    return _evaluate_computed(indicator, source, unit_path, period, by, user)
+    return _evaluate_computed(indicator, source, unit_path, period, by, user, use_rollup)
 
 
 def has_source(indicator: Indicator) -> bool:

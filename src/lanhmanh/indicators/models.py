@@ -90,3 +90,36 @@ class Indicator(models.Model):
                 )
         elif self.formula:
             raise ValidationError({"formula": _("Chỉ số không phải loại công thức thì không có công thức.")})
+
+
+class Rollup(models.Model):
+    """Pre-aggregated counts and sums of a computed source, per unit path, month and one disaggregation.
+
+    A source registered with ``rollup=True`` keeps one row per (source, ``dims``, record unit path,
+    month, key) where ``dims`` is "" (no disaggregation; key ``null``) or one disaggregation name, and
+    ``key`` the JSON-encoded value of that disaggregation. ``rows`` counts the records behind the row and
+    ``value`` holds the source's aggregate (a count or a sum). Rows are maintained by deltas in the same
+    transaction as every save or delete of a record (``indicators.rollup``) and can be rebuilt with
+    ``manage.py indicators_rollup_rebuild``. Evaluation reads them for whole-month periods.
+    """
+
+    source = models.CharField(max_length=80)
+    dims = models.CharField(max_length=40, blank=True)
+    unit_path = models.CharField(max_length=40)
+    month = models.DateField()
+    key = models.CharField(max_length=255, default="null")
+    rows = models.BigIntegerField(default=0)
+    value = models.DecimalField(max_digits=30, decimal_places=4, default=0)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp sẵn")
+        verbose_name_plural = _("số liệu tổng hợp sẵn")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "dims", "unit_path", "month", "key"], name="rollup_cell_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["source", "dims", "month", "unit_path"], name="rollup_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.dims or '-'} {self.unit_path} {self.month:%Y-%m} {self.key}"

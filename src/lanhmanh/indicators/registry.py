@@ -24,6 +24,13 @@ class ComputedSource:
     row counts for; ``value`` the aggregate (default: count of rows); ``disaggregations`` maps a
     name (``sex``, ``kind``…) to the lookup to GROUP BY; ``owner_agency_kinds`` the agency kinds that
     own the records: counts of 1–4 are shown as "< 5" to everyone else. Empty means not sensitive.
+
+    ``rollup`` (opt-in, for large tables): keep pre-aggregated counts/sums per unit path, month and
+    disaggregation in ``indicators.Rollup``, maintained by save/delete signals inside the writing
+    transaction; evaluation over whole months reads them instead of the records. Needs a ``date_field``
+    that is a DateField on the row, a ``value`` that is a Count or Sum (additive), and disaggregation
+    values that are strings, integers or null. Writes that bypass ``save()``/``delete()`` (bulk_create,
+    QuerySet.update, raw SQL) must be followed by ``manage.py indicators_rollup_rebuild``.
     """
 
     code: str
@@ -39,6 +46,7 @@ class ComputedSource:
     description: str = ""
     # For sources without a date: narrow the rows to those that count in a period (e.g. units valid then).
     period_filter: Callable[[QuerySet, object], QuerySet] | None = None
+    rollup: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,10 @@ def unregister(code: str) -> None:
 
 def source_for(code: str) -> ComputedSource | None:
     return _computed.get(code)
+
+
+def rollup_sources() -> list[ComputedSource]:
+    return [s for s in computed_sources() if s.rollup]
 
 
 def computed_sources() -> list[ComputedSource]:

@@ -20,6 +20,7 @@ register(
         queryset=lambda: Activity.objects.all(),
         unit_path="unit_path",
         date_field="held_on",
+        rollup=True,
         disaggregations=ACTIVITY_DISAGGREGATIONS,
     )
 )
@@ -32,6 +33,7 @@ register(
         queryset=lambda: Activity.objects.filter(kind=ActivityKind.TRAINING),
         unit_path="unit_path",
         date_field="held_on",
+        rollup=True,
         disaggregations={"agency_kind": "organiser__kind"},
     )
 )
@@ -44,6 +46,7 @@ register(
         queryset=lambda: Activity.objects.all(),
         unit_path="unit_path",
         date_field="held_on",
+        rollup=True,
         value=Sum("participants_male"),
         disaggregations=ACTIVITY_DISAGGREGATIONS,
     )
@@ -57,6 +60,7 @@ register(
         queryset=lambda: Activity.objects.all(),
         unit_path="unit_path",
         date_field="held_on",
+        rollup=True,
         value=Sum("participants_female"),
         disaggregations=ACTIVITY_DISAGGREGATIONS,
     )
@@ -70,6 +74,7 @@ register(
         queryset=lambda: Activity.objects.filter(kind=ActivityKind.CLUB_MEETING),
         unit_path="unit_path",
         date_field="held_on",
+        rollup=True,
         value=Sum(F("participants_male") + F("participants_female")),
         owner_agency_kinds=CLUB_OWNERS,
     )

@@ -1,0 +1,44 @@
+"""The city's plan dashboard on 1,000,000 activity rows: median server time of the page for the coordinator.
+
+Uses the data of ``bench_indicators`` (the demo, the 2014 plan and 1,000,000 activities, rollup
+rebuilt). Renders ``/ke-hoach/<plan>/`` (targets, table by district, monthly trend) through Django's
+test client BENCH_N times (default 30) after a warm-up. Budget: 300 ms; queries per page reported
+too (budget 40). On PostgreSQL: ``DATABASE_URL=postgres://…/bench_ind .venv/bin/python
+benchmarks/bench_indicators.py --with-dashboard``.
+"""
+
+from __future__ import annotations
+
+from bench_indicators import ensure_data
+from benchlib import Result, median_ms, repetitions
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+BUDGET_MS = 300
+BUDGET_QUERIES = 40
+
+
+def run() -> list[Result]:
+    data = ensure_data()
+    vendor = connection.vendor
+    client = Client()
+    client.force_login(data["coordinator"])
+    url = f"/ke-hoach/{data['plan'].pk}/"
+
+    def get_page():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code}")
+        if response.content.count(b"<tr data-target=") != 10:
+            raise RuntimeError(f"{url}: not every target is on the page")
+        return response
+
+    with override_settings(REQUIRE_2FA=False):
+        median = median_ms(get_page, runs=repetitions())
+        with CaptureQueriesContext(connection) as queries:
+            get_page()
+    return [
+        Result(f"dashboard.{vendor}.city", median, "ms", BUDGET_MS),
+        Result(f"dashboard.{vendor}.city.queries", len(queries), "queries", BUDGET_QUERIES),
+    ]
