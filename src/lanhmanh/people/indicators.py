@@ -1,0 +1,105 @@
+"""Indicators computed from the registry's sanction decisions (registered with the indicators app).
+
+Every row is a sanction decision placed in a period by its decision date (money collected: by the
+payment date) and in the unit tree by the place of the violation. They are about people, so counts
+of 1–4 are shown as "< 5" outside the agencies that record them (police, labour and inspection).
+T03 of the 2014 plan (“500 lượt người bán dâm bị xử phạt hành chính”) reads ``people.sellers_sanctioned``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Sum
+
+from lanhmanh.indicators.models import IndicatorUnit
+from lanhmanh.indicators.registry import ComputedSource, register
+from lanhmanh.people.models import EventRole, PaymentStatus, SanctionDecision, SanctionKind
+
+OWNERS = ("police", "district-labour", "dolisa-pctnxh", "dolisa-inspectorate", "team-178")
+PLACE = "violation__place_unit__path"
+DISAGGREGATIONS = {"sex": "violation__person__sex", "kind": "kind", "role": "violation__role"}
+
+
+def _sanctions():
+    return SanctionDecision.objects.all()
+
+
+def _sellers():
+    return SanctionDecision.objects.filter(violation__role=EventRole.SELLER)
+
+
+register(
+    ComputedSource(
+        code="people.sellers_sanctioned",
+        name="Số lượt người bán dâm bị kiểm tra, quét vét, xử phạt hành chính",
+        name_en="Sex sellers administratively sanctioned (person-times)",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=_sellers,
+        unit_path=PLACE,
+        date_field="decided_on",
+        disaggregations={"sex": "violation__person__sex", "kind": "kind"},
+        owner_agency_kinds=OWNERS,
+        description="Quyết định xử phạt hành chính đối với người bán dâm, theo ngày quyết định và nơi vi phạm.",
+    )
+)
+
+register(
+    ComputedSource(
+        code="people.persons_sanctioned",
+        name="Số người bị xử phạt hành chính về mại dâm",
+        name_en="Persons administratively sanctioned for prostitution",
+        unit=IndicatorUnit.PERSONS,
+        queryset=_sanctions,
+        unit_path=PLACE,
+        date_field="decided_on",
+        value=Count("violation__person", distinct=True),
+        disaggregations=DISAGGREGATIONS,
+        owner_agency_kinds=OWNERS,
+        description="Số người khác nhau có ít nhất một quyết định xử phạt trong kỳ (mọi vai trò).",
+    )
+)
+
+register(
+    ComputedSource(
+        code="people.warnings",
+        name="Số quyết định xử phạt cảnh cáo",
+        name_en="Warning decisions",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.WARNING),
+        unit_path=PLACE,
+        date_field="decided_on",
+        disaggregations={"sex": "violation__person__sex", "role": "violation__role"},
+        owner_agency_kinds=OWNERS,
+    )
+)
+
+register(
+    ComputedSource(
+        code="people.fines_imposed",
+        name="Số tiền phạt đã quyết định",
+        name_en="Fines imposed",
+        unit=IndicatorUnit.VND,
+        queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.FINE),
+        unit_path=PLACE,
+        date_field="decided_on",
+        value=Sum("amount"),
+        disaggregations={"role": "violation__role"},
+        description="Tổng số tiền phạt trong các quyết định phạt tiền, theo ngày quyết định.",
+    )
+)
+
+register(
+    ComputedSource(
+        code="people.fines_collected",
+        name="Số tiền phạt đã thu",
+        name_en="Fines collected",
+        unit=IndicatorUnit.VND,
+        queryset=lambda: SanctionDecision.objects.filter(
+            kind=SanctionKind.FINE, payment_status=PaymentStatus.PAID
+        ),
+        unit_path=PLACE,
+        date_field="paid_on",
+        value=Sum("amount"),
+        disaggregations={"role": "violation__role"},
+        description="Tổng số tiền phạt đã nộp, theo ngày nộp phạt.",
+    )
+)
