@@ -278,8 +278,12 @@ def _line_is_safe(margin, values: list, states: list[str | None]) -> bool:
 
     The reader knows the margin, the visible cells, that each "< 5" cell holds 1–4 and (knowing this
     rule) that each "x" cell holds 5 or more. A primary cell is safe when those facts leave it at
-    least two possible values.
+    least two possible values; no line may have exactly one hidden cell (with two groupings an "x"
+    recovered in one line would give away a "< 5" in the crossing line).
     """
+    hidden = sum(1 for s in states if s)
+    if hidden == 1:
+        return False  # a lone hidden cell is the margin minus the rest, whatever it holds
     primary = sum(1 for s in states if s == PRIMARY)
     if not primary:
         return True
