@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lanhmanh.reporting",
     "lanhmanh.people",
     "lanhmanh.support",
+    "lanhmanh.linkage",
 ]
 if ENVIRONMENT == "test":
     # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.

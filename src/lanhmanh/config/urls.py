@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("lanhmanh.api.urls")),
     path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
     path("ho-tro/", include("lanhmanh.support.urls")),
+    path("ho-so-trung/", include("lanhmanh.linkage.urls")),
     path("quan-tri/", admin.site.urls),
     path("chi-so/", include("lanhmanh.indicators.urls")),
     path("ke-hoach/", include("lanhmanh.plans.urls")),

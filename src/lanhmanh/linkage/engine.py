@@ -28,6 +28,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 
 from lanhmanh.core.text import fold, split_name
 
@@ -73,6 +74,7 @@ FEATURE_SCHEMA = pa.schema(
 # Thresholds on the match probability: above UPPER a pair is linked, between LOWER and UPPER it is
 # reviewed by a person, below LOWER it is dropped. A wrong merge is worse than a missed one.
 UPPER_THRESHOLD = 0.995
+DUCKDB_MEMORY_LIMIT = "2GB"
 LOWER_THRESHOLD = 0.80
 
 
@@ -277,7 +279,11 @@ def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -
     return level
 
 
+FIELD_LABELS: dict[str, str] = {}
+
+
 def _comparison(name: str, description: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
+    FIELD_LABELS[name] = description
     return {"output_column_name": name, "comparison_description": description, "comparison_levels": levels}
 
 
@@ -461,6 +467,9 @@ class LinkageModel:
         table = prepared.table if isinstance(prepared, Prepared) else prepared
         self.connection = duckdb.connect()
         self.connection.execute("SET threads TO 2")
+        # Spill to disk rather than grow past the budget (peak under 4 GB for 1M records).
+        self.connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        self.connection.execute("SET preserve_insertion_order = false")
         self.db_api = DuckDBAPI(self.connection)
         frame = self.db_api.register(table, dataset_display_name="records")
         if isinstance(settings, (str, Path)):
@@ -480,7 +489,19 @@ class LinkageModel:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True, max_pairs=em_pairs
             )
+        self._fill_unobserved_u()
         return self
+
+    # Levels that random sampling never saw among non-matches (two records with the same ID number
+    # by chance): Splink would fall back to a generic u. A collision of 9 or 12 digits is rarer.
+    UNOBSERVED_U = {"id_number": 1e-7}
+
+    def _fill_unobserved_u(self) -> None:
+        for comparison in self.linker._settings_obj.comparisons:
+            for level in comparison.comparison_levels:
+                if level.is_null_level or level._u_probability not in (None, LEVEL_NOT_OBSERVED_TEXT):
+                    continue
+                level.u_probability = self.UNOBSERVED_U.get(comparison.output_column_name, 1e-6)
 
     def estimate_match_rate(self) -> float:
         """λ, the chance two random records match, from deterministic rules (kept if none fire)."""
@@ -534,7 +555,7 @@ class LinkageModel:
                 if level.comparison_vector_value == gamma:
                     level_label = level.label_for_charts
             weight = float(row.get(f"mw_{name}") or 0.0) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
-            fields.append(FieldWeight(name, comparison.comparison_description or name, level_label, weight))
+            fields.append(FieldWeight(name, FIELD_LABELS.get(name, name), level_label, weight))
         return ScoredPair(
             left=str(row["unique_id_l"]),
             right=str(row["unique_id_r"]),
@@ -562,7 +583,7 @@ MIN_TRAINING_RECORDS = 5000
 
 def build_model(prepared: Prepared, model: str | Path | dict[str, Any] | None = None) -> LinkageModel:
     """A ready model: ``model`` if given, else trained by EM, else (small or degenerate input) the
-    shipped default model with the match rate re-estimated on this input."""
+    shipped default model, trained on a synthetic registry of 100,000 records."""
     from splink.internals.exceptions import SplinkException
 
     if model:
@@ -574,9 +595,9 @@ def build_model(prepared: Prepared, model: str | Path | dict[str, Any] | None = 
         except (SplinkException, duckdb.Error, ZeroDivisionError) as error:
             logger.warning("EM training failed (%s): using the default model", error)
             linkage.close()
-    linkage = LinkageModel(prepared, DEFAULT_MODEL)
-    linkage.estimate_match_rate()
-    return linkage
+    # The shipped model keeps its own match rate: estimated on a few rows it would be far too high
+    # and link everything; the shipped one errs on the side of not merging.
+    return LinkageModel(prepared, DEFAULT_MODEL)
 
 
 def link(

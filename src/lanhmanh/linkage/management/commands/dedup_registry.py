@@ -1,0 +1,29 @@
+"""``manage.py dedup_registry``: one deduplication run in the foreground, with a progress line."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from lanhmanh.linkage.models import DedupRun, RunStatus
+from lanhmanh.linkage.services import run_execute
+
+
+class Command(BaseCommand):
+    help = "Rà soát hồ sơ trùng trong cơ sở dữ liệu: tự động hợp nhất cặp chắc chắn, đưa cặp còn nghi vào hàng đợi."
+
+    def handle(self, *args, **options):
+        run = DedupRun.objects.create()
+
+        def show(current: DedupRun) -> None:
+            bar = "#" * (current.progress // 5)
+            self.stdout.write(f"\r[{bar:<20}] {current.progress:3d}% {current.stage}", ending="")
+            self.stdout.flush()
+
+        run = run_execute(run, on_progress=show)
+        self.stdout.write("")
+        if run.status == RunStatus.FAILED:
+            self.stderr.write(f"Lỗi: {run.error}")
+            return
+        self.stdout.write(
+            f"{run.records} hồ sơ; tự động hợp nhất {run.auto_merged}; {run.queued} cặp chờ xem xét."
+        )

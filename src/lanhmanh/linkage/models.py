@@ -1,0 +1,139 @@
+"""Deduplication runs, candidate pairs with their reviews, and reversible merges of persons."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang chạy")
+    DONE = "done", _("Hoàn thành")
+    FAILED = "failed", _("Lỗi")
+
+
+class DedupRun(models.Model):
+    """One batch deduplication of the registry, with its progress for the UI and the command line."""
+
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    stage = models.CharField(_("bước"), max_length=200, blank=True)
+    records = models.PositiveIntegerField(_("số hồ sơ"), default=0)
+    auto_merged = models.PositiveIntegerField(_("số hồ sơ tự động hợp nhất"), default=0)
+    queued = models.PositiveIntegerField(_("số cặp chờ xem xét"), default=0)
+    error = models.TextField(_("lỗi"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lần rà soát trùng")
+        verbose_name_plural = _("lần rà soát trùng")
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="dedup_progress_percent")]
+
+    def __str__(self) -> str:
+        return f"Lần rà soát #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+class PairStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ xem xét")
+    SAME = "same", _("Cùng một người")
+    DIFFERENT = "different", _("Hai người khác nhau")
+    UNSURE = "unsure", _("Chưa chắc chắn")
+
+
+class CandidatePair(models.Model):
+    """Two persons the engine could not decide on; one row per pair ever, so it is never asked twice."""
+
+    run = models.ForeignKey(DedupRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="pairs")
+    person_a = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    person_b = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    match_probability = models.FloatField(_("xác suất trùng"))
+    match_weight = models.FloatField(_("trọng số"))
+    explanation = models.JSONField(_("giải thích"), default=list)
+    status = models.CharField(
+        _("kết luận"), max_length=10, choices=PairStatus.choices, default=PairStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-match_probability", "id"]
+        verbose_name = _("cặp hồ sơ nghi trùng")
+        verbose_name_plural = _("cặp hồ sơ nghi trùng")
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="candidate_pair_once"),
+            models.CheckConstraint(condition=Q(person_a__lt=F("person_b")), name="candidate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cặp #{self.pk} (hồ sơ #{self.person_a_id} và #{self.person_b_id})"
+
+
+class PairDecision(models.Model):
+    """A reviewer's decision on a pair (kept, even when a later decision replaces it)."""
+
+    pair = models.ForeignKey(CandidatePair, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(_("kết luận"), max_length=10, choices=PairStatus.choices)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("kết luận về cặp hồ sơ")
+        verbose_name_plural = _("kết luận về cặp hồ sơ")
+
+    def __str__(self) -> str:
+        return f"Kết luận #{self.pk}"
+
+
+class Merge(models.Model):
+    """``merged`` folded into ``survivor``: which related rows moved, so an unmerge puts back exactly those."""
+
+    survivor = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    moved = models.JSONField(default=list)  # [[model label, pk, field name], …]
+    pair = models.ForeignKey(
+        CandidatePair, on_delete=models.PROTECT, null=True, blank=True, related_name="merges"
+    )
+    run = models.ForeignKey(DedupRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="merges")
+    automatic = models.BooleanField(_("tự động"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("hợp nhất hồ sơ")
+        verbose_name_plural = _("hợp nhất hồ sơ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(undone_at__isnull=True), name="merge_one_active_per_person"
+            ),
+            models.CheckConstraint(condition=~Q(survivor=F("merged")), name="merge_two_persons"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hợp nhất #{self.pk}: hồ sơ #{self.merged_id} vào #{self.survivor_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.undone_at is None

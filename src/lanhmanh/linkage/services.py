@@ -1,0 +1,282 @@
+"""Writes of the linkage app: runs, decisions, merges and unmerges. Each one audited in its transaction.
+
+A merge keeps the survivor's id, moves every row that points at the merged person (violations, and
+through them sanctions; support cases and outreach tasks; any other model with a foreign key to
+Person) to the survivor, and records what moved. Counting rules are computed from a person's
+violations when read, so they are recomputed by the move itself. The merged person's row stays:
+its id resolves to the survivor (``selectors.resolve_person_id``) and an unmerge moves back exactly
+the recorded rows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lanhmanh.core.audit import record_change, snapshot
+from lanhmanh.core.models import ChangeRecord
+from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairDecision, PairStatus, RunStatus
+from lanhmanh.people.models import Person
+
+logger = logging.getLogger(__name__)
+
+
+def _person_relations() -> list[models.ForeignObjectRel]:
+    """Every relation pointing at Person from outside this app (found generically, so new apps are included)."""
+    return [
+        rel
+        for rel in Person._meta.related_objects
+        if rel.related_model._meta.app_label != "linkage" and (rel.one_to_many or rel.one_to_one)
+    ]
+
+
+@transaction.atomic
+def merge_persons(
+    *, actor, survivor: Person, merged: Person, pair: CandidatePair | None = None, run: DedupRun | None = None
+) -> Merge:
+    """Fold ``merged`` into ``survivor``. Side effects: related rows re-pointed, a Merge row, audit rows."""
+    if survivor.pk == merged.pk:
+        raise ValidationError(_("Không thể hợp nhất một hồ sơ với chính nó."))
+    if Merge.objects.filter(merged__in=[survivor, merged], undone_at__isnull=True).exists():
+        raise ValidationError(_("Một trong hai hồ sơ đã được hợp nhất vào hồ sơ khác."))
+    moved: list[list] = []
+    for rel in _person_relations():
+        model = rel.related_model
+        field = rel.field.name
+        rows = model._default_manager.filter(**{field: merged})
+        if rel.one_to_one and model._default_manager.filter(**{field: survivor}).exists():
+            continue  # the survivor already has its own (health, support flags): the merged one's stays put
+        for row in rows:
+            before = snapshot(row)
+            setattr(row, field, survivor)
+            row.save(update_fields=[field])
+            record_change(
+                actor=actor,
+                instance=row,
+                action=ChangeRecord.Action.UPDATE,
+                before=before,
+                reason="hợp nhất hồ sơ",
+            )
+            moved.append([model._meta.label, row.pk, field])
+    merge = Merge.objects.create(
+        survivor=survivor,
+        merged=merged,
+        moved=moved,
+        pair=pair,
+        run=run,
+        automatic=pair is None,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    record_change(actor=actor, instance=merge, action=ChangeRecord.Action.MERGE, reason="hợp nhất hồ sơ")
+    return merge
+
+
+@transaction.atomic
+def merge_undo(*, actor, merge: Merge) -> Merge:
+    """Unmerge: move back exactly the rows that moved, leave everything else. Audited."""
+    merge = Merge.objects.select_for_update().get(pk=merge.pk)
+    if not merge.active:
+        raise ValidationError(_("Lần hợp nhất này đã được hoàn tác."))
+    if Merge.objects.filter(merged=merge.survivor, undone_at__isnull=True).exists():
+        raise ValidationError(
+            _("Hồ sơ giữ lại đã được hợp nhất tiếp vào hồ sơ khác: hãy hoàn tác lần hợp nhất sau trước.")
+        )
+    for label, pk, field in merge.moved:
+        model = apps.get_model(label)
+        row = model._default_manager.filter(pk=pk, **{f"{field}_id": merge.survivor_id}).first()
+        if row is None:
+            continue  # deleted or re-pointed since: nothing of ours to undo
+        before = snapshot(row)
+        setattr(row, f"{field}_id", merge.merged_id)
+        row.save(update_fields=[field])
+        record_change(
+            actor=actor,
+            instance=row,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            reason="hoàn tác hợp nhất",
+        )
+    before = snapshot(merge)
+    merge.undone_at = timezone.now()
+    merge.undone_by = actor
+    merge.save(update_fields=["undone_at", "undone_by"])
+    record_change(
+        actor=actor,
+        instance=merge,
+        action=ChangeRecord.Action.UNMERGE,
+        before=before,
+        reason="hoàn tác hợp nhất",
+    )
+    return merge
+
+
+@transaction.atomic
+def pair_decide(*, actor, pair: CandidatePair, decision: str, note: str = "") -> PairDecision:
+    """Record a reviewer's decision; "same" merges the pair (the older record survives)."""
+    if decision not in PairStatus.values or decision == PairStatus.PENDING:
+        raise ValidationError(
+            {"decision": _("Chọn một kết luận: cùng một người, hai người khác nhau hoặc chưa chắc.")}
+        )
+    pair = CandidatePair.objects.select_for_update().get(pk=pair.pk)
+    before = snapshot(pair)
+    row = PairDecision(pair=pair, decision=decision, note=note.strip()[:300], decided_by=actor)
+    row.full_clean()
+    row.save()
+    pair.status = decision
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_at"])
+    record_change(
+        actor=actor,
+        instance=pair,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        reason=f"kết luận: {decision}",
+    )
+    if decision == PairStatus.SAME:
+        merge_persons(actor=actor, survivor=pair.person_a, merged=pair.person_b, pair=pair)
+    return row
+
+
+def run_start(*, actor) -> DedupRun:
+    """Create a run and queue it in the background (after commit)."""
+    from lanhmanh.linkage.tasks import dedup_registry
+
+    with transaction.atomic():
+        run = DedupRun.objects.create(started_by=actor)
+        record_change(
+            actor=actor, instance=run, action=ChangeRecord.Action.CREATE, reason="rà soát hồ sơ trùng"
+        )
+        transaction.on_commit(lambda: dedup_registry.enqueue(run.pk))
+    return run
+
+
+def _progress(run: DedupRun, percent: int, stage: str) -> None:
+    DedupRun.objects.filter(pk=run.pk).update(progress=percent, stage=stage, status=RunStatus.RUNNING)
+    run.progress, run.stage = percent, stage
+
+
+def _records(persons: list[Person]) -> dict[str, list]:
+    def unit_path(unit):
+        return unit.path if unit else ""
+
+    return {
+        "id": [str(p.pk) for p in persons],
+        "full_name": [p.full_name for p in persons],
+        "birth_date": [
+            p.birth_date.isoformat() if p.birth_date else str(p.birth_year or "") for p in persons
+        ],
+        "id_number": [p.id_number for p in persons],
+        "sex": [p.sex for p in persons],
+        "residence_unit": [unit_path(p.temporary_unit or p.permanent_unit) for p in persons],
+        "hometown_unit": [unit_path(p.hometown_unit) for p in persons],
+    }
+
+
+def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
+    """The body of a run: score the registry, merge above the upper threshold, queue the middle band.
+
+    Called by the background task and the management command; writes progress as it goes.
+    """
+    from lanhmanh.linkage import engine
+
+    def step(percent: int, stage: str) -> None:
+        _progress(run, percent, stage)
+        if on_progress:
+            on_progress(run)
+
+    try:
+        step(5, _("Đọc hồ sơ"))
+        merged_ids = set(Merge.objects.filter(undone_at__isnull=True).values_list("merged_id", flat=True))
+        persons = [
+            p
+            for p in Person.objects.select_related(
+                "permanent_unit", "temporary_unit", "hometown_unit"
+            ).order_by("pk")
+            if p.pk not in merged_ids
+        ]
+        DedupRun.objects.filter(pk=run.pk).update(records=len(persons))
+        run.records = len(persons)
+        step(20, _("Chuẩn bị và huấn luyện mô hình"))
+        prepared = engine.prepare(_records(persons))
+        if prepared.table.num_rows < 2:
+            return _finish(run, step)
+        model = engine.build_model(prepared)
+        step(50, _("Chấm điểm các cặp"))
+        predictions = model.predict(threshold=engine.LOWER_THRESHOLD)
+        pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
+        model.close()
+        step(75, _("Hợp nhất và lập hàng đợi xem xét"))
+        by_id = {p.pk: p for p in persons}
+        decided = {
+            (a, b): status
+            for a, b, status in CandidatePair.objects.exclude(status=PairStatus.PENDING).values_list(
+                "person_a_id", "person_b_id", "status"
+            )
+        }
+        auto, queued = 0, 0
+        for pair in sorted(pairs, key=lambda p: -p.match_probability):
+            a, b = sorted((int(pair.left), int(pair.right)))
+            if (a, b) in decided:
+                continue  # a reviewer already answered: never asked twice, never overridden
+            if pair.match_probability >= engine.UPPER_THRESHOLD:
+                survivor, merged = _resolve(a), _resolve(b)
+                if survivor == merged:
+                    continue
+                survivor, merged = sorted((survivor, merged))
+                try:
+                    merge_persons(
+                        actor=run.started_by,
+                        survivor=by_id.get(survivor) or Person.objects.get(pk=survivor),
+                        merged=by_id.get(merged) or Person.objects.get(pk=merged),
+                        run=run,
+                    )
+                    auto += 1
+                except ValidationError:
+                    continue
+            else:
+                _pair, created = CandidatePair.objects.get_or_create(
+                    person_a_id=a,
+                    person_b_id=b,
+                    defaults={
+                        "run": run,
+                        "match_probability": pair.match_probability,
+                        "match_weight": pair.match_weight,
+                        "explanation": [
+                            {"field": f.label, "level": f.level, "weight": round(f.weight, 2)}
+                            for f in pair.fields
+                        ],
+                    },
+                )
+                queued += created
+        DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
+        run.auto_merged, run.queued = auto, queued
+        return _finish(run, step)
+    except Exception as error:  # a failed run must say so in the UI, not spin forever
+        logger.exception("Deduplication run %s failed", run.pk)
+        DedupRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        run.refresh_from_db()
+        if on_progress:
+            on_progress(run)
+        return run
+
+
+def _resolve(pk: int) -> int:
+    from lanhmanh.linkage.selectors import resolve_person_id
+
+    return resolve_person_id(pk)
+
+
+def _finish(run: DedupRun, step) -> DedupRun:
+    step(100, _("Xong"))
+    DedupRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run

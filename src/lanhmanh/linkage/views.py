@@ -1,0 +1,97 @@
+"""Review queue, pair decisions, merge history with unmerge, and deduplication runs with progress."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lanhmanh.linkage import selectors, services
+from lanhmanh.linkage.forms import DecisionForm
+from lanhmanh.linkage.models import Merge
+
+
+@login_required
+def queue(request):
+    pairs = list(selectors.pairs_for_review(request.user)[:100])
+    return render(request, "linkage/queue.html", {"pairs": pairs, "nav_current": "linkage:queue"})
+
+
+@login_required
+def pair_detail(request, pk: int):
+    pair = selectors.pair_get(request.user, pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pair_decide(
+                actor=request.user,
+                pair=pair,
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Đã ghi kết luận cho cặp hồ sơ."))
+            if form.cleaned_data["decision"] == "same":
+                return redirect("linkage:person_history", pk=pair.person_a_id)
+            return redirect("linkage:queue")
+    return render(
+        request,
+        "linkage/pair_detail.html",
+        {"pair": pair, "form": form, "decisions": pair.decisions.select_related("decided_by")},
+    )
+
+
+@login_required
+def person_history(request, pk: int):
+    """A person's merge history; a merged person's former id redirects to the survivor."""
+    current = selectors.resolve_person_id(pk)
+    if current != pk:
+        selectors.person_merges(request.user, current)  # 404 unless the survivor is visible
+        return redirect("linkage:person_history", pk=current)
+    person, merges = selectors.person_merges(request.user, pk)
+    return render(request, "linkage/person_history.html", {"person": person, "merges": merges})
+
+
+@login_required
+@require_POST
+def merge_unmerge(request, pk: int):
+    try:
+        merge = Merge.objects.get(pk=pk)
+    except Merge.DoesNotExist:
+        raise Http404 from None
+    selectors.person_merges(request.user, merge.survivor_id)
+    selectors.person_merges(request.user, merge.merged_id)
+    try:
+        services.merge_undo(actor=request.user, merge=merge)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Đã hoàn tác hợp nhất: hai hồ sơ đã tách lại như trước."))
+    return redirect("linkage:person_history", pk=merge.survivor_id)
+
+
+@login_required
+def run_list(request):
+    runs = selectors.runs(request.user)
+    if request.method == "POST":
+        run = services.run_start(actor=request.user)
+        return redirect("linkage:run_detail", pk=run.pk)
+    return render(request, "linkage/run_list.html", {"runs": runs})
+
+
+@login_required
+def run_detail(request, pk: int):
+    run = selectors.run_get(request.user, pk)
+    return render(request, "linkage/run_detail.html", {"run": run})
+
+
+@login_required
+def run_progress(request, pk: int):
+    run = selectors.run_get(request.user, pk)
+    return render(request, "linkage/run_progress.html", {"run": run})

@@ -1,0 +1,181 @@
+"""Batch deduplication, the review queue, merge and unmerge in the web app; permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from lanhmanh.core.models import ChangeRecord
+from lanhmanh.linkage import selectors, services
+from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairDecision, PairStatus, RunStatus
+from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.people.models import EventRole, LegalAct, Person, Violation
+from tests.conftest import TRANG_TIEN
+
+pytestmark = pytest.mark.django_db
+
+
+def person(name: str, birth: str, id_number: str = "", unit_path: str = TRANG_TIEN) -> Person:
+    born = dt.date.fromisoformat(birth) if len(birth) == 10 else None
+    p = Person(
+        full_name=name,
+        birth_date=born,
+        birth_year=born.year if born else int(birth),
+        sex="female",
+        id_number=id_number,
+        permanent_unit=AdministrativeUnit.objects.get(path=unit_path),
+    )
+    p.save()
+    return p
+
+
+def violation(of: Person, day: str) -> Violation:
+    return Violation.objects.create(
+        person=of,
+        occurred_at=timezone.make_aware(dt.datetime.fromisoformat(f"{day}T21:00")),
+        place_unit=AdministrativeUnit.objects.get(path=TRANG_TIEN),
+        act=LegalAct.objects.get(code="167-2013-23-1"),
+        role=EventRole.SELLER,
+        recording_agency=Agency.objects.filter(unit__path__startswith="01.002").first(),
+    )
+
+
+@pytest.fixture
+def registry(db):
+    dao = person("Nguyễn Thị Đào", "1990-03-04", "001190012345")
+    dao_again = person("NGUYEN THI DAO", "1990-03-04", "001190012345")
+    mai = person("Trần Thị Mai", "1985-06-07")
+    mai_maybe = person("Tran Mai", "1985")
+    other = person("Lê Thị Tám", "1970-01-01")
+    violation(dao_again, "2014-05-01")
+    violation(mai_maybe, "2014-06-01")
+    return dao, dao_again, mai, mai_maybe, other
+
+
+def test_command_merges_certain_pairs_and_queues_the_rest(registry, capsys):
+    dao, dao_again, mai, mai_maybe, other = registry
+    call_command("dedup_registry")
+    out = capsys.readouterr().out
+    assert "100% Xong" in out
+    assert "5 hồ sơ; tự động hợp nhất 1; 1 cặp chờ xem xét." in out
+    run = DedupRun.objects.get()
+    assert (run.status, run.progress, run.records, run.auto_merged, run.queued) == (
+        RunStatus.DONE,
+        100,
+        5,
+        1,
+        1,
+    )
+    merge = Merge.objects.get()
+    assert (merge.survivor, merge.merged, merge.automatic) == (dao, dao_again, True)
+    assert list(dao.violations.values_list("person_id", flat=True)) == [dao.pk]
+    assert selectors.resolve_person_id(dao_again.pk) == dao.pk
+    pair = CandidatePair.objects.get()
+    assert (pair.person_a, pair.person_b, pair.status) == (mai, mai_maybe, PairStatus.PENDING)
+    assert 0.8 <= pair.match_probability < 0.995
+    assert [row["field"] for row in pair.explanation][:4] == ["Tên", "Tên đệm", "Họ", "Ngày sinh"]
+    assert pair.explanation[3]["level"] == "chỉ biết năm sinh, trùng năm"
+
+    call_command("dedup_registry")  # a second run asks nothing twice
+    assert CandidatePair.objects.count() == 1
+    assert Merge.objects.count() == 1
+
+
+def test_decision_same_merges_and_unmerge_restores_exactly(registry, district_officer):
+    dao, dao_again, mai, mai_maybe, other = registry
+    call_command("dedup_registry")
+    pair = CandidatePair.objects.get()
+    moved_violation = mai_maybe.violations.get()
+    services.pair_decide(
+        actor=district_officer, pair=pair, decision=PairStatus.SAME, note="cùng CCCD khi đối chiếu"
+    )
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.SAME
+    merge = Merge.objects.get(pair=pair)
+    moved_violation.refresh_from_db()
+    assert moved_violation.person_id == mai.pk
+    assert merge.moved == [["people.Violation", moved_violation.pk, "person"]]
+    assert selectors.pairs_for_review(district_officer).count() == 0
+
+    services.merge_undo(actor=district_officer, merge=merge)
+    moved_violation.refresh_from_db()
+    assert moved_violation.person_id == mai_maybe.pk
+    assert list(mai.violations.all()) == []
+    assert selectors.resolve_person_id(mai_maybe.pk) == mai_maybe.pk
+    actions = list(
+        ChangeRecord.objects.filter(model="linkage.merge", object_id=str(merge.pk)).values_list(
+            "action", flat=True
+        )
+    )
+    assert sorted(actions) == ["merge", "unmerge"]
+    assert PairDecision.objects.get().decided_by == district_officer
+    assert (
+        ChangeRecord.objects.filter(model="people.violation", object_id=str(moved_violation.pk)).count() == 2
+    )
+
+
+def test_decision_different_is_remembered(registry, district_officer):
+    call_command("dedup_registry")
+    pair = CandidatePair.objects.get()
+    services.pair_decide(actor=district_officer, pair=pair, decision=PairStatus.DIFFERENT)
+    call_command("dedup_registry")
+    assert CandidatePair.objects.get().status == PairStatus.DIFFERENT
+    assert Merge.objects.filter(pair=pair).count() == 0
+
+
+def test_queue_and_pair_pages_for_a_reviewer(registry, district_officer, client_for):
+    call_command("dedup_registry")
+    pair = CandidatePair.objects.get()
+    client = client_for(district_officer)
+    body = client.get("/ho-so-trung/").content.decode()
+    assert f"Cặp #{pair.pk}" in body
+    page = client.get(f"/ho-so-trung/cap/{pair.pk}/").content.decode()
+    assert "Trần Thị Mai" in page and "Tran Mai" in page
+    assert "chỉ biết năm sinh, trùng năm" in page
+    response = client.post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": "same", "note": ""})
+    assert response.status_code == 302
+    assert response["Location"] == f"/ho-so-trung/nguoi/{pair.person_a_id}/"
+    history = client.get(response["Location"]).content.decode()
+    assert f"Hồ sơ #{pair.person_b_id} hợp nhất vào hồ sơ #{pair.person_a_id}" in history
+    former = client.get(f"/ho-so-trung/nguoi/{pair.person_b_id}/")
+    assert former.status_code == 302 and former["Location"] == f"/ho-so-trung/nguoi/{pair.person_a_id}/"
+
+
+def test_decision_form_requires_a_choice(registry, district_officer, client_for):
+    call_command("dedup_registry")
+    pair = CandidatePair.objects.get()
+    response = client_for(district_officer).post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": ""})
+    assert response.status_code == 200
+    assert "Chọn một kết luận." in response.content.decode()
+    assert PairDecision.objects.count() == 0
+
+
+def test_users_without_identity_or_jurisdiction_cannot_review(
+    registry, sysadmin, other_district_officer, client_for
+):
+    call_command("dedup_registry")
+    pair = CandidatePair.objects.get()
+    assert client_for(sysadmin).get("/ho-so-trung/").status_code == 403
+    assert client_for(sysadmin).get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 403
+    outsider = client_for(other_district_officer)
+    assert outsider.get("/ho-so-trung/").status_code == 200
+    assert f"Cặp #{pair.pk}" not in outsider.get("/ho-so-trung/").content.decode()
+    assert outsider.get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 404
+    assert outsider.post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": "same"}).status_code == 404
+    assert Merge.objects.filter(pair=pair).count() == 0
+
+
+def test_runs_page_starts_a_run_with_progress(
+    registry, coordinator, district_officer, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/ho-so-trung/ra-soat/")
+    run = DedupRun.objects.get()
+    assert response["Location"] == f"/ho-so-trung/ra-soat/{run.pk}/"
+    page = client.get(f"/ho-so-trung/ra-soat/{run.pk}/tien-do/").content.decode()
+    assert 'value="100"' in page and "hx-trigger" not in page  # finished: polling stops
+    assert client_for(district_officer).get("/ho-so-trung/ra-soat/").status_code == 403
