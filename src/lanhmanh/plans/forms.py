@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.org.models import AdministrativeUnit
-from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, TaskStatus
+from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
 
 NEGATIVE = _("Số người tham dự không được âm.")
 FUTURE = _("Ngày tổ chức không được ở tương lai.")
@@ -94,4 +94,77 @@ class BudgetLineForm(forms.ModelForm):
         ).order_by("-held_on")
         self.fields["activity"].required = False
         for name in ("allocated", "disbursed", "spent"):
+            self.fields[name].widget.attrs["min"] = 0
+
+
+class PlanCopyForm(forms.Form):
+    """The year (and optionally the number and date) of the plan a copy starts."""
+
+    year = forms.IntegerField(
+        label=_("Năm của kế hoạch mới"),
+        error_messages={
+            "invalid": _("Năm của kế hoạch mới phải là một số, ví dụ 2015."),
+            "required": _("Cần nêu năm của kế hoạch mới."),
+        },
+    )
+    number = forms.CharField(label=_("Số hiệu"), max_length=60, required=False)
+    issued_on = forms.DateField(
+        label=_("Ngày ban hành"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["year"].initial = plan.year + 1
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year <= self.plan.year:
+            raise forms.ValidationError(
+                _("Năm của kế hoạch mới (%(year)s) phải sau năm %(old)s của kế hoạch gốc.")
+                % {"year": year, "old": self.plan.year}
+            )
+        if year > 2100:
+            raise forms.ValidationError(_("Năm không hợp lệ (tối đa 2100)."))
+        if Plan.objects.filter(copied_from=self.plan, year=year).exists():
+            raise forms.ValidationError(_("Kế hoạch này đã được sao sang năm %(year)s.") % {"year": year})
+        return year
+
+    def clean_issued_on(self):
+        day = self.cleaned_data.get("issued_on")
+        year = self.cleaned_data.get("year")
+        if day and year and day.year > year:
+            raise forms.ValidationError(_("Ngày ban hành không được sau năm của kế hoạch."))
+        return day
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = [
+            "title",
+            "kind",
+            "indicator",
+            "value",
+            "second_indicator",
+            "second_value",
+            "min_value",
+            "max_value",
+            "lead_agencies",
+            "supporting_agencies",
+            "note",
+        ]
+        widgets = {"title": forms.Textarea(attrs={"rows": 3}), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.filter(unit=self.instance.plan.scope_unit).order_by("name")
+        self.fields["lead_agencies"].queryset = agencies
+        self.fields["supporting_agencies"].queryset = agencies
+        self.fields["lead_agencies"].error_messages["required"] = _(
+            "Chỉ tiêu cần ít nhất một cơ quan chủ trì."
+        )
+        for name in ("value", "second_value", "min_value", "max_value"):
             self.fields[name].widget.attrs["min"] = 0

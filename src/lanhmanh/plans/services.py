@@ -181,3 +181,24 @@ def plan_copy(
         )
     record_change(actor=actor, instance=new, action=Action.CREATE, reason=f"Sao từ kế hoạch #{plan.pk}")
     return new
+
+
+@transaction.atomic
+def target_update(*, target: Target, actor, lead_agencies=None, supporting_agencies=None, **fields) -> Target:
+    """Change a target's wording, kind, indicators, values and agencies. Audited (before/after).
+
+    Raises ValidationError (Vietnamese, per field), nothing saved: no indicator, a range whose
+    minimum exceeds its maximum, a share over 100 %, a negative value.
+    """
+    target = Target.objects.select_for_update().get(pk=target.pk)
+    before = snapshot(target)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.full_clean()
+    target.save()
+    if lead_agencies is not None:
+        target.lead_agencies.set(lead_agencies)
+    if supporting_agencies is not None:
+        target.supporting_agencies.set(supporting_agencies)
+    record_change(actor=actor, instance=target, action=Action.UPDATE, before=before, after=snapshot(target))
+    return target

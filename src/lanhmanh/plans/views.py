@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -15,8 +15,8 @@ from lanhmanh.indicators.selectors import breadcrumbs, unit_for
 from lanhmanh.plans import services
 from lanhmanh.plans.dashboard import build
 from lanhmanh.plans.export import dashboard_workbook
-from lanhmanh.plans.forms import ActivityForm, BudgetLineForm, TaskUpdateForm
-from lanhmanh.plans.models import TaskStatus
+from lanhmanh.plans.forms import ActivityForm, BudgetLineForm, PlanCopyForm, TargetForm, TaskUpdateForm
+from lanhmanh.plans.models import Target, TaskStatus
 from lanhmanh.plans.progress import STATUS_RULE
 from lanhmanh.plans.selectors import (
     activities_for,
@@ -53,6 +53,7 @@ def dashboard(request, pk: int):
             "status_rule": STATUS_RULE,
             "chart_by_unit": board.chart_by_unit() if board.child_rows else None,
             "chart_by_month": board.chart_by_month(),
+            "coordinator": is_coordinator(request.user),
         },
     )
 
@@ -152,3 +153,75 @@ def budget(request, pk: int):
     return render(
         request, "plans/budget.html", {"plan": plan, "form": form, "lines": lines, "execution": execution}
     )
+
+
+def _coordinator_only(user) -> None:
+    if not is_coordinator(user):
+        raise Http404
+
+
+@login_required
+def plan_copy(request, pk: int):
+    """Copy a plan with its targets and duties into a later year (the city coordinator), then edit it."""
+    _coordinator_only(request.user)
+    plan = plan_for(request.user, pk)
+    form = PlanCopyForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.plan_copy(plan=plan, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Đã sao kế hoạch sang năm %(year)s: %(targets)s chỉ tiêu, %(duties)s nhiệm vụ.")
+                % {"year": new.year, "targets": new.targets.count(), "duties": new.duties.count()},
+            )
+            return redirect("plans:targets", pk=new.pk)
+    return render(
+        request,
+        "plans/plan_copy.html",
+        {"plan": plan, "form": form, "targets": plan.targets.count(), "duties": plan.duties.count()},
+    )
+
+
+@login_required
+def target_list(request, pk: int):
+    """The targets of a plan with their goals and lead agencies; the coordinator may edit each."""
+    plan = plan_for(request.user, pk)
+    targets = plan.targets.select_related("indicator", "second_indicator").prefetch_related("lead_agencies")
+    return render(
+        request,
+        "plans/target_list.html",
+        {"plan": plan, "targets": targets, "coordinator": is_coordinator(request.user)},
+    )
+
+
+@login_required
+def target_edit(request, pk: int):
+    _coordinator_only(request.user)
+    target = Target.objects.select_related("plan").filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    plan = plan_for(request.user, target.plan_id)
+    form = TargetForm(request.POST or None, instance=target)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        lead = data.pop("lead_agencies")
+        supporting = data.pop("supporting_agencies")
+        try:
+            services.target_update(
+                target=target,
+                actor=request.user,
+                lead_agencies=lead,
+                supporting_agencies=supporting,
+                **data,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Đã lưu chỉ tiêu %(code)s.") % {"code": target.code})
+            return redirect("plans:targets", pk=plan.pk)
+    return render(request, "plans/target_form.html", {"plan": plan, "target": target, "form": form})
