@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 
-from lanhmanh.demo.loader import load_demo
+from lanhmanh.demo.loader import discover, load_demo
 from lanhmanh.indicators.evaluation import evaluate
+from lanhmanh.org.models import User
 from lanhmanh.support.demo import load
 from lanhmanh.support.models import Referral, SupportCase
 
@@ -23,3 +25,30 @@ def test_the_support_demo_makes_t07_and_an_overdue_referral_and_is_idempotent():
     assert Referral.objects.filter(status="pending", due_on__year=2014).count() == 1
     assert load(context) is None
     assert SupportCase.objects.count() == 4
+
+
+def test_the_support_step_is_hooked_into_the_loader():
+    assert "support.load" in [s.name for s in discover()]
+
+
+def test_the_provider_logins_receive_the_referrals_of_their_agency():
+    context = load_demo(password="mat-khau-demo-2014", only=[*ORG_STEPS, "support.load"])
+    school = User.objects.get(username="truongnghe")
+    clinic = User.objects.get(username="trungtamyte")
+    assert (school.agency.code, sorted(school.role_codes)) == ("01-002-truong-nghe", ["social-worker"])
+    assert (clinic.agency.code, sorted(clinic.role_codes)) == ("01-002-trung-tam-y-te", ["health-worker"])
+    assert school.check_password("mat-khau-demo-2014")
+    assert Referral.objects.filter(to_agency=school.agency).count() == 2
+    assert Referral.objects.filter(to_agency=clinic.agency, purpose="health").count() == 1
+    assert context.notes[-2].splitlines()[0] == "Tài khoản demo của cơ sở cung cấp dịch vụ (nhận chuyển gửi):"
+
+
+def test_load_demo_prints_the_provider_logins_when_it_creates_them(capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    lines = [
+        line.split() for line in out.splitlines() if line.strip().startswith(("truongnghe", "trungtamyte"))
+    ]
+    assert [line[:2] for line in lines] == [["truongnghe", "LanhManh-2014"], ["trungtamyte", "LanhManh-2014"]]
+    call_command("load_demo")
+    assert "truongnghe" not in capsys.readouterr().out

@@ -1,13 +1,14 @@
 """Demo data of outreach and support: providers, the two programmes of T07, outreach tasks, cases with
 consent, services, referrals (one overdue) and enrolments that move T07.
 
-``load(context)`` is a demo step body: it needs the demo accounts (order 20) and is idempotent (it
-does nothing when the demo programmes exist). Hooked in by ``lanhmanh/demo/steps/support.py``::
+``load(context)`` is a demo step body: it needs the demo accounts (order 20) and is idempotent: the
+providers and their logins are kept (password reset) and the rest is written only when the demo
+programmes do not exist yet. Hooked in by ``lanhmanh/demo/steps/support.py`` as step ``support.load``.
 
-    from lanhmanh.demo.loader import step
-    from lanhmanh.support.demo import load
-
-    step(order=60, name="support.load")(load)
+Two more logins make the referral journeys work: ``truongnghe`` (a social worker at the district's
+vocational school, who accepts training and job referrals) and ``trungtamyte`` (a health worker at the
+district health centre, who accepts health referrals). When they are created, their lines are added
+to the loader's notes, which ``load_demo`` prints after the table of the other logins.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from lanhmanh.org.models import Agency, AgencyKind, Role
+from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.demo.steps.org import vietnamese_name
+from lanhmanh.org.models import Agency, AgencyKind, Role, User
 from lanhmanh.people import services as people_services
 from lanhmanh.support import services
 from lanhmanh.support.models import Programme, Referral
@@ -68,16 +71,84 @@ def _provider(code: str, name: str, unit) -> Agency:
     return agency
 
 
+SCHOOL_CODE = "01-002-truong-nghe"
+CLINIC_CODE = "01-002-trung-tam-y-te"
+
+# (username, role, provider code, title, female)
+PROVIDER_LOGINS = [
+    ("truongnghe", Role.SOCIAL_WORKER, SCHOOL_CODE, "Cán bộ tuyển sinh, giới thiệu việc làm", True),
+    ("trungtamyte", Role.HEALTH_WORKER, CLINIC_CODE, "Bác sĩ Trung tâm Y tế quận", False),
+]
+
+
+def providers(district) -> tuple[Agency, Agency]:
+    """The district's vocational school and health centre (kept if present)."""
+    school = _provider(SCHOOL_CODE, f"Trường Trung cấp nghề {district.full_name}", district)
+    clinic = _provider(CLINIC_CODE, f"Trung tâm Y tế {district.full_name}", district)
+    return school, clinic
+
+
+def provider_logins(context) -> tuple[list[User], int]:
+    """One login per provider (demo password; existing ones kept, password reset and unlocked).
+    Returns the logins and how many were created."""
+    roles = {r.code: r for r in Role.objects.filter(code__in={p[1] for p in PROVIDER_LOGINS})}
+    users = []
+    created = 0
+    for username, role, agency_code, title, female in PROVIDER_LOGINS:
+        family, given = vietnamese_name(context, female=female)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                first_name=given,
+                last_name=family,
+                email=f"{username}@demo.lanhmanh.invalid",
+                agency=Agency.objects.get(code=agency_code),
+                title=title,
+            )
+            user.set_password(context.password)
+            user.full_clean()
+            user.save()
+            user.roles.set([roles[role]])
+            record_change(
+                actor=None,
+                instance=user,
+                action=Action.CREATE,
+                after=snapshot(user, redact=["password"]),
+                reason="Tài khoản demo của cơ sở cung cấp dịch vụ",
+            )
+            created += 1
+        else:
+            user.set_password(context.password)
+            user.failed_logins = 0
+            user.locked_until = None
+            user.save(update_fields=["password", "failed_logins", "locked_until"])
+        context.accounts[f"{role}@{agency_code}"] = user
+        users.append(user)
+    return users, created
+
+
+def login_lines(context, users: list[User]) -> str:
+    rows = [
+        f"  {u.username}  {context.password}  {u.last_name} {u.first_name}  {u.roles.get().name}  {u.agency.name}"
+        for u in users
+    ]
+    return "\n".join(["Tài khoản demo của cơ sở cung cấp dịch vụ (nhận chuyển gửi):", *rows])
+
+
 def load(context) -> str | None:
-    if Programme.objects.filter(code="ctr-1993").exists():
-        return None
     worker = context.accounts.get(Role.SOCIAL_WORKER)
     if worker is None:
         return None
     commune = worker.agency.unit
     district = commune.parent
-    school = _provider("01-002-truong-nghe", f"Trường Trung cấp nghề {district.full_name}", district)
-    clinic = _provider("01-002-trung-tam-y-te", f"Trung tâm Y tế {district.full_name}", district)
+    school, clinic = providers(district)
+    users, created = provider_logins(context)
+    if created:
+        # Printed by ``load_demo`` with the other notes; a re-run (nothing new) stays quiet.
+        context.notes.append(login_lines(context, users))
+    if Programme.objects.filter(code="ctr-1993").exists():
+        return None
     programmes = [services.programme_create(actor=None, **spec) for spec in PROGRAMMES]
     persons = [
         people_services.person_create(
