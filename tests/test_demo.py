@@ -5,17 +5,28 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
 from lanhmanh.core.models import ChangeRecord
-from lanhmanh.demo.loader import DEFAULT_PASSWORD, discover, load_demo
+from lanhmanh.demo.loader import ACCOUNT_STEPS, DEFAULT_PASSWORD, discover, load_demo
 from lanhmanh.demo.steps.org import ACCOUNTS
 from lanhmanh.org.models import Agency, Role, User
 from lanhmanh.org.selectors import home_summary
 
 pytestmark = pytest.mark.django_db
+
+
+def load_accounts(**kwargs):
+    """The org steps only: the full demo (every app's data) is tested once, below, because it is slow."""
+    return load_demo(only=ACCOUNT_STEPS, **kwargs)
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
 
 EXPECTED = {
     "dieuphoi": ("city-coordinator", "01-dolisa-pctnxh"),
@@ -40,7 +51,7 @@ def test_the_demo_steps_run_in_order_roles_units_then_accounts():
 def test_it_recreates_missing_roles_without_touching_existing_ones():
     Role.objects.filter(code="police").delete()
     Role.objects.filter(code="licensing").update(data_classes=["aggregate"])
-    context = load_demo(password="demo-mat-khau-2014")
+    context = load_accounts(password="demo-mat-khau-2014")
     assert "Vai trò: 1 mới." in context.notes
     assert Role.objects.get(code="police").data_classes == [
         "aggregate",
@@ -52,7 +63,7 @@ def test_it_recreates_missing_roles_without_touching_existing_ones():
 
 
 def test_it_creates_one_login_per_role_at_the_right_agency():
-    load_demo(password="demo-mat-khau-2014")
+    load_accounts(password="demo-mat-khau-2014")
     users = {u.username: u for u in User.objects.filter(username__in=EXPECTED).prefetch_related("roles")}
     assert set(users) == set(EXPECTED)
     for username, (role, agency_code) in EXPECTED.items():
@@ -65,24 +76,24 @@ def test_it_creates_one_login_per_role_at_the_right_agency():
 
 
 def test_the_commune_logins_are_in_trang_tien_ward_of_hoan_kiem():
-    load_demo(password="demo-mat-khau-2014")
+    load_accounts(password="demo-mat-khau-2014")
     for username in ("canboxa", "congtacxahoi"):
         unit = User.objects.get(username=username).unit
         assert unit.long_name == "Phường Tràng Tiền, Quận Hoàn Kiếm, Thành phố Hà Nội"
 
 
 def test_only_the_system_administrator_is_staff_and_superuser():
-    load_demo(password="demo-mat-khau-2014")
+    load_accounts(password="demo-mat-khau-2014")
     admins = User.objects.filter(username__in=EXPECTED, is_staff=True, is_superuser=True)
     assert list(admins.values_list("username", flat=True)) == ["quantri"]
     assert not User.objects.filter(username__in=EXPECTED, is_staff=True).exclude(username="quantri").exists()
 
 
 def test_it_is_idempotent_and_the_names_are_reproducible():
-    load_demo(password="demo-mat-khau-2014")
+    load_accounts(password="demo-mat-khau-2014")
     names = dict(User.objects.filter(username__in=EXPECTED).values_list("username", "last_name"))
     counts = (User.objects.count(), Agency.objects.count(), ChangeRecord.objects.count())
-    context = load_demo(password="demo-mat-khau-2014")
+    context = load_accounts(password="demo-mat-khau-2014")
     assert (User.objects.count(), Agency.objects.count(), ChangeRecord.objects.count()) == counts
     assert dict(User.objects.filter(username__in=EXPECTED).values_list("username", "last_name")) == names
     assert context.notes == [
@@ -91,17 +102,25 @@ def test_it_is_idempotent_and_the_names_are_reproducible():
     ]
 
 
+def test_the_whole_demo_loads_twice_without_adding_a_row():
+    first = load_demo(password="demo-mat-khau-2014")
+    counts = row_counts()
+    second = load_demo(password="demo-mat-khau-2014")
+    assert row_counts() == counts
+    assert set(second.accounts) == set(first.accounts) == {a.role for a in ACCOUNTS}
+
+
 def test_running_it_again_resets_the_password_and_unlocks_the_account():
-    load_demo(password="demo-mat-khau-2014")
+    load_accounts(password="demo-mat-khau-2014")
     User.objects.filter(username="congan").update(failed_logins=3, locked_until="2099-01-01T00:00:00Z")
-    load_demo(password="mat-khau-moi-2014")
+    load_accounts(password="mat-khau-moi-2014")
     user = User.objects.get(username="congan")
     assert user.check_password("mat-khau-moi-2014")
     assert (user.failed_logins, user.locked_until) == (0, None)
 
 
 def test_each_new_demo_account_leaves_an_audit_row_without_the_password_hash():
-    load_demo(password="demo-mat-khau-2014")
+    load_accounts(password="demo-mat-khau-2014")
     rows = ChangeRecord.objects.filter(model="org.user", reason="Tài khoản demo")
     assert rows.count() == len(ACCOUNTS)
     for row in rows:
@@ -110,13 +129,13 @@ def test_each_new_demo_account_leaves_an_audit_row_without_the_password_hash():
 
 def test_the_password_comes_from_demo_password(monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "bien-moi-truong-2014")
-    load_demo()
+    load_accounts()
     assert User.objects.get(username="dieuphoi").check_password("bien-moi-truong-2014")
 
 
 def test_without_demo_password_the_default_is_used(monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    load_demo()
+    load_accounts()
     assert len(DEFAULT_PASSWORD) >= 10
     assert User.objects.get(username="dieuphoi").check_password(DEFAULT_PASSWORD)
 
@@ -146,12 +165,12 @@ def test_the_command_prints_the_address_and_a_table_of_logins(monkeypatch):
 
 @pytest.mark.parametrize("username", sorted(EXPECTED))
 def test_every_demo_login_signs_in_with_the_password(username):
-    load_demo(password="demo-mat-khau-2014")
+    load_accounts(password="demo-mat-khau-2014")
     assert Client().login(username=username, password="demo-mat-khau-2014")
 
 
 def test_home_summary_counts_the_units_below_the_users_unit(django_assert_num_queries):
-    load_demo(password="demo-mat-khau-2014")
+    load_accounts(password="demo-mat-khau-2014")
     users = {u.username: u for u in User.objects.filter(username__in=EXPECTED).select_related("agency")}
     with django_assert_num_queries(3):  # the unit with its ancestors, one aggregate, the roles
         city = home_summary(users["dieuphoi"])

@@ -10,8 +10,10 @@ Use them like this::
 
 - ``browser`` (session): one headless Chromium for the whole run;
 - ``page``: a fresh browser context per test (Vietnamese locale, Hanoi time zone), closed afterwards;
-- ``demo``: the demo data (units, agencies, one login per role) loaded into the live-server database;
-  every browser test needs it because transactional tests start from an emptied database;
+- ``demo``: the whole demo (every app's demo step) loaded into the live-server database; a browser
+  test needs it (or ``demo_accounts``) because transactional tests start from an emptied database;
+- ``demo_accounts``: only roles, units, agencies and the demo logins: much faster, for tests that
+  bring their own records (``login_as`` uses it, so a test that asks for ``demo`` gets both);
 - ``live_url(path)``: the live server's address for a path;
 - ``login_as(page, username, password=E2E_PASSWORD)``: signs in through the login form and, when the
   role must use two factors, enrols or verifies TOTP with the code computed from the page's secret.
@@ -93,8 +95,16 @@ def page(browser):
 
 
 @pytest.fixture
-def demo(transactional_db):
-    """The demo data in the live-server database, with every demo login's password set to E2E_PASSWORD."""
+def demo_accounts(transactional_db):
+    """Roles, units, agencies and one login per role (password E2E_PASSWORD) in the live-server database."""
+    from lanhmanh.demo.loader import ACCOUNT_STEPS, load_demo
+
+    return load_demo(password=E2E_PASSWORD, only=ACCOUNT_STEPS)
+
+
+@pytest.fixture
+def demo(demo_accounts):
+    """The whole demo in the live-server database, every demo login's password set to E2E_PASSWORD."""
     from lanhmanh.demo.loader import load_demo
 
     return load_demo(password=E2E_PASSWORD)
@@ -132,7 +142,7 @@ def complete_two_factor(page, username: str) -> None:
 
 
 @pytest.fixture
-def login_as(demo, live_url):
+def login_as(demo_accounts, live_url):
     """Sign a demo user in through the form (and the TOTP step when required); returns the page."""
 
     def sign_in(page, username: str, password: str = E2E_PASSWORD, *, next_path: str = "/"):

@@ -46,7 +46,7 @@ def submit_login(page, live_url, username: str, password: str) -> None:
 
 
 @pytest.mark.parametrize("account", ACCOUNTS, ids=[a.username for a in ACCOUNTS])
-def test_each_demo_role_signs_in_and_lands_on_its_home_page(account, page, live_url, demo, settings):
+def test_each_demo_role_signs_in_and_lands_on_its_home_page(account, page, live_url, demo_accounts, settings):
     settings.REQUIRE_2FA = True
     role = Role.objects.get(code=account.role)
     submit_login(page, live_url, account.username, E2E_PASSWORD)
@@ -84,7 +84,7 @@ def test_a_returning_identity_role_verifies_the_code_of_its_enrolled_device(
     expect(page.locator("[data-totp-secret]")).to_have_count(0)  # the secret is shown only when enrolling
 
 
-def test_a_wrong_code_keeps_the_user_on_the_two_factor_page(page, live_url, demo, settings):
+def test_a_wrong_code_keeps_the_user_on_the_two_factor_page(page, live_url, demo_accounts, settings):
     settings.REQUIRE_2FA = True
     submit_login(page, live_url, "canboxa", E2E_PASSWORD)
     right = totp_code(page.locator("[data-totp-secret]").inner_text().strip())
@@ -121,7 +121,7 @@ def test_the_language_switch_goes_to_english_and_back(page, live_url, login_as, 
     expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
-def test_the_login_page_switches_language_before_signing_in(page, live_url, demo):
+def test_the_login_page_switches_language_before_signing_in(page, live_url, demo_accounts):
     page.goto(live_url("/dang-nhap/"))
     expect(page.locator("h1")).to_have_text("Đăng nhập")
     page.get_by_role("button", name="English").click()
@@ -133,7 +133,9 @@ def test_the_login_page_switches_language_before_signing_in(page, live_url, demo
     expect(page.locator("h1")).to_have_text("Đăng nhập")
 
 
-def test_five_wrong_passwords_lock_the_account_with_a_vietnamese_message(page, live_url, demo, settings):
+def test_five_wrong_passwords_lock_the_account_with_a_vietnamese_message(
+    page, live_url, demo_accounts, settings
+):
     settings.LOGIN_LOCKOUT_ATTEMPTS = 5
     settings.LOGIN_LOCKOUT_MINUTES = 15
     for _ in range(5):
