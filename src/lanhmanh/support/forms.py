@@ -207,3 +207,23 @@ class ExistsPurposeForm(StyledForm):
         label=_("Mục đích tra cứu"),
         choices=[(p.value, p.label) for p in (_Purpose.SANCTION, _Purpose.INVESTIGATION, _Purpose.CASE_WORK)],
     )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj} · {obj.agency.name}"
+
+
+class TeamAddForm(StyledForm):
+    prefix = "team"
+    worker = UserChoiceField(label=_("Cán bộ"), queryset=None)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        from lanhmanh.org.models import User
+
+        self.fields["worker"].queryset = (
+            User.objects.filter(pk__in=[u.pk for u in candidates])
+            .select_related("agency")
+            .order_by("agency__name", "last_name", "first_name", "pk")
+        )

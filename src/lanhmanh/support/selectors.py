@@ -6,6 +6,10 @@ Who sees what:
 - a case's notes: the case's workers (lead and team) and their supervisors (district labour officers and
   the city coordinator over the case's unit), with the identity + support classes; the child class for a
   child case; health details of services only with the health class;
+- a returning trafficking victim's case is tighter still (``TIGHT_KINDS``): only its workers and the
+  city coordinator; a district supervisor reads it only once added to the case team. The victim's
+  safety can depend on who knows where she lives, and the city coordinator is the one who liaises with
+  the receiving agency at the border;
 - the receiving agency of a referral sees the person and the purpose while the referral lives and the
   consent stands; a health referral needs the health class, any other the support class;
 - police and inspectors see at most whether a person has an open case (``case_exists_for``), logged.
@@ -34,7 +38,10 @@ from lanhmanh.support.models import (
 )
 
 SUPERVISOR_ROLES = ("district-labour", "city-coordinator")
+CITY_SUPERVISOR_ROLE = "city-coordinator"
 CASEWORK = {DataClass.IDENTITY, DataClass.SUPPORT}
+# Case kinds that only the case team and a city-level supervisor may read.
+TIGHT_KINDS = (CaseKind.TRAFFICKING,)
 
 
 def is_supervisor(user) -> bool:
@@ -103,7 +110,7 @@ def cases_visible(user) -> QuerySet[SupportCase]:
     team = SupportCase.workers.through.objects.filter(user_id=user.pk).values("supportcase_id")
     who = Q(lead_worker=user) | Q(pk__in=team)
     if is_supervisor(user):
-        who = Q()
+        who = Q() if user.has_role(CITY_SUPERVISOR_ROLE) else who | ~Q(kind__in=TIGHT_KINDS)
     queryset = SupportCase.objects.filter(_in_reach(user, "unit__path")).filter(who)
     if not can(user, DataClass.CHILD):
         queryset = queryset.exclude(kind=CaseKind.CHILD)
@@ -126,6 +133,29 @@ def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail
         data_class=data_class,
     )
     return case
+
+
+def may_manage_team(user, case: SupportCase) -> bool:
+    """The lead worker, or a supervisor who may read the case (callers got it through ``case_get``)."""
+    return case.lead_worker_id == user.pk or is_supervisor(user)
+
+
+def team_candidates(case: SupportCase):
+    """Active users who may work on the case: the support classes (and the child class for a child
+    case) at an agency whose area contains the case's unit, the lead worker excepted."""
+    from lanhmanh.org.models import User
+
+    parts = case.unit.path.split(".")
+    ancestors = [".".join(parts[: i + 1]) for i in range(len(parts))]
+    needed = CASEWORK | ({DataClass.CHILD} if case.kind == CaseKind.CHILD else set())
+    users = (
+        User.objects.filter(is_active=True, agency__unit__path__in=ancestors)
+        .exclude(pk=case.lead_worker_id)
+        .select_related("agency", "agency__unit")
+        .prefetch_related("roles")
+        .order_by("agency__unit__path", "agency__name", "last_name", "first_name", "pk")
+    )
+    return [u for u in users if can(u, needed)]
 
 
 def caseload(user) -> QuerySet[SupportCase]:

@@ -412,6 +412,83 @@ def follow_up_done(*, actor, follow_up: FollowUp, done_on: dt.date, note: str = 
     return follow_up
 
 
+TEAM_NOT_ALLOWED = gettext_lazy(
+    "Chỉ cán bộ phụ trách hồ sơ hoặc cán bộ giám sát mới thay đổi được nhóm hỗ trợ."
+)
+TEAM_WORKER_NOT_ELIGIBLE = gettext_lazy(
+    "“%(worker)s” không thể tham gia hồ sơ này: cần quyền xem dữ liệu hỗ trợ%(child)s và thuộc cơ quan "
+    "trên địa bàn của hồ sơ."
+)
+TEAM_ALREADY = gettext_lazy("“%(worker)s” đã ở trong nhóm hỗ trợ.")
+TEAM_NOT_MEMBER = gettext_lazy("“%(worker)s” không ở trong nhóm hỗ trợ.")
+TEAM_LEAD = gettext_lazy("Cán bộ phụ trách luôn thuộc nhóm hỗ trợ: không thêm hoặc bớt được.")
+
+
+def _team_snapshot(case: SupportCase) -> dict:
+    return {"workers": sorted(case.workers.values_list("pk", flat=True))}
+
+
+def _team_check(actor, case: SupportCase, worker) -> None:
+    from lanhmanh.support.selectors import may_manage_team
+
+    _require_open(case)
+    if not may_manage_team(actor, case):
+        raise PermissionDenied(str(TEAM_NOT_ALLOWED))
+    if worker.pk == case.lead_worker_id:
+        raise ValidationError({"worker": str(TEAM_LEAD)})
+
+
+@transaction.atomic
+def case_team_add(*, actor, case: SupportCase, worker) -> SupportCase:
+    """Add a worker to the case team (lead worker or supervisor only). The worker must be able to work on
+    the case (support classes, child class for a child case, case's unit in reach). Audited on the case."""
+    _team_check(actor, case, worker)
+    if case.workers.filter(pk=worker.pk).exists():
+        raise ValidationError({"worker": str(TEAM_ALREADY % {"worker": worker})})
+    if not worker.is_active or not _may_work_on(worker, unit=case.unit, kind=case.kind):
+        raise ValidationError(
+            {
+                "worker": str(
+                    TEAM_WORKER_NOT_ELIGIBLE
+                    % {
+                        "worker": worker,
+                        "child": _(" và dữ liệu trẻ em") if case.kind == CaseKind.CHILD else "",
+                    }
+                )
+            }
+        )
+    before = _team_snapshot(case)
+    case.workers.add(worker)
+    record_change(
+        actor=actor,
+        instance=case,
+        action=Action.UPDATE,
+        before=before,
+        after=_team_snapshot(case),
+        reason=_("Thêm cán bộ vào nhóm hỗ trợ: %(worker)s") % {"worker": worker},
+    )
+    return case
+
+
+@transaction.atomic
+def case_team_remove(*, actor, case: SupportCase, worker) -> SupportCase:
+    """Remove a worker from the case team (lead worker or supervisor only); she loses access at once. Audited."""
+    _team_check(actor, case, worker)
+    if not case.workers.filter(pk=worker.pk).exists():
+        raise ValidationError({"worker": str(TEAM_NOT_MEMBER % {"worker": worker})})
+    before = _team_snapshot(case)
+    case.workers.remove(worker)
+    record_change(
+        actor=actor,
+        instance=case,
+        action=Action.UPDATE,
+        before=before,
+        after=_team_snapshot(case),
+        reason=_("Bớt cán bộ khỏi nhóm hỗ trợ: %(worker)s") % {"worker": worker},
+    )
+    return case
+
+
 # Consent --------------------------------------------------------------------------------------------
 
 

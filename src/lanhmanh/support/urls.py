@@ -9,6 +9,7 @@ urlpatterns = [
     path("tiep-can/them/", views.task_create, name="task_create"),
     path("tiep-can/<int:pk>/", views.task_detail, name="task_detail"),
     path("ho-so/<int:pk>/", views.case_detail, name="case_detail"),
+    path("ho-so/<int:pk>/nhom/", views.case_team, name="case_team"),
     path("ho-so/<int:pk>/tom-tat/", views.case_summary, name="case_summary"),
     path("chuyen-gui/", views.referral_inbox, name="referral_inbox"),
     path("chuyen-gui/<int:pk>/", views.referral_detail, name="referral_detail"),

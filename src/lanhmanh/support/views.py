@@ -273,6 +273,8 @@ def case_detail(request, pk: int):
             "follow_ups": list(case.follow_ups.all()),
             "goals": list(case.goals.all()),
             "enrolments": list(case.enrolments.select_related("programme")),
+            "team": list(case.workers.order_by("last_name", "first_name", "pk")),
+            "may_manage_team": selectors.may_manage_team(user, case),
             "today": today,
             "errors": errors,
             "nav_current": "support:caseload",
@@ -368,6 +370,52 @@ def _handle_case_action(request, user, case, action, f, errors) -> bool:
             errors.extend(exc.messages)
         return False
     return True
+
+
+@login_required
+def case_team(request, pk: int):
+    """Add or remove workers on a case team: the lead worker or a supervisor who reads the case. Audited."""
+    user = request.user
+    _require(can_do_casework, user)
+    case = selectors.case_get(user, pk, path=request.path, detail="Nhóm hỗ trợ")
+    if not selectors.may_manage_team(user, case):
+        raise Http404
+    candidates = selectors.team_candidates(case)
+    members = list(case.workers.select_related("agency").order_by("last_name", "first_name", "pk"))
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = forms.TeamAddForm(request.POST if action == "add" else None, candidates=candidates)
+    errors: list[str] = []
+    if action and not case.is_open:
+        raise Http404
+    try:
+        if action == "add" and form.is_valid():
+            worker = form.cleaned_data["worker"]
+            services.case_team_add(actor=user, case=case, worker=worker)
+            messages.success(request, _("Đã thêm %(worker)s vào nhóm hỗ trợ.") % {"worker": worker})
+            return redirect("support:case_team", pk=case.pk)
+        if action == "remove":
+            worker = next((m for m in members if str(m.pk) == request.POST.get("worker")), None)
+            if worker is None:
+                raise Http404
+            services.case_team_remove(actor=user, case=case, worker=worker)
+            messages.success(request, _("Đã bớt %(worker)s khỏi nhóm hỗ trợ.") % {"worker": worker})
+            return redirect("support:case_team", pk=case.pk)
+    except ValidationError as exc:
+        if action == "add":
+            _add_errors(form, exc)
+        else:
+            errors.extend(exc.messages)
+    return render(
+        request,
+        "support/case_team.html",
+        {
+            "case": case,
+            "members": members,
+            "form": form,
+            "errors": errors,
+            "nav_current": "support:caseload",
+        },
+    )
 
 
 def _child(model, case, pk):
