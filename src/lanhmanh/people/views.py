@@ -172,18 +172,28 @@ def violation_create(request, pk: int):
     _require_registry(user)
     person = selectors.person_get(user, pk)
     form = ViolationForm(request.POST or None, user=user)
+    offer_child_case = False
     if request.method == "POST" and form.is_valid():
         try:
             services.violation_record(actor=user, person=person, **form.violation_kwargs())
         except ValidationError as exc:
             _add_errors(form, exc)
+            from lanhmanh.support.apps import can_open_child_case
+
+            # Refused as (possibly) under 18: offer the child protection case to those who may open it.
+            offer_child_case = "person" in exc.message_dict and can_open_child_case(user)
         else:
             messages.success(request, _("Đã lưu vi phạm."))
             return redirect("people:person_detail", pk=person.pk)
     return render(
         request,
         "people/violation_form.html",
-        {"form": form, "person": person, "nav_current": "people:person_list"},
+        {
+            "form": form,
+            "person": person,
+            "offer_child_case": offer_child_case,
+            "nav_current": "people:person_list",
+        },
     )
 
 

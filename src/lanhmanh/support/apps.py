@@ -14,6 +14,14 @@ def can_receive_referrals(user) -> bool:
     return can(user, DataClass.IDENTITY) and (can(user, DataClass.SUPPORT) or can(user, DataClass.HEALTH))
 
 
+def can_open_child_case(user) -> bool:
+    """Who may open a child protection case: identity, support and child classes (district labour,
+    the city coordinator, social workers)."""
+    from lanhmanh.core.scoping import DataClass, can
+
+    return can(user, {DataClass.IDENTITY, DataClass.SUPPORT, DataClass.CHILD})
+
+
 class SupportConfig(AppConfig):
     name = "lanhmanh.support"
     verbose_name = _("Tiếp cận, hỗ trợ")

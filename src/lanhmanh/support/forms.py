@@ -90,6 +90,33 @@ class CaseOpenForm(StyledForm):
         self.fields["receiving_agency"].queryset = agencies
 
 
+class ChildCaseOpenForm(StyledForm):
+    """Open a child protection case for a person the registry refused a violation for (under 18)."""
+
+    prefix = "child"
+    unit = UnitChoiceField(label=_("Địa bàn quản lý hồ sơ"), queryset=None)
+    opened_on = forms.DateField(label=_("Ngày mở hồ sơ"), widget=DateInput(), initial=today)
+    assessment = forms.CharField(
+        label=_("Đánh giá nhu cầu bảo vệ"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("Trẻ em và cha mẹ, người giám hộ đồng ý chia sẻ thông tin cho mục đích"),
+        choices=ConsentPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    agencies = AgencyMultipleChoiceField(
+        label=_("… với các cơ quan (ngoài cơ quan anh/chị)"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args, units, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["agencies"].queryset = agencies
+
+
 class ManualTaskForm(StyledForm):
     """A person met in community work who is not yet in the registry, and the task to reach her."""
 

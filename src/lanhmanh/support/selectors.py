@@ -278,6 +278,10 @@ def overdue_referrals_for(user, *, today: dt.date | None = None) -> dict[str, li
     return {"sent": sent, "received": received}
 
 
+# Agencies a case is never shared with: enforcement, courts and borders.
+NO_SHARING_KINDS = ("police", "team-178", "court", "procuracy", "customs")
+
+
 def agencies_for_case(case: SupportCase) -> QuerySet[Agency]:
     """Agencies a case may be shared with: the city's, and those of the case's district and its communes."""
     district = ".".join(case.unit.path.split(".")[:2])
@@ -285,7 +289,7 @@ def agencies_for_case(case: SupportCase) -> QuerySet[Agency]:
     return (
         Agency.objects.filter(active=True)
         .filter(Q(unit__path=province) | path_q(district, "unit__path"))
-        .exclude(kind__in=["police", "team-178", "court", "procuracy", "customs"])
+        .exclude(kind__in=NO_SHARING_KINDS)
         .select_related("unit")
         .order_by("unit__path", "name")
     )

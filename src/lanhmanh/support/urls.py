@@ -14,5 +14,6 @@ urlpatterns = [
     path("chuyen-gui/", views.referral_inbox, name="referral_inbox"),
     path("chuyen-gui/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("chuyen-gui/<int:pk>/<str:decision>/", views.referral_respond, name="referral_respond"),
+    path("tre-em/<int:person_pk>/mo-ho-so/", views.child_case_open, name="child_case_open"),
     path("nguoi/<int:person_pk>/co-ho-so/", views.case_exists, name="case_exists"),
 ]

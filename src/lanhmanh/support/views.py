@@ -6,19 +6,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.scoping import DataClass, path_q
-from lanhmanh.org.models import AdministrativeUnit
+from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people import services as people_services
 from lanhmanh.support import forms, selectors, services
-from lanhmanh.support.apps import can_do_casework, can_receive_referrals
-from lanhmanh.support.models import ConsentPurpose, Enrolment, FollowUp, Goal, Referral
+from lanhmanh.support.apps import can_do_casework, can_open_child_case, can_receive_referrals
+from lanhmanh.support.models import (
+    CaseKind,
+    CaseStatus,
+    ConsentPurpose,
+    Enrolment,
+    FollowUp,
+    Goal,
+    Referral,
+    SupportCase,
+)
 
 
 def _require(predicate, user) -> None:
@@ -168,6 +179,73 @@ def task_detail(request, pk: int):
             "open_form": open_form,
             "nav_current": "support:caseload",
         },
+    )
+
+
+CHILD_CASE_OPEN = gettext_lazy(
+    "Người này đã có hồ sơ bảo vệ trẻ em đang mở (#%(pk)s): tiếp tục trên hồ sơ đó."
+)
+
+
+@login_required
+def child_case_open(request, person_pk: int):
+    """Open a child protection case for a person under 18, e.g. from the registry's refusal of a violation.
+    Needs the identity, support and child classes; the person must be in reach (else 404)."""
+    from lanhmanh.people.selectors import person_get
+
+    user = request.user
+    _require(can_open_child_case, user)
+    person = person_get(user, person_pk)
+    record_access(
+        actor=user,
+        instance=person,
+        data_class=DataClass.CHILD,
+        purpose=Purpose.SUPPORT,
+        detail="Mở hồ sơ bảo vệ trẻ em",
+        path=request.path,
+    )
+    units = _units_for(user)
+    home = person.permanent_unit or person.temporary_unit
+    initial = {"unit": home.pk} if home and units.filter(pk=home.pk).exists() else {}
+    district = ".".join(user.jurisdiction_path.split(".")[:2])
+    agencies = (
+        Agency.objects.filter(active=True)
+        .filter(Q(unit__path="01") | path_q(district, "unit__path"))
+        .exclude(kind__in=selectors.NO_SHARING_KINDS)
+        .exclude(pk=user.agency_id)
+        .order_by("unit__path", "name")
+    )
+    form = forms.ChildCaseOpenForm(request.POST or None, units=units, agencies=agencies, initial=initial)
+    existing = (
+        SupportCase.objects.filter(person=person, kind=CaseKind.CHILD, status=CaseStatus.OPEN)
+        .order_by("pk")
+        .first()
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if existing is not None:
+            form.add_error(None, CHILD_CASE_OPEN % {"pk": existing.pk})
+        else:
+            consents = [(p, a) for a in [user.agency, *data["agencies"]] for p in data["purposes"]]
+            try:
+                case = services.case_open(
+                    actor=user,
+                    person=person,
+                    unit=data["unit"],
+                    opened_on=data["opened_on"],
+                    consents=consents,
+                    kind=CaseKind.CHILD,
+                    assessment=data["assessment"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Đã mở hồ sơ bảo vệ trẻ em."))
+                return redirect("support:case_detail", pk=case.pk)
+    return render(
+        request,
+        "support/child_case_open.html",
+        {"person": person, "form": form, "existing": existing, "nav_current": "support:caseload"},
     )
 
 
