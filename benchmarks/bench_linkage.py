@@ -7,6 +7,9 @@ timing it and reading its peak memory. Then prints pairwise precision, recall an
 of people recovered exactly, for the engine and for two baselines in the same run: exact ID number,
 and exact folded name + birth date.
 
+``BENCH_LINKAGE_THRESHOLD`` sets the match probability at which pairs are linked (default: the
+engine's upper threshold, the one the web app merges at without review).
+
 Budgets (issue 6): F1 ≥ 0.97 with precision ≥ 0.99; 10k records in < 10 s; 1M in < 300 s and < 4 GB.
 """
 
@@ -77,6 +80,7 @@ def _scores(prefix: str, s: evaluation.Scores, *, budgets: bool) -> list[Figure]
 
 def run(records: int | None = None) -> list[Figure]:
     records = records or records_requested()
+    threshold = float(os.environ.get("BENCH_LINKAGE_THRESHOLD", engine.UPPER_THRESHOLD))
     size = f"{records // 1000}k" if records < 1_000_000 else f"{records // 1_000_000}M"
     data = synthetic.generate(records)
     truth = data.pop("person")
@@ -101,6 +105,8 @@ def run(records: int | None = None) -> list[Figure]:
             str(output),
             "--problems",
             str(workdir / "problems.csv"),
+            "--threshold",
+            str(threshold),
         ],
         env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
         capture_output=True,
@@ -123,6 +129,7 @@ def run(records: int | None = None) -> list[Figure]:
 
     figures = [
         Figure(f"linkage.{size}.records", records, "records"),
+        Figure(f"linkage.{size}.threshold", threshold, "ratio"),
         Figure(f"linkage.{size}.true_pairs", evaluation.score(ids, truth, {}).true_pairs, "pairs"),
         Figure(f"linkage.{size}.runtime", seconds, "s", 10 if records <= 10_000 else 300),
         Figure(f"linkage.{size}.peak_memory", peak_mb, "MB", 4096),

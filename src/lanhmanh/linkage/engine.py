@@ -397,8 +397,15 @@ COMPARISONS = [
 # Pairs worth scoring: each rule is cheap on its own, together they keep the known error kinds.
 BLOCKING_RULES = [
     "l.id_number = r.id_number",  # same document, whatever the name
-    "l.given_f = r.given_f AND l.surname_key = r.surname_key AND l.dob_year = r.dob_year",
-    "l.name_concat = r.name_concat AND l.dob_year = r.dob_year",  # names typed without spaces
+    # same name and birth month (day typos) or birth day (month typos): small blocks even for Nguyễn
+    "l.given_f = r.given_f AND l.surname_key = r.surname_key AND l.dob_year = r.dob_year"
+    " AND l.dob_month = r.dob_month",
+    "l.given_f = r.given_f AND l.surname_key = r.surname_key AND l.dob_year = r.dob_year AND l.dob_day = r.dob_day",
+    # only the year known on one side: same name and year in the same district
+    "l.given_f = r.given_f AND l.surname_key = r.surname_key AND l.dob_year = r.dob_year"
+    " AND l.residence_district = r.residence_district",
+    # names typed without spaces (one word): the whole name and the year
+    "l.name_concat = r.name_concat AND l.dob_year = r.dob_year AND (l.surname_f IS NULL OR r.surname_f IS NULL)",
     "l.name_concat = r.name_concat AND l.residence = r.residence",  # birth date missing or wrong
     "l.name_concat = r.name_concat AND l.hometown = r.hometown",
     "l.given_f = r.given_f AND l.dob_year = r.dob_year AND l.residence = r.residence",  # surname garbled
