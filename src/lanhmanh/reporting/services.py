@@ -411,8 +411,10 @@ def submission_save(
     if not checked.ok:
         raise ValidationError(checked.errors)
     before = values_of(submission)
+    changed, created = [], []
     for f in fields:
         value = current.get(f.pk) or SubmissionValue(submission=submission, field=f)
+        old = (value.number, value.text, value.correction_reason)
         if f.is_number:
             value.number = checked.numbers.get(f.code)
             differs = (
@@ -421,7 +423,12 @@ def submission_save(
             value.correction_reason = all_reasons.get(f.code, "") if differs else ""
         else:
             value.text = checked.texts.get(f.code, "")
-        value.save()
+        if value.pk is None:
+            created.append(value)
+        elif old != (value.number, value.text, value.correction_reason):
+            changed.append(value)
+    SubmissionValue.objects.bulk_update(changed, ["number", "text", "correction_reason"])
+    SubmissionValue.objects.bulk_create(created)
     after_values = values_of(submission)
     state_before = snapshot(submission)
     if reopening:
@@ -432,8 +439,8 @@ def submission_save(
         actor=actor,
         instance=submission,
         action=Action.UPDATE,
-        before={"values": before, "status": state_before["status"]},
-        after={"values": after_values, "status": submission.status},
+        before={"report_values": before, "status": state_before["status"]},
+        after={"report_values": after_values, "status": submission.status},
         reason=reopen_reason.strip() if reopening else "",
     )
     return submission
