@@ -213,9 +213,17 @@ def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
 
 def _raw_from_rollup(source, unit_path, period, by) -> tuple[object, list[tuple[tuple, object]]]:
     from lanhmanh.indicators.models import Rollup
-    from lanhmanh.indicators.rollup import as_value, decode_key
+    from lanhmanh.indicators.rollup import DISTRICT, as_value, decode_key
 
     dims = next((name for name in by if name in source.disaggregations), "")
+    # Rows cut to district paths answer any view at the city or a district that groups no finer.
+    levels = [
+        UNIT_GROUPS.get(name, level_of(unit_path) + 1)
+        for name in by
+        if name in UNIT_GROUPS or name == "child"
+    ]
+    if level_of(unit_path) <= 2 and all(level <= 2 for level in levels):
+        dims += DISTRICT
     queryset = Rollup.objects.filter(
         path_q(unit_path, "unit_path"),
         source=source.code,

@@ -30,6 +30,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 from lanhmanh.indicators.models import Rollup
 from lanhmanh.indicators.registry import ComputedSource, rollup_sources
+from lanhmanh.org.models import CODE_WIDTH
 
 BATCH = 2000
 
@@ -56,21 +57,35 @@ def _grouped(source: ComputedSource, queryset, dims: list[str]):
     )
 
 
+DISTRICT = "@2"
+DISTRICT_PATH = CODE_WIDTH[1] + 1 + CODE_WIDTH[2]  # "01.002"
+
+
+def _cells(source: ComputedSource, grouped_rows) -> dict[tuple, list]:
+    """Fold GROUP BY rows (path, month, every disaggregation) into rollup cells of every slice.
+
+    Each slice is kept twice: at the record's own unit path, and with the path cut to its district
+    (``dims`` + "@2"), so city and district views read a few hundred rows instead of thousands.
+    """
+    cells: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
+    for row in grouped_rows:
+        value = Decimal(row["v"] or 0)
+        path = row["p"]
+        for dims in slices(source):
+            key = encode_key(row[f"k_{dims}"]) if dims else "null"
+            for cell_dims, cell_path in ((dims, path), (dims + DISTRICT, path[:DISTRICT_PATH])):
+                cell = cells[(source.code, cell_dims, cell_path, row["m"], key)]
+                cell[0] += row["n"]
+                cell[1] += value
+    return cells
+
+
 def _contribution(source: ComputedSource, pk, *, lock: bool) -> dict[tuple, list]:
     """What record ``pk`` adds to each rollup cell of ``source`` (empty if the source does not count it)."""
     queryset = source.queryset().filter(pk=pk)
     if lock and connection.in_atomic_block and connection.features.has_select_for_update:
         list(source.queryset().model._base_manager.filter(pk=pk).select_for_update().values_list("pk"))
-    cells: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
-    names = sorted(source.disaggregations)
-    for row in _grouped(source, queryset, names):
-        value = Decimal(row["v"] or 0)
-        for dims in slices(source):
-            key = encode_key(row[f"k_{dims}"]) if dims else "null"
-            cell = cells[(source.code, dims, row["p"], row["m"], key)]
-            cell[0] += row["n"]
-            cell[1] += value
-    return cells
+    return _cells(source, _grouped(source, queryset, sorted(source.disaggregations)))
 
 
 def apply(deltas: dict[tuple, list]) -> None:
@@ -160,36 +175,23 @@ def connect_signals() -> None:
 def rollup_rebuild(*, codes: list[str] | None = None) -> int:
     """Recompute the rollup rows of the named sources (default: all) from their records.
 
-    One GROUP BY per source and disaggregation. Returns the number of rollup rows written.
+    One GROUP BY per source (by unit path, month and every disaggregation), folded into the slices in
+    Python. Returns the number of rollup rows written.
     """
     written = 0
     for source in rollup_sources():
         if codes and source.code not in codes:
             continue
         Rollup.objects.filter(source=source.code).delete()
-        for dims in slices(source):
-            grouped = _grouped(source, source.queryset(), [dims] if dims else [])
-            batch: list[Rollup] = []
-            for row in grouped.iterator(chunk_size=BATCH):
-                if not row["n"]:
-                    continue
-                batch.append(
-                    Rollup(
-                        source=source.code,
-                        dims=dims,
-                        unit_path=row["p"],
-                        month=row["m"],
-                        key=encode_key(row[f"k_{dims}"]) if dims else "null",
-                        rows=row["n"],
-                        value=Decimal(row["v"] or 0),
-                    )
-                )
-                if len(batch) >= BATCH:
-                    Rollup.objects.bulk_create(batch)
-                    written += len(batch)
-                    batch = []
-            Rollup.objects.bulk_create(batch)
-            written += len(batch)
+        grouped = _grouped(source, source.queryset(), sorted(source.disaggregations))
+        cells = _cells(source, (row for row in grouped.iterator(chunk_size=BATCH) if row["n"]))
+        batch = [
+            Rollup(source=code, dims=dims, unit_path=path, month=month, key=key, rows=rows, value=value)
+            for (code, dims, path, month, key), (rows, value) in cells.items()
+            if rows
+        ]
+        Rollup.objects.bulk_create(batch, batch_size=BATCH)
+        written += len(batch)
     return written
 
 

@@ -1,0 +1,95 @@
+"""The plan in the browser: the coordinator's dashboard and drill-down, a task marked done, a training recorded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from lanhmanh.plans.models import Plan, Task, TaskStatus
+
+pytestmark = pytest.mark.browser
+
+
+def plan_2014() -> Plan:
+    return Plan.objects.get(year=2014, scope_unit__path="01", parent__isnull=True)
+
+
+def test_the_coordinator_sees_all_ten_targets_with_status_and_drills_into_a_district(
+    page, live_url, login_as
+):
+    login_as(page, "dieuphoi")
+    page.goto(live_url("/ke-hoach/"))
+    page.get_by_role("link", name=re.compile("Kế hoạch phòng, chống mại dâm .* năm 2014")).click()
+    expect(page.locator("h1")).to_have_text(
+        "Kế hoạch phòng, chống mại dâm trên địa bàn thành phố Hà Nội năm 2014"
+    )
+    rows = page.locator("table[data-targets] tbody tr")
+    expect(rows).to_have_count(10)
+    assert [rows.nth(i).get_attribute("data-target") for i in range(10)] == [
+        f"T{i:02d}" for i in range(1, 11)
+    ]
+    for i in range(10):
+        expect(rows.nth(i).locator(".badge")).to_have_text(
+            re.compile("^(Đúng tiến độ|Có nguy cơ chậm|Chậm tiến độ|Chưa có nguồn số liệu)$")
+        )
+    expect(page.locator("[data-status-rule]")).to_contain_text("Cách xếp trạng thái")
+    expect(page.locator("table[data-by-unit] tbody tr")).to_have_count(30)
+    # Drill down: the city → Hoàn Kiếm district → its wards.
+    page.locator('tr[data-unit="01.002"] a').click()
+    expect(page).to_have_url(re.compile(r"\?unit=01\.002$"))
+    expect(page.locator(".breadcrumb")).to_contain_text("Quận Hoàn Kiếm")
+    expect(page.locator("table[data-by-unit] tbody tr")).to_have_count(18)
+    expect(page.locator('tr[data-unit="01.002.00079"]')).to_contain_text("Phường Tràng Tiền")
+    expect(page.locator("table[data-targets] tbody tr")).to_have_count(10)
+
+
+def test_a_district_officer_marks_a_task_done_with_evidence_and_the_coordinator_sees_it(
+    browser, page, live_url, login_as
+):
+    login_as(page, "phonglaodong")
+    page.goto(live_url("/ke-hoach/cong-viec/"))
+    expect(page.locator("h1")).to_have_text("Công việc của cơ quan")
+    first = page.locator("tr[data-task]").first
+    task_id = int(first.get_attribute("data-task"))
+    assert Task.objects.get(pk=task_id).owner.code == "01-002-labour"
+    first.locator("a").click()
+    expect(page.locator("h1")).to_have_text("Cập nhật công việc")
+    page.select_option("#id_status", TaskStatus.DONE.value)
+    page.fill("#id_evidence_note", "Đã tổ chức 3 đợt kiểm tra liên ngành, biên bản lưu tại Phòng.")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".alert-success")).to_have_text("Đã cập nhật công việc.")
+    expect(page.locator(f'tr[data-task="{task_id}"]')).to_have_attribute("data-state", "done")
+
+    coordinator_context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    try:
+        other = coordinator_context.new_page()
+        login_as(other, "dieuphoi")
+        other.goto(live_url(f"/ke-hoach/cong-viec/{task_id}/"))
+        expect(other.locator("#id_evidence_note")).to_have_value(
+            "Đã tổ chức 3 đợt kiểm tra liên ngành, biên bản lưu tại Phòng."
+        )
+        expect(other.locator("#id_status")).to_have_value(TaskStatus.DONE.value)
+        expect(other.locator("ul.small li").first).to_contain_text(
+            "Phòng"
+        )  # the history names who changed it
+    finally:
+        coordinator_context.close()
+
+
+def test_a_commune_officer_records_a_training_and_the_activities_count_moves(page, live_url, login_as):
+    login_as(page, "canboxa")
+    plan = plan_2014()
+    page.goto(live_url(f"/ke-hoach/{plan.pk}/"))
+    before = int(page.locator("[data-activities-total]").inner_text())
+    page.goto(live_url("/ke-hoach/hoat-dong/moi/"))
+    page.select_option("#id_kind", "training")
+    page.fill("#id_title", "Tập huấn kỹ năng nhận diện tụ điểm cho tổ dân phố")
+    page.fill("#id_held_on", "2014-06-10")
+    page.fill("#id_participants_male", "7")
+    page.fill("#id_participants_female", "11")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".alert-success")).to_have_text("Đã ghi nhận hoạt động.")
+    page.goto(live_url(f"/ke-hoach/{plan.pk}/"))
+    expect(page.locator("[data-activities-total]")).to_have_text(str(before + 1))
