@@ -146,6 +146,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Registry retention: persons whose violations no longer count and with no activity for this many
+# years are pseudonymised by the scheduled task / `manage.py retention_run`.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 5, minimum=1, maximum=100)
+
 # Security baseline.
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5, minimum=1, maximum=100)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)

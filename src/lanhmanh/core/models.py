@@ -83,6 +83,7 @@ class AccessRecord(AppendOnlyModel):
         LINKAGE = "linkage", _("Đối chiếu, gộp hồ sơ trùng")
         DATA_SUBJECT = "data_subject", _("Yêu cầu của chủ thể dữ liệu")
         AUDIT = "audit", _("Kiểm tra bảo vệ dữ liệu")
+        OTHER = "other", _("Khác (ghi rõ)")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -139,11 +139,18 @@ class PersonForm(forms.ModelForm):
 
 class PurposeForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Mục đích xem thông tin nhân thân"), choices=Purpose.choices)
-    detail = forms.CharField(label=_("Ghi rõ (nếu cần)"), required=False, max_length=300)
+    detail = forms.CharField(label=_("Ghi rõ (bắt buộc khi chọn “Khác”)"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)
+
+    def clean(self):
+        data = super().clean()
+        data["detail"] = normalise(data.get("detail") or "")
+        if data.get("purpose") == Purpose.OTHER and not data["detail"]:
+            self.add_error("detail", _("Chọn “Khác” thì phải ghi rõ mục đích xem."))
+        return data
 
 
 class SearchForm(forms.Form):

@@ -103,3 +103,82 @@ register(
         description="Tổng số tiền phạt đã nộp, theo ngày nộp phạt.",
     )
 )
+
+register(
+    ComputedSource(
+        code="people.buyers_sanctioned",
+        name="Số lượt người mua dâm bị xử phạt hành chính",
+        name_en="Sex buyers administratively sanctioned (person-times)",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: SanctionDecision.objects.filter(violation__role=EventRole.BUYER),
+        unit_path=PLACE,
+        date_field="decided_on",
+        disaggregations={"sex": "violation__person__sex", "kind": "kind"},
+        owner_agency_kinds=OWNERS,
+        description="Quyết định xử phạt hành chính đối với người mua dâm, theo ngày quyết định và nơi vi phạm.",
+    )
+)
+
+register(
+    ComputedSource(
+        code="people.sanctions",
+        name="Số quyết định xử phạt hành chính về mại dâm (theo hình thức)",
+        name_en="Sanction decisions on prostitution (by kind)",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=_sanctions,
+        unit_path=PLACE,
+        date_field="decided_on",
+        disaggregations=DISAGGREGATIONS,
+        owner_agency_kinds=OWNERS,
+        description="Mọi quyết định xử phạt, theo ngày quyết định; tách theo hình thức (cảnh cáo, phạt tiền), "
+        "vai trò và giới tính.",
+    )
+)
+
+register(
+    ComputedSource(
+        code="people.repeat_violations",
+        name="Số lượt tái phạm (đã bị xử phạt)",
+        name_en="Repeat violations sanctioned",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: SanctionDecision.objects.filter(violation__repeat_of__isnull=False),
+        unit_path=PLACE,
+        date_field="decided_on",
+        disaggregations=DISAGGREGATIONS,
+        owner_agency_kinds=OWNERS,
+        description="Quyết định xử phạt cho vi phạm cùng nhóm hành vi với một vi phạm trước còn được tính "
+        "(Điều 7 Luật Xử lý vi phạm hành chính), theo ngày quyết định.",
+    )
+)
+
+
+def _child_cases():
+    from lanhmanh.support.models import CaseKind, SupportCase
+
+    return SupportCase.objects.filter(kind=CaseKind.CHILD)
+
+
+def _register_children() -> None:
+    from django.apps import apps
+
+    if not apps.is_installed("lanhmanh.support"):
+        return
+    register(
+        ComputedSource(
+            code="people.children_protected",
+            name="Số trẻ em được mở hồ sơ bảo vệ",
+            name_en="Children protected (child-protection cases opened)",
+            unit=IndicatorUnit.PERSONS,
+            queryset=_child_cases,
+            unit_path="unit__path",
+            date_field="opened_on",
+            value=Count("person", distinct=True),
+            disaggregations={"sex": "person__sex"},
+            owner_agency_kinds=("district-labour", "commune-social", "dolisa-pctnxh", "womens-union"),
+            description="Trẻ em (dưới 18 tuổi) được mở hồ sơ bảo vệ trẻ em thay cho hồ sơ vi phạm, theo ngày mở "
+            "hồ sơ và địa bàn của hồ sơ.",
+        )
+    )
+
+
+_register_children()

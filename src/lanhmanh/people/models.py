@@ -401,6 +401,17 @@ class Violation(models.Model):
     )
     recording_officer_name = models.CharField(_("tên cán bộ lập biên bản"), max_length=120, blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
+    # Set by the services from the counting rules (people.counting): the earlier violation of the same
+    # kind of act that still counted on this one's date, i.e. this one is a repeat violation (tái phạm).
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("tái phạm của vi phạm"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -166,7 +166,38 @@ def violation_record(
     record_change(actor=actor, instance=violation, action=Action.CREATE, after=snapshot(violation))
     if sanction is not None:
         sanction_record(actor=actor, violation=violation, **sanction)
+    else:
+        repeat_flags_refresh(person_ids=[person.pk])
+    violation.refresh_from_db(fields=["repeat_of"])
     return violation
+
+
+def repeat_flags_refresh(*, person_ids) -> int:
+    """Recompute ``Violation.repeat_of`` of these persons from the counting rules; returns rows changed.
+
+    A derived flag (not audited): it follows from the violations and decisions, which are.
+    """
+    from lanhmanh.people.counting import count_violations
+
+    today = timezone.localdate()
+    by_person: dict[int, list[Violation]] = {}
+    for violation in (
+        Violation.objects.filter(person_id__in=list(person_ids))
+        .select_related("act", "sanction")
+        .order_by("occurred_at", "pk")
+    ):
+        by_person.setdefault(violation.person_id, []).append(violation)
+    changed = []
+    for violations in by_person.values():
+        if len(violations) < 2 and all(v.repeat_of_id is None for v in violations):
+            continue
+        for row in count_violations(violations, today=today):
+            wanted = row.repeat_of.pk if row.repeat_of is not None else None
+            if row.violation.repeat_of_id != wanted:
+                row.violation.repeat_of_id = wanted
+                changed.append(row.violation)
+    Violation.objects.bulk_update(changed, ["repeat_of"], batch_size=500)
+    return len(changed)
 
 
 @transaction.atomic
@@ -212,6 +243,7 @@ def sanction_record(
     decision.full_clean()
     decision.save()
     record_change(actor=actor, instance=decision, action=Action.CREATE, after=snapshot(decision))
+    repeat_flags_refresh(person_ids=[violation.person_id])
     return decision
 
 
@@ -226,6 +258,7 @@ def sanction_payment_set(*, actor, decision: SanctionDecision, paid_on: dt.date)
     record_change(
         actor=actor, instance=decision, action=Action.STATUS, before=before, after=snapshot(decision)
     )
+    repeat_flags_refresh(person_ids=[decision.violation.person_id])
     return decision
 
 

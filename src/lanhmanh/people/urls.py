@@ -15,4 +15,6 @@ urlpatterns = [
     path("nhap-excel/", views.import_upload, name="import_upload"),
     path("nhap-excel/mau.xlsx", views.import_template, name="import_template"),
     path("nhap-excel/<int:pk>/", views.import_preview, name="import_preview"),
+    path("<int:pk>/nhat-ky-truy-cap/", views.access_log, name="access_log"),
+    path("luu-tru/", views.retention, name="retention"),
 ]

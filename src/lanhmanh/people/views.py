@@ -365,3 +365,50 @@ def sanction_payment(request, pk: int):
             "nav_current": "people:person_list",
         },
     )
+
+
+# Data protection ----------------------------------------------------------------------------------------
+
+
+def _require_data_protection(user) -> None:
+    from lanhmanh.core.selectors import may_audit
+
+    if not may_audit(user):
+        raise Http404
+
+
+@login_required
+def access_log(request, pk: int):
+    """Who read one person's data, when and why. Data-protection role only; the person shows as a pseudonym."""
+    from lanhmanh.people.privacy import access_log as log_of
+    from lanhmanh.people.privacy import pseudonym
+
+    _require_data_protection(request.user)
+    person = Person.objects.filter(pk=pk).only("pk").first()
+    if person is None:
+        raise Http404
+    rows = list(log_of(person)[:500])
+    return render(
+        request,
+        "people/access_log.html",
+        {"pseudonym": pseudonym(person.pk), "rows": rows, "nav_current": "audit"},
+    )
+
+
+@login_required
+def retention(request):
+    """What retention will pseudonymise (due today) and what it has done. Data-protection role only."""
+    from lanhmanh.people import privacy
+
+    _require_data_protection(request.user)
+    return render(
+        request,
+        "people/retention.html",
+        {
+            "due": privacy.retention_due(limit=500),
+            "done": privacy.retention_done(),
+            "years": privacy.retention_years(),
+            "explanation": privacy.retention_explanation(),
+            "nav_current": "audit",
+        },
+    )

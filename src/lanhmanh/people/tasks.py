@@ -1,0 +1,14 @@
+"""Background tasks of the registry (django-tasks): retention and the confirmation of large imports."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def retention_task(dry_run: bool = False) -> int:
+    """Pseudonymise every person due for retention today; returns how many (or how many are due)."""
+    from lanhmanh.people.privacy import retention_run
+
+    result = retention_run(dry_run=dry_run)
+    return len(result.due) if dry_run else result.done
