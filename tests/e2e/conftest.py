@@ -13,7 +13,7 @@ Use them like this::
 - ``demo``: the whole demo (every app's demo step) loaded into the live-server database; a browser
   test needs it (or ``demo_accounts``) because transactional tests start from an emptied database;
 - ``demo_accounts``: only roles, units, agencies and the demo logins: much faster, for tests that
-  bring their own records (``login_as`` uses it, so a test that asks for ``demo`` gets both);
+  bring their own records and sign in with ``sign_in`` (``login_as`` loads the whole demo);
 - ``live_url(path)``: the live server's address for a path;
 - ``login_as(page, username, password=E2E_PASSWORD)``: signs in through the login form and, when the
   role must use two factors, enrols or verifies TOTP with the code computed from the page's secret.
@@ -141,18 +141,23 @@ def complete_two_factor(page, username: str) -> None:
     page.wait_for_load_state()
 
 
+def sign_in(page, base_url: str, username: str, password: str = E2E_PASSWORD, *, next_path: str = "/"):
+    """Sign in through the form, then through the TOTP step when the role needs it; returns the page."""
+    page.goto(f"{base_url}/dang-nhap/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name=re.compile("^(Đăng nhập|Sign in)$")).click()
+    page.wait_for_load_state()
+    if "/xac-thuc-hai-buoc/" in page.url:
+        complete_two_factor(page, username)
+    return page
+
+
 @pytest.fixture
-def login_as(demo_accounts, live_url):
-    """Sign a demo user in through the form (and the TOTP step when required); returns the page."""
+def login_as(demo, live_server):
+    """``login_as(page, username, password=E2E_PASSWORD, next_path="/")`` with the whole demo loaded."""
 
-    def sign_in(page, username: str, password: str = E2E_PASSWORD, *, next_path: str = "/"):
-        page.goto(live_url(f"/dang-nhap/?next={next_path}"))
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.get_by_role("button", name=re.compile("^(Đăng nhập|Sign in)$")).click()
-        page.wait_for_load_state()
-        if "/xac-thuc-hai-buoc/" in page.url:
-            complete_two_factor(page, username)
-        return page
+    def login(page, username: str, password: str = E2E_PASSWORD, *, next_path: str = "/"):
+        return sign_in(page, live_server.url, username, password, next_path=next_path)
 
-    return sign_in
+    return login

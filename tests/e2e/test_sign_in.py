@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from lanhmanh.demo.steps.org import ACCOUNTS
 from lanhmanh.org.models import Role, User
 
-from .conftest import E2E_PASSWORD, totp_code
+from .conftest import E2E_PASSWORD, sign_in, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -71,10 +71,11 @@ def test_each_demo_role_signs_in_and_lands_on_its_home_page(account, page, live_
 
 
 def test_a_returning_identity_role_verifies_the_code_of_its_enrolled_device(
-    page, live_url, login_as, settings
+    page, live_url, live_server, demo_accounts, settings
 ):
     settings.REQUIRE_2FA = True
-    login_as(page, "congan")
+    sign_in(page, live_server.url, "congan")
+    assert page.url == live_url("/")
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_load_state()
     assert "/dang-nhap/" in page.url
@@ -98,9 +99,9 @@ def test_a_wrong_code_keeps_the_user_on_the_two_factor_page(page, live_url, demo
     assert "/xac-thuc-hai-buoc/" in page.url
 
 
-def test_the_language_switch_goes_to_english_and_back(page, live_url, login_as, settings):
+def test_the_language_switch_goes_to_english_and_back(page, live_url, live_server, demo_accounts, settings):
     settings.REQUIRE_2FA = True
-    login_as(page, "capphep")  # licensing reads no identities: straight to the home page
+    sign_in(page, live_server.url, "capphep")  # licensing reads no identities: straight to the home page
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.locator("h1")).to_contain_text("Xin chào")
 
