@@ -22,6 +22,12 @@ def can_open_child_case(user) -> bool:
     return can(user, {DataClass.IDENTITY, DataClass.SUPPORT, DataClass.CHILD})
 
 
+def can_see_programmes(user) -> bool:
+    from lanhmanh.support.selectors import may_manage_programmes
+
+    return can_do_casework(user) or may_manage_programmes(user)
+
+
 class SupportConfig(AppConfig):
     name = "lanhmanh.support"
     verbose_name = _("Tiếp cận, hỗ trợ")
@@ -37,6 +43,15 @@ class SupportConfig(AppConfig):
                 url_name="support:caseload",
                 allowed=can_do_casework,
                 order=35,
+            )
+        )
+        register(
+            NavItem(
+                key="support-programmes",
+                label=_("Chương trình hỗ trợ"),
+                url_name="support:programme_list",
+                allowed=can_see_programmes,
+                order=37,
             )
         )
         register(

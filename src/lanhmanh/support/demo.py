@@ -38,6 +38,7 @@ PROGRAMMES = [
         "max_age": 50,
         "case_kinds": ["adult", "trafficking"],
         "criteria_text": "Phụ nữ bán dâm, bán dâm nghiện ma túy có nhu cầu học nghề, việc làm.",
+        "service_kinds": ["training", "job", "psych"],
     },
     {
         "code": "plan-2012-2015",
@@ -51,6 +52,7 @@ PROGRAMMES = [
         "max_age": 30,
         "case_kinds": ["adult", "trafficking", "child"],
         "criteria_text": "Nữ thanh niên từ 16 đến 30 tuổi bị bóc lột tình dục.",
+        "service_kinds": ["psych", "legal", "training", "job", "loan", "reintegration"],
     },
 ]
 

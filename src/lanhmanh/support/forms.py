@@ -254,3 +254,41 @@ class TeamAddForm(StyledForm):
             .select_related("agency")
             .order_by("agency__name", "last_name", "first_name", "pk")
         )
+
+
+class ProgrammeForm(StyledForm):
+    """A programme: its identity, period, budget, enrolment criteria and the services it pays for."""
+
+    prefix = "programme"
+    code = forms.SlugField(
+        label=_("Mã"), max_length=40, help_text=_("Chữ thường không dấu, số và dấu gạch ngang.")
+    )
+    name = forms.CharField(label=_("Tên chương trình, dự án"), max_length=300)
+    funder = forms.CharField(label=_("Nguồn kinh phí"), max_length=200, required=False)
+    legal_basis = forms.CharField(label=_("Căn cứ"), max_length=300, required=False)
+    starts_on = forms.DateField(label=_("Bắt đầu"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Kết thúc"), widget=DateInput(), required=False)
+    budget = forms.IntegerField(label=_("Kinh phí (đồng)"), min_value=0, required=False)
+    women_only = forms.BooleanField(label=_("Chỉ dành cho phụ nữ"), required=False, initial=True)
+    min_age = forms.IntegerField(label=_("Tuổi tối thiểu"), min_value=0, max_value=120, required=False)
+    max_age = forms.IntegerField(label=_("Tuổi tối đa"), min_value=0, max_value=120, required=False)
+    case_kinds = forms.MultipleChoiceField(
+        label=_("Loại hồ sơ được tham gia"),
+        choices=CaseKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Không chọn: mọi loại hồ sơ."),
+    )
+    service_kinds = forms.MultipleChoiceField(
+        label=_("Dịch vụ chương trình chi trả"),
+        choices=ServiceKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một loại dịch vụ chương trình chi trả.")},
+    )
+    criteria_text = forms.CharField(
+        label=_("Tiêu chí tham gia (mô tả)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    @classmethod
+    def initial_from(cls, programme) -> dict:
+        return {name: getattr(programme, name) for name in cls.base_fields}

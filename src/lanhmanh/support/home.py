@@ -21,3 +21,23 @@ register(
         order=40,
     )
 )
+
+
+def _outreach_context(user) -> dict:
+    from django.utils import timezone
+
+    from lanhmanh.support.selectors import open_tasks_for
+
+    tasks = list(open_tasks_for(user).select_related("unit", "agency", "source_sanction")[:20])
+    return {"tasks": tasks, "today": timezone.localdate()}
+
+
+register(
+    HomePanel(
+        key="support-open-outreach",
+        template="support/_home_outreach.html",
+        allowed=can_do_casework,
+        context=_outreach_context,
+        order=35,
+    )
+)

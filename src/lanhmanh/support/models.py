@@ -482,6 +482,8 @@ class Programme(models.Model):
     max_age = models.PositiveSmallIntegerField(_("tuổi tối đa"), null=True, blank=True)
     case_kinds = models.JSONField(_("loại hồ sơ được tham gia"), default=list, blank=True)
     criteria_text = models.TextField(_("tiêu chí tham gia"), blank=True)
+    # The kinds of service (ServiceKind values) the programme pays for; empty: any kind.
+    service_kinds = models.JSONField(_("dịch vụ chương trình chi trả"), default=list, blank=True)
 
     class Meta:
         ordering = ["starts_on", "code"]

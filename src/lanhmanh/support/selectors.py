@@ -293,3 +293,82 @@ def agencies_for_case(case: SupportCase) -> QuerySet[Agency]:
         .select_related("unit")
         .order_by("unit__path", "name")
     )
+
+
+# Programmes -----------------------------------------------------------------------------------------
+
+PROGRAMME_MANAGER_ROLES = ("city-coordinator", "district-labour")
+
+
+def may_manage_programmes(user) -> bool:
+    """Who creates and edits programmes: the city coordinator and district labour officers."""
+    return can(user, DataClass.AGGREGATE) and user.has_role(*PROGRAMME_MANAGER_ROLES)
+
+
+def programmes_overview() -> list[dict]:
+    """Every programme with its budget, what its services cost, enrolments and T07-like results.
+    Figures only (no person): three queries whatever the number of programmes."""
+    from django.db.models import Sum
+
+    from lanhmanh.support.models import Enrolment, Programme
+
+    paid = dict(
+        Service.objects.filter(programme__isnull=False)
+        .values_list("programme")
+        .annotate(total=Sum("cost"))
+        .values_list("programme", "total")
+    )
+    enrolled = {
+        row["programme"]: row
+        for row in Enrolment.objects.values("programme").annotate(
+            total=Count("pk"),
+            trained=Count("pk", filter=Q(training_completed_on__isnull=False)),
+            employed=Count("pk", filter=Q(training_completed_on__isnull=False, employed_on__isnull=False)),
+        )
+    }
+    rows = []
+    for programme in Programme.objects.all():
+        spent = paid.get(programme.pk) or 0
+        counts = enrolled.get(programme.pk, {})
+        rows.append(
+            {
+                "programme": programme,
+                "paid": spent,
+                "left": None if programme.budget is None else programme.budget - spent,
+                "enrolled": counts.get("total", 0),
+                "trained": counts.get("trained", 0),
+                "employed": counts.get("employed", 0),
+            }
+        )
+    return rows
+
+
+def programme_budget_table(programme) -> list[dict]:
+    """Services the programme paid for, by kind: number, persons, total cost (figures only)."""
+    from django.db.models import Sum
+
+    from lanhmanh.support.models import ServiceKind
+
+    rows = (
+        programme.services.values("kind")
+        .annotate(count=Count("pk"), persons=Count("case__person", distinct=True), total=Sum("cost"))
+        .order_by("kind")
+    )
+    return [
+        {
+            "kind": ServiceKind(r["kind"]).label,
+            "count": r["count"],
+            "persons": r["persons"],
+            "total": r["total"] or 0,
+        }
+        for r in rows
+    ]
+
+
+def enrolments_visible(user, programme):
+    """The programme's enrolments whose case the user may read (names shown), and how many others exist."""
+    visible_cases = cases_visible(user).values("pk")
+    queryset = programme.enrolments.select_related("person", "case", "case__unit")
+    mine = list(queryset.filter(case__in=visible_cases).order_by("enrolled_on", "pk"))
+    others = queryset.exclude(case__in=visible_cases).count()
+    return mine, others

@@ -165,20 +165,27 @@ def outreach_agency_for(unit) -> Agency | None:
 def outreach_task_from_sanction(*, decision) -> OutreachTask | None:
     """An outreach task for the person who sold sex and was sanctioned (none for other roles).
 
-    The task goes to the commune where she lives when it is on record, else where the violation took
-    place; due 14 days after the decision. Idempotent: one task per decision.
+    The task goes to the commune where she lives in the city (its social-affairs officer; the
+    commune's Women's Union branch sees it too while no worker is assigned). A resident of another
+    province (no residence in the city on record) gets a task for the city coordinator
+    (Sub-department) to forward. Due 14 days after the decision. Idempotent: one task per decision.
     """
     violation = decision.violation
     if violation.role != "seller" or OutreachTask.objects.filter(source_sanction=decision).exists():
         return None
     person = violation.person
-    unit = person.permanent_unit or person.temporary_unit or violation.place_unit
-    agency = outreach_agency_for(unit)
-    if agency is None and unit != violation.place_unit:
-        unit = violation.place_unit
-        agency = outreach_agency_for(unit)
-    if agency is None:
-        return None
+    unit = person.permanent_unit or person.temporary_unit
+    agency = outreach_agency_for(unit) if unit is not None else None
+    if agency is None or not unit.path.startswith(violation.place_unit.path.split(".")[0]):
+        agency = (
+            Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, active=True, unit__level=1)
+            .select_related("unit")
+            .order_by("pk")
+            .first()
+        )
+        if agency is None:
+            return None
+        unit = agency.unit
     return outreach_task_create(
         actor=None,
         person=person,
@@ -580,6 +587,8 @@ def service_record(
         errors["given_on"] = str(
             SERVICE_BEFORE_OPENED % {"day": _fmt(given_on), "opened": _fmt(case.opened_on)}
         )
+    if programme is not None:
+        errors.update(_programme_service_errors(programme, case, kind, cost))
     purpose = SERVICE_PURPOSE.get(kind)
     if purpose and provider != case.lead_agency and not has_consent(case, purpose=purpose, agency=provider):
         errors["provider"] = str(
@@ -601,6 +610,32 @@ def service_record(
     service.save()
     _audit_create(actor, service)
     return service
+
+
+def _programme_service_errors(programme: Programme, case: SupportCase, kind: str, cost: int | None) -> dict:
+    """A service charged to a programme: of a kind it pays for, for a person enrolled, within its budget."""
+    from lanhmanh.support.models import ServiceKind
+
+    errors: dict[str, str] = {}
+    if programme.service_kinds and kind not in programme.service_kinds:
+        errors["kind"] = str(
+            SERVICE_NOT_PAID_BY
+            % {
+                "programme": programme.name,
+                "kind": ServiceKind(kind).label,
+                "kinds": ", ".join(str(ServiceKind(k).label) for k in programme.service_kinds),
+            }
+        )
+    if not Enrolment.objects.filter(programme=programme, person=case.person).exists():
+        errors["programme"] = str(SERVICE_NOT_ENROLLED % {"programme": programme.name})
+    if cost and programme.budget is not None:
+        left = programme.budget - programme_paid(programme)
+        if cost > left:
+            errors["cost"] = str(
+                SERVICE_OVER_BUDGET
+                % {"cost": _money(cost), "programme": programme.name, "left": _money(max(left, 0))}
+            )
+    return errors
 
 
 @transaction.atomic
@@ -692,12 +727,116 @@ def referral_cancel(*, actor, referral: Referral) -> Referral:
 # Programmes -----------------------------------------------------------------------------------------
 
 
+PROGRAMME_CODE_TAKEN = gettext_lazy("Mã “%(code)s” đã được dùng cho chương trình khác.")
+PROGRAMME_PERIOD = gettext_lazy("Ngày kết thúc phải từ ngày bắt đầu (%(day)s) trở đi.")
+PROGRAMME_AGES = gettext_lazy("Tuổi tối đa phải lớn hơn hoặc bằng tuổi tối thiểu (%(age)s).")
+PROGRAMME_AGE_RANGE = gettext_lazy("Tuổi phải từ 0 đến 120.")
+PROGRAMME_NAME_REQUIRED = gettext_lazy("Nhập tên chương trình.")
+PROGRAMME_BUDGET_BELOW_PAID = gettext_lazy(
+    "Kinh phí không được nhỏ hơn số đã chi cho dịch vụ (%(paid)s đồng)."
+)
+PROGRAMME_CASE_KINDS = gettext_lazy("Loại hồ sơ không hợp lệ: %(kinds)s.")
+PROGRAMME_SERVICE_KINDS = gettext_lazy("Loại dịch vụ không hợp lệ: %(kinds)s.")
+SERVICE_NOT_PAID_BY = gettext_lazy(
+    "“%(programme)s” không chi trả cho dịch vụ “%(kind)s” (chỉ chi trả: %(kinds)s)."
+)
+SERVICE_OVER_BUDGET = gettext_lazy(
+    "Kinh phí %(cost)s đồng vượt số còn lại của “%(programme)s” (%(left)s đồng)."
+)
+SERVICE_NOT_ENROLLED = gettext_lazy(
+    "Người được hỗ trợ chưa tham gia “%(programme)s”: ghi nhận tham gia trước khi ghi dịch vụ do chương trình "
+    "chi trả."
+)
+PROGRAMME_FIELDS = (
+    "code",
+    "name",
+    "funder",
+    "legal_basis",
+    "starts_on",
+    "ends_on",
+    "budget",
+    "women_only",
+    "min_age",
+    "max_age",
+    "case_kinds",
+    "criteria_text",
+    "service_kinds",
+)
+
+
+def _money(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def programme_paid(programme: Programme) -> int:
+    from django.db.models import Sum
+
+    return programme.services.aggregate(total=Sum("cost"))["total"] or 0
+
+
+def _programme_errors(programme: Programme) -> dict[str, str]:
+    from lanhmanh.support.models import ServiceKind
+
+    errors: dict[str, str] = {}
+    if not (programme.name or "").strip():
+        errors["name"] = str(PROGRAMME_NAME_REQUIRED)
+    if Programme.objects.filter(code=programme.code).exclude(pk=programme.pk).exists():
+        errors["code"] = str(PROGRAMME_CODE_TAKEN % {"code": programme.code})
+    if programme.starts_on and programme.ends_on and programme.ends_on < programme.starts_on:
+        errors["ends_on"] = str(PROGRAMME_PERIOD % {"day": _fmt(programme.starts_on)})
+    for name in ("min_age", "max_age"):
+        age = getattr(programme, name)
+        if age is not None and not 0 <= age <= 120:
+            errors[name] = str(PROGRAMME_AGE_RANGE)
+    if (
+        "max_age" not in errors
+        and programme.min_age is not None
+        and programme.max_age is not None
+        and programme.max_age < programme.min_age
+    ):
+        errors["max_age"] = str(PROGRAMME_AGES % {"age": programme.min_age})
+    bad = [k for k in programme.case_kinds if k not in CaseKind.values]
+    if bad:
+        errors["case_kinds"] = str(PROGRAMME_CASE_KINDS % {"kinds": ", ".join(map(str, bad))})
+    bad = [k for k in programme.service_kinds if k not in ServiceKind.values]
+    if bad:
+        errors["service_kinds"] = str(PROGRAMME_SERVICE_KINDS % {"kinds": ", ".join(map(str, bad))})
+    if programme.pk and programme.budget is not None:
+        paid = programme_paid(programme)
+        if programme.budget < paid:
+            errors["budget"] = str(PROGRAMME_BUDGET_BELOW_PAID % {"paid": _money(paid)})
+    return errors
+
+
 @transaction.atomic
 def programme_create(*, actor, **fields) -> Programme:
+    """Create a programme: criteria, budget and the services it pays for. Vietnamese errors per field; audited."""
     programme = Programme(**fields)
+    errors = _programme_errors(programme)
+    if errors:
+        raise ValidationError(errors)
     programme.full_clean()
     programme.save()
     _audit_create(actor, programme)
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, actor, programme: Programme, **fields) -> Programme:
+    """Change a programme. The budget may not drop below what its services already cost. Audited."""
+    before = snapshot(programme)
+    for name, value in fields.items():
+        if name not in PROGRAMME_FIELDS:
+            raise TypeError(name)
+        setattr(programme, name, value)
+    errors = _programme_errors(programme)
+    if errors:
+        raise ValidationError(errors)
+    programme.full_clean()
+    programme.save()
+    record_change(
+        actor=actor, instance=programme, action=Action.UPDATE, before=before, after=snapshot(programme)
+    )
     return programme
 
 

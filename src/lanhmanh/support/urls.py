@@ -15,5 +15,10 @@ urlpatterns = [
     path("chuyen-gui/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("chuyen-gui/<int:pk>/<str:decision>/", views.referral_respond, name="referral_respond"),
     path("tre-em/<int:person_pk>/mo-ho-so/", views.child_case_open, name="child_case_open"),
+    path("chuong-trinh/", views.programme_list, name="programme_list"),
+    path("chuong-trinh/them/", views.programme_create, name="programme_create"),
+    path("chuong-trinh/<int:pk>/", views.programme_detail, name="programme_detail"),
+    path("chuong-trinh/<int:pk>/sua/", views.programme_edit, name="programme_edit"),
+    path("chuong-trinh/<int:pk>/nguoi-tham-gia/", views.programme_enrolments, name="programme_enrolments"),
     path("nguoi/<int:person_pk>/co-ho-so/", views.case_exists, name="case_exists"),
 ]

@@ -27,7 +27,9 @@ from lanhmanh.support.models import (
     Enrolment,
     FollowUp,
     Goal,
+    Programme,
     Referral,
+    ServiceKind,
     SupportCase,
 )
 
@@ -609,3 +611,123 @@ def case_exists(request, person_pk: int):
             user, person, purpose=form.cleaned_data["purpose"], path=request.path
         )
     return render(request, "support/case_exists.html", {"person": person, "form": form, "answer": answer})
+
+
+# Programmes -----------------------------------------------------------------------------------------
+
+
+def _may_see_programmes(user) -> bool:
+    return can_do_casework(user) or selectors.may_manage_programmes(user)
+
+
+def _programme(pk) -> Programme:
+    try:
+        return Programme.objects.get(pk=pk)
+    except (Programme.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@login_required
+def programme_list(request):
+    """Programmes with budget, what their services cost and their results (figures, no names)."""
+    user = request.user
+    _require(_may_see_programmes, user)
+    return render(
+        request,
+        "support/programme_list.html",
+        {
+            "rows": selectors.programmes_overview(),
+            "may_manage": selectors.may_manage_programmes(user),
+            "nav_current": "support:programme_list",
+        },
+    )
+
+
+@login_required
+def programme_detail(request, pk: int):
+    """A programme: criteria, the services it pays for, and its budget against the services paid."""
+    user = request.user
+    _require(_may_see_programmes, user)
+    programme = _programme(pk)
+    table = selectors.programme_budget_table(programme)
+    paid = sum(row["total"] for row in table)
+    return render(
+        request,
+        "support/programme_detail.html",
+        {
+            "programme": programme,
+            "table": table,
+            "paid": paid,
+            "left": None if programme.budget is None else programme.budget - paid,
+            "service_kinds": [ServiceKind(k).label for k in programme.service_kinds],
+            "case_kinds": [CaseKind(k).label for k in programme.case_kinds],
+            "may_manage": selectors.may_manage_programmes(user),
+            "nav_current": "support:programme_list",
+        },
+    )
+
+
+@login_required
+def programme_enrolments(request, pk: int):
+    """Who takes part: names only for the cases the user may read (each read logged); the rest as a count."""
+    user = request.user
+    _require(_may_see_programmes, user)
+    programme = _programme(pk)
+    mine, others = selectors.enrolments_visible(user, programme)
+    for enrolment in mine:
+        record_access(
+            actor=user,
+            instance=enrolment.person,
+            data_class=DataClass.CHILD if enrolment.case.kind == CaseKind.CHILD else DataClass.SUPPORT,
+            purpose=Purpose.SUPPORT,
+            detail=f"Người tham gia chương trình {programme.code}",
+            path=request.path,
+        )
+    return render(
+        request,
+        "support/programme_enrolments.html",
+        {
+            "programme": programme,
+            "enrolments": mine,
+            "others": others,
+            "nav_current": "support:programme_list",
+        },
+    )
+
+
+def _programme_form_view(request, programme: Programme | None):
+    user = request.user
+    _require(selectors.may_manage_programmes, user)
+    initial = forms.ProgrammeForm.initial_from(programme) if programme else None
+    form = forms.ProgrammeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if programme is None:
+                programme = services.programme_create(actor=user, **data)
+                messages.success(request, _("Đã tạo chương trình."))
+            else:
+                services.programme_update(actor=user, programme=programme, **data)
+                messages.success(request, _("Đã lưu chương trình."))
+        except ValidationError as exc:
+            if programme is not None and programme.pk:
+                programme.refresh_from_db()
+            _add_errors(form, exc)
+        else:
+            return redirect("support:programme_detail", pk=programme.pk)
+    return render(
+        request,
+        "support/programme_form.html",
+        {"form": form, "programme": programme, "nav_current": "support:programme_list"},
+    )
+
+
+@login_required
+def programme_create(request):
+    return _programme_form_view(request, None)
+
+
+@login_required
+def programme_edit(request, pk: int):
+    _require(selectors.may_manage_programmes, request.user)
+    return _programme_form_view(request, _programme(pk))
