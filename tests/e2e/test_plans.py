@@ -71,9 +71,12 @@ def test_a_district_officer_marks_a_task_done_with_evidence_and_the_coordinator_
             "Đã tổ chức 3 đợt kiểm tra liên ngành, biên bản lưu tại Phòng."
         )
         expect(other.locator("#id_status")).to_have_value(TaskStatus.DONE.value)
-        expect(other.locator("ul.small li").first).to_contain_text(
-            "Phòng"
-        )  # the history names who changed it
+        expect(other.locator("ul.small li").first).to_contain_text("Đổi trạng thái")  # in the history
+        other.goto(live_url("/ke-hoach/cong-viec/"))
+        expect(other.locator("h1")).to_have_text("Công việc của các cơ quan")
+        # Overdue first: every other task of 2014 is past due, the done one is not among them.
+        expect(other.locator(f'tr[data-task="{task_id}"]')).to_have_count(0)
+        expect(other.locator("tr[data-task]").first).to_have_attribute("data-state", "overdue")
     finally:
         coordinator_context.close()
 
