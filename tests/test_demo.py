@@ -107,7 +107,9 @@ def test_the_whole_demo_loads_twice_without_adding_a_row():
     counts = row_counts()
     second = load_demo(password="demo-mat-khau-2014")
     assert row_counts() == counts
-    assert set(second.accounts) == set(first.accounts) == {a.role for a in ACCOUNTS}
+    assert set(second.accounts) == set(first.accounts)
+    # one login per role, plus the accounts later modules add (e.g. the vocational school's)
+    assert {a.role for a in ACCOUNTS} <= set(first.accounts)
 
 
 def test_running_it_again_resets_the_password_and_unlocks_the_account():

@@ -25,3 +25,9 @@ def test_every_district_and_commune_has_committee_police_and_labour_office():
         kinds = set(Agency.objects.filter(unit=unit).values_list("kind", flat=True))
         labour = "district-labour" if unit.level == UnitLevel.DISTRICT else "commune-social"
         assert {"committee", "police", labour, "womens-union"} <= kinds, unit
+
+
+def test_a_users_full_name_is_in_vietnamese_order(police):
+    police.last_name, police.first_name = "Đặng", "Minh Hồng"
+    assert police.get_full_name() == "Đặng Minh Hồng"
+    assert police.get_short_name() == "Hồng"

@@ -316,6 +316,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family name first (``last_name``), then middle and given names."""
+        return f"{self.last_name} {self.first_name}".strip()
+
+    def get_short_name(self) -> str:
+        """The given name: the last word of the middle-and-given names."""
+        return (self.first_name.split() or [self.username])[-1]
+
     @cached_property
     def role_codes(self) -> frozenset[str]:
         if self.pk is None:

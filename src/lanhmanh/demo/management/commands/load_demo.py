@@ -25,8 +25,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Lành Mạnh demo: http://{host}:{port}/"))
         rows = [("Đăng nhập", "Mật khẩu", "Họ và tên", "Vai trò", "Cơ quan")]
-        for account in ACCOUNTS:
-            user = context.accounts[account.role]
+        main_roles = [account.role for account in ACCOUNTS]
+        extra = [key for key in context.accounts if key not in main_roles]  # e.g. a vocational school's login
+        for key in [*main_roles, *extra]:
+            user = context.accounts[key]
             role = user.roles.get()
             rows.append(
                 (
