@@ -142,6 +142,36 @@ def pair_decide(*, actor, pair: CandidatePair, decision: str, note: str = "") ->
     return row
 
 
+def pair_queue(*, scored, run: DedupRun | None = None) -> tuple[CandidatePair, bool]:
+    """Put a scored pair (``engine.ScoredPair``) in the review queue unless it was ever queued before."""
+    a, b = sorted((int(scored.left), int(scored.right)))
+    return CandidatePair.objects.get_or_create(
+        person_a_id=a,
+        person_b_id=b,
+        defaults={
+            "run": run,
+            "match_probability": scored.match_probability,
+            "match_weight": scored.match_weight,
+            "explanation": [
+                {"field": f.label, "level": f.level, "weight": round(f.weight, 2)} for f in scored.fields
+            ],
+        },
+    )
+
+
+def score_persons(persons: list[Person]) -> list:
+    """Every blocked pair among ``persons`` scored by the engine (default model when few), best first."""
+    from lanhmanh.linkage import engine
+
+    model = engine.build_model(engine.prepare(_records(persons)))
+    try:
+        return sorted(
+            model.pairs(model.predict(threshold=0.0), threshold=0.0), key=lambda p: -p.match_probability
+        )
+    finally:
+        model.close()
+
+
 def run_start(*, actor) -> DedupRun:
     """Create a run and queue it in the background (after commit)."""
     from lanhmanh.linkage.tasks import dedup_registry
@@ -239,20 +269,7 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
                 except ValidationError:
                     continue
             else:
-                _pair, created = CandidatePair.objects.get_or_create(
-                    person_a_id=a,
-                    person_b_id=b,
-                    defaults={
-                        "run": run,
-                        "match_probability": pair.match_probability,
-                        "match_weight": pair.match_weight,
-                        "explanation": [
-                            {"field": f.label, "level": f.level, "weight": round(f.weight, 2)}
-                            for f in pair.fields
-                        ],
-                    },
-                )
-                queued += created
+                queued += pair_queue(scored=pair, run=run)[1]
         DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
         run.auto_merged, run.queued = auto, queued
         return _finish(run, step)
