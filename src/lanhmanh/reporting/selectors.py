@@ -12,7 +12,6 @@ from django.utils import timezone
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.scoping import path_q
 from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Status, Submission
-from lanhmanh.reporting.reminders import BEFORE_DAYS
 from lanhmanh.reporting.rules import (
     APPROVER_ROLE_AT_LEVEL,
     can_approve,
@@ -81,9 +80,8 @@ def inbox_for(user, *, today: dt.date | None = None) -> dict:
     existing = {(s.form_id, s.period_id): s for s in own.filter(request__isnull=True)}
     due: list[DueItem] = []
     for form in forms:
+        # The current period (its report may be prepared as it ends) and the ones before it.
         period = Period.containing(as_of, form.period_kind)
-        if form.deadline_for(period) > as_of + dt.timedelta(days=BEFORE_DAYS) and period.end >= as_of:
-            period = period.previous()
         for _i in range(RECENT_PERIODS):
             due.append(DueItem(form, period, form.deadline_for(period), existing.get((form.pk, period.id))))
             period = period.previous()

@@ -144,6 +144,7 @@ def section_edit(request, pk: int, section: str):
         request.POST, fields=fields, values=values, needs_reopen=submission.status == "approved"
     )
     status = 200
+    saved = ""
     if form.is_valid():
         payload, reasons, confirmed = form.payload()
         try:
@@ -166,12 +167,14 @@ def section_edit(request, pk: int, section: str):
                     form.add_error(target, error)
             status = 422 if not request.htmx else 200
         else:
-            messages.success(request, _("Đã lưu mục “%s”.") % section_obj.title)
+            saved = _("Đã lưu mục “%s”.") % section_obj.title
             if not request.htmx:
+                messages.success(request, saved)
                 return redirect(f"{submission_url(submission)}?muc={section}")
             submission.refresh_from_db()
             form = None
     context = _detail_context(request, submission, section, section_form=form)
+    context["saved"] = saved
     if request.htmx:
         return render(request, "reporting/detail.html#section", context)
     return render(request, "reporting/detail.html", context, status=status)
