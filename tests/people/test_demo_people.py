@@ -53,3 +53,36 @@ def test_the_demo_registry_is_realistic_and_idempotent():
     again = load_demo(password="mat-khau-demo-2014", only=STEPS)
     assert not any("người vi phạm" in note for note in again.notes)
     assert (Person.objects.count(), Violation.objects.count()) == (200, 215)
+
+
+POPULATION_STEPS = [*STEPS, "people.population"]
+
+
+def test_the_demo_population_spreads_over_districts_and_months_with_duplicates():
+    import time
+
+    from lanhmanh.core.text import fold_name
+
+    load_demo(password="mat-khau-demo-2014", only=STEPS)
+    start = time.perf_counter()
+    context = load_demo(password="mat-khau-demo-2014", only=POPULATION_STEPS)
+    elapsed = time.perf_counter() - start
+    print(f"people.population step: {elapsed:.1f} s")  # a figure for people, not an assertion
+    note = next(n for n in context.notes if n.startswith("Dân số demo"))
+    assert note.startswith("Dân số demo: 3000 người (150 bản ghi trùng khác chính tả)")
+    assert Person.objects.count() == 3200
+    assert Violation.objects.count() == SanctionDecision.objects.count() > 3400
+    districts = set(Violation.objects.values_list("place_unit__parent__path", flat=True))
+    assert len(districts) >= 25
+    months = {d.month for d in Violation.objects.values_list("occurred_at", flat=True)}
+    assert months == set(range(1, 13))
+    assert Violation.objects.filter(repeat_of__isnull=False).count() > 100
+    # Identity is encrypted and indexed like any other record: exact look-ups work.
+    sample = Person.objects.exclude(id_number="").order_by("pk").last()
+    assert Person.objects.by_id_number(sample.id_number).filter(pk=sample.pk).exists()
+    # Duplicates: a folded name matching another record's only after folding spelling differences.
+    folded = [fold_name(p.full_name) for p in Person.objects.all()]
+    assert len(set(folded)) < len(folded)
+    again = load_demo(password="mat-khau-demo-2014", only=POPULATION_STEPS)
+    assert not any(n.startswith("Dân số demo") for n in again.notes)
+    assert Person.objects.count() == 3200

@@ -383,3 +383,36 @@ def test_cancelling_wipes_the_cells(client_for, police):
     batch = PersonImport.objects.get()
     assert (batch.status, batch.cells) == ("cancelled", "")
     assert Person.objects.count() == 0
+
+
+def test_a_confirmed_import_audits_flags_repeats_and_makes_outreach_tasks_for_sellers_only(
+    client_for, police
+):
+    from lanhmanh.core.models import ChangeRecord
+    from lanhmanh.support.models import OutreachTask
+
+    client = client_for(police)
+    rows = [
+        row(occurred_at="10/03/2014 21:00", decided_on="10/03/2014", kind="Cảnh cáo", amount=""),
+        row(number="102/QĐ-XPHC", occurred_at="20/06/2014 21:00", decided_on="20/06/2014", amount="300,000"),
+        row(
+            full_name="Lê Văn Hùng",
+            sex="Nam",
+            birth="1980",
+            id_number="",
+            role="",
+            article="22",
+            number="103/QĐ-XPHC",
+            amount="500000",
+        ),
+    ]
+    url, _body = preview(client, rows)
+    assert client.post(url, {"confirm": "1"}).status_code == 302
+    mai = Person.objects.by_id_number("001192000111").get()
+    first, second = mai.violations.order_by("occurred_at")
+    assert (first.repeat_of_id, second.repeat_of_id) == (None, first.pk)
+    assert OutreachTask.objects.filter(person=mai).count() == 2
+    assert OutreachTask.objects.count() == 2  # none for the buyer
+    for model, count in (("people.person", 2), ("people.violation", 3), ("people.sanctiondecision", 3)):
+        assert ChangeRecord.objects.filter(model=model, action="create").count() == count
+    assert "Trần Thị Mai" not in str(list(ChangeRecord.objects.values_list("after", flat=True)))

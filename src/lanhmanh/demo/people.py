@@ -23,7 +23,7 @@ from faker import Faker
 from lanhmanh.demo.loader import SEED, DemoContext, step
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.people import services
-from lanhmanh.people.models import LegalAct, Violation
+from lanhmanh.people.models import LegalAct, Person, Violation
 
 PERSONS = 200
 BUYERS = 20
@@ -247,3 +247,133 @@ def people_registry(context: DemoContext) -> str | None:
         else:
             record(person, path, _day_in_2014(rng), act, "seller")
     return f"Cơ sở dữ liệu người vi phạm: {PERSONS} người, {violations} vi phạm ({repeats} người tái phạm)."
+
+
+POPULATION = 3_000  # persons of the bulk-written population (on top of the ~200 written through services)
+POPULATION_DUPLICATES = 150  # of them: the same person recorded again under another spelling
+POPULATION_MARK = "Dữ liệu demo (danh sách tổng hợp 2014)"
+
+
+@step(order=41, name="people.population")
+def people_population(context: DemoContext) -> str | None:
+    """A few thousand more persons with violations over every district and month of 2014, written in bulk.
+
+    Repeat violations, residents of other provinces, persons known by birth year only and duplicates
+    with spelling differences (no diacritics, a dropped middle name, a tone mark or a typo: for the
+    linkage issue). Encrypted and indexed in Python, inserted in batches; the repeat flags are then
+    computed by the counting rules. No outreach tasks or audit rows: this is history loaded in bulk.
+    """
+    from lanhmanh.people.bulk import (
+        full_name,
+        id_number,
+        persons_create,
+        random_sanction,
+        repeat_flags_refresh_all,
+        spelling_variant,
+        violations_create,
+    )
+
+    _ensure_catalogue()
+    if Violation.objects.filter(recording_officer_name=POPULATION_MARK).exists():
+        return None
+    rng = random.Random(SEED + 41)
+    acts = {a.code: a for a in LegalAct.objects.filter(code__in=[SELLING, SELLING_GROUP, BUYING])}
+    communes: dict[str, list[AdministrativeUnit]] = {}
+    for unit in AdministrativeUnit.objects.filter(
+        level=3, path__startswith="01.", valid_from__isnull=True
+    ).order_by("path"):
+        communes.setdefault(unit.path[:6], []).append(unit)
+    police = {
+        path: agency
+        for path, agency in (
+            (a.unit.path, a)
+            for a in Agency.objects.filter(kind="police", unit__level=2).select_related("unit")
+        )
+        if path in communes
+    }
+    districts = sorted(police)
+    # Inner-city districts see more of it than the rural ones.
+    weights = [4 if d <= "01.009" else 1 for d in districts]
+    all_communes = [u for d in districts for u in communes[d]]
+    numbers: dict[int, int] = {}
+    persons = []
+    plans = []  # (person index, district, [violation days], act, role)
+    used_ids: set[str] = set()
+    for index in range(POPULATION - POPULATION_DUPLICATES):
+        buyer = rng.random() < 0.12
+        female = not buyer
+        age = rng.randint(25, 60) if buyer else rng.randint(19, 42)
+        birth = dt.date(2014 - age, rng.randint(1, 12), rng.randint(1, 28))
+        by_year = rng.random() < 0.15
+        person = Person(
+            full_name=full_name(rng, female=female),
+            sex="female" if female else "male",
+            birth_date=None if by_year else birth,
+            birth_year=birth.year,
+        )
+        if rng.random() < 0.75:
+            number = id_number(rng, female=female, birth_year=birth.year)
+            if number not in used_ids:
+                used_ids.add(number)
+                person.id_number = number
+        if rng.random() < 0.35:
+            province = rng.choice(list(OTHER_PROVINCES))
+            person.permanent_address = f"{rng.choice(OTHER_PROVINCES[province])}, tỉnh {province}"
+            person.temporary_unit = rng.choice(all_communes) if rng.random() < 0.7 else None
+            person.temporary_address = f"Phòng trọ {rng.randint(1, 40)}" if person.temporary_unit else ""
+        else:
+            person.permanent_unit = rng.choice(all_communes)
+            person.permanent_address = f"Số {rng.randint(1, 150)}, ngõ {rng.randint(1, 300)}"
+        if rng.random() < 0.25:
+            person.phone = f"09{rng.randint(0, 99_999_999):08d}"
+        persons.append(person)
+        district = rng.choices(districts, weights)[0]
+        first = dt.date(2014, 1, 1) + dt.timedelta(days=rng.randint(0, 340))
+        days = [first]
+        if not buyer and rng.random() < 0.15:  # a repeat within months
+            days.append(min(first + dt.timedelta(days=rng.randint(20, 150)), dt.date(2014, 12, 28)))
+        act = acts[BUYING] if buyer else acts[SELLING_GROUP if rng.random() < 0.1 else SELLING]
+        plans.append((index, district, days, act, "buyer" if buyer else "seller"))
+    # Duplicates: a seller recorded again, in another district, under another spelling of her name.
+    sellers = [p for p in plans if p[4] == "seller"]
+    for index, _district, _days, act, role in rng.sample(sellers, POPULATION_DUPLICATES):
+        original = persons[index]
+        copy = Person(
+            full_name=spelling_variant(original.full_name, rng),
+            sex=original.sex,
+            birth_date=original.birth_date if rng.random() < 0.8 else None,
+            birth_year=original.birth_year,
+            id_number=original.id_number if rng.random() < 0.3 else "",
+            permanent_unit=original.permanent_unit,
+            permanent_address=original.permanent_address,
+            temporary_unit=original.temporary_unit,
+        )
+        persons.append(copy)
+        day = dt.date(2014, 1, 1) + dt.timedelta(days=rng.randint(0, 350))
+        plans.append((len(persons) - 1, rng.choices(districts, weights)[0], [day], act, role))
+    persons_create(persons)
+    rows = []
+    for index, district, days, act, role in plans:
+        agency = police[district]
+        for day in days:
+            numbers[agency.pk] = numbers.get(agency.pk, 0) + 1
+            violation = Violation(
+                person=persons[index],
+                occurred_at=_at(rng, day),
+                place_unit=rng.choice(communes[district]),
+                place_address=f"Số {rng.randint(1, 200)}",
+                act=act,
+                role=role,
+                recording_agency=agency,
+                recording_officer_name=POPULATION_MARK,
+            )
+            decision = random_sanction(
+                rng, act, day, authority_id=agency.pk, number=f"{numbers[agency.pk]:04d}/QĐ-XPHC-TH"
+            )
+            rows.append((violation, decision))
+    violations_create(rows)
+    repeats = repeat_flags_refresh_all([p.pk for p in persons])
+    return (
+        f"Dân số demo: {len(persons)} người ({POPULATION_DUPLICATES} bản ghi trùng khác chính tả), "
+        f"{len(rows)} vi phạm ở {len(districts)} quận, huyện; {repeats} lượt tái phạm."
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,14 +24,17 @@ def _scope_q(user) -> Q:
     root = getattr(user, "jurisdiction_path", None)
     if not root:
         return Q(pk__in=[])
+    # Correlated EXISTS, not IN (subquery): a look-up narrows to a few persons by blind index first and
+    # then checks each one's violations through the (person, occurred_at) index.
     via_violations = Violation.objects.filter(
-        path_q(root, "place_unit__path") | path_q(root, "recording_agency__unit__path")
-    ).values("person_id")
+        path_q(root, "place_unit__path") | path_q(root, "recording_agency__unit__path"),
+        person=OuterRef("pk"),
+    )
     return (
         path_q(root, "permanent_unit__path")
         | path_q(root, "temporary_unit__path")
         | path_q(root, "created_by__agency__unit__path")
-        | Q(pk__in=via_violations)
+        | Q(Exists(via_violations))
     )
 
 

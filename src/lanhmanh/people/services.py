@@ -311,7 +311,7 @@ def person_import_confirm(*, actor, batch: PersonImport) -> PersonImport:
     Rows are checked again first; any error refuses the whole import (ValidationError listing each
     row's messages). Decisions already in the registry with the same content are skipped, so importing
     the same file twice changes nothing. Persons found by exact blind index are reused; a person on
-    several rows of the file is created once.
+    several rows of the file is created once. The writes are bulk inserts (``_import_write``).
     """
     batch = PersonImport.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
@@ -321,42 +321,7 @@ def person_import_confirm(*, actor, batch: PersonImport) -> PersonImport:
     errors = [text for row in rows for text in row.error_texts()]
     if errors:
         raise ValidationError(errors)
-    persons: dict[str, Person] = {}
-    person_ids: list[int] = []
-    created = skipped = 0
-    for row in rows:
-        if row.skipped:
-            skipped += 1
-            person_ids.append(row.person.pk)
-            continue
-        person = persons.get(row.person_key)
-        if person is None:
-            if row.reuses_person:
-                person = row.person
-            else:
-                source = row.person
-                person = person_create(
-                    actor=actor,
-                    full_name=source.full_name,
-                    sex=source.sex,
-                    birth_date=source.birth_date,
-                    birth_year=source.birth_year,
-                    id_number=source.id_number,
-                    permanent_unit=source.permanent_unit,
-                    permanent_address=source.permanent_address,
-                )
-            persons[row.person_key] = person
-        try:
-            violation_record(actor=actor, person=person, **row.violation, sanction=dict(row.sanction))
-        except ValidationError as exc:
-            raise ValidationError(
-                [
-                    _("Dòng %(row)s: %(message)s") % {"row": row.row, "message": message}
-                    for message in exc.messages
-                ]
-            ) from None
-        created += 1
-        person_ids.append(person.pk)
+    created, skipped, person_ids = _import_write(actor=actor, rows=rows)
     batch.status = PersonImport.Status.CONFIRMED
     batch.confirmed_at = timezone.now()
     batch.created_count = created
@@ -376,3 +341,100 @@ def person_import_cancel(*, actor, batch: PersonImport) -> PersonImport:
     batch.save(update_fields=["status", "cells"])
     record_change(actor=actor, instance=batch, action=Action.STATUS, before=before, after=snapshot(batch))
     return batch
+
+
+def _import_write(*, actor, rows) -> tuple[int, int, list[int]]:
+    """Bulk-write checked import rows: persons, violations, decisions, one audit row per record.
+
+    The same rules as ``violation_record``/``sanction_record`` were applied by ``check_rows`` (which
+    runs them without the database); here each decision's ``clean()`` runs once more in memory. The
+    repeat flags are recomputed for the persons touched, and every decision is announced with
+    ``post_save`` like a saved one, so that the sanction → outreach receiver makes its tasks.
+    """
+    from django.db.models.signals import post_save
+
+    from lanhmanh.core.models import ChangeRecord
+    from lanhmanh.people.bulk import persons_create
+
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    persons: dict[str, Person] = {}
+    new_persons: list[Person] = []
+    pending = []
+    person_ids: list[int] = []
+    skipped = 0
+    for row in rows:
+        if row.skipped:
+            skipped += 1
+            person_ids.append(row.person.pk)
+            continue
+        person = persons.get(row.person_key)
+        if person is None:
+            if row.reuses_person:
+                person = row.person
+            else:
+                source = row.person
+                person = Person(
+                    full_name=source.full_name,
+                    sex=source.sex,
+                    birth_date=source.birth_date,
+                    birth_year=source.birth_year,
+                    id_number=source.id_number,
+                    permanent_unit=source.permanent_unit,
+                    permanent_address=source.permanent_address,
+                    created_by=actor if actor_id else None,
+                )
+                new_persons.append(person)
+            persons[row.person_key] = person
+        pending.append((row, person))
+    persons_create(new_persons, batch_size=1_000)
+    violations = []
+    decisions = []
+    for row, person in pending:
+        violation = Violation(
+            person=person,
+            recording_agency=actor.agency,
+            recording_officer=actor if actor_id else None,
+            recording_officer_name=str(actor)[:120],
+            place_address=row.violation.get("place_address", ""),
+            **{k: row.violation[k] for k in ("occurred_at", "place_unit", "act", "role")},
+        )
+        sanction = dict(row.sanction)
+        decision = SanctionDecision(
+            violation=violation,
+            number=sanction["number"],
+            decided_on=sanction["decided_on"],
+            authority=sanction.get("authority") or actor.agency,
+            kind=sanction["kind"],
+            amount=sanction.get("amount"),
+            paid_on=sanction.get("paid_on"),
+        )
+        if sanction.get("payment_status"):
+            decision.payment_status = sanction["payment_status"]
+        try:
+            decision.clean()
+        except ValidationError as exc:
+            raise ValidationError(
+                [_("Dòng %(row)s: %(message)s") % {"row": row.row, "message": m} for m in exc.messages]
+            ) from None
+        violations.append(violation)
+        decisions.append(decision)
+    Violation.objects.bulk_create(violations, batch_size=1_000)
+    SanctionDecision.objects.bulk_create(decisions, batch_size=1_000)
+    audit = [
+        ChangeRecord(
+            actor_id=actor_id,
+            action=Action.CREATE,
+            model=instance._meta.label_lower,
+            object_id=str(instance.pk),
+            object_repr=str(instance)[:200],
+            after=snapshot(instance),
+            reason=_("Nhập từ tệp Excel"),
+        )
+        for instance in [*new_persons, *violations, *decisions]
+    ]
+    ChangeRecord.objects.bulk_create(audit, batch_size=1_000)
+    person_ids.extend(person.pk for _, person in pending)
+    repeat_flags_refresh(person_ids=sorted({p.pk for _, p in pending}))
+    for decision in decisions:
+        post_save.send(sender=SanctionDecision, instance=decision, created=True, raw=False, using="default")
+    return len(decisions), skipped, person_ids
