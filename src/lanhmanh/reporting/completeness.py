@@ -21,6 +21,8 @@ from lanhmanh.indicators.selectors import unit_names
 from lanhmanh.org.models import Agency
 from lanhmanh.reporting.models import FINAL, AdHocRequest, ReportForm
 
+LATE_LIMIT = 100  # the page lists this many late agencies; drill down to a district for the rest
+
 
 def expected_agencies(
     form: ReportForm, period: Period, *, scope_path: str, request: AdHocRequest | None = None
@@ -86,6 +88,11 @@ class Completeness:
     total: CompletenessRow
     late: list[LateRow]
     overdue: bool
+    late_count: int = 0
+
+    @property
+    def late_not_listed(self) -> int:
+        return self.late_count - len(self.late)
 
 
 def completeness(
@@ -140,7 +147,8 @@ def completeness(
         .values("pk", "unit__path", "sub__first_submitted_at", "sub__status", "sub__id")
         .order_by("unit__path")
     )
-    late_rows = list(late_rows)
+    late_count = total.expected - total.on_time if overdue else late_rows.count()
+    late_rows = list(late_rows[:LATE_LIMIT])
     agency_map = Agency.objects.in_bulk([r["pk"] for r in late_rows])
     unit_full = unit_names(r["unit__path"] for r in late_rows)
     late = [
@@ -153,4 +161,4 @@ def completeness(
         )
         for r in late_rows
     ]
-    return Completeness(form, period, due, scope_path, rows, total, late, overdue)
+    return Completeness(form, period, due, scope_path, rows, total, late, overdue, late_count)
