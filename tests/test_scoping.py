@@ -34,13 +34,13 @@ def dossiers(db):
         valid_from=dt.date(2025, 7, 1),
     )
     specs = [
-        ("identity-trang-tien", DataClass.IDENTITY, "01.002.00076", None),
-        ("support-handled-in-hang-bac", DataClass.SUPPORT, "01.017.00454", "01.002.00046"),
+        ("identity-trang-tien", DataClass.IDENTITY, "01.002.00079", None),
+        ("support-handled-in-hang-bac", DataClass.SUPPORT, "01.017.00454", "01.002.00061"),
         ("enforcement-dong-anh", DataClass.ENFORCEMENT, "01.017.00454", "01.017"),
         ("identity-kim-lien-2025", DataClass.IDENTITY, "01.00226", None),
-        ("health-trang-tien", DataClass.HEALTH, "01.002.00076", None),
-        ("child-hang-bac", DataClass.CHILD, "01.002.00046", None),
-        ("establishment-hang-bac", DataClass.ESTABLISHMENT, None, "01.002.00046"),
+        ("health-trang-tien", DataClass.HEALTH, "01.002.00079", None),
+        ("child-hang-bac", DataClass.CHILD, "01.002.00061", None),
+        ("establishment-hang-bac", DataClass.ESTABLISHMENT, None, "01.002.00061"),
         ("identity-without-unit", DataClass.IDENTITY, None, None),
     ]
     return {
@@ -54,7 +54,7 @@ def dossiers(db):
     }
 
 
-_PATHS = ["01", "01.002.00076", "01.002.00046", "01.017", "01.017.00454"]
+_PATHS = ["01", "01.002.00079", "01.002.00061", "01.017", "01.017.00454"]
 
 
 def visible_names(user) -> set[str]:
@@ -181,11 +181,11 @@ def test_the_prefix_query_stops_at_a_dot(district_officer, dossiers):
     kim_lien = dossiers["identity-kim-lien-2025"]
     assert kim_lien.residence_unit.path.startswith("01.002")
     assert not in_subtree("01.00226", "01.002")
-    assert in_subtree("01.002.00076", "01.002")
+    assert in_subtree("01.002.00079", "01.002")
     assert in_subtree("01.002", "01.002")
     assert set(AdministrativeUnit.objects.filter(path_q("01.002")).values_list("path", flat=True)) >= {
         "01.002",
-        "01.002.00076",
+        "01.002.00079",
     }
     assert not AdministrativeUnit.objects.filter(path_q("01.002"), path="01.00226").exists()
     assert not AdministrativeUnit.objects.filter(path_q("01.0022")).exists()
@@ -216,4 +216,4 @@ def test_visible_is_one_query(district_officer, dossiers, django_assert_num_quer
     with django_assert_num_queries(1):
         found = list(visible(records, district_officer, data_classes=DataClass.IDENTITY, via=VIA))
         paths = [d.residence_unit.path for d in found]
-    assert paths == ["01.002.00076"]
+    assert paths == ["01.002.00079"]
