@@ -88,6 +88,10 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "/api/v1/people/{id}/violations/",
         "/api/v1/plans/",
         "/api/v1/plans/{id}/progress/",
+        "/api/v1/reports/expected/",
+        "/api/v1/reports/forms/",
+        "/api/v1/reports/submissions/",
+        "/api/v1/reports/submissions/{id}/",
         "/api/v1/units/",
         "/api/v1/units/{path}/",
     ]
@@ -101,9 +105,10 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "limit",
         "offset",
     }
-    # Only reads, except recording a violation in the registry (write tokens only).
+    # Only reads, except recording a violation in the registry and submitting a report (write tokens only).
     assert {(p, m) for p, methods in schema["paths"].items() for m in methods if m != "get"} == {
-        ("/api/v1/people/violations/", "post")
+        ("/api/v1/people/violations/", "post"),
+        ("/api/v1/reports/submissions/", "post"),
     }
 
 

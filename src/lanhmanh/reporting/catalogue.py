@@ -57,6 +57,7 @@ class FormSpec:
     recipients: tuple[str, ...] = ()
     description: str = ""
     lock_after_days: int = 45
+    lists_sanctioned_sellers: bool = False  # identity and address of each seller sanctioned in the period
 
 
 SITUATION = SectionSpec(
@@ -230,7 +231,7 @@ POLICE_CHECKS = SectionSpec(
         ),
         FieldSpec(
             "police_notes",
-            "Danh sách, địa chỉ người bán dâm bị xử phạt gửi kèm; ghi chú",
+            "Ghi chú, kiến nghị",
             kind=T,
             required=False,
         ),
@@ -314,6 +315,7 @@ FORMS: tuple[FormSpec, ...] = (
         sections=(POLICE, POLICE_CHECKS),
         rules=POLICE_RULES,
         recipients=("Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH)", "Công an Thành phố", "Lưu: VT."),
+        lists_sanctioned_sellers=True,
         description="Kế hoạch mục III.2: cảnh cáo, phạt tiền, số người, số tiền, danh tính và địa chỉ người bán dâm bị xử phạt.",
     ),
     FormSpec(

@@ -74,6 +74,14 @@ class ReportForm(models.Model):
         _("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận, in ở mục “Nơi nhận”.")
     )
     description = models.TextField(_("mô tả"), blank=True)
+    lists_sanctioned_sellers = models.BooleanField(
+        _("kèm danh sách người bán dâm bị xử phạt"),
+        default=False,
+        help_text=_(
+            "Báo cáo kèm danh tính, địa chỉ người bán dâm bị xử phạt trong kỳ, lấy từ cơ sở dữ liệu đối tượng "
+            "(chỉ người có quyền xem nhân thân và xử lý vi phạm mới thấy)."
+        ),
+    )
     active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:

@@ -9,8 +9,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.core.scoping import path_q
+from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Status, Submission
 from lanhmanh.reporting.rules import (
     APPROVER_ROLE_AT_LEVEL,
@@ -19,6 +20,7 @@ from lanhmanh.reporting.rules import (
     is_approver,
     is_submitter,
 )
+from lanhmanh.reporting.validation import format_number
 
 RECENT_PERIODS = 3
 
@@ -137,3 +139,95 @@ def consolidation_unit(user, path: str | None):
 
 def notifications_for(user):
     return Notification.objects.filter(recipient=user)
+
+
+# The police monthly report's list of sellers sanctioned ------------------------------------------
+
+
+@dataclass
+class SanctionedSeller:
+    """One sanction decision against a seller in the report's period: who, where they live, what was decided."""
+
+    person_id: int
+    full_name: str
+    birth: str
+    id_number: str
+    permanent_address: str
+    temporary_address: str
+    occurred_on: dt.date
+    place: str
+    decision_number: str
+    decided_on: dt.date
+    kind: str
+    amount: int | None
+
+    @property
+    def amount_display(self) -> str:
+        return format_number(self.amount)
+
+
+def may_see_sanctioned_sellers(user) -> bool:
+    return can(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT})
+
+
+def _address(text: str, unit) -> str:
+    parts = [p for p in (text.strip(), unit.full_name if unit else "") if p]
+    return ", ".join(parts)
+
+
+def sanctioned_sellers(user, submission: Submission, *, path: str = "") -> list[SanctionedSeller] | None:
+    """Sellers sanctioned in the report's period for acts in its unit's subtree, from the people registry.
+
+    Only for users whose roles grant identity and enforcement and who may see the report; ``None`` for
+    the others (the page says why). Persons are reached through ``people.selectors.persons_visible``
+    (the registry's own scoping). Side effect: one access-log row per person listed (purpose
+    “reporting”), in the same request that shows them.
+    """
+    if not submission.form.lists_sanctioned_sellers or not may_see_sanctioned_sellers(user):
+        return None
+    from lanhmanh.people.models import EventRole, Violation
+    from lanhmanh.people.selectors import persons_visible
+
+    violations = (
+        Violation.objects.filter(
+            path_q(submission.unit_path, "place_unit__path"),
+            role=EventRole.SELLER,
+            sanction__decided_on__gte=submission.period_start,
+            sanction__decided_on__lte=submission.period_end,
+            person__in=persons_visible(user).values("pk"),
+        )
+        .select_related("person__permanent_unit", "person__temporary_unit", "place_unit", "sanction")
+        .order_by("sanction__decided_on", "pk")
+    )
+    rows = []
+    logged: set[int] = set()
+    detail = f"{submission.form.short_name} {submission.period_label} – {submission.agency.name}"
+    for violation in violations:
+        person, sanction = violation.person, violation.sanction
+        if person.pk not in logged:
+            record_access(
+                actor=user,
+                instance=person,
+                data_class=DataClass.IDENTITY,
+                purpose=Purpose.REPORTING,
+                detail=detail,
+                path=path,
+            )
+            logged.add(person.pk)
+        rows.append(
+            SanctionedSeller(
+                person_id=person.pk,
+                full_name=person.full_name,
+                birth=person.birth_display,
+                id_number=person.id_number,
+                permanent_address=_address(person.permanent_address, person.permanent_unit),
+                temporary_address=_address(person.temporary_address, person.temporary_unit),
+                occurred_on=violation.occurred_on,
+                place=_address(violation.place_address, violation.place_unit),
+                decision_number=sanction.number,
+                decided_on=sanction.decided_on,
+                kind=sanction.get_kind_display(),
+                amount=sanction.amount,
+            )
+        )
+    return rows

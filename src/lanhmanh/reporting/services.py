@@ -11,11 +11,12 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.periods import Period, parse
@@ -37,7 +38,7 @@ from lanhmanh.reporting.models import (
     ValidationRule,
 )
 from lanhmanh.reporting.rules import can_approve, can_enter
-from lanhmanh.reporting.validation import check_values, missing_required
+from lanhmanh.reporting.validation import check_values, missing_required, parse_number
 
 
 class ConflictError(Exception):
@@ -51,6 +52,20 @@ class ConflictError(Exception):
             )
             % {"v": submission.version}
         )
+
+
+class ConfirmationRequired(ValidationError):
+    """Values beyond a field's plausible bound: not refused, but the officer must confirm them."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.codes = sorted(errors)
+
+
+def _raise_for(checked) -> None:
+    if checked.only_needs_confirmation:
+        raise ConfirmationRequired(checked.errors)
+    raise ValidationError(checked.errors)
 
 
 # Forms as data ----------------------------------------------------------------------------------
@@ -94,6 +109,7 @@ def report_forms_load(*, specs: Iterable[catalogue.FormSpec] = catalogue.FORMS) 
                 "lock_after_days": spec.lock_after_days,
                 "recipients": "\n".join(spec.recipients),
                 "description": spec.description,
+                "lists_sanctioned_sellers": spec.lists_sanctioned_sellers,
             },
         )
         form.full_clean()
@@ -301,7 +317,15 @@ def submission_open(
         due_date=due,
     )
     submission.full_clean(validate_constraints=False)
-    submission.save()
+    try:
+        # Two requests opening the same report at once: the database's unique constraint lets one
+        # insert win; the other takes the winner's draft (a savepoint keeps the outer transaction usable).
+        with transaction.atomic():
+            submission.save()
+    except IntegrityError:
+        if form.is_ad_hoc:
+            return Submission.objects.get(request=request, agency=agency)
+        return Submission.objects.get(form=form, agency=agency, period_id=period.id, request=None)
     computed = computed_values(form, unit.path, period)
     SubmissionValue.objects.bulk_create(
         SubmissionValue(
@@ -409,7 +433,7 @@ def submission_save(
         computed=computed,
     )
     if not checked.ok:
-        raise ValidationError(checked.errors)
+        _raise_for(checked)
     before = values_of(submission)
     changed, created = [], []
     for f in fields:
@@ -456,6 +480,85 @@ def _already_confirmed(fields, current, values) -> set[str]:
         if f.code not in values or str(values[f.code]).replace(".", "").strip() == str(value.number):
             codes.add(f.code)
     return codes
+
+
+UNKNOWN_FIELDS = _lazy("Biểu mẫu “%(form)s” không có chỉ tiêu: %(codes)s.")
+
+
+def _same_values(submission: Submission, values: dict[str, object]) -> bool:
+    """Whether ``values`` (raw input) say what the report already holds."""
+    current = values_of(submission)
+    for f in _fields(submission.form):
+        if f.code not in values:
+            continue
+        if f.is_number:
+            number, error = parse_number(values[f.code], f.label)
+            if error or number != current.get(f.code):
+                return False
+        elif str(values[f.code] or "").strip() != (current.get(f.code) or ""):
+            return False
+    return True
+
+
+@transaction.atomic
+def submission_report(
+    *,
+    actor,
+    form: ReportForm,
+    period_id: str = "",
+    request: AdHocRequest | None = None,
+    values: dict[str, object],
+    reasons: dict[str, str] | None = None,
+    confirmed: Iterable[str] = (),
+    version: int | None = None,
+    note: str = "",
+    reopen_reason: str = "",
+    submit: bool = True,
+    today: dt.date | None = None,
+) -> tuple[Submission, bool]:
+    """Open, fill and (unless ``submit`` is false) send a report in one step: how an agency's own system reports.
+
+    The same checks and workflow as the pages (``submission_open``, ``submission_save``,
+    ``submission_submit``), all or nothing. Idempotent: sending again what a report already sent or
+    approved holds changes nothing. Refuses field codes the form does not have. Returns the report and
+    whether it was created by this call. Side effects: those of the three services.
+    """
+    unknown = sorted(set(values) - {f.code for f in _fields(form)})
+    if unknown:
+        raise ValidationError(
+            {"values": UNKNOWN_FIELDS % {"form": form.short_name, "codes": ", ".join(unknown)}}
+        )
+    if form.is_ad_hoc:
+        existed = (
+            request is not None and Submission.objects.filter(request=request, agency=actor.agency).exists()
+        )
+    else:
+        try:
+            normalised = parse(period_id).id
+        except ValueError:
+            normalised = ""  # submission_open names the fault
+        existed = Submission.objects.filter(
+            form=form, agency=actor.agency, period_id=normalised, request=None
+        ).exists()
+    submission = submission_open(actor=actor, form=form, period_id=period_id, request=request, today=today)
+    if submission.status in (Status.SUBMITTED, *FINAL) and _same_values(submission, values):
+        if version is not None and version != submission.version:
+            raise ConflictError(submission)
+        return submission, False
+    if values or submission.status == Status.APPROVED:
+        submission_save(
+            actor=actor,
+            submission=submission,
+            values=values,
+            version=version,
+            reasons=reasons,
+            confirmed=confirmed,
+            reopen_reason=reopen_reason,
+        )
+        version = None
+    if submit:
+        submission_submit(actor=actor, submission=submission, version=version, note=note)
+    return submission, not existed
 
 
 # Workflow ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ class Checked:
     numbers: dict[str, int | None] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
-    warnings: dict[str, list[str]] = field(default_factory=dict)  # need confirmation
+    unconfirmed: set[str] = field(default_factory=set)  # beyond the plausible bound, not yet confirmed
 
     def add(self, code: str, message: str) -> None:
         self.errors.setdefault(code, []).append(message)
@@ -28,6 +28,13 @@ class Checked:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def only_needs_confirmation(self) -> bool:
+        """Every error is a plausible bound to confirm: the values are fine once the officer confirms them."""
+        return bool(self.errors) and all(
+            code in self.unconfirmed and len(messages) == 1 for code, messages in self.errors.items()
+        )
 
 
 def format_number(value: int | None) -> str:
@@ -40,8 +47,15 @@ def parse_number(raw, label: str) -> tuple[int | None, str | None]:
     """``"1.500.000"`` → 1500000; blank → None; anything else → an error naming the field."""
     if raw is None:
         return None, None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # 12.0 from a JSON client
     if isinstance(raw, int) and not isinstance(raw, bool):
         number = raw
+    elif isinstance(raw, bool | float | list | dict):
+        return None, _("“%(label)s”: “%(raw)s” không phải là số; nhập số nguyên, ví dụ 1500000.") % {
+            "label": label,
+            "raw": str(raw)[:40],
+        }
     else:
         text = str(raw).strip()
         if text == "":
@@ -85,6 +99,7 @@ def check_values(
         result.numbers[f.code] = number
         too_large = number is not None and f.plausible_max is not None and number > f.plausible_max
         if too_large and f.code not in confirmed:
+            result.unconfirmed.add(f.code)
             result.add(
                 f.code,
                 _(

@@ -26,6 +26,7 @@ from lanhmanh.reporting.selectors import (
     forms_visible_for_completeness,
     inbox_for,
     notifications_for,
+    sanctioned_sellers,
     submission_for,
 )
 
@@ -124,6 +125,7 @@ def detail(request, pk: int):
     if can_enter(request.user, submission):
         services.submission_refresh_computed(submission)
     context = _detail_context(request, submission, request.GET.get("muc"))
+    context["sellers"] = sanctioned_sellers(request.user, submission, path=request.path)
     return render(request, "reporting/detail.html", context)
 
 
