@@ -24,7 +24,8 @@ def test_the_api_docs_render_under_the_csp_without_violations(page, live_url, lo
     expect(page.get_by_role("heading", level=1)).to_have_text("Lành Mạnh — tài liệu API")
     expect(page.locator(".swagger-ui .opblock-summary-path").first).to_be_visible()
     listed = page.locator(".swagger-ui .opblock-summary-path").all_inner_texts()
-    assert {text.replace("\u200b", "") for text in listed} == {
+    # the foundation's endpoints (other modules add theirs to the same page)
+    assert {text.replace("\u200b", "") for text in listed} >= {
         "/api/v1/agencies/",
         "/api/v1/agencies/{code}/",
         "/api/v1/me/",
