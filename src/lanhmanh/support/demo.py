@@ -7,8 +7,8 @@ programmes do not exist yet. Hooked in by ``lanhmanh/demo/steps/support.py`` as 
 
 Two more logins make the referral journeys work: ``truongnghe`` (a social worker at the district's
 vocational school, who accepts training and job referrals) and ``trungtamyte`` (a health worker at the
-district health centre, who accepts health referrals). When they are created, their lines are added
-to the loader's notes, which ``load_demo`` prints after the table of the other logins.
+district health centre, who accepts health referrals). They go into ``context.accounts``, so
+``load_demo`` prints them in its table of logins on every run.
 """
 
 from __future__ import annotations
@@ -130,14 +130,6 @@ def provider_logins(context) -> tuple[list[User], int]:
     return users, created
 
 
-def login_lines(context, users: list[User]) -> str:
-    rows = [
-        f"  {u.username}  {context.password}  {u.last_name} {u.first_name}  {u.roles.get().name}  {u.agency.name}"
-        for u in users
-    ]
-    return "\n".join(["Tài khoản demo của cơ sở cung cấp dịch vụ (nhận chuyển gửi):", *rows])
-
-
 def load(context) -> str | None:
     worker = context.accounts.get(Role.SOCIAL_WORKER)
     if worker is None:
@@ -145,10 +137,7 @@ def load(context) -> str | None:
     commune = worker.agency.unit
     district = commune.parent
     school, clinic = providers(district)
-    users, created = provider_logins(context)
-    if created:
-        # Printed by ``load_demo`` with the other notes; a re-run (nothing new) stays quiet.
-        context.notes.append(login_lines(context, users))
+    provider_logins(context)
     if Programme.objects.filter(code="ctr-1993").exists():
         return None
     programmes = [services.programme_create(actor=None, **spec) for spec in PROGRAMMES]
