@@ -66,9 +66,9 @@ def test_reviewer_marks_a_pair_the_same_person_then_unmerges(page, live_url, log
     expect(page.locator("[data-person]").first).to_contain_text(a.full_name)
     expect(page.locator("[data-person]").last).to_contain_text(b.full_name)
     explanation = page.locator("[data-explanation] tbody tr")
-    expect(explanation).to_have_count(8)
-    expect(explanation.first).to_contain_text("Tên")
-    expect(explanation.nth(3)).to_contain_text("Ngày sinh")
+    expect(explanation).to_have_count(6)
+    expect(explanation.first).to_contain_text("Họ và tên")
+    expect(explanation.nth(1)).to_contain_text("Ngày sinh")
     page.get_by_label("Cùng một người").check()
     page.get_by_role("button", name="Ghi kết luận").click()
 

@@ -76,8 +76,14 @@ def test_command_merges_certain_pairs_and_queues_the_rest(registry, capsys):
     pair = CandidatePair.objects.get()
     assert (pair.person_a, pair.person_b, pair.status) == (mai, mai_maybe, PairStatus.PENDING)
     assert 0.8 <= pair.match_probability < 0.995
-    assert [row["field"] for row in pair.explanation][:4] == ["Tên", "Tên đệm", "Họ", "Ngày sinh"]
-    assert pair.explanation[3]["level"] == "chỉ biết năm sinh, trùng năm"
+    assert [row["field"] for row in pair.explanation][:4] == [
+        "Họ và tên",
+        "Ngày sinh",
+        "Số CMND/CCCD",
+        "Nơi ở",
+    ]
+    assert pair.explanation[1]["level"] == "chỉ biết năm sinh, trùng năm"
+    assert pair.explanation[3]["level"] == "cùng xã/phường"
 
     call_command("dedup_registry")  # a second run asks nothing twice
     assert CandidatePair.objects.count() == 1

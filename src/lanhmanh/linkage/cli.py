@@ -47,8 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--threshold",
         type=float,
-        default=engine.UPPER_THRESHOLD,
-        help=f"ngưỡng xác suất để coi hai dòng là một người (mặc định {engine.UPPER_THRESHOLD})",
+        default=engine.LINK_THRESHOLD,
+        help=f"ngưỡng xác suất để coi hai dòng là một người (mặc định {engine.LINK_THRESHOLD})",
     )
     parser.add_argument("--problems", type=Path, help="ghi toàn bộ danh sách giá trị không dùng được ra CSV")
     parser.add_argument("--delimiter", default=",", help="ký tự phân cách cột (mặc định dấu phẩy)")

@@ -11,10 +11,13 @@ the recorded rows.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -297,3 +300,108 @@ def _finish(run: DedupRun, step) -> DedupRun:
     DedupRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+# At entry -----------------------------------------------------------------------------------------
+
+# A look-up reads at most this many candidates (the most common name in one birth year stays below).
+MAX_CANDIDATES = 2000
+# Candidates scored below this match probability are not shown.
+SUGGEST_THRESHOLD = 0.05
+
+
+@dataclass(frozen=True)
+class LikelyMatch:
+    person: Person
+    match_probability: float
+    match_weight: float
+    fields: tuple
+
+    @property
+    def agreeing(self) -> list:
+        """The fields that counted for the match, strongest first (for the entry form's hint)."""
+        return sorted((f for f in self.fields if f.weight > 0), key=lambda f: -f.weight)
+
+
+def _value(record, name: str, default=None):
+    if isinstance(record, Mapping):
+        return record.get(name, default)
+    return getattr(record, name, default)
+
+
+def _path(unit) -> str:
+    return getattr(unit, "path", unit or "") or ""
+
+
+def likely_matches(user, record, *, limit: int = 10) -> list[LikelyMatch]:
+    """Persons this user may see who are likely the person being typed or imported, best first.
+
+    ``record`` is an unsaved Person or a mapping with its fields (full_name, birth_date, birth_year,
+    id_number, sex, permanent_unit/temporary_unit/hometown_unit as units or paths). Candidates come
+    from the blind indexes and blocking keys (indexed equality), merged persons are left out, and
+    each candidate is scored by the shipped model in Python.
+    """
+    from lanhmanh.core.crypto import id_number_index, name_birth_index
+    from lanhmanh.linkage import entry
+    from lanhmanh.linkage.blocking import entry_keys
+    from lanhmanh.people.selectors import persons_visible, without_merged
+
+    full_name = str(_value(record, "full_name", "") or "")
+    birth_date = _value(record, "birth_date")
+    birth_year = _value(record, "birth_year") or (birth_date.year if birth_date else None)
+    id_number = str(_value(record, "id_number", "") or "")
+    keys = Q()
+    if index := id_number_index(id_number):
+        keys |= Q(id_number_index=index)
+    if birth_date and (index := name_birth_index(full_name, birth_date)):
+        keys |= Q(name_birth_index=index)
+    sgy, gdob, sdob = entry_keys(full_name, birth_date, birth_year)
+    for field, value in (("link_sgy_index", sgy), ("link_gdob_index", gdob), ("link_sdob_index", sdob)):
+        if value:
+            keys |= Q(**{field: value})
+    if not keys:
+        return []
+    exclude_pk = _value(record, "pk")
+    candidates = (
+        without_merged(persons_visible(user))
+        .filter(keys)
+        .exclude(pk=exclude_pk)
+        .only(
+            "pk",
+            "full_name",
+            "birth_date",
+            "birth_year",
+            "id_number",
+            "sex",
+            "permanent_unit__path",
+            "temporary_unit__path",
+            "hometown_unit__path",
+        )[:MAX_CANDIDATES]
+    )
+    typed = entry.features(
+        full_name=full_name,
+        birth_date=birth_date,
+        birth_year=birth_year,
+        id_number=id_number,
+        sex=str(_value(record, "sex", "") or ""),
+        residence_unit=_path(_value(record, "temporary_unit") or _value(record, "permanent_unit"))
+        or _path(_value(record, "residence_unit")),
+        hometown_unit=_path(_value(record, "hometown_unit")),
+    )
+    scorer = entry.default_scorer()
+    found = []
+    for person in candidates:
+        known = entry.features(
+            full_name=person.full_name,
+            birth_date=person.birth_date,
+            birth_year=person.birth_year,
+            id_number=person.id_number,
+            sex=person.sex,
+            residence_unit=_path(person.temporary_unit or person.permanent_unit),
+            hometown_unit=_path(person.hometown_unit),
+        )
+        probability, weight, fields = scorer.score(typed, known)
+        if probability >= SUGGEST_THRESHOLD:
+            found.append(LikelyMatch(person, probability, weight, tuple(fields)))
+    found.sort(key=lambda m: (-m.match_weight, m.person.pk))
+    return found[:limit]

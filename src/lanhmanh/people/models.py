@@ -129,6 +129,10 @@ class Person(models.Model):
     id_number_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     name_birth_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     name_year_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    # Blocking keys of record linkage (keyed hashes, ``linkage.blocking``): likely matches at entry.
+    link_sgy_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    link_gdob_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    link_sdob_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
 
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
@@ -151,6 +155,9 @@ class Person(models.Model):
         "id_number_index",
         "name_birth_index",
         "name_year_index",
+        "link_sgy_index",
+        "link_gdob_index",
+        "link_sdob_index",
     )
 
     class Meta:
@@ -223,6 +230,11 @@ class Person(models.Model):
         self.id_number_index = id_number_index(self.id_number)
         self.name_birth_index = name_birth_index(self.full_name, self.birth_date) if self.birth_date else ""
         self.name_year_index = name_birth_index(self.full_name, self.birth_year) if self.birth_year else ""
+        from lanhmanh.linkage.blocking import entry_keys
+
+        self.link_sgy_index, self.link_gdob_index, self.link_sdob_index = entry_keys(
+            self.full_name, self.birth_date, self.birth_year
+        )
 
 
 class PersonHealth(models.Model):

@@ -56,11 +56,21 @@ def person_get(user, pk) -> Person:
         raise Http404 from None
 
 
+def without_merged(queryset: QuerySet[Person]) -> QuerySet[Person]:
+    """Without the persons merged into another (linkage): their records now live under the survivor."""
+    from django.apps import apps
+
+    if not apps.is_installed("lanhmanh.linkage"):
+        return queryset
+    merges = apps.get_model("linkage", "Merge").objects.filter(merged=OuterRef("pk"), undone_at__isnull=True)
+    return queryset.exclude(Exists(merges))
+
+
 def persons_search(
     user, *, id_number: str = "", full_name: str = "", birth: dt.date | int | None = None
 ) -> QuerySet[Person]:
     """Exact look-up through the blind indexes: by ID number, or by folded full name + birth date/year."""
-    visible = persons_visible(user)
+    visible = without_merged(persons_visible(user))
     if id_number:
         return visible.by_id_number(id_number)
     if full_name and birth is not None:

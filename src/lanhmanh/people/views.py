@@ -86,6 +86,10 @@ def person_detail(request, pk: int):
     """A person's page. Identity only after a purpose is chosen (once per session); every view is logged."""
     user = request.user
     _require_registry(user)
+    from lanhmanh.linkage.selectors import resolve_person_id
+
+    if (survivor := resolve_person_id(pk)) != pk:  # merged: its records live under the survivor now
+        return redirect("people:person_detail", pk=selectors.person_get(user, survivor).pk)
     person = selectors.person_get(user, pk)
     chosen = _purpose_for(request, person)
     if request.method == "POST":
