@@ -31,6 +31,11 @@ class ComputedSource:
     that is a DateField on the row, a ``value`` that is a Count or Sum (additive), and disaggregation
     values that are strings, integers or null. Writes that bypass ``save()``/``delete()`` (bulk_create,
     QuerySet.update, raw SQL) must be followed by ``manage.py indicators_rollup_rebuild``.
+
+    ``dashboard_section`` (optional): the title of the section of the plan dashboard the indicator
+    appears in (e.g. "Tiếp cận, hỗ trợ"), with its value at the dashboard's unit, its values by the
+    unit's districts or communes and, when ``dashboard_by`` names one of the source's disaggregations,
+    a small table and bar chart by it. Sections and their indicators come in registration order.
     """
 
     code: str
@@ -47,6 +52,17 @@ class ComputedSource:
     # For sources without a date: narrow the rows to those that count in a period (e.g. units valid then).
     period_filter: Callable[[QuerySet, object], QuerySet] | None = None
     rollup: bool = False
+    dashboard_section: str = ""
+    dashboard_by: str = ""
+
+    def __post_init__(self) -> None:
+        if self.dashboard_by and self.dashboard_by not in self.disaggregations:
+            raise ValueError(
+                f"{self.code}: dashboard_by “{self.dashboard_by}” is not one of its disaggregations "
+                f"({', '.join(sorted(self.disaggregations)) or 'none'})."
+            )
+        if self.dashboard_by and not self.dashboard_section:
+            raise ValueError(f"{self.code}: dashboard_by needs a dashboard_section.")
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,11 @@ def rollup_sources() -> list[ComputedSource]:
 
 def computed_sources() -> list[ComputedSource]:
     return sorted(_computed.values(), key=lambda s: s.code)
+
+
+def dashboard_sources() -> list[ComputedSource]:
+    """Sources placed in a section of the plan dashboard, in registration order."""
+    return [s for s in _computed.values() if s.dashboard_section]
 
 
 def formula_sources() -> list[FormulaSource]:

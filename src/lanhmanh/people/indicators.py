@@ -17,6 +17,7 @@ from lanhmanh.people.models import EventRole, PaymentStatus, SanctionDecision, S
 OWNERS = ("police", "district-labour", "dolisa-pctnxh", "dolisa-inspectorate", "team-178")
 PLACE = "violation__place_unit__path"
 DISAGGREGATIONS = {"sex": "violation__person__sex", "kind": "kind", "role": "violation__role"}
+DASHBOARD = "Xử lý vi phạm"  # the section of the plan dashboard some of these indicators appear in
 
 
 def _sanctions():
@@ -100,6 +101,7 @@ register(
         date_field="paid_on",
         value=Sum("amount"),
         disaggregations={"role": "violation__role"},
+        dashboard_section=DASHBOARD,
         description="Tổng số tiền phạt đã nộp, theo ngày nộp phạt.",
     )
 )
@@ -130,6 +132,8 @@ register(
         date_field="decided_on",
         disaggregations=DISAGGREGATIONS,
         owner_agency_kinds=OWNERS,
+        dashboard_section=DASHBOARD,
+        dashboard_by="kind",
         description="Mọi quyết định xử phạt, theo ngày quyết định; tách theo hình thức (cảnh cáo, phạt tiền), "
         "vai trò và giới tính.",
     )

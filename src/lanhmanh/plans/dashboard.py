@@ -5,14 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lanhmanh.indicators.evaluation import Cell, evaluate
+from lanhmanh.indicators.models import Indicator
+from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.indicators.selectors import unit_names
 from lanhmanh.plans.models import Plan
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
 ACTIVITY_INDICATOR = "plans.activities_held"
+# Section titles come from the apps' registrations (``dashboard_section``); these are the known ones, so
+# that the translation catalogue has them. A section without an entry is shown as registered.
+SECTION_TITLES = (gettext_noop("Tiếp cận, hỗ trợ"), gettext_noop("Xử lý vi phạm"))
+UNKNOWN_KEY = gettext_noop("Không rõ")
 
 
 @dataclass
@@ -20,6 +28,48 @@ class ChildRow:
     path: str
     name: str
     cells: list[Cell | None] = field(default_factory=list)
+
+
+@dataclass
+class Breakdown:
+    """An indicator at the dashboard's unit split by one of its disaggregations (e.g. services by kind)."""
+
+    name: str  # what it is split by, e.g. "loại dịch vụ"
+    rows: list[tuple[str, Cell | None]]  # (label, cell); None: nothing recorded (0)
+
+
+@dataclass
+class SectionIndicator:
+    indicator: Indicator
+    total: Cell
+    target_code: str = ""  # the target of the plan that reads this indicator (e.g. T07)
+    breakdown: Breakdown | None = None
+    chart_id: str = ""
+    withheld_by: str = ""  # the breakdown's name, when it is withheld to protect small counts
+
+    def chart(self) -> dict | None:
+        """The breakdown as a bar chart; hidden (suppressed) values are left out of the bars (null)."""
+        if self.breakdown is None:
+            return None
+        return {
+            "title": _("%(indicator)s, theo %(by)s")
+            % {"indicator": self.indicator.name, "by": self.breakdown.name},
+            "labels": [label for label, _c in self.breakdown.rows],
+            "values": [
+                None if cell is not None and cell.suppressed else (cell.value if cell else 0)
+                for _l, cell in self.breakdown.rows
+            ],
+        }
+
+
+@dataclass
+class Section:
+    """Indicators registered for one section of the dashboard, at the unit and by its children."""
+
+    title: str
+    slug: str
+    indicators: list[SectionIndicator]
+    child_rows: list[ChildRow] = field(default_factory=list)
 
 
 @dataclass
@@ -33,6 +83,7 @@ class Dashboard:
     total_activities: Cell
     months: list[tuple[str, int]]
     elapsed: float
+    sections: list[Section] = field(default_factory=list)
 
     def chart_by_unit(self) -> dict:
         index = len(self.columns) - 1
@@ -55,14 +106,17 @@ def build(plan: Plan, unit, *, user, today: dt.date | None = None) -> Dashboard:
     and activities by month. One GROUP BY per sourced indicator; nothing loaded row by row."""
     today = today or dt.date.today()
     period = plan.period
-    progress = plan_progress(plan, unit, user=user, today=today)
+    by = "child" if unit.level < 3 else None
+    progress = plan_progress(plan, unit, user=user, today=today, by=by)
     sourced = [p for p in progress if p.has_source]
     columns = [p.target.code for p in sourced] + ["activities"]
     labels = [p.target.code for p in sourced] + [_("Hoạt động")]
     child_rows: list[ChildRow] = []
+    children: list[str] | None = None
+    names: dict[str, str] = {}
+    activities = evaluate(ACTIVITY_INDICATOR, unit, period, by=by, user=user)
     if unit.level < 3:
-        evaluations = [evaluate(p.target.indicator, unit, period, by="child", user=user) for p in sourced]
-        evaluations.append(evaluate(ACTIVITY_INDICATOR, unit, period, by="child", user=user))
+        evaluations = [p.evaluation for p in sourced] + [activities]
         indexes = [{c.key[0]: c for c in e.rows} for e in evaluations]
         children = list(unit.children.valid_on(period.start).order_by("path").values_list("path", flat=True))
         names = unit_names(children)
@@ -72,7 +126,93 @@ def build(plan: Plan, unit, *, user, today: dt.date | None = None) -> Dashboard:
     by_month = evaluate(ACTIVITY_INDICATOR, unit, period, by="month", user=user)
     values = {c.key[0]: c.value for c in by_month.rows}
     months = [(m.label, values.get(m.id, 0) or 0) for m in period.months()]
-    total = evaluate(ACTIVITY_INDICATOR, unit, period, user=user).total
+    sections = build_sections(unit, period, user=user, progress=progress, children=children, names=names)
     return Dashboard(
-        plan, unit, progress, columns, labels, child_rows, total, months, period.elapsed_share(today)
+        plan,
+        unit,
+        progress,
+        columns,
+        labels,
+        child_rows,
+        activities.total,
+        months,
+        period.elapsed_share(today),
+        sections,
     )
+
+
+def _lookup_field(source: ComputedSource, lookup: str):
+    model = source.queryset().model
+    parts = lookup.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    return model._meta.get_field(parts[-1])
+
+
+def _breakdown(source: ComputedSource, indicator: Indicator, unit, period, user) -> tuple[Breakdown, Cell]:
+    """Every choice of the disaggregation in its declared order (0 when nothing was recorded), and the
+    total as this grouping may show it."""
+    model_field = _lookup_field(source, source.disaggregations[source.dashboard_by])
+    result = evaluate(indicator, unit, period, by=source.dashboard_by, user=user)
+    cells = {c.key[0]: c for c in result.rows}
+    rows: list[tuple[str, Cell | None]] = []
+    for value, label in model_field.flatchoices:
+        if value in ("", None):
+            continue
+        rows.append((str(label), cells.pop(value, None)))
+    for key, cell in cells.items():  # values outside the choices (or empty) come last
+        rows.append((str(key) if key not in ("", None) else _(UNKNOWN_KEY), cell))
+    return Breakdown(str(model_field.verbose_name), rows), result.total
+
+
+def build_sections(unit, period, *, user, progress=(), children=None, names=None) -> list[Section]:
+    """The sections of every indicator registered with a ``dashboard_section``, suppressed for ``user``.
+
+    Per indicator: its value at ``unit`` and by the unit's children (one evaluation: two GROUP BY
+    queries), plus two for a ``dashboard_by`` breakdown; one query for the indicator rows. The count
+    depends on the registrations, never on the number of records or units.
+    """
+    sources = dashboard_sources()
+    if not sources:
+        return []
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s.code for s in sources])}
+    targets = {}
+    for p in progress:
+        targets.setdefault(p.target.indicator.code, p.target.code)
+    if children is None and unit.level < 3:
+        children = list(unit.children.valid_on(period.start).order_by("path").values_list("path", flat=True))
+    sections: dict[str, Section] = {}
+    indexes: dict[str, list[dict]] = {}
+    for source in sources:
+        indicator = indicators.get(source.code)
+        if indicator is None:  # registered after the last migrate: no Indicator row to show yet
+            continue
+        title = source.dashboard_section
+        section = sections.get(title)
+        if section is None:
+            section = sections[title] = Section(_(title), slugify(title) or f"section-{len(sections)}", [])
+            indexes[title] = []
+        if unit.level < 3:
+            result = evaluate(indicator, unit, period, by="child", user=user)
+            indexes[title].append({c.key[0]: c for c in result.rows})
+        else:
+            result = evaluate(indicator, unit, period, user=user)
+        item = SectionIndicator(indicator, result.total, targets.get(indicator.code, ""))
+        if source.dashboard_by:
+            breakdown, total = _breakdown(source, indicator, unit, period, user)
+            # The total is on the page already: a breakdown that had to hide it (or shows one the
+            # page hides) would let a small count be worked out across the two views, so it is withheld.
+            if total.suppressed == item.total.suppressed:
+                item.breakdown = breakdown
+            else:
+                item.withheld_by = breakdown.name
+            item.chart_id = f"chart-{section.slug}-{len(section.indicators)}"
+        section.indicators.append(item)
+    if unit.level < 3 and children:
+        names = names or unit_names(children)
+        for title, section in sections.items():
+            section.child_rows = [
+                ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes[title]])
+                for path in children
+            ]
+    return list(sections.values())

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.indicators.evaluation import Cell, evaluate
+from lanhmanh.indicators.evaluation import Cell, Evaluation, evaluate
 from lanhmanh.plans.models import Plan, Target, TargetBreakdown, TargetKind
 
 ON_TRACK = "on-track"
@@ -41,6 +41,8 @@ class TargetProgress:
     share_achieved: Decimal | None  # 0–100
     share_elapsed: Decimal  # 0–100
     status: str
+    # The evaluation the value came from, grouped as asked (e.g. by child unit for the dashboard's table).
+    evaluation: Evaluation | None = None
 
     @property
     def status_label(self) -> str:
@@ -73,27 +75,35 @@ def _status_against_time(share: Decimal | None, elapsed: Decimal) -> str:
 
 
 def target_progress(
-    target: Target, unit, *, user, today: dt.date, breakdowns: dict | None = None
+    target: Target, unit, *, user, today: dt.date, breakdowns: dict | None = None, by: str | None = None
 ) -> TargetProgress:
+    """The target at ``unit``. ``by`` (e.g. ``child``): evaluate grouped, in the same queries, and keep
+    the evaluation; the value shown is then that evaluation's total, hidden wherever its groups would
+    otherwise give a small count away."""
     plan = target.plan
     unit_path = unit if isinstance(unit, str) else unit.path
     period = plan.period
     elapsed = (Decimal(str(period.elapsed_share(today))) * 100).quantize(Decimal("0.1"))
     goal, second_goal = _goal(target, unit_path, breakdowns or {})
-    result = evaluate(target.indicator, unit_path, period, user=user)
+    result = evaluate(target.indicator, unit_path, period, by=by, user=user)
     if not result.has_source:
-        return TargetProgress(target, goal, second_goal, None, None, None, elapsed, NO_DATA)
-    achieved = result.total
+        return TargetProgress(target, goal, second_goal, None, None, None, elapsed, NO_DATA, result)
     second = None
     if target.kind == TargetKind.PAIR and target.second_indicator_id:
         second_result = evaluate(target.second_indicator, unit_path, period, user=user)
         second = second_result.total if second_result.has_source else None
+    progress = _progress(target, unit_path, goal, second_goal, result.total, second, elapsed)
+    progress.evaluation = result
+    return progress
+
+
+def _progress(target, unit_path, goal, second_goal, achieved: Cell, second, elapsed) -> TargetProgress:
     value = achieved.value
     if target.kind == TargetKind.KEEP_CLEAN_SET:
         status = ON_TRACK if not value else OFF_TRACK
         return TargetProgress(target, goal, second_goal, achieved, second, None, elapsed, status)
     if target.kind == TargetKind.SHARE_OF_UNITS:
-        communes = evaluate("org.communes", unit_path, period).total.value or 0
+        communes = evaluate("org.communes", unit_path, target.plan.period).total.value or 0
         share = (Decimal(value or 0) * 100 / communes).quantize(Decimal("0.1")) if communes else None
         if share is None or goal is None:
             status = OFF_TRACK if share is None else ON_TRACK
@@ -116,8 +126,12 @@ def target_progress(
     )
 
 
-def plan_progress(plan: Plan, unit, *, user, today: dt.date | None = None) -> list[TargetProgress]:
-    """Every target of ``plan`` at ``unit`` (its whole subtree), live from the records the indicators count."""
+def plan_progress(
+    plan: Plan, unit, *, user, today: dt.date | None = None, by: str | None = None
+) -> list[TargetProgress]:
+    """Every target of ``plan`` at ``unit`` (its whole subtree), live from the records the indicators count.
+
+    ``by``: group each target's evaluation too (see ``target_progress``)."""
     today = today or dt.date.today()
     targets = list(
         plan.targets.select_related("indicator", "second_indicator", "unit", "plan").prefetch_related(
@@ -131,4 +145,6 @@ def plan_progress(plan: Plan, unit, *, user, today: dt.date | None = None) -> li
             "unit"
         )
     }
-    return [target_progress(t, unit_path, user=user, today=today, breakdowns=breakdowns) for t in targets]
+    return [
+        target_progress(t, unit_path, user=user, today=today, breakdowns=breakdowns, by=by) for t in targets
+    ]

@@ -18,6 +18,7 @@ from lanhmanh.support.models import (
 )
 
 CASEWORK_OWNERS = ("womens-union", "dolisa", "dolisa-pctnxh", "district-labour", "commune-social")
+DASHBOARD = "Tiếp cận, hỗ trợ"  # the section of the plan dashboard these indicators appear in
 
 register(
     ComputedSource(
@@ -34,6 +35,7 @@ register(
         value=Count("person", distinct=True),
         disaggregations={"programme": "programme__code"},
         owner_agency_kinds=CASEWORK_OWNERS,
+        dashboard_section=DASHBOARD,
         description=(
             "Người tham gia Chương trình 1993 hoặc dự án do Plan tài trợ đã hoàn thành học nghề và có việc làm; "
             "tính vào kỳ có việc làm (chỉ tiêu T07)."
@@ -51,6 +53,7 @@ register(
         date_field="made_on",
         value=Count("task__person", distinct=True),
         owner_agency_kinds=CASEWORK_OWNERS,
+        dashboard_section=DASHBOARD,
     )
 )
 register(
@@ -64,6 +67,7 @@ register(
         date_field="opened_on",
         disaggregations={"kind": "kind"},
         owner_agency_kinds=CASEWORK_OWNERS,
+        dashboard_section=DASHBOARD,
     )
 )
 register(
@@ -77,6 +81,8 @@ register(
         date_field="given_on",
         disaggregations={"kind": "kind", "agency_kind": "provider__kind"},
         owner_agency_kinds=CASEWORK_OWNERS,
+        dashboard_section=DASHBOARD,
+        dashboard_by="kind",
     )
 )
 register(
@@ -90,6 +96,7 @@ register(
         date_field="responded_on",
         disaggregations={"purpose": "purpose"},
         owner_agency_kinds=CASEWORK_OWNERS,
+        dashboard_section=DASHBOARD,
     )
 )
 register(
@@ -103,5 +110,7 @@ register(
         date_field="closed_on",
         disaggregations={"outcome": "outcome", "kind": "kind"},
         owner_agency_kinds=CASEWORK_OWNERS,
+        dashboard_section=DASHBOARD,
+        dashboard_by="outcome",
     )
 )
