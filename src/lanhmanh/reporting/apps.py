@@ -8,6 +8,7 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from lanhmanh.core.navigation import NavItem, register
+        from lanhmanh.reporting import home  # noqa: F401 - registers the home panel
         from lanhmanh.reporting.rules import is_approver, is_submitter
 
         register(

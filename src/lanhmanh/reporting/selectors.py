@@ -231,3 +231,34 @@ def sanctioned_sellers(user, submission: Submission, *, path: str = "") -> list[
             )
         )
     return rows
+
+
+# Home panel ---------------------------------------------------------------------------------------
+
+HOME_LIMIT = 10
+
+
+def home_reports_for(user, *, today: dt.date | None = None) -> dict:
+    """The officer's reports not yet sent (late ones apart), those returned to fix, and for approvers
+    the reports waiting for their decision. Read-only, no side effects."""
+    today = today or timezone.localdate()
+    inbox = inbox_for(user, today=today)
+    late, due = [], []
+    for item in [*inbox["due"], *inbox["requests"]]:
+        sent = item.submission is not None and item.submission.first_submitted_at is not None
+        if sent:
+            continue
+        (late if item.due_date < today else due).append(item)
+    late.sort(key=lambda i: i.due_date)
+    due.sort(key=lambda i: i.due_date)
+    returned = [s for s in inbox["open"] if s.status == Status.RETURNED]
+    waiting = approval_queue_for(user)
+    return {
+        "late": late,
+        "due": due,
+        "returned": returned,
+        "waiting": waiting[:HOME_LIMIT],
+        "waiting_count": len(waiting),
+        "is_approver": is_approver(user),
+        "today": today,
+    }

@@ -223,7 +223,26 @@ def adhoc_request_create(
 
 
 def _fields(form: ReportForm) -> list[FormField]:
-    return list(form.fields.select_related("indicator", "section").order_by("section__order", "order"))
+    """The form's fields in order, read once per form instance (a report's save reads them several times)."""
+    cached = getattr(form, "_report_fields", None)
+    if cached is None:
+        cached = list(form.fields.select_related("indicator", "section").order_by("section__order", "order"))
+        form._report_fields = cached
+    return cached
+
+
+def _rules(form: ReportForm) -> list[ValidationRule]:
+    cached = getattr(form, "_report_rules", None)
+    if cached is None:
+        cached = form._report_rules = list(form.rules.all())
+    return cached
+
+
+def _reload(submission: Submission) -> None:
+    """Re-read the report's row, keeping its form (and the fields read with it): a form never changes."""
+    form = submission.form
+    submission.refresh_from_db()
+    submission.form = form
 
 
 def computed_values(form: ReportForm, unit_path: str, period: Period, *, user=None) -> dict[str, int | None]:
@@ -304,6 +323,7 @@ def submission_open(
             form=form, agency=agency, period_id=period.id, request=None
         ).first()
     if existing is not None:
+        existing.form = form
         return existing
     submission = Submission(
         form=form,
@@ -324,8 +344,11 @@ def submission_open(
             submission.save()
     except IntegrityError:
         if form.is_ad_hoc:
-            return Submission.objects.get(request=request, agency=agency)
-        return Submission.objects.get(form=form, agency=agency, period_id=period.id, request=None)
+            winner = Submission.objects.get(request=request, agency=agency)
+        else:
+            winner = Submission.objects.get(form=form, agency=agency, period_id=period.id, request=None)
+        winner.form = form
+        return winner
     computed = computed_values(form, unit.path, period)
     SubmissionValue.objects.bulk_create(
         SubmissionValue(
@@ -364,10 +387,12 @@ def submission_refresh_computed(submission: Submission) -> int:
 
 def values_of(submission: Submission) -> dict[str, object]:
     """Field code → number or text: what a snapshot of the report's values holds."""
-    return {
-        v.field.code: (v.number if v.field.is_number else v.text)
-        for v in submission.values.select_related("field")
-    }
+    fields = {f.pk: f for f in _fields(submission.form)}
+    result = {}
+    for v in submission.values.all():
+        f = fields.get(v.field_id) or v.field
+        result[f.code] = v.number if f.is_number else v.text
+    return result
 
 
 def _bump(submission: Submission, version: int | None) -> None:
@@ -375,7 +400,7 @@ def _bump(submission: Submission, version: int | None) -> None:
     expected = submission.version if version is None else version
     claimed = Submission.objects.filter(pk=submission.pk, version=expected).update(version=F("version") + 1)
     if not claimed:
-        submission.refresh_from_db()
+        _reload(submission)
         raise ConflictError(submission)
     submission.version = expected + 1
 
@@ -401,7 +426,7 @@ def submission_save(
     reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
     if not can_enter(actor, submission):
         raise PermissionDenied
-    submission.refresh_from_db()
+    _reload(submission)
     reopening = submission.status == Status.APPROVED
     if submission.status == Status.LOCKED:
         raise ValidationError({"__all__": _("Kỳ báo cáo đã đóng, báo cáo đã khoá: không sửa được nữa.")})
@@ -426,7 +451,7 @@ def submission_save(
     all_reasons = {**stored_reasons, **reasons}
     checked = check_values(
         fields,
-        list(submission.form.rules.all()),
+        _rules(submission.form),
         merged,
         reasons=all_reasons,
         confirmed=set(confirmed) | _already_confirmed(fields, current, values),
@@ -592,7 +617,7 @@ def submission_submit(
     """
     if not can_enter(actor, submission):
         raise PermissionDenied
-    submission.refresh_from_db()
+    _reload(submission)
     if submission.status in (Status.SUBMITTED, *FINAL):
         return submission
     fields = _fields(submission.form)
@@ -600,7 +625,7 @@ def submission_submit(
     raw = {code: (v.number if v.field.is_number else v.text) for code, v in current.items()}
     checked = check_values(
         fields,
-        list(submission.form.rules.all()),
+        _rules(submission.form),
         raw,
         reasons={c: v.correction_reason for c, v in current.items()},
         confirmed=set(raw),
@@ -653,7 +678,7 @@ def submission_approve(*, actor, submission: Submission, version: int | None = N
     """Approve a submitted report (the level above only). Keeps the values at approval for later diffs."""
     if not can_approve(actor, submission):
         raise PermissionDenied
-    submission.refresh_from_db()
+    _reload(submission)
     if submission.status in FINAL:
         return submission
     if submission.status != Status.SUBMITTED:
@@ -686,7 +711,7 @@ def submission_return(
         raise PermissionDenied
     if not comment.strip():
         raise ValidationError({"comment": _("Phải ghi ý kiến: cần sửa gì trong báo cáo.")})
-    submission.refresh_from_db()
+    _reload(submission)
     if submission.status != Status.SUBMITTED:
         raise ValidationError({"__all__": _("Chỉ trả lại được báo cáo đang chờ duyệt.")})
     _bump(submission, version)
