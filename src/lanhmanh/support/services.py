@@ -152,48 +152,137 @@ def outreach_task_create(
     return task
 
 
-def outreach_agency_for(unit) -> Agency | None:
-    """Who reaches out in a unit: the commune's social-affairs officer, else its Women's Union branch."""
-    for kind in (AgencyKind.COMMUNE_SOCIAL, AgencyKind.WOMENS_UNION, AgencyKind.DISTRICT_LABOUR):
-        agency = Agency.objects.filter(unit=unit, kind=kind, active=True).order_by("pk").first()
-        if agency is not None:
-            return agency
-    return None
+@transaction.atomic
+def outreach_task_from_sanction(*, decision) -> OutreachTask | None:
+    """The outreach task of one sanction decision, saved one by one (full validation, audited): the
+    path of a single save through the ``post_save`` receiver. Same rules as ``outreach_tasks_for_sanctions``.
+    """
+    planned = _outreach_plan([decision])
+    if not planned:
+        return None
+    tasks = [
+        outreach_task_create(
+            actor=None,
+            person=task.person,
+            unit=task.unit,
+            agency=task.agency,
+            due_on=task.due_on,
+            source_sanction=task.source_sanction,
+        )
+        for task in planned
+    ]
+    return tasks[0]
+
+
+# Who reaches out in the commune of residence, in order of preference.
+OUTREACH_KINDS = (AgencyKind.COMMUNE_SOCIAL, AgencyKind.WOMENS_UNION, AgencyKind.DISTRICT_LABOUR)
+
+
+def _coordinator_agency() -> Agency | None:
+    """The city coordinator's agency (the Sub-department), which forwards tasks to other provinces."""
+    return (
+        Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, active=True, unit__level=1)
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
 
 
 @transaction.atomic
-def outreach_task_from_sanction(*, decision) -> OutreachTask | None:
-    """An outreach task for the person who sold sex and was sanctioned (none for other roles).
+def outreach_tasks_for_sanctions(sanctions) -> list[OutreachTask]:
+    """Outreach tasks for the persons who sold sex in these sanction decisions, in a handful of queries.
 
-    The task goes to the commune where she lives in the city (its social-affairs officer; the
-    commune's Women's Union branch sees it too while no worker is assigned). A resident of another
-    province (no residence in the city on record) gets a task for the city coordinator
-    (Sub-department) to forward. Due 14 days after the decision. Idempotent: one task per decision.
+    The task goes to the commune where she lives in the city (its social-affairs officer). A resident of
+    another province (no residence in the city on record) gets a task for the city coordinator
+    (Sub-department) to forward. Buyers and other roles get none. Due 14 days after the decision.
+    Idempotent: a decision that already has its task gets no second one.
+
+    The residence communes, their agencies and the coordinator's agency are looked up once for all the
+    decisions; the tasks and their audit rows (made by the system: no actor) are bulk inserted. Each
+    task is checked against the same rules as ``outreach_task_create`` by construction (units and
+    agencies come from the database; the database constraints hold the rest).
     """
-    violation = decision.violation
-    if violation.role != "seller" or OutreachTask.objects.filter(source_sanction=decision).exists():
-        return None
-    person = violation.person
-    unit = person.permanent_unit or person.temporary_unit
-    agency = outreach_agency_for(unit) if unit is not None else None
-    if agency is None or not unit.path.startswith(violation.place_unit.path.split(".")[0]):
-        agency = (
-            Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, active=True, unit__level=1)
-            .select_related("unit")
-            .order_by("pk")
-            .first()
-        )
-        if agency is None:
-            return None
-        unit = agency.unit
-    return outreach_task_create(
-        actor=None,
-        person=person,
-        unit=unit,
-        agency=agency,
-        due_on=decision.decided_on + dt.timedelta(days=OUTREACH_DAYS_AFTER_SANCTION),
-        source_sanction=decision,
+    from lanhmanh.core.models import ChangeRecord
+
+    tasks = _outreach_plan(list(sanctions))
+    OutreachTask.objects.bulk_create(tasks, batch_size=1_000)
+    reason = _("Tự động tạo từ quyết định xử phạt")
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                actor=None,
+                action=Action.CREATE,
+                model=task._meta.label_lower,
+                object_id=str(task.pk),
+                object_repr=str(task)[:200],
+                after=snapshot(task),
+                reason=reason,
+            )
+            for task in tasks
+        ],
+        batch_size=1_000,
     )
+    return tasks
+
+
+def _outreach_plan(sanctions: list) -> list[OutreachTask]:
+    """The unsaved outreach tasks these decisions call for (see ``outreach_tasks_for_sanctions``)."""
+    from django.db.models import prefetch_related_objects
+
+    from lanhmanh.org.models import AdministrativeUnit
+
+    decisions = [d for d in sanctions if d.pk is not None]
+    prefetch_related_objects(decisions, "violation", "violation__person")
+    decisions = [d for d in decisions if d.violation.role == "seller"]
+    if not decisions:
+        return []
+    done = set(
+        OutreachTask.objects.filter(source_sanction__in=[d.pk for d in decisions]).values_list(
+            "source_sanction_id", flat=True
+        )
+    )
+    decisions = [d for d in decisions if d.pk not in done]
+    if not decisions:
+        return []
+
+    def residence_id(decision) -> int | None:
+        person = decision.violation.person
+        return person.permanent_unit_id or person.temporary_unit_id
+
+    unit_ids = {residence_id(d) for d in decisions} | {d.violation.place_unit_id for d in decisions}
+    units = AdministrativeUnit.objects.in_bulk([pk for pk in unit_ids if pk is not None])
+    agencies: dict[tuple[int, str], Agency] = {}
+    for agency in (
+        Agency.objects.filter(unit_id__in=list(units), kind__in=OUTREACH_KINDS, active=True)
+        .select_related("unit")
+        .order_by("-pk")
+    ):
+        agencies[(agency.unit_id, agency.kind)] = agency  # lowest pk wins
+    coordinator = None
+    tasks: list[OutreachTask] = []
+    for decision in decisions:
+        violation = decision.violation
+        unit = units.get(residence_id(decision))
+        place = units.get(violation.place_unit_id)
+        agency = None
+        if unit is not None and place is not None and unit.path.startswith(place.path.split(".")[0]):
+            agency = next((agencies[(unit.pk, k)] for k in OUTREACH_KINDS if (unit.pk, k) in agencies), None)
+        if agency is None:
+            coordinator = coordinator or _coordinator_agency()
+            if coordinator is None:
+                continue
+            unit, agency = coordinator.unit, coordinator
+        tasks.append(
+            OutreachTask(
+                person=violation.person,
+                source=TaskSource.SANCTION,
+                source_sanction=decision,
+                unit=unit,
+                agency=agency,
+                due_on=decision.decided_on + dt.timedelta(days=OUTREACH_DAYS_AFTER_SANCTION),
+            )
+        )
+    return tasks
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from lanhmanh.people.bulk import sanctions_bulk_created
 from lanhmanh.people.models import SanctionDecision
 
 logger = logging.getLogger("lanhmanh.support")
@@ -35,3 +36,17 @@ def outreach_from_sanction(
     except Exception:
         # Deliberately broad: nothing in outreach may undo a sanction decision.
         logger.exception("Không tạo được nhiệm vụ tiếp cận từ quyết định xử phạt #%s", instance.pk)
+
+
+@receiver(sanctions_bulk_created, dispatch_uid="support-outreach-from-bulk-sanctions")
+def outreach_from_bulk_sanctions(sender, decisions, **kwargs) -> None:
+    """The same for decisions written in bulk (the Excel import): every task in one pass, same savepoint rule."""
+    from lanhmanh.support.services import outreach_tasks_for_sanctions
+
+    try:
+        with transaction.atomic():
+            outreach_tasks_for_sanctions(decisions)
+    except Exception:
+        logger.exception(
+            "Không tạo được nhiệm vụ tiếp cận từ %s quyết định xử phạt nhập từ tệp", len(decisions)
+        )
