@@ -636,7 +636,16 @@ class LinkageModel:
 
         scorer = default_scorer()
         rows = self.table.select(
-            ["surname_key", "middle_core", "given_f", "name_concat", "name_core", "residence", "hometown"]
+            [
+                "surname_key",
+                "middle_core",
+                "given_f",
+                "name_concat",
+                "name_core",
+                "residence",
+                "hometown",
+                "hometown_province",
+            ]
         ).to_pylist()
         for column in ("name_concat", "name_core", "given_f", "residence", "hometown"):
             freq: dict[str, float] = {}

@@ -76,7 +76,15 @@ def merge_persons(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     record_change(actor=actor, instance=merge, action=ChangeRecord.Action.MERGE, reason="hợp nhất hồ sơ")
+    _counting_refresh(survivor.pk, merged.pk)
     return merge
+
+
+def _counting_refresh(*person_ids: int) -> None:
+    """The stored repeat flags follow the counting rules over the violations each person now has."""
+    from lanhmanh.people.services import repeat_flags_refresh
+
+    repeat_flags_refresh(person_ids=list(person_ids))
 
 
 @transaction.atomic
@@ -115,6 +123,7 @@ def merge_undo(*, actor, merge: Merge) -> Merge:
         before=before,
         reason="hoàn tác hợp nhất",
     )
+    _counting_refresh(merge.survivor_id, merge.merged_id)
     return merge
 
 

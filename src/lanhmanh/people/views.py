@@ -167,6 +167,15 @@ def person_suggest(request):
     if data.get("full_name") and birth:
         for person in selectors.persons_search(user, full_name=data["full_name"], birth=birth)[:10]:
             matches.setdefault(person.pk, (person, _("Trùng họ tên và ngày/năm sinh")))
+    if data.get("full_name"):  # spelling variants, Thị left out, swapped dates: the linkage model's guesses
+        from lanhmanh.linkage.services import likely_matches
+
+        for match in likely_matches(user, data):
+            why = _("Khả năng trùng %(percent)d%%: %(fields)s") % {
+                "percent": int(match.match_probability * 100),
+                "fields": ", ".join(f"{f.label} ({f.level})" for f in match.agreeing[:3]),
+            }
+            matches.setdefault(match.person.pk, (match.person, why))
     return render(request, "people/_suggestions.html", {"matches": list(matches.values())})
 
 
