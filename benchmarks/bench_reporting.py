@@ -10,7 +10,9 @@ What it does (``benchmarks/run.py reporting``):
 2. starts a real server process, gunicorn from the venv (``BENCH_WORKERS`` sync workers, default 4),
    bound to 127.0.0.1 on a free port, on that database;
 3. signs the coordinator in over HTTP (password, then the TOTP code, as a person does);
-4. drives the server with ``BENCH_CLIENTS`` threads (default 8): each commune POSTs its October 2014
+4. drives the server with ``BENCH_CLIENTS`` threads (default 8; as fast as they can, or, with
+   ``BENCH_RATE=r``, communes starting at r per second, the pool only capping concurrency): each
+   commune POSTs its October 2014
    report to ``/api/v1/reports/submissions/`` (opened, filled and sent in one call), then sends the
    same request again (a double submit: must change nothing); every tenth commune's first request
    is also sent by a second client at the same instant (two officers at once). Meanwhile one more
@@ -347,8 +349,11 @@ def run() -> list[Result]:
         )
         started = time.monotonic()
         watcher.start()
+        rate = float(os.environ.get("BENCH_RATE") or 0)
         with ThreadPoolExecutor(max_workers=clients) as pool:
             for i, (path, token) in enumerate(tokens):
+                if rate:  # paced arrivals: commune i starts at i / rate seconds
+                    time.sleep(max(0.0, started + i / rate - time.monotonic()))
                 pool.submit(load.commune, path, token, i % 10 == 0)
         done.set()
         watcher.join()
@@ -357,7 +362,8 @@ def run() -> list[Result]:
         stop_server(server)
     received, rows, sent_twice = count_reports([path for path, _ in tokens])
     print(
-        f"# reporting: {len(tokens)} communes in {elapsed:.1f} s with {clients} clients, "
+        f"# reporting: {len(tokens)} communes in {elapsed:.1f} s with {clients} clients"
+        f"{f' at {rate:g}/s' if rate else ''}, "
         f"{len(load.page_ms)} completeness pages, answers {dict(sorted(load.statuses.items()))}, server log {log}",
         flush=True,
     )

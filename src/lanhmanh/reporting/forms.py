@@ -74,7 +74,13 @@ class SectionForm(forms.Form):
 
 class OpenReportForm(forms.Form):
     form = forms.ModelChoiceField(
-        label=_("Biểu mẫu"), queryset=ReportForm.objects.none(), to_field_name="code"
+        label=_("Biểu mẫu"),
+        queryset=ReportForm.objects.none(),
+        to_field_name="code",
+        error_messages={
+            "invalid_choice": _("Biểu mẫu này không thuộc các báo cáo cơ quan của anh/chị phải lập."),
+            "required": _("Chọn biểu mẫu báo cáo."),
+        },
     )
     period_id = forms.CharField(
         label=_("Kỳ báo cáo"), max_length=20, help_text=_("Ví dụ: 201410 (tháng 10/2014), 2014Q3, 2014.")
