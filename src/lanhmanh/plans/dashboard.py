@@ -12,7 +12,6 @@ from django.utils.translation import gettext_noop
 from lanhmanh.indicators.evaluation import Cell, evaluate
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
-from lanhmanh.indicators.selectors import unit_names
 from lanhmanh.plans.models import Plan
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
@@ -114,19 +113,24 @@ def build(plan: Plan, unit, *, user, today: dt.date | None = None) -> Dashboard:
     child_rows: list[ChildRow] = []
     children: list[str] | None = None
     names: dict[str, str] = {}
-    activities = evaluate(ACTIVITY_INDICATOR, unit, period, by=by, user=user)
+    # The activity indicator and those of the sections in one query.
+    codes = [ACTIVITY_INDICATOR, *(s.code for s in dashboard_sources())]
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    activity = indicators.get(ACTIVITY_INDICATOR, ACTIVITY_INDICATOR)
+    activities = evaluate(activity, unit, period, by=by, user=user)
     if unit.level < 3:
         evaluations = [p.evaluation for p in sourced] + [activities]
         indexes = [{c.key[0]: c for c in e.rows} for e in evaluations]
-        children = list(unit.children.valid_on(period.start).order_by("path").values_list("path", flat=True))
-        names = unit_names(children)
+        children, names = _children(unit, period)
         child_rows = [
             ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes]) for path in children
         ]
-    by_month = evaluate(ACTIVITY_INDICATOR, unit, period, by="month", user=user)
+    by_month = evaluate(activity, unit, period, by="month", user=user)
     values = {c.key[0]: c.value for c in by_month.rows}
     months = [(m.label, values.get(m.id, 0) or 0) for m in period.months()]
-    sections = build_sections(unit, period, user=user, progress=progress, children=children, names=names)
+    sections = build_sections(
+        unit, period, user=user, progress=progress, children=children, names=names, indicators=indicators
+    )
     return Dashboard(
         plan,
         unit,
@@ -165,22 +169,32 @@ def _breakdown(source: ComputedSource, indicator: Indicator, unit, period, user)
     return Breakdown(str(model_field.verbose_name), rows), result.total
 
 
-def build_sections(unit, period, *, user, progress=(), children=None, names=None) -> list[Section]:
+def _children(unit, period) -> tuple[list[str], dict[str, str]]:
+    """Paths of the unit's children valid when the period starts, in order, and their full names (one query)."""
+    units = list(unit.children.valid_on(period.start).order_by("path"))
+    return [u.path for u in units], {u.path: u.full_name for u in units}
+
+
+def build_sections(
+    unit, period, *, user, progress=(), children=None, names=None, indicators=None
+) -> list[Section]:
     """The sections of every indicator registered with a ``dashboard_section``, suppressed for ``user``.
 
     Per indicator: its value at ``unit`` and by the unit's children (one evaluation: two GROUP BY
-    queries), plus two for a ``dashboard_by`` breakdown; one query for the indicator rows. The count
-    depends on the registrations, never on the number of records or units.
+    queries), plus two for a ``dashboard_by`` breakdown; one query for the indicator rows (none when
+    ``indicators`` gives them) and one for the children (none when ``children`` and ``names`` give
+    them). The count depends on the registrations, never on the number of records or units.
     """
     sources = dashboard_sources()
     if not sources:
         return []
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s.code for s in sources])}
+    if indicators is None:
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s.code for s in sources])}
     targets = {}
     for p in progress:
         targets.setdefault(p.target.indicator.code, p.target.code)
-    if children is None and unit.level < 3:
-        children = list(unit.children.valid_on(period.start).order_by("path").values_list("path", flat=True))
+    if (children is None or names is None) and unit.level < 3:
+        children, names = _children(unit, period)
     sections: dict[str, Section] = {}
     indexes: dict[str, list[dict]] = {}
     for source in sources:
@@ -209,7 +223,6 @@ def build_sections(unit, period, *, user, progress=(), children=None, names=None
             item.chart_id = f"chart-{section.slug}-{len(section.indicators)}"
         section.indicators.append(item)
     if unit.level < 3 and children:
-        names = names or unit_names(children)
         for title, section in sections.items():
             section.child_rows = [
                 ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes[title]])
