@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from lanhmanh.indicators.evaluation import evaluate
+from lanhmanh.org.models import User
 from lanhmanh.plans.models import Plan, Task, TaskStatus
 
 pytestmark = pytest.mark.browser
@@ -36,6 +38,22 @@ def test_the_coordinator_sees_all_ten_targets_with_status_and_drills_into_a_dist
         )
     expect(page.locator("[data-status-rule]")).to_contain_text("Cách xếp trạng thái")
     expect(page.locator("table[data-by-unit] tbody tr")).to_have_count(30)
+    # Outreach and support: its indicators live at the city, T07 among them, by district, services by kind.
+    support = page.locator('section[data-section="tiep-can-ho-tro"]')
+    expect(support.locator("h2")).to_have_text("Tiếp cận, hỗ trợ")
+    expect(support.locator("tr[data-indicator]")).to_have_count(6)
+    coordinator = User.objects.get(username="dieuphoi")
+    for code in ("support.women_trained_employed", "support.cases_opened", "support.services_given"):
+        shown = evaluate(code, "01", plan_2014().period, by="child", user=coordinator).total.display
+        expect(support.locator(f'tr[data-indicator="{code}"] [data-value]')).to_have_text(shown)
+    expect(
+        support.locator('tr[data-indicator="support.women_trained_employed"] [data-target-code]')
+    ).to_have_text("Chỉ tiêu T07")
+    expect(support.locator("table[data-section-by-unit] tbody tr")).to_have_count(30)
+    services = support.locator('[data-breakdown="support.services_given"]')
+    expect(services.locator("tbody tr")).to_have_count(10)
+    expect(services.locator(".chart canvas")).to_have_count(1)  # ECharts drew the bar chart
+    expect(page.locator('section[data-section="xu-ly-vi-pham"] h2')).to_have_text("Xử lý vi phạm")
     # Drill down: the city → Hoàn Kiếm district → its wards.
     page.locator('tr[data-unit="01.002"] a').click()
     expect(page).to_have_url(re.compile(r"\?unit=01\.002$"))
@@ -43,6 +61,7 @@ def test_the_coordinator_sees_all_ten_targets_with_status_and_drills_into_a_dist
     expect(page.locator("table[data-by-unit] tbody tr")).to_have_count(18)
     expect(page.locator('tr[data-unit="01.002.00079"]')).to_contain_text("Phường Tràng Tiền")
     expect(page.locator("table[data-targets] tbody tr")).to_have_count(10)
+    expect(support.locator("table[data-section-by-unit] tbody tr")).to_have_count(18)
 
 
 def test_a_district_officer_marks_a_task_done_with_evidence_and_the_coordinator_sees_it(
