@@ -16,7 +16,9 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 BUDGET_MS = 300
-BUDGET_QUERIES = 40
+# Fixed by the registrations, not the data: 2 queries per target and per dashboard-section indicator
+# (total + grouped), 2 per breakdown. The issue budgets time (300 ms), not queries; this guards growth.
+BUDGET_QUERIES = 60
 
 
 def run() -> list[Result]:
