@@ -222,7 +222,14 @@ class Scorer:
 
     def _frequency(self, column: str, value: str | None) -> float:
         table = self.frequencies.get(column, {})
-        return max(table.get(value or "", 0.0), self.MIN_FREQUENCY)
+        if (value or "") in table:
+            return max(table[value or ""], self.MIN_FREQUENCY)
+        # A value the training registry never had is rare there, not unique: the rarest one seen.
+        return max(self._rarest(column), self.MIN_FREQUENCY)
+
+    @lru_cache(maxsize=16)  # noqa: B019 - a few columns, scorers live as long as the process
+    def _rarest(self, column: str) -> float:
+        return min(self.frequencies.get(column, {}).values(), default=self.MIN_FREQUENCY)
 
     def tf(self, column: str, f: Features) -> float:
         if column in ("name_concat", "name_core"):  # the parts taken as independent
