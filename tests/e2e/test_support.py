@@ -49,7 +49,7 @@ def test_from_a_sanction_to_a_case_a_referral_within_consent_and_t07(browser, pa
         role="seller",
         sanction={"number": "1/QĐ-XPHC-E2E", "decided_on": dt.date(2014, 1, 2), "kind": "warning"},
     )
-    task = OutreachTask.objects.get(source_sanction=violation.sanction)
+    task = OutreachTask.objects.get(source_sanction=violation.sanction, agency__kind="commune-social")
     plan = Plan.objects.get(year=2014, scope_unit__path="01")
     coordinator_page = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh").new_page()
     login_as(coordinator_page, "dieuphoi")

@@ -411,8 +411,14 @@ def test_a_confirmed_import_audits_flags_repeats_and_makes_outreach_tasks_for_se
     mai = Person.objects.by_id_number("001192000111").get()
     first, second = mai.violations.order_by("occurred_at")
     assert (first.repeat_of_id, second.repeat_of_id) == (None, first.pk)
-    assert OutreachTask.objects.filter(person=mai).count() == 2
-    assert OutreachTask.objects.count() == 2  # none for the buyer
+    # Two decisions of a seller: a task each for the commune's social-affairs officer and Women's Union.
+    assert sorted(OutreachTask.objects.filter(person=mai).values_list("agency__code", flat=True)) == [
+        "01-002-00079-social",
+        "01-002-00079-social",
+        "01-002-00079-womens-union",
+        "01-002-00079-womens-union",
+    ]
+    assert OutreachTask.objects.count() == 4  # none for the buyer
     for model, count in (("people.person", 2), ("people.violation", 3), ("people.sanctiondecision", 3)):
         assert ChangeRecord.objects.filter(model=model, action="create").count() == count
     assert "Trần Thị Mai" not in str(list(ChangeRecord.objects.values_list("after", flat=True)))

@@ -59,11 +59,14 @@ def test_the_home_pages_list_the_task_with_its_due_date(
     other_commune_officer,
 ):
     _sanction(police, resident, trang_tien, selling_2014)
-    task = OutreachTask.objects.get()
-    assert (task.unit, task.agency.kind) == (trang_tien, "commune-social")
-    for user in (social_worker, commune_officer):
+    social, union = OutreachTask.objects.order_by("pk")
+    assert (social.unit, social.agency.kind) == (trang_tien, "commune-social")
+    assert (union.unit, union.agency.kind) == (trang_tien, "womens-union")
+    # The commune's social-affairs officer and its Women's Union branch each see their own task.
+    for user, mine, theirs in ((commune_officer, social, union), (social_worker, union, social)):
         body = client_for(user).get(reverse("home")).content.decode()
-        assert f'data-outreach-task="{task.pk}"' in body, user
+        assert f'data-outreach-task="{mine.pk}"' in body, user
+        assert f'data-outreach-task="{theirs.pk}"' not in body, user
         assert "hạn 26/05/2014" in body
         # No identity on the home page.
         assert "Nguyễn Thị Đào" not in body
@@ -71,6 +74,17 @@ def test_the_home_pages_list_the_task_with_its_due_date(
     assert "data-outreach-task" not in body
     body = client_for(police).get(reverse("home")).content.decode()
     assert "data-outreach-task" not in body
+
+
+def test_the_task_page_shows_the_other_agencys_task_from_the_same_sanction(
+    client_for, police, resident, selling_2014, trang_tien, social_worker, commune_officer
+):
+    _sanction(police, resident, trang_tien, selling_2014)
+    social, union = OutreachTask.objects.order_by("pk")
+    body = client_for(social_worker).get(reverse("support:task_detail", args=[union.pk])).content.decode()
+    assert f'data-sibling-task="{social.pk}"' in body
+    assert "Công chức LĐTBXH Phường Tràng Tiền" in body
+    assert "quyết định 5/QĐ-XPHC" in body
 
 
 def test_a_buyer_gets_no_outreach(police, buying_2014, trang_tien):

@@ -53,4 +53,7 @@ def test_the_task_commits_with_the_sanction_in_one_transaction(
         decision = sanction(police, woman, trang_tien)
     # Nothing waits for the commit: the task exists as soon as the decision does.
     assert callbacks == []
-    assert OutreachTask.objects.get().source_sanction == decision
+    assert list(OutreachTask.objects.values_list("source_sanction", "agency__kind").order_by("pk")) == [
+        (decision.pk, "commune-social"),
+        (decision.pk, "womens-union"),
+    ]

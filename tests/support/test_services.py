@@ -41,26 +41,49 @@ def sanction(police, person, trang_tien, *, role="seller", number="5/QĐ-XPHC"):
     return violation.sanction
 
 
-def test_a_sanction_of_a_woman_who_sold_sex_creates_an_outreach_task_for_her_commune(
+def test_a_sanction_of_a_woman_who_sold_sex_creates_a_task_for_her_commune_and_its_womens_union(
     police, woman, trang_tien
 ):
     decision = sanction(police, woman, trang_tien)
-    task = OutreachTask.objects.get()
-    assert (task.person, task.source, task.source_sanction, task.unit) == (
-        woman,
-        "sanction",
-        decision,
-        trang_tien,
-    )
-    assert (task.agency.unit, task.agency.kind) == (trang_tien, "commune-social")
-    assert task.due_on == dt.date(2014, 5, 26)
-    assert task.status == "open"
-    assert (
-        ChangeRecord.objects.filter(
-            model="support.outreachtask", object_id=str(task.pk), action="create"
-        ).count()
-        == 1
-    )
+    tasks = list(OutreachTask.objects.order_by("pk"))
+    assert [(t.agency.unit, t.agency.kind) for t in tasks] == [
+        (trang_tien, "commune-social"),
+        (trang_tien, "womens-union"),
+    ]
+    for task in tasks:
+        assert (task.person, task.source, task.source_sanction, task.unit) == (
+            woman,
+            "sanction",
+            decision,
+            trang_tien,
+        )
+        assert task.due_on == dt.date(2014, 5, 26)
+        assert task.status == "open"
+        assert (
+            ChangeRecord.objects.filter(
+                model="support.outreachtask", object_id=str(task.pk), action="create"
+            ).count()
+            == 1
+        )
+    assert list(decision.outreach_tasks.order_by("pk")) == tasks
+
+
+def test_one_task_per_sanction_and_agency(police, woman, trang_tien):
+    from django.db import IntegrityError, transaction
+
+    decision = sanction(police, woman, trang_tien)
+    assert services.outreach_tasks_for_sanctions([decision]) == []
+    task = OutreachTask.objects.filter(source_sanction=decision).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutreachTask.objects.create(
+            person=woman,
+            source="sanction",
+            source_sanction=decision,
+            unit=trang_tien,
+            agency=task.agency,
+            due_on=task.due_on,
+        )
+    assert OutreachTask.objects.count() == 2
 
 
 def test_a_sanction_of_a_buyer_creates_no_outreach_task(police, woman, trang_tien):
@@ -70,12 +93,25 @@ def test_a_sanction_of_a_buyer_creates_no_outreach_task(police, woman, trang_tie
 
 def test_declining_closes_the_task_and_records_nothing_else(police, social_worker, woman, trang_tien):
     sanction(police, woman, trang_tien)
-    task = OutreachTask.objects.get()
+    task = OutreachTask.objects.get(agency=social_worker.agency)
     services.contact_attempt_record(
         actor=social_worker, task=task, made_on=dt.date(2014, 5, 20), method="visit", result="declined"
     )
     task.refresh_from_db()
     assert (task.status, task.closed_on) == ("declined", dt.date(2014, 5, 20))
+    # The commune officer's task from the same sanction closes too: nobody else is sent to her.
+    other = OutreachTask.objects.exclude(pk=task.pk).get()
+    assert (other.agency.kind, other.status, other.closed_on) == (
+        "commune-social",
+        "declined",
+        dt.date(2014, 5, 20),
+    )
+    assert (
+        ChangeRecord.objects.filter(model="support.outreachtask", object_id=str(other.pk), action="status")
+        .values_list("reason", flat=True)
+        .get()
+        == f"Kết thúc cùng nhiệm vụ #{task.pk} của cơ quan khác"
+    )
     assert SupportCase.objects.count() == 0
     with pytest.raises(ValidationError) as exc:
         services.contact_attempt_record(
@@ -89,7 +125,7 @@ def test_opening_a_case_records_consent_per_purpose_and_agency_and_closes_the_ta
     police, social_worker, woman, trang_tien, school
 ):
     sanction(police, woman, trang_tien)
-    task = OutreachTask.objects.get()
+    task = OutreachTask.objects.get(agency=social_worker.agency)
     case = services.case_open(
         actor=social_worker,
         person=woman,
@@ -100,6 +136,9 @@ def test_opening_a_case_records_consent_per_purpose_and_agency_and_closes_the_ta
     )
     task.refresh_from_db()
     assert (task.status, task.closed_on) == ("case-opened", OPENED)
+    assert list(
+        OutreachTask.objects.exclude(pk=task.pk).values_list("agency__kind", "status", "closed_on")
+    ) == [("commune-social", "case-opened", OPENED)]
     assert sorted(Consent.objects.filter(case=case).values_list("purpose", "agency__code")) == [
         ("jobs", "01-002-truong-nghe"),
         ("training", "01-002-truong-nghe"),

@@ -37,12 +37,14 @@ class OutreachTask(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="outreach_tasks")
     source = models.CharField(_("nguồn"), max_length=10, choices=TaskSource.choices)
-    source_sanction = models.OneToOneField(
+    # A seller's sanction makes one task per agency that reaches out: the commune's social-affairs
+    # officer and the Women's Union branch of the commune of residence (or the city coordinator).
+    source_sanction = models.ForeignKey(
         "people.SanctionDecision",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="outreach_task",
+        related_name="outreach_tasks",
         verbose_name=_("quyết định xử phạt"),
     )
     unit = models.ForeignKey(
@@ -77,6 +79,11 @@ class OutreachTask(models.Model):
         verbose_name = _("nhiệm vụ tiếp cận")
         verbose_name_plural = _("nhiệm vụ tiếp cận")
         constraints = [
+            models.UniqueConstraint(
+                fields=["source_sanction", "agency"],
+                condition=Q(source_sanction__isnull=False),
+                name="outreach_one_task_per_sanction_agency",
+            ),
             models.CheckConstraint(
                 condition=Q(source="manual", source_sanction__isnull=True)
                 | Q(source="sanction", source_sanction__isnull=False),

@@ -91,12 +91,26 @@ def task_get(user, pk, *, path: str = "") -> OutreachTask:
 
 
 def open_tasks_for(user) -> QuerySet[OutreachTask]:
-    """Open tasks of the user's agency (or assigned to the user), oldest due first."""
+    """Open tasks of the user's agency or assigned to the user, oldest due first; supervisors also see
+    the tasks in their area that nobody has taken yet. (A seller's sanction gives the commune's
+    social-affairs officer and its Women's Union branch a task each: each sees its own.)"""
+    mine = Q(worker=user) | Q(agency_id=user.agency_id)
+    if is_supervisor(user):
+        mine |= Q(worker__isnull=True)
+    return tasks_visible(user).filter(status="open").filter(mine).order_by("due_on", "pk")
+
+
+def sibling_tasks(user, task: OutreachTask) -> QuerySet[OutreachTask]:
+    """The other agencies' tasks from the same sanction that this user may see (the commune's social-affairs
+    officer and its Women's Union branch each have one), with how many contact attempts each recorded."""
+    if task.source_sanction_id is None:
+        return OutreachTask.objects.none()
     return (
         tasks_visible(user)
-        .filter(status="open")
-        .filter(Q(worker=user) | Q(agency=user.agency) | Q(worker__isnull=True))
-        .order_by("due_on", "pk")
+        .filter(source_sanction_id=task.source_sanction_id)
+        .exclude(pk=task.pk)
+        .annotate(attempt_count=Count("attempts"))
+        .order_by("agency__name", "pk")
     )
 
 

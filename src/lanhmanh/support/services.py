@@ -154,8 +154,9 @@ def outreach_task_create(
 
 @transaction.atomic
 def outreach_task_from_sanction(*, decision) -> OutreachTask | None:
-    """The outreach task of one sanction decision, saved one by one (full validation, audited): the
-    path of a single save through the ``post_save`` receiver. Same rules as ``outreach_tasks_for_sanctions``.
+    """The outreach tasks of one sanction decision, saved one by one (full validation, audited): the
+    path of a single save through the ``post_save`` receiver. Same rules as ``outreach_tasks_for_sanctions``;
+    returns the first task (the social-affairs officer's), or None.
     """
     planned = _outreach_plan([decision])
     if not planned:
@@ -174,8 +175,10 @@ def outreach_task_from_sanction(*, decision) -> OutreachTask | None:
     return tasks[0]
 
 
-# Who reaches out in the commune of residence, in order of preference.
-OUTREACH_KINDS = (AgencyKind.COMMUNE_SOCIAL, AgencyKind.WOMENS_UNION, AgencyKind.DISTRICT_LABOUR)
+# Who reaches out in the commune of residence: its social-affairs officer (a district's labour office
+# when the residence on record is a district), and its Women's Union branch.
+SOCIAL_KINDS = (AgencyKind.COMMUNE_SOCIAL, AgencyKind.DISTRICT_LABOUR)
+OUTREACH_KINDS = (*SOCIAL_KINDS, AgencyKind.WOMENS_UNION)
 
 
 def _coordinator_agency() -> Agency | None:
@@ -192,10 +195,11 @@ def _coordinator_agency() -> Agency | None:
 def outreach_tasks_for_sanctions(sanctions) -> list[OutreachTask]:
     """Outreach tasks for the persons who sold sex in these sanction decisions, in a handful of queries.
 
-    The task goes to the commune where she lives in the city (its social-affairs officer). A resident of
-    another province (no residence in the city on record) gets a task for the city coordinator
-    (Sub-department) to forward. Buyers and other roles get none. Due 14 days after the decision.
-    Idempotent: a decision that already has its task gets no second one.
+    A woman who lives in the city gets two tasks, one for each agency of her commune of residence that
+    reaches out: its social-affairs officer and its Women's Union branch. A resident of another province
+    (no residence in the city on record) gets one task, for the city coordinator (Sub-department) to
+    forward. Buyers and other roles get none. Due 14 days after the decision. Idempotent: an agency that
+    already has its task for a decision gets no second one.
 
     The residence communes, their agencies and the coordinator's agency are looked up once for all the
     decisions; the tasks and their audit rows (made by the system: no actor) are bulk inserted. Each
@@ -238,12 +242,9 @@ def _outreach_plan(sanctions: list) -> list[OutreachTask]:
         return []
     done = set(
         OutreachTask.objects.filter(source_sanction__in=[d.pk for d in decisions]).values_list(
-            "source_sanction_id", flat=True
+            "source_sanction_id", "agency_id"
         )
     )
-    decisions = [d for d in decisions if d.pk not in done]
-    if not decisions:
-        return []
 
     def residence_id(decision) -> int | None:
         person = decision.violation.person
@@ -257,31 +258,37 @@ def _outreach_plan(sanctions: list) -> list[OutreachTask]:
         .select_related("unit")
         .order_by("-pk")
     ):
-        agencies[(agency.unit_id, agency.kind)] = agency  # lowest pk wins
+        agencies[(agency.unit_id, agency.kind)] = agency  # the lowest pk of a kind wins
     coordinator = None
     tasks: list[OutreachTask] = []
     for decision in decisions:
         violation = decision.violation
         unit = units.get(residence_id(decision))
         place = units.get(violation.place_unit_id)
-        agency = None
+        targets: list[Agency] = []
         if unit is not None and place is not None and unit.path.startswith(place.path.split(".")[0]):
-            agency = next((agencies[(unit.pk, k)] for k in OUTREACH_KINDS if (unit.pk, k) in agencies), None)
-        if agency is None:
+            social = next((agencies[(unit.pk, k)] for k in SOCIAL_KINDS if (unit.pk, k) in agencies), None)
+            union = agencies.get((unit.pk, AgencyKind.WOMENS_UNION))
+            targets = [a for a in (social, union) if a is not None]
+        if not targets:
             coordinator = coordinator or _coordinator_agency()
             if coordinator is None:
                 continue
-            unit, agency = coordinator.unit, coordinator
-        tasks.append(
-            OutreachTask(
-                person=violation.person,
-                source=TaskSource.SANCTION,
-                source_sanction=decision,
-                unit=unit,
-                agency=agency,
-                due_on=decision.decided_on + dt.timedelta(days=OUTREACH_DAYS_AFTER_SANCTION),
+            unit, targets = coordinator.unit, [coordinator]
+        for agency in targets:
+            if (decision.pk, agency.pk) in done:
+                continue
+            done.add((decision.pk, agency.pk))
+            tasks.append(
+                OutreachTask(
+                    person=violation.person,
+                    source=TaskSource.SANCTION,
+                    source_sanction=decision,
+                    unit=unit,
+                    agency=agency,
+                    due_on=decision.decided_on + dt.timedelta(days=OUTREACH_DAYS_AFTER_SANCTION),
+                )
             )
-        )
     return tasks
 
 
@@ -320,7 +327,32 @@ def outreach_decline(*, actor, task: OutreachTask, on: dt.date, notes: str = "")
     task.full_clean()
     task.save()
     record_change(actor=actor, instance=task, action=Action.STATUS, before=before, after=snapshot(task))
+    _close_sibling_tasks(actor=actor, task=task, status=TaskStatus.DECLINED, on=on)
     return task
+
+
+def _close_sibling_tasks(*, actor, task: OutreachTask, status: str, on: dt.date) -> None:
+    """The other agency's task from the same sanction closes with this one: once she has a case, or has
+    declined, nobody else is sent to reach her for that sanction. Audited."""
+    if task.source_sanction_id is None:
+        return
+    siblings = OutreachTask.objects.filter(
+        source_sanction_id=task.source_sanction_id, status=TaskStatus.OPEN
+    ).exclude(pk=task.pk)
+    for sibling in siblings:
+        before = snapshot(sibling)
+        sibling.status = status
+        sibling.closed_on = on
+        sibling.full_clean()
+        sibling.save()
+        record_change(
+            actor=actor,
+            instance=sibling,
+            action=Action.STATUS,
+            before=before,
+            after=snapshot(sibling),
+            reason=_("Kết thúc cùng nhiệm vụ #%(task)s của cơ quan khác") % {"task": task.pk},
+        )
 
 
 # Cases ----------------------------------------------------------------------------------------------
@@ -405,6 +437,7 @@ def case_open(
             before=before,
             after=snapshot(outreach_task),
         )
+        _close_sibling_tasks(actor=actor, task=outreach_task, status=TaskStatus.CASE_OPENED, on=opened_on)
     return case
 
 

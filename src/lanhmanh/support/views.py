@@ -175,6 +175,7 @@ def task_detail(request, pk: int):
         "support/task_detail.html",
         {
             "task": task,
+            "siblings": list(selectors.sibling_tasks(user, task)),
             "attempts": list(task.attempts.select_related("worker")),
             "attempt_form": attempt_form,
             "decline_form": decline_form,
