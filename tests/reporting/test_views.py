@@ -168,3 +168,13 @@ def test_the_consolidated_downloads_open_and_hold_the_figures(
     own = client_for(commune_officer).get(f"/bao-cao/{october.pk}/tai-ve/docx/")
     assert own.status_code == 200
     assert client_for(commune_officer).get("/bao-cao/tong-hop/tai-ve/docx/" + query).status_code == 404
+
+
+def test_the_consolidated_page_from_a_commune_forms_completeness_shows_the_district_form_adding_it_up(
+    october, district_officer, client_for
+):
+    page = client_for(district_officer).get("/bao-cao/tong-hop/?bieu-mau=xa-thang&ky=201410&don-vi=01.002")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<option value="huyen-thang" selected>' in html
+    assert "bieu-mau=huyen-thang&amp;ky=201410&amp;don-vi=01.002" in html

@@ -330,6 +330,21 @@ def consolidated(request):
     forms = [f for f in ReportForm.objects.filter(active=True, submitter_level=unit.level) if not f.is_ad_hoc]
     if not is_approver(request.user):
         forms = [f for f in forms if f.submitter_agency_kind == request.user.agency.kind]
+    asked = request.GET.get("bieu-mau", "")
+    if asked and asked not in {f.code for f in forms}:
+        # From the completeness page of a lower level's form (xa-thang): the form of this level that
+        # adds it up, for the same kind of period (huyen-thang).
+        lower = ReportForm.objects.filter(code=asked).first()
+        rolls_up = [
+            f
+            for f in forms
+            if lower is not None
+            and f.periodicity == lower.periodicity
+            and f.rollup_from.filter(pk=lower.pk).exists()
+        ]
+        if rolls_up:
+            request.GET = request.GET.copy()
+            request.GET["bieu-mau"] = rolls_up[0].code
     form, period, error = _chosen_form_and_period(request, forms)
     result = consolidate(form, unit, period, user=request.user) if form and period else None
     return render(
