@@ -30,7 +30,7 @@ import duckdb
 import pyarrow as pa
 from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
 
-from lanhmanh.core.text import fold, split_name
+from lanhmanh.core.text import OPTIONAL_MIDDLE, canonical_surname, fold, split_name
 
 logger = logging.getLogger(__name__)
 
@@ -172,15 +172,18 @@ def _name_features(full_name: str) -> tuple[str | None, ...]:
     parts = split_name(full_name)
     if not parts.given:
         return (None,) * 7
-    concat = fold(parts.full).replace(" ", "") or None
+    surname, middle, given = fold(parts.surname), fold(parts.middle), fold(parts.given)  # once each
+    surname_key = canonical_surname(surname)
+    middle_core = " ".join(w for w in middle.split() if w not in OPTIONAL_MIDDLE)
+    concat = f"{surname}{middle}{given}".replace(" ", "") or None
     # The name without what is often left out or spelled regionally ("Thị"/"Văn", Võ/Vũ).
-    core = "".join((parts.surname_key, parts.middle_core, parts.folded_given)).replace(" ", "") or None
+    core = f"{surname_key}{middle_core}{given}".replace(" ", "") or None
     return (
-        parts.folded_surname or None,
-        parts.surname_key or None,
-        parts.folded_middle or None,
-        parts.middle_core or None,
-        parts.folded_given or None,
+        surname or None,
+        surname_key or None,
+        middle or None,
+        middle_core or None,
+        given or None,
         concat,
         core,
     )
