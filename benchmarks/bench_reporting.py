@@ -24,6 +24,12 @@ What it does (``benchmarks/run.py reporting``):
 Prints ``BENCH`` lines: p50/p95 latency of a submission (first request of each commune) and of the
 completeness page, the error count (any answer other than 200/201, or no answer), conflicts
 (409, the clear answer to a race; not errors), and lost and duplicated reports.
+
+Measured on 2026-11-28 (PostgreSQL 15, 4 gunicorn workers, two cores shared with other benchmarks,
+load average 5–10): 584 communes, 1,227 submissions, 0 errors, 0 lost, 0 duplicated in every run.
+Paced at 2 communes/s (12× “584 in one hour”): submit p50 245 / p95 505 ms, completeness p50 525 /
+p95 996 ms. Saturated by 4 clients: submit p95 1,072 ms, completeness p95 1,076 ms; by 8 clients:
+1,696 and 1,772 ms (about 9 requests/s in all).
 """
 
 from __future__ import annotations
