@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "lanhmanh.people",
     "lanhmanh.support",
     "lanhmanh.linkage",
+    "lanhmanh.importjobs",
 ]
 if ENVIRONMENT == "test":
     # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.

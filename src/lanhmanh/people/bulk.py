@@ -217,9 +217,9 @@ def import_write(*, actor, rows, progress=None) -> tuple[int, int, list[int]]:
             persons[row.person_key] = person
         pending.append((row, person))
     total = len(pending)
-    report("persons", 0, total)
-    for chunk in chunks(new_persons, 1_000):
-        persons_create(chunk, batch_size=1_000)
+    for start in range(0, len(new_persons), 1_000):
+        report("persons", start, len(new_persons))
+        persons_create(new_persons[start : start + 1_000], batch_size=1_000)
     violations = []
     decisions = []
     for row, person in pending:

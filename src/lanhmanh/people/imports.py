@@ -789,13 +789,18 @@ def _same_decision(existing: SanctionDecision, row: ParsedRow) -> bool:
     )
 
 
-def check_rows(raw_rows: list[dict], *, actor) -> list[ParsedRow]:
+def check_rows(raw_rows: list[dict], *, actor, progress=None) -> list[ParsedRow]:
     """Every row checked against the database now: its own errors, duplicates in the file, decisions
-    already imported (same content → skipped; different content → error) and persons to reuse."""
+    already imported (same content → skipped; different content → error) and persons to reuse.
+    ``progress("check", done, total)``, when given, hears every 250 rows."""
     lookups = Lookups(actor)
     today = timezone.localdate()
     now = timezone.now()
-    rows = [_parse_row(raw, lookups, actor, today, now) for raw in raw_rows]
+    rows = []
+    for index, raw in enumerate(raw_rows):
+        if progress is not None and index % 250 == 0:
+            progress("check", index, len(raw_rows))
+        rows.append(_parse_row(raw, lookups, actor, today, now))
 
     # Duplicates within the file: the same decision (issuing agency + number) twice.
     seen: dict[tuple, int] = {}

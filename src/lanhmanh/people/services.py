@@ -295,33 +295,34 @@ def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport
     return batch
 
 
-def person_import_rows(*, actor, batch: PersonImport):
+def person_import_rows(*, actor, batch: PersonImport, progress=None):
     """The rows of a previewed import, checked against the database now."""
     import json
 
     from lanhmanh.people.imports import check_rows
 
-    return check_rows(json.loads(batch.cells or "[]"), actor=actor)
+    return check_rows(json.loads(batch.cells or "[]"), actor=actor, progress=progress)
 
 
 @transaction.atomic
-def person_import_confirm(*, actor, batch: PersonImport) -> PersonImport:
+def person_import_confirm(*, actor, batch: PersonImport, progress=None) -> PersonImport:
     """Write every row of a previewed import in one transaction, or nothing.
 
     Rows are checked again first; any error refuses the whole import (ValidationError listing each
     row's messages). Decisions already in the registry with the same content are skipped, so importing
     the same file twice changes nothing. Persons found by exact blind index are reused; a person on
     several rows of the file is created once. The writes are bulk inserts (``_import_write``).
+    ``progress(step, done, total)``, when given, hears how far the check and the writes are.
     """
     batch = PersonImport.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
         raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))
     before = snapshot(batch)
-    rows = person_import_rows(actor=actor, batch=batch)
+    rows = person_import_rows(actor=actor, batch=batch, progress=progress)
     errors = [text for row in rows for text in row.error_texts()]
     if errors:
         raise ValidationError(errors)
-    created, skipped, person_ids = _import_write(actor=actor, rows=rows)
+    created, skipped, person_ids = _import_write(actor=actor, rows=rows, progress=progress)
     batch.status = PersonImport.Status.CONFIRMED
     batch.confirmed_at = timezone.now()
     batch.created_count = created

@@ -12,3 +12,11 @@ def retention_task(dry_run: bool = False) -> int:
 
     result = retention_run(dry_run=dry_run)
     return len(result.due) if dry_run else result.done
+
+
+@task()
+def import_confirm_task(job_id: int) -> int:
+    """Write a large previewed import in the background (``importjobs.services.import_job_run``)."""
+    from lanhmanh.importjobs.services import import_job_run
+
+    return import_job_run(job_id=job_id).progress

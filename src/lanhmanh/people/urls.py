@@ -1,5 +1,6 @@
 from django.urls import path
 
+from lanhmanh.importjobs.views import import_progress
 from lanhmanh.people import views
 
 app_name = "people"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("nhap-excel/", views.import_upload, name="import_upload"),
     path("nhap-excel/mau.xlsx", views.import_template, name="import_template"),
     path("nhap-excel/<int:pk>/", views.import_preview, name="import_preview"),
+    path("nhap-excel/<int:pk>/tien-do/", import_progress, name="import_progress"),
     path("<int:pk>/nhat-ky-truy-cap/", views.access_log, name="access_log"),
     path("luu-tru/", views.retention, name="retention"),
 ]

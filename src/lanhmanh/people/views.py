@@ -275,12 +275,18 @@ def import_preview(request, pk: int):
     batch = PersonImport.objects.filter(owner=user, pk=pk).first()
     if batch is None:
         raise Http404
+    from lanhmanh.importjobs import views as background  # long lists are written by a background task
+
+    if (running := background.redirect_while_running(batch)) is not None:
+        return running
     confirm_errors: list[str] = []
     if request.method == "POST" and batch.status == PersonImport.Status.PREVIEW:
         if "cancel" in request.POST:
             services.person_import_cancel(actor=user, batch=batch)
             messages.info(request, _("Đã hủy lượt nhập; không có dữ liệu nào được ghi."))
             return redirect("people:import_upload")
+        if background.services.runs_in_background(batch):
+            return background.confirm_in_background(request, batch)
         try:
             batch = services.person_import_confirm(actor=user, batch=batch)
         except ValidationError as exc:

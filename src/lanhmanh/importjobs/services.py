@@ -1,0 +1,170 @@
+"""Start and run the background confirmation of a large import, and report its progress.
+
+The import is written by ``people.services.person_import_confirm`` in one transaction, exactly as
+when it runs in the request. The job row is written outside that transaction so that the page can read
+it while the import runs: before it starts and after it ends through the ordinary connection, and in
+between (PostgreSQL) through a second, autocommitting connection that only ever updates this row. The
+row is never locked by the import's transaction until its very last write, so the two cannot wait on
+each other. On SQLite (tests, a laptop) a second writer would wait for the first: the bar then jumps
+from the start to the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.importjobs.models import ACTIVE, STEP_SPAN, ImportJob, JobStatus, JobStep
+
+logger = logging.getLogger("lanhmanh.importjobs")
+
+# Lists with more rows than this are written by a background task (a few seconds in the request below).
+BACKGROUND_ROWS = 500
+PROGRESS_EVERY_S = 0.5
+
+
+def runs_in_background(batch) -> bool:
+    return batch.row_count > BACKGROUND_ROWS
+
+
+def active_job(batch) -> ImportJob | None:
+    return batch.confirm_jobs.filter(status__in=ACTIVE).first()
+
+
+def import_job_start(*, actor, batch) -> ImportJob:
+    """Queue the confirmation of a previewed import (its owner only); the job already queued if any.
+
+    Not one transaction on purpose: the job row commits before the task is queued, so the worker (or
+    the immediate backend of the tests) always finds it; a failure to queue marks the job failed.
+    """
+    from lanhmanh.people.models import PersonImport
+    from lanhmanh.people.tasks import import_confirm_task
+
+    if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
+        raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))
+    existing = active_job(batch)
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        job = ImportJob.objects.create(batch=batch, owner=actor)
+        record_change(actor=actor, instance=job, action=Action.CREATE, after=snapshot(job))
+    try:
+        result = import_confirm_task.enqueue(job.pk)
+    except Exception:
+        logger.exception("Không đưa được lượt ghi danh sách #%s vào hàng đợi", job.pk)
+        _finish_failed(job, [_("Không đưa được việc ghi vào hàng đợi xử lý nền: hãy thử lại sau.")])
+        return job
+    ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+class ProgressWriter:
+    """``progress(step, done, total)`` callback that writes the job's step and percent where the page can
+    see it (see the module's docstring), at most every half second and never more than once per percent."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.last: tuple[str, int] | None = None
+        self.last_at = 0.0
+        self.side = None
+        self.broken = False
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        low, high = STEP_SPAN[step]
+        percent = low + (high - low) * min(done, total) // max(total, 1)
+        now = time.monotonic()
+        if self.last == (step, percent) or (
+            self.last and self.last[0] == step and now - self.last_at < PROGRESS_EVERY_S
+        ):
+            return
+        self.last, self.last_at = (step, percent), now
+        self.write(step=step, progress=percent)
+
+    def write(self, **values) -> None:
+        if not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=self.job.pk).update(**values)
+            return
+        if connection.vendor != "postgresql" or self.broken:
+            return
+        meta = ImportJob._meta
+        columns = ", ".join(f"{connection.ops.quote_name(meta.get_field(k).column)} = %s" for k in values)
+        sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {columns} WHERE id = %s"  # noqa: S608
+        try:
+            if self.side is None:
+                self.side = connections.create_connection(connection.alias)
+                with self.side.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '1s'")
+            with self.side.cursor() as cursor:
+                cursor.execute(sql, [*values.values(), self.job.pk])
+        except DatabaseError:
+            logger.warning("Không ghi được tiến độ của lượt ghi danh sách #%s", self.job.pk, exc_info=True)
+            self.broken = True
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None
+
+
+def _finish_failed(job: ImportJob, messages: list[str]) -> None:
+    before = snapshot(job)
+    job.status = JobStatus.FAILED
+    job.errors = "\n".join(messages)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "errors", "finished_at"])
+    record_change(actor=job.owner, instance=job, action=Action.STATUS, before=before, after=snapshot(job))
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Write the import of a queued job in one transaction; on any failure nothing is written and the
+    job is marked failed with the messages (row errors, or a general one). Runs once per job."""
+    from lanhmanh.people.services import person_import_confirm
+
+    job = ImportJob.objects.select_related("batch", "owner").get(pk=job_id)
+    if job.status != JobStatus.QUEUED:
+        return job
+    job.status = JobStatus.RUNNING
+    job.step = JobStep.CHECK
+    job.started_at = timezone.now()
+    job.save(update_fields=["status", "step", "started_at"])
+    writer = ProgressWriter(job)
+    try:
+        with transaction.atomic():
+            person_import_confirm(actor=job.owner, batch=job.batch, progress=writer)
+            before = snapshot(job)
+            job.status = JobStatus.DONE
+            job.step = JobStep.FINISHED
+            job.progress = 100
+            job.finished_at = timezone.now()
+            job.save(update_fields=["status", "step", "progress", "finished_at"])
+            record_change(
+                actor=job.owner, instance=job, action=Action.STATUS, before=before, after=snapshot(job)
+            )
+    except ValidationError as exc:
+        writer.close()
+        job.refresh_from_db()
+        _finish_failed(job, exc.messages)
+    except Exception:
+        writer.close()
+        logger.exception("Lượt ghi danh sách #%s không thành công", job.pk)
+        job.refresh_from_db()
+        _finish_failed(
+            job,
+            [
+                _(
+                    "Có lỗi khi ghi vào cơ sở dữ liệu: không có dữ liệu nào được ghi. Hãy thử xác nhận lại; "
+                    "nếu vẫn lỗi, báo quản trị hệ thống (lượt ghi #%(job)s)."
+                )
+                % {"job": job.pk}
+            ],
+        )
+    finally:
+        writer.close()
+    return job

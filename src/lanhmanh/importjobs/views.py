@@ -1,0 +1,78 @@
+"""The page of a large import being written in the background: a progress bar polled by htmx, then the
+import's result page (``people:import_preview`` of the confirmed list)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from lanhmanh.importjobs import services
+from lanhmanh.importjobs.models import JobStatus
+
+
+def confirm_in_background(request, batch):
+    """The confirm button of a list longer than ``BACKGROUND_ROWS``: queue it and show its progress."""
+    try:
+        services.import_job_start(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("people:import_preview", pk=batch.pk)
+    return redirect("people:import_progress", pk=batch.pk)
+
+
+def redirect_while_running(batch):
+    """While a job writes this list, its preview page shows the progress instead (no second confirm)."""
+    if services.active_job(batch) is not None:
+        return redirect("people:import_progress", pk=batch.pk)
+    return None
+
+
+def _remember_purposes(request, batch) -> None:
+    """As after a confirm in the request: the officer opens the imported persons without being asked
+    for the purpose again (it is the sanction she just imported)."""
+    from lanhmanh.core.audit import Purpose
+    from lanhmanh.people.views import SESSION_PURPOSES
+
+    purposes = dict(request.session.get(SESSION_PURPOSES, {}))
+    for person_id in batch.person_ids:
+        purposes[str(person_id)] = {"purpose": Purpose.SANCTION, "detail": _("Nhập từ tệp Excel")}
+    request.session[SESSION_PURPOSES] = purposes
+
+
+@login_required
+def import_progress(request, pk: int):
+    """The progress of the latest background write of one of the officer's lists. Polled by htmx every
+    second (the fragment only); when the job is done the page moves on to the result."""
+    from lanhmanh.people.apps import can_use_registry
+    from lanhmanh.people.models import PersonImport
+
+    user = request.user
+    if not can_use_registry(user):
+        raise Http404
+    batch = PersonImport.objects.filter(owner=user, pk=pk).first()
+    job = batch.confirm_jobs.order_by("-pk").first() if batch is not None else None
+    if job is None:
+        raise Http404
+    result_url = reverse("people:import_preview", args=[batch.pk])
+    if job.status == JobStatus.DONE:
+        _remember_purposes(request, batch)
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = result_url
+            return response
+        messages.success(
+            request,
+            _("Đã nhập %(created)s quyết định; %(skipped)s quyết định đã có được bỏ qua.")
+            % {"created": batch.created_count, "skipped": batch.skipped_count},
+        )
+        return redirect(result_url)
+    context = {"batch": batch, "job": job, "result_url": result_url, "nav_current": "people:person_list"}
+    if request.htmx:
+        return render(request, "importjobs/_progress.html", context)
+    return render(request, "importjobs/progress.html", context)
