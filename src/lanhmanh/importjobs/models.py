@@ -37,12 +37,12 @@ class JobStep(models.TextChoices):
 # Where each step starts and ends on the progress bar (percent), from timings of a 10,000-row import.
 STEP_SPAN = {
     JobStep.WAITING: (0, 0),
-    JobStep.CHECK: (0, 50),
-    JobStep.PERSONS: (50, 62),
-    JobStep.DECISIONS: (62, 78),
-    JobStep.AUDIT: (78, 88),
-    JobStep.REPEATS: (88, 95),
-    JobStep.OUTREACH: (95, 99),
+    JobStep.CHECK: (0, 38),
+    JobStep.PERSONS: (38, 60),
+    JobStep.DECISIONS: (60, 69),
+    JobStep.AUDIT: (69, 83),
+    JobStep.REPEATS: (83, 87),
+    JobStep.OUTREACH: (87, 99),
     JobStep.FINISHED: (100, 100),
 }
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
