@@ -2,7 +2,8 @@
 
 Expected = the active agencies of the form's kind at units of the form's level that existed during
 the period (or, for an ad hoc request, at the units it names), within the viewer's subtree. Counts are
-one GROUP BY over agencies left-joined to their submission for the period.
+one GROUP BY over agencies left-joined to their submission for the period; the late agencies are one
+page (``LATE_LIMIT``) of one query with their units. Three queries in all, however many units.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from lanhmanh.indicators.selectors import unit_names
 from lanhmanh.org.models import Agency
 from lanhmanh.reporting.models import FINAL, AdHocRequest, ReportForm
 
-LATE_LIMIT = 100  # the page lists this many late agencies; drill down to a district for the rest
+LATE_LIMIT = 100  # late agencies listed on one page of the list; the rest are on the next pages
 
 
 def expected_agencies(
@@ -89,10 +90,24 @@ class Completeness:
     late: list[LateRow]
     overdue: bool
     late_count: int = 0
+    late_page: int = 1
 
     @property
     def late_not_listed(self) -> int:
         return self.late_count - len(self.late)
+
+    @property
+    def late_pages(self) -> int:
+        return max(1, -(-self.late_count // LATE_LIMIT))
+
+    @property
+    def late_first(self) -> int:
+        """Rank of the first late agency listed (1-based)."""
+        return (self.late_page - 1) * LATE_LIMIT + 1 if self.late else 0
+
+    @property
+    def late_last(self) -> int:
+        return self.late_first + len(self.late) - 1 if self.late else 0
 
 
 def completeness(
@@ -102,8 +117,12 @@ def completeness(
     period_id: str = "",
     request: AdHocRequest | None = None,
     today: dt.date | None = None,
+    late_page: int = 1,
 ) -> Completeness:
-    """Expected / received / on time / approved by the units one level below ``scope_path``, and who is late."""
+    """Expected / received / on time / approved by the units one level below ``scope_path``, and who is late.
+
+    ``late_page``: which page of ``LATE_LIMIT`` late agencies to list (beyond the last: the last).
+    """
     today = today or timezone.localdate()
     period = parse(request.period_id if request else period_id)
     due = request.due_date if request else form.deadline_for(period)
@@ -118,6 +137,7 @@ def completeness(
             received=Count("pk", filter=Q(sub__first_submitted_at__isnull=False)),
             on_time=Count("pk", filter=Q(sub__on_time=True)),
             approved=Count("pk", filter=Q(sub__status__in=FINAL)),
+            sent_late=Count("pk", filter=Q(sub__on_time=False)),
         )
         .order_by("g")
     )
@@ -138,27 +158,23 @@ def completeness(
         sum(r.approved for r in rows),
     )
     overdue = due is not None and today > due
+    # Late: sent after the due date; once it has passed, also not sent at all.
+    late_count = total.expected - total.on_time if overdue else sum(r["sent_late"] for r in counts)
     late_filter = Q(sub__on_time=False)
     if overdue:
         late_filter |= Q(sub__first_submitted_at__isnull=True)
-    late_rows = (
+    pages = max(1, -(-late_count // LATE_LIMIT))
+    late_page = min(max(1, late_page), pages)
+    offset = (late_page - 1) * LATE_LIMIT
+    late_agencies = (
         agencies.filter(late_filter)
         .select_related("unit")
-        .values("pk", "unit__path", "sub__first_submitted_at", "sub__status", "sub__id")
-        .order_by("unit__path")
-    )
-    late_count = total.expected - total.on_time if overdue else late_rows.count()
-    late_rows = list(late_rows[:LATE_LIMIT])
-    agency_map = Agency.objects.in_bulk([r["pk"] for r in late_rows])
-    unit_full = unit_names(r["unit__path"] for r in late_rows)
-    late = [
-        LateRow(
-            agency_map[r["pk"]],
-            unit_full.get(r["unit__path"], r["unit__path"]),
-            r["sub__first_submitted_at"],
-            r["sub__status"],
-            r["sub__id"],
+        .annotate(
+            sub_submitted_at=F("sub__first_submitted_at"), sub_status=F("sub__status"), sub_pk=F("sub__id")
         )
-        for r in late_rows
-    ]
-    return Completeness(form, period, due, scope_path, rows, total, late, overdue, late_count)
+        .order_by("unit__path", "pk")[offset : offset + LATE_LIMIT]
+        if late_count
+        else []
+    )
+    late = [LateRow(a, a.unit.full_name, a.sub_submitted_at, a.sub_status, a.sub_pk) for a in late_agencies]
+    return Completeness(form, period, due, scope_path, rows, total, late, overdue, late_count, late_page)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -239,10 +239,19 @@ def _rules(form: ReportForm) -> list[ValidationRule]:
 
 
 def _reload(submission: Submission) -> None:
-    """Re-read the report's row, keeping its form (and the fields read with it): a form never changes."""
-    form = submission.form
+    """Re-read the report's row, keeping its form (and the fields read with it), agency and unit.
+
+    None of the three ever changes for a report, so their cached objects stay valid (and the audit
+    row's description does not read the agency again).
+    """
+    cached = {
+        name: getattr(submission, name)
+        for name in ("form", "agency", "unit")
+        if Submission._meta.get_field(name).is_cached(submission)
+    }
     submission.refresh_from_db()
-    submission.form = form
+    for name, value in cached.items():
+        setattr(submission, name, value)
 
 
 def computed_values(form: ReportForm, unit_path: str, period: Period, *, user=None) -> dict[str, int | None]:
@@ -296,6 +305,11 @@ def submission_open(
     wrong kind or not yet begun, and a request that does not name the actor's unit. Side effects on
     creation: the draft, its values (computed ones prefilled from the records) and an audit row.
     """
+    return _open(actor=actor, form=form, period_id=period_id, request=request, today=today)[0]
+
+
+def _open(*, actor, form, period_id, request, today) -> tuple[Submission, bool]:
+    """``submission_open``'s work inside the caller's transaction; also says whether the draft is new."""
     today = today or timezone.localdate()
     agency = actor.agency
     unit = agency.unit
@@ -324,7 +338,9 @@ def submission_open(
         ).first()
     if existing is not None:
         existing.form = form
-        return existing
+        existing.agency = agency
+        existing.unit = unit
+        return existing, False
     submission = Submission(
         form=form,
         agency=agency,
@@ -336,7 +352,8 @@ def submission_open(
         request=request,
         due_date=due,
     )
-    submission.full_clean(validate_constraints=False)
+    # The form, agency, unit and request are objects in hand: no need to check that they exist.
+    submission.full_clean(exclude=["form", "agency", "unit", "request"], validate_constraints=False)
     try:
         # Two requests opening the same report at once: the database's unique constraint lets one
         # insert win; the other takes the winner's draft (a savepoint keeps the outer transaction usable).
@@ -348,16 +365,20 @@ def submission_open(
         else:
             winner = Submission.objects.get(form=form, agency=agency, period_id=period.id, request=None)
         winner.form = form
-        return winner
+        winner.agency = agency
+        winner.unit = unit
+        return winner, False
     computed = computed_values(form, unit.path, period)
-    SubmissionValue.objects.bulk_create(
+    created = SubmissionValue.objects.bulk_create(
         SubmissionValue(
             submission=submission, field=f, computed=computed.get(f.code), number=computed.get(f.code)
         )
         for f in _fields(form)
     )
+    if connection.features.can_return_rows_from_bulk_insert:
+        submission._report_values = created  # the rows just written, with their ids: no need to read them
     record_change(actor=actor, instance=submission, action=Action.CREATE)
-    return submission
+    return submission, True
 
 
 def submission_refresh_computed(submission: Submission) -> int:
@@ -385,14 +406,25 @@ def submission_refresh_computed(submission: Submission) -> int:
 # Saving values ----------------------------------------------------------------------------------
 
 
-def values_of(submission: Submission) -> dict[str, object]:
-    """Field code → number or text: what a snapshot of the report's values holds."""
+def values_of(submission: Submission, rows: Iterable[SubmissionValue] | None = None) -> dict[str, object]:
+    """Field code → number or text: what a snapshot of the report's values holds.
+
+    ``rows``: the report's value rows already in hand (read from the database otherwise).
+    """
     fields = {f.pk: f for f in _fields(submission.form)}
     result = {}
-    for v in submission.values.all():
+    for v in submission.values.all() if rows is None else rows:
         f = fields.get(v.field_id) or v.field
         result[f.code] = v.number if f.is_number else v.text
     return result
+
+
+def _value_rows(submission: Submission) -> list[SubmissionValue]:
+    """The report's value rows: those a service of this transaction just wrote, or read once."""
+    rows = getattr(submission, "_report_values", None)
+    if rows is None:
+        rows = list(submission.values.all())
+    return rows
 
 
 def _bump(submission: Submission, version: int | None) -> None:
@@ -423,10 +455,29 @@ def submission_save(
     ``reopen_reason``; a locked or submitted report cannot be edited. Side effects: the values, the
     version, one audit row with the values before and after.
     """
+    submission._report_values = None  # whatever rows it holds may be stale: read them again
+    return _save(
+        actor=actor,
+        submission=submission,
+        values=values,
+        version=version,
+        reasons=reasons,
+        confirmed=confirmed,
+        reopen_reason=reopen_reason,
+        reload=True,
+    )
+
+
+def _save(*, actor, submission, values, version, reasons, confirmed, reopen_reason, reload) -> Submission:
+    """``submission_save``'s work inside the caller's transaction.
+
+    ``reload`` false: the caller read (or wrote) the report in this same transaction a moment ago.
+    """
     reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
     if not can_enter(actor, submission):
         raise PermissionDenied
-    _reload(submission)
+    if reload:
+        _reload(submission)
     reopening = submission.status == Status.APPROVED
     if submission.status == Status.LOCKED:
         raise ValidationError({"__all__": _("Kỳ báo cáo đã đóng, báo cáo đã khoá: không sửa được nữa.")})
@@ -438,7 +489,8 @@ def submission_save(
         raise ValidationError({"reopen_reason": _("Báo cáo đã duyệt: phải ghi lý do sửa.")})
     _bump(submission, version)
     fields = _fields(submission.form)
-    current = {v.field_id: v for v in submission.values.all()}
+    rows = _value_rows(submission)
+    current = {v.field_id: v for v in rows}
     merged: dict[str, object] = {}
     computed: dict[str, int | None] = {}
     stored_reasons: dict[str, str] = {}
@@ -459,7 +511,7 @@ def submission_save(
     )
     if not checked.ok:
         _raise_for(checked)
-    before = values_of(submission)
+    before = values_of(submission, rows)
     changed, created = [], []
     for f in fields:
         value = current.get(f.pk) or SubmissionValue(submission=submission, field=f)
@@ -478,7 +530,11 @@ def submission_save(
             changed.append(value)
     SubmissionValue.objects.bulk_update(changed, ["number", "text", "correction_reason"])
     SubmissionValue.objects.bulk_create(created)
-    after_values = values_of(submission)
+    if created and not connection.features.can_return_rows_from_bulk_insert:
+        submission._report_values = None
+    else:
+        submission._report_values = [*rows, *created]
+    after_values = values_of(submission, [*rows, *created])
     state_before = snapshot(submission)
     if reopening:
         submission.status = Status.DRAFT
@@ -512,7 +568,7 @@ UNKNOWN_FIELDS = _lazy("Biểu mẫu “%(form)s” không có chỉ tiêu: %(co
 
 def _same_values(submission: Submission, values: dict[str, object]) -> bool:
     """Whether ``values`` (raw input) say what the report already holds."""
-    current = values_of(submission)
+    current = values_of(submission, _value_rows(submission))
     for f in _fields(submission.form):
         if f.code not in values:
             continue
@@ -553,25 +609,15 @@ def submission_report(
         raise ValidationError(
             {"values": UNKNOWN_FIELDS % {"form": form.short_name, "codes": ", ".join(unknown)}}
         )
-    if form.is_ad_hoc:
-        existed = (
-            request is not None and Submission.objects.filter(request=request, agency=actor.agency).exists()
-        )
-    else:
-        try:
-            normalised = parse(period_id).id
-        except ValueError:
-            normalised = ""  # submission_open names the fault
-        existed = Submission.objects.filter(
-            form=form, agency=actor.agency, period_id=normalised, request=None
-        ).exists()
-    submission = submission_open(actor=actor, form=form, period_id=period_id, request=request, today=today)
+    # One transaction, no savepoint per step, and the report read once: the steps below work on the
+    # row this call just opened (or created) in the same transaction.
+    submission, created = _open(actor=actor, form=form, period_id=period_id, request=request, today=today)
     if submission.status in (Status.SUBMITTED, *FINAL) and _same_values(submission, values):
         if version is not None and version != submission.version:
             raise ConflictError(submission)
         return submission, False
     if values or submission.status == Status.APPROVED:
-        submission_save(
+        _save(
             actor=actor,
             submission=submission,
             values=values,
@@ -579,11 +625,12 @@ def submission_report(
             reasons=reasons,
             confirmed=confirmed,
             reopen_reason=reopen_reason,
+            reload=False,
         )
         version = None
     if submit:
-        submission_submit(actor=actor, submission=submission, version=version, note=note)
-    return submission, not existed
+        _submit(actor=actor, submission=submission, version=version, note=note, now=None, reload=False)
+    return submission, created
 
 
 # Workflow ---------------------------------------------------------------------------------------
@@ -615,14 +662,23 @@ def submission_submit(
     back unchanged without a note. The first submission fixes ``on_time`` against the due date.
     Side effects: status, times, audit row, notifications to the approvers.
     """
+    submission._report_values = None  # whatever rows it holds may be stale: read them again
+    return _submit(actor=actor, submission=submission, version=version, note=note, now=now, reload=True)
+
+
+def _submit(*, actor, submission, version, note, now, reload) -> Submission:
+    """``submission_submit``'s work inside the caller's transaction (``reload``: as in ``_save``)."""
     if not can_enter(actor, submission):
         raise PermissionDenied
-    _reload(submission)
+    if reload:
+        _reload(submission)
     if submission.status in (Status.SUBMITTED, *FINAL):
         return submission
     fields = _fields(submission.form)
-    current = {v.field.code: v for v in submission.values.select_related("field")}
-    raw = {code: (v.number if v.field.is_number else v.text) for code, v in current.items()}
+    by_pk = {f.pk: f for f in fields}
+    rows = _value_rows(submission)
+    current = {by_pk[v.field_id].code: v for v in rows if v.field_id in by_pk}
+    raw = {code: (v.number if by_pk[v.field_id].is_number else v.text) for code, v in current.items()}
     checked = check_values(
         fields,
         _rules(submission.form),
@@ -639,7 +695,7 @@ def submission_submit(
     if (
         submission.status == Status.RETURNED
         and submission.values_at_return is not None
-        and values_of(submission) == submission.values_at_return
+        and values_of(submission, rows) == submission.values_at_return
         and not note.strip()
     ):
         raise ValidationError(

@@ -288,6 +288,24 @@ def _chosen_form_and_period(request, forms: list[ReportForm]):
     return form, period, error
 
 
+def _late_query(request, result) -> dict[str, str]:
+    """The query strings of the previous and next pages of the late list (the other parameters kept)."""
+    if result is None:
+        return {}
+    links = {}
+    for name, page in (("previous", result.late_page - 1), ("next", result.late_page + 1)):
+        if 1 <= page <= result.late_pages:
+            query = request.GET.copy()
+            query["trang"] = str(page)
+            links[name] = query.urlencode()
+    return links
+
+
+def _page_number(raw: str | None) -> int:
+    """A page number from the query string; anything else is page 1."""
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
 @login_required
 def completeness_page(request):
     """Expected / received / on time by unit one level down, and the list of who is late."""
@@ -296,6 +314,7 @@ def completeness_page(request):
     forms = forms_visible_for_completeness(request.user)
     form, period, error = _chosen_form_and_period(request, forms)
     unit = consolidation_unit(request.user, request.GET.get("don-vi"))
+    late_page = _page_number(request.GET.get("trang"))
     result = None
     requests = []
     if form is not None:
@@ -306,9 +325,9 @@ def completeness_page(request):
                 requests[0] if requests else None,
             )
             if chosen is not None:
-                result = completeness(form, scope_path=unit.path, request=chosen)
+                result = completeness(form, scope_path=unit.path, request=chosen, late_page=late_page)
         else:
-            result = completeness(form, scope_path=unit.path, period_id=period.id)
+            result = completeness(form, scope_path=unit.path, period_id=period.id, late_page=late_page)
     context = {
         "forms": forms,
         "form": form,
@@ -317,6 +336,7 @@ def completeness_page(request):
         "unit": unit,
         "result": result,
         "requests": requests,
+        "late_query": _late_query(request, result),
     }
     template = "reporting/completeness.html#table" if request.htmx else "reporting/completeness.html"
     return render(request, template, context)
