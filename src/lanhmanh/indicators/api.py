@@ -16,7 +16,17 @@ from rest_framework.views import APIView
 
 from lanhmanh.api.permissions import TokenScopePermission
 from lanhmanh.core.periods import parse
-from lanhmanh.indicators.evaluation import EvaluationError, evaluate, has_source
+from lanhmanh.indicators.evaluation import (
+    UNIT_GROUPS,
+    Cell,
+    EvaluationError,
+    _normalise_by,
+    _plain,
+    evaluate,
+    evaluate_views,
+    has_source,
+    hides_small_counts,
+)
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.selectors import unit_for
 
@@ -70,27 +80,84 @@ class IndicatorValuesView(APIView):
             period = parse(period_id)
         except ValueError as exc:
             raise ValidationError({"period": [str(exc)]}) from None
+        by = _normalise_by(request.query_params.get("by"))
         try:
-            result = evaluate(indicator, unit, period, by=request.query_params.get("by"), user=request.user)
+            if hides_small_counts(indicator, request.user):
+                total, rows, withheld = _protected(indicator, unit, period, by, request.user)
+                has = total is not None
+                total = total or Cell((), None)
+            else:
+                result = evaluate(indicator, unit, period, by=by, user=request.user)
+                total, rows, withheld, has = result.total, result.as_dicts(), False, result.has_source
         except EvaluationError as exc:
             raise ValidationError({"by": [str(exc)]}) from None
-        total = result.total
         return Response(
             {
                 "indicator": indicator.code,
                 "unit": unit.path,
                 "period": period.id,
                 "period_label": period.label,
-                "by": list(result.by),
-                "has_source": result.has_source,
+                "by": list(by),
+                "has_source": has,
                 "total": {
                     "value": None if total.suppressed or total.value is None else float(total.value),
                     "display": total.display,
                     "suppressed": total.suppressed,
                 },
+                "withheld": withheld,
                 "values": [
-                    {**row, "value": None if row["value"] is None else float(row["value"])}
-                    for row in result.as_dicts()
+                    {**row, "value": None if row["value"] is None else float(row["value"])} for row in rows
                 ],
             }
         )
+
+
+def _protected(indicator, unit, period, by: tuple[str, ...], user):
+    """The total and one grouping for a user who must not see small counts, protected together with
+    the indicator's page (the total is the page's, and nothing shown on either gives a small count
+    away): ``(total, rows, withheld)``; ``total`` is None when the indicator has no source.
+
+    Groupings are limited to those whose tables only share the total with the page's: one at a time,
+    the level just below the unit (``child``, or ``district``/``commune`` naming it), ``month`` and the
+    source's own disaggregations. Quarters and years are sums of the page's months, districts sums of
+    communes: shown next to them they could undo the protection, so they are refused."""
+    if len(by) > 1:
+        raise EvaluationError(
+            str(_("Số liệu của chỉ số này có số nhỏ được ẩn: mỗi lần chỉ phân tổ theo một tiêu chí."))
+        )
+    name = by[0] if by else ""
+    grouping = name
+    if name in UNIT_GROUPS:
+        if UNIT_GROUPS[name] != unit.level + 1:
+            raise EvaluationError(_refused(name, unit))
+        grouping = "child"
+    elif name in ("quarter", "year") or (name == "child" and unit.level >= 3):
+        raise EvaluationError(_refused(name, unit))
+    views = evaluate_views(indicator, unit, period, extra=(grouping,) if grouping else (), user=user)
+    if not views.has_source:
+        return None, [], False
+    if not grouping:
+        return views.total, [], False
+    table = views.table(grouping)
+    if table is None:
+        return views.total, [], True
+    return (
+        views.total,
+        [
+            {name: c.key[0], "value": _plain(c), "display": c.display, "suppressed": c.suppressed}
+            for c in table.rows
+        ],
+        False,
+    )
+
+
+def _refused(name: str, unit) -> str:
+    below = {1: "district", 2: "commune"}.get(unit.level)
+    allowed = ", ".join(x for x in ("child", below, "month") if x != "child" or below)
+    return str(
+        _(
+            "Số liệu của chỉ số này có số nhỏ được ẩn: ở đơn vị này không phân tổ theo “%(name)s” "
+            "(được: %(allowed)s và các phân tổ riêng của chỉ số)."
+        )
+        % {"name": name, "allowed": allowed}
+    )

@@ -310,12 +310,14 @@ def protect(total_value, raw_rows: list[tuple[tuple, object]], *, hide: bool) ->
     total for one grouping; for two groupings, every row and column margin, which the one-grouping
     views show), the hidden cells must not be recoverable by subtraction; while they are, the smallest
     visible cell of that line is hidden too (shown as "x"). If no cell is left to hide, the total itself
-    is hidden. Every view (page, Excel export, API) is built from these cells.
+    is hidden (shown as "x": it is 5 or more). Every view (page, Excel export, API) is built from these
+    cells; a page or response that shows several groupings of one total uses ``evaluate_views``.
     """
     if not hide:
         return Cell((), total_value), [Cell(k, v) for k, v in raw_rows]
     states: list[str | None] = [PRIMARY if _small(v) else None for _k, v in raw_rows]
     total_hidden = _small(total_value)
+    total_protective = False
     values = [v or 0 for _k, v in raw_rows]
     width = len(raw_rows[0][0]) if raw_rows else 0
     lines: list[list[int]] = []
@@ -334,20 +336,33 @@ def protect(total_value, raw_rows: list[tuple[tuple, object]], *, hide: bool) ->
             line_states = [states[i] for i in line]
             if _line_is_safe(margin, [values[i] for i in line], line_states):
                 continue
+            # A zero is never hidden to protect another cell: "x" means 5 or more.
             candidates = sorted(
-                (i for i in line if states[i] is None), key=lambda i: (values[i] <= 0, values[i])
+                (i for i in line if states[i] is None and values[i] > 0), key=values.__getitem__
             )
             if candidates:
                 states[candidates[0]] = SECONDARY
                 changed = True
-            elif width == 1:
+            elif width == 1 and not total_hidden:
                 total_hidden = True
-    total = Cell((), None if total_hidden else total_value, total_hidden)
+                total_protective = True
+    # A total hidden only to protect the cells is 5 or more: "x", not "< 5".
+    total = Cell((), None if total_hidden else total_value, total_hidden, total_protective)
     cells = [
         Cell(key, None if state else value, bool(state), state == SECONDARY)
         for (key, value), state in zip(raw_rows, states, strict=True)
     ]
     return total, cells
+
+
+def _combine(formula: str, key: tuple, cells: dict[str, Cell | None]) -> Cell:
+    """A formula's cell from its operands' cells: hidden when one of them is. It shows "< 5" when a
+    small count is among the hidden operands, "x" when they are all hidden only to protect others."""
+    hidden = [c for c in cells.values() if c is not None and c.suppressed]
+    if hidden:
+        return Cell(key, None, True, all(c.complementary for c in hidden))
+    values = {code: (c.value if c is not None else 0) for code, c in cells.items()}
+    return Cell(key, formulas.evaluate(formula, values))
 
 
 def _evaluate_formula(indicator, unit_path, period, by, user, depth, use_rollup=True) -> Evaluation:
@@ -361,20 +376,12 @@ def _evaluate_formula(indicator, unit_path, period, by, user, depth, use_rollup=
     if not all(e.has_source for e in operands.values()):
         return Evaluation(indicator, unit_path, period, by, False, Cell((), None))
 
-    def combine(cells: dict[str, Cell | None]) -> Cell | tuple:
-        if any(c is not None and c.suppressed for c in cells.values()):
-            return None, True
-        values = {code: (c.value if c is not None else 0) for code, c in cells.items()}
-        return formulas.evaluate(indicator.formula, values), False
-
-    value, hidden = combine({code: e.total for code, e in operands.items()})
-    total = Cell((), value, hidden)
+    total = _combine(indicator.formula, (), {code: e.total for code, e in operands.items()})
     rows = []
     keys = sorted({c.key for e in operands.values() for c in e.rows}, key=lambda k: tuple(str(x) for x in k))
     index = {code: {c.key: c for c in e.rows} for code, e in operands.items()}
     for key in keys:
-        value, hidden = combine({code: index[code].get(key) for code in codes})
-        rows.append(Cell(key, value, hidden))
+        rows.append(_combine(indicator.formula, key, {code: index[code].get(key) for code in codes}))
     return Evaluation(indicator, unit_path, period, by, True, total, rows)
 
 
@@ -420,4 +427,321 @@ def has_source(indicator: Indicator) -> bool:
         except formulas.FormulaError:
             return False
         return all(has_source(i) for i in Indicator.objects.filter(code__in=codes)) and bool(codes)
+    return False
+
+
+# --- several groupings of one total on one page or in one response ---------------------------------
+
+INFINITY = float("inf")
+
+
+@dataclass
+class Views:
+    """The total of an indicator at a unit over a period and several one-grouping tables of it, all
+    protected together: the total is the same cell in every table, and no "< 5" cell can be worked out
+    from everything shown (the total, the visible cells, "< 5" = 1–4, "x" = 5 or more). A grouping
+    that cannot be shown safely is withheld (``None``; its name is in ``withheld``)."""
+
+    indicator: Indicator
+    unit_path: str
+    period: Period
+    has_source: bool
+    total: Cell
+    tables: dict[str, Evaluation | None] = field(default_factory=dict)
+
+    def table(self, name: str) -> Evaluation | None:
+        """The grouping ``name`` (``None``: withheld or not shown). Not ``[]``: templates look that up first."""
+        return self.tables.get(name)
+
+    @property
+    def withheld(self) -> list[str]:
+        return [name for name, table in self.tables.items() if table is None]
+
+
+@dataclass
+class _Table:
+    name: str
+    keys: list[tuple]
+    raw: list
+    states: list[str | None]
+    fixed: bool = False
+    withheld: bool = False
+
+    @property
+    def values(self) -> list[float]:
+        return [float(v or 0) for v in self.raw]
+
+
+def _bounds(state: str) -> tuple[float, float]:
+    """What a reader knows of a hidden cell: "< 5" holds 1–4, "x" holds 5 or more."""
+    return (1, SUPPRESSION_THRESHOLD - 1) if state == PRIMARY else (SUPPRESSION_THRESHOLD, INFINITY)
+
+
+def _table_sum(table: _Table) -> tuple[float, float, float]:
+    """The visible sum of a table and the least and most its hidden cells can add up to."""
+    visible = sum(v for v, s in zip(table.values, table.states, strict=True) if s is None)
+    bounds = [_bounds(s) for s in table.states if s]
+    return visible, sum(b[0] for b in bounds), sum(b[1] for b in bounds)
+
+
+def _total_range(total: float, state: str | None, tables: list[_Table]) -> tuple[float, float]:
+    """What a reader can say the total is, from its own cell and every table shown (each adds up to it)."""
+    low, high = (total, total) if state is None else _bounds(state)
+    for table in tables:
+        visible, hidden_low, hidden_high = _table_sum(table)
+        low, high = max(low, visible + hidden_low), min(high, visible + hidden_high)
+    return low, high
+
+
+def _exposed(total: float, state: str | None, tables: list[_Table]):
+    """The first small count a reader could pin down: ``None`` (the total), ``(table, index)``, or False."""
+    low, high = _total_range(total, state, tables)
+    if state == PRIMARY and high - low < 1:
+        return None
+    for table in tables:
+        visible, hidden_low, hidden_high = _table_sum(table)
+        for index, cell_state in enumerate(table.states):
+            if cell_state != PRIMARY:
+                continue
+            rest_low, rest_high = hidden_low - 1, hidden_high - (SUPPRESSION_THRESHOLD - 1)
+            cell_low = max(1, low - visible - rest_high)
+            cell_high = min(SUPPRESSION_THRESHOLD - 1, high - visible - rest_low)
+            if cell_high - cell_low < 1:
+                return table, index
+    return False
+
+
+def _narrowing(tables: list[_Table], known: tuple[float, float]):
+    """A table that would tell a reader more about a hidden total than ``known`` (what the page tells)."""
+    for table in tables:
+        visible, hidden_low, hidden_high = _table_sum(table)
+        if not table.fixed and (visible + hidden_low > known[0] or visible + hidden_high < known[1]):
+            return table, None
+    return False
+
+
+def _settle(total: float, state: str | None, tables: list[_Table], *, total_fixed: bool) -> str | None:
+    """Hide cells (the smallest visible one of the table at fault), then the total ("x"), then withhold
+    tables until nothing small can be pinned down. Fixed tables and a fixed total are not changed: a
+    table added to them is withheld instead, and must not narrow down a hidden total either (so that
+    tables added one at a time can be shown together). Returns the total's state."""
+    known = _total_range(total, state, [t for t in tables if t.fixed]) if total_fixed else None
+    while True:
+        shown = [t for t in tables if not t.withheld]
+        exposed = _exposed(total, state, shown)
+        if exposed is False and known is not None:
+            exposed = _narrowing(shown, known)
+        if exposed is False:
+            return state
+        table = exposed[0] if exposed else None
+        if table is not None and not table.fixed:
+            if _hide_smallest(table):
+                continue
+            if state is None and not total_fixed:
+                state = SECONDARY
+                continue
+        # The hidden total (or a fixed table) is pinned down by the other tables: hide a cell of, or
+        # else withhold, the table that tells most about the total.
+        movable = [t for t in shown if not t.fixed and t is not table]
+        if any(_hide_smallest(t) for t in _most_telling(total, state, shown, movable)):
+            continue
+        pool = movable or [t for t in shown if not t.fixed] or shown
+        _most_telling(total, state, shown, pool)[0].withheld = True
+
+
+def _hide_smallest(table: _Table) -> bool:
+    """Hide the smallest visible cell above zero ("x": 5 or more); False when there is none."""
+    values = table.values
+    candidates = [i for i, s in enumerate(table.states) if s is None and values[i] > 0]
+    if not candidates:
+        return False
+    table.states[min(candidates, key=values.__getitem__)] = SECONDARY
+    return True
+
+
+def _most_telling(total: float, state: str | None, shown: list[_Table], pool: list[_Table]) -> list[_Table]:
+    """``pool`` ordered by how much wider the total's range would be without each table."""
+
+    def width(table):
+        low, high = _total_range(total, state, [t for t in shown if t is not table])
+        return high - low
+
+    return sorted(pool, key=width, reverse=True)
+
+
+def _group_names(indicator: Indicator, unit_path: str) -> tuple[str, ...]:
+    """The groupings an indicator's page shows: by the level below (above communes) and by month (when
+    every count behind it is dated)."""
+    names = ("child",) if level_of(unit_path) < 3 else ()
+    return names + (("month",) if _dated(indicator) else ())
+
+
+def _dated(indicator: Indicator, depth: int = 0) -> bool:
+    if indicator.kind == IndicatorKind.COMPUTED:
+        source = source_for(indicator.code)
+        return bool(source and source.date_field)
+    if indicator.kind == IndicatorKind.FORMULA and depth < 8:
+        try:
+            codes = formulas.references(indicator.formula)
+        except formulas.FormulaError:
+            return False
+        operands = list(Indicator.objects.filter(code__in=codes))
+        return bool(operands) and all(_dated(i, depth + 1) for i in operands)
+    return False
+
+
+def page_groupings(indicator: Indicator | str, unit) -> tuple[str, ...]:
+    """The groupings shown with the total on the indicator's page at ``unit`` (``child``, ``month``)."""
+    return _group_names(_as_indicator(indicator), _as_path(unit))
+
+
+def evaluate_views(
+    indicator: Indicator | str,
+    unit,
+    period: Period | str,
+    *,
+    user=None,
+    extra: Sequence[str] = (),
+    use_rollup: bool = True,
+    _depth: int = 0,
+) -> Views:
+    """The total and the page's groupings (``page_groupings``) of ``indicator`` protected together.
+
+    ``extra`` names further single groupings shown alongside (the API's ``by``): each is protected with
+    the page's total and tables left as they are, so the total is the same number (or the same mark)
+    wherever it appears; an extra grouping that cannot be shown safely that way is withheld. Queries:
+    two per grouping (the total and the GROUP BY); formulas evaluate their operands the same way.
+    """
+    indicator = _as_indicator(indicator)
+    unit_path = _as_path(unit)
+    period = parse(period) if isinstance(period, str) else period
+    names = _group_names(indicator, unit_path)
+    extra = tuple(name for name in extra if name not in names)
+    if indicator.kind == IndicatorKind.FORMULA:
+        return _views_formula(indicator, unit_path, period, names, extra, user, use_rollup, _depth)
+    source = source_for(indicator.code) if indicator.kind == IndicatorKind.COMPUTED else None
+    if source is None:
+        return Views(indicator, unit_path, period, False, Cell((), None))
+    allowed = set(source.disaggregations) | set(UNIT_GROUPS) | {"child"}
+    if source.date_field:
+        allowed |= set(TIME_GROUPS)
+    for name in extra:
+        _check_by(indicator, (name,), allowed)
+    total_value, raw = None, {}
+    for name in (*names, *extra) or ((),):
+        by = (name,) if name else ()
+        if use_rollup and _rollup_usable(source, period, by):
+            total_value, raw[name] = _raw_from_rollup(source, unit_path, period, by)
+        else:
+            total_value, raw[name] = _raw_direct(source, unit_path, period, by)
+    raw.pop((), None)
+    total_value = 0 if total_value is None else total_value
+    if not suppresses_for(source, user):
+        tables = {
+            name: Evaluation(
+                indicator,
+                unit_path,
+                period,
+                (name,),
+                True,
+                Cell((), total_value),
+                [Cell(k, v) for k, v in rows],
+            )
+            for name, rows in raw.items()
+        }
+        return Views(indicator, unit_path, period, True, Cell((), total_value), tables)
+    total, cells = protect_together(
+        total_value,
+        {name: rows for name, rows in raw.items() if name in names},
+        {name: rows for name, rows in raw.items() if name not in names},
+    )
+    tables = {
+        name: None if rows is None else Evaluation(indicator, unit_path, period, (name,), True, total, rows)
+        for name, rows in cells.items()
+    }
+    return Views(indicator, unit_path, period, True, total, tables)
+
+
+def protect_together(
+    total_value,
+    page: dict[str, list[tuple[tuple, object]]],
+    extra: dict[str, list[tuple[tuple, object]]] | None = None,
+) -> tuple[Cell, dict[str, list[Cell] | None]]:
+    """Small-count and complementary suppression of several one-grouping tables of one total.
+
+    The ``page`` tables are protected together (cells hidden as "x", and if that is not enough the
+    total as "x"); each ``extra`` table is then protected with the total and the page's tables left
+    as they are, or withheld (``None``) when it cannot be. A reader who sees every cell returned,
+    knows "< 5" is 1–4 and "x" is 5 or more, and that every table adds up to the total, cannot narrow
+    any "< 5" (the total included) down to one value.
+    """
+    tables = [
+        _Table(
+            name,
+            [k for k, _v in rows],
+            [v for _k, v in rows],
+            [PRIMARY if _small(v) else None for _k, v in rows],
+        )
+        for name, rows in (*page.items(), *(extra or {}).items())
+    ]
+    state = PRIMARY if _small(total_value) else None
+    first = tables[: len(page)]
+    state = _settle(float(total_value), state, first, total_fixed=False)
+    for table in first:
+        table.fixed = True
+    for table in tables[len(page) :]:
+        _settle(float(total_value), state, [*first, table], total_fixed=True)
+    total = Cell((), None if state else total_value, bool(state), state == SECONDARY)
+    result: dict[str, list[Cell] | None] = {}
+    for table in tables:
+        result[table.name] = (
+            None
+            if table.withheld
+            else [
+                Cell(key, None if s else v, bool(s), s == SECONDARY)
+                for key, v, s in zip(table.keys, table.raw, table.states, strict=True)
+            ]
+        )
+    return total, result
+
+
+def _views_formula(indicator, unit_path, period, names, extra, user, use_rollup, depth) -> Views:
+    if depth > 8:
+        raise EvaluationError(f"Công thức của chỉ số “{indicator.code}” lồng nhau quá sâu (có vòng lặp?).")
+    codes = sorted(formulas.references(indicator.formula))
+    operands = {
+        code: evaluate_views(
+            code, unit_path, period, user=user, extra=extra, use_rollup=use_rollup, _depth=depth + 1
+        )
+        for code in codes
+    }
+    if not all(v.has_source for v in operands.values()):
+        return Views(indicator, unit_path, period, False, Cell((), None))
+    total = _combine(indicator.formula, (), {code: v.total for code, v in operands.items()})
+    tables: dict[str, Evaluation | None] = {}
+    for name in (*names, *extra):
+        parts = {code: v.table(name) for code, v in operands.items()}
+        if any(part is None for part in parts.values()):
+            tables[name] = None  # withheld for one operand: withheld for the formula
+            continue
+        index = {code: {c.key: c for c in e.rows} for code, e in parts.items()}
+        keys = sorted({k for ix in index.values() for k in ix}, key=lambda k: tuple(str(x) for x in k))
+        rows = [
+            _combine(indicator.formula, key, {code: index[code].get(key) for code in codes}) for key in keys
+        ]
+        tables[name] = Evaluation(indicator, unit_path, period, (name,), True, total, rows)
+    return Views(indicator, unit_path, period, True, total, tables)
+
+
+def hides_small_counts(indicator: Indicator | str, user, _depth: int = 0) -> bool:
+    """Whether some count behind ``indicator`` is suppressed for ``user`` (a formula: any operand's)."""
+    indicator = _as_indicator(indicator)
+    if indicator.kind == IndicatorKind.COMPUTED:
+        return suppresses_for(source_for(indicator.code), user)
+    if indicator.kind == IndicatorKind.FORMULA and _depth < 8:
+        try:
+            codes = formulas.references(indicator.formula)
+        except formulas.FormulaError:
+            return False
+        return any(hides_small_counts(i, user, _depth + 1) for i in Indicator.objects.filter(code__in=codes))
     return False

@@ -7,9 +7,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.indicators.evaluation import EvaluationError, evaluate, has_source
+from lanhmanh.indicators.evaluation import Cell, EvaluationError, Views, evaluate_views, has_source
 from lanhmanh.indicators.models import Indicator
-from lanhmanh.indicators.registry import source_for
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for, unit_names
 
 
@@ -22,28 +21,31 @@ def indicator_list(request):
 
 @login_required
 def indicator_detail(request, code: str):
-    """Values of one indicator for a unit in the user's jurisdiction, by child unit and by month."""
+    """Values of one indicator for a unit in the user's jurisdiction, by child unit and by month.
+
+    The total and both tables come from one protected evaluation (``evaluate_views``): the total shown
+    is the one both tables add up to, and nothing on the page gives a small count away."""
     indicator = get_object_or_404(Indicator, code=code)
     unit = unit_for(request.user, request.GET.get("unit"))
     period_id = request.GET.get("period") or str(dt.date.today().year)
     error = ""
-    by_child = by_month = None
     try:
         period = parse(period_id)
     except ValueError as exc:
         error = str(exc)
         period = Period.containing(dt.date.today(), "year")
-    result = evaluate(indicator, unit, period, user=request.user)
-    if result.has_source and unit.level < 3:
-        try:
-            by_child = evaluate(indicator, unit, period, by="child", user=request.user)
-        except EvaluationError as exc:
-            error = str(exc)
-    source = source_for(indicator.code)
-    if result.has_source and (indicator.kind == "formula" or (source and source.date_field)):
-        by_month = evaluate(indicator, unit, period, by="month", user=request.user)
+    try:
+        views = evaluate_views(indicator, unit, period, user=request.user)
+    except EvaluationError as exc:
+        error = str(exc)
+        views = Views(indicator, unit.path, period, False, Cell((), None))
+    by_child, by_month = views.table("child"), views.table("month")
     names = unit_names(c.key[0] for c in by_child.rows) if by_child else {}
     child_rows = [(c.key[0], names.get(c.key[0], c.key[0]), c) for c in by_child.rows] if by_child else []
+    labels = {"child": _("Theo đơn vị cấp dưới"), "month": _("Theo tháng")}
+    hidden = views.total.suppressed or any(
+        c.suppressed for table in (by_child, by_month) if table for c in table.rows
+    )
     return render(
         request,
         "indicators/detail.html",
@@ -54,9 +56,11 @@ def indicator_detail(request, code: str):
             "period": period,
             "period_id": period_id,
             "error": error,
-            "result": result,
+            "result": views,
             "child_rows": child_rows,
             "by_month": by_month,
+            "withheld": [labels[name] for name in views.withheld],
+            "hidden": hidden,
             "page_title": _("Chỉ số %(code)s") % {"code": indicator.code},
         },
     )
