@@ -82,7 +82,12 @@ def test_the_late_list_is_paged_and_the_next_page_holds_the_rest(forms, coordina
     first = completeness(form, scope_path="01", period_id="201410", today=after)
     late_total = first.total.expected - first.total.on_time
     assert first.late_count == late_total
-    assert (len(first.late), first.late_page, first.late_first, first.late_last) == (LATE_LIMIT, 1, 1, 100)
+    assert (len(first.late), first.late_page, first.late_first, first.late_last) == (
+        LATE_LIMIT,
+        1,
+        1,
+        LATE_LIMIT,
+    )
     assert first.late_pages == -(-late_total // LATE_LIMIT)
     last = completeness(form, scope_path="01", period_id="201410", today=after, late_page=first.late_pages)
     assert len(last.late) == late_total - LATE_LIMIT * (first.late_pages - 1)
@@ -96,13 +101,13 @@ def test_the_late_list_is_paged_and_the_next_page_holds_the_rest(forms, coordina
         ]
     assert len(seen) == len(set(seen)) == late_total
     html = client_for(coordinator).get(PAGE).content.decode()
-    assert f"Đơn vị 1–100 trong {late_total} đơn vị chậm." in html
+    assert f"Đơn vị 1–{LATE_LIMIT} trong {late_total} đơn vị chậm." in html
     assert (
-        f'href="?bieu-mau=xa-thang&amp;ky=201410&amp;trang=2">Xem tiếp ({late_total - 100} đơn vị khác)'
+        f'href="?bieu-mau=xa-thang&amp;ky=201410&amp;trang=2">Xem tiếp ({late_total - LATE_LIMIT} đơn vị khác)'
         in html
     )
     second = client_for(coordinator).get(PAGE + "&trang=2").content.decode()
-    assert f"Đơn vị 101–200 trong {late_total} đơn vị chậm." in second
+    assert f"Đơn vị {LATE_LIMIT + 1}–{2 * LATE_LIMIT} trong {late_total} đơn vị chậm." in second
     assert 'href="?bieu-mau=xa-thang&amp;ky=201410&amp;trang=1">Trang trước' in second
 
 

@@ -22,7 +22,7 @@ from lanhmanh.indicators.selectors import unit_names
 from lanhmanh.org.models import Agency
 from lanhmanh.reporting.models import FINAL, AdHocRequest, ReportForm
 
-LATE_LIMIT = 100  # late agencies listed on one page of the list; the rest are on the next pages
+LATE_LIMIT = 50  # late agencies listed on one page of the list; the rest are on the next pages
 
 
 def expected_agencies(
