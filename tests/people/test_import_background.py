@@ -190,6 +190,28 @@ def test_a_row_that_became_wrong_since_the_preview_fails_the_whole_list_with_its
     assert PersonImport.objects.get(pk=batch.pk).status == "preview"
 
 
+def test_a_job_whose_worker_died_no_longer_blocks_the_list(client_for, police):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client = client_for(police)
+    batch = uploaded(client, long_list())
+    dead = ImportJob.objects.create(
+        batch=batch, owner=police, status="running", started_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    preview_url = reverse("people:import_preview", args=[batch.pk])
+    assert client.get(preview_url).status_code == 200  # the preview again, not the dead job's progress
+    client.post(preview_url, {"confirm": "1"})
+    dead.refresh_from_db()
+    assert (dead.status, dead.error_list()) == (
+        "failed",
+        ["Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi."],
+    )
+    assert ImportJob.objects.exclude(pk=dead.pk).get().status == "done"
+    assert SanctionDecision.objects.count() == ROWS
+
+
 def test_a_short_list_is_still_written_in_the_request(client_for, police):
     client = client_for(police)
     batch = uploaded(client, long_list(3))

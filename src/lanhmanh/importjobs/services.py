@@ -11,11 +11,13 @@ from the start to the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,8 +35,17 @@ def runs_in_background(batch) -> bool:
     return batch.row_count > BACKGROUND_ROWS
 
 
+# A running job not finished after this long lost its worker (a 10,000-row list takes well under a minute).
+STALE_AFTER = dt.timedelta(hours=1)
+
+
+def _stale() -> Q:
+    return Q(status=JobStatus.RUNNING, started_at__lt=timezone.now() - STALE_AFTER)
+
+
 def active_job(batch) -> ImportJob | None:
-    return batch.confirm_jobs.filter(status__in=ACTIVE).first()
+    """The job queued or running for this list, if any (not one whose worker died: see ``STALE_AFTER``)."""
+    return batch.confirm_jobs.filter(status__in=ACTIVE).exclude(_stale()).first()
 
 
 def import_job_start(*, actor, batch) -> ImportJob:
@@ -51,6 +62,11 @@ def import_job_start(*, actor, batch) -> ImportJob:
     existing = active_job(batch)
     if existing is not None:
         return existing
+    for stale in batch.confirm_jobs.filter(_stale()):
+        # Its transaction died with its worker: nothing of it was written.
+        _finish_failed(
+            stale, [_("Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi.")]
+        )
     with transaction.atomic():
         job = ImportJob.objects.create(batch=batch, owner=actor)
         record_change(actor=actor, instance=job, action=Action.CREATE, after=snapshot(job))
