@@ -31,7 +31,8 @@ install: $(BIN)/activate assets messages
 demo: install
 	$(PYTHON) manage.py migrate --no-input -v0
 	$(PYTHON) manage.py load_demo
-	@echo "Lành Mạnh demo: http://$(HOST):$(PORT)/"
+	@echo "Lành Mạnh demo: http://$(HOST):$(PORT)/ (Ctrl+C to stop; a background worker runs long imports and dedup runs)"
+	$(PYTHON) manage.py db_worker > var/worker.log 2>&1 & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	LANHMANH_REQUIRE_2FA=$${LANHMANH_REQUIRE_2FA:-false} $(PYTHON) manage.py runserver $(HOST):$(PORT) --noreload
 
 serve: install

@@ -29,7 +29,9 @@ FIELD_ENCRYPTION_KEYS = env_list("LANHMANH_FIELD_KEYS", []) or [
     key.strip()
     for key in env_secret(
         "LANHMANH_FIELD_KEYS", local_file=VAR_DIR / "secrets" / "field_keys", generate=_generate
-    ).replace("\n", ",").split(",")
+    )
+    .replace("\n", ",")
+    .split(",")
     if key.strip()
 ]
 BLIND_INDEX_KEY = env_secret(
