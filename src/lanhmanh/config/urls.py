@@ -11,13 +11,13 @@ urlpatterns = [
     path("", include("lanhmanh.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("lanhmanh.api.urls")),
+    path("chi-so/", include("lanhmanh.indicators.urls")),
+    path("ke-hoach/", include("lanhmanh.plans.urls")),
+    path("bao-cao/", include("lanhmanh.reporting.urls")),
     path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
     path("ho-tro/", include("lanhmanh.support.urls")),
     path("ho-so-trung/", include("lanhmanh.linkage.urls")),
     path("quan-tri/", admin.site.urls),
-    path("chi-so/", include("lanhmanh.indicators.urls")),
-    path("ke-hoach/", include("lanhmanh.plans.urls")),
-    path("bao-cao/", include("lanhmanh.reporting.urls")),
 ]
 
 if settings.DEBUG:
