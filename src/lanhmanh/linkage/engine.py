@@ -608,27 +608,42 @@ class LinkageModel:
             .fetchall()
         )
         clusters = _components((str(a), str(b)) for a, b, _ in edges)
-        vetoes = relation.filter(f"match_probability < {VETO}").select("unique_id_l, unique_id_r").fetchall()
-        conflicted = {
-            clusters[str(a)]
-            for a, b in vetoes
-            if clusters.get(str(a)) and clusters.get(str(a)) == clusters.get(str(b))
-        }
+        conflicted = self._vetoed(relation, clusters)
         if conflicted:
             strict = max(threshold, STRICT_THRESHOLD)
             kept = [
                 (str(a), str(b)) for a, b, p in edges if clusters[str(a)] not in conflicted or p >= strict
             ]
             clusters = _components(kept)
-            bad = [
-                (str(a), str(b))
-                for a, b in vetoes
-                if clusters.get(str(a)) == clusters.get(str(b)) is not None
-            ]
-            if bad:
-                loose = {uid for pair in bad for uid in pair}
+            if loose := self._vetoed(relation, clusters, members=True):
                 clusters = _components((a, b) for a, b in kept if a not in loose and b not in loose)
         return {uid: clusters.get(uid, uid) for uid in map(str, self.table.column("unique_id").to_pylist())}
+
+    def _vetoed(self, relation, clusters: dict[str, str], *, members: bool = False) -> set[str]:
+        """Clusters (or their records) holding two records scored below ``VETO``: found in DuckDB,
+        so the millions of low-scored pairs never come into Python."""
+        if not clusters:
+            return set()
+        self.connection.register(
+            "lanhmanh_clusters", pa.table({"uid": list(clusters), "cid": list(clusters.values())})
+        )
+        try:
+            low = relation.filter(f"match_probability < {VETO}").select(
+                "CAST(unique_id_l AS VARCHAR) AS l, CAST(unique_id_r AS VARCHAR) AS r"
+            )
+            clusters_table = self.connection.table("lanhmanh_clusters")
+            rows = (
+                low.set_alias("low")
+                .join(clusters_table.set_alias("a"), "low.l = a.uid")
+                .join(clusters_table.set_alias("b"), "low.r = b.uid AND a.cid = b.cid")
+                .select("low.l, low.r, a.cid")
+                .fetchall()
+            )
+        finally:
+            self.connection.unregister("lanhmanh_clusters")
+        if members:
+            return {uid for left, right, _ in rows for uid in (left, right)}
+        return {cid for _, _, cid in rows}
 
     def register_default_frequencies(self) -> None:
         """Term-frequency tables of this input's values, from the default model's training registry."""
