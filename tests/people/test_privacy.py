@@ -173,6 +173,7 @@ def test_retention_wipes_identity_and_indexes_and_keeps_the_numbers(old_and_rece
     assert person.full_name == PSEUDONYMISED_NAME
     assert (person.id_number, person.phone, person.permanent_address, person.birth_date) == ("", "", "", None)
     assert (person.id_number_index, person.name_birth_index, person.name_year_index) == ("", "", "")
+    assert (person.link_sgy_index, person.link_gdob_index, person.link_sdob_index) == ("", "", "")
     assert (person.sex, person.birth_year, person.permanent_unit_id) == (
         "female",
         1990,

@@ -144,6 +144,9 @@ def person_pseudonymise(*, actor, person: Person) -> Person:
         id_number_index="",
         name_birth_index="",
         name_year_index="",
+        link_sgy_index="",
+        link_gdob_index="",
+        link_sdob_index="",
     )
     PersonHealth.objects.filter(person=person).update(referrals="")
     PersonSupport.objects.filter(person=person).update(notes="")
