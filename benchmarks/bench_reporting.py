@@ -33,11 +33,15 @@ Prints ``BENCH`` lines per shape: p50/p95 latency of a submission (first request
 and of the completeness page, each against the 500 ms budget, the error count (any answer other than 200/201, or no answer), conflicts
 (409, the clear answer to a race; not errors), and lost and duplicated reports.
 
-Measured on 2026-11-28 (PostgreSQL 15, 4 gunicorn workers, two cores shared with other benchmarks,
-load average 5–10): 584 communes, 1,227 submissions, 0 errors, 0 lost, 0 duplicated in every run.
-Paced at 2 communes/s (12× “584 in one hour”): submit p50 245 / p95 505 ms, completeness p50 525 /
-p95 996 ms. Saturated by 4 clients: submit p95 1,072 ms, completeness p95 1,076 ms; by 8 clients:
-1,696 and 1,772 ms (about 9 requests/s in all).
+Measured on 2026-11-28, after the query work (PostgreSQL 15, 4 gunicorn workers, two cores shared
+with other engineers' runs, load average 4–7), 0 errors, 0 lost, 0 duplicated in every run:
+hour (39 communes at 0.16/s, a page every 2 s): submit p50 87 / p95 209 ms, completeness p50 59 /
+p95 123 ms; peak (117 at 0.49/s): submit 102 / 259 ms, completeness 64 / 193 ms; stress, 428 as
+fast as 8 clients go (9.3 communes/s, about 20 requests/s): submit 522 / 688 ms, completeness
+416 / 585 ms (over budget: saturated by design). ``BENCH_SHAPES=stress BENCH_RATE=2`` (all 584 at
+2/s, a page every 0.5 s): submit 69 / 134 ms, completeness 46 / 89 ms. Before (same machine, no
+ANALYZE, 45 queries a report): 2/s gave 505 / 996 ms p95, 8 clients 1,696 / 1,772 ms at about 9
+requests/s.
 """
 
 from __future__ import annotations
