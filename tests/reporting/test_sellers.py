@@ -155,3 +155,90 @@ def test_a_commune_report_has_no_list(forms, commune_officer, sanctioned, client
     page = client_for(commune_officer).get(f"/bao-cao/{report.pk}/").content.decode()
     assert 'data-testid="sanctioned-sellers"' not in page
     assert "Nguyễn Thị Đào" not in page
+
+
+ANNEX = "Phụ lục: Danh sách người bán dâm bị xử phạt trong tháng"
+WITHHELD = "chỉ cán bộ có quyền xem nhân thân và xử lý vi phạm mới xem được, nên không in trong bản này"
+
+
+def document_text(response, fmt: str) -> str:
+    """All the text of a downloaded Word, Excel or PDF document."""
+    import io
+
+    data = io.BytesIO(response.content)
+    if fmt == "docx":
+        from docx import Document
+
+        doc = Document(data)
+        cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+        return "\n".join([p.text for p in doc.paragraphs] + cells)
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(data)
+        return "\n".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v)
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(data).pages)
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "pdf"])
+def test_the_police_documents_carry_the_list_as_an_annex_and_each_print_is_logged(
+    police_report, police, sanctioned, client_for, fmt
+):
+    url = f"/bao-cao/{police_report.pk}/tai-ve/{fmt}/"
+    response = client_for(police).get(url)
+    assert response.status_code == 200
+    text = " ".join(document_text(response, fmt).split())  # PDF table cells wrap
+    assert ANNEX in text
+    for name in ("Nguyễn Thị Đào", "001190012345", "11/QĐ-XPHC (06/10/2014)", "Phạt tiền: 200.000 đồng"):
+        assert name in text, name
+    assert "Trần Thị Mai" in text
+    assert "Lê Thị Hồng" not in text
+    assert "Phạm Văn Nam" not in text
+    assert WITHHELD not in text
+    for key in ("dao", "mai"):
+        rows = list(readers(sanctioned[key]))
+        assert [(r.actor, r.purpose, r.data_class, r.path) for r in rows] == [
+            (police, "reporting", "identity", url)
+        ]
+        assert rows[0].detail == "Báo cáo tháng của Công an Tháng 10/2014 – Công an Quận Hoàn Kiếm"
+    assert list(readers(sanctioned["older"])) == []
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "pdf"])
+def test_a_reader_without_identity_gets_the_documents_with_the_list_withheld(
+    police_report, police, sanctioned, client_for, fmt
+):
+    Role.objects.filter(code=Role.POLICE).update(data_classes=["aggregate", "establishment"])
+    police.refresh_from_db()
+    response = client_for(police).get(f"/bao-cao/{police_report.pk}/tai-ve/{fmt}/")
+    assert response.status_code == 200
+    text = " ".join(document_text(response, fmt).split())
+    assert ANNEX in text
+    assert WITHHELD in text
+    for name in ("Nguyễn Thị Đào", "001190012345", "Trần Thị Mai"):
+        assert name not in text, name
+    assert list(readers(sanctioned["dao"])) == []
+    assert list(readers(sanctioned["mai"])) == []
+
+
+def test_the_consolidated_police_download_has_the_annex_for_the_police(
+    police_report, police, sanctioned, client_for
+):
+    query = "?bieu-mau=cong-an-thang&ky=201410&don-vi=01.002"
+    response = client_for(police).get("/bao-cao/tong-hop/tai-ve/docx/" + query)
+    assert response.status_code == 200
+    text = document_text(response, "docx")
+    assert ANNEX in text
+    assert "Nguyễn Thị Đào" in text
+    assert [r.path for r in readers(sanctioned["dao"])] == ["/bao-cao/tong-hop/tai-ve/docx/"]
+
+
+def test_another_report_has_no_annex(forms, commune_officer, sanctioned, client_for):
+    report = services.submission_open(
+        actor=commune_officer, form=forms["xa-thang"], period_id="201410", today=TODAY
+    )
+    text = document_text(client_for(commune_officer).get(f"/bao-cao/{report.pk}/tai-ve/docx/"), "docx")
+    assert ANNEX not in text
+    assert "Nguyễn Thị Đào" not in text

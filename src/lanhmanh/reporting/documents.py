@@ -82,6 +82,54 @@ def table_rows(block) -> list[list]:
     ]
 
 
+ANNEX_TITLE = "Phụ lục: Danh sách người bán dâm bị xử phạt trong tháng"
+ANNEX_WITHHELD = (
+    "Danh sách kèm theo có danh tính, địa chỉ người bị xử phạt: chỉ cán bộ có quyền xem nhân thân "
+    "và xử lý vi phạm mới xem được, nên không in trong bản này."
+)
+ANNEX_NONE = "Không có người bán dâm nào bị xử phạt trong kỳ trên địa bàn."
+ANNEX_SOURCE = (
+    "Lấy từ cơ sở dữ liệu đối tượng: quyết định xử phạt ra trong kỳ, hành vi vi phạm trên địa bàn. "
+    "Tài liệu có thông tin cá nhân: chỉ dùng cho công tác phòng, chống mại dâm."
+)
+ANNEX_COLUMNS = (
+    "STT",
+    "Họ và tên",
+    "Ngày/năm sinh",
+    "Số CMND/CCCD",
+    "Nơi thường trú",
+    "Nơi tạm trú",
+    "Ngày, nơi vi phạm",
+    "Quyết định xử phạt",
+    "Hình thức",
+)
+
+
+def annex_rows(sellers) -> list[list[str]]:
+    """One row per sanction in the annex (all texts, as printed)."""
+    return [
+        [
+            str(i),
+            s.full_name,
+            s.birth,
+            s.id_number,
+            s.permanent_address,
+            s.temporary_address,
+            f"{s.occurred_on:%d/%m/%Y}, {s.place}",
+            f"{s.decision_number} ({s.decided_on:%d/%m/%Y})",
+            f"{s.kind}: {s.amount_display} đồng" if s.amount else s.kind,
+        ]
+        for i, s in enumerate(sellers, start=1)
+    ]
+
+
+def annex_note(c: Consolidation, sellers) -> str | None:
+    """The annex's single line when there is no table (withheld, or nobody), else ``None``."""
+    if sellers is None:
+        return ANNEX_WITHHELD
+    return None if sellers else ANNEX_NONE
+
+
 def status_line(c: Consolidation) -> str:
     if c.submission is None:
         own = "Đơn vị chưa lập báo cáo kỳ này."
@@ -95,7 +143,8 @@ def status_line(c: Consolidation) -> str:
 # Word -------------------------------------------------------------------------------------------
 
 
-def to_docx(c: Consolidation) -> bytes:
+def to_docx(c: Consolidation, *, sellers=None) -> bytes:
+    """``sellers``: the police report's annex (``selectors.SanctionedSeller`` list; ``None``: withheld)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -181,6 +230,25 @@ def to_docx(c: Consolidation) -> bytes:
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     right.paragraphs[0].add_run(h["signer"]).bold = True
     para(right, h["sign_note"], italic=True, size=12)
+    if c.form.lists_sanctioned_sellers:
+        doc.add_page_break()
+        para(doc, ANNEX_TITLE, bold=True)
+        para(
+            doc, f"(Kèm theo báo cáo {c.form.short_name} {c.period.label} – {c.unit.full_name})", italic=True
+        )
+        note = annex_note(c, sellers)
+        if note:
+            para(doc, note, italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        else:
+            para(doc, ANNEX_SOURCE, italic=True, size=11, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+            table = doc.add_table(rows=1, cols=len(ANNEX_COLUMNS))
+            table.style = "Table Grid"
+            for cell, title in zip(table.rows[0].cells, ANNEX_COLUMNS, strict=True):
+                cell.text = ""
+                cell.paragraphs[0].add_run(title).bold = True
+            for values in annex_rows(sellers):
+                for cell, value in zip(table.add_row().cells, values, strict=True):
+                    cell.text = value
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -199,7 +267,7 @@ def _sheet_title(text: str, used: set[str]) -> str:
     return title
 
 
-def to_xlsx(c: Consolidation) -> bytes:
+def to_xlsx(c: Consolidation, *, sellers=None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -238,6 +306,24 @@ def to_xlsx(c: Consolidation) -> bytes:
         ws.append(["Đơn vị", "Chỉ tiêu", "Báo cáo", "Theo dữ liệu", "Lý do"])
         for d in c.discrepancies:
             ws.append([d.unit_name, d.field.label, d.reported, d.records, d.reason])
+    if c.form.lists_sanctioned_sellers:
+        ws = wb.create_sheet(_sheet_title("Phụ lục người bị xử phạt", used))
+        ws.append([ANNEX_TITLE])
+        ws["A1"].font = Font(bold=True)
+        ws.append([f"{c.unit.full_name} – {c.period.label}"])
+        note = annex_note(c, sellers)
+        if note:
+            ws.append([note])
+        else:
+            ws.append([ANNEX_SOURCE])
+            ws.append([])
+            ws.append(list(ANNEX_COLUMNS))
+            for cell in ws[5]:
+                cell.font = Font(bold=True)
+            for values in annex_rows(sellers):
+                ws.append(values)
+            for col, width in zip("ABCDEFGHI", (5, 28, 12, 16, 40, 40, 40, 24, 28), strict=True):
+                ws.column_dimensions[col].width = width
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -246,7 +332,7 @@ def to_xlsx(c: Consolidation) -> bytes:
 # PDF --------------------------------------------------------------------------------------------
 
 
-def to_pdf(c: Consolidation) -> bytes:
+def to_pdf(c: Consolidation, *, sellers=None) -> bytes:
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
@@ -333,4 +419,29 @@ def to_pdf(c: Consolidation) -> bytes:
     pdf.multi_cell(half, 6, h["signer"], align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_font("Serif", "I", 9)
     pdf.multi_cell(half, 5, h["sign_note"], align="C", **nl)
+    if c.form.lists_sanctioned_sellers:
+        pdf.add_page(orientation="L")
+        width = pdf.epw
+        pdf.set_font("Serif", "B", 11)
+        pdf.multi_cell(width, 6, ANNEX_TITLE, align="C", **nl)
+        pdf.set_font("Serif", "I", 9)
+        pdf.multi_cell(
+            width,
+            5,
+            f"(Kèm theo báo cáo {c.form.short_name} {c.period.label} – {c.unit.full_name})",
+            align="C",
+            **nl,
+        )
+        pdf.ln(2)
+        note = annex_note(c, sellers)
+        if note:
+            pdf.multi_cell(width, 5, note, **nl)
+        else:
+            pdf.multi_cell(width, 5, ANNEX_SOURCE, **nl)
+            pdf.ln(2)
+            pdf.set_font("Serif", "", 7)
+            with pdf.table(col_widths=(8, 32, 18, 24, 40, 40, 42, 28, 30)) as table:
+                table.row(list(ANNEX_COLUMNS))
+                for values in annex_rows(sellers):
+                    table.row(values)
     return bytes(pdf.output())

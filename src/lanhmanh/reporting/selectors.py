@@ -185,15 +185,38 @@ def sanctioned_sellers(user, submission: Submission, *, path: str = "") -> list[
     """
     if not submission.form.lists_sanctioned_sellers or not may_see_sanctioned_sellers(user):
         return None
+    detail = f"{submission.form.short_name} {submission.period_label} – {submission.agency.name}"
+    return _sellers_sanctioned(
+        user, submission.unit_path, submission.period_start, submission.period_end, detail=detail, path=path
+    )
+
+
+def sanctioned_sellers_of_consolidation(user, result, *, path: str = "") -> list[SanctionedSeller] | None:
+    """The same list for a printed report (``aggregation.Consolidation``): the unit's report if it was
+    opened, else the unit and period themselves; ``None`` for users without identity + enforcement."""
+    if result.submission is not None:
+        result.submission.form = result.form
+        return sanctioned_sellers(user, result.submission, path=path)
+    if not result.form.lists_sanctioned_sellers or not may_see_sanctioned_sellers(user):
+        return None
+    detail = f"{result.form.short_name} {result.period.label} – {result.unit.full_name}"
+    return _sellers_sanctioned(
+        user, result.unit.path, result.period.start, result.period.end, detail=detail, path=path
+    )
+
+
+def _sellers_sanctioned(
+    user, unit_path: str, start: dt.date, end: dt.date, *, detail: str, path: str
+) -> list[SanctionedSeller]:
     from lanhmanh.people.models import EventRole, Violation
     from lanhmanh.people.selectors import persons_visible
 
     violations = (
         Violation.objects.filter(
-            path_q(submission.unit_path, "place_unit__path"),
+            path_q(unit_path, "place_unit__path"),
             role=EventRole.SELLER,
-            sanction__decided_on__gte=submission.period_start,
-            sanction__decided_on__lte=submission.period_end,
+            sanction__decided_on__gte=start,
+            sanction__decided_on__lte=end,
             person__in=persons_visible(user).values("pk"),
         )
         .select_related("person__permanent_unit", "person__temporary_unit", "place_unit", "sanction")
@@ -201,7 +224,6 @@ def sanctioned_sellers(user, submission: Submission, *, path: str = "") -> list[
     )
     rows = []
     logged: set[int] = set()
-    detail = f"{submission.form.short_name} {submission.period_label} – {submission.agency.name}"
     for violation in violations:
         person, sanction = violation.person, violation.sanction
         if person.pk not in logged:

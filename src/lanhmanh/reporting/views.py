@@ -27,6 +27,7 @@ from lanhmanh.reporting.selectors import (
     inbox_for,
     notifications_for,
     sanctioned_sellers,
+    sanctioned_sellers_of_consolidation,
     submission_for,
 )
 
@@ -374,10 +375,13 @@ def consolidated(request):
     )
 
 
-def _document(result, fmt: str, name: str) -> HttpResponse:
+def _document(request, result, fmt: str, name: str) -> HttpResponse:
+    """The printed report; the police report's annex of sellers sanctioned only for users whose roles
+    grant identity + enforcement (each person printed is logged, purpose “reporting”)."""
     if fmt not in RENDERERS:
         raise Http404
-    response = HttpResponse(RENDERERS[fmt](result), content_type=CONTENT_TYPES[fmt])
+    sellers = sanctioned_sellers_of_consolidation(request.user, result, path=request.path)
+    response = HttpResponse(RENDERERS[fmt](result, sellers=sellers), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
@@ -394,7 +398,7 @@ def consolidated_download(request, fmt: str):
     except ValueError:
         raise Http404 from None
     result = consolidate(form, unit, period, user=request.user)
-    return _document(result, fmt, f"{form.code}-{period.id}-{unit.path}")
+    return _document(request, result, fmt, f"{form.code}-{period.id}-{unit.path}")
 
 
 @login_required
@@ -402,7 +406,9 @@ def download(request, pk: int, fmt: str):
     """A unit's own report printed like the consolidated one."""
     submission = submission_for(request.user, pk)
     result = consolidate(submission.form, submission.unit, submission.period, user=request.user)
-    return _document(result, fmt, f"{submission.form.code}-{submission.period_id}-{submission.unit_path}")
+    return _document(
+        request, result, fmt, f"{submission.form.code}-{submission.period_id}-{submission.unit_path}"
+    )
 
 
 @login_required
