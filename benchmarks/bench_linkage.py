@@ -9,7 +9,15 @@ and exact folded name + birth date.
 
 ``BENCH_LINKAGE_THRESHOLD`` sets the match probability at which pairs are linked (default: the
 engine's batch-linking threshold ``LINK_THRESHOLD``; the web app merges without review only at the
-stricter ``UPPER_THRESHOLD``).
+stricter ``UPPER_THRESHOLD``). ``BENCH_LINKAGE_SEED`` sets the generator's seed (default 2014).
+
+Threshold sweep. ``BENCH_LINKAGE_SWEEP=0.3,0.5,0.6,0.8,0.95`` scores the pairs ONCE and clusters at
+each threshold (``lanhmanh link --sweep``), printing precision, recall and F1 at each. With
+``BENCH_LINKAGE_SELECT_SEED=7`` as well, the sweep is first run on that seed's registry, the
+threshold with the best F1 among those with precision ≥ 0.99 is chosen there (the most precise one
+if none reaches it), and the main figures are then reported at that threshold on the
+``BENCH_LINKAGE_SEED`` registry, so the threshold is never chosen on the data it is judged on.
+A sweep's runtime includes the extra clusterings.
 
 Budgets (issue 6): F1 ≥ 0.97 with precision ≥ 0.99; 10k records in < 10 s; 1M in < 300 s and < 4 GB.
 """
@@ -79,36 +87,50 @@ def _scores(prefix: str, s: evaluation.Scores, *, budgets: bool) -> list[Figure]
     ]
 
 
-def run(records: int | None = None) -> list[Figure]:
-    records = records or records_requested()
-    threshold = float(os.environ.get("BENCH_LINKAGE_THRESHOLD", engine.LINK_THRESHOLD))
-    size = f"{records // 1000}k" if records < 1_000_000 else f"{records // 1_000_000}M"
-    data = synthetic.generate(records)
+def _sweep_requested() -> list[float]:
+    text = os.environ.get("BENCH_LINKAGE_SWEEP", "")
+    return [float(part) for part in text.split(",") if part.strip()]
+
+
+@dataclass
+class Linked:
+    ids: list[str]
+    truth: list[str]
+    data: dict[str, list]
+    clusterings: dict[float, dict[str, str]]  # threshold → record id → cluster id
+    seconds: float
+
+
+def _link(records: int, seed: int, thresholds: list[float]) -> Linked:
+    """Generate a registry and run ``lanhmanh link`` on it once, clustering at every threshold."""
+    data = synthetic.generate(records, seed=seed)
     truth = data.pop("person")
-    ids = data["id"]
     workdir = Path(tempfile.mkdtemp(prefix="lanhmanh-linkage-"))
     source, output = workdir / "registry.csv", workdir / "clusters.csv"
     with source.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(list(data))
         writer.writerows(zip(*data.values(), strict=True))
-
+    main, *sweep = thresholds
+    command = [
+        sys.executable,
+        "-c",
+        "import sys; from lanhmanh.linkage.cli import main; sys.exit(main(sys.argv[1:]))",
+        str(source),
+        "--columns",
+        COLUMNS,
+        "--output",
+        str(output),
+        "--problems",
+        str(workdir / "problems.csv"),
+        "--threshold",
+        str(main),
+    ]
+    if sweep:
+        command += ["--sweep", ",".join(map(str, sweep))]
     started = time.perf_counter()
     completed = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
-        [
-            sys.executable,
-            "-c",
-            "import sys; from lanhmanh.linkage.cli import main; sys.exit(main(sys.argv[1:]))",
-            str(source),
-            "--columns",
-            COLUMNS,
-            "--output",
-            str(output),
-            "--problems",
-            str(workdir / "problems.csv"),
-            "--threshold",
-            str(threshold),
-        ],
+        command,
         env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
         capture_output=True,
         text=True,
@@ -117,9 +139,55 @@ def run(records: int | None = None) -> list[Figure]:
     seconds = time.perf_counter() - started
     if completed.returncode:
         raise RuntimeError(f"lanhmanh link failed:\n{completed.stderr[-3000:]}")
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    clusterings: dict[float, dict[str, str]] = {t: {} for t in thresholds}
     with output.open(encoding="utf-8") as handle:
-        clusters = {row["id"]: row["cluster_id"] for row in csv.DictReader(handle)}
+        for row in csv.DictReader(handle):
+            clusterings[main][row["id"]] = row["cluster_id"]
+            for t in sweep:
+                clusterings[t][row["id"]] = row[f"cluster_id@{t:g}"]
+    return Linked(data["id"], truth, data, clusterings, seconds)
+
+
+def _sweep_figures(prefix: str, linked: Linked) -> list[Figure]:
+    figures = []
+    for t in sorted(linked.clusterings):
+        s = evaluation.score(linked.ids, linked.truth, linked.clusterings[t])
+        figures += [
+            Figure(f"{prefix}.at_{t:g}.precision", s.precision, "ratio"),
+            Figure(f"{prefix}.at_{t:g}.recall", s.recall, "ratio"),
+            Figure(f"{prefix}.at_{t:g}.f1", s.f1, "ratio"),
+        ]
+    return figures
+
+
+def choose_threshold(linked: Linked, *, min_precision: float = 0.99) -> float:
+    """The threshold with the best F1 among those reaching ``min_precision`` (else the most precise)."""
+    scores = {t: evaluation.score(linked.ids, linked.truth, c) for t, c in linked.clusterings.items()}
+    good = [t for t, s in scores.items() if s.precision >= min_precision]
+    if good:
+        return max(good, key=lambda t: (scores[t].f1, t))
+    return max(scores, key=lambda t: (scores[t].precision, t))
+
+
+def run(records: int | None = None) -> list[Figure]:
+    records = records or records_requested()
+    threshold = float(os.environ.get("BENCH_LINKAGE_THRESHOLD", engine.LINK_THRESHOLD))
+    seed = int(os.environ.get("BENCH_LINKAGE_SEED", 2014))
+    sweep = _sweep_requested()
+    select_seed = os.environ.get("BENCH_LINKAGE_SELECT_SEED")
+    size = f"{records // 1000}k" if records < 1_000_000 else f"{records // 1_000_000}M"
+    figures: list[Figure] = []
+    if sweep and select_seed:
+        selection = _link(records, int(select_seed), list(dict.fromkeys([threshold, *sweep])))
+        figures += _sweep_figures(f"linkage.{size}.select_seed{select_seed}", selection)
+        threshold = choose_threshold(selection)
+    thresholds = list(dict.fromkeys([threshold, *sweep]))
+    linked = _link(records, seed, thresholds)
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    ids, truth, data = linked.ids, linked.truth, linked.data
+    clusters = linked.clusterings[threshold]
+    if len(thresholds) > 1:
+        figures += _sweep_figures(f"linkage.{size}.seed{seed}", linked)
 
     id_keys = [engine.parse_id_number(v)[0] for v in data["id_number"]]
     name_birth_keys = []
@@ -128,11 +196,12 @@ def run(records: int | None = None) -> list[Figure]:
         folded = fold_name(name)
         name_birth_keys.append(f"{folded}|{born.isoformat()}" if folded and born else None)
 
-    figures = [
+    figures += [
         Figure(f"linkage.{size}.records", records, "records"),
+        Figure(f"linkage.{size}.seed", seed, "seed"),
         Figure(f"linkage.{size}.threshold", threshold, "ratio"),
         Figure(f"linkage.{size}.true_pairs", evaluation.score(ids, truth, {}).true_pairs, "pairs"),
-        Figure(f"linkage.{size}.runtime", seconds, "s", 10 if records <= 10_000 else 300),
+        Figure(f"linkage.{size}.runtime", linked.seconds, "s", 10 if records <= 10_000 else 300),
         Figure(f"linkage.{size}.peak_memory", peak_mb, "MB", 4096),
     ]
     figures += _scores(f"linkage.{size}.splink", evaluation.score(ids, truth, clusters), budgets=True)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from lanhmanh.core.text import fold_name
 from lanhmanh.linkage import engine, evaluation, synthetic
 
 TODAY = dt.date(2026, 1, 1)
@@ -178,3 +179,14 @@ def test_saved_model_loads_and_scores_the_same(trained, tmp_path):
     after = {(p.left, p.right): round(p.match_weight, 6) for p in loaded.pairs(loaded.predict())}
     assert before == after
     loaded.close()
+
+
+def test_synthetic_names_are_diverse_like_a_real_registry():
+    assert len(synthetic._tiered(synthetic.FEMALE_GIVEN_TIERS)) >= 200
+    assert len(synthetic._tiered(synthetic.MALE_GIVEN_TIERS)) >= 120
+    data = synthetic.generate(20000, seed=3)
+    names = [fold_name(n).split() for n in data["full_name"]]
+    given = {words[-1] for words in names if len(words) >= 3}
+    assert len(given) >= 200
+    thi = sum(1 for words in names if len(words) >= 3 and words[1] == "thi") / len(names)
+    assert 0.25 < thi < 0.55  # "Thị" declines with the year of birth; 15 % of records drop it

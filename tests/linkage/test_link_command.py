@@ -106,3 +106,20 @@ def test_help_documents_the_fields():
     )
     for field in ("full_name", "birth_date", "id_number", "residence_unit", "hometown_unit", "sex"):
         assert f"  {field}" in completed.stdout
+
+
+def test_sweep_clusters_at_every_threshold_from_one_scoring(tmp_path, capsys):
+    source = write(tmp_path / "in.csv", ROWS)
+    plain, swept = tmp_path / "plain.csv", tmp_path / "swept.csv"
+    assert main([str(source), "--columns", COLUMNS, "--output", str(plain)]) == 0
+    args = [str(source), "--columns", COLUMNS, "--output", str(swept), "--sweep", "0.5, 0.999"]
+    assert main(args) == 0
+    rows = read(swept)
+    assert list(rows[0]) == ["id", "cluster_id", "cluster_id@0.5", "cluster_id@0.999"]
+    assert [(r["id"], r["cluster_id"]) for r in rows] == [(r["id"], r["cluster_id"]) for r in read(plain)]
+    assert len({r["cluster_id@0.5"] for r in rows}) <= len({r["cluster_id@0.999"] for r in rows})
+    capsys.readouterr()
+    assert main([str(source), "--columns", COLUMNS, "--output", str(swept), "--sweep", "0.5,cao"]) == 2
+    assert "--sweep: “cao” không phải là một số." in capsys.readouterr().err
+    assert main([str(source), "--columns", COLUMNS, "--output", str(swept), "--sweep", "1.5"]) == 2
+    assert "--sweep: ngưỡng 1.5 phải nằm trong khoảng 0 đến 1." in capsys.readouterr().err

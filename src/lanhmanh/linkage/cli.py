@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=engine.LINK_THRESHOLD,
         help=f"ngưỡng xác suất để coi hai dòng là một người (mặc định {engine.LINK_THRESHOLD})",
     )
+    parser.add_argument(
+        "--sweep",
+        help=(
+            "các ngưỡng khác, cách nhau bằng dấu phẩy (ví dụ 0.5,0.8,0.95): thêm một cột cluster_id@NGƯỠNG "
+            "cho mỗi ngưỡng, tính từ cùng một lần chấm điểm"
+        ),
+    )
     parser.add_argument("--problems", type=Path, help="ghi toàn bộ danh sách giá trị không dùng được ra CSV")
     parser.add_argument("--delimiter", default=",", help="ký tự phân cách cột (mặc định dấu phẩy)")
     return parser
@@ -74,6 +81,19 @@ def parse_columns(text: str) -> dict[str, str]:
     if not mapping:
         raise UsageError("--columns: cần ít nhất một trường.")
     return mapping
+
+
+def parse_sweep(text: str) -> list[float]:
+    thresholds = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            value = float(item)
+        except ValueError:
+            raise UsageError(f"--sweep: “{item}” không phải là một số.") from None
+        if not 0.0 <= value <= 1.0:
+            raise UsageError(f"--sweep: ngưỡng {item} phải nằm trong khoảng 0 đến 1.")
+        thresholds.append(value)
+    return thresholds
 
 
 def read_columns(path: Path, mapping: dict[str, str], delimiter: str) -> dict[str, list[str]]:
@@ -107,21 +127,23 @@ def main(argv: list[str] | None = None) -> int:
         data = read_columns(args.input, mapping, args.delimiter)
         if args.model and not args.model.is_file():
             raise UsageError(f"Không tìm thấy mô hình {args.model}.")
+        sweep = parse_sweep(args.sweep or "")
     except UsageError as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return 2
     count = len(next(iter(data.values()), []))
     print(f"Đọc {count} dòng từ {args.input}.", file=sys.stderr)
-    clusters, problems, model = engine.link(data, model=args.model, threshold=args.threshold)
+    clusterings, problems, model = engine.link_sweep(data, [args.threshold, *sweep], model=args.model)
+    clusters = clusterings[0]
     if args.save_model:
         model.save(args.save_model)
     ids = data.get("id") or [str(i + 1) for i in range(count)]
     prepared_ids = model.table.column("unique_id").to_pylist()
     with args.output.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "cluster_id"])
+        writer.writerow(["id", "cluster_id", *(f"cluster_id@{t:g}" for t in sweep)])
         for original, uid in zip(ids, prepared_ids, strict=True):
-            writer.writerow([original, clusters.get(uid, uid)])
+            writer.writerow([original, *(c.get(uid, uid) for c in clusterings)])
     model.close()
     people = len(set(clusters.values())) if clusters else count
     print(

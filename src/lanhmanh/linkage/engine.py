@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -754,11 +754,23 @@ def link(
     threshold: float = UPPER_THRESHOLD,
 ) -> tuple[dict[str, str], list[Problem], LinkageModel]:
     """Prepare, train (or load ``model``), predict and cluster: unique_id → cluster id, and problems."""
+    clusterings, problems, linkage = link_sweep(records, (threshold,), model=model)
+    return clusterings[0], problems, linkage
+
+
+def link_sweep(
+    records: Any,
+    thresholds: Sequence[float],
+    *,
+    model: str | Path | dict[str, Any] | None = None,
+) -> tuple[list[dict[str, str]], list[Problem], LinkageModel]:
+    """Like ``link``, but one clustering per threshold, all from ONE prediction (scored once)."""
     prepared = prepare(records)
     if prepared.table.num_rows < 2:
         linkage = LinkageModel(prepared, model or DEFAULT_MODEL)
         ids = prepared.table.column("unique_id").to_pylist()
-        return {uid: uid for uid in ids}, prepared.problems, linkage
+        return [{uid: uid for uid in ids} for _ in thresholds], prepared.problems, linkage
     linkage = build_model(prepared, model)
     predictions = linkage.predict(threshold=0.0)  # low scores too: they veto transitive links
-    return linkage.cluster(predictions, threshold=threshold), prepared.problems, linkage
+    clusterings = [linkage.cluster(predictions, threshold=t) for t in thresholds]
+    return clusterings, prepared.problems, linkage

@@ -1,7 +1,9 @@
 """Synthetic Vietnamese person registries with known truth, for evaluating the linkage engine.
 
 People are drawn with real surname frequencies (Nguyễn about 38 %, then Trần, Lê, Phạm, Hoàng/Huỳnh,
-Phan, Vũ/Võ …) and common given and middle names; 20 % of people are recorded more than once (2 to 5
+Phan, Vũ/Võ …) and wide pools of real given and middle names in frequency tiers (about 250 female
+and 150 male given names; "Thị"/"Văn" declining with the year of birth: see ``FEMALE_GIVEN_TIERS``
+for the sources and reasoning); 20 % of people are recorded more than once (2 to 5
 records), by different agencies. ``generate(n, seed)`` returns columns (a dict of equal-length lists)
 in the engine's input fields, plus ``person`` (the truth) for scoring.
 
@@ -18,7 +20,8 @@ Error rates, each drawn independently per record (``Rates``), and why:
   the 1984 rule (hoà/thuý) is the minority, so about one record in two differs from the other.
 - ``nfd`` 10 %: text pasted from macOS or web forms arrives decomposed.
 - ``capitals`` 10 %, ``no_spaces`` 2 %: names in capitals on forms; spaces lost in some exports.
-- ``drop_thi`` 15 %: "Thị"/"Văn" is routinely left out when a person gives her name orally.
+- ``drop_thi`` 15 % (of records whose middle name starts with "Thị"/"Văn"): routinely left out
+  when a person gives her name orally.
 - ``drop_middle`` 3 %: the whole middle name left out ("Nguyễn Linh" for "Nguyễn Thu Linh").
 - ``surname_spelling`` 3 %: Võ/Vũ and Huỳnh/Hoàng, the regional spellings of one family name.
 - ``given_typo`` 2 %, ``date_typo`` 2 %, ``id_typo`` 1 %: one key wrong, the usual manual-entry rate.
@@ -87,130 +90,52 @@ SURNAMES = {
     "Nghiêm": 0.1,
     "Triệu": 0.1,
 }
-FEMALE_GIVEN = [
-    "Linh",
-    "Trang",
-    "Hương",
-    "Hà",
-    "Ngọc",
-    "Anh",
-    "Thảo",
-    "Hằng",
-    "Huyền",
-    "Mai",
-    "Lan",
-    "Nga",
-    "Phương",
-    "Thu",
-    "Hoà",
-    "Thuý",
-    "Hoa",
-    "Hạnh",
-    "Yến",
-    "Nhung",
-    "Dung",
-    "Hồng",
-    "Loan",
-    "Vân",
-    "Giang",
-    "Oanh",
-    "Thuỷ",
-    "Liên",
-    "Quỳnh",
-    "Ly",
-    "Nhi",
-    "Vy",
-    "My",
-    "Hiền",
-    "Thanh",
-    "Tâm",
-    "Trinh",
-    "Diệp",
-    "Khánh",
-    "Chi",
-    "Ngân",
-    "Hậu",
-    "Duyên",
-    "Xuân",
-    "Nhàn",
-    "Quyên",
-    "Tuyết",
-    "Hoài",
-    "Lệ",
-    "Thắm",
-    "Hiên",
-    "Hạ",
-    "Uyên",
-    "Diễm",
-    "Loan",
-    "Tuyền",
-    "Nguyệt",
-    "Sương",
-    "Kiều",
-    "Như",
-    "Hân",
-    "Châm",
-    "Thoa",
-    "Gấm",
-    "Lụa",
-    "Huệ",
-    "Cúc",
-    "Đào",
-    "Lý",
-    "Ánh",
-    "Bích",
-    "Khuê",
-    "Hoan",
-    "Thơ",
-    "Tươi",
-    "Lựu",
-    "Mơ",
-    "Nhạn",
-    "Phượng",
-    "Ngà",
-]  # noqa: SIM905 - a line of names reads better than a list
-MALE_GIVEN = [
-    "Anh",
-    "Hùng",
-    "Dũng",
-    "Tuấn",
-    "Minh",
-    "Nam",
-    "Hải",
-    "Long",
-    "Quang",
-    "Sơn",
-    "Thắng",
-    "Trung",
-    "Đức",
-    "Hiếu",
-    "Cường",
-    "Tùng",
-    "Huy",
-    "Phong",
-    "Khoa",
-    "Bình",
-    "Toàn",
-    "Thành",
-    "Hoà",
-    "Khoẻ",
-    "Việt",
-    "Hoàng",
-    "Lâm",
-    "Kiên",
-    "Duy",
-    "Tiến",
-    "Thịnh",
-    "Vinh",
-    "Phúc",
-    "Tài",
-    "Lộc",
-    "Hưng",
-    "Khải",
-    "Quý",
-    "Thuỵ",
-]  # noqa: SIM905
-FEMALE_MIDDLE = ["Thị"] * 14 + [
+# Given and middle names. No public table of Vietnamese given-name frequencies covers the whole
+# population, so the pools below are real names in frequency tiers (estimates from name lists and
+# registries, not measurements): a few very common names (Linh, Trang, Hương … each near 2 % of
+# women), a few dozen common ones, and long tails of less common and old-fashioned names (Lượt,
+# Mùi, Thìn, Gái …), about 250 female and 150 male given names in all. The earlier pool of ~80 female
+# names made strangers share name + birth date far more often than in a real registry (the exact
+# name + birth-date baseline reached only P 0.89 at 1M records). Folding still merges some
+# (Hương/Hường, Thu/Thư), as it does for real.
+FEMALE_GIVEN_TIERS: dict[float, str] = {
+    20: "Linh Trang Hương Anh Ngọc Hà Thảo Huyền",
+    9: "Hằng Mai Lan Nga Phương Thu Hoa Hạnh Yến Nhung Dung Hồng Loan Vân Giang Oanh Thuỷ Liên "
+    "Quỳnh Ly Hiền Thanh Tâm Nhi Duyên Thuý Chi",
+    4: "Hoà Vy My Trinh Diệp Khánh Ngân Hậu Xuân Nhàn Quyên Tuyết Hoài Lệ Thắm Hạ Uyên Diễm Tuyền "
+    "Nguyệt Sương Kiều Như Hân Thoa Huệ Cúc Ánh Bích Phượng Ngà Dương Hải Lương Thơm Tuyến Hường "
+    "Thuận Lý Lành Luyến Hảo Thương Trâm Vi Thư Diệu Lài Mến Mơ Nhạn Huế Thêu Xuyến Tươi Thơ Lụa "
+    "Gấm Quế Ninh Bình Đào Hoan Nương Trà Tú Vui Tình Sen",
+    1.5: "Ái An Bảo Băng Cầm Châu Chinh Dạ Đan Điệp Đoan Hiên Hoàn Hợi Huyên Kim Khuê Lam Liễu "
+    "Lịch Lựu Mận Mỹ Minh Mùi Nguyên Nhài Nhân Nhiên Nhuần Phấn Phúc Phụng Quý Quyến Sâm Sinh "
+    "Tần Thái Thìn Thoan Thục Tiên Toan Trúc Tố Tư Tuệ Tuyên Uyển Vinh Xoan Xuyên Yên Ý Ngát "
+    "Ngoan Mừng Lợi Khanh Khuyên Hợp Đông Lộc Diễn Doan Hoá Lanh Mây Na Phi Thi Thuần Trầm "
+    "Viên Xinh Thảnh Hiệp Lâm Quyên Son Huê Thuỳ Chung Dịu Giáng Hồ Kha Khê Loan Mai Nhị",
+    0.5: "Bông Đẹp Gái Hai Hiểu Khiết Lê Nhâm Nhớ Ơn Quỳ Sa Sang Sim Thêm Thoại Út Vàng Bé "
+    "Lượt Ngần Phận Phước Thường Tịnh Vượng Điềm Nhuận Soa Cậy Hến Lài Rạng Tuất Dần Tý Mão "
+    "Tỵ Ngọ Thân Dậu Hiếu Nhất Nhung Chiêm Ngư Lừng Bưởi",
+}
+MALE_GIVEN_TIERS: dict[float, str] = {
+    20: "Anh Hùng Dũng Tuấn Minh Nam Hải Long",
+    9: "Quang Sơn Thắng Trung Đức Hiếu Cường Tùng Huy Phong Khoa Bình Toàn Thành Việt Hoàng Lâm "
+    "Kiên Duy Tiến Thịnh Vinh Phúc Tài Lộc Hưng Quân Hoà Hiệp Mạnh",
+    4: "Khải Quý Thuỵ Khoẻ Hậu Tú Trường Hoà Đạt Hoan Khánh Khang Lợi Luân Lực Mạnh Nghĩa Nhân "
+    "Phát Phương Quyết Tâm Thái Thanh Thiện Thuận Tín Trí Trọng Tú Tuyên Tư Vũ Vương Xuân Bảo "
+    "Chiến Công Cương Định Đông Giang Hà Hạnh Hào Hoan Học Hợp Huấn Hưởng Khiêm Khôi Kiệt Lân "
+    "Linh Luận Ngọc Nguyên Nhật Phú Quốc Sang Sáng Tạo Thạch Thông Thuật Tiệp Toản Tráng Triều",
+    1.5: "Bách Bằng Cảnh Chính Chương Danh Diện Doanh Dương Đàn Đảm Đăng Điệp Đoàn Độ Giáp Hách "
+    "Hãn Hậu Hiển Hoạt Huân Huỳnh Kha Khương Lạc Lai Lĩnh Lượng Mẫn Ngạn Nhạc Ninh Phán Phiên "
+    "Phụng Quảng Quyền Sĩ Sinh Sỹ Tá Tấn Thao Thiêm Thìn Thoại Thường Tịnh Toại Tới Tuân Tuệ "
+    "Tường Uy Văn Vĩnh Vỹ Yên Tý Sửu Dần Mão Ngọ Thân Tuất Hợi Út Tèo Bảy Tám Chín",
+}
+# Middle names. "Thị" (women) and "Văn" (men) dominate the older cohorts and have been declining for
+# decades: we give "Thị" to 75 % of women born in 1960, falling linearly to 25 % of those born in
+# 2006 (and "Văn" from 60 % to 25 % of men); a few carry "Thị" plus a second middle name. The
+# others take one of the usual middle names (Thu, Thanh, Ngọc, Minh, Hồng, Kim, Phương, Thuỳ …),
+# weighted roughly by how often they are met.
+THI_SHARE = (0.75, 0.25)
+VAN_SHARE = (0.60, 0.25)
+FEMALE_MIDDLE_THI = ["Thị"] * 48 + [
     "Thị Thu",
     "Thị Thanh",
     "Thị Ngọc",
@@ -219,22 +144,111 @@ FEMALE_MIDDLE = ["Thị"] * 14 + [
     "Thị Minh",
     "Thị Thuý",
     "Thị Phương",
-    "Ngọc",
-    "Thu",
-    "Thanh",
-    "Minh",
-    "Phương",
-    "Kim",
-    "Hồng",
-    "Mỹ",
-    "Thuỳ",
-    "Diệu",
-    "Bảo",
-    "Khánh",
-    "Hoài",
-    "Quỳnh",
+    "Thị Bích",
+    "Thị Mai",
+    "Thị Lan",
+    "Thị Thuỳ",
 ]
-MALE_MIDDLE = ["Văn"] * 10 + ["Đức", "Minh", "Quang", "Hữu", "Thành", "Công", "Ngọc", "Xuân", "Anh", "Đình"]
+FEMALE_MIDDLE_OTHER: dict[str, float] = {
+    **dict.fromkeys(("Thu", "Thanh", "Ngọc"), 6.0),
+    **dict.fromkeys(("Hồng", "Minh", "Kim", "Phương", "Thuỳ"), 4.0),
+    **dict.fromkeys(("Mai", "Bích", "Mỹ"), 3.0),
+    **dict.fromkeys(
+        [
+            "Diệu",
+            "Hải",
+            "Khánh",
+            "Lan",
+            "Hoài",
+            "Quỳnh",
+            "Thảo",
+            "Bảo",
+            "Tuyết",
+            "Vân",
+            "Xuân",
+            "Hương",
+            "Hà",
+            "Ánh",
+            "Cẩm",
+            "Thuý",
+        ],
+        2.0,
+    ),
+    **dict.fromkeys(
+        [
+            "Như",
+            "Tú",
+            "Trà",
+            "Hạnh",
+            "Hoàng",
+            "Huyền",
+            "Linh",
+            "Nguyệt",
+            "Phượng",
+            "Yến",
+            "Hiền",
+            "Huệ",
+            "Gia",
+            "Đan",
+            "Tường",
+            "Uyên",
+            "An",
+            "Lệ",
+            "Trúc",
+            "Kiều",
+            "Việt",
+            "Hồng",
+            "Ngọc",
+            "Thục",
+            "Quế",
+            "Tâm",
+            "Nhật",
+            "Hoa",
+        ],
+        1.0,
+    ),
+}
+MALE_MIDDLE_OTHER: dict[str, float] = {
+    **dict.fromkeys(("Đức", "Minh", "Quang", "Hữu", "Thành", "Công"), 4.0),
+    **dict.fromkeys(
+        [
+            "Ngọc",
+            "Xuân",
+            "Anh",
+            "Đình",
+            "Tuấn",
+            "Hoàng",
+            "Mạnh",
+            "Trọng",
+            "Duy",
+            "Tiến",
+            "Thanh",
+            "Hải",
+            "Quốc",
+        ],
+        2.0,
+    ),
+    **dict.fromkeys(
+        [
+            "Bá",
+            "Trung",
+            "Việt",
+            "Khắc",
+            "Huy",
+            "Kim",
+            "Nhật",
+            "Chí",
+            "Gia",
+            "Thế",
+            "Đăng",
+            "Như",
+            "Viết",
+            "Tất",
+            "Phú",
+        ],
+        1.0,
+    ),
+}
 SURNAME_SPELLINGS = {"Vũ": "Võ", "Võ": "Vũ", "Hoàng": "Huỳnh", "Huỳnh": "Hoàng", "Lý": "Lí"}
 
 
@@ -271,8 +285,34 @@ def _weighted(rng: random.Random, table: dict[str, float], k: int) -> list[str]:
     return rng.choices(list(table), weights=list(table.values()), k=k)
 
 
-def _zipf(names: list[str]) -> dict[str, float]:
-    return {name: 1.0 / (rank + 1) ** 0.9 for rank, name in enumerate(dict.fromkeys(names))}
+def _tiered(tiers: dict[float, str]) -> dict[str, float]:
+    """name → weight; a name listed in two tiers keeps the first (higher) weight."""
+    table: dict[str, float] = {}
+    for weight, names in tiers.items():
+        for name in names.split():
+            table.setdefault(name, weight)
+    return table
+
+
+class _Pool:
+    """Weighted draws from a name table (cumulative weights computed once)."""
+
+    def __init__(self, table: dict[str, float]):
+        self.names = list(table)
+        self.cum: list[float] = []
+        total = 0.0
+        for weight in table.values():
+            total += weight
+            self.cum.append(total)
+
+    def draw(self, rng: random.Random) -> str:
+        return rng.choices(self.names, cum_weights=self.cum)[0]
+
+
+def _share(shares: tuple[float, float], year: int) -> float:
+    """Linear from ``shares[0]`` for people born in 1960 to ``shares[1]`` for those born in 2006."""
+    t = min(1.0, max(0.0, (year - 1960) / 46))
+    return shares[0] + (shares[1] - shares[0]) * t
 
 
 def _typo(rng: random.Random, word: str) -> str:
@@ -324,16 +364,24 @@ def _hometown(rng: random.Random) -> str:
 
 def _people(rng: random.Random, count: int) -> list[dict]:
     surnames = _weighted(rng, SURNAMES, count)
-    female_given = _zipf(FEMALE_GIVEN)
-    male_given = _zipf(MALE_GIVEN)
+    female_given = _Pool(_tiered(FEMALE_GIVEN_TIERS))
+    male_given = _Pool(_tiered(MALE_GIVEN_TIERS))
+    female_middle = _Pool(FEMALE_MIDDLE_OTHER)
+    male_middle = _Pool(MALE_MIDDLE_OTHER)
     start = dt.date(1960, 1, 1).toordinal()
     end = dt.date(2006, 12, 31).toordinal()
     people = []
     for i in range(count):
         female = rng.random() < 0.8
-        given = _weighted(rng, female_given if female else male_given, 1)[0]
-        middle = rng.choice(FEMALE_MIDDLE if female else MALE_MIDDLE)
         born = dt.date.fromordinal(rng.randint(start, end))
+        given = (female_given if female else male_given).draw(rng)
+        if female:
+            if rng.random() < _share(THI_SHARE, born.year):
+                middle = rng.choice(FEMALE_MIDDLE_THI)
+            else:
+                middle = female_middle.draw(rng)
+        else:
+            middle = "Văn" if rng.random() < _share(VAN_SHARE, born.year) else male_middle.draw(rng)
         cccd = (
             f"0{rng.randint(1, 96):02d}{0 if female else 1}{born.year % 100:02d}{rng.randint(0, 999999):06d}"
         )
