@@ -272,3 +272,89 @@ def test_users_who_do_not_report_cannot_submit(forms, social_worker, sysadmin):
         assert response.status_code == 403, user
         assert response.json()["error"]["code"] == "permission_denied"
         assert api(user, "read").get("/api/v1/reports/forms/").status_code == 404
+
+
+EXPECTED = "/api/v1/reports/expected/"
+
+
+def area_entry(data: dict, form: str) -> dict:
+    [entry] = [e for e in data["area"]["forms"] if e["form"] == form]
+    return entry
+
+
+def test_the_district_labour_office_gets_its_districts_expected_reports_and_completeness(
+    forms, commune_officer, district_officer
+):
+    pk = post(api(commune_officer), body()).json()["id"]
+    response = api(district_officer, "read").get(EXPECTED, {"period": "201410"})
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["area"]["unit"], data["area"]["unit_name"]) == ("01.002", "Quận Hoàn Kiếm")
+    assert {e["form"] for e in data["area"]["forms"]} == {"xa-thang", "cong-an-thang", "huyen-thang"}
+    communes = area_entry(data, "xa-thang")
+    assert (communes["period"], communes["due_date"]) == ("201410", "2014-11-15")
+    assert (communes["expected"], communes["received"], communes["approved"]) == (18, 1, 0)
+    assert len(communes["submissions"]) == 18
+    assert {s["unit"][:7] for s in communes["submissions"]} == {"01.002."}
+    [sent] = [s for s in communes["submissions"] if s["submission"] is not None]
+    assert (sent["submission"], sent["unit"], sent["status"]) == (pk, "01.002.00079", "submitted")
+    assert sum(row["expected"] for row in communes["by_unit"]) == 18
+    police = area_entry(data, "cong-an-thang")
+    assert (police["expected"], police["received"]) == (1, 0)
+    assert [s["agency"] for s in police["submissions"]] == ["01-002-police"]
+    # The officer's own agency's reports are still listed as before.
+    assert {row["form"] for row in data["expected"]} == {"huyen-thang", "huyen-quy", "huyen-nam"}
+
+
+def test_the_area_can_be_narrowed_to_a_unit_and_a_form(forms, commune_officer, coordinator):
+    post(api(commune_officer), body())
+    data = (
+        api(coordinator, "read")
+        .get(EXPECTED, {"unit": "01.002", "form": "xa-thang", "period": "201410"})
+        .json()
+    )
+    assert data["area"]["unit"] == "01.002"
+    [entry] = data["area"]["forms"]
+    assert (entry["form"], entry["expected"], entry["received"]) == ("xa-thang", 18, 1)
+    city = api(coordinator, "read").get(EXPECTED, {"form": "xa-thang", "period": "201410"}).json()
+    assert city["area"]["unit"] == "01"
+    assert area_entry(city, "xa-thang")["expected"] > 18
+
+
+def test_a_unit_outside_the_jurisdiction_is_not_found(forms, district_officer, commune_officer):
+    for user, path in (
+        (district_officer, "01.017"),  # Đông Anh
+        (district_officer, "01"),  # above the district
+        (district_officer, "01.999"),  # no such unit
+        (commune_officer, "01.002"),  # not an approver: only its own unit
+    ):
+        response = api(user, "read").get(EXPECTED, {"unit": path})
+        assert response.status_code == 404, (user, path)
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_bad_form_or_period_is_refused_naming_the_parameter(forms, district_officer):
+    client = api(district_officer, "read")
+    response = client.get(EXPECTED, {"form": "thanh-pho-nam"})  # the city's own form: not below the district
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"form": ["Không có biểu mẫu báo cáo “thanh-pho-nam”."]}
+    response = client.get(EXPECTED, {"form": "xa-thang", "period": "2014Q3"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "period": ["Biểu mẫu “Báo cáo tháng cấp xã” lập theo kỳ hằng tháng."]
+    }
+
+
+def test_a_period_alone_keeps_the_forms_of_its_kind(forms, district_officer):
+    client = api(district_officer, "read")
+    quarter = client.get(EXPECTED, {"period": "2014Q3"}).json()
+    assert {e["form"] for e in quarter["area"]["forms"]} == {"huyen-quy", "doi-178-quy"}
+    response = client.get(EXPECTED, {"period": "tháng mười"})
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["period"]
+
+
+def test_submitters_who_do_not_approve_get_no_area(forms, commune_officer, police):
+    for user in (commune_officer, police):
+        data = api(user, "read").get(EXPECTED).json()
+        assert data["area"] is None, user

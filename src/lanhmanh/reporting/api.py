@@ -3,7 +3,10 @@
 * ``GET /api/v1/reports/forms/``: the active report forms, their sections, fields and rules, and whether
   the caller's agency submits each;
 * ``GET /api/v1/reports/expected/``: what the caller's agency has to report (recent periods and ad hoc
-  requests), with the report already opened for each, if any;
+  requests), with the report already opened for each, if any; for approvers (district labour, city
+  coordinator) also ``area``: each agency of their area expected to report, its report and the
+  completeness counts, like the completeness page (``?unit=`` within the jurisdiction, else 404;
+  ``?form=``, ``?period=``);
 * ``GET /api/v1/reports/submissions/{id}/``: one report the caller may see (404 otherwise);
 * ``POST /api/v1/reports/submissions/``: values for a form, unit and period, saved and (unless
   ``submit`` is false) sent to the level above (write tokens only).
@@ -17,8 +20,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -26,12 +30,17 @@ from rest_framework.views import APIView
 
 from lanhmanh.api.errors import envelope
 from lanhmanh.api.permissions import TokenScopePermission
+from lanhmanh.core.periods import Period, parse
+from lanhmanh.core.scoping import path_q
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.reporting import services
+from lanhmanh.reporting.completeness import completeness, expected_rows
 from lanhmanh.reporting.models import AdHocRequest, ReportForm, Submission
 from lanhmanh.reporting.rules import is_approver, is_submitter
 from lanhmanh.reporting.selectors import (
+    consolidation_unit,
     forms_for_agency,
+    forms_visible_for_completeness,
     inbox_for,
     sanctioned_sellers,
     submission_for,
@@ -42,6 +51,8 @@ WRONG_UNIT = gettext_lazy(
 )
 UNKNOWN_UNIT = gettext_lazy("Không có đơn vị hành chính “%(path)s”.")
 UNKNOWN_FORM = gettext_lazy("Không có biểu mẫu báo cáo “%(code)s”.")
+WRONG_PERIOD = gettext_lazy("Biểu mẫu “%(form)s” lập theo kỳ %(kind)s.")
+UNKNOWN_PERIOD = gettext_lazy("Không có biểu mẫu nào trên địa bàn lập theo kỳ “%(period)s”.")
 UNKNOWN_REQUEST = gettext_lazy("Không có yêu cầu báo cáo đột xuất số %(id)s cho đơn vị của anh/chị.")
 CONFIRM = gettext_lazy(
     "Có số liệu lớn hơn mức hợp lý: %(codes)s. Kiểm tra lại; nếu đúng, gửi lại kèm “confirmed”: [%(quoted)s]."
@@ -199,14 +210,135 @@ class FormListView(APIView):
         )
 
 
+AD_HOC_REQUESTS = 5  # the latest ad hoc requests of a form shown in the area's completeness
+
+
+def _area_period(form: ReportForm, asked: str, as_of) -> Period:
+    """The period asked for (``?period=``), checked against the form; else the last one ended."""
+    if not asked:
+        return Period.containing(as_of, form.period_kind).previous()
+    try:
+        period = parse(asked)
+    except ValueError as exc:
+        raise exceptions.ValidationError({"period": [str(exc)]}) from None
+    if period.kind != form.period_kind:
+        message = WRONG_PERIOD % {"form": form.short_name, "kind": form.get_periodicity_display().lower()}
+        raise exceptions.ValidationError({"period": [str(message)]})
+    return period
+
+
+def _area_entry(form: ReportForm, period: Period, unit_path: str, request: AdHocRequest | None) -> dict:
+    result = completeness(form, scope_path=unit_path, period_id=period.id, request=request)
+    return {
+        "form": form.code,
+        "period": period.id,
+        "period_label": period.label,
+        "request": request.pk if request else None,
+        "due_date": result.due_date,
+        "overdue": result.overdue,
+        "expected": result.total.expected,
+        "received": result.total.received,
+        "on_time": result.total.on_time,
+        "approved": result.total.approved,
+        "late": result.late_count,
+        "by_unit": [
+            {
+                "unit": row.path,
+                "name": row.name,
+                "expected": row.expected,
+                "received": row.received,
+                "on_time": row.on_time,
+                "approved": row.approved,
+            }
+            for row in result.rows
+        ],
+        "submissions": [
+            {
+                "agency": row.agency.code,
+                "agency_name": row.agency.name,
+                "unit": row.agency.unit.path,
+                "submission": row.submission_id,
+                "status": row.status,
+                "first_submitted_at": row.first_submitted_at,
+                "on_time": row.on_time,
+            }
+            for row in expected_rows(form, period, scope_path=unit_path, request=request)
+        ],
+    }
+
+
+def area_data(user, unit, *, form_code: str = "", period_id: str = "", today=None) -> dict:
+    """What the units of an approver's area (``unit``, within the jurisdiction) have to report, and
+    who did: the forms the completeness page shows, each for one period (or its latest ad hoc requests)."""
+    today = today or timezone.localdate()
+    as_of = min(today, unit.valid_to) if unit.valid_to else today
+    forms = [f for f in forms_visible_for_completeness(user) if f.submitter_level >= unit.level]
+    if form_code:
+        forms = [f for f in forms if f.code == form_code]
+        if not forms:
+            raise exceptions.ValidationError({"form": [str(UNKNOWN_FORM % {"code": form_code[:40]})]})
+    elif period_id:
+        # A period without a form: the forms reported for that kind of period (and ad hoc requests for it).
+        try:
+            kind = parse(period_id).kind
+        except ValueError as exc:
+            raise exceptions.ValidationError({"period": [str(exc)]}) from None
+        forms = [f for f in forms if f.is_ad_hoc or f.period_kind == kind]
+        if not forms:
+            raise exceptions.ValidationError({"period": [str(UNKNOWN_PERIOD % {"period": period_id[:20]})]})
+    entries = []
+    for form in forms:
+        if form.is_ad_hoc:
+            requests = AdHocRequest.objects.filter(form=form).filter(path_q(unit.path, "units__path"))
+            if period_id:
+                requests = requests.filter(period_id=period_id)
+            requests = requests.distinct().order_by("-created_at")[:AD_HOC_REQUESTS]
+            entries.extend(_area_entry(form, parse(r.period_id), unit.path, r) for r in requests)
+        else:
+            entries.append(_area_entry(form, _area_period(form, period_id, as_of), unit.path, None))
+    return {"unit": unit.path, "unit_name": unit.full_name, "forms": entries}
+
+
 class ExpectedListView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [TokenScopePermission]
 
-    @extend_schema(summary=gettext_lazy("Báo cáo cơ quan phải nộp"), responses={200: dict})
+    @extend_schema(
+        summary=gettext_lazy("Báo cáo cơ quan phải nộp; với cấp duyệt: báo cáo phải nộp trên địa bàn"),
+        parameters=[
+            OpenApiParameter(
+                "unit",
+                str,
+                description=gettext_lazy(
+                    "Cấp duyệt: đơn vị trong địa bàn, ví dụ 01.002 (mặc định: địa bàn của tài khoản)."
+                ),
+            ),
+            OpenApiParameter(
+                "form", str, description=gettext_lazy("Cấp duyệt: chỉ một biểu mẫu, ví dụ xa-thang.")
+            ),
+            OpenApiParameter(
+                "period",
+                str,
+                description=gettext_lazy("Cấp duyệt: kỳ báo cáo, ví dụ 201410 (mặc định: kỳ vừa kết thúc)."),
+            ),
+        ],
+        responses={200: dict},
+    )
     def get(self, request):
-        _require_reporting_user(request.user)
-        inbox = inbox_for(request.user)
+        user = request.user
+        _require_reporting_user(user)
+        asked_unit = (request.query_params.get("unit") or "").strip()
+        area = None
+        if is_approver(user):
+            area = area_data(
+                user,
+                consolidation_unit(user, asked_unit),
+                form_code=(request.query_params.get("form") or "").strip(),
+                period_id=(request.query_params.get("period") or "").strip(),
+            )
+        elif asked_unit and asked_unit != user.agency.unit.path:
+            raise Http404
+        inbox = inbox_for(user)
         rows = []
         for item in [*inbox["due"], *inbox["requests"]]:
             s = item.submission
@@ -224,7 +356,7 @@ class ExpectedListView(APIView):
                 }
             )
         return Response(
-            {"agency": request.user.agency.code, "unit": request.user.agency.unit.path, "expected": rows}
+            {"agency": user.agency.code, "unit": user.agency.unit.path, "expected": rows, "area": area}
         )
 
 

@@ -178,3 +178,34 @@ def completeness(
     )
     late = [LateRow(a, a.unit.full_name, a.sub_submitted_at, a.sub_status, a.sub_pk) for a in late_agencies]
     return Completeness(form, period, due, scope_path, rows, total, late, overdue, late_count, late_page)
+
+
+@dataclass
+class ExpectedRow:
+    """One agency expected to report, with its report for the period (if opened)."""
+
+    agency: Agency
+    submission_id: int | None
+    status: str | None
+    first_submitted_at: dt.datetime | None
+    on_time: bool | None
+
+
+def expected_rows(
+    form: ReportForm, period: Period, *, scope_path: str, request: AdHocRequest | None = None
+) -> list[ExpectedRow]:
+    """Every agency expected to report ``form`` for the period (or request) in the subtree: one query."""
+    agencies = _with_submission(
+        expected_agencies(form, period, scope_path=scope_path, request=request), form, period.id, request
+    )
+    agencies = (
+        agencies.select_related("unit")
+        .annotate(
+            sub_pk=F("sub__id"),
+            sub_status=F("sub__status"),
+            sub_submitted_at=F("sub__first_submitted_at"),
+            sub_on_time=F("sub__on_time"),
+        )
+        .order_by("unit__path", "pk")
+    )
+    return [ExpectedRow(a, a.sub_pk, a.sub_status, a.sub_submitted_at, a.sub_on_time) for a in agencies]
