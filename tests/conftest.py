@@ -130,3 +130,25 @@ def client_for(settings):
         return client
 
     return build
+
+
+def _flushes_the_database(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return (
+        "transactional_db" in fixtures
+        or "live_server" in fixtures
+        or bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        or "/e2e/" in str(getattr(item, "path", ""))
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run every test that flushes the database last.
+
+    Transactional tests empty the tables, including the units and agencies loaded once per session;
+    pytest-django puts tests it does not see using the database (e.g. a persona fetched with
+    ``request.getfixturevalue``) after them. Keep its order otherwise (the sort is stable).
+    """
+    items.sort(key=_flushes_the_database)
