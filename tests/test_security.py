@@ -148,3 +148,16 @@ def test_lockout_expires(police, settings):
     User.objects.filter(pk=police.pk).update(locked_until=police.locked_until.replace(year=2000))
     login(client, "police")
     assert "_auth_user_id" in client.session
+
+
+def test_pages_are_vietnamese_whatever_the_browser_asks_for():
+    response = Client().get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    assert response["Content-Language"] == "vi"
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_the_language_switch_still_gives_english():
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dang-nhap/"})
+    response = client.get(reverse("login"))
+    assert response["Content-Language"] == "en"
