@@ -132,6 +132,16 @@ def client_for(settings):
     return build
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_after_each_test():
+    """LocaleMiddleware leaves the language of the last request active on the thread: reset it."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _flushes_the_database(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
