@@ -10,6 +10,8 @@ value itself is dropped from the cell, so exports built from it cannot leak it e
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +75,8 @@ class Evaluation:
     has_source: bool
     total: Cell
     rows: list[Cell] = field(default_factory=list)
+    # The grouping could not be shown next to the total without giving a small count away (no rows).
+    withheld: bool = False
 
     def value(self, *key) -> Cell | None:
         for cell in self.rows:
@@ -272,12 +276,41 @@ def _evaluate_computed(indicator, source, unit_path, period, by, user, use_rollu
     if source.date_field:
         allowed |= set(TIME_GROUPS)
     _check_by(indicator, by, allowed)
+    hide = suppresses_for(source, user)
+    grouping = _tree_grouping(by, source, unit_path) if hide else None
+    if grouping is not None:
+        # The same cells as every other page of the unit tree shows this user.
+        total, rows = tree_cells(tree_for(source, unit_path, period, use_rollup), unit_path, grouping)
+        return Evaluation(indicator, unit_path, period, by, True, total, rows)
+    if hide and len(by) == 1:
+        # Another single grouping (a disaggregation): protected beside the tree's total, or withheld.
+        tree = tree_for(source, unit_path, period, use_rollup)
+        total = tree.total(unit_path)
+        _v, raw_rows = _raw(source, unit_path, period, by, use_rollup)
+        table = _Table(
+            by[0],
+            [k for k, _v in raw_rows],
+            [v for _k, v in raw_rows],
+            [PRIMARY if _small(v) else None for _k, v in raw_rows],
+        )
+        _settle(
+            float(tree.values.get(("n", unit_path, None)) or 0), _state_of(total), [table], total_fixed=True
+        )
+        rows = (
+            []
+            if table.withheld
+            else [
+                Cell(key, None if s else v, bool(s), s == SECONDARY)
+                for key, v, s in zip(table.keys, table.raw, table.states, strict=True)
+            ]
+        )
+        return Evaluation(indicator, unit_path, period, by, True, total, rows, withheld=table.withheld)
     if use_rollup and _rollup_usable(source, period, by):
         total_value, raw_rows = _raw_from_rollup(source, unit_path, period, by)
     else:
         total_value, raw_rows = _raw_direct(source, unit_path, period, by)
     total_value = 0 if total_value is None else total_value
-    total, rows = protect(total_value, raw_rows, hide=suppresses_for(source, user))
+    total, rows = protect(total_value, raw_rows, hide=hide)
     return Evaluation(indicator, unit_path, period, by, True, total, rows)
 
 
@@ -627,6 +660,8 @@ def evaluate_views(
         allowed |= set(TIME_GROUPS)
     for name in extra:
         _check_by(indicator, (name,), allowed)
+    if suppresses_for(source, user):
+        return _views_from_tree(indicator, source, unit_path, period, names, extra, use_rollup)
     total_value, raw = None, {}
     for name in (*names, *extra) or ((),):
         by = (name,) if name else ()
@@ -705,6 +740,71 @@ def protect_together(
     return total, result
 
 
+def _views_from_tree(indicator, source, unit_path, period, names, extra, use_rollup) -> Views:
+    """The page's total and tables read from the protected unit tree; each ``extra`` grouping the tree
+    does not hold (a disaggregation) is protected with the page's cells left as they are, or withheld."""
+    tree = tree_for(source, unit_path, period, use_rollup)
+    total = tree.total(unit_path)
+    tables: dict[str, Evaluation | None] = {}
+    fixed: list[_Table] = []
+    for name in (*names, *extra):
+        grouping = _tree_grouping((name,), source, unit_path)
+        if grouping:
+            _total, rows = tree_cells(tree, unit_path, grouping)
+            tables[name] = Evaluation(indicator, unit_path, period, (name,), True, total, rows)
+            fixed.append(
+                _Table(
+                    name,
+                    [c.key for c in rows],
+                    [tree.values.get(_ident_of(unit_path, grouping, c.key[0])) for c in rows],
+                    [_state_of(c) for c in rows],
+                    fixed=True,
+                )
+            )
+    total_state = _state_of(total)
+    total_value = tree.values.get(("n", unit_path, None)) or 0
+    for name in extra:
+        if name in tables:
+            continue
+        _v, rows = _raw(source, unit_path, period, (name,), use_rollup)
+        table = _Table(
+            name,
+            [k for k, _v in rows],
+            [v for _k, v in rows],
+            [PRIMARY if _small(v) else None for _k, v in rows],
+        )
+        _settle(float(total_value), total_state, [*fixed, table], total_fixed=True)
+        tables[name] = (
+            None
+            if table.withheld
+            else Evaluation(
+                indicator,
+                unit_path,
+                period,
+                (name,),
+                True,
+                total,
+                [
+                    Cell(key, None if s else v, bool(s), s == SECONDARY)
+                    for key, v, s in zip(table.keys, table.raw, table.states, strict=True)
+                ],
+            )
+        )
+    return Views(indicator, unit_path, period, True, total, tables)
+
+
+def _ident_of(unit_path: str, grouping: str, key) -> tuple:
+    if grouping == "month":
+        return ("n", unit_path, key)
+    return ("s", key, None) if key == unit_path else ("n", key, None)
+
+
+def _state_of(cell: Cell) -> str | None:
+    if not cell.suppressed:
+        return None
+    return SECONDARY if cell.complementary else PRIMARY
+
+
 def _views_formula(indicator, unit_path, period, names, extra, user, use_rollup, depth) -> Views:
     if depth > 8:
         raise EvaluationError(f"Công thức của chỉ số “{indicator.code}” lồng nhau quá sâu (có vòng lặp?).")
@@ -745,3 +845,298 @@ def hides_small_counts(indicator: Indicator | str, user, _depth: int = 0) -> boo
             return False
         return any(hides_small_counts(i, user, _depth + 1) for i in Indicator.objects.filter(code__in=codes))
     return False
+
+
+# --- one protection for the whole unit tree ------------------------------------------------------
+#
+# A unit's total is a cell of its parent's table, its children's totals add up to it, its months add
+# up to it, and each month adds up over its children. A user can put the pages of the drill-down side
+# by side, so the cells hidden for one (indicator, period) are decided once for the whole tree under
+# the unit's province/city (whatever unit the page is at, and whoever asks): a cell hidden on one page
+# is hidden on every page that shows it, and every hidden cell keeps at least two possible values
+# given everything every page of the tree shows.
+
+MAX_SWEEPS = 60
+_TREES: contextvars.ContextVar[dict | None] = contextvars.ContextVar("lanhmanh_indicator_trees", default=None)
+
+
+@contextlib.contextmanager
+def shared_trees():
+    """Within the block, the tree of an (indicator, period) is queried and protected once (a page that
+    evaluates one indicator several times, e.g. the plan dashboard). Nothing outlives the block."""
+    token = _TREES.set({}) if _TREES.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _TREES.reset(token)
+
+
+@dataclass
+class Tree:
+    """Values and states of every cell of the tree: ``("n", path, month)`` a unit's total (month None)
+    or month; ``("s", path, None)`` the records kept at the unit itself (a row of its children's table)."""
+
+    values: dict[tuple, object]
+    states: dict[tuple, str | None]
+    dated: bool
+
+    def cell(self, ident: tuple, key: tuple = ()) -> Cell:
+        value = self.values.get(ident, 0)
+        state = self.states.get(ident)
+        return Cell(key, None if state else value, bool(state), state == SECONDARY)
+
+    def total(self, path: str) -> Cell:
+        return self.cell(("n", path, None))
+
+    def children(self, path: str) -> list[Cell]:
+        """The rows of the table by the level below ``path``, as the GROUP BY gives them (by key)."""
+        level = level_of(path) + 1
+        rows = [
+            (p, ident)
+            for ident in self.values
+            if ident[2] is None
+            and (
+                (ident[0] == "n" and level_of(ident[1]) == level and ident[1].startswith(path + "."))
+                or (ident[0] == "s" and ident[1] == path)
+            )
+            for p in (ident[1],)
+        ]
+        return [self.cell(ident, (p,)) for p, ident in sorted(rows)]
+
+    def months(self, path: str) -> list[Cell]:
+        rows = sorted(ident for ident in self.values if ident[0] == "n" and ident[1] == path and ident[2])
+        return [self.cell(ident, (ident[2],)) for ident in rows]
+
+
+def _additive(source: ComputedSource) -> bool:
+    """Whether values add up over units and months (sums and plain counts; not distinct counts)."""
+    value = source.value
+    if source.rollup or isinstance(value, Sum):
+        return True
+    return isinstance(value, models.Count) and not getattr(value, "distinct", False)
+
+
+def _raw(source, unit_path, period, by, use_rollup):
+    if use_rollup and _rollup_usable(source, period, by):
+        return _raw_from_rollup(source, unit_path, period, by)
+    return _raw_direct(source, unit_path, period, by)
+
+
+def _tree_ident(key: str, level: int) -> tuple:
+    """The cell a row grouped at ``level`` belongs to: the unit, or the records kept at a unit above."""
+    return ("n", key, None) if level_of(key) == level else ("s", key, None)
+
+
+def _add(values: dict, ident: tuple, value) -> None:
+    if value is None:
+        values.setdefault(ident, None)
+    else:
+        values[ident] = (values.get(ident) or 0) + value
+
+
+def _tree_values(source: ComputedSource, root: str, period: Period, use_rollup: bool) -> dict[tuple, object]:
+    """Every cell of the tree under ``root``: two queries for additive values (one GROUP BY by commune
+    and month, summed up the tree), else two per level and grouping."""
+    dated = bool(source.date_field)
+    values: dict[tuple, object] = {}
+    if _additive(source):
+        by = ("commune", "month") if dated else ("commune",)
+        total, rows = _raw(source, root, period, by, use_rollup)
+        for key, value in rows:
+            path, month = key[0], key[1] if dated else None
+            ident = _tree_ident(path, 3)
+            if ident[0] == "s":
+                _add(values, ident, value)
+            for level in range(1, level_of(path) + 1):
+                prefix = path[: path_length(level)]
+                _add(values, ("n", prefix, None), value)
+                if month:
+                    _add(values, ("n", prefix, month), value)
+        values[("n", root, None)] = 0 if total is None else total
+        return values
+    total, rows = _raw(source, root, period, ("month",) if dated else (), use_rollup)
+    values[("n", root, None)] = 0 if total is None else total
+    for (month,), value in rows:
+        values[("n", root, month)] = value
+    for level, name in ((2, "district"), (3, "commune")):
+        _total, rows = _raw(source, root, period, (name,), use_rollup)
+        for (path,), value in rows:
+            values[_tree_ident(path, level)] = value
+        if dated:
+            _total, rows = _raw(source, root, period, (name, "month"), use_rollup)
+            for (path, month), value in rows:
+                if level_of(path) == level:
+                    values[("n", path, month)] = value
+    return values
+
+
+def _tree_lines(values: dict[tuple, object], dated: bool) -> list[tuple[tuple, list[tuple], float]]:
+    """Every sum a reader knows, as (cell, the cells adding up to it, the rest taken as known)."""
+    children: dict[tuple, list[tuple]] = {}
+    for ident in values:
+        kind, path, month = ident
+        if kind == "s":
+            children.setdefault(("n", path, None), []).append(ident)
+            continue
+        if month is not None and dated:
+            children.setdefault(("n", path, None), []).append(ident)  # the unit's months
+        if level_of(path) > 1:
+            parent = path[: path_length(level_of(path) - 1)]
+            children.setdefault(("n", parent, month), []).append(ident)
+    # A unit's total has two tables under it (its children, its months): one line each.
+    lines = []
+    for parent, members in sorted(children.items(), key=lambda item: (item[0][1], item[0][2] or "")):
+        groups: dict[str, list[tuple]] = {}
+        for ident in members:
+            groups.setdefault("month" if ident[1] == parent[1] and ident[0] == "n" else "units", []).append(
+                ident
+            )
+        for name in ("units", "month"):
+            group = sorted(groups.get(name, []), key=_order)
+            if group:
+                rest = float(values.get(parent) or 0) - sum(float(values.get(i) or 0) for i in group)
+                lines.append((parent, group, rest))
+    return lines
+
+
+def _order(ident: tuple) -> tuple:
+    return tuple("" if part is None else str(part) for part in ident)
+
+
+def _ranges(values, states, lines) -> dict[tuple, list[float]]:
+    """What a reader can say each hidden cell holds, from every line (interval propagation)."""
+    ranges = {c: list(_bounds(s)) for c, s in states.items() if s}
+
+    def get(c):
+        r = ranges.get(c)
+        if r is None:
+            v = float(values.get(c) or 0)
+            return v, v
+        return r
+
+    active = [line for line in lines if line[0] in ranges or any(m in ranges for m in line[1])]
+    for _sweep in range(MAX_SWEEPS):
+        changed = False
+        for parent, members, rest in active:
+            lows, highs = [], []
+            for m in members:
+                low, high = get(m)
+                lows.append(low)
+                highs.append(high)
+            sum_low = sum(lows) + rest
+            finite = [h for h in highs if h != INFINITY]
+            infinite = len(highs) - len(finite)
+            sum_high = sum(finite) + rest if not infinite else INFINITY
+            p_low, p_high = get(parent)
+            if parent in ranges:
+                new = [max(p_low, sum_low), min(p_high, sum_high)]
+                if new[0] > p_low + 1e-9 or new[1] < p_high - 1e-9:
+                    ranges[parent] = new
+                    p_low, p_high = new
+                    changed = True
+            for m, low, high in zip(members, lows, highs, strict=True):
+                if m not in ranges:
+                    continue
+                others_low = sum_low - low
+                if high == INFINITY:
+                    others_high = sum_high if infinite > 1 else sum(finite) + rest
+                else:
+                    others_high = INFINITY if infinite else sum_high - high
+                new = [max(low, p_low - others_high), min(high, p_high - others_low)]
+                if new[0] > low + 1e-9 or new[1] < high - 1e-9:
+                    ranges[m] = new
+                    changed = True
+        if not changed:
+            break
+    return ranges
+
+
+def settle_tree(
+    values: dict[tuple, object], lines, states: dict[tuple, str | None], fixed=frozenset()
+) -> bool:
+    """Hide cells ("x") until no hidden cell can be pinned down to one value from all ``lines``: for
+    each cell that can, the smallest visible cell of the line with fewest hidden cells around it (its
+    siblings first, then the line's total). Cells in ``fixed`` are left as they are; False when that
+    leaves something pinned down. Deterministic: ties go by cell."""
+    lines_of: dict[tuple, list[int]] = {}
+    for index, (parent, members, _rest) in enumerate(lines):
+        for c in (parent, *members):
+            lines_of.setdefault(c, []).append(index)
+
+    def hidden_in(line) -> int:
+        return sum(1 for m in (line[0], *line[1]) if states.get(m))
+
+    def hide_in(c: tuple, i: int) -> bool:
+        """Hide the smallest visible cell of line ``i`` other than ``c`` (its total last)."""
+        parent, members, _rest = lines[i]
+        candidates = [
+            m
+            for m in members
+            if m != c and not states.get(m) and m not in fixed and float(values.get(m) or 0) > 0
+        ]
+        if not candidates and parent != c and not states.get(parent) and parent not in fixed:
+            candidates = [parent] if float(values.get(parent) or 0) > 0 else []
+        if not candidates:
+            return False
+        states[min(candidates, key=lambda m: (float(values.get(m) or 0), _order(m)))] = SECONDARY
+        return True
+
+    while True:
+        ranges = _ranges(values, states, lines)
+        exposed = sorted((c for c, (low, high) in ranges.items() if high - low < 1), key=_order)
+        if not exposed:
+            return True
+        progress = False
+        # A line where a pinned cell is the only hidden one is a cause: hide a cell there (each such
+        # line once). When that hides nothing, work on the first pinned cell's lines, fewest hidden first.
+        for c in exposed:
+            for i in lines_of.get(c, ()):
+                if hidden_in(lines[i]) == 1 and hide_in(c, i):
+                    progress = True
+        if not progress:
+            c = exposed[0]
+            order = sorted(lines_of.get(c, ()), key=lambda i: (hidden_in(lines[i]), lines[i][0] == c, i))
+            progress = any(hide_in(c, i) for i in order)
+        if not progress:
+            return False
+
+
+def protect_tree(values: dict[tuple, object], dated: bool) -> Tree:
+    """States of every cell of a tree (see ``Tree``): "< 5" for counts of 1–4, then "x" as needed."""
+    states = {c: PRIMARY for c, v in values.items() if _small(v)}
+    settle_tree(values, _tree_lines(values, dated), states)
+    return Tree(values, states, dated)
+
+
+def tree_for(source: ComputedSource, unit_path: str, period: Period, use_rollup: bool = True) -> Tree:
+    """The protected tree under the province/city of ``unit_path`` (shared within ``shared_trees``)."""
+    root = unit_path[: path_length(1)]
+    cache = _TREES.get()
+    key = (source.code, root, period.id, use_rollup)
+    if cache is not None and key in cache:
+        return cache[key]
+    tree = protect_tree(_tree_values(source, root, period, use_rollup), bool(source.date_field))
+    if cache is not None:
+        cache[key] = tree
+    return tree
+
+
+def _tree_grouping(by: tuple[str, ...], source: ComputedSource, unit_path: str) -> str | None:
+    """``child``/``month``/``""`` when the tree answers grouping ``by`` at ``unit_path``, else None."""
+    if not by:
+        return ""
+    if len(by) != 1:
+        return None
+    name = by[0]
+    level = level_of(unit_path)
+    if (name == "child" and level < 3) or UNIT_GROUPS.get(name) == level + 1:
+        return "child"
+    if name == "month" and source.date_field:
+        return "month"
+    return None
+
+
+def tree_cells(tree: Tree, unit_path: str, grouping: str) -> tuple[Cell, list[Cell]]:
+    rows = {"": list, "child": tree.children, "month": tree.months}[grouping]
+    return tree.total(unit_path), (rows(unit_path) if grouping else [])

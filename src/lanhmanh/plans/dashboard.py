@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from lanhmanh.indicators.evaluation import Cell, evaluate
+from lanhmanh.indicators.evaluation import Cell, evaluate, shared_trees
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.plans.models import Plan
@@ -102,7 +102,13 @@ class Dashboard:
 
 def build(plan: Plan, unit, *, user, today: dt.date | None = None) -> Dashboard:
     """Targets at ``unit``, a table of every sourced target and of activities by the unit's children,
-    and activities by month. One GROUP BY per sourced indicator; nothing loaded row by row."""
+    and activities by month. One GROUP BY per sourced indicator; nothing loaded row by row. Each
+    indicator's unit tree is protected once for the page (``shared_trees``)."""
+    with shared_trees():
+        return _build(plan, unit, user=user, today=today)
+
+
+def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
     today = today or dt.date.today()
     period = plan.period
     by = "child" if unit.level < 3 else None
@@ -153,9 +159,11 @@ def _lookup_field(source: ComputedSource, lookup: str):
     return model._meta.get_field(parts[-1])
 
 
-def _breakdown(source: ComputedSource, indicator: Indicator, unit, period, user) -> tuple[Breakdown, Cell]:
+def _breakdown(
+    source: ComputedSource, indicator: Indicator, unit, period, user
+) -> tuple[Breakdown, Cell | None]:
     """Every choice of the disaggregation in its declared order (0 when nothing was recorded), and the
-    total as this grouping may show it."""
+    total as this grouping may show it (None: the grouping is withheld)."""
     model_field = _lookup_field(source, source.disaggregations[source.dashboard_by])
     result = evaluate(indicator, unit, period, by=source.dashboard_by, user=user)
     cells = {c.key[0]: c for c in result.rows}
@@ -166,7 +174,7 @@ def _breakdown(source: ComputedSource, indicator: Indicator, unit, period, user)
         rows.append((str(label), cells.pop(value, None)))
     for key, cell in cells.items():  # values outside the choices (or empty) come last
         rows.append((str(key) if key not in ("", None) else _(UNKNOWN_KEY), cell))
-    return Breakdown(str(model_field.verbose_name), rows), result.total
+    return Breakdown(str(model_field.verbose_name), rows), (None if result.withheld else result.total)
 
 
 def _children(unit, period) -> tuple[list[str], dict[str, str]]:
@@ -216,7 +224,7 @@ def build_sections(
             breakdown, total = _breakdown(source, indicator, unit, period, user)
             # The total is on the page already: a breakdown that had to hide it (or shows one the
             # page hides) would let a small count be worked out across the two views, so it is withheld.
-            if total.suppressed == item.total.suppressed:
+            if total is not None and total.suppressed == item.total.suppressed:
                 item.breakdown = breakdown
             else:
                 item.withheld_by = breakdown.name
