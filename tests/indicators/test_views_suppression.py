@@ -257,3 +257,87 @@ def test_views_agree_with_evaluate_for_one_grouping_and_read_the_rollup_alike(po
     assert [c.display for c in live.table("month").rows] == ["< 5", "x", "20"]
     assert live.total.display == "32"
     assert live.table("child").rows == evaluate(CLUBS, HOAN_KIEM, "2014", by="child", user=police).rows
+
+
+def known_value(display: str, months: dict[str, str]) -> int | None:
+    """What a reader knows a unit holds from its own page: its total, or its months when all are shown."""
+    if display not in ("< 5", "x"):
+        return int(display.replace(".", ""))
+    if months and all(v not in ("< 5", "x") for v in months.values()):
+        return sum(int(v.replace(".", "")) for v in months.values())
+    return None
+
+
+def recovered_from_pages(parent: tuple, children: dict[str, tuple]) -> dict[str, int]:
+    """The attack across the drill-down: the parent's table gives the parent's total and its children's
+    cells; each child's own page gives that child's total (or its months). A cell hidden in the parent's
+    table is recovered as the total minus every other child, when those are all known."""
+    total, units, _months = parent
+    if total in ("< 5", "x"):
+        return {}
+    known = {}
+    for path, display in units.items():
+        own_total, _u, own_months = children.get(path, (display, {}, {}))
+        value = (
+            known_value(display, {}) if display not in ("< 5", "x") else known_value(own_total, own_months)
+        )
+        if value is not None:
+            known[path] = value
+    found = {}
+    for path, display in units.items():
+        if display in ("< 5", "x") and all(p in known for p in units if p != path):
+            found[path] = int(total.replace(".", "")) - sum(v for p, v in known.items() if p != path)
+    return found
+
+
+@pytest.mark.django_db
+def test_the_parent_page_and_a_child_page_together_do_not_give_a_hidden_cell_away(police, client_for):
+    club(TRANG_TIEN, dt.date(2014, 4, 1), 3)
+    club(HANG_BAC, dt.date(2014, 5, 2), 10)
+    club(HANG_BAC, dt.date(2014, 6, 2), 10)
+    client = client_for(police)
+
+    def page(path):
+        return page_numbers(client.get(f"/chi-so/{CLUBS}/?unit={path}&period=2014").content.decode())
+
+    district, hang_bac, trang_tien = page(HOAN_KIEM), page(HANG_BAC), page(TRANG_TIEN)
+    # Before: Hoàn Kiếm showed 23 with Tràng Tiền "< 5" and Hàng Bạc "x", and Hàng Bạc's own page showed
+    # its 20 (and its months, 10 and 10): 23 − 20 gave Tràng Tiền's 3 away.
+    assert district[1][TRANG_TIEN] == "< 5" and district[1][HANG_BAC] in ("x", "< 5")
+    assert recovered_from_pages(district, {HANG_BAC: hang_bac, TRANG_TIEN: trang_tien}) == {}
+    # The cell hidden in the district's table is hidden on the commune's own page too.
+    assert hang_bac[0] in ("x", "< 5") and trang_tien[0] == "< 5"
+    # Nothing small on one page, from what it shows with its months.
+    for total, units, months in (district, hang_bac, trang_tien):
+        assert_nothing_small_recoverable(
+            total, [t for t in (list(units.values()), list(months.values())) if t], 60
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(8))
+def test_no_hidden_cell_of_the_district_table_comes_back_from_the_commune_pages(seed, police, client_for):
+    rng = random.Random(seed)
+    communes = list(
+        AdministrativeUnit.objects.filter(path__startswith=f"{HOAN_KIEM}.", level=3)
+        .order_by("path")
+        .values_list("path", flat=True)[:4]
+    )
+    for _ in range(rng.randint(2, 7)):
+        club(
+            rng.choice(communes),
+            dt.date(2014, rng.choice([1, 4, 9]), rng.randint(1, 28)),
+            rng.choice([1, 2, 3, 5, 8, 12]),
+        )
+    client = client_for(police)
+
+    def page(path):
+        return page_numbers(client.get(f"/chi-so/{CLUBS}/?unit={path}&period=2014").content.decode())
+
+    district = page(HOAN_KIEM)
+    children = {path: page(path) for path in district[1]}
+    assert recovered_from_pages(district, children) == {}
+    for path, display in district[1].items():
+        # A unit hidden in its parent's table is hidden on its own page.
+        if display in ("< 5", "x"):
+            assert children[path][0] in ("< 5", "x"), (path, district, children[path])
