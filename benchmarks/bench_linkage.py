@@ -9,7 +9,9 @@ and exact folded name + birth date.
 
 ``BENCH_LINKAGE_THRESHOLD`` sets the match probability at which pairs are linked (default: the
 engine's batch-linking threshold ``LINK_THRESHOLD``; the web app merges without review only at the
-stricter ``UPPER_THRESHOLD``). ``BENCH_LINKAGE_SEED`` sets the generator's seed (default 2014).
+stricter ``UPPER_THRESHOLD``). ``BENCH_LINKAGE_SEED`` sets the generator's seed (default 2014);
+``BENCH_LINKAGE_CORRELATED=0`` draws every error independently per record (the harsher registry of
+the first runs, see ``synthetic``).
 
 Threshold sweep. ``BENCH_LINKAGE_SWEEP=0.3,0.5,0.6,0.8,0.95`` scores the pairs ONCE and clusters at
 each threshold (``lanhmanh link --sweep``), printing precision, recall and F1 at each. With
@@ -87,6 +89,11 @@ def _scores(prefix: str, s: evaluation.Scores, *, budgets: bool) -> list[Figure]
     ]
 
 
+def _rates() -> synthetic.Rates:
+    """The generator's error rates: correlated per person (default) or ``BENCH_LINKAGE_CORRELATED=0``."""
+    return synthetic.Rates(correlated=os.environ.get("BENCH_LINKAGE_CORRELATED", "1") != "0")
+
+
 def _sweep_requested() -> list[float]:
     text = os.environ.get("BENCH_LINKAGE_SWEEP", "")
     return [float(part) for part in text.split(",") if part.strip()]
@@ -103,7 +110,7 @@ class Linked:
 
 def _link(records: int, seed: int, thresholds: list[float]) -> Linked:
     """Generate a registry and run ``lanhmanh link`` on it once, clustering at every threshold."""
-    data = synthetic.generate(records, seed=seed)
+    data = synthetic.generate(records, seed=seed, rates=_rates())
     truth = data.pop("person")
     workdir = Path(tempfile.mkdtemp(prefix="lanhmanh-linkage-"))
     source, output = workdir / "registry.csv", workdir / "clusters.csv"
@@ -199,6 +206,7 @@ def run(records: int | None = None) -> list[Figure]:
     figures += [
         Figure(f"linkage.{size}.records", records, "records"),
         Figure(f"linkage.{size}.seed", seed, "seed"),
+        Figure(f"linkage.{size}.correlated_errors", int(_rates().correlated), "flag"),
         Figure(f"linkage.{size}.threshold", threshold, "ratio"),
         Figure(f"linkage.{size}.true_pairs", evaluation.score(ids, truth, {}).true_pairs, "pairs"),
         Figure(f"linkage.{size}.runtime", linked.seconds, "s", 10 if records <= 10_000 else 300),

@@ -421,6 +421,13 @@ BLOCKING_RULES = [
     # a typo in the given name (rarely its first letter), or another middle name: same date of birth
     "l.dob = r.dob AND l.surname_key = r.surname_key AND left(l.given_f, 1) = left(r.given_f, 1)",
     "l.dob = r.dob AND l.given_f = r.given_f",  # typos in the surname, middle name left out
+    # a name typed badly or left empty: the same birth date and the same commune
+    "l.dob = r.dob AND l.residence = r.residence",
+    # a typo or another middle name with year only: surname, initial, birth year and one place
+    "l.surname_key = r.surname_key AND left(l.given_f, 1) = left(r.given_f, 1) AND l.dob_year = r.dob_year"
+    " AND l.residence = r.residence",
+    "l.surname_key = r.surname_key AND left(l.given_f, 1) = left(r.given_f, 1) AND l.dob_year = r.dob_year"
+    " AND l.hometown = r.hometown",
     # wrong year, or day and month swapped: same name, same day and month in either order
     "l.name_core = r.name_core AND least(l.dob_day, l.dob_month) = least(r.dob_day, r.dob_month)"
     " AND greatest(l.dob_day, l.dob_month) = greatest(r.dob_day, r.dob_month)",

@@ -25,16 +25,26 @@ Error rates, each drawn independently per record (``Rates``), and why:
 - ``drop_middle`` 3 %: the whole middle name left out ("Nguyễn Linh" for "Nguyễn Thu Linh").
 - ``surname_spelling`` 3 %: Võ/Vũ and Huỳnh/Hoàng, the regional spellings of one family name.
 - ``given_typo`` 2 %, ``date_typo`` 2 %, ``id_typo`` 1 %: one key wrong, the usual manual-entry rate.
-- ``year_only`` 10 %: people without papers say "sinh năm 1990"; forms then hold 00/00/1990.
+- Birth year only, about 11 % of records: people without papers say "sinh năm 1990" and forms then
+  hold 00/00/1990. It is the person's: 30 % of the people without papers (``year_only_person``)
+  know only the year, so every record of theirs has it; any other record has its date left as
+  00/00 in 2 % of cases (``year_only_record``).
 - ``swap_day_month`` 3 % (when the day is ≤ 12): mm/dd from spreadsheets set to an English locale.
 - ``no_birth`` 2 %, ``impossible_date`` 0.5 %, ``single_word`` 0.5 %, ``empty_name`` 0.3 %: the bad
   input the engine must survive.
-- ``id_present`` 55 %: many people stopped for this have no papers on them. When present, the old
-  9-digit CMND (only people born before 1995 have one) is used in 35 % of records and the 12-digit
-  CCCD otherwise: the CMND and CCCD of one person are different numbers, so they never agree.
+- Papers, about 56 % of records with an ID number: papers too belong to the person. 70 % of people
+  have a document (``papers``) and 80 % of their records hold its number (``id_shown``: not shown
+  at every stop, or not typed); the others have none on any record. When present, the old 9-digit
+  CMND (only people born before 1995 have one) is used in 35 % of records and the 12-digit CCCD
+  otherwise: the CMND and CCCD of one person are different numbers, so they never agree.
 - ``sex_missing`` 10 %, ``sex_wrong`` 0.3 %: the field is often left blank, rarely mistyped.
-- ``moved`` 30 %: people in this population move often; a record then holds another commune.
+- ``moved`` 30 %: people in this population move often; a record then holds another commune, in
+  the same district for 60 % of moves (``move_within_district``: rented rooms nearby), else anywhere.
 - ``hometown_missing`` 40 %: the hometown is an optional field most forms skip.
+
+``Rates(correlated=False)`` draws the year-only (10 %), ID-number (55 %) and move errors
+independently per record, with moves anywhere in the city: the harsher registry of the first
+benchmark runs, kept to compare with (``BENCH_LINKAGE_CORRELATED=0``).
 """
 
 from __future__ import annotations
@@ -272,13 +282,22 @@ class Rates:
     date_typo: float = 0.02
     no_birth: float = 0.02
     impossible_date: float = 0.005  # "00/00/1990" or 31/02
-    id_present: float = 0.55
+    id_present: float = 0.55  # independent errors only (see ``correlated``)
     id_typo: float = 0.01
     id_letters: float = 0.005
     sex_missing: float = 0.10
     sex_wrong: float = 0.003
     moved: float = 0.30  # residence differs from the person's first record
     hometown_missing: float = 0.40
+    # Correlated errors (the default): papers and the knowledge of one's birth date belong to the
+    # person, not to the record, and most moves are short. ``correlated=False`` draws every error
+    # independently per record (``id_present``, ``year_only`` and moves anywhere in the city).
+    correlated: bool = True
+    papers: float = 0.70  # share of people who have an identity document
+    id_shown: float = 0.80  # of their records, the share holding the number (≈ 56 % of all records)
+    year_only_person: float = 0.30  # of people without papers, those who know only their birth year
+    year_only_record: float = 0.02  # otherwise, a record with the date left as 00/00/yyyy
+    move_within_district: float = 0.60  # of moves, those to another commune of the same district
 
 
 def _weighted(rng: random.Random, table: dict[str, float], k: int) -> list[str]:
@@ -353,6 +372,21 @@ def hanoi_communes() -> tuple[list[str], list[float]]:
 def _residence(rng: random.Random) -> str:
     paths, weights = hanoi_communes()
     return rng.choices(paths, weights)[0]
+
+
+@lru_cache(maxsize=1)
+def _district_communes() -> dict[str, list[str]]:
+    by_district: dict[str, list[str]] = {}
+    for path in hanoi_communes()[0]:
+        by_district.setdefault(path.rsplit(".", 1)[0], []).append(path)
+    return by_district
+
+
+def _moved(rng: random.Random, residence: str, r: Rates) -> str:
+    """Another commune: of the same district for most moves (rented rooms nearby), else anywhere."""
+    if r.correlated and rng.random() < r.move_within_district:
+        return rng.choice(_district_communes()[residence.rsplit(".", 1)[0]])
+    return _residence(rng)
 
 
 def _hometown(rng: random.Random) -> str:
@@ -432,14 +466,15 @@ def _name(rng: random.Random, person: dict, r: Rates) -> str:
     return text
 
 
-def _birth(rng: random.Random, born: dt.date, r: Rates) -> str:
+def _birth(rng: random.Random, born: dt.date, r: Rates, year_only: float | None = None) -> str:
+    year_only = r.year_only if year_only is None else year_only
     roll = rng.random()
     if roll < r.no_birth:
         return ""
     roll -= r.no_birth
-    if roll < r.year_only:
+    if roll < year_only:
         return str(born.year) if rng.random() < 0.5 else f"00/00/{born.year}"
-    roll -= r.year_only
+    roll -= year_only
     if roll < r.impossible_date:
         return f"31/02/{born.year}"
     roll -= r.impossible_date
@@ -456,8 +491,8 @@ def _birth(rng: random.Random, born: dt.date, r: Rates) -> str:
     return f"{day}/{month}/{year}"
 
 
-def _id_number(rng: random.Random, person: dict, r: Rates) -> str:
-    if rng.random() >= r.id_present:
+def _id_number(rng: random.Random, person: dict, r: Rates, present: float | None = None) -> str:
+    if rng.random() >= (r.id_present if present is None else present):
         return ""
     number = person["cmnd"] if person["cmnd"] and rng.random() < 0.35 else person["cccd"]
     if rng.random() < r.id_typo:
@@ -495,19 +530,24 @@ def generate(records: int, *, seed: int = 2014, rates: Rates | None = None) -> d
         copies = 1
         if rng.random() < 0.20:
             copies = rng.choices((2, 3, 4, 5), weights=(70, 20, 7, 3))[0]
+        year_only = id_shown = None  # independent errors: the per-record rates
+        if r.correlated:
+            papers = rng.random() < r.papers
+            id_shown = r.id_shown if papers else 0.0
+            year_only = 1.0 if not papers and rng.random() < r.year_only_person else r.year_only_record
         for _ in range(min(copies, records - made)):
             made += 1
             columns["id"].append(f"R{made:07d}")
             columns["person"].append(person["person"])
             columns["full_name"].append(_name(rng, person, r))
-            columns["birth_date"].append(_birth(rng, person["born"], r))
-            columns["id_number"].append(_id_number(rng, person, r))
+            columns["birth_date"].append(_birth(rng, person["born"], r, year_only))
+            columns["id_number"].append(_id_number(rng, person, r, id_shown))
             sex = person["sex"]
             if rng.random() < r.sex_wrong:
                 sex = "male" if sex == "female" else "female"
             columns["sex"].append("" if rng.random() < r.sex_missing else sex)
             columns["residence_unit"].append(
-                _residence(rng) if rng.random() < r.moved else person["residence"]
+                _moved(rng, person["residence"], r) if rng.random() < r.moved else person["residence"]
             )
             columns["hometown_unit"].append("" if rng.random() < r.hometown_missing else person["hometown"])
     order = list(range(made))
