@@ -75,6 +75,8 @@ def compiled_messages():
 @pytest.fixture(scope="session")
 def browser(compiled_messages):
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):  # CI installs it (.ci/run): a missing browser must not pass silently
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
