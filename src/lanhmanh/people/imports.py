@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.crypto import id_number_digits, id_number_index, name_birth_index
 from lanhmanh.core.scoping import in_subtree
+from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.core.text import fold, normalise
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people.forms import parse_amount
@@ -186,9 +187,7 @@ def template_workbook() -> bytes:
             cell.font = bold
     for letter, width in zip("ABCD", (12, 36, 10, 90), strict=True):
         guide.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 # Reading the file ------------------------------------------------------------------------------------

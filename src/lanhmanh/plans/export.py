@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.plans.dashboard import Dashboard, Section
 
 SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
@@ -89,6 +88,4 @@ def dashboard_workbook(board: Dashboard) -> bytes:
         months.append([label, value])
     for section in board.sections:
         _section_sheet(book, board, section)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.reporting.aggregation import Consolidation
 from lanhmanh.reporting.validation import format_number
 
@@ -324,9 +325,7 @@ def to_xlsx(c: Consolidation, *, sellers=None) -> bytes:
                 ws.append(values)
             for col, width in zip("ABCDEFGHI", (5, 28, 12, 16, 40, 40, 40, 24, 28), strict=True):
                 ws.column_dimensions[col].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 # PDF --------------------------------------------------------------------------------------------
