@@ -154,13 +154,16 @@ def _standalone() -> int:
         sys.path.insert(0, str(here.parent))
         sys.path.insert(0, str(here.parent / "src"))
         name = url.rsplit("/", 1)[-1].split("?")[0]
-        if name.startswith("bench") and os.environ.get("BENCH_KEEP") != "1":
+        if name.startswith("bench"):  # recreated, or with BENCH_KEEP=1 kept (created if missing)
             import psycopg
 
             admin = url.rsplit("/", 1)[0] + "/postgres"
             with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                conn.execute(f'CREATE DATABASE "{name}"')
+                if os.environ.get("BENCH_KEEP") != "1":
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchall()
+                if not exists:
+                    conn.execute(f'CREATE DATABASE "{name}"')
         import django
         from django.core.management import call_command
 
