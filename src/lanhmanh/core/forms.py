@@ -1,12 +1,95 @@
-"""Forms of the core app: the search form of the data-protection audit page."""
+"""Forms of the core app: the text-input guard every form uses, and the search form of the audit page."""
 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.models import AccessRecord, ChangeRecord
 from lanhmanh.core.selectors import ACTION_ACCESS, AuditFilters
+
+# Text inputs ---------------------------------------------------------------------------------------
+
+# A free-text box with no limit of its own: about two typed pages, far beyond any note we keep.
+TEXT_MAX_LENGTH = 5000
+NUL_MESSAGE = _(
+    "“%(field)s” có ký tự không hợp lệ (ký tự NUL, thường do dán từ tệp khác): hãy xoá và gõ lại nội dung."
+)
+TOO_LONG_MESSAGE = _("“%(field)s” dài quá: tối đa %(limit)s ký tự, đang có %(length)s ký tự.")
+
+
+def _count(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+class _NoNulCharacters:
+    """PostgreSQL refuses text with a NUL byte: refuse it first, naming the field."""
+
+    def __init__(self, field: forms.Field, name: str):
+        self.field, self.name = field, name
+
+    def __call__(self, value) -> None:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError(NUL_MESSAGE, code="null_characters_not_allowed", params=_params(self))
+
+
+class _MaxLength(MaxLengthValidator):
+    def __init__(self, limit: int, field: forms.Field, name: str):
+        super().__init__(limit)
+        self.field, self.name = field, name
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, str):  # a field that turns its text into a number or a date
+            return
+        length = self.clean(value)
+        if self.compare(length, self.limit_value):
+            params = {**_params(self), "limit": _count(self.limit_value), "length": _count(length)}
+            raise ValidationError(TOO_LONG_MESSAGE, code=self.code, params=params)
+
+
+def _params(validator) -> dict:
+    return {"field": str(validator.field.label or validator.name)}
+
+
+def guard_text_fields(form: forms.BaseForm) -> None:
+    """Give every text field of ``form`` a length limit and a NUL check with messages naming it.
+
+    A field without ``max_length`` gets ``TEXT_MAX_LENGTH``. Django's own checks (English for NUL)
+    are replaced. Idempotent: call it again after adding fields.
+    """
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.CharField) or any(isinstance(v, _MaxLength) for v in field.validators):
+            continue
+        limit = field.max_length or TEXT_MAX_LENGTH
+        field.max_length = limit
+        field.validators = [
+            v
+            for v in field.validators
+            if not isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator)
+        ]
+        field.validators += [_NoNulCharacters(field, name), _MaxLength(limit, field, name)]
+        if not field.widget.is_hidden:
+            field.widget.attrs.setdefault("maxlength", str(limit))
+
+
+class TextGuardMixin:
+    """Put before ``forms.Form`` / ``forms.ModelForm``: over-long text and NUL bytes become field errors.
+
+    Fields added in a subclass's ``__init__`` are guarded too (again in ``full_clean``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_text_fields(self)
+
+    def full_clean(self):
+        guard_text_fields(self)
+        super().full_clean()
+
+
+# The audit page ------------------------------------------------------------------------------------
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 BAD_DATE_MESSAGE = _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2024.")
@@ -26,7 +109,7 @@ def _date_field(label: str) -> forms.DateField:
     )
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(TextGuardMixin, forms.Form):
     """Filters of the audit page, all optional; sent by GET so a search is a link that can be shared."""
 
     actor = forms.CharField(label=_("Tên đăng nhập người thực hiện"), required=False, max_length=150)

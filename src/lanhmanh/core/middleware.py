@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 
 class ContentSecurityPolicyMiddleware:
@@ -26,4 +28,23 @@ class VietnameseFirstMiddleware:
 
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class RejectNulInQueryMiddleware:
+    """A NUL byte in the query string is never typed by a person; PostgreSQL refuses it in a query.
+
+    Forms name the field for NUL in what they post (``core.forms.TextGuardMixin``); a link's query
+    string has no field to name, so it gets a plain 400 in Vietnamese instead of a server error.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in text for key, values in request.GET.lists() for text in (key, *values)):
+            return HttpResponseBadRequest(
+                _("Địa chỉ trang có ký tự không hợp lệ (ký tự NUL): hãy mở lại trang từ trình đơn."),
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

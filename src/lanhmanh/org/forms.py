@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.org import security
 from lanhmanh.org.models import User
 
@@ -48,7 +49,7 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class TokenForm(forms.Form):
+class TokenForm(TextGuardMixin, forms.Form):
     token = forms.CharField(
         label=_("Mã xác thực 6 chữ số"),
         min_length=6,

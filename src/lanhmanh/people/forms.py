@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.audit import Purpose
+from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.core.scoping import path_q
 from lanhmanh.core.text import normalise
 from lanhmanh.org.models import AdministrativeUnit
@@ -76,7 +77,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(TextGuardMixin, forms.ModelForm):
     class Meta:
         model = Person
         fields = [
@@ -137,7 +138,7 @@ class PersonForm(forms.ModelForm):
         return data
 
 
-class PurposeForm(forms.Form):
+class PurposeForm(TextGuardMixin, forms.Form):
     purpose = forms.ChoiceField(label=_("Mục đích xem thông tin nhân thân"), choices=Purpose.choices)
     detail = forms.CharField(label=_("Ghi rõ (bắt buộc khi chọn “Khác”)"), required=False, max_length=300)
 
@@ -153,7 +154,7 @@ class PurposeForm(forms.Form):
         return data
 
 
-class SearchForm(forms.Form):
+class SearchForm(TextGuardMixin, forms.Form):
     id_number = forms.CharField(label=_("Số CMND/CCCD"), required=False, max_length=20)
     full_name = forms.CharField(label=_("Họ và tên"), required=False, max_length=120)
     birth = forms.CharField(
@@ -183,7 +184,7 @@ class SearchForm(forms.Form):
         return data
 
 
-class ViolationForm(forms.Form):
+class ViolationForm(TextGuardMixin, forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Thời gian vi phạm"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -266,7 +267,7 @@ class ViolationForm(forms.Form):
         return kwargs
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(TextGuardMixin, forms.Form):
     file = forms.FileField(
         label=_("Tệp danh sách (.xlsx)"),
         help_text=_("Dùng mẫu tải về; tối đa 10.000 dòng, 10 MB."),
@@ -284,7 +285,7 @@ class ImportUploadForm(forms.Form):
         style(self)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(TextGuardMixin, forms.Form):
     paid_on = forms.DateField(label=_("Ngày nộp phạt"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
 
@@ -11,7 +12,7 @@ NEGATIVE = _("Số người tham dự không được âm.")
 FUTURE = _("Ngày tổ chức không được ở tương lai.")
 
 
-class TaskUpdateForm(forms.Form):
+class TaskUpdateForm(TextGuardMixin, forms.Form):
     status = forms.ChoiceField(label=_("Trạng thái"), choices=[(s.value, s.label) for s in STORED_STATUSES])
     evidence_note = forms.CharField(
         label=_("Kết quả, minh chứng"), widget=forms.Textarea(attrs={"rows": 4}), required=False
@@ -30,7 +31,7 @@ class TaskUpdateForm(forms.Form):
         return data
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(TextGuardMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = [
@@ -79,7 +80,7 @@ class ActivityForm(forms.ModelForm):
         return self._not_negative("materials")
 
 
-class BudgetLineForm(forms.ModelForm):
+class BudgetLineForm(TextGuardMixin, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["title", "activity", "recorded_on", "allocated", "disbursed", "spent"]
@@ -97,7 +98,7 @@ class BudgetLineForm(forms.ModelForm):
             self.fields[name].widget.attrs["min"] = 0
 
 
-class PlanCopyForm(forms.Form):
+class PlanCopyForm(TextGuardMixin, forms.Form):
     """The year (and optionally the number and date) of the plan a copy starts."""
 
     year = forms.IntegerField(
@@ -140,7 +141,7 @@ class PlanCopyForm(forms.Form):
         return day
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(TextGuardMixin, forms.ModelForm):
     class Meta:
         model = Target
         fields = [

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.org.models import AdministrativeUnit
-from lanhmanh.reporting.models import FormField, ReportForm
+from lanhmanh.reporting.models import FormField, ReportForm, SubmissionValue
 from lanhmanh.reporting.validation import format_number
 
 
-class SectionForm(forms.Form):
+class SectionForm(TextGuardMixin, forms.Form):
     """The fields of one section: a value each, a correction reason for computed ones, a confirmation box."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -38,6 +39,7 @@ class SectionForm(forms.Form):
                     self.fields[f"{f.code}__reason"] = forms.CharField(
                         label=_("Lý do điều chỉnh"),
                         required=False,
+                        max_length=SubmissionValue._meta.get_field("correction_reason").max_length,
                         initial=value.correction_reason if value else "",
                         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
                     )
@@ -72,7 +74,7 @@ class SectionForm(forms.Form):
         return values, reasons, confirmed
 
 
-class OpenReportForm(forms.Form):
+class OpenReportForm(TextGuardMixin, forms.Form):
     form = forms.ModelChoiceField(
         label=_("Biểu mẫu"),
         queryset=ReportForm.objects.none(),
@@ -92,21 +94,21 @@ class OpenReportForm(forms.Form):
             self.fields["form"].queryset = forms_qs
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(TextGuardMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("Giải trình (nếu có)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextGuardMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Ý kiến (bắt buộc khi trả lại)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class AdHocRequestForm(forms.Form):
+class AdHocRequestForm(TextGuardMixin, forms.Form):
     form = forms.ModelChoiceField(
         label=_("Biểu mẫu"), queryset=ReportForm.objects.filter(periodicity="adhoc", active=True)
     )

@@ -45,6 +45,19 @@ def _errors(exc: ValidationError) -> list[str]:
     return list(exc.messages)
 
 
+def _invalid_decision(request, form, pk: int):
+    """A note or comment refused (too long, a NUL byte): its message on the report page, nothing done.
+
+    A post without a valid version was not sent by our page: 404 as before.
+    """
+    if "version" in form.errors:
+        raise Http404
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+    return redirect("reporting:detail", pk=pk)
+
+
 def _require_reporting_user(user) -> None:
     if not (is_submitter(user) or is_approver(user)):
         raise Http404
@@ -194,8 +207,10 @@ def submission_url(submission: Submission) -> str:
 def submit(request, pk: int):
     submission = submission_for(request.user, pk)
     form = SubmitForm(request.POST)
-    if not can_enter(request.user, submission) or not form.is_valid():
+    if not can_enter(request.user, submission):
         raise Http404
+    if not form.is_valid():
+        return _invalid_decision(request, form, pk)
     try:
         services.submission_submit(
             actor=request.user,
@@ -217,8 +232,10 @@ def submit(request, pk: int):
 def approve(request, pk: int):
     submission = submission_for(request.user, pk)
     form = DecisionForm(request.POST)
-    if not can_approve(request.user, submission) or not form.is_valid():
+    if not can_approve(request.user, submission):
         raise Http404
+    if not form.is_valid():
+        return _invalid_decision(request, form, pk)
     try:
         services.submission_approve(
             actor=request.user, submission=submission, version=form.cleaned_data["version"]
@@ -236,8 +253,10 @@ def approve(request, pk: int):
 def send_back(request, pk: int):
     submission = submission_for(request.user, pk)
     form = DecisionForm(request.POST)
-    if not can_approve(request.user, submission) or not form.is_valid():
+    if not can_approve(request.user, submission):
         raise Http404
+    if not form.is_valid():
+        return _invalid_decision(request, form, pk)
     try:
         services.submission_return(
             actor=request.user,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.org.models import Agency
 from lanhmanh.people.forms import DateInput, UnitChoiceField, style
 from lanhmanh.people.models import Sex
@@ -30,7 +31,7 @@ class AgencyMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class StyledForm(forms.Form):
+class StyledForm(TextGuardMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style(self)

@@ -1,0 +1,101 @@
+"""Over-long text and NUL bytes in a report: a Vietnamese message naming the field, nothing saved."""
+
+from __future__ import annotations
+
+import pytest
+
+from lanhmanh.reporting import services
+from lanhmanh.reporting.models import Status
+from lanhmanh.reporting.services import values_of
+from tests.bad_text import BAD_TEXTS, refusal
+
+from .conftest import GOOD_VALUES, REASONS, TODAY
+
+pytestmark = pytest.mark.django_db
+
+SANCTIONS = {
+    "people_checked": "20",
+    "sellers_sanctioned": "8",
+    "warnings": "5",
+    "fined": "3",
+    "fines_imposed": "4.500.000",
+    "fines_collected": "3.000.000",
+}
+
+
+@pytest.fixture
+def october(forms, commune_officer):
+    submission = services.submission_open(
+        actor=commune_officer, form=forms["xa-thang"], period_id="201410", today=TODAY
+    )
+    services.submission_save(
+        actor=commune_officer, submission=submission, values=GOOD_VALUES, reasons=REASONS
+    )
+    submission.refresh_from_db()
+    return submission
+
+
+@pytest.mark.parametrize("kind", BAD_TEXTS)
+def test_the_assessment_of_a_report_is_refused(october, commune_officer, client_for, kind):
+    response = client_for(commune_officer).post(
+        f"/bao-cao/{october.pk}/muc/hoat-dong/",
+        {"version": october.version, "assessment": BAD_TEXTS[kind]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert refusal(kind, "Đánh giá chung, khó khăn, kiến nghị") in response.content.decode()
+    assert values_of(october)["assessment"] == GOOD_VALUES["assessment"]
+
+
+@pytest.mark.parametrize("kind", BAD_TEXTS)
+def test_a_correction_reason_is_refused_within_its_column_of_500(october, commune_officer, client_for, kind):
+    response = client_for(commune_officer).post(
+        f"/bao-cao/{october.pk}/muc/xu-ly/",
+        {"version": october.version, **SANCTIONS, "sellers_sanctioned__reason": BAD_TEXTS[kind]},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert refusal(kind, "Lý do điều chỉnh", limit="500") in response.content.decode()
+    assert (
+        october.values.get(field__code="sellers_sanctioned").correction_reason
+        == REASONS["sellers_sanctioned"]
+    )
+
+
+@pytest.mark.parametrize("kind", BAD_TEXTS)
+def test_a_note_when_sending_is_refused_on_the_report_page(october, commune_officer, client_for, kind):
+    client = client_for(commune_officer)
+    response = client.post(
+        f"/bao-cao/{october.pk}/gui/", {"version": october.version, "note": BAD_TEXTS[kind]}
+    )
+    assert response.status_code == 302
+    assert refusal(kind, "Giải trình (nếu có)") in client.get(response["Location"]).content.decode()
+    october.refresh_from_db()
+    assert october.status == Status.DRAFT
+
+
+@pytest.mark.parametrize("kind", BAD_TEXTS)
+def test_a_comment_when_returning_is_refused_on_the_report_page(
+    october, commune_officer, district_officer, client_for, kind
+):
+    services.submission_submit(actor=commune_officer, submission=october)
+    october.refresh_from_db()
+    client = client_for(district_officer)
+    response = client.post(
+        f"/bao-cao/{october.pk}/tra-lai/", {"version": october.version, "comment": BAD_TEXTS[kind]}
+    )
+    assert response.status_code == 302
+    assert refusal(kind, "Ý kiến (bắt buộc khi trả lại)") in client.get(response["Location"]).content.decode()
+    october.refresh_from_db()
+    assert october.status == Status.SUBMITTED
+
+
+def test_a_nul_byte_in_the_address_of_a_page_is_a_400_in_vietnamese_not_a_server_error(
+    forms, district_officer, client_for
+):
+    response = client_for(district_officer).get(
+        "/bao-cao/tong-hop/", {"bieu-mau": "huyen\x00", "ky": "201410"}
+    )
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "Địa chỉ trang có ký tự không hợp lệ (ký tự NUL): hãy mở lại trang từ trình đơn."
+    )

@@ -1,0 +1,46 @@
+"""Over-long text and NUL bytes in a support case's notes: a Vietnamese message under the field, nothing saved."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from lanhmanh.support.models import Goal, SupportCase
+from tests.bad_text import BAD_TEXTS, refusal
+
+pytestmark = pytest.mark.django_db
+
+NOTE = "Muốn học nghề may, cần việc làm ổn định"
+
+
+def post(client, case, data):
+    return client.post(reverse("support:case_detail", args=[case.pk]), data)
+
+
+@pytest.mark.parametrize("kind", BAD_TEXTS)
+def test_the_assessment_and_a_goal_are_refused(client_for, social_worker, case, kind):
+    client = client_for(social_worker)
+    assessment = post(client, case, {"action": "assessment", "assessment-assessment": BAD_TEXTS[kind]})
+    assert assessment.status_code == 200
+    assert refusal(kind, "Đánh giá nhu cầu") in assessment.content.decode()
+    goal = post(client, case, {"action": "goal", "goal-description": BAD_TEXTS[kind]})
+    assert refusal(kind, "Mục tiêu", limit="500") in goal.content.decode()
+    assert SupportCase.objects.get(pk=case.pk).assessment == NOTE
+    assert not Goal.objects.exists()
+
+
+@pytest.mark.parametrize("kind", BAD_TEXTS)
+def test_a_closing_note_is_refused(client_for, social_worker, case, kind):
+    response = post(
+        client_for(social_worker),
+        case,
+        {
+            "action": "close",
+            "close-closed_on": "2014-07-01",
+            "close-outcome": "declined",
+            "close-note": BAD_TEXTS[kind],
+        },
+    )
+    assert response.status_code == 200
+    assert refusal(kind, "Ghi chú") in response.content.decode()
+    assert SupportCase.objects.get(pk=case.pk).closed_on is None
