@@ -14,3 +14,7 @@ def refusal(kind: str, label: str, limit: str = "5.000") -> str:
     return (
         f"“{label}” có ký tự không hợp lệ (ký tự NUL, thường do dán từ tệp khác): hãy xoá và gõ lại nội dung."
     )
+
+
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -7,7 +7,7 @@ import pytest
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.plans.models import Activity, Target, Task, TaskStatus
 from lanhmanh.plans.plan_2014 import load_plan_2014
-from tests.bad_text import BAD_TEXTS, refusal
+from tests.bad_text import BAD_TEXTS, ESCAPED_SCRIPT, SCRIPT, refusal
 from tests.conftest import TRANG_TIEN
 from tests.plans.test_copy_and_targets import target_post
 
@@ -61,3 +61,14 @@ def test_an_activity_title_is_refused(commune_officer, client_for, kind):
     assert response.status_code == 200
     assert refusal(kind, "Tên hoạt động", limit="300") in response.content.decode()
     assert not Activity.objects.exists()
+
+
+def test_a_script_typed_as_a_target_title_shows_as_text(plan, coordinator, client_for):
+    client = client_for(coordinator)
+    target = Target.objects.get(plan=plan, code="T01")
+    response = client.post(f"/ke-hoach/chi-tieu/{target.pk}/sua/", target_post(target, title=SCRIPT))
+    assert response.status_code == 302
+    for url in (f"/ke-hoach/{plan.pk}/chi-tieu/", f"/ke-hoach/{plan.pk}/"):
+        page = client.get(url).content.decode()
+        assert ESCAPED_SCRIPT in page, url
+        assert SCRIPT not in page, url

@@ -7,7 +7,7 @@ import pytest
 from lanhmanh.reporting import services
 from lanhmanh.reporting.models import Status
 from lanhmanh.reporting.services import values_of
-from tests.bad_text import BAD_TEXTS, refusal
+from tests.bad_text import BAD_TEXTS, ESCAPED_SCRIPT, SCRIPT, refusal
 
 from .conftest import GOOD_VALUES, REASONS, TODAY
 
@@ -99,3 +99,18 @@ def test_a_nul_byte_in_the_address_of_a_page_is_a_400_in_vietnamese_not_a_server
     assert response.content.decode() == (
         "Địa chỉ trang có ký tự không hợp lệ (ký tự NUL): hãy mở lại trang từ trình đơn."
     )
+
+
+def test_a_script_typed_as_the_assessment_shows_as_text(
+    october, commune_officer, district_officer, client_for
+):
+    services.submission_save(
+        actor=commune_officer,
+        submission=october,
+        values={**GOOD_VALUES, "assessment": SCRIPT},
+        reasons=REASONS,
+    )
+    services.submission_submit(actor=commune_officer, submission=october)
+    page = client_for(district_officer).get(f"/bao-cao/{october.pk}/?muc=hoat-dong").content.decode()
+    assert f'<td data-testid="value-assessment">{ESCAPED_SCRIPT}</td>' in page
+    assert SCRIPT not in page

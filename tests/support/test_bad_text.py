@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from lanhmanh.support.models import Goal, SupportCase
-from tests.bad_text import BAD_TEXTS, refusal
+from tests.bad_text import BAD_TEXTS, ESCAPED_SCRIPT, SCRIPT, refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +44,11 @@ def test_a_closing_note_is_refused(client_for, social_worker, case, kind):
     assert response.status_code == 200
     assert refusal(kind, "Ghi chú") in response.content.decode()
     assert SupportCase.objects.get(pk=case.pk).closed_on is None
+
+
+def test_a_script_typed_as_the_assessment_shows_as_text(client_for, social_worker, case):
+    client = client_for(social_worker)
+    assert post(client, case, {"action": "assessment", "assessment-assessment": SCRIPT}).status_code == 302
+    page = client.get(reverse("support:case_detail", args=[case.pk])).content.decode()
+    assert f"{ESCAPED_SCRIPT}</textarea>" in page  # the lead worker sees it in the box to edit
+    assert SCRIPT not in page
