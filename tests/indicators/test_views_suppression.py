@@ -13,7 +13,7 @@ from html import unescape
 
 import pytest
 
-from lanhmanh.indicators.evaluation import evaluate, evaluate_views, protect, protect_together
+from lanhmanh.indicators.evaluation import evaluate, evaluate_views, protect, protect_together, protect_tree
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.models import ActivityKind
 from lanhmanh.plans.services import activity_create
@@ -341,3 +341,27 @@ def test_no_hidden_cell_of_the_district_table_comes_back_from_the_commune_pages(
         # A unit hidden in its parent's table is hidden on its own page.
         if display in ("< 5", "x"):
             assert children[path][0] in ("< 5", "x"), (path, district, children[path])
+
+
+def test_a_unit_whose_hidden_months_give_its_small_total_away_has_its_months_withheld():
+    # Tràng Tiền: 4 in four months of 1. Shown as "< 5" four times under a "< 5" total, each month is
+    # at least 1, so all are 1 and the total 4: the commune's table by month is withheld instead.
+    city, district = HOAN_KIEM[:2], HOAN_KIEM
+    values = {
+        ("n", city, None): 23,
+        ("n", district, None): 23,
+        ("n", TRANG_TIEN, None): 4,
+        ("n", HANG_BAC, None): 19,
+    }
+    for month in ("201401", "201403", "201410", "201411"):
+        values[("n", TRANG_TIEN, month)] = 1
+    for month, value in (("201401", 11), ("201403", 10)):
+        values[("n", HANG_BAC, month)] = value - 1
+        values[("n", district, month)] = values[("n", city, month)] = value
+    for month in ("201410", "201411"):
+        values[("n", district, month)] = values[("n", city, month)] = 1
+    tree = protect_tree(values, dated=True)
+    assert tree.months(TRANG_TIEN) is None
+    assert tree.total(TRANG_TIEN).display == "< 5"
+    assert [c.display for c in tree.children(district)] == ["x", "< 5"]
+    assert all(c.suppressed for c in tree.months(district)[2:])

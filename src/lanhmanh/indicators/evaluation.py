@@ -10,9 +10,11 @@ value itself is dropped from the cell, so exports built from it cannot leak it e
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import contextvars
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -34,6 +36,7 @@ SUPPRESSED = "< 5"
 COMPLEMENTARY = "x"
 PRIMARY = "primary"
 SECONDARY = "secondary"
+WITHHELD = "withheld"
 UNIT_GROUPS = {"district": 2, "commune": 3}
 TIME_GROUPS = {"month": (TruncMonth, MONTH), "quarter": (TruncQuarter, QUARTER), "year": (TruncYear, YEAR)}
 
@@ -215,7 +218,9 @@ def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
     return F("key")
 
 
-def _raw_from_rollup(source, unit_path, period, by) -> tuple[object, list[tuple[tuple, object]]]:
+def _raw_from_rollup(
+    source, unit_path, period, by, with_total=True
+) -> tuple[object, list[tuple[tuple, object]]]:
     from lanhmanh.indicators.models import Rollup
     from lanhmanh.indicators.rollup import DISTRICT, as_value, decode_key
 
@@ -236,7 +241,7 @@ def _raw_from_rollup(source, unit_path, period, by) -> tuple[object, list[tuple[
         month__lte=period.end,
         rows__gt=0,
     ).order_by()
-    total = as_value(source, queryset.aggregate(v=Sum("value"))["v"])
+    total = as_value(source, queryset.aggregate(v=Sum("value"))["v"]) if with_total else None
     rows = []
     if by:
         expressions = {
@@ -252,14 +257,14 @@ def _raw_from_rollup(source, unit_path, period, by) -> tuple[object, list[tuple[
     return total, rows
 
 
-def _raw_direct(source, unit_path, period, by) -> tuple[object, list[tuple[tuple, object]]]:
+def _raw_direct(source, unit_path, period, by, with_total=True) -> tuple[object, list[tuple[tuple, object]]]:
     queryset = source.queryset().order_by()
     queryset = queryset.filter(path_q(unit_path, source.unit_path))
     if source.date_field:
         queryset = queryset.filter(**_date_filter(source, queryset.model, period))
     elif source.period_filter is not None:
         queryset = source.period_filter(queryset, period)
-    total = queryset.aggregate(v=source.value)["v"]
+    total = queryset.aggregate(v=source.value)["v"] if with_total else None
     rows = []
     if by:
         expressions = {f"k{i}": _group_expression(name, source, unit_path) for i, name in enumerate(by)}
@@ -281,12 +286,12 @@ def _evaluate_computed(indicator, source, unit_path, period, by, user, use_rollu
     if grouping is not None:
         # The same cells as every other page of the unit tree shows this user.
         total, rows = tree_cells(tree_for(source, unit_path, period, use_rollup), unit_path, grouping)
-        return Evaluation(indicator, unit_path, period, by, True, total, rows)
+        return Evaluation(indicator, unit_path, period, by, True, total, rows or [], withheld=rows is None)
     if hide and len(by) == 1:
         # Another single grouping (a disaggregation): protected beside the tree's total, or withheld.
         tree = tree_for(source, unit_path, period, use_rollup)
         total = tree.total(unit_path)
-        _v, raw_rows = _raw(source, unit_path, period, by, use_rollup)
+        _v, raw_rows = _raw(source, unit_path, period, by, use_rollup, with_total=False)
         table = _Table(
             by[0],
             [k for k, _v in raw_rows],
@@ -506,7 +511,10 @@ class _Table:
 
 
 def _bounds(state: str) -> tuple[float, float]:
-    """What a reader knows of a hidden cell: "< 5" holds 1–4, "x" holds 5 or more."""
+    """What a reader knows of a hidden cell: "< 5" holds 1–4, "x" holds 5 or more, one not shown
+    (a withheld table's) 0 or more."""
+    if state == WITHHELD:
+        return (0, INFINITY)
     return (1, SUPPRESSION_THRESHOLD - 1) if state == PRIMARY else (SUPPRESSION_THRESHOLD, INFINITY)
 
 
@@ -751,6 +759,9 @@ def _views_from_tree(indicator, source, unit_path, period, names, extra, use_rol
         grouping = _tree_grouping((name,), source, unit_path)
         if grouping:
             _total, rows = tree_cells(tree, unit_path, grouping)
+            if rows is None:
+                tables[name] = None
+                continue
             tables[name] = Evaluation(indicator, unit_path, period, (name,), True, total, rows)
             fixed.append(
                 _Table(
@@ -766,7 +777,7 @@ def _views_from_tree(indicator, source, unit_path, period, names, extra, use_rol
     for name in extra:
         if name in tables:
             continue
-        _v, rows = _raw(source, unit_path, period, (name,), use_rollup)
+        _v, rows = _raw(source, unit_path, period, (name,), use_rollup, with_total=False)
         table = _Table(
             name,
             [k for k, _v in rows],
@@ -904,8 +915,11 @@ class Tree:
         ]
         return [self.cell(ident, (p,)) for p, ident in sorted(rows)]
 
-    def months(self, path: str) -> list[Cell]:
+    def months(self, path: str) -> list[Cell] | None:
+        """The unit's table by month; None when it is withheld (see ``settle_tree``)."""
         rows = sorted(ident for ident in self.values if ident[0] == "n" and ident[1] == path and ident[2])
+        if any(self.states.get(ident) == WITHHELD for ident in rows):
+            return None
         return [self.cell(ident, (ident[2],)) for ident in rows]
 
 
@@ -917,10 +931,10 @@ def _additive(source: ComputedSource) -> bool:
     return isinstance(value, models.Count) and not getattr(value, "distinct", False)
 
 
-def _raw(source, unit_path, period, by, use_rollup):
+def _raw(source, unit_path, period, by, use_rollup, with_total=True):
     if use_rollup and _rollup_usable(source, period, by):
-        return _raw_from_rollup(source, unit_path, period, by)
-    return _raw_direct(source, unit_path, period, by)
+        return _raw_from_rollup(source, unit_path, period, by, with_total)
+    return _raw_direct(source, unit_path, period, by, with_total)
 
 
 def _tree_ident(key: str, level: int) -> tuple:
@@ -960,11 +974,11 @@ def _tree_values(source: ComputedSource, root: str, period: Period, use_rollup: 
     for (month,), value in rows:
         values[("n", root, month)] = value
     for level, name in ((2, "district"), (3, "commune")):
-        _total, rows = _raw(source, root, period, (name,), use_rollup)
+        _total, rows = _raw(source, root, period, (name,), use_rollup, with_total=False)
         for (path,), value in rows:
             values[_tree_ident(path, level)] = value
         if dated:
-            _total, rows = _raw(source, root, period, (name, "month"), use_rollup)
+            _total, rows = _raw(source, root, period, (name, "month"), use_rollup, with_total=False)
             for (path, month), value in rows:
                 if level_of(path) == level:
                     values[("n", path, month)] = value
@@ -1004,9 +1018,17 @@ def _order(ident: tuple) -> tuple:
     return tuple("" if part is None else str(part) for part in ident)
 
 
-def _ranges(values, states, lines) -> dict[tuple, list[float]]:
-    """What a reader can say each hidden cell holds, from every line (interval propagation)."""
+def _ranges(values, states, lines, lines_of=None, whole=None) -> dict[tuple, list[float]]:
+    """What a reader can say each hidden cell holds, from every line (interval propagation: a line is
+    looked at again whenever a range in it narrows; whole numbers when every value is one)."""
     ranges = {c: list(_bounds(s)) for c, s in states.items() if s}
+    if whole is None:
+        whole = all(float(v or 0).is_integer() for v in values.values())
+    if lines_of is None:
+        lines_of = {}
+        for index, (parent, members, _rest) in enumerate(lines):
+            for c in (parent, *members):
+                lines_of.setdefault(c, []).append(index)
 
     def get(c):
         r = ranges.get(c)
@@ -1015,41 +1037,95 @@ def _ranges(values, states, lines) -> dict[tuple, list[float]]:
             return v, v
         return r
 
-    active = [line for line in lines if line[0] in ranges or any(m in ranges for m in line[1])]
-    for _sweep in range(MAX_SWEEPS):
-        changed = False
-        for parent, members, rest in active:
-            lows, highs = [], []
-            for m in members:
-                low, high = get(m)
-                lows.append(low)
-                highs.append(high)
-            sum_low = sum(lows) + rest
-            finite = [h for h in highs if h != INFINITY]
-            infinite = len(highs) - len(finite)
-            sum_high = sum(finite) + rest if not infinite else INFINITY
-            p_low, p_high = get(parent)
-            if parent in ranges:
-                new = [max(p_low, sum_low), min(p_high, sum_high)]
-                if new[0] > p_low + 1e-9 or new[1] < p_high - 1e-9:
-                    ranges[parent] = new
-                    p_low, p_high = new
-                    changed = True
-            for m, low, high in zip(members, lows, highs, strict=True):
-                if m not in ranges:
-                    continue
-                others_low = sum_low - low
-                if high == INFINITY:
-                    others_high = sum_high if infinite > 1 else sum(finite) + rest
-                else:
-                    others_high = INFINITY if infinite else sum_high - high
-                new = [max(low, p_low - others_high), min(high, p_high - others_low)]
-                if new[0] > low + 1e-9 or new[1] < high - 1e-9:
-                    ranges[m] = new
-                    changed = True
-        if not changed:
-            break
+    def narrow(c, low, high) -> bool:
+        if whole:
+            low = low if math.isinf(low) else math.ceil(low - 1e-9)
+            high = high if math.isinf(high) else math.floor(high + 1e-9)
+        old = ranges[c]
+        if low > old[0] + 1e-9 or high < old[1] - 1e-9:
+            ranges[c] = [max(low, old[0]), min(high, old[1])]
+            for i in lines_of.get(c, ()):
+                if i not in queued:
+                    queued.add(i)
+                    queue.append(i)
+            return True
+        return False
+
+    queue = collections.deque(
+        i for i, line in enumerate(lines) if line[0] in ranges or any(m in ranges for m in line[1])
+    )
+    queued = set(queue)
+    budget = MAX_SWEEPS * max(len(queue), 1)
+    while queue and budget > 0:
+        budget -= 1
+        index = queue.popleft()
+        queued.discard(index)
+        parent, members, rest = lines[index]
+        lows, highs = [], []
+        for m in members:
+            low, high = get(m)
+            lows.append(low)
+            highs.append(high)
+        sum_low = sum(lows) + rest
+        finite = [h for h in highs if h != INFINITY]
+        infinite = len(highs) - len(finite)
+        sum_high = sum(finite) + rest if not infinite else INFINITY
+        if parent in ranges:
+            narrow(parent, sum_low, sum_high)
+        p_low, p_high = get(parent)
+        for m, low, high in zip(members, lows, highs, strict=True):
+            if m not in ranges:
+                continue
+            others_low = sum_low - low
+            if high == INFINITY:
+                others_high = sum_high if infinite > 1 else sum(finite) + rest
+            else:
+                others_high = INFINITY if infinite else sum_high - high
+            narrow(m, p_low - others_high, p_high - others_low)
     return ranges
+
+
+def _line_pinned(values, states, line, whole: bool) -> tuple | None:
+    """The first hidden cell of ``line`` that the line alone pins down to one value (the other cells at
+    their known bounds: shown ones exactly), or None."""
+    parent, members, rest = line
+    cells = (parent, *members)
+    bounds = []
+    for c in cells:
+        state = states.get(c)
+        if state:
+            bounds.append(_bounds(state))
+        else:
+            v = float(values.get(c) or 0)
+            bounds.append((v, v))
+    # parent − Σ members = rest: with signs, every cell's range from the others'.
+    signs = [1] + [-1] * len(members)
+    lows = [b[0] if sign > 0 else -b[1] for b, sign in zip(bounds, signs, strict=True)]
+    highs = [b[1] if sign > 0 else -b[0] for b, sign in zip(bounds, signs, strict=True)]
+    finite_low = sum(x for x in lows if not math.isinf(x))
+    finite_high = sum(x for x in highs if not math.isinf(x))
+    inf_low = sum(1 for x in lows if math.isinf(x))
+    inf_high = sum(1 for x in highs if math.isinf(x))
+    found = []
+    for c, b, sign, low, high in zip(cells, bounds, signs, lows, highs, strict=True):
+        state = states.get(c)
+        if not state or (state == WITHHELD and not _small(values.get(c))):
+            continue
+        # sign·c = rest − Σ others (signed): bounds of Σ others without c.
+        others_low = -INFINITY if inf_low - math.isinf(low) else finite_low - (0 if math.isinf(low) else low)
+        others_high = (
+            INFINITY if inf_high - math.isinf(high) else finite_high - (0 if math.isinf(high) else high)
+        )
+        value_low, value_high = rest - others_high, rest - others_low
+        if sign < 0:
+            value_low, value_high = -value_high, -value_low
+        low_c, high_c = max(b[0], value_low), min(b[1], value_high)
+        if whole:
+            low_c = low_c if math.isinf(low_c) else math.ceil(low_c - 1e-9)
+            high_c = high_c if math.isinf(high_c) else math.floor(high_c + 1e-9)
+        if high_c - low_c < 1:
+            found.append(c)
+    return min(found, key=_order) if found else None
 
 
 def settle_tree(
@@ -1067,6 +1143,14 @@ def settle_tree(
     def hidden_in(line) -> int:
         return sum(1 for m in (line[0], *line[1]) if states.get(m))
 
+    def months_line(path: str) -> int | None:
+        for i in lines_of.get(("n", path, None), ()):
+            parent, members, _rest = lines[i]
+            is_months = members and members[0][0] == "n" and members[0][1] == path
+            if parent == ("n", path, None) and is_months and any(states.get(m) != WITHHELD for m in members):
+                return i
+        return None
+
     def hide_in(c: tuple, i: int) -> bool:
         """Hide the smallest visible cell of line ``i`` other than ``c`` (its total last)."""
         parent, members, _rest = lines[i]
@@ -1082,22 +1166,77 @@ def settle_tree(
         states[min(candidates, key=lambda m: (float(values.get(m) or 0), _order(m)))] = SECONDARY
         return True
 
+    # Line by line, to a fixed point: a hidden cell must keep two values from its line alone (the others
+    # at their known bounds). Then over every line at once (``_ranges``); the lines of every cell hidden
+    # for that are looked at line by line again before the next round.
+    whole = all(float(v or 0).is_integer() for v in values.values())
+
+    def local(indexes) -> None:
+        queue = collections.deque(indexes)
+        queued = set(queue)
+        while queue:
+            index = queue.popleft()
+            queued.discard(index)
+            line = lines[index]
+            cells = (line[0], *line[1])
+            if not any(states.get(m) for m in cells):
+                continue
+            lone = _line_pinned(values, states, line, whole)
+            if lone is None:
+                continue
+            before = {m for m in cells if states.get(m)}
+            if hide_in(lone, index):
+                chosen = next(m for m in cells if states.get(m) and m not in before)
+                for i in (index, *lines_of.get(chosen, ())):
+                    if i not in queued:
+                        queued.add(i)
+                        queue.append(i)
+
+    local(range(len(lines)))
     while True:
-        ranges = _ranges(values, states, lines)
-        exposed = sorted((c for c, (low, high) in ranges.items() if high - low < 1), key=_order)
+        ranges = _ranges(values, states, lines, lines_of, whole)
+        exposed = sorted(
+            (
+                c
+                for c, (low, high) in ranges.items()
+                if high - low < 1 and (states[c] != WITHHELD or _small(values.get(c)))
+            ),
+            key=_order,
+        )
         if not exposed:
             return True
+        hidden_before = {c for c, s in states.items() if s}
         progress = False
         # A line where a pinned cell is the only hidden one is a cause: hide a cell there (each such
-        # line once). When that hides nothing, work on the first pinned cell's lines, fewest hidden first.
+        # line once). When that hides nothing, work on the pinned cells' lines, fewest hidden first.
         for c in exposed:
             for i in lines_of.get(c, ()):
                 if hidden_in(lines[i]) == 1 and hide_in(c, i):
                     progress = True
-        if not progress:
-            c = exposed[0]
-            order = sorted(lines_of.get(c, ()), key=lambda i: (hidden_in(lines[i]), lines[i][0] == c, i))
-            progress = any(hide_in(c, i) for i in order)
+        # Every month of a unit hidden already, and their number (each "< 5" holds at least 1) still
+        # pins something down: the unit's table by month is withheld; the deepest such units first, as
+        # their months pin those above them.
+        saturated = []
+        for c in exposed:
+            months = months_line(c[1]) if states[c] != WITHHELD else None
+            if months is not None and not any(
+                not states.get(m) and float(values.get(m) or 0) > 0 for m in lines[months][1]
+            ):
+                saturated.append((-level_of(c[1]), c[1], months))
+        if saturated and not progress:
+            deepest = min(saturated)[0]
+            for level, _path, months in saturated:
+                for m in lines[months][1] if level == deepest else ():
+                    if m not in fixed:
+                        states[m] = WITHHELD
+                        progress = True
+        elif not progress:
+            for c in exposed:
+                order = sorted(lines_of.get(c, ()), key=lambda i: (hidden_in(lines[i]), lines[i][0] == c, i))
+                if any(hide_in(c, i) for i in order):
+                    progress = True
+        new = [c for c, s in states.items() if s and c not in hidden_before]
+        local(sorted({i for c in new for i in lines_of.get(c, ())}))
         if not progress:
             return False
 
@@ -1137,6 +1276,7 @@ def _tree_grouping(by: tuple[str, ...], source: ComputedSource, unit_path: str) 
     return None
 
 
-def tree_cells(tree: Tree, unit_path: str, grouping: str) -> tuple[Cell, list[Cell]]:
+def tree_cells(tree: Tree, unit_path: str, grouping: str) -> tuple[Cell, list[Cell] | None]:
+    """The total and the rows of ``grouping`` at ``unit_path`` (rows None: withheld)."""
     rows = {"": list, "child": tree.children, "month": tree.months}[grouping]
     return tree.total(unit_path), (rows(unit_path) if grouping else [])
