@@ -234,17 +234,12 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
     try:
         step(5, _("Đọc hồ sơ"))
         merged_ids = set(Merge.objects.filter(undone_at__isnull=True).values_list("merged_id", flat=True))
-        persons = [
-            p
-            for p in Person.objects.select_related(
-                "permanent_unit", "temporary_unit", "hometown_unit"
-            ).order_by("pk")
-            if p.pk not in merged_ids
-        ]
-        DedupRun.objects.filter(pk=run.pk).update(records=len(persons))
-        run.records = len(persons)
+        records = _read_records(exclude=merged_ids)
+        DedupRun.objects.filter(pk=run.pk).update(records=len(records["id"]))
+        run.records = len(records["id"])
         step(20, _("Chuẩn bị và huấn luyện mô hình"))
-        prepared = engine.prepare(_records(persons))
+        prepared = engine.prepare(records)
+        del records
         if prepared.table.num_rows < 2:
             return _finish(run, step)
         model = engine.build_model(prepared)
@@ -253,35 +248,36 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
         pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
         model.close()
         step(75, _("Hợp nhất và lập hàng đợi xem xét"))
-        by_id = {p.pk: p for p in persons}
         decided = {
             (a, b): status
             for a, b, status in CandidatePair.objects.exclude(status=PairStatus.PENDING).values_list(
                 "person_a_id", "person_b_id", "status"
             )
         }
-        auto, queued = 0, 0
+        certain, review = [], []
         for pair in sorted(pairs, key=lambda p: -p.match_probability):
-            a, b = sorted((int(pair.left), int(pair.right)))
-            if (a, b) in decided:
+            key = tuple(sorted((int(pair.left), int(pair.right))))
+            if key in decided:
                 continue  # a reviewer already answered: never asked twice, never overridden
-            if pair.match_probability >= engine.UPPER_THRESHOLD:
-                survivor, merged = _resolve(a), _resolve(b)
-                if survivor == merged:
-                    continue
-                survivor, merged = sorted((survivor, merged))
-                try:
-                    merge_persons(
-                        actor=run.started_by,
-                        survivor=by_id.get(survivor) or Person.objects.get(pk=survivor),
-                        merged=by_id.get(merged) or Person.objects.get(pk=merged),
-                        run=run,
-                    )
-                    auto += 1
-                except ValidationError:
-                    continue
-            else:
-                queued += pair_queue(scored=pair, run=run)[1]
+            (certain if pair.match_probability >= engine.UPPER_THRESHOLD else review).append((key, pair))
+        del pairs
+        different = {key for key, status in decided.items() if status == PairStatus.DIFFERENT}
+
+        def merging(done: int, total: int) -> None:
+            step(
+                75 + 20 * done // max(total, 1),
+                _("Hợp nhất %(done)s/%(total)s") % {"done": done, "total": total},
+            )
+
+        auto = merge_automatic(
+            actor=run.started_by,
+            edges=[key for key, _pair in certain],
+            different=different,
+            run=run,
+            on_progress=merging,
+        )
+        step(95, _("Lập hàng đợi xem xét"))
+        queued = _queue_many([pair for _key, pair in review], run=run)
         DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
         run.auto_merged, run.queued = auto, queued
         return _finish(run, step)
@@ -296,6 +292,197 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
         if on_progress:
             on_progress(run)
         return run
+
+
+def _read_records(*, exclude: set[int]) -> dict[str, list]:
+    """The engine's input columns of every person not merged away, read in chunks without model
+    instances (a million persons in a few hundred MB, names decrypted as they are read)."""
+    columns: dict[str, list] = {
+        key: []
+        for key in ("id", "full_name", "birth_date", "id_number", "sex", "residence_unit", "hometown_unit")
+    }
+    rows = (
+        Person.objects.order_by("pk")
+        .values_list(
+            "pk",
+            "full_name",
+            "birth_date",
+            "birth_year",
+            "id_number",
+            "sex",
+            "temporary_unit__path",
+            "permanent_unit__path",
+            "hometown_unit__path",
+        )
+        .iterator(chunk_size=5000)
+    )
+    for pk, name, born, year, number, sex, temporary, permanent, hometown in rows:
+        if pk in exclude:
+            continue
+        columns["id"].append(str(pk))
+        columns["full_name"].append(name)
+        columns["birth_date"].append(born.isoformat() if born else str(year or ""))
+        columns["id_number"].append(number)
+        columns["sex"].append(sex)
+        columns["residence_unit"].append(temporary or permanent or "")
+        columns["hometown_unit"].append(hometown or "")
+    return columns
+
+
+# Automatic merges are written this many at a time, each batch in one transaction.
+MERGE_BATCH = 1000
+
+
+def merge_automatic(
+    *,
+    actor,
+    edges: list[tuple[int, int]],
+    run: DedupRun | None = None,
+    different=frozenset(),
+    on_progress=None,
+) -> int:
+    """Link the pairs in ``edges`` (best first) into people and merge each person's records in bulk.
+
+    The oldest record (smallest id) of each person survives and every other record is merged into it,
+    with the same rows moved, audit rows and ``Merge`` rows as ``merge_persons``, so each one can be
+    undone on its own. A link that would put two records a reviewer called different into one person
+    is skipped. Returns the number of merges.
+    """
+    parent: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    apart: dict[int, set[int]] = {}
+    for a, b in different:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
+
+    def find(x: int) -> int:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra == rb:
+            continue
+        group_a, group_b = members.get(ra, [ra]), members.get(rb, [rb])
+        if any(find(y) == rb for x in group_a for y in apart.get(x, ())):
+            continue
+        root, other = min(ra, rb), max(ra, rb)
+        parent[other] = root
+        members[root] = group_a + group_b
+        members.pop(other, None)
+    merges = [(root, m) for root, group in members.items() for m in sorted(group) if m != root]
+    written = 0
+    for start in range(0, len(merges), MERGE_BATCH):
+        written += _merge_batch(actor, merges[start : start + MERGE_BATCH], run)
+        if on_progress:
+            on_progress(min(start + MERGE_BATCH, len(merges)), len(merges))
+    return written
+
+
+@transaction.atomic
+def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> int:
+    # A reviewer may have merged one of these records while the run was scoring: leave those alone.
+    ids = {pk for pair in merges for pk in pair}
+    gone = set(
+        Merge.objects.filter(merged_id__in=ids, undone_at__isnull=True).values_list("merged_id", flat=True)
+    )
+    survivor_of = {merged: survivor for survivor, merged in merges if not {survivor, merged} & gone}
+    merges = [(survivor, merged) for survivor, merged in merges if merged in survivor_of]
+    if not merges:
+        return 0
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    moved: dict[int, list[list]] = {merged: [] for merged in survivor_of}
+    for rel in _person_relations():
+        model, field, attname = rel.related_model, rel.field.name, rel.field.attname
+        rows = list(model._default_manager.filter(**{f"{attname}__in": list(survivor_of)}).order_by("pk"))
+        if not rows:
+            continue
+        taken: set[int] = set()
+        if rel.one_to_one:  # the survivor keeps its own; the first merged one moves only if it has none
+            taken = set(
+                model._default_manager.filter(**{f"{attname}__in": set(survivor_of.values())}).values_list(
+                    attname, flat=True
+                )
+            )
+        for row in rows:
+            merged = getattr(row, attname)
+            survivor = survivor_of[merged]
+            if rel.one_to_one:
+                if survivor in taken:
+                    continue
+                taken.add(survivor)
+            before = snapshot(row)
+            setattr(row, attname, survivor)
+            row.save(update_fields=[field])
+            record_change(
+                actor=actor,
+                instance=row,
+                action=ChangeRecord.Action.UPDATE,
+                before=before,
+                reason="hợp nhất hồ sơ",
+            )
+            moved[merged].append([model._meta.label, row.pk, field])
+    rows = Merge.objects.bulk_create(
+        [
+            Merge(
+                survivor_id=survivor,
+                merged_id=merged,
+                moved=moved[merged],
+                run=run,
+                automatic=True,
+                created_by=user,
+            )
+            for survivor, merged in merges
+        ]
+    )
+    if any(row.pk is None for row in rows):  # a backend that returns no ids: read them back
+        rows = list(Merge.objects.filter(merged_id__in=list(survivor_of), undone_at__isnull=True))
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                actor=user,
+                action=ChangeRecord.Action.MERGE,
+                model=Merge._meta.label_lower,
+                object_id=str(row.pk),
+                object_repr=str(row)[:200],
+                after=snapshot(row),
+                reason="hợp nhất hồ sơ",
+            )
+            for row in rows
+        ],
+        batch_size=500,
+    )
+    _counting_refresh(*survivor_of, *survivor_of.values())
+    return len(merges)
+
+
+def _queue_many(scored: list, *, run: DedupRun | None) -> int:
+    """``pair_queue`` for many pairs at once: new pairs only (a pair is queued once, ever)."""
+    known = set(CandidatePair.objects.values_list("person_a_id", "person_b_id"))
+    new = []
+    for pair in scored:
+        a, b = sorted((int(pair.left), int(pair.right)))
+        if (a, b) in known:
+            continue
+        known.add((a, b))
+        new.append(
+            CandidatePair(
+                person_a_id=a,
+                person_b_id=b,
+                run=run,
+                match_probability=pair.match_probability,
+                match_weight=pair.match_weight,
+                explanation=[
+                    {"field": f.label, "level": f.level, "weight": round(f.weight, 2)} for f in pair.fields
+                ],
+            )
+        )
+    CandidatePair.objects.bulk_create(new, batch_size=1000)
+    return len(new)
 
 
 def _resolve(pk: int) -> int:

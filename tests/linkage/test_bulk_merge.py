@@ -1,0 +1,94 @@
+"""Automatic merges of a dedup run, written in bulk: same rows moved, audit and undo as one merge."""
+
+from __future__ import annotations
+
+import pytest
+
+from lanhmanh.core.models import ChangeRecord
+from lanhmanh.linkage import services
+from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairStatus
+from lanhmanh.linkage.selectors import resolve_person_id
+from lanhmanh.people.models import Violation
+from tests.linkage.test_entry_and_people import person, record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_merges_move_rows_audit_recount_and_undo_one_by_one(police, monkeypatch):
+    monkeypatch.setattr(services, "MERGE_BATCH", 2)  # several batches
+    a = person("Nguyễn Thị Đào", "1990-03-04")
+    b = person("NGUYEN THI DAO", "1990-03-04")
+    c = person("Nguyễn Đào", "1990")
+    d = person("Trần Thị Mai", "1985-01-02")
+    e = person("Tran Mai", "1985-01-02")
+    early = record(police, b, "2014-03-01", "1/QĐ")
+    later = record(police, c, "2014-05-01", "2/QĐ")
+    run = DedupRun.objects.create(started_by=police)
+    progress = []
+
+    merged = services.merge_automatic(
+        actor=police,
+        edges=[(b.pk, c.pk), (a.pk, b.pk), (d.pk, e.pk)],
+        run=run,
+        on_progress=lambda done, total: progress.append((done, total)),
+    )
+
+    assert merged == 3
+    assert progress == [(2, 3), (3, 3)]
+    rows = {m.merged_id: m for m in Merge.objects.all()}
+    assert {k: v.survivor_id for k, v in rows.items()} == {b.pk: a.pk, c.pk: a.pk, e.pk: d.pk}
+    assert all(m.automatic and m.run_id == run.pk for m in rows.values())
+    assert [resolve_person_id(p.pk) for p in (a, b, c, d, e)] == [a.pk, a.pk, a.pk, d.pk, d.pk]
+    early.refresh_from_db()
+    later.refresh_from_db()
+    assert (early.person_id, later.person_id) == (a.pk, a.pk)
+    assert later.repeat_of_id == early.pk  # counting rules recomputed for the survivor
+    assert ["people.Violation", later.pk, "person"] in rows[c.pk].moved
+    audited = ChangeRecord.objects.filter(reason="hợp nhất hồ sơ")
+    assert audited.filter(action=ChangeRecord.Action.MERGE).count() == 3
+    assert set(audited.filter(model="people.violation").values_list("object_id", flat=True)) >= {
+        str(early.pk),
+        str(later.pk),
+    }
+
+    services.merge_undo(actor=police, merge=rows[c.pk])  # one record out, the others stay
+    later.refresh_from_db()
+    early.refresh_from_db()
+    assert (later.person_id, later.repeat_of_id, early.person_id) == (c.pk, None, a.pk)
+    assert resolve_person_id(c.pk) == c.pk and resolve_person_id(b.pk) == a.pk
+
+
+def test_bulk_merges_respect_different_decisions_and_earlier_merges(police):
+    a = person("Nguyễn Thị Đào", "1990-03-04")
+    b = person("NGUYEN THI DAO", "1990-03-04")
+    c = person("Nguyễn Đào", "1990")
+    x = person("Lê Thị Hoa", "1991-02-03")
+    y = person("LE THI HOA", "1991-02-03")
+    z = person("Lê Hoa", "1991")
+    services.merge_persons(actor=police, survivor=x, merged=y)  # a reviewer, while the run scored
+
+    merged = services.merge_automatic(
+        actor=police,
+        edges=[(a.pk, b.pk), (b.pk, c.pk), (y.pk, z.pk)],
+        different={(a.pk, c.pk)},  # a reviewer said a and c are two people: c stays apart
+    )
+
+    assert merged == 1
+    assert {m.merged_id: m.survivor_id for m in Merge.objects.all()} == {b.pk: a.pk, y.pk: x.pk}
+    assert resolve_person_id(c.pk) == c.pk
+    assert resolve_person_id(z.pk) == z.pk  # y was merged away meanwhile: its link is left alone
+
+
+def test_a_run_merges_certain_pairs_and_queues_the_rest_once(coordinator):
+    a = person("Nguyễn Thị Đào", "1990-03-04", "001190012345")
+    b = person("NGUYEN THI DAO", "1990-03-04", "001190012345")
+    person("Phạm Văn Long", "1970-05-06")
+
+    run = services.run_execute(DedupRun.objects.create(started_by=coordinator))
+
+    assert (run.status, run.records, run.auto_merged) == ("done", 3, 1)
+    assert (Merge.objects.get().survivor_id, Merge.objects.get().merged_id) == (a.pk, b.pk)
+    again = services.run_execute(DedupRun.objects.create(started_by=coordinator))
+    assert (again.records, again.auto_merged, again.queued) == (2, 0, 0)
+    assert not CandidatePair.objects.exclude(status=PairStatus.PENDING).exists()
+    assert Violation.objects.count() == 0
