@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lanhmanh.reporting import services
-from lanhmanh.reporting.models import Status
+from lanhmanh.reporting.models import Status, Submission
 from lanhmanh.reporting.services import values_of
 from tests.bad_text import BAD_TEXTS, ESCAPED_SCRIPT, SCRIPT, refusal
+from tests.reporting.test_api import api, body, post
 
 from .conftest import GOOD_VALUES, REASONS, TODAY
 
@@ -114,3 +115,24 @@ def test_a_script_typed_as_the_assessment_shows_as_text(
     page = client_for(district_officer).get(f"/bao-cao/{october.pk}/?muc=hoat-dong").content.decode()
     assert f'<td data-testid="value-assessment">{ESCAPED_SCRIPT}</td>' in page
     assert SCRIPT not in page
+
+
+@pytest.mark.parametrize("kind", BAD_TEXTS)
+def test_the_api_refuses_a_bad_text_value_in_vietnamese_and_saves_nothing(forms, commune_officer, kind):
+    """A NUL byte in a text value reached PostgreSQL from the API (a 500) before the service checked it."""
+    response = post(
+        api(commune_officer), body(values={**GOOD_VALUES, "assessment": BAD_TEXTS[kind]}, submit=False)
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "assessment": [refusal(kind, "Đánh giá chung, khó khăn, kiến nghị")]
+    }
+    assert not Submission.objects.exists()
+
+
+def test_the_api_refuses_a_correction_reason_longer_than_its_column(forms, commune_officer):
+    response = post(api(commune_officer), body(reasons={"sellers_sanctioned": "a" * 10_000}, submit=False))
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "sellers_sanctioned__reason": [refusal("long", "Lý do điều chỉnh", limit="500")]
+    }

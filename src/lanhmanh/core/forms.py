@@ -49,6 +49,18 @@ class _MaxLength(MaxLengthValidator):
             raise ValidationError(TOO_LONG_MESSAGE, code=self.code, params=params)
 
 
+def text_error(text: str, label, limit: int = TEXT_MAX_LENGTH) -> str | None:
+    """The message for a text that has a NUL byte or is longer than ``limit``, else None.
+
+    For services that take text without a form (the API): the same rule and words as the forms.
+    """
+    if "\x00" in text:
+        return NUL_MESSAGE % {"field": label}
+    if len(text) > limit:
+        return TOO_LONG_MESSAGE % {"field": label, "limit": _count(limit), "length": _count(len(text))}
+    return None
+
+
 def _params(validator) -> dict:
     return {"field": str(validator.field.label or validator.name)}
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from lanhmanh.reporting.models import FormField, RuleOperator, ValidationRule
+from lanhmanh.core.forms import text_error
+from lanhmanh.reporting.models import FormField, RuleOperator, SubmissionValue, ValidationRule
 
 _SEPARATORS = re.compile(r"[.\s\u00a0,_]")
 
@@ -75,6 +76,9 @@ def parse_number(raw, label: str) -> tuple[int | None, str | None]:
     return number, None
 
 
+REASON_MAX_LENGTH = SubmissionValue._meta.get_field("correction_reason").max_length
+
+
 def check_values(
     fields: list[FormField],
     rules: list[ValidationRule],
@@ -89,8 +93,16 @@ def check_values(
     by_code = {f.code: f for f in fields}
     for f in fields:
         value = raw.get(f.code)
+        if f.is_computed:
+            reason_error = text_error(reasons.get(f.code) or "", _("Lý do điều chỉnh"), REASON_MAX_LENGTH)
+            if reason_error:
+                result.add(f"{f.code}__reason", reason_error)
         if not f.is_number:
-            result.texts[f.code] = str(value or "").strip()
+            text = str(value or "").strip()
+            error = text_error(text, f.label)
+            if error:
+                result.add(f.code, error)
+            result.texts[f.code] = text
             continue
         number, error = parse_number(value, f.label)
         if error:
