@@ -139,7 +139,8 @@ def run() -> list[Result]:
     ]
 
 
-def _standalone() -> int:
+def _standalone_setup() -> None:
+    """Django on DATABASE_URL (a PostgreSQL database named bench… is recreated) or a fresh SQLite file."""
     here = Path(__file__).resolve().parent
     sys.path.insert(0, str(here))
     url = os.environ.get("DATABASE_URL", "")
@@ -169,6 +170,10 @@ def _standalone() -> int:
 
         django.setup()
         call_command("migrate", interactive=False, verbosity=0)
+
+
+def _standalone() -> int:
+    _standalone_setup()
     over = 0
     for result in run():
         print(result.line(), flush=True)

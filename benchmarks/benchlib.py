@@ -14,17 +14,20 @@ class Result:
     name: str
     value: float
     unit: str
-    budget: float
+    budget: float | None  # None: a figure printed for information
 
     @property
     def within_budget(self) -> bool:
-        return self.value <= self.budget
+        return self.budget is None or self.value <= self.budget
 
     def line(self) -> str:
-        value = f"{self.value:.1f}" if isinstance(self.value, float) else str(self.value)
-        budget = f"{self.budget:g}"
+        if self.unit == "ratio":
+            value = f"{self.value:.4f}"
+        else:
+            value = f"{self.value:.1f}" if isinstance(self.value, float) else str(self.value)
+        budget = "none" if self.budget is None else f"{self.budget:g} {self.unit}"
         flag = "" if self.within_budget else "  OVER BUDGET"
-        return f"BENCH {self.name} {value} {self.unit} (budget {budget} {self.unit}){flag}"
+        return f"BENCH {self.name} {value} {self.unit} (budget {budget}){flag}"
 
 
 def repetitions(default: int = 30) -> int:
