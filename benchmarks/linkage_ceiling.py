@@ -14,10 +14,12 @@ records that clustering links through a third one), at precision 0.99 and 0.995:
     BENCH linkage_ceiling.<size>.blocked_share …   (true pairs the blocking rules offer for scoring)
 
 Not part of ``make bench`` (it prints no budget): it explains the F1 of ``bench_linkage``.
+``BENCH_LINKAGE_CORRELATED=0`` uses the registry with every error drawn independently per record.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -46,7 +48,8 @@ def _recall_at(rows: list[tuple[int, int]], total_true: int, precision: float) -
 
 
 def run(records: int = 1_000_000, seed: int = 2014) -> list[str]:
-    data = synthetic.generate(records, seed=seed)
+    rates = synthetic.Rates(correlated=os.environ.get("BENCH_LINKAGE_CORRELATED", "1") != "0")
+    data = synthetic.generate(records, seed=seed, rates=rates)
     truth = data.pop("person")
     prepared = engine.prepare(data)
     model = engine.build_model(prepared)
