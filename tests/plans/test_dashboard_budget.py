@@ -154,3 +154,24 @@ def test_other_agencies_do_not_see_a_budget_line_but_the_coordinator_does(
     assert (
         "Dòng của Hoàn Kiếm" in client_for(coordinator).get(f"/ke-hoach/{plan.pk}/kinh-phi/").content.decode()
     )
+
+
+def test_a_hidden_month_is_never_shown_as_zero(plan, district_officer, client_for, monkeypatch):
+    from lanhmanh.indicators import evaluation
+    from lanhmanh.plans import dashboard
+
+    monkeypatch.setattr(evaluation, "suppresses_for", lambda source, user: user is not None)
+    held(TRANG_TIEN)  # one activity in May: a small count, hidden for this user
+    board = dashboard.build(plan, AdministrativeUnit.objects.get(path=HOAN_KIEM), user=district_officer)
+    may = {label: (value, shown) for label, value, shown in board.months}["Tháng 05/2014"]
+    assert may[0] is None and may[1] in ("< 5", "x")
+    chart = board.chart_by_month()
+    assert chart["values"][chart["labels"].index("Tháng 05/2014")] is None  # a gap, not 0
+    assert chart["values"][chart["labels"].index("Tháng 06/2014")] == 0
+    response = client_for(district_officer).get(f"/ke-hoach/{plan.pk}/xuat-excel/?unit={HOAN_KIEM}")
+    months = dict(
+        load_workbook(io.BytesIO(response.content))["Hoạt động theo tháng"].iter_rows(
+            min_row=2, values_only=True
+        )
+    )
+    assert months["Tháng 05/2014"] in ("< 5", "x") and months["Tháng 06/2014"] == 0

@@ -9,13 +9,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from lanhmanh.indicators.evaluation import Cell, evaluate, shared_trees
+from lanhmanh.indicators.evaluation import COMPLEMENTARY, Cell, evaluate, shared_trees
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.plans.models import Plan
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
 ACTIVITY_INDICATOR = "plans.activities_held"
+# A month of a table withheld to protect small counts: hidden like a complementary cell.
+WITHHELD_MONTH = COMPLEMENTARY
 # Section titles come from the apps' registrations (``dashboard_section``); these are the known ones, so
 # that the translation catalogue has them. A section without an entry is shown as registered.
 SECTION_TITLES = (gettext_noop("Tiếp cận, hỗ trợ"), gettext_noop("Xử lý vi phạm"))
@@ -80,7 +82,7 @@ class Dashboard:
     column_labels: list[str]
     child_rows: list[ChildRow]
     total_activities: Cell
-    months: list[tuple[str, int]]
+    months: list[tuple[str, int | None, str]]  # label, count (None: hidden), what is shown instead
     elapsed: float
     sections: list[Section] = field(default_factory=list)
 
@@ -95,8 +97,8 @@ class Dashboard:
     def chart_by_month(self) -> dict:
         return {
             "title": _("Số hoạt động theo tháng"),
-            "labels": [label for label, _v in self.months],
-            "values": [value for _l, value in self.months],
+            "labels": [label for label, _v, _shown in self.months],
+            "values": [value for _l, value, _shown in self.months],  # null: hidden, a gap in the line
         }
 
 
@@ -132,8 +134,16 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
             ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes]) for path in children
         ]
     by_month = evaluate(activity, unit, period, by="month", user=user)
-    values = {c.key[0]: c.value for c in by_month.rows}
-    months = [(m.label, values.get(m.id, 0) or 0) for m in period.months()]
+    cells = {c.key[0]: c for c in by_month.rows}
+    months = []
+    for month in period.months():  # a hidden or withheld month is shown as hidden, never as 0
+        cell = cells.get(month.id)
+        if by_month.withheld:
+            months.append((month.label, None, WITHHELD_MONTH))
+        elif cell is not None and (cell.suppressed or cell.value is None):
+            months.append((month.label, None, cell.display))
+        else:
+            months.append((month.label, int(cell.value) if cell is not None else 0, ""))
     sections = build_sections(
         unit, period, user=user, progress=progress, children=children, names=names, indicators=indicators
     )

@@ -84,8 +84,8 @@ def dashboard_workbook(board: Dashboard) -> bytes:
         by_unit.append([row.name, *[(c.display if c else "0") for c in row.cells]])
     months = book.create_sheet(_("Hoạt động theo tháng"))
     _bold_header(months, [_("Tháng"), _("Số hoạt động")])
-    for label, value in board.months:
-        months.append([label, value])
+    for label, value, shown in board.months:
+        months.append([label, value if value is not None else shown])
     for section in board.sections:
         _section_sheet(book, board, section)
     return workbook_bytes(book)
