@@ -1,4 +1,5 @@
-"""The city's plan dashboard on 1,000,000 activity rows: median server time of the page for the coordinator.
+"""The city's plan dashboard on 1,000,000 activity rows: median server time of the page for the
+coordinator, and for a court clerk (for whom small counts of the sections are hidden).
 
 Uses the data of ``bench_indicators`` (the demo, the 2014 plan and 1,000,000 activities, rollup
 rebuilt). Renders ``/ke-hoach/<plan>/`` (targets, table by district, monthly trend) through Django's
@@ -22,11 +23,23 @@ BUDGET_QUERIES = 60
 
 
 def run() -> list[Result]:
+    from lanhmanh.org.models import Role, User
+
     data = ensure_data()
     vendor = connection.vendor
+    results = _page(data["coordinator"], data["plan"], f"dashboard.{vendor}.city")
+    # A user from outside the agencies that own the people and support counts: every small count of
+    # the sections is hidden for them, with one protection over the whole unit tree.
+    clerk = User.objects.filter(roles__code=Role.COURT_CLERK, is_active=True).first()
+    if clerk is not None:
+        results += _page(clerk, data["plan"], f"dashboard.{vendor}.city.court_clerk")
+    return results
+
+
+def _page(user, plan, name: str) -> list[Result]:
     client = Client()
-    client.force_login(data["coordinator"])
-    url = f"/ke-hoach/{data['plan'].pk}/"
+    client.force_login(user)
+    url = f"/ke-hoach/{plan.pk}/"
 
     def get_page():
         response = client.get(url)
@@ -41,6 +54,6 @@ def run() -> list[Result]:
         with CaptureQueriesContext(connection) as queries:
             get_page()
     return [
-        Result(f"dashboard.{vendor}.city", median, "ms", BUDGET_MS),
-        Result(f"dashboard.{vendor}.city.queries", len(queries), "queries", BUDGET_QUERIES),
+        Result(name, median, "ms", BUDGET_MS),
+        Result(f"{name}.queries", len(queries), "queries", BUDGET_QUERIES),
     ]
