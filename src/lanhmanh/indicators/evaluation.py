@@ -1135,6 +1135,8 @@ def settle_tree(
     each cell that can, the smallest visible cell of the line with fewest hidden cells around it (its
     siblings first, then the line's total). Cells in ``fixed`` are left as they are; False when that
     leaves something pinned down. Deterministic: ties go by cell."""
+    if not any(states.values()):
+        return True  # nothing hidden: nothing to protect
     lines_of: dict[tuple, list[int]] = {}
     for index, (parent, members, _rest) in enumerate(lines):
         for c in (parent, *members):
