@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -1243,10 +1244,27 @@ def settle_tree(
             return False
 
 
+# Settled states by the exact values they were settled for (a pure function of them): a page read again
+# with unchanged counts skips the settling, the most expensive step. Never stale: new counts, new key.
+_SETTLED: collections.OrderedDict[tuple, dict] = collections.OrderedDict()
+_SETTLED_SIZE = 32
+_SETTLED_LOCK = threading.Lock()
+
+
 def protect_tree(values: dict[tuple, object], dated: bool) -> Tree:
     """States of every cell of a tree (see ``Tree``): "< 5" for counts of 1–4, then "x" as needed."""
+    key = (dated, SUPPRESSION_THRESHOLD, frozenset(values.items()))
+    with _SETTLED_LOCK:
+        known = _SETTLED.get(key)
+        if known is not None:
+            _SETTLED.move_to_end(key)
+            return Tree(values, dict(known), dated)
     states = {c: PRIMARY for c, v in values.items() if _small(v)}
     settle_tree(values, _tree_lines(values, dated), states)
+    with _SETTLED_LOCK:
+        _SETTLED[key] = dict(states)
+        while len(_SETTLED) > _SETTLED_SIZE:
+            _SETTLED.popitem(last=False)
     return Tree(values, states, dated)
 
 
