@@ -38,6 +38,43 @@ def _person_relations() -> list[models.ForeignObjectRel]:
     ]
 
 
+def _move_rows(actor, survivor_of: dict[int, int]) -> dict[int, list[list]]:
+    """Re-point every row that points at a merged person (key) to its survivor (value), audited;
+    returns, per merged person, what moved (``[model label, pk, field]``) for an exact unmerge."""
+    moved: dict[int, list[list]] = {merged: [] for merged in survivor_of}
+    for rel in _person_relations():
+        model, field, attname = rel.related_model, rel.field.name, rel.field.attname
+        rows = list(model._default_manager.filter(**{f"{attname}__in": list(survivor_of)}).order_by("pk"))
+        if not rows:
+            continue
+        taken: set[int] = set()
+        if rel.one_to_one:  # the survivor keeps its own (health, support flags); else the first merged one's
+            taken = set(
+                model._default_manager.filter(**{f"{attname}__in": set(survivor_of.values())}).values_list(
+                    attname, flat=True
+                )
+            )
+        for row in rows:
+            merged = getattr(row, attname)
+            survivor = survivor_of[merged]
+            if rel.one_to_one:
+                if survivor in taken:
+                    continue
+                taken.add(survivor)
+            before = snapshot(row)
+            setattr(row, attname, survivor)
+            row.save(update_fields=[field])
+            record_change(
+                actor=actor,
+                instance=row,
+                action=ChangeRecord.Action.UPDATE,
+                before=before,
+                reason="hợp nhất hồ sơ",
+            )
+            moved[merged].append([model._meta.label, row.pk, field])
+    return moved
+
+
 @transaction.atomic
 def merge_persons(
     *, actor, survivor: Person, merged: Person, pair: CandidatePair | None = None, run: DedupRun | None = None
@@ -47,25 +84,7 @@ def merge_persons(
         raise ValidationError(_("Không thể hợp nhất một hồ sơ với chính nó."))
     if Merge.objects.filter(merged__in=[survivor, merged], undone_at__isnull=True).exists():
         raise ValidationError(_("Một trong hai hồ sơ đã được hợp nhất vào hồ sơ khác."))
-    moved: list[list] = []
-    for rel in _person_relations():
-        model = rel.related_model
-        field = rel.field.name
-        rows = model._default_manager.filter(**{field: merged})
-        if rel.one_to_one and model._default_manager.filter(**{field: survivor}).exists():
-            continue  # the survivor already has its own (health, support flags): the merged one's stays put
-        for row in rows:
-            before = snapshot(row)
-            setattr(row, field, survivor)
-            row.save(update_fields=[field])
-            record_change(
-                actor=actor,
-                instance=row,
-                action=ChangeRecord.Action.UPDATE,
-                before=before,
-                reason="hợp nhất hồ sơ",
-            )
-            moved.append([model._meta.label, row.pk, field])
+    moved = _move_rows(actor, {merged.pk: survivor.pk})[merged.pk]
     merge = Merge.objects.create(
         survivor=survivor,
         merged=merged,
@@ -395,37 +414,7 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
     if not merges:
         return 0
     user = actor if getattr(actor, "is_authenticated", False) else None
-    moved: dict[int, list[list]] = {merged: [] for merged in survivor_of}
-    for rel in _person_relations():
-        model, field, attname = rel.related_model, rel.field.name, rel.field.attname
-        rows = list(model._default_manager.filter(**{f"{attname}__in": list(survivor_of)}).order_by("pk"))
-        if not rows:
-            continue
-        taken: set[int] = set()
-        if rel.one_to_one:  # the survivor keeps its own; the first merged one moves only if it has none
-            taken = set(
-                model._default_manager.filter(**{f"{attname}__in": set(survivor_of.values())}).values_list(
-                    attname, flat=True
-                )
-            )
-        for row in rows:
-            merged = getattr(row, attname)
-            survivor = survivor_of[merged]
-            if rel.one_to_one:
-                if survivor in taken:
-                    continue
-                taken.add(survivor)
-            before = snapshot(row)
-            setattr(row, attname, survivor)
-            row.save(update_fields=[field])
-            record_change(
-                actor=actor,
-                instance=row,
-                action=ChangeRecord.Action.UPDATE,
-                before=before,
-                reason="hợp nhất hồ sơ",
-            )
-            moved[merged].append([model._meta.label, row.pk, field])
+    moved = _move_rows(actor, survivor_of)
     rows = Merge.objects.bulk_create(
         [
             Merge(
