@@ -41,6 +41,7 @@ serve: install
 lint: $(BIN)/activate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
 
 test: install lint test-sqlite test-postgres
 

@@ -25,3 +25,12 @@ class LinkageConfig(AppConfig):
                 order=35,
             )
         )
+        # The registry's hooks (people.hooks): linkage owns its blocking keys, merges and likely matches.
+        from lanhmanh.linkage.blocking import set_person_keys
+        from lanhmanh.linkage.selectors import resolve_person_id
+        from lanhmanh.linkage.services import likely_matches
+        from lanhmanh.people.hooks import hooks
+
+        hooks.add_person_keys(set_person_keys)
+        hooks.resolve_person_id = resolve_person_id
+        hooks.likely_matches = likely_matches

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField, id_number_digits, id_number_index, name_birth_index
 from lanhmanh.core.text import normalise
+from lanhmanh.people.hooks import hooks
 
 ADULT_AGE = 18
 
@@ -230,11 +231,8 @@ class Person(models.Model):
         self.id_number_index = id_number_index(self.id_number)
         self.name_birth_index = name_birth_index(self.full_name, self.birth_date) if self.birth_date else ""
         self.name_year_index = name_birth_index(self.full_name, self.birth_year) if self.birth_year else ""
-        from lanhmanh.linkage.blocking import entry_keys
-
-        self.link_sgy_index, self.link_gdob_index, self.link_sdob_index = entry_keys(
-            self.full_name, self.birth_date, self.birth_year
-        )
+        for set_keys in hooks.person_keys:  # other apps' keys (linkage's blocking keys): see people.hooks
+            set_keys(self)
 
 
 class PersonHealth(models.Model):

@@ -16,7 +16,7 @@ def retention_task(dry_run: bool = False) -> int:
 
 @task()
 def import_confirm_task(job_id: int) -> int:
-    """Write a large previewed import in the background (``importjobs.services.import_job_run``)."""
-    from lanhmanh.importjobs.services import import_job_run
+    """Write a large previewed import in the background (``people.jobs.import_job_run``)."""
+    from lanhmanh.people.jobs import import_job_run
 
     return import_job_run(job_id=job_id).progress

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Purpose, readers, record_access
 from lanhmanh.core.scoping import DataClass, can
+from lanhmanh.people import job_views as background  # long lists are written by a background task
 from lanhmanh.people import selectors, services
 from lanhmanh.people.apps import can_use_registry
 from lanhmanh.people.forms import (
@@ -23,9 +24,10 @@ from lanhmanh.people.forms import (
     SearchForm,
     ViolationForm,
 )
+from lanhmanh.people.hooks import hooks
 from lanhmanh.people.models import Person, PersonImport, format_vnd
+from lanhmanh.people.purposes import SESSION_PURPOSES
 
-SESSION_PURPOSES = "people_purposes"
 CHILD_SAVED = gettext_lazy(
     "Đã lưu hồ sơ. Người này chưa đủ 18 tuổi: đây là trẻ em cần bảo vệ, không lập hồ sơ vi phạm; hồ sơ chỉ "
     "cán bộ bảo vệ trẻ em, hỗ trợ xem được. Hãy báo cho họ để mở hồ sơ bảo vệ trẻ em."
@@ -86,9 +88,7 @@ def person_detail(request, pk: int):
     """A person's page. Identity only after a purpose is chosen (once per session); every view is logged."""
     user = request.user
     _require_registry(user)
-    from lanhmanh.linkage.selectors import resolve_person_id
-
-    if (survivor := resolve_person_id(pk)) != pk:  # merged: its records live under the survivor now
+    if (survivor := hooks.resolve_person_id(pk)) != pk:  # merged: its records live under the survivor now
         return redirect("people:person_detail", pk=selectors.person_get(user, survivor).pk)
     person = selectors.person_get(user, pk)
     chosen = _purpose_for(request, person)
@@ -168,9 +168,7 @@ def person_suggest(request):
         for person in selectors.persons_search(user, full_name=data["full_name"], birth=birth)[:10]:
             matches.setdefault(person.pk, (person, _("Trùng họ tên và ngày/năm sinh")))
     if data.get("full_name"):  # spelling variants, Thị left out, swapped dates: the linkage model's guesses
-        from lanhmanh.linkage.services import likely_matches
-
-        for match in likely_matches(user, data):
+        for match in hooks.likely_matches(user, data):
             why = _("Khả năng trùng %(percent)d%%: %(fields)s") % {
                 "percent": int(match.match_probability * 100),
                 "fields": ", ".join(f"{f.label} ({f.level})" for f in match.agreeing[:3]),
@@ -191,10 +189,8 @@ def violation_create(request, pk: int):
             services.violation_record(actor=user, person=person, **form.violation_kwargs())
         except ValidationError as exc:
             _add_errors(form, exc)
-            from lanhmanh.support.apps import can_open_child_case
-
             # Refused as (possibly) under 18: offer the child protection case to those who may open it.
-            offer_child_case = "person" in exc.message_dict and can_open_child_case(user)
+            offer_child_case = "person" in exc.message_dict and hooks.can_open_child_case(user)
         else:
             messages.success(request, _("Đã lưu vi phạm."))
             return redirect("people:person_detail", pk=person.pk)
@@ -275,8 +271,6 @@ def import_preview(request, pk: int):
     batch = PersonImport.objects.filter(owner=user, pk=pk).first()
     if batch is None:
         raise Http404
-    from lanhmanh.importjobs import views as background  # long lists are written by a background task
-
     if (running := background.redirect_while_running(batch)) is not None:
         return running
     confirm_errors: list[str] = []
@@ -285,7 +279,7 @@ def import_preview(request, pk: int):
             services.person_import_cancel(actor=user, batch=batch)
             messages.info(request, _("Đã hủy lượt nhập; không có dữ liệu nào được ghi."))
             return redirect("people:import_upload")
-        if background.services.runs_in_background(batch):
+        if background.jobs.runs_in_background(batch):
             return background.confirm_in_background(request, batch)
         try:
             batch = services.person_import_confirm(actor=user, batch=batch)

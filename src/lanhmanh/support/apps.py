@@ -34,7 +34,10 @@ class SupportConfig(AppConfig):
 
     def ready(self) -> None:
         from lanhmanh.core.navigation import NavItem, register
+        from lanhmanh.people.hooks import hooks
         from lanhmanh.support import home, signals  # noqa: F401 - registers receivers and panels
+
+        hooks.can_open_child_case = can_open_child_case
 
         register(
             NavItem(

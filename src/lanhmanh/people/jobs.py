@@ -1,5 +1,7 @@
 """Start and run the background confirmation of a large import, and report its progress.
 
+The job row is ``importjobs.ImportJob`` (a model-only app below the registry); its work is here.
+
 The import is written by ``people.services.person_import_confirm`` in one transaction, exactly as
 when it runs in the request. The job row is written outside that transaction so that the page can read
 it while the import runs: before it starts and after it ends through the ordinary connection, and in
@@ -23,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.importjobs.models import ACTIVE, STEP_SPAN, ImportJob, JobStatus, JobStep
+from lanhmanh.people.models import PersonImport
+from lanhmanh.people.services import person_import_confirm
 
 logger = logging.getLogger("lanhmanh.importjobs")
 
@@ -54,8 +58,7 @@ def import_job_start(*, actor, batch) -> ImportJob:
     Not one transaction on purpose: the job row commits before the task is queued, so the worker (or
     the immediate backend of the tests) always finds it; a failure to queue marks the job failed.
     """
-    from lanhmanh.people.models import PersonImport
-    from lanhmanh.people.tasks import import_confirm_task
+    from lanhmanh.people.tasks import import_confirm_task  # tasks imports this module: import when called
 
     if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
         raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))
@@ -141,8 +144,6 @@ def _finish_failed(job: ImportJob, messages: list[str]) -> None:
 def import_job_run(*, job_id: int) -> ImportJob:
     """Write the import of a queued job in one transaction; on any failure nothing is written and the
     job is marked failed with the messages (row errors, or a general one). Runs once per job."""
-    from lanhmanh.people.services import person_import_confirm
-
     job = ImportJob.objects.select_related("batch", "owner").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return job
