@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -32,7 +33,7 @@ from lanhmanh.core.scoping import DataClass
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people import selectors, services
 from lanhmanh.people.apps import can_use_registry
-from lanhmanh.people.forms import PurposeForm, SearchForm, ViolationForm
+from lanhmanh.people.forms import PersonForm, PurposeForm, SearchForm, ViolationForm
 from lanhmanh.people.models import LegalAct, Person
 
 PURPOSE_REQUIRED = gettext_lazy("Thiếu tham số purpose (mục đích truy cập): chọn một trong %(choices)s.")
@@ -270,7 +271,6 @@ class ViolationCreateView(APIView):
         occurred = str(data.get("occurred_at") or "")
         if "T" in occurred:
             # ISO 8601 with or without seconds/offset → the form's "yyyy-mm-ddThh:mm" in local time.
-            from django.utils.dateparse import parse_datetime
 
             parsed = parse_datetime(occurred)
             if parsed is not None:
@@ -312,7 +312,6 @@ class ViolationCreateView(APIView):
         identity = body.get("person")
         if not isinstance(identity, dict):
             raise exceptions.ValidationError({"person_id": [str(PERSON_REQUIRED)]})
-        from lanhmanh.people.forms import PersonForm
 
         data = {k: v for k, v in identity.items() if k in PersonForm.Meta.fields and v not in (None, "")}
         for key in ("permanent_unit", "temporary_unit", "hometown_unit"):

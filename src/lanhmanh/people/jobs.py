@@ -27,6 +27,7 @@ from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.importjobs.models import ACTIVE, STEP_SPAN, ImportJob, JobStatus, JobStep
 from lanhmanh.people.models import PersonImport
 from lanhmanh.people.services import person_import_confirm
+from lanhmanh.people.tasks import import_confirm_task  # tasks imports this module: import when called
 
 logger = logging.getLogger("lanhmanh.importjobs")
 
@@ -58,7 +59,6 @@ def import_job_start(*, actor, batch) -> ImportJob:
     Not one transaction on purpose: the job row commits before the task is queued, so the worker (or
     the immediate backend of the tests) always finds it; a failure to queue marks the job failed.
     """
-    from lanhmanh.people.tasks import import_confirm_task  # tasks imports this module: import when called
 
     if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
         raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -58,7 +59,6 @@ def person_get(user, pk) -> Person:
 
 def without_merged(queryset: QuerySet[Person]) -> QuerySet[Person]:
     """Without the persons merged into another (linkage): their records now live under the survivor."""
-    from django.apps import apps
 
     if not apps.is_installed("lanhmanh.linkage"):
         return queryset

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Purpose, readers, record_access
 from lanhmanh.core.scoping import DataClass, can
+from lanhmanh.core.selectors import may_audit
 from lanhmanh.people import job_views as background  # long lists are written by a background task
-from lanhmanh.people import selectors, services
+from lanhmanh.people import privacy, selectors, services
 from lanhmanh.people.apps import can_use_registry
 from lanhmanh.people.forms import (
     ImportUploadForm,
@@ -25,7 +26,10 @@ from lanhmanh.people.forms import (
     ViolationForm,
 )
 from lanhmanh.people.hooks import hooks
+from lanhmanh.people.imports import MAX_FILE_BYTES, ImportFileError, summarise, template_workbook
 from lanhmanh.people.models import Person, PersonImport, format_vnd
+from lanhmanh.people.privacy import access_log as log_of
+from lanhmanh.people.privacy import pseudonym
 from lanhmanh.people.purposes import SESSION_PURPOSES
 
 CHILD_SAVED = gettext_lazy(
@@ -220,9 +224,6 @@ def _add_errors(form, exc: ValidationError) -> None:
 def import_template(request):
     """The .xlsx template of a police list."""
     _require_registry(request.user)
-    from django.http import HttpResponse
-
-    from lanhmanh.people.imports import template_workbook
 
     response = HttpResponse(
         template_workbook(),
@@ -237,7 +238,6 @@ def import_upload(request):
     """Upload a filled template; the preview follows. Nothing is written to the registry here."""
     user = request.user
     _require_registry(user)
-    from lanhmanh.people.imports import MAX_FILE_BYTES, ImportFileError
 
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -298,8 +298,6 @@ def import_preview(request, pk: int):
             return redirect("people:import_preview", pk=batch.pk)
     context = {"batch": batch, "confirm_errors": confirm_errors, "nav_current": "people:person_list"}
     if batch.status == PersonImport.Status.PREVIEW:
-        from lanhmanh.people.imports import summarise
-
         rows = services.person_import_rows(actor=user, batch=batch)
         context.update({"rows": rows, "summary": summarise(rows)})
     elif batch.status == PersonImport.Status.CONFIRMED:
@@ -384,7 +382,6 @@ def sanction_payment(request, pk: int):
 
 
 def _require_data_protection(user) -> None:
-    from lanhmanh.core.selectors import may_audit
 
     if not may_audit(user):
         raise Http404
@@ -393,8 +390,6 @@ def _require_data_protection(user) -> None:
 @login_required
 def access_log(request, pk: int):
     """Who read one person's data, when and why. Data-protection role only; the person shows as a pseudonym."""
-    from lanhmanh.people.privacy import access_log as log_of
-    from lanhmanh.people.privacy import pseudonym
 
     _require_data_protection(request.user)
     person = Person.objects.filter(pk=pk).only("pk").first()
@@ -411,7 +406,6 @@ def access_log(request, pk: int):
 @login_required
 def retention(request):
     """What retention will pseudonymise (due today) and what it has done. Data-protection role only."""
-    from lanhmanh.people import privacy
 
     _require_data_protection(request.user)
     return render(

@@ -20,20 +20,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.scoping import DataClass, can, path_q
-from lanhmanh.org.models import Agency
+from lanhmanh.org.models import Agency, User
+from lanhmanh.people.models import Person
+from lanhmanh.people.selectors import person_get
 from lanhmanh.support.models import (
     CaseKind,
     CaseStatus,
     ConsentPurpose,
+    Enrolment,
     OutreachTask,
+    Programme,
     Referral,
     Service,
+    ServiceKind,
     SupportCase,
 )
 
@@ -73,8 +78,6 @@ def tasks_visible(user, *, today: dt.date | None = None) -> QuerySet[OutreachTas
         return OutreachTask.objects.none()
     queryset = OutreachTask.objects.filter(_in_reach(user, "unit__path"))
     if not can(user, DataClass.CHILD):
-        from lanhmanh.people.models import Person
-
         adults = Person.objects.adults_on(today or timezone.localdate()).values("pk")
         queryset = queryset.filter(person__in=adults)
     return queryset.select_related("person", "unit", "agency", "worker")
@@ -157,7 +160,6 @@ def may_manage_team(user, case: SupportCase) -> bool:
 def team_candidates(case: SupportCase):
     """Active users who may work on the case: the support classes (and the child class for a child
     case) at an agency whose area contains the case's unit, the lead worker excepted."""
-    from lanhmanh.org.models import User
 
     parts = case.unit.path.split(".")
     ancestors = [".".join(parts[: i + 1]) for i in range(len(parts))]
@@ -227,7 +229,6 @@ def services_of(user, case: SupportCase) -> list[tuple[Service, bool]]:
 def case_exists_for(user, person, *, purpose: str, path: str = "") -> bool:
     """Whether the person has an open support case: all police and inspectors may learn, when their work
     needs it, and only for a person in their reach. Logged."""
-    from lanhmanh.people.selectors import person_get
 
     person = person_get(user, person.pk)  # 404 when out of reach
     exists = (
@@ -322,9 +323,6 @@ def may_manage_programmes(user) -> bool:
 def programmes_overview() -> list[dict]:
     """Every programme with its budget, what its services cost, enrolments and T07-like results.
     Figures only (no person): three queries whatever the number of programmes."""
-    from django.db.models import Sum
-
-    from lanhmanh.support.models import Enrolment, Programme
 
     paid = dict(
         Service.objects.filter(programme__isnull=False)
@@ -359,9 +357,6 @@ def programmes_overview() -> list[dict]:
 
 def programme_budget_table(programme) -> list[dict]:
     """Services the programme paid for, by kind: number, persons, total cost (figures only)."""
-    from django.db.models import Sum
-
-    from lanhmanh.support.models import ServiceKind
 
     rows = (
         programme.services.values("kind")

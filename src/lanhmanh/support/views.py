@@ -18,6 +18,8 @@ from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.scoping import DataClass, path_q
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people import services as people_services
+from lanhmanh.people.apps import can_use_registry
+from lanhmanh.people.selectors import person_get
 from lanhmanh.support import forms, selectors, services
 from lanhmanh.support.apps import can_do_casework, can_open_child_case, can_receive_referrals
 from lanhmanh.support.models import (
@@ -194,7 +196,6 @@ CHILD_CASE_OPEN = gettext_lazy(
 def child_case_open(request, person_pk: int):
     """Open a child protection case for a person under 18, e.g. from the registry's refusal of a violation.
     Needs the identity, support and child classes; the person must be in reach (else 404)."""
-    from lanhmanh.people.selectors import person_get
 
     user = request.user
     _require(can_open_child_case, user)
@@ -599,8 +600,6 @@ def referral_respond(request, pk: int, decision: str):
 @login_required
 def case_exists(request, person_pk: int):
     """For police and inspectors: whether a person in their reach has an open support case — nothing more."""
-    from lanhmanh.people.apps import can_use_registry
-    from lanhmanh.people.selectors import person_get
 
     user = request.user
     _require(can_use_registry, user)
