@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update
 from lanhmanh.importjobs.models import ACTIVE, STEP_SPAN, ImportJob, JobStatus, JobStep
 from lanhmanh.people.models import PersonImport
 from lanhmanh.people.services import person_import_confirm
@@ -71,8 +71,7 @@ def import_job_start(*, actor, batch) -> ImportJob:
             stale, [_("Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi.")]
         )
     with transaction.atomic():
-        job = ImportJob.objects.create(batch=batch, owner=actor)
-        record_change(actor=actor, instance=job, action=Action.CREATE, after=snapshot(job))
+        job = audited_create(actor=actor, model=ImportJob, clean=False, batch=batch, owner=actor)
     try:
         result = import_confirm_task.enqueue(job.pk)
     except Exception:
@@ -133,12 +132,15 @@ class ProgressWriter:
 
 
 def _finish_failed(job: ImportJob, messages: list[str]) -> None:
-    before = snapshot(job)
-    job.status = JobStatus.FAILED
-    job.errors = "\n".join(messages)
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "finished_at"])
-    record_change(actor=job.owner, instance=job, action=Action.STATUS, before=before, after=snapshot(job))
+    audited_update(
+        actor=job.owner,
+        instance=job,
+        action=Action.STATUS,
+        clean=False,
+        status=JobStatus.FAILED,
+        errors="\n".join(messages),
+        finished_at=timezone.now(),
+    )
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
@@ -155,14 +157,15 @@ def import_job_run(*, job_id: int) -> ImportJob:
     try:
         with transaction.atomic():
             person_import_confirm(actor=job.owner, batch=job.batch, progress=writer)
-            before = snapshot(job)
-            job.status = JobStatus.DONE
-            job.step = JobStep.FINISHED
-            job.progress = 100
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "step", "progress", "finished_at"])
-            record_change(
-                actor=job.owner, instance=job, action=Action.STATUS, before=before, after=snapshot(job)
+            audited_update(
+                actor=job.owner,
+                instance=job,
+                action=Action.STATUS,
+                clean=False,
+                status=JobStatus.DONE,
+                step=JobStep.FINISHED,
+                progress=100,
+                finished_at=timezone.now(),
             )
     except ValidationError as exc:
         writer.close()
