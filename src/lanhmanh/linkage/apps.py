@@ -1,11 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
-def can_review(user) -> bool:
-    from lanhmanh.core.scoping import DataClass, can
-
-    return can(user, DataClass.IDENTITY)
+from lanhmanh.linkage.rules import can_review
 
 
 class LinkageConfig(AppConfig):

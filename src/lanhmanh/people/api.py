@@ -28,13 +28,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lanhmanh.api.permissions import TokenScopePermission
-from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass
+from lanhmanh.core.audit import Purpose
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people import selectors, services
-from lanhmanh.people.apps import can_use_registry
 from lanhmanh.people.forms import PersonForm, PurposeForm, SearchForm, ViolationForm
 from lanhmanh.people.models import LegalAct, Person
+from lanhmanh.people.rules import can_use_registry
 
 PURPOSE_REQUIRED = gettext_lazy("Thiếu tham số purpose (mục đích truy cập): chọn một trong %(choices)s.")
 PURPOSE_INVALID = gettext_lazy("Mục đích “%(value)s” không hợp lệ: chọn một trong %(choices)s.")
@@ -76,10 +75,9 @@ def _purpose(data) -> tuple[str, str]:
 
 
 def _log(request, person: Person, purpose: str, detail: str, what: str) -> None:
-    record_access(
-        actor=request.user,
-        instance=person,
-        data_class=DataClass.IDENTITY,
+    selectors.identities_shown(
+        request.user,
+        [person],
         purpose=purpose,
         detail=f"API {what}: {detail}".strip().rstrip(":"),
         path=request.path,

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Purpose
 from lanhmanh.importjobs.models import JobStatus
-from lanhmanh.people import jobs
-from lanhmanh.people.apps import can_use_registry
-from lanhmanh.people.models import PersonImport
+from lanhmanh.people import jobs, selectors
 from lanhmanh.people.purposes import remember_purposes
+from lanhmanh.people.rules import can_use_registry
 
 
 def confirm_in_background(request, batch):
@@ -50,8 +49,8 @@ def import_progress(request, pk: int):
     user = request.user
     if not can_use_registry(user):
         raise Http404
-    batch = PersonImport.objects.filter(owner=user, pk=pk).first()
-    job = batch.confirm_jobs.order_by("-pk").first() if batch is not None else None
+    batch = selectors.person_import_get(user, pk)
+    job = batch.confirm_jobs.order_by("-pk").first()
     if job is None:
         raise Http404
     result_url = reverse("people:import_preview", args=[batch.pk])

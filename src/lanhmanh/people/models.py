@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField, id_number_digits, id_number_index, name_birth_index
+from lanhmanh.core.scoping import PersonalDataManager
 from lanhmanh.core.text import normalise
 from lanhmanh.people.hooks import hooks
 
@@ -141,7 +142,8 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = PersonQuerySet.as_manager()
+    objects = PersonalDataManager.from_queryset(PersonQuerySet)()
+    personal_data = True
 
     # Never copied into the change history in clear.
     audit_redact = (
@@ -242,6 +244,9 @@ class PersonHealth(models.Model):
     drug_use = models.BooleanField(_("sử dụng ma túy"), default=False)
     referrals = EncryptedTextField(_("chuyển gửi y tế"), blank=True, default="")
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     audit_redact = ("referrals",)
 
     class Meta:
@@ -258,6 +263,9 @@ class PersonSupport(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="support")
     trafficking_victim = models.BooleanField(_("nạn nhân mua bán người"), default=False)
     notes = EncryptedTextField(_("ghi chú hỗ trợ"), blank=True, default="")
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("notes",)
 
@@ -424,6 +432,9 @@ class Violation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("vi phạm hành chính")
@@ -492,6 +503,9 @@ class SanctionDecision(models.Model):
     paid_on = models.DateField(_("ngày nộp phạt"), null=True, blank=True)
     additional_measures = models.TextField(_("hình thức bổ sung, biện pháp khắc phục"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     class Meta:
         ordering = ["-decided_on", "-id"]
@@ -594,6 +608,9 @@ class PersonImport(models.Model):
     person_ids = models.JSONField(_("hồ sơ liên quan"), default=list, blank=True)
     created_at = models.DateTimeField(_("ngày tải lên"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("ngày xác nhận"), null=True, blank=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("cells",)
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Purpose, readers, record_access
+from lanhmanh.core.audit import Purpose, readers
 from lanhmanh.core.scoping import DataClass, can
 from lanhmanh.core.selectors import may_audit
+from lanhmanh.people import imports as people_imports  # MAX_FILE_BYTES read when used (tests lower it)
 from lanhmanh.people import job_views as background  # long lists are written by a background task
 from lanhmanh.people import privacy, selectors, services
-from lanhmanh.people.apps import can_use_registry
 from lanhmanh.people.forms import (
     ImportUploadForm,
     PaymentForm,
@@ -26,11 +26,12 @@ from lanhmanh.people.forms import (
     ViolationForm,
 )
 from lanhmanh.people.hooks import hooks
-from lanhmanh.people.imports import MAX_FILE_BYTES, ImportFileError, summarise, template_workbook
+from lanhmanh.people.imports import ImportFileError, summarise, template_workbook
 from lanhmanh.people.models import Person, PersonImport, format_vnd
 from lanhmanh.people.privacy import access_log as log_of
 from lanhmanh.people.privacy import pseudonym
 from lanhmanh.people.purposes import SESSION_PURPOSES
+from lanhmanh.people.rules import can_use_registry
 
 CHILD_SAVED = gettext_lazy(
     "Đã lưu hồ sơ. Người này chưa đủ 18 tuổi: đây là trẻ em cần bảo vệ, không lập hồ sơ vi phạm; hồ sơ chỉ "
@@ -68,15 +69,14 @@ def person_list(request):
                 request.user, id_number=data["id_number"], full_name=data["full_name"], birth=data["birth"]
             )[:50]
         )
+        selectors.identities_shown(
+            request.user,
+            results,
+            purpose=purpose_form.cleaned_data["purpose"],
+            detail=_("Tra cứu: ") + purpose_form.cleaned_data["detail"],
+            path=request.path,
+        )
         for person in results:
-            record_access(
-                actor=request.user,
-                instance=person,
-                data_class=DataClass.IDENTITY,
-                purpose=purpose_form.cleaned_data["purpose"],
-                detail=_("Tra cứu: ") + purpose_form.cleaned_data["detail"],
-                path=request.path,
-            )
             _remember_purpose(
                 request, person, purpose_form.cleaned_data["purpose"], purpose_form.cleaned_data["detail"]
             )
@@ -105,13 +105,8 @@ def person_detail(request, pk: int):
         form = PurposeForm()
     if chosen is None:
         return render(request, "people/person_purpose.html", {"person": person, "form": form})
-    record_access(
-        actor=user,
-        instance=person,
-        data_class=DataClass.IDENTITY,
-        purpose=chosen["purpose"],
-        detail=chosen.get("detail", ""),
-        path=request.path,
+    selectors.identities_shown(
+        user, [person], purpose=chosen["purpose"], detail=chosen.get("detail", ""), path=request.path
     )
     today = timezone.localdate()
     counted = selectors.counted_violations(user, person, today=today)
@@ -242,11 +237,11 @@ def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
+        if upload.size > people_imports.MAX_FILE_BYTES:
             form.add_error(
                 "file",
                 _("Tệp quá lớn: tối đa %(max)s MB. Hãy chia danh sách thành nhiều tệp.")
-                % {"max": MAX_FILE_BYTES // 1024 // 1024},
+                % {"max": people_imports.MAX_FILE_BYTES // 1024 // 1024},
             )
         else:
             try:
@@ -255,7 +250,7 @@ def import_upload(request):
                 form.add_error("file", str(exc))
             else:
                 return redirect("people:import_preview", pk=batch.pk)
-    recent = PersonImport.objects.filter(owner=user).order_by("-created_at")[:10]
+    recent = selectors.person_imports_of(user)[:10]
     return render(
         request,
         "people/import_upload.html",
@@ -268,9 +263,7 @@ def import_preview(request, pk: int):
     """The rows of an uploaded list with their errors; confirming writes them all in one transaction."""
     user = request.user
     _require_registry(user)
-    batch = PersonImport.objects.filter(owner=user, pk=pk).first()
-    if batch is None:
-        raise Http404
+    batch = selectors.person_import_get(user, pk)
     if (running := background.redirect_while_running(batch)) is not None:
         return running
     confirm_errors: list[str] = []
@@ -330,13 +323,8 @@ def person_edit(request, pk: int):
         else:
             messages.success(request, _("Đã lưu thay đổi nhân thân."))
             return redirect("people:person_detail", pk=person.pk)
-    record_access(
-        actor=user,
-        instance=person,
-        data_class=DataClass.IDENTITY,
-        purpose=chosen["purpose"],
-        detail=_("Sửa nhân thân"),
-        path=request.path,
+    selectors.identities_shown(
+        user, [person], purpose=chosen["purpose"], detail=_("Sửa nhân thân"), path=request.path
     )
     return render(
         request,
@@ -392,9 +380,7 @@ def access_log(request, pk: int):
     """Who read one person's data, when and why. Data-protection role only; the person shows as a pseudonym."""
 
     _require_data_protection(request.user)
-    person = Person.objects.filter(pk=pk).only("pk").first()
-    if person is None:
-        raise Http404
+    person = selectors.person_pseudonymous_get(pk)
     rows = list(log_of(person)[:500])
     return render(
         request,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from lanhmanh.core.home import HomePanel, register
-from lanhmanh.support.apps import can_do_casework, can_receive_referrals
+from lanhmanh.support.rules import can_do_casework, can_receive_referrals
 from lanhmanh.support.selectors import open_tasks_for, overdue_referrals_for
 
 

@@ -41,20 +41,18 @@ from lanhmanh.support.models import (
     ServiceKind,
     SupportCase,
 )
+from lanhmanh.support.rules import (  # noqa: F401 - predicates the views use from here
+    CASEWORK,
+    PROGRAMME_MANAGER_ROLES,
+    SUPERVISOR_ROLES,
+    is_supervisor,
+    may_manage_programmes,
+    sees_health,
+)
 
-SUPERVISOR_ROLES = ("district-labour", "city-coordinator")
 CITY_SUPERVISOR_ROLE = "city-coordinator"
-CASEWORK = {DataClass.IDENTITY, DataClass.SUPPORT}
 # Case kinds that only the case team and a city-level supervisor may read.
 TIGHT_KINDS = (CaseKind.TRAFFICKING,)
-
-
-def is_supervisor(user) -> bool:
-    return can(user, CASEWORK) and user.has_role(*SUPERVISOR_ROLES)
-
-
-def sees_health(user) -> bool:
-    return can(user, DataClass.HEALTH)
 
 
 def _in_reach(user, lookup: str) -> Q:
@@ -62,9 +60,11 @@ def _in_reach(user, lookup: str) -> Q:
     return path_q(root, lookup) if root else Q(pk__in=[])
 
 
-def _log(
+def identity_shown(
     user, instance, *, purpose: str, detail: str = "", path: str = "", data_class=DataClass.SUPPORT
 ) -> None:
+    """Log that a person's data (``instance``: the person or a record about them) is shown to ``user``.
+    Support's one place for its access log: its selectors and views call it."""
     record_access(
         actor=user, instance=instance, data_class=data_class, purpose=purpose, detail=detail, path=path
     )
@@ -89,7 +89,9 @@ def task_get(user, pk, *, path: str = "") -> OutreachTask:
         task = tasks_visible(user).get(pk=pk)
     except (OutreachTask.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    _log(user, task.person, purpose=Purpose.SUPPORT, detail=f"Nhiệm vụ tiếp cận #{task.pk}", path=path)
+    identity_shown(
+        user, task.person, purpose=Purpose.SUPPORT, detail=f"Nhiệm vụ tiếp cận #{task.pk}", path=path
+    )
     return task
 
 
@@ -141,7 +143,7 @@ def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail
     except (SupportCase.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     data_class = DataClass.CHILD if case.kind == CaseKind.CHILD else DataClass.SUPPORT
-    _log(
+    identity_shown(
         user,
         case,
         purpose=purpose,
@@ -150,6 +152,16 @@ def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail
         data_class=data_class,
     )
     return case
+
+
+def open_child_case_of(person) -> SupportCase | None:
+    """The open child-protection case of a person, if any (at most one may be open). Callers have
+    already got the person through ``people.selectors.person_get`` and may open child cases."""
+    return (
+        SupportCase.objects.filter(person=person, kind=CaseKind.CHILD, status=CaseStatus.OPEN)
+        .order_by("pk")
+        .first()
+    )
 
 
 def may_manage_team(user, case: SupportCase) -> bool:
@@ -236,7 +248,7 @@ def case_exists_for(user, person, *, purpose: str, path: str = "") -> bool:
         .exclude(kind=CaseKind.CHILD)
         .exists()
     )
-    _log(user, person, purpose=purpose, detail="Có hồ sơ hỗ trợ hay không", path=path)
+    identity_shown(user, person, purpose=purpose, detail="Có hồ sơ hỗ trợ hay không", path=path)
     return exists
 
 
@@ -268,7 +280,7 @@ def referral_received_get(user, pk, *, path: str = "") -> Referral:
     except (Referral.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if referral.is_open:
-        _log(
+        identity_shown(
             user,
             referral.case.person,
             purpose=Purpose.SUPPORT,
@@ -311,13 +323,6 @@ def agencies_for_case(case: SupportCase) -> QuerySet[Agency]:
 
 
 # Programmes -----------------------------------------------------------------------------------------
-
-PROGRAMME_MANAGER_ROLES = ("city-coordinator", "district-labour")
-
-
-def may_manage_programmes(user) -> bool:
-    """Who creates and edits programmes: the city coordinator and district labour officers."""
-    return can(user, DataClass.AGGREGATE) and user.has_role(*PROGRAMME_MANAGER_ROLES)
 
 
 def programmes_overview() -> list[dict]:
