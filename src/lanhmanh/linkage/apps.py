@@ -19,6 +19,7 @@ class LinkageConfig(AppConfig):
                 url_name="linkage:queue",
                 allowed=can_review,
                 order=35,
+                section="registers",
             )
         )
         # The registry's hooks (people.hooks): linkage owns its blocking keys, merges and likely matches.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lanhmanh.core.documents import official_document
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.org.models import Agency
 from lanhmanh.reporting.aggregation import Consolidation
@@ -148,20 +149,11 @@ def status_line(c: Consolidation) -> str:
 
 def to_docx(c: Consolidation, *, sellers=None) -> bytes:
     """``sellers``: the police report's annex (``selectors.SanctionedSeller`` list; ``None``: withheld)."""
-    from docx import Document  # noqa: PLC0415 -- heavy: loaded for this format only
-    from docx.enum.section import WD_ORIENT  # noqa: PLC0415 -- heavy: loaded for this format only
     from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415 -- heavy: loaded for this format only
-    from docx.shared import Cm, Pt  # noqa: PLC0415 -- heavy: loaded for this format only
+    from docx.shared import Pt  # noqa: PLC0415 -- heavy: loaded for this format only
 
     h = heading(c)
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    doc = official_document()
 
     def para(cell_or_doc, text, *, bold=False, italic=False, size=None, align=WD_ALIGN_PARAGRAPH.CENTER):
         p = cell_or_doc.add_paragraph()

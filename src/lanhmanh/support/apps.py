@@ -27,6 +27,7 @@ class SupportConfig(AppConfig):
                 url_name="support:caseload",
                 allowed=can_do_casework,
                 order=35,
+                section="support",
             )
         )
         register(
@@ -36,6 +37,7 @@ class SupportConfig(AppConfig):
                 url_name="support:programme_list",
                 allowed=can_see_programmes,
                 order=37,
+                section="support",
             )
         )
         register(
@@ -45,5 +47,6 @@ class SupportConfig(AppConfig):
                 url_name="support:referral_inbox",
                 allowed=can_receive_referrals,
                 order=36,
+                section="support",
             )
         )
