@@ -67,7 +67,7 @@ def test_every_dashboard_number_exports_to_excel(plan, district_officer, client_
     assert [r[0] for r in targets] == [f"T{i:02d}" for i in range(1, 11)]
     assert targets[0][6] == "Chưa có nguồn số liệu"
     units = {r[0]: r[-1] for r in book["Theo đơn vị"].iter_rows(min_row=2, values_only=True)}
-    assert units[AdministrativeUnit.objects.get(path=TRANG_TIEN).full_name] == "1"
+    assert units[AdministrativeUnit.objects.get(path=TRANG_TIEN).full_name] == 1  # a number: SUM works
     assert len(units) == 18
     months = dict(book["Hoạt động theo tháng"].iter_rows(min_row=2, values_only=True))
     assert months["Tháng 05/2014"] == 1

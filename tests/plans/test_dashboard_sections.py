@@ -257,15 +257,15 @@ def test_the_export_has_a_sheet_per_section_with_the_same_suppressed_numbers(
     assert rows[2][:5] == ("Mã chỉ số", "Chỉ số", "Đơn vị tính", "Đã đạt", "Chỉ tiêu")
     indicators = {r[0]: r for r in rows[3:9]}
     assert list(indicators) == SUPPORT_CODES
-    assert indicators["support.cases_opened"][3] == "1"
+    assert indicators["support.cases_opened"][3] == 1
     assert indicators["support.women_trained_employed"][4] == "T07"
     units = {r[0]: r[1:7] for r in rows[11:29]}
     assert rows[10][0] == "Đơn vị" and len(units) == 18 and rows[29][0] is None
     trang_tien = AdministrativeUnit.objects.get(path=TRANG_TIEN).full_name
-    assert units[trang_tien] == ("0", "0", "1", "0", "0", "0")
+    assert units[trang_tien] == (0, 0, 1, 0, 0, 0)
     assert [r[:2] for r in rows if r[0] in ("Dạy nghề", "Có thu nhập ổn định")] == [
-        ("Dạy nghề", "0"),
-        ("Có thu nhập ổn định", "0"),
+        ("Dạy nghề", 0),
+        ("Có thu nhập ổn định", 0),
     ]
 
     hidden = load_workbook(io.BytesIO(client_for(police).get(url).content))

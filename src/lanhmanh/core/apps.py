@@ -6,10 +6,14 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
         from django.utils.translation import gettext_lazy as _
 
         from lanhmanh.core import navigation
+        from lanhmanh.core.middleware import SessionActivityMiddleware
         from lanhmanh.core.selectors import may_audit
+
+        user_logged_in.connect(SessionActivityMiddleware.mark_active, dispatch_uid="lanhmanh-session-active")
 
         navigation.register(
             navigation.NavItem(

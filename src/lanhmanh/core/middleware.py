@@ -68,6 +68,13 @@ class SessionActivityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    @classmethod
+    def mark_active(cls, sender=None, request=None, **kwargs) -> None:
+        """On sign-in (``user_logged_in``): the session was just written, no refresh is due."""
+        session = getattr(request, "session", None)
+        if session is not None:
+            session[cls.KEY] = int(time.time())
+
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)

@@ -1,0 +1,70 @@
+"""Every page of the menu, for every demo role, on a phone: no server error, no sideways scrolling,
+no internal code shown where an officer reads Vietnamese (issue #17's guard)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lanhmanh.core.navigation import items_for
+from lanhmanh.demo.steps.org import ACCOUNTS
+from lanhmanh.org.models import User
+
+from .conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+# Codes and English words that once reached officers' screens (statuses, audit fields, model labels,
+# data classes, indicator codes, admin groups). Matched as whole words in the page's visible text.
+CODES = [
+    "approved",
+    "submitted",
+    "draft",
+    "decided at",
+    "created by",
+    "survivor",
+    "linkage.candidatepair",
+    "OTP_TOTP",
+    "Task Results",
+    r"people\.\w+",
+    r"support\.\w+",
+    r"reporting\.\w+",
+    "identity/support",
+]
+# Record keys such as "submitted:12:1" (a notification's id on the audit page) are identifiers, not words.
+CODE_RE = re.compile(r"(?<![\w./:-])(" + "|".join(CODES) + r")(?![\w/:-])", re.IGNORECASE)
+
+
+def test_every_menu_page_works_on_a_phone_in_vietnamese_for_every_role(browser, demo, live_url):
+    problems: list[str] = []
+    for account in ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        paths = sorted({item.url() for item in items_for(user)})
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport=PHONE)
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        try:
+            sign_in(page, live_url(""), account.username)
+            for path in ["/", *paths]:
+                response = page.goto(live_url(path))
+                where = f"{account.username} {path}"
+                if response is None or response.status >= 500:
+                    problems.append(f"{where}: {response and response.status}")
+                    continue
+                wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                if wide > 1:
+                    culprit = page.evaluate(
+                        """() => { const w = window.innerWidth; const el = [...document.querySelectorAll('body *')]
+                        .find((e) => e.getBoundingClientRect().right > w + 1 && getComputedStyle(e).position !== 'fixed');
+                        return el ? el.tagName + '.' + el.className : ''; }"""
+                    )
+                    problems.append(f"{where}: {wide}px wider than the phone ({culprit})")
+                text = page.locator("main").inner_text()
+                found = sorted({text[max(0, m.start() - 40) : m.end() + 20] for m in CODE_RE.finditer(text)})
+                if found:
+                    problems.append(f"{where}: codes shown {found}")
+        finally:
+            context.close()
+    assert problems == [], "\n".join(problems)
