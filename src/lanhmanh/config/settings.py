@@ -70,12 +70,14 @@ INSTALLED_APPS = [
     "lanhmanh.support",
     "lanhmanh.linkage",
     "lanhmanh.importjobs",
+    "lanhmanh.ops",
 ]
 if ENVIRONMENT == "test":
     # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.
     INSTALLED_APPS += ["tests.testapp"]
 
 MIDDLEWARE = [
+    "lanhmanh.ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lanhmanh.core.middleware.ContentSecurityPolicyMiddleware",
@@ -178,6 +180,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer and monitoring may ask for the health check over plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -211,6 +215,8 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# /healthz fails (503) when the upload disk has less free space than this.
+UPLOAD_MIN_FREE_MB = env_int("UPLOAD_MIN_FREE_MB", 200, minimum=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -266,10 +272,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Logs: one JSON object per line with the request id (LOG_FORMAT=json, production's default) or plain
+# text; never a personal identity or a search term (see ops.logs).
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", {"json", "text"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "lanhmanh.ops.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "loggers": {
+        # One access line per request at INFO would flood the test output; production keeps them.
+        "lanhmanh.access": {"level": "INFO" if PRODUCTION or LOG_FORMAT == "json" else "WARNING"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),

@@ -9,6 +9,7 @@ restrict_admin_to_system_administrators(admin.site)
 urlpatterns = [
     path("", include("lanhmanh.org.urls")),
     path("", include("lanhmanh.core.urls")),
+    path("", include("lanhmanh.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("lanhmanh.api.urls")),
     path("chi-so/", include("lanhmanh.indicators.urls")),
