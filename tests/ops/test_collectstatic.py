@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def production_environment(tmp_path):
     return {
         "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT / "src"),
         "LANHMANH_ENV": "production",
         "LANHMANH_VAR_DIR": str(tmp_path),
         "ALLOWED_HOSTS": "lanhmanh.example.gov.vn",

@@ -157,6 +157,14 @@ LOGOUT_REDIRECT_URL = "login"
 # years are pseudonymised by the scheduled task / `manage.py retention_run`.
 RETENTION_YEARS = env_int("RETENTION_YEARS", 5, minimum=1, maximum=100)
 
+# Backups (manage.py backup / restore): where they go, how many days they are kept, the IT office's public
+# key they are encrypted to (the private key stays with the IT office, never on this server).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 30, minimum=1, maximum=3650)
+BACKUP_PUBLIC_KEY_FILE = env_str("BACKUP_PUBLIC_KEY_FILE", "")
+# Identity wipes, kept outside the database and replayed after a restore (core.erasure).
+ERASURE_LEDGER = Path(env_str("LANHMANH_ERASURE_LEDGER", str(BACKUP_DIR / "erasures.jsonl")))
+
 # Security baseline.
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5, minimum=1, maximum=100)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)

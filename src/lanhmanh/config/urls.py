@@ -5,6 +5,7 @@ from django.urls import include, path
 from lanhmanh.org.admin_site import restrict_admin_to_system_administrators
 
 restrict_admin_to_system_administrators(admin.site)
+handler500 = "lanhmanh.ops.views.server_error"
 
 urlpatterns = [
     path("", include("lanhmanh.org.urls")),
