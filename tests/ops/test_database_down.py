@@ -68,4 +68,4 @@ def test_any_other_server_error_gets_the_plain_vietnamese_error_page(client_for,
     monkeypatch.setattr(SessionStore, "load", lambda self: 1 / 0)
     response = client.get("/nguoi-vi-pham/")
     assert response.status_code == 500
-    assert "Đã có lỗi ở máy chủ" in response.content.decode()
+    assert "Hệ thống đang gặp sự cố" in response.content.decode()

@@ -21,7 +21,7 @@ def database_unavailable(exc: BaseException | None) -> bool:
 
 def server_error(request, *args, **kwargs):
     """``handler500``: a database that is down gets the Vietnamese "try again" page (503), anything else
-    the plain error page (500). Rendered without the request context: no query may run here."""
+    the Vietnamese error page ``500.html`` (500). Rendered without the request context: no query may run here."""
     exc = sys.exc_info()[1]
     if database_unavailable(exc):
         logger.warning("Database unavailable: answered 503", extra={"exception": type(exc).__name__})
@@ -30,4 +30,4 @@ def server_error(request, *args, **kwargs):
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return HttpResponse(render_to_string("ops/server_error.html", {}), status=500)
+    return HttpResponse(render_to_string("500.html", {}), status=500)
