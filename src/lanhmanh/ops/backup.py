@@ -40,7 +40,13 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from lanhmanh.core.erasure import reapply_since
+from lanhmanh.core.models import AccessRecord, ChangeRecord
+from lanhmanh.org.models import User
+from lanhmanh.people.models import Person, Violation
 
 MAGIC = b"LMBAK1\n"
 CHUNK = 1024 * 1024
@@ -310,10 +316,6 @@ def sha256_file(path: Path) -> str:
 
 
 def record_counts(using: str = "default") -> dict[str, int]:
-    from lanhmanh.core.models import AccessRecord, ChangeRecord
-    from lanhmanh.org.models import User
-    from lanhmanh.people.models import Person, Violation
-
     return {
         "people.person": Person.objects.using(using).count(),
         "people.violation": Violation.objects.using(using).count(),
@@ -324,8 +326,6 @@ def record_counts(using: str = "default") -> dict[str, int]:
 
 
 def applied_migrations() -> list[str]:
-    from django.db.migrations.recorder import MigrationRecorder
-
     return sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations())
 
 
@@ -467,8 +467,6 @@ def backup_restore(
 ) -> RestoreResult:
     """Verify the whole file, then restore the database and the uploaded files, then replay the identity
     wipes done since the backup was made (core.erasure)."""
-    from lanhmanh.core.erasure import reapply_since
-
     manifest = backup_verify(path, private_key_file)
     if manifest["database"] != connection.vendor:
         raise BackupError(

@@ -20,6 +20,9 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_tasks_db.models import DBTaskResult
+
+from lanhmanh.ops.models import WorkerHeartbeat
 
 # A worker beats every HEARTBEAT_SECONDS; missing for this long it counts as gone.
 HEARTBEAT_SECONDS = 10
@@ -43,10 +46,6 @@ def upload_free_mb() -> int:
 
 
 def check() -> tuple[bool, dict]:
-    from django_tasks_db.models import DBTaskResult
-
-    from lanhmanh.ops.models import WorkerHeartbeat
-
     checks: dict = {}
     healthy = True
     try:

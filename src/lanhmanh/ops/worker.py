@@ -17,15 +17,18 @@ import threading
 from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from lanhmanh.importjobs.models import ImportJob, JobStatus
+from lanhmanh.importjobs.services import _finish_failed
 from lanhmanh.ops.health import HEARTBEAT_SECONDS, WORKER_STALE_AFTER
+from lanhmanh.ops.models import WorkerHeartbeat
 
 logger = logging.getLogger("lanhmanh.worker")
 
 
 def beat(worker_id: str, started_at) -> None:
-    from lanhmanh.ops.models import WorkerHeartbeat
-
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
         defaults={
@@ -58,8 +61,6 @@ class Heartbeat(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
-        from lanhmanh.ops.models import WorkerHeartbeat
-
         for _attempt in range(2):
             try:
                 WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
@@ -70,13 +71,6 @@ class Heartbeat(threading.Thread):
 
 def recover_orphaned_tasks() -> int:
     """Fail the tasks held by workers with no recent heartbeat; return how many."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from lanhmanh.importjobs.models import ImportJob, JobStatus
-    from lanhmanh.importjobs.services import _finish_failed
-    from lanhmanh.ops.models import WorkerHeartbeat
-
     alive = set(
         WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - WORKER_STALE_AFTER).values_list(
             "worker_id", flat=True
