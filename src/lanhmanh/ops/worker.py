@@ -21,9 +21,9 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from lanhmanh.importjobs.models import ImportJob, JobStatus
-from lanhmanh.importjobs.services import _finish_failed
 from lanhmanh.ops.health import HEARTBEAT_SECONDS, WORKER_STALE_AFTER
 from lanhmanh.ops.models import WorkerHeartbeat
+from lanhmanh.people.jobs import _finish_failed
 
 logger = logging.getLogger("lanhmanh.worker")
 
