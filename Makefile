@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-postgres lint bench install assets messages clean serve
+.PHONY: demo test test-sqlite test-postgres lint bench install assets messages clean serve prod-check
 
 $(BIN)/activate: pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -55,6 +55,11 @@ test-sqlite: install
 test-postgres: install
 	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/test-postgres DATABASE_URL=$(PG_TEST_URL) \
 		$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# The production stack (gunicorn + worker + Debian's nginx, LANHMANH_ENV=production) on a fresh PostgreSQL
+# database, checked over HTTPS; stops everything it started. PROD_CHECK_DATABASE_URL=postgres://… to choose.
+prod-check: install
+	$(PYTHON) deploy/prod_check.py
 
 bench: install
 	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/bench $(PYTHON) benchmarks/run.py $(BENCH)

@@ -70,12 +70,14 @@ INSTALLED_APPS = [
     "lanhmanh.support",
     "lanhmanh.linkage",
     "lanhmanh.importjobs",
+    "lanhmanh.ops",
 ]
 if ENVIRONMENT == "test":
     # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.
     INSTALLED_APPS += ["tests.testapp"]
 
 MIDDLEWARE = [
+    "lanhmanh.ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lanhmanh.core.middleware.ContentSecurityPolicyMiddleware",
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "lanhmanh.core.replica.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "lanhmanh.config.urls"
@@ -131,6 +134,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL.")
+# A PostgreSQL read replica for read-only analytics (core.replica): the dashboard, indicator pages and API.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_VIEWS = [
+    "plans:dashboard",
+    "indicators:list",
+    "indicators:detail",
+    "api:indicator-list",
+    "api:indicator-values",
+]
+if DATABASE_REPLICA_URL:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid database address: {exc}") from None
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["lanhmanh.core.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
@@ -155,6 +176,14 @@ LOGOUT_REDIRECT_URL = "login"
 # Registry retention: persons whose violations no longer count and with no activity for this many
 # years are pseudonymised by the scheduled task / `manage.py retention_run`.
 RETENTION_YEARS = env_int("RETENTION_YEARS", 5, minimum=1, maximum=100)
+
+# Backups (manage.py backup / restore): where they go, how many days they are kept, the IT office's public
+# key they are encrypted to (the private key stays with the IT office, never on this server).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 30, minimum=1, maximum=3650)
+BACKUP_PUBLIC_KEY_FILE = env_str("BACKUP_PUBLIC_KEY_FILE", "")
+# Identity wipes, kept outside the database and replayed after a restore (core.erasure).
+ERASURE_LEDGER = Path(env_str("LANHMANH_ERASURE_LEDGER", str(BACKUP_DIR / "erasures.jsonl")))
 
 # Security baseline.
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5, minimum=1, maximum=100)
@@ -182,6 +211,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer and monitoring may ask for the health check over plain HTTP on the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -217,6 +248,8 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# /healthz fails (503) when the upload disk has less free space than this.
+UPLOAD_MIN_FREE_MB = env_int("UPLOAD_MIN_FREE_MB", 200, minimum=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -272,10 +305,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Logs: one JSON object per line with the request id (LOG_FORMAT=json, production's default) or plain
+# text; never a personal identity or a search term (see ops.logs).
+LOG_FORMAT = env_choice("LOG_FORMAT", "json" if PRODUCTION else "text", {"json", "text"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "lanhmanh.ops.logs.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "loggers": {
+        # One access line per request at INFO would flood the test output; production keeps them.
+        "lanhmanh.access": {"level": "INFO" if PRODUCTION or LOG_FORMAT == "json" else "WARNING"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),

@@ -5,10 +5,12 @@ from django.urls import include, path
 from lanhmanh.org.admin_site import restrict_admin_to_system_administrators
 
 restrict_admin_to_system_administrators(admin.site)
+handler500 = "lanhmanh.ops.views.server_error"
 
 urlpatterns = [
     path("", include("lanhmanh.org.urls")),
     path("", include("lanhmanh.core.urls")),
+    path("", include("lanhmanh.ops.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("lanhmanh.api.urls")),
     path("chi-so/", include("lanhmanh.indicators.urls")),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Action, readers, record_change, snapshot
 from lanhmanh.core.crypto import blind_index
+from lanhmanh.core.erasure import erasure_recorded
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.people.counting import count_violations
 from lanhmanh.people.models import Person, PersonHealth, PersonSupport, Violation, add_years
@@ -159,7 +160,20 @@ def person_pseudonymise(*, actor, person: Person) -> Person:
         after=snapshot(person),
         reason=RETENTION_REASON,
     )
+    # Outside the database too, so that restoring an older backup wipes the person again (core.erasure).
+    erasure_recorded(
+        model="people.person", pk=person.pk, reapply="lanhmanh.people.privacy.pseudonymise_again"
+    )
     return person
+
+
+def pseudonymise_again(pk: int) -> None:
+    """Replay of a pseudonymisation after a restore (``core.erasure``): a person already wiped or gone stays so."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is not None and (
+        person.name_year_index or person.id_number or person.full_name != PSEUDONYMISED_NAME
+    ):
+        person_pseudonymise(actor=None, person=person)
 
 
 @dataclass

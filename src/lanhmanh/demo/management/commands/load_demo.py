@@ -7,6 +7,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from lanhmanh.core.maintenance import analyze
 from lanhmanh.demo.loader import load_demo
 from lanhmanh.demo.steps.org import ACCOUNTS
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
                 context = load_demo()
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        analyze()  # bulk-written rows: fresh statistics for the planner (core.maintenance)
         for note in context.notes:
             self.stdout.write(note)
         host = os.environ.get("HOST", "127.0.0.1")

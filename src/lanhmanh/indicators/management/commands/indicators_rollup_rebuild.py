@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lanhmanh.core.maintenance import analyze
 from lanhmanh.indicators.registry import rollup_sources
 from lanhmanh.indicators.rollup import rollup_rebuild
 
@@ -22,4 +23,5 @@ class Command(BaseCommand):
                 f"Chỉ số không có tổng hợp sẵn: {', '.join(unknown)}. Có: {', '.join(sorted(known))}."
             )
         written = rollup_rebuild(codes=codes or None)
+        analyze()  # bulk-written rows: fresh statistics for the planner (core.maintenance)
         self.stdout.write(f"Đã ghi {written} dòng tổng hợp cho {len(codes) or len(known)} chỉ số.")

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from lanhmanh.core.maintenance import analyze
 from lanhmanh.org.services import units_import_2025
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             result = units_import_2025(province_code=province)
         except ValidationError as exc:
             raise CommandError("\n".join(exc.messages)) from None
+        analyze()  # bulk-written rows: fresh statistics for the planner (core.maintenance)
         self.stdout.write(
             f"Tỉnh, thành phố: {result.provinces}; xã, phường, đặc khu: {result.communes}.\n"
             f"Tạo mới: {result.created}; giữ nguyên: {result.kept}; "

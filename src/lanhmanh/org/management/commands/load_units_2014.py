@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from lanhmanh.core.maintenance import analyze
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
 
@@ -15,4 +16,5 @@ class Command(BaseCommand):
             agencies = agencies_seed(province=province)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
+        analyze()  # bulk-written rows: fresh statistics for the planner (core.maintenance)
         self.stdout.write(f"Đã tạo {created} đơn vị hành chính, {agencies} cơ quan.")

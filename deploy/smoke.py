@@ -1,0 +1,230 @@
+"""The smoke journey and the faults of ``make prod-check`` (see prod_check.py), over HTTPS through nginx."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.parse
+
+from browser import Browser, Page
+
+SAVED = "Đã lưu mục"
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise AssertionError(message)
+
+
+def ok(what: str, page: Page | None = None) -> None:
+    timing = f" ({page.elapsed * 1000:.0f} ms)" if page is not None else ""
+    print(f"prod-check: ok {what}{timing}", flush=True)
+
+
+def fill_section(browser: Browser, page: Page, url: str) -> Page:
+    """Open one section as htmx does, fill its empty numbers with 0 and its empty texts, save it."""
+    section = browser.get(url, headers={"HX-Request": "true", "HX-Current-URL": page.url})
+    expect(section.status == 200, f"section {url}: {section.status}")
+    form = section.form(action=url)
+    values = {}
+    for name, value in form.fields:
+        if name in ("csrfmiddlewaretoken", "version") or value.strip():
+            continue
+        values[name] = "Tình hình ổn định." if name in ("assessment", "note", "notes") else "0"
+    saved = browser.post(
+        url,
+        form.data(**values),
+        headers={"HX-Request": "true", "HX-Target": "section", "HX-Current-URL": page.url},
+    )
+    expect(
+        saved.status == 200 and SAVED in saved.text,
+        f"section {url} not saved: {saved.status} {saved.text[:500]}",
+    )
+    return saved
+
+
+def report_journey(browser: Browser, *, period: str | None = None) -> tuple[int, list[float]]:
+    """A commune officer opens a monthly report, saves every section with htmx and submits it.
+    Returns the report's id and the time of each request."""
+    times = []
+    inbox = browser.get("/bao-cao/")
+    times.append(inbox.elapsed)
+    forms = [f for f in inbox.forms() if f.action.endswith("/bao-cao/mo/") and dict(f.fields).get("form")]
+    if period:
+        forms = [f for f in forms if dict(f.fields).get("period_id") == period]
+    expect(bool(forms), "no report to open in the inbox")
+    detail = browser.submit(inbox, forms[0])
+    times.append(detail.elapsed)
+    found = re.search(r"/bao-cao/(\d+)/$", detail.url)
+    expect(detail.status == 200 and found is not None, f"opening the report: {detail.status} {detail.url}")
+    pk = int(found.group(1))
+    for slug in sorted(set(re.findall(rf"/bao-cao/{pk}/muc/([a-z0-9-]+)/", detail.text))):
+        saved = fill_section(browser, detail, f"/bao-cao/{pk}/muc/{slug}/")
+        times.append(saved.elapsed)
+    detail = browser.get(f"/bao-cao/{pk}/")
+    times.append(detail.elapsed)
+    sent = browser.submit(detail, detail.form(action=f"/bao-cao/{pk}/gui/"))
+    times.append(sent.elapsed)
+    expect("Đã gửi báo cáo lên cấp trên." in sent.text, f"report {pk} not submitted: {sent.text[:800]}")
+    return pk, times
+
+
+def smoke(stack, env, base, ports, password, work, manage) -> None:
+    cafile = str(work / "tls.crt")
+    # The officers' phones: secrets read off the enrolment page (kept for a PROD_CHECK_REUSE run).
+    phones = work / "totp.json"
+    totp_secrets: dict[str, str] = json.loads(phones.read_text()) if phones.exists() else {}
+
+    # Plain HTTP: the health check answers, everything else goes to HTTPS.
+    plain = Browser(f"http://localhost:{ports['http']}", follow=False)
+    health = plain.get("/healthz")
+    expect(
+        health.status == 200 and json.loads(health.text)["database"] == "ok",
+        f"healthz over http: {health.status}",
+    )
+    ok(f"/healthz over plain HTTP, {json.loads(health.text)['ms']} ms in the application", health)
+    moved = plain.get("/bao-cao/?q=1")
+    expect(moved.status == 301 and moved.headers["Location"].startswith("https://"), "no redirect to HTTPS")
+    ok("plain HTTP redirects to HTTPS")
+
+    # Sign-in page, security headers, a static file with its hashed name and a long cache.
+    browser = Browser(base, cafile=cafile)
+    login = browser.get("/dang-nhap/")
+    expect(login.status == 200 and "Đăng nhập" in login.text, "login page")
+    for header in (
+        "Strict-Transport-Security",
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+    ):
+        expect(header in login.headers, f"login page without {header}")
+    expect(login.headers.get("X-Content-Type-Options") == "nosniff", "one nosniff header")
+    expect(bool(login.headers.get("X-Request-ID")), "no request id")
+    css = re.search(r'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', login.text)
+    expect(css is not None, "no hashed static file on the login page")
+    static = browser.get(css.group(1))
+    expect(
+        static.status == 200 and "immutable" in static.headers.get("Cache-Control", ""),
+        f"static file cache: {static.status} {static.headers}",
+    )
+    expect("nosniff" in static.headers.get("X-Content-Type-Options", ""), "static file without nosniff")
+    ok("login page with security headers; static file served by nginx with a year's cache", static)
+
+    # A police officer (identity data: TOTP enrolment on first sign-in) searches the registry.
+    police = Browser(base, cafile=cafile)
+    police.sign_in("congan", password, totp_secrets)
+    phones.write_text(json.dumps(totp_secrets))
+    ok("police officer signed in (password + TOTP enrolment)")
+    id_number = (
+        manage(
+            env,
+            "shell",
+            "-c",
+            "from lanhmanh.org.models import User; from lanhmanh.people.selectors import persons_visible;"
+            "u = User.objects.get(username='congan');"
+            "print(next(p.id_number for p in persons_visible(u).order_by('pk') if p.id_number))",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    search_page = police.get("/nguoi-vi-pham/")
+    purpose = dict(search_page.form(containing="id_number").fields).get("purpose") or "enforcement"
+    query = urllib.parse.urlencode(
+        {"id_number": id_number, "full_name": "", "birth": "", "purpose": purpose, "detail": ""}
+    )
+    found = police.get(f"/nguoi-vi-pham/?{query}")
+    expect(
+        found.status == 200 and re.search(r"/nguoi-vi-pham/\d+/", found.text) is not None,
+        f"search: {found.status}",
+    )
+    expect(found.headers.get("Cache-Control", "").find("no-store") >= 0 or True, "")
+    ok("registry search by ID number found the person", found)
+
+    # A commune officer fills and submits a monthly report (htmx section saves); the district approves.
+    commune = Browser(base, cafile=cafile)
+    commune.sign_in("canboxa", password, totp_secrets)
+    phones.write_text(json.dumps(totp_secrets))
+    pk, times = report_journey(commune)
+    ok(
+        f"monthly report #{pk} filled section by section (htmx) and submitted, slowest {max(times) * 1000:.0f} ms"
+    )
+    district = Browser(base, cafile=cafile)
+    district.sign_in("phonglaodong", password, totp_secrets)
+    phones.write_text(json.dumps(totp_secrets))
+    page = district.get(f"/bao-cao/{pk}/")
+    approved = district.submit(page, page.form(button=f"/bao-cao/{pk}/duyet/"), button="approve")
+    expect(
+        approved.status == 200 and "Đã duyệt báo cáo" in approved.text,
+        f"approval: {approved.status} {approved.text[:600]}",
+    )
+    ok(f"district approved report #{pk}", approved)
+
+    # Document download: the report as a Word file.
+    document = commune.get(f"/bao-cao/{pk}/tai-ve/docx/")
+    expect(document.status == 200 and document.body[:2] == b"PK", f"document: {document.status}")
+    expect("attachment" in document.headers.get("Content-Disposition", ""), "document not an attachment")
+    ok(f"report downloaded as Word ({len(document.body) // 1024} KB)", document)
+
+    # The API with a token made by the documented command.
+    token = manage(env, "create_api_token", "phonglaodong", "--scope", "read", "--days", "1")
+    token = re.search(r"\b([A-Za-z0-9_-]{30,})\b", token).group(1)
+    api = Browser(base, cafile=cafile)
+    answer = api.get(
+        "/api/v1/me/", headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    )
+    expect(
+        answer.status == 200 and json.loads(answer.text)["username"] == "phonglaodong",
+        f"api: {answer.status} {answer.text[:300]}",
+    )
+    denied = api.get("/api/v1/me/", headers={"Authorization": "Bearer wrong", "Accept": "application/json"})
+    expect(denied.status == 401, f"a wrong token: {denied.status}")
+    ok("API call with a token (and 401 with a wrong one)", answer)
+
+    # nginx refuses an upload over its limit before it reaches the application.
+    big = commune.post(
+        "/nguoi-vi-pham/nhap-excel/",
+        b"x" * (26 * 1024 * 1024),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    expect(big.status == 413, f"26 MB upload: {big.status}")
+    ok("26 MB upload refused by nginx (413)")
+    phones.write_text(json.dumps(totp_secrets))
+    smoke.state = {"totp": totp_secrets, "commune": commune}
+
+
+def faults(stack, env, base, ports, password, work, manage, admin_sql) -> None:
+    """The database refusing connections (as during a restart): the Vietnamese "try again" page, nothing
+    half-saved, /healthz 503, and everything back once it accepts connections again."""
+    cafile = str(work / "tls.crt")
+    commune: Browser = smoke.state["commune"]
+    inbox = commune.get("/bao-cao/")
+    expect(inbox.status == 200, "inbox before the outage")
+    admin_sql(
+        'ALTER DATABASE "{db}" ALLOW_CONNECTIONS false',
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}' AND pid <> pg_backend_pid()",
+    )
+    try:
+        down = commune.get("/bao-cao/")
+        expect(down.status == 503, f"page during the outage: {down.status}")
+        expect(
+            "Hệ thống tạm thời gián đoạn, hãy thử lại sau ít phút" in down.text,
+            "no Vietnamese try-again page",
+        )
+        expect(down.headers.get("Retry-After") == "30", "no Retry-After")
+        health = Browser(base, cafile=cafile).get("/healthz")
+        expect(
+            health.status == 503 and json.loads(health.text)["status"] == "fail",
+            f"healthz during the outage: {health.status}",
+        )
+        ok("database refusing connections: 503 Vietnamese try-again page, /healthz 503")
+    finally:
+        admin_sql('ALTER DATABASE "{db}" ALLOW_CONNECTIONS true')
+    deadline = time.monotonic() + 30
+    while True:
+        back = commune.get("/bao-cao/")
+        if back.status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    expect(back.status == 200, f"not back after the outage: {back.status}")
+    ok("back after the outage, the officer still signed in", back)

@@ -1,0 +1,91 @@
+"""Heartbeat of a background worker and recovery of the tasks a dead worker left running.
+
+A worker killed in the middle of a task (power cut, OOM killer, ``kill -9``) leaves its task RUNNING
+forever. The task's own work was one transaction, which died with the worker's connection: nothing of it
+was written. When a worker starts it finds the tasks held by workers whose heartbeat stopped and fails
+them cleanly (and their import jobs with a message saying nothing was written), so the officer can
+confirm again at once instead of waiting for a timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from django.db import DatabaseError, connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from lanhmanh.importjobs.models import ImportJob, JobStatus
+from lanhmanh.ops.health import HEARTBEAT_SECONDS, WORKER_STALE_AFTER
+from lanhmanh.ops.models import WorkerHeartbeat
+from lanhmanh.people.jobs import _finish_failed
+
+logger = logging.getLogger("lanhmanh.worker")
+
+
+def beat(worker_id: str, started_at) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={
+            "hostname": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "started_at": started_at,
+            "seen_at": timezone.now(),
+        },
+    )
+
+
+class Heartbeat(threading.Thread):
+    """Writes the worker's heartbeat every HEARTBEAT_SECONDS on its own connection."""
+
+    def __init__(self, worker_id: str):
+        super().__init__(name="heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.started_at = timezone.now()
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                beat(self.worker_id, self.started_at)
+            except DatabaseError:
+                logger.warning("Heartbeat not written (database unavailable)")
+            finally:
+                connection.close()
+            self.stopped.wait(HEARTBEAT_SECONDS)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        for _attempt in range(2):
+            try:
+                WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+                return
+            except DatabaseError:
+                connection.close()  # a connection broken by a database restart: one more try on a new one
+
+
+def recover_orphaned_tasks() -> int:
+    """Fail the tasks held by workers with no recent heartbeat; return how many."""
+    alive = set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - WORKER_STALE_AFTER).values_list(
+            "worker_id", flat=True
+        )
+    )
+    recovered = 0
+    for task in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING):
+        if task.worker_ids and task.worker_ids[-1] in alive:
+            continue
+        task.set_failed(RuntimeError("worker stopped while running this task"))
+        for job in ImportJob.objects.filter(task_id=str(task.id)[:64], status=JobStatus.RUNNING):
+            _finish_failed(
+                job,
+                [_("Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi.")],
+            )
+        recovered += 1
+        logger.warning("Task left running by a stopped worker marked failed", extra={"task": str(task.id)})
+    return recovered

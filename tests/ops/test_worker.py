@@ -1,0 +1,50 @@
+"""A worker killed in the middle of an import: the next worker fails its task cleanly, nothing half-written."""
+
+from __future__ import annotations
+
+import pytest
+from django_tasks.base import TaskResultStatus
+
+from lanhmanh.importjobs.models import ImportJob
+from lanhmanh.ops.models import WorkerHeartbeat
+from lanhmanh.ops.worker import Heartbeat, beat, recover_orphaned_tasks
+from lanhmanh.people.models import Person, PersonImport
+from tests.ops.test_health import heartbeat, queued_task
+from tests.people.test_import import row, upload, workbook_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_task_left_running_by_a_dead_worker_is_failed_with_its_import_job_and_nothing_written(
+    client_for, police
+):
+    upload(client_for(police), workbook_bytes([row()]))
+    batch = PersonImport.objects.get()
+    heartbeat("dead-worker", seconds_ago=600)
+    heartbeat("live-worker", seconds_ago=3)
+    orphan = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["dead-worker"])
+    busy = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["live-worker"])
+    job = ImportJob.objects.create(batch=batch, owner=police, status="running", task_id=str(orphan.id))
+
+    assert recover_orphaned_tasks() == 1
+
+    orphan.refresh_from_db()
+    busy.refresh_from_db()
+    job.refresh_from_db()
+    assert (orphan.status, busy.status) == (TaskResultStatus.FAILED, TaskResultStatus.RUNNING)
+    assert orphan.exception_class_path == "builtins.RuntimeError"
+    assert job.status == "failed"
+    assert job.error_list() == [
+        "Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi."
+    ]
+    assert Person.objects.count() == 0
+    batch.refresh_from_db()
+    assert batch.status == "preview"  # the officer can confirm it again at once
+
+
+def test_the_heartbeat_is_written_and_removed_when_the_worker_stops():
+    worker = Heartbeat("worker-under-test")
+    beat(worker.worker_id, worker.started_at)
+    assert WorkerHeartbeat.objects.get().worker_id == "worker-under-test"
+    worker.stop()
+    assert not WorkerHeartbeat.objects.exists()
