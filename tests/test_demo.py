@@ -37,6 +37,7 @@ EXPECTED = {
     "congtacxahoi": ("social-worker", "01-002-00079-womens-union"),
     "yte": ("health-worker", "01-health"),
     "toaan": ("court-clerk", "01-court"),
+    "kiemsat": ("prosecutor", "01-procuracy"),
     "capphep": ("licensing", "01-culture"),
     "baovedulieu": ("data-protection", "01-dolisa-pctnxh"),
     "quantri": ("sysadmin", "01-dolisa-pctnxh"),

@@ -269,6 +269,7 @@ class Role(models.Model):
     SOCIAL_WORKER = "social-worker"
     HEALTH_WORKER = "health-worker"
     COURT_CLERK = "court-clerk"
+    PROSECUTOR = "prosecutor"
     LICENSING = "licensing"
 
     code = models.SlugField(_("mã vai trò"), max_length=40, unique=True)
