@@ -194,6 +194,7 @@ class PressForm(TextGuardMixin, forms.Form):
         label=_("Đường dẫn"),
         required=False,
         max_length=200,
+        assume_scheme="https",
         error_messages={"invalid": _("Đường dẫn không hợp lệ: nhập địa chỉ đầy đủ, ví dụ https://…")},
     )
 
