@@ -35,12 +35,12 @@ ACCOUNTS: list[DemoAccount] = [
     ),
     DemoAccount("yte", Role.HEALTH_WORKER, "01-health", "Bác sĩ, Phòng Nghiệp vụ Y", True),
     DemoAccount("toaan", Role.COURT_CLERK, "01-court", "Thư ký Tòa án", False),
-    DemoAccount("kiemsat", Role.PROSECUTOR, "01-procuracy", "Kiểm sát viên", True),
     DemoAccount("capphep", Role.LICENSING, "01-culture", "Chuyên viên Phòng Quản lý văn hóa", False),
     DemoAccount(
         "baovedulieu", Role.DATA_PROTECTION, "01-dolisa-pctnxh", "Cán bộ bảo vệ dữ liệu cá nhân", True
     ),
     DemoAccount("quantri", Role.SYSTEM_ADMIN, "01-dolisa-pctnxh", "Quản trị hệ thống", False, admin=True),
+    DemoAccount("kiemsat", Role.PROSECUTOR, "01-procuracy", "Kiểm sát viên", True),
 ]
 
 _MIDDLE_MALE = ("Văn", "Hữu", "Đức", "Minh", "Quang", "Công", "Xuân")
