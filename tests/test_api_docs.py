@@ -80,6 +80,9 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
     assert sorted(schema["paths"]) == [
         "/api/v1/agencies/",
         "/api/v1/agencies/{code}/",
+        "/api/v1/cases/",
+        "/api/v1/cases/{id}/",
+        "/api/v1/cases/{id}/stages/",
         "/api/v1/indicators/",
         "/api/v1/indicators/{code}/values/",
         "/api/v1/me/",
