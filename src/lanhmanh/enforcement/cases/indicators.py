@@ -1,7 +1,9 @@
 """Indicators computed from criminal cases: T01 (cases busted) and T05 (cases and defendants tried).
 
 A case counts where it happened (its unit) and in the period of the stage's date. Counts of 1–4 are
-shown as "< 5" outside the police, procuracy, courts and customs.
+shown as "< 5" outside the police, procuracy, courts and customs. T01 and T05 are on the plan dashboard as
+their targets (the targets point at these codes); no dashboard section of their own, so the page's query
+count stays as it is.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, Victim
 from lanhmanh.enforcement.cases.rules import OWNER_AGENCY_KINDS
 from lanhmanh.indicators.models import IndicatorUnit
 from lanhmanh.indicators.registry import ComputedSource, register
-
-DASHBOARD = "Đấu tranh, xét xử tội phạm"
 
 register(
     ComputedSource(
@@ -26,8 +26,6 @@ register(
         date_field="busted_on",
         disaggregations={"group": "offence__group", "body": "investigating_body"},
         owner_agency_kinds=OWNER_AGENCY_KINDS,
-        dashboard_section=DASHBOARD,
-        dashboard_by="group",
         description="Vụ án hình sự có ngày phá án trong kỳ, theo nơi xảy ra và nhóm tội (chỉ tiêu T01).",
     )
 )
@@ -42,7 +40,6 @@ register(
         date_field="tried_on",
         disaggregations={"group": "offence__group"},
         owner_agency_kinds=OWNER_AGENCY_KINDS,
-        dashboard_section=DASHBOARD,
         description="Vụ án có ngày xét xử sơ thẩm trong kỳ (chỉ tiêu T05, số vụ).",
     )
 )
@@ -57,7 +54,6 @@ register(
         date_field="case__tried_on",
         disaggregations={"group": "offence__group", "role": "ring_role"},
         owner_agency_kinds=OWNER_AGENCY_KINDS,
-        dashboard_section=DASHBOARD,
         description="Bị cáo trong các vụ án xét xử sơ thẩm trong kỳ (chỉ tiêu T05, số bị cáo).",
     )
 )
@@ -71,7 +67,6 @@ register(
         unit_path="unit__path",
         date_field="tried_on",
         owner_agency_kinds=OWNER_AGENCY_KINDS,
-        dashboard_section=DASHBOARD,
         description="Vụ án xét xử sơ thẩm lưu động tại khu dân cư (nhiệm vụ III.13).",
     )
 )
@@ -101,7 +96,6 @@ register(
         value=Count("person", distinct=True),
         disaggregations={"offer": "offer"},
         owner_agency_kinds=OWNER_AGENCY_KINDS,
-        dashboard_section=DASHBOARD,
         description="Bị hại trong vụ án hình sự được đề nghị hồ sơ bảo vệ trẻ em hoặc hỗ trợ nạn nhân bị mua bán.",
     )
 )
