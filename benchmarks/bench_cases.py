@@ -40,7 +40,14 @@ def ensure_data() -> dict:
         "police": context.accounts[Role.POLICE],
     }
     have = CriminalCase.objects.filter(number__startswith=MARK).count()
-    if have >= CASES:
+    if have >= CASES and CriminalCase.objects.filter(number__startswith=MARK, defendant_count=2).exists():
+        return accounts
+    if have >= CASES:  # made before the rollup: count the defendants on the cases, rebuild the rollup
+        from lanhmanh.enforcement.cases.indicators import ROLLUP_CODES
+        from lanhmanh.indicators.rollup import rollup_rebuild
+
+        CriminalCase.objects.filter(number__startswith=MARK).update(defendant_count=2)
+        rollup_rebuild(codes=ROLLUP_CODES)
         return accounts
     start = time.perf_counter()
     rng = random.Random(2014)  # noqa: S311 - synthetic data
@@ -77,6 +84,7 @@ def ensure_data() -> dict:
                 case.tried_on = busted + dt.timedelta(days=rng.randint(70, 200))
                 case.mobile_trial = rng.random() < 0.03
             case.stage = case.current_stage()
+            case.defendant_count = 2
             cases.append(case)
         CriminalCase.objects.bulk_create(cases, batch_size=1_000)
         persons = [
@@ -98,6 +106,12 @@ def ensure_data() -> dict:
             ],
             batch_size=2_000,
         )
+    from lanhmanh.enforcement.cases.indicators import ROLLUP_CODES
+    from lanhmanh.indicators.rollup import rollup_rebuild
+
+    if have:  # made before the cases counted their defendants
+        CriminalCase.objects.filter(number__startswith=MARK).update(defendant_count=2)
+    rollup_rebuild(codes=ROLLUP_CODES)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

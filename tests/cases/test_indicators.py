@@ -76,3 +76,13 @@ def test_the_police_report_prefills_cases_busted_and_a_change_needs_a_reason(cas
         reasons={"cases_busted": "Một vụ do Công an Thành phố phá trên địa bàn, chưa nhập hồ sơ"},
     )
     assert values_of(submission)["cases_busted"] == 2
+
+
+@pytest.mark.parametrize(
+    "code", ["enforcement.criminal_cases_busted", "enforcement.trial_cases", "enforcement.trial_defendants"]
+)
+def test_the_rollup_kept_by_the_services_agrees_with_the_records(tried_case, code):
+    by_rollup = evaluate(code, "01", "2014", by="district")
+    direct = evaluate(code, "01", "2014", by="district", use_rollup=False)
+    assert [(c.key, c.value) for c in by_rollup.rows] == [(c.key, c.value) for c in direct.rows]
+    assert by_rollup.total.value == direct.total.value >= 1

@@ -149,6 +149,7 @@ def load(context: DemoContext) -> str | None:
         group = offence.group
         sensitive = group in ("trafficking", "child-abuse", "rape")
         victims = rng.choice([1, 1, 2]) if (sensitive and rng.random() < 0.6) or rng.random() < 0.04 else 0
+        case.defendant_count = defendants
         plans.append((defendants, victims))
     tried = [c for c in cases if c.tried_on and c.tried_on.year == 2014]
     for case in rng.sample(tried, MOBILE_TRIALS):
@@ -249,6 +250,10 @@ def load(context: DemoContext) -> str | None:
         victim.outreach_task_id = victim.outreach_task.pk if victim.outreach_task else None
     Defendant.objects.bulk_create(defendants_rows, batch_size=500)
     Victim.objects.bulk_create(victim_rows, batch_size=500)
+    from lanhmanh.enforcement.cases.indicators import ROLLUP_CODES
+    from lanhmanh.indicators.rollup import rollup_rebuild
+
+    rollup_rebuild(codes=ROLLUP_CODES)  # written in bulk: the signals that keep the rollup did not run
     in_2014 = [c for c in cases if c.busted_on.year == 2014]
     tried_ids = {c.pk for c in tried}
     tried_defendants = sum(1 for d in defendants_rows if d.case.pk in tried_ids)

@@ -3,14 +3,14 @@
 A case counts where it happened (its unit) and in the period of the stage's date. Counts of 1–4 are
 shown as "< 5" outside the police, procuracy, courts and customs. T01 and T05 are on the plan dashboard as
 their targets (the targets point at these codes); no dashboard section of their own, so the page's query
-count stays as it is.
+count stays as it is. T01 and T05 keep rollups (``rollup=True``): bulk loads call ``rollup_rebuild``.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
-from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, Victim
+from lanhmanh.enforcement.cases.models import CriminalCase, Victim
 from lanhmanh.enforcement.cases.rules import OWNER_AGENCY_KINDS
 from lanhmanh.indicators.models import IndicatorUnit
 from lanhmanh.indicators.registry import ComputedSource, register
@@ -26,6 +26,7 @@ register(
         date_field="busted_on",
         disaggregations={"group": "offence__group", "body": "investigating_body"},
         owner_agency_kinds=OWNER_AGENCY_KINDS,
+        rollup=True,
         description="Vụ án hình sự có ngày phá án trong kỳ, theo nơi xảy ra và nhóm tội (chỉ tiêu T01).",
     )
 )
@@ -40,6 +41,7 @@ register(
         date_field="tried_on",
         disaggregations={"group": "offence__group"},
         owner_agency_kinds=OWNER_AGENCY_KINDS,
+        rollup=True,
         description="Vụ án có ngày xét xử sơ thẩm trong kỳ (chỉ tiêu T05, số vụ).",
     )
 )
@@ -49,11 +51,13 @@ register(
         name="Số bị cáo được xét xử sơ thẩm",
         name_en="Defendants tried at first instance",
         unit=IndicatorUnit.PERSONS,
-        queryset=lambda: Defendant.objects.filter(case__tried_on__isnull=False),
-        unit_path="case__unit__path",
-        date_field="case__tried_on",
-        disaggregations={"group": "offence__group", "role": "ring_role"},
+        queryset=lambda: CriminalCase.objects.filter(tried_on__isnull=False),
+        unit_path="unit__path",
+        date_field="tried_on",
+        value=Sum("defendant_count"),
+        disaggregations={"group": "offence__group"},
         owner_agency_kinds=OWNER_AGENCY_KINDS,
+        rollup=True,
         description="Bị cáo trong các vụ án xét xử sơ thẩm trong kỳ (chỉ tiêu T05, số bị cáo).",
     )
 )
@@ -125,3 +129,10 @@ register(
         owner_agency_kinds=OWNER_AGENCY_KINDS,
     )
 )
+
+# The sources kept in the rollup table: rebuilt after bulk loads (the demo, benchmarks).
+ROLLUP_CODES = [
+    "enforcement.criminal_cases_busted",
+    "enforcement.trial_cases",
+    "enforcement.trial_defendants",
+]

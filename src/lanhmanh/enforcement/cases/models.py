@@ -263,6 +263,8 @@ class CriminalCase(models.Model):
     mobile_trial = models.BooleanField(_("xét xử lưu động"), default=False)
     model_trial = models.BooleanField(_("phiên tòa rút kinh nghiệm (mẫu)"), default=False)
     stage = models.CharField(_("giai đoạn hiện tại"), max_length=12, choices=Stage.choices, editable=False)
+    # Kept by the services (T05 counts defendants tried from the cases, so its rollup stays on one table).
+    defendant_count = models.PositiveSmallIntegerField(_("số bị can"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -344,6 +344,11 @@ def defendant_add(
     defendant.full_clean()
     defendant.save()
     _audit(actor, defendant, Action.CREATE)
+    # The case's count of defendants (T05 reads it); saved through the model so the rollup follows.
+    locked = CriminalCase.objects.select_for_update().get(pk=case.pk)
+    locked.defendant_count = locked.defendants.count()
+    locked.save(update_fields=["defendant_count"])
+    case.defendant_count = locked.defendant_count
     return defendant
 
 
