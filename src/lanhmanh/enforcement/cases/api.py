@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from lanhmanh.api.permissions import TokenScopePermission
 from lanhmanh.enforcement.cases import forms, rules, selectors, services
-from lanhmanh.enforcement.cases.models import CriminalCase, Stage
+from lanhmanh.enforcement.cases.models import CriminalCase, Offence, Stage
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people.api import PURPOSE_PARAMETERS, _purpose
 
@@ -124,8 +124,6 @@ class CaseListView(APIView):
             key: body.get(key, "")
             for key in ("number", "act_on", "detected_on", "busted_on", "address", "summary")
         }
-        from lanhmanh.enforcement.cases.models import Offence
-
         offence = Offence.objects.filter(code=str(body.get("offence", ""))[:40]).first()
         unit = (
             AdministrativeUnit.objects.filter(path=str(body.get("unit", ""))[:40])

@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from lanhmanh.demo.loader import SEED, DemoContext
+from django.apps import apps
+
+from lanhmanh.enforcement.cases.indicators import ROLLUP_CODES
 from lanhmanh.enforcement.cases.models import (
     CriminalCase,
     Defendant,
@@ -24,9 +26,13 @@ from lanhmanh.enforcement.cases.models import (
     SupportOffer,
     Victim,
 )
+from lanhmanh.indicators.rollup import rollup_rebuild
 from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.people.bulk import full_name, persons_create
+from lanhmanh.people.models import Person
 
 MARK = "HS-DEMO-"
+SEED_2014 = 2014  # the demo loader's seed (lanhmanh.demo.loader.SEED)
 BUSTED_2014 = 186
 CARRIED_FROM_2013 = 45
 STUCK = 6  # late-2014 cases still under investigation, past the legal limit
@@ -68,14 +74,12 @@ def _sentence(rng: random.Random, offence: Offence) -> tuple[str, int, int | Non
     return SentenceKind.PRISON, months, None
 
 
-def load(context: DemoContext) -> str | None:
-    from lanhmanh.people.bulk import full_name, persons_create
-    from lanhmanh.people.models import Person
-    from lanhmanh.support.models import OutreachTask, TaskSource
-
+def load(context) -> str | None:
+    """The loader step (``context``: the demo loader's ``DemoContext``; this app may not import the demo)."""
     if CriminalCase.objects.filter(number__startswith=MARK).exists():
         return None
-    rng = random.Random(SEED + 70)  # noqa: S311 - synthetic demo data, not a secret
+    outreach_task = apps.get_model("support", "OutreachTask")  # a sibling app: looked up, not imported
+    rng = random.Random(SEED_2014 + 70)  # noqa: S311 - synthetic demo data, not a secret
     offences = {o.code: o for o in Offence.objects.filter(code__in=GROUP_WEIGHTS)}
     police = {a.unit.path: a for a in Agency.objects.filter(kind="police").select_related("unit")}
     city_police, procuracy, court = (
@@ -233,9 +237,9 @@ def load(context: DemoContext) -> str | None:
         if offer:
             agency = labour.get(case.unit.path[:6], coordinator)
             referred = _plus(rng, case.busted_on, 1, 3)
-            task = OutreachTask(
+            task = outreach_task(
                 person=person,
-                source=TaskSource.MANUAL,
+                source="manual",
                 unit=agency.unit,
                 agency=agency,
                 due_on=referred + dt.timedelta(days=3 if minor else 7),
@@ -245,14 +249,11 @@ def load(context: DemoContext) -> str | None:
             victim.outreach_task = task
             victim.referred_on = referred
         victim_rows.append(victim)
-    OutreachTask.objects.bulk_create(tasks, batch_size=500)
+    outreach_task.objects.bulk_create(tasks, batch_size=500)
     for victim in victim_rows:
         victim.outreach_task_id = victim.outreach_task.pk if victim.outreach_task else None
     Defendant.objects.bulk_create(defendants_rows, batch_size=500)
     Victim.objects.bulk_create(victim_rows, batch_size=500)
-    from lanhmanh.enforcement.cases.indicators import ROLLUP_CODES
-    from lanhmanh.indicators.rollup import rollup_rebuild
-
     rollup_rebuild(codes=ROLLUP_CODES)  # written in bulk: the signals that keep the rollup did not run
     in_2014 = [c for c in cases if c.busted_on.year == 2014]
     tried_ids = {c.pk for c in tried}

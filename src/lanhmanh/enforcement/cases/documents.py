@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.enforcement.cases.models import CriminalCase, OffenceGroup
 
 
 def _document():
-    from docx import Document
-    from docx.shared import Mm, Pt
+    from docx import Document  # noqa: PLC0415 -- heavy: Word, loaded only for a document
+    from docx.shared import Mm, Pt  # noqa: PLC0415 -- heavy: Word, loaded only for a document
 
     document = Document()
     section = document.sections[0]
@@ -30,7 +31,7 @@ def _document():
 
 
 def _heading(document, agency_name: str, title: str) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415 -- heavy: Word, loaded only for a document
 
     table = document.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
@@ -138,8 +139,8 @@ class StatisticsTable:
 
 
 def statistics_docx(table: StatisticsTable, *, agency_name: str) -> bytes:
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm, Pt
+    from docx.enum.section import WD_ORIENT  # noqa: PLC0415 -- heavy: Word, loaded only for a document
+    from docx.shared import Mm, Pt  # noqa: PLC0415 -- heavy: Word, loaded only for a document
 
     document = _document()
     section = document.sections[0]
@@ -168,9 +169,7 @@ def statistics_docx(table: StatisticsTable, *, agency_name: str) -> bytes:
 
 
 def statistics_xlsx(table: StatisticsTable) -> bytes:
-    from openpyxl import Workbook
-
-    from lanhmanh.core.spreadsheet import workbook_bytes
+    from openpyxl import Workbook  # noqa: PLC0415 -- heavy: Excel, loaded only for a workbook
 
     book = Workbook()
     sheet = book.active

@@ -21,6 +21,7 @@ from lanhmanh.enforcement.cases.models import (
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people.forms import DateInput, UnitChoiceField, style
 from lanhmanh.people.models import Person, Sex
+from lanhmanh.people.selectors import persons_visible
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 BAD_DATE = _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2014.")
@@ -115,8 +116,6 @@ class IdentityForm(TextGuardMixin, forms.Form):
 
     def __init__(self, *args, user, form_id: str, **kwargs):
         super().__init__(*args, **kwargs)
-        from lanhmanh.people.selectors import persons_visible
-
         self.fields["person"].queryset = persons_visible(user)
         for name in ("full_name", "id_number", "birth_date", "birth_year"):
             self.fields[name].widget.attrs.update(

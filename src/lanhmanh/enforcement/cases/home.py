@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from lanhmanh.core.home import HomePanel, register
 from lanhmanh.enforcement.cases.rules import handles_cases
+from lanhmanh.enforcement.cases.selectors import overdue_for
 
 
 def _context(user) -> dict:
-    from django.utils import timezone
-
-    from lanhmanh.enforcement.cases.selectors import overdue_for
-
     return {"overdue": overdue_for(user), "today": timezone.localdate()}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,8 @@ from lanhmanh.enforcement.cases.models import (
     SupportOffer,
     Victim,
 )
+from lanhmanh.org.models import Agency, AgencyKind
+from lanhmanh.people.services import person_create
 
 DATE_IN_FUTURE = gettext_lazy("%(label)s không được ở tương lai.")
 STAGE_BEFORE = gettext_lazy("%(label)s (%(day)s) không được trước %(other)s (%(other_day)s).")
@@ -292,8 +295,6 @@ def _person(actor, person, identity: dict | None):
     """The registry person: the one chosen from the suggestions, or a new one from the identity."""
     if person is not None:
         return person
-    from lanhmanh.people.services import person_create
-
     return person_create(actor=actor, **(identity or {}))
 
 
@@ -437,8 +438,6 @@ def _support_agency(person, case: CriminalCase, offer: str):
     """Who reaches out: for a child, the district labour office (child protection); for an adult, the
     social-affairs officer of her commune of residence, else the district labour office; else the city
     coordinator. Residence first, then the place of the case."""
-    from lanhmanh.org.models import Agency, AgencyKind
-
     for unit in (person.permanent_unit, person.temporary_unit, case.unit):
         if unit is None:
             continue
@@ -459,6 +458,25 @@ def _support_agency(person, case: CriminalCase, offer: str):
         .select_related("unit")
         .first()
     )
+
+
+def _outreach_task(actor, *, person, agency, due_on: dt.date, notes: str):
+    """An outreach task for the support agency, made as support's own hand-made tasks are (full_clean,
+    audited). ``support`` is a sibling app that ``enforcement`` may not import: its model is looked up."""
+    task_model = apps.get_model("support", "OutreachTask")
+    task = task_model(
+        person=person,
+        source="manual",
+        unit=agency.unit,
+        agency=agency,
+        due_on=due_on,
+        notes=notes,
+        created_by=actor,
+    )
+    task.full_clean()
+    task.save()
+    _audit(actor, task, Action.CREATE)
+    return task
 
 
 @transaction.atomic
@@ -493,17 +511,14 @@ def victim_add(
         agency = _support_agency(subject, case, offer)
         if agency is None:
             raise ValidationError({"offer": str(NO_SUPPORT_AGENCY)})
-        from lanhmanh.support.services import outreach_task_create
-
         note = (
             _("Bị hại là trẻ em trong vụ án #%(case)s: đề nghị mở hồ sơ bảo vệ trẻ em.")
             if offer == SupportOffer.CHILD
             else _("Bị hại trong vụ án #%(case)s: đề nghị hỗ trợ nạn nhân bị mua bán (nếu người này đồng ý).")
         ) % {"case": case.pk}
-        victim.outreach_task = outreach_task_create(
-            actor=None,
+        victim.outreach_task = _outreach_task(
+            actor,
             person=subject,
-            unit=agency.unit,
             agency=agency,
             due_on=today + dt.timedelta(days=OUTREACH_DAYS[offer]),
             notes=note,

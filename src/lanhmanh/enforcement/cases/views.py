@@ -14,10 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Purpose
-from lanhmanh.core.scoping import DataClass
+from lanhmanh.core.scoping import DataClass, path_q
 from lanhmanh.enforcement.cases import documents, forms, rules, selectors, services
 from lanhmanh.enforcement.cases.models import CriminalCase, OffenceGroup, Stage, StageLimit
+from lanhmanh.indicators.evaluation import evaluate, suppresses_for
+from lanhmanh.indicators.registry import source_for
+from lanhmanh.people import selectors as people_selectors
 from lanhmanh.people.forms import PurposeForm
+from lanhmanh.people.hooks import hooks
 
 SESSION_PURPOSES = "case_purposes"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -248,9 +252,6 @@ def person_suggest(request):
     """htmx: registry persons the user may see who may be the person typed (same rules as the registry's)."""
     user = request.user
     _require(rules.may_edit_people, user)
-    from lanhmanh.linkage.services import likely_matches
-    from lanhmanh.people import selectors as people_selectors
-
     form = forms.IdentityForm(request.GET, user=user, form_id="person-form")
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -263,7 +264,7 @@ def person_suggest(request):
         for person in people_selectors.persons_search(user, full_name=data["full_name"], birth=birth)[:10]:
             matches.setdefault(person.pk, (person, _("Trùng họ tên và ngày/năm sinh")))
     if data.get("full_name"):
-        for match in likely_matches(user, {k: v for k, v in data.items() if k != "person"}):
+        for match in hooks.likely_matches(user, {k: v for k, v in data.items() if k != "person"}):
             why = _("Khả năng trùng %(percent)d%%") % {"percent": int(match.match_probability * 100)}
             matches.setdefault(match.person.pk, (match.person, why))
     return render(request, "cases/_suggestions.html", {"matches": list(matches.values())})
@@ -353,8 +354,6 @@ COLUMNS = [
 
 def statistics_table(user, year: int) -> documents.StatisticsTable:
     """Counts by offence group and stage for the user's unit over a year, protected like the dashboard."""
-    from lanhmanh.indicators.evaluation import evaluate
-
     unit_path = user.jurisdiction_path
     evaluations = [evaluate(code, unit_path, str(year), by="group", user=user) for code, _label in COLUMNS]
     rows = []
@@ -384,8 +383,6 @@ def _year(request) -> int:
 
 def _bust_to_judgment(user, year: int) -> tuple[int, float | None]:
     """(cases, average days from bust to final judgment) in the user's unit for judgments of the year."""
-    from lanhmanh.core.scoping import path_q
-
     days = [
         (final - busted).days
         for busted, final in CriminalCase.objects.filter(
@@ -416,9 +413,6 @@ def statistics(request):
         return response
     judged, average = _bust_to_judgment(user, year)
     # The average speaks of few people when few cases are behind it: only the owners see it then.
-    from lanhmanh.indicators.evaluation import suppresses_for
-    from lanhmanh.indicators.registry import source_for
-
     hide_average = judged < 5 and suppresses_for(source_for("enforcement.cases_judged"), user)
     return render(
         request,
