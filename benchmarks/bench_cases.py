@@ -127,30 +127,32 @@ def run() -> list[Result]:
 
     accounts = ensure_data()
     vendor = connection.vendor
-    coordinator = accounts["coordinator"]
     runs = repetitions()
     results = []
-    for code in (
-        "enforcement.criminal_cases_busted",
-        "enforcement.trial_cases",
-        "enforcement.trial_defendants",
-    ):
-        short = code.split(".")[1]
-        for by in ("district", "month"):
+    # The court owns these records (every count shown); the coordinator gets small counts protected.
+    for who in ("court_clerk", "coordinator"):
+        user = accounts[who]
+        for code in (
+            "enforcement.criminal_cases_busted",
+            "enforcement.trial_cases",
+            "enforcement.trial_defendants",
+        ):
+            short = code.split(".")[1]
+            for by in ("district", "month"):
 
-            def evaluate_it(code=code, by=by):
-                evaluation = evaluate(code, "01", "2014", by=by, user=coordinator)
-                if not evaluation.rows:
-                    raise RuntimeError(f"{code} by {by}: no rows")
+                def evaluate_it(code=code, by=by, user=user):
+                    evaluation = evaluate(code, "01", "2014", by=by, user=user)
+                    if not evaluation.rows:
+                        raise RuntimeError(f"{code} by {by}: no rows")
 
-            results.append(
-                Result(
-                    f"cases.{vendor}.{short}.city_by_{by}",
-                    median_ms(evaluate_it, runs=runs),
-                    "ms",
-                    BUDGET_INDICATOR_MS,
+                results.append(
+                    Result(
+                        f"cases.{vendor}.{short}.city_by_{by}.{who}",
+                        median_ms(evaluate_it, runs=runs),
+                        "ms",
+                        BUDGET_INDICATOR_MS,
+                    )
                 )
-            )
     police = accounts["police"]
     case = (
         CriminalCase.objects.filter(
