@@ -37,6 +37,7 @@ def ensure_data() -> dict:
     context = load_demo(password="benchmark-2014", only=ACCOUNT_STEPS)  # noqa: S106 - throwaway database
     accounts = {
         "coordinator": context.accounts[Role.CITY_COORDINATOR],
+        "court_clerk": context.accounts[Role.COURT_CLERK],
         "police": context.accounts[Role.POLICE],
     }
     have = CriminalCase.objects.filter(number__startswith=MARK).count()
