@@ -92,6 +92,7 @@ def test_a_brokering_ring_from_bust_to_judgment(page, browser, login_as, live_se
     page.goto(f"{base}/vu-an/{case.pk}/bi-can/them/")
     page.fill("#id_full_name", KNOWN)
     page.fill("#id_birth_date", "1975-08-09")
+    page.press("#id_birth_date", "Tab")  # leaving the field sends its change: the suggestions come
     page.locator(f"#person-{known.pk}").wait_for()
     page.wait_for_load_state("networkidle")  # the last suggestions request has answered
     page.check(f"#person-{known.pk}")
