@@ -37,6 +37,7 @@ EXPECTED = {
     "congtacxahoi": ("social-worker", "01-002-00079-womens-union"),
     "yte": ("health-worker", "01-health"),
     "toaan": ("court-clerk", "01-court"),
+    "kiemsat": ("prosecutor", "01-procuracy"),
     "capphep": ("licensing", "01-culture"),
     "baovedulieu": ("data-protection", "01-dolisa-pctnxh"),
     "quantri": ("sysadmin", "01-dolisa-pctnxh"),
@@ -98,7 +99,7 @@ def test_it_is_idempotent_and_the_names_are_reproducible():
     assert dict(User.objects.filter(username__in=EXPECTED).values_list("username", "last_name")) == names
     assert context.notes == [
         "Đơn vị hành chính: 0 mới; cơ quan: 0 mới.",
-        "Tài khoản demo: 0 mới, 11 đã có.",
+        "Tài khoản demo: 0 mới, 12 đã có.",
     ]
 
 

@@ -23,6 +23,7 @@ IDENTITY_ROLES = {
     "social-worker",
     "health-worker",
     "court-clerk",
+    "prosecutor",
 }
 AGENCY_NAMES = {
     "01-dolisa-pctnxh": "Chi cục Phòng, chống tệ nạn xã hội",
@@ -33,6 +34,7 @@ AGENCY_NAMES = {
     "01-002-00079-womens-union": "Hội Liên hiệp Phụ nữ Phường Tràng Tiền",
     "01-health": "Sở Y tế",
     "01-court": "Tòa án nhân dân Thành phố",
+    "01-procuracy": "Viện Kiểm sát nhân dân Thành phố",
     "01-culture": "Sở Văn hóa, Thể thao và Du lịch",
 }
 

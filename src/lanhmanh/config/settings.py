@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "lanhmanh.reporting",
     "lanhmanh.people",
     "lanhmanh.support",
+    "lanhmanh.enforcement.cases",
     "lanhmanh.linkage",
     "lanhmanh.importjobs",
     "lanhmanh.ops",

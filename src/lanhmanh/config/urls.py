@@ -18,6 +18,7 @@ urlpatterns = [
     path("bao-cao/", include("lanhmanh.reporting.urls")),
     path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
     path("ho-tro/", include("lanhmanh.support.urls")),
+    path("vu-an/", include("lanhmanh.enforcement.cases.urls")),
     path("ho-so-trung/", include("lanhmanh.linkage.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -310,6 +310,7 @@ class Role(models.Model):
     SOCIAL_WORKER = "social-worker"
     HEALTH_WORKER = "health-worker"
     COURT_CLERK = "court-clerk"
+    PROSECUTOR = "prosecutor"
     LICENSING = "licensing"
 
     code = models.SlugField(_("mã vai trò"), max_length=40, unique=True)

@@ -59,10 +59,17 @@ ROLES: list[tuple[str, str, str, list[str], str]] = [
     ("health-worker", "Cán bộ y tế", "Health worker", [A, E, I, H], "Dịch vụ y tế, cơ sở xoa bóp."),
     (
         "court-clerk",
-        "Thư ký Tòa án / Kiểm sát viên",
-        "Court or procuracy clerk",
+        "Thư ký Tòa án",
+        "Court clerk",
         [A, I, V],
-        "Vụ án, truy tố, xét xử.",
+        "Xét xử sơ thẩm, phúc thẩm, bản án vụ án hình sự; tin bài về phiên tòa.",
+    ),
+    (
+        "prosecutor",
+        "Kiểm sát viên",
+        "Prosecutor",
+        [A, I, V],
+        "Kiểm sát điều tra, truy tố, đình chỉ vụ án hình sự.",
     ),
     (
         "licensing",

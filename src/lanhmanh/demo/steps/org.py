@@ -40,6 +40,7 @@ ACCOUNTS: list[DemoAccount] = [
         "baovedulieu", Role.DATA_PROTECTION, "01-dolisa-pctnxh", "Cán bộ bảo vệ dữ liệu cá nhân", True
     ),
     DemoAccount("quantri", Role.SYSTEM_ADMIN, "01-dolisa-pctnxh", "Quản trị hệ thống", False, admin=True),
+    DemoAccount("kiemsat", Role.PROSECUTOR, "01-procuracy", "Kiểm sát viên", True),
 ]
 
 _MIDDLE_MALE = ("Văn", "Hữu", "Đức", "Minh", "Quang", "Công", "Xuân")

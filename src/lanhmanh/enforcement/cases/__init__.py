@@ -1,0 +1,1 @@
+"""Criminal cases from bust to judgment (issue 13): police, procuracy and court on one record."""

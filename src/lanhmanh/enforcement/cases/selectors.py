@@ -1,0 +1,153 @@
+"""Reads of criminal cases scoped to a user (``rules.reach_q``); outsiders get 404.
+
+Selectors that hand out identities (``defendants_of``, ``victims_of``) write one access-log row per
+person shown, with the purpose the caller gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from lanhmanh.core.audit import record_access
+from lanhmanh.core.scoping import DataClass
+from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, StageLimit, Victim
+from lanhmanh.enforcement.cases.rules import handles_cases, reach_q
+
+
+def cases_visible(user) -> QuerySet[CriminalCase]:
+    """Cases this user may open (with names); none for anyone outside the case roles."""
+    if not handles_cases(user):
+        return CriminalCase.objects.none()
+    return CriminalCase.objects.filter(reach_q(user)).select_related(
+        "offence", "unit", "investigating_agency", "procuracy", "court"
+    )
+
+
+def case_get(user, pk) -> CriminalCase:
+    """One case this user may see, or Http404 (missing and out of reach look the same)."""
+    try:
+        return cases_visible(user).get(pk=pk)
+    except (CriminalCase.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def _log(user, people, *, purpose: str, detail: str, path: str, data_class: str) -> None:
+    for person in people:
+        record_access(
+            actor=user, instance=person, data_class=data_class, purpose=purpose, detail=detail, path=path
+        )
+
+
+def defendants_of(
+    user, case: CriminalCase, *, purpose: str, detail: str = "", path: str = ""
+) -> list[Defendant]:
+    """The defendants with their identities; each identity read is logged with the purpose."""
+    if not handles_cases(user):
+        return []
+    rows = list(case.defendants.select_related("person", "person__permanent_unit", "offence"))
+    _log(
+        user,
+        [d.person for d in rows],
+        purpose=purpose,
+        detail=detail,
+        path=path,
+        data_class=DataClass.IDENTITY,
+    )
+    return rows
+
+
+def victims_of(user, case: CriminalCase, *, purpose: str, detail: str = "", path: str = "") -> list[Victim]:
+    """The victims with their identities; a child's identity needs the child class or the case role
+    (the case's own agencies must know who the victim is), logged as a child-class read."""
+    if not handles_cases(user):
+        return []
+    rows = list(case.victims.select_related("person", "person__permanent_unit", "outreach_task__agency"))
+    for victim in rows:
+        _log(
+            user,
+            [victim.person],
+            purpose=purpose,
+            detail=detail,
+            path=path,
+            data_class=DataClass.CHILD if victim.minor else DataClass.IDENTITY,
+        )
+    return rows
+
+
+def defendant_get(user, case: CriminalCase, pk) -> Defendant:
+    try:
+        return case.defendants.select_related("person", "offence").get(pk=pk)
+    except (Defendant.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# Time limits ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    case: CriminalCase
+    limit: StageLimit
+    since: dt.date
+    due: dt.date
+    latest: dt.date  # with the longest extension
+
+    def state(self, today: dt.date) -> str:
+        if today > self.latest:
+            return "overdue"
+        if today > self.due:
+            return "extension"
+        return "running"
+
+
+def _running(case: CriminalCase) -> str:
+    # A bust is part of the checking of the report: the limit to prosecute runs from the detection.
+    return "detected" if case.stage == "busted" else case.stage
+
+
+def limits_for(case: CriminalCase, limits: list[StageLimit]) -> list[StageLimit]:
+    """The limits that run from the case's current stage, for its gravity, in force on the stage's date."""
+    since = case.date_of(_running(case))
+    return [
+        limit
+        for limit in limits
+        if limit.from_stage == _running(case)
+        and limit.gravity in ("", case.offence.gravity)
+        and since is not None
+        and limit.valid_from <= since
+        and (limit.valid_to is None or since <= limit.valid_to)
+    ]
+
+
+def deadline_of(case: CriminalCase, limits: list[StageLimit]) -> Deadline | None:
+    since = case.date_of(_running(case))
+    for limit in limits_for(case, limits):
+        due = since + dt.timedelta(days=limit.days)
+        return Deadline(case, limit, since, due, due + dt.timedelta(days=limit.extension_days))
+    return None
+
+
+# Which agency waits on each running stage: police investigate, the court prepares the trial.
+WAITING_ROLE = {"detected": "police", "busted": "police", "prosecuted": "police", "indicted": "court-clerk"}
+
+
+def overdue_for(user, *, today: dt.date | None = None, limit: int = 20) -> list[tuple[Deadline, str]]:
+    """Cases in the user's reach whose running stage is past its legal limit and is the user's side's to move."""
+    today = today or timezone.localdate()
+    stages = [stage for stage, role in WAITING_ROLE.items() if user.has_role(role)]
+    if not stages or not handles_cases(user):
+        return []
+    limits = list(StageLimit.objects.all())
+    result = []
+    for case in cases_visible(user).filter(stage__in=stages).order_by("detected_on", "pk")[:2000]:
+        deadline = deadline_of(case, limits)
+        if deadline is not None and deadline.state(today) != "running":
+            result.append((deadline, deadline.state(today)))
+        if len(result) >= limit:
+            break
+    return result

@@ -1,0 +1,48 @@
+"""The demo cases: 2014 in the proportions of T01 and T05, children among the victims, offered protection."""
+
+from __future__ import annotations
+
+import pytest
+
+from lanhmanh.demo.loader import load_demo
+from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, Victim
+from lanhmanh.indicators.evaluation import evaluate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_cases(db):
+    return load_demo(
+        password="demo-mat-khau-2014",
+        only=("org.roles", "org.units_and_agencies", "org.accounts", "cases.load"),
+    )
+
+
+def test_the_demo_is_near_the_targets_of_2014(demo_cases):
+    busted = evaluate("enforcement.criminal_cases_busted", "01", "2014").total.value
+    tried = evaluate("enforcement.trial_cases", "01", "2014").total.value
+    defendants = evaluate("enforcement.trial_defendants", "01", "2014").total.value
+    mobile = evaluate("enforcement.mobile_trials", "01", "2014").total.value
+    assert 170 <= busted <= 200
+    assert 130 <= tried <= 170
+    assert 150 <= defendants <= 210
+    assert mobile == 5
+
+
+def test_child_victims_are_always_offered_child_protection(demo_cases):
+    children = Victim.objects.filter(minor=True)
+    assert children.exists()
+    assert set(children.values_list("offer", flat=True)) == {"child"}
+    assert not children.filter(outreach_task__isnull=True).exists()
+
+
+def test_every_tried_defendant_has_a_sentence_within_the_clause(demo_cases):
+    for defendant in Defendant.objects.filter(case__tried_on__isnull=False).select_related("offence"):
+        assert defendant.offence.min_months <= defendant.sentence_months <= defendant.offence.max_months
+
+
+def test_loading_again_changes_nothing(demo_cases):
+    count = CriminalCase.objects.count()
+    load_demo(password="demo-mat-khau-2014", only=("cases.load",))
+    assert CriminalCase.objects.count() == count
