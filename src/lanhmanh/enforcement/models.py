@@ -223,6 +223,9 @@ class HotspotViolation(models.Model):
         verbose_name = _("vi phạm tại tụ điểm")
         verbose_name_plural = _("vi phạm tại tụ điểm")
 
+    def __str__(self) -> str:
+        return f"{self.hotspot_id} · {self.violation_id}"
+
 
 class ProposalSource(models.TextChoices):
     PATROL = "patrol", _("Tuần tra")
@@ -281,6 +284,9 @@ class TargetHotspot(models.Model):
     class Meta:
         verbose_name = _("tụ điểm của chỉ tiêu")
         verbose_name_plural = _("tụ điểm của chỉ tiêu")
+
+    def __str__(self) -> str:
+        return f"{self.target_item_id} → {self.hotspot_id}"
 
 
 # Tips ----------------------------------------------------------------------------------------------
@@ -379,6 +385,9 @@ class TipAddition(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Bổ sung tin báo #{self.tip_id}"
+
 
 def tip_image_storage():
     """Tip images live outside MEDIA_ROOT (never served as static files): only ``tip_image`` serves them,
@@ -411,6 +420,9 @@ class TipAttachment(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
 
+    def __str__(self) -> str:
+        return f"Ảnh tin báo #{self.tip_id}"
+
 
 class TipAction(models.TextChoices):
     ASSIGNED = "assigned", _("Giao xử lý")
@@ -432,6 +444,9 @@ class TipEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.tip_id} · {self.action}"
+
 
 class TipLink(models.Model):
     """A link from a tip to a record of another app (establishment, inspection, criminal case…).
@@ -452,6 +467,9 @@ class TipLink(models.Model):
             models.UniqueConstraint(fields=["tip", "kind", "object_id"], name="tip_link_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.tip_id} → {self.kind} #{self.object_id}"
+
 
 class ThrottleHit(models.Model):
     """One request counted against a rate limit. ``key`` is a keyed hash (never an IP address);
@@ -463,3 +481,6 @@ class ThrottleHit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "key", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} · {self.at:%H:%M:%S}"
