@@ -20,6 +20,7 @@ class EnforcementConfig(AppConfig):
                 url_name="enforcement:hotspot_list",
                 allowed=rules.can_see_hotspots,
                 order=45,
+                section="registers",
             )
         )
         register(
@@ -29,6 +30,7 @@ class EnforcementConfig(AppConfig):
                 url_name="enforcement:tip_list",
                 allowed=rules.can_take_tips,
                 order=46,
+                section="registers",
             )
         )
         register_panel(

@@ -7,6 +7,7 @@ app_name = "enforcement"
 urlpatterns = [
     path("tu-diem/", views.hotspot_list, name="hotspot_list"),
     path("tu-diem/them/", views.hotspot_create, name="hotspot_create"),
+    path("tu-diem/ban-do/", views.hotspot_map, name="hotspot_map"),
     path("tu-diem/<int:pk>/", views.hotspot_detail, name="hotspot_detail"),
     path("tu-diem/<int:pk>/trang-thai/", views.hotspot_transition, name="hotspot_transition"),
     path("tu-diem/<int:pk>/tuan-tra/", views.patrol_create, name="patrol_create"),

@@ -511,3 +511,60 @@ def tip_stats(request):
             "nav_current": "enforcement:tip_stats",
         },
     )
+
+
+@login_required
+def hotspot_map(request):
+    """Hotspots in reach as points coloured by status over the district choropleth (active per district).
+
+    A hotspot without coordinates sits at its district's centre; a click opens the hotspot."""
+    from django.urls import reverse
+
+    from lanhmanh.org.maps import MapPoint, district_map, unit_centre
+
+    _require(rules.can_see_hotspots, request.user)
+    rows = selectors.hotspots_visible(request.user).values_list(
+        "pk", "name", "status", "latitude", "longitude", "unit__path"
+    )
+    points = []
+    active: dict[str, int] = {}
+    placed_at_centre = 0
+    detail = reverse("enforcement:hotspot_detail", args=[0])[:-2]  # "/tu-diem/"
+    open_statuses = set(HotspotStatus.open_values())
+    for pk, name, status, lat, lon, path in rows:
+        district = path.split(".")[1] if "." in path else ""
+        if status in open_statuses and district:
+            active[district] = active.get(district, 0) + 1
+        if lat is None:
+            centre = unit_centre(_PathOnly(path))
+            if centre is None:
+                continue
+            lon, lat = centre
+            placed_at_centre += 1
+        points.append(
+            MapPoint(label=name, lng=float(lon), lat=float(lat), category=status, url=f"{detail}{pk}/")
+        )
+    the_map = district_map(
+        element_id="hotspot-map",
+        title=_("Tụ điểm mại dâm công cộng"),
+        values=active,
+        points=points,
+        categories={s.value: (str(s.label), STATUS_COLOURS[s]) for s in HotspotStatus},
+    )
+    return render(
+        request,
+        "enforcement/hotspot_map.html",
+        {
+            "map": the_map,
+            "count": len(points),
+            "placed_at_centre": placed_at_centre,
+            "active": sum(active.values()),
+        },
+    )
+
+
+class _PathOnly:
+    """What ``org.maps.unit_centre`` reads of a unit: its path (no query for the unit row)."""
+
+    def __init__(self, path: str):
+        self.path = path
