@@ -27,15 +27,19 @@ MAX_IMAGES = 3
 
 
 def current_units(root_path: str | None = None):
-    """Districts and communes in force today (under ``root_path`` when given), for pickers."""
-    today = timezone.localdate()
+    """Districts and communes in force today (under ``root_path`` when given), for pickers.
+
+    A database holding only an older tree (the 2014 demo, before the 2025 tree is imported) offers
+    that tree rather than nothing."""
     units = (
-        AdministrativeUnit.objects.valid_on(today)
-        .filter(level__in=(UnitLevel.DISTRICT, UnitLevel.COMMUNE))
+        AdministrativeUnit.objects.filter(level__in=(UnitLevel.DISTRICT, UnitLevel.COMMUNE))
         .select_related("parent")
-        .order_by("path")
+        .order_by("path", "valid_from")
     )
-    return units.filter(path_q(root_path)) if root_path else units
+    if root_path:
+        units = units.filter(path_q(root_path))
+    current = units.valid_on(timezone.localdate())
+    return current if current.exists() else units
 
 
 class MultipleImageInput(forms.ClearableFileInput):

@@ -326,6 +326,7 @@ def tip_status(request):
                 "receipt", tip.receipt_hash[:40], limit=settings.TIP_RATE_PER_RECEIPT, window_seconds=3600
             ):
                 context["unknown"] = UNKNOWN_RECEIPT
+                context["form"] = ReceiptForm()  # the typed code is not echoed back
             else:
                 context.update(
                     found=True,
