@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.enforcement.models import (
@@ -40,10 +41,10 @@ from lanhmanh.enforcement.models import (
 )
 from lanhmanh.enforcement.public import CleanImage, receipt_hash, receipt_new
 
-STATUS_JUMP_MESSAGE = _(
+STATUS_JUMP_MESSAGE = gettext_lazy(
     "Không thể chuyển tụ điểm từ “%(old)s” sang “%(new)s”. Bước tiếp theo hợp lệ: %(allowed)s."
 )
-EMPTY_TEXT_MESSAGE = _("Nội dung tin báo không được để trống.")
+EMPTY_TEXT_MESSAGE = gettext_lazy("Nội dung tin báo không được để trống.")
 
 
 def _today() -> dt.date:

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -40,8 +41,10 @@ from lanhmanh.enforcement.models import (
 from lanhmanh.enforcement.public import challenge_check, challenge_new, client_key, receipt_hash, throttle
 from lanhmanh.enforcement.stats import tip_statistics
 
-RATE_MESSAGE = _("Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút.")
-UNKNOWN_RECEIPT = _(
+RATE_MESSAGE = gettext_lazy(
+    "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."
+)
+UNKNOWN_RECEIPT = gettext_lazy(
     "Không tìm thấy tin báo với mã tra cứu này. Kiểm tra lại mã (20 ký tự, không phân biệt chữ hoa, chữ thường)."
 )
 RECEIPT_ANSWER_SECONDS = 0.25  # every receipt look-up answers after the same time, found or not
