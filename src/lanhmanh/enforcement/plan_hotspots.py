@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from lanhmanh.enforcement.models import HotspotKind, TargetHotspot
-from lanhmanh.enforcement.services import hotspot_create, target_item_link
+from lanhmanh.enforcement.services import hotspot_create, hotspot_kinds_ensure, target_item_link
 from lanhmanh.org.models import AdministrativeUnit, Agency
 
 # plan item text (start) → ward path, short name, address, (lat, lon)
@@ -43,6 +43,7 @@ def plan_hotspots_load(plan, *, actor=None) -> int:
     target = plan.targets.filter(code="T02").first()
     if target is None:
         return 0
+    hotspot_kinds_ensure()
     street = HotspotKind.objects.get(code="street")
     first_day = dt.date(plan.year, 1, 1)
     for item in target.items.all():

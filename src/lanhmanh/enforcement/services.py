@@ -59,6 +59,20 @@ def _check_not_future(day: dt.date, field: str) -> None:
 # Hotspots ----------------------------------------------------------------------------------------------
 
 
+def hotspot_kinds_ensure() -> int:
+    """The shipped kinds of place (``kinds.KINDS``; seeded by migration 0002, which a flushed test
+    database has lost). Existing kinds, and an administrator's edits of them, are kept. Returns how many were added."""
+    from lanhmanh.enforcement.kinds import KINDS
+
+    added = 0
+    for order, (code, name, name_en) in enumerate(KINDS, start=1):
+        _kind, created = HotspotKind.objects.get_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "order": order}
+        )
+        added += created
+    return added
+
+
 @transaction.atomic
 def hotspot_create(
     *,

@@ -98,6 +98,7 @@ def hotspots_and_tips(context: DemoContext) -> str | None:
     if plan is None or Hotspot.objects.filter(name=T06[0][0]).exists():
         return None
     rnd = context.random
+    services.hotspot_kinds_ensure()
     police = context.accounts.get(Role.POLICE)
     kinds = {k.code: k for k in HotspotKind.objects.all()}
     district_police = {
