@@ -80,9 +80,12 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
     assert sorted(schema["paths"]) == [
         "/api/v1/agencies/",
         "/api/v1/agencies/{code}/",
+        "/api/v1/hotspots/",
+        "/api/v1/hotspots/{id}/",
         "/api/v1/indicators/",
         "/api/v1/indicators/{code}/values/",
         "/api/v1/me/",
+        "/api/v1/patrols/",
         "/api/v1/people/",
         "/api/v1/people/violations/",
         "/api/v1/people/{id}/violations/",
@@ -92,6 +95,8 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "/api/v1/reports/forms/",
         "/api/v1/reports/submissions/",
         "/api/v1/reports/submissions/{id}/",
+        "/api/v1/tips/",
+        "/api/v1/tips/{id}/",
         "/api/v1/units/",
         "/api/v1/units/{path}/",
     ]

@@ -278,6 +278,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several serializers have a "status" field with different choices: name each set once.
+    "ENUM_NAME_OVERRIDES": {
+        "HotspotStatusEnum": "lanhmanh.enforcement.models.HotspotStatus",
+        "TipStatusEnum": "lanhmanh.enforcement.models.TipStatus",
+    },
 }
 
 LOGGING = {

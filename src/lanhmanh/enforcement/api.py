@@ -111,6 +111,8 @@ class _Base(viewsets.GenericViewSet):
 class HotspotViewSet(_Base, viewsets.mixins.ListModelMixin, viewsets.mixins.RetrieveModelMixin):
     """Hotspots in the caller's jurisdiction."""
 
+    queryset = Hotspot.objects.none()  # for the schema only: every read goes through the selectors
+
     def get_queryset(self):
         queryset = selectors.hotspots_visible(self.request.user).order_by("pk")
         status = self.request.query_params.get("status")
@@ -168,6 +170,8 @@ class PatrolViewSet(_Base, viewsets.mixins.ListModelMixin):
 
 class TipViewSet(_Base, viewsets.mixins.ListModelMixin, viewsets.mixins.RetrieveModelMixin):
     """Tips for intake officers of the jurisdiction (nobody else)."""
+
+    queryset = Tip.objects.none()  # for the schema only: every read goes through the selectors
 
     def get_queryset(self):
         if not rules.can_take_tips(self.request.user):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import TextGuardMixin
@@ -40,6 +45,59 @@ def current_units(root_path: str | None = None):
         units = units.filter(path_q(root_path))
     current = units.valid_on(timezone.localdate())
     return current if current.exists() else units
+
+
+_UNIT_CHOICES: dict[str, tuple[float, list[tuple[int, str]]]] = {}
+UNIT_CHOICES_SECONDS = 600
+
+
+def unit_choices(root_path: str | None = None) -> list[tuple[int, str]]:
+    """(pk, label) of ``current_units``, kept ten minutes per process: the public page lists every
+    commune of the city (about 600) and must stay fast under load; units change a few times a decade."""
+    key = root_path or ""
+    now = time.monotonic()
+    cached = _UNIT_CHOICES.get(key)
+    if cached is None or now - cached[0] > UNIT_CHOICES_SECONDS:
+        label = UnitChoiceField(queryset=AdministrativeUnit.objects.none()).label_from_instance
+        cached = (now, [(u.pk, label(u)) for u in current_units(root_path)])
+        _UNIT_CHOICES[key] = cached
+    return cached[1]
+
+
+class FastSelect(forms.Select):
+    """A select rendered in Python (one string join) rather than one template per option."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        chosen = "" if value is None else str(value)
+        options = [format_html('<option value="">{}</option>', "—")]
+        for option_value, label in self.choices:
+            if option_value == "":
+                continue
+            selected = " selected" if str(option_value) == chosen else ""
+            options.append(format_html('<option value="{}"{}>{}</option>', option_value, selected, label))
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(attrs), SafeString("".join(options))
+        )
+
+
+class UnitPickField(forms.TypedChoiceField):
+    """A unit chosen from cached choices; cleans to the ``AdministrativeUnit``."""
+
+    widget = FastSelect
+
+    def __init__(self, *, root_path=None, **kwargs):
+        super().__init__(choices=unit_choices(root_path), coerce=int, **kwargs)
+        self.error_messages["invalid_choice"] = _("Địa bàn đã chọn không hợp lệ.")
+
+    def clean(self, value):
+        pk = super().clean(value)
+        if pk in (None, ""):
+            return None
+        unit = AdministrativeUnit.objects.filter(pk=pk).first()
+        if unit is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return unit
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -193,11 +251,9 @@ class TipForm(TextGuardMixin, forms.Form):
     challenge = forms.CharField(widget=forms.HiddenInput, max_length=500)
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=20, required=False)
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, root_path=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = _unit_field(
-            _("Xã, phường hoặc quận, huyện"), units if units is not None else current_units()
-        )
+        self.fields["unit"] = UnitPickField(root_path=root_path, label=_("Xã, phường hoặc quận, huyện"))
         self.order_fields(["what", "unit", "address", "place_name", "when", "contact", "images"])
         self.fields["what"].error_messages["required"] = _("Nội dung tin báo không được để trống.")
         style(self)

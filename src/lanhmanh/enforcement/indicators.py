@@ -11,7 +11,9 @@
 - ``enforcement.hotspots_active``: active at the period's end (active, plan to dismantle, re-emerged);
 - ``enforcement.tips_received`` / ``tips_verified`` by channel. Median days to first action is not
   additive: the tips statistics page computes it (``stats.tip_statistics``).
-Hotspots are places, not people: no small-count suppression. Tips are counted at their unit.
+Hotspots are places, not people: no small-count suppression. Tips are counted at their unit. None of
+these has a section of its own on the plan dashboard: T02 and T06 are its target rows, active hotspots
+by district are the hotspot map's colours, tips by channel and district the tip statistics page.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from lanhmanh.enforcement.models import Hotspot, HotspotEvent, HotspotStatus, Ta
 from lanhmanh.indicators.models import IndicatorUnit
 from lanhmanh.indicators.registry import ComputedSource, register
 
-SECTION = "Tụ điểm công cộng, tin báo"
 PLACE = "hotspot__unit__path"
 
 
@@ -80,7 +81,6 @@ register(
         unit_path=PLACE,
         date_field="happened_on",
         value=Count("hotspot", distinct=True),
-        dashboard_section=SECTION,
         description="Tụ điểm có tên trong chỉ tiêu triệt xóa của kế hoạch năm, được triệt xóa trong kỳ (theo ngày triệt xóa).",
     )
 )
@@ -94,7 +94,6 @@ register(
         unit_path=PLACE,
         date_field="happened_on",
         value=Count("hotspot", distinct=True),
-        dashboard_section=SECTION,
         description="Tụ điểm trong danh sách duy trì của kế hoạch năm được công an xác nhận tái hoạt động trong kỳ.",
     )
 )
@@ -155,7 +154,6 @@ register(
         queryset=lambda: Hotspot.objects.all(),
         unit_path="unit__path",
         period_filter=_active_at_end,
-        dashboard_section=SECTION,
         description="Tụ điểm đang hoạt động, có phương án triệt xóa hoặc tái hoạt động vào ngày cuối kỳ.",
     )
 )
@@ -169,8 +167,6 @@ register(
         unit_path="unit__path",
         date_field="received_on",
         disaggregations={"channel": "channel"},
-        dashboard_section=SECTION,
-        dashboard_by="channel",
         description="Tin báo qua trang trực tuyến, đường dây nóng, hòm thư, theo ngày tiếp nhận và địa bàn.",
     )
 )

@@ -415,10 +415,9 @@ def tip_list(request):
 def tip_intake(request):
     """Officers type a hotline or mailbox tip in the same structure as the public page."""
     _require(rules.can_take_tips, request.user)
-    from lanhmanh.enforcement.forms import current_units
-
-    units = current_units(request.user.jurisdiction_path)
-    form = TipIntakeForm(request.POST or None, request.FILES or None, units=units)
+    form = TipIntakeForm(
+        request.POST or None, request.FILES or None, root_path=request.user.jurisdiction_path
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
