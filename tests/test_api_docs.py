@@ -110,8 +110,10 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "limit",
         "offset",
     }
-    # Only reads, except recording a violation in the registry and submitting a report (write tokens only).
+    # Only reads, except recording a violation in the registry, a patrol of a hotspot and submitting a
+    # report (write tokens only).
     assert {(p, m) for p, methods in schema["paths"].items() for m in methods if m != "get"} == {
+        ("/api/v1/patrols/", "post"),
         ("/api/v1/people/violations/", "post"),
         ("/api/v1/reports/submissions/", "post"),
     }
