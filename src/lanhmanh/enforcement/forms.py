@@ -64,39 +64,40 @@ def unit_choices(root_path: str | None = None) -> list[tuple[int, str]]:
     return cached[1]
 
 
-class FastSelect(forms.Select):
-    """A select rendered in Python (one string join) rather than one template per option."""
+class FastSelect(forms.Widget):
+    """A select rendered in Python (one string join) from ready (value, label) pairs: no template per
+    option and no normalising of 600 choices on every request."""
+
+    def __init__(self, options=(), attrs=None):
+        super().__init__(attrs)
+        self.options = options
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         chosen = "" if value is None else str(value)
-        options = [format_html('<option value="">{}</option>', "—")]
-        for option_value, label in self.choices:
-            if option_value == "":
-                continue
+        parts = [format_html('<option value="">{}</option>', "—")]
+        for option_value, label in self.options:
             selected = " selected" if str(option_value) == chosen else ""
-            options.append(format_html('<option value="{}"{}>{}</option>', option_value, selected, label))
+            parts.append(format_html('<option value="{}"{}>{}</option>', option_value, selected, label))
         return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(attrs), SafeString("".join(options))
+            '<select name="{}"{}>{}</select>', name, flatatt(attrs), SafeString("".join(parts))
         )
 
 
-class UnitPickField(forms.TypedChoiceField):
+class UnitPickField(forms.Field):
     """A unit chosen from cached choices; cleans to the ``AdministrativeUnit``."""
 
-    widget = FastSelect
-
     def __init__(self, *, root_path=None, **kwargs):
-        super().__init__(choices=unit_choices(root_path), coerce=int, **kwargs)
-        self.error_messages["invalid_choice"] = _("Địa bàn đã chọn không hợp lệ.")
+        self.choices = unit_choices(root_path)
+        super().__init__(widget=FastSelect(self.choices, attrs={"class": "form-select"}), **kwargs)
 
     def clean(self, value):
-        pk = super().clean(value)
-        if pk in (None, ""):
+        value = super().clean(value)
+        if value in (None, ""):
             return None
-        unit = AdministrativeUnit.objects.filter(pk=pk).first()
-        if unit is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        unit = AdministrativeUnit.objects.filter(pk=value).first() if str(value).isdigit() else None
+        if unit is None or unit.pk not in {pk for pk, _label in self.choices}:
+            raise ValidationError(_("Địa bàn đã chọn không hợp lệ."), code="invalid_choice")
         return unit
 
 
@@ -257,6 +258,7 @@ class TipForm(TextGuardMixin, forms.Form):
         self.order_fields(["what", "unit", "address", "place_name", "when", "contact", "images"])
         self.fields["what"].error_messages["required"] = _("Nội dung tin báo không được để trống.")
         style(self)
+        self.fields["unit"].widget.attrs["class"] = "form-select"
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean_what(self):
