@@ -332,3 +332,36 @@ def test_the_map_shows_points_in_reach_coloured_by_status(hotspot, dong_anh_hots
         ("Phố Phạm Ngũ Lão", "active", f"/tu-diem/{hotspot.pk}/")
     ]
     assert {r["code"]: r["value"] for r in config["regions"]}["002"] == 1
+
+
+def test_the_police_link_a_violation_of_the_ward_to_the_hotspot_from_its_page(
+    eliminated, police, commune_officer, resident, selling_2014, trang_tien, client_for
+):
+    from tests.people.conftest import at
+
+    violation = Violation.objects.create(
+        person=resident,
+        occurred_at=at("2014-04-05"),
+        place_unit=trang_tien,
+        place_address="Cổng vườn hoa",
+        act=selling_2014,
+        role="seller",
+        recording_agency=agency(HOAN_KIEM, "police"),
+    )
+    page = client_for(police).get(f"/tu-diem/{eliminated.pk}/").content.decode()
+    assert "05/04/2014 · Cổng vườn hoa" in page
+    assert "Nguyễn Thị Đào" not in page
+    assert (
+        "data-violation-link"
+        not in client_for(commune_officer).get(f"/tu-diem/{eliminated.pk}/").content.decode()
+    )
+    assert (
+        client_for(commune_officer)
+        .post(f"/tu-diem/{eliminated.pk}/vi-pham/", {"violation": violation.pk})
+        .status_code
+        == 404
+    )
+    response = client_for(police).post(f"/tu-diem/{eliminated.pk}/vi-pham/", {"violation": violation.pk})
+    assert response.status_code == 302
+    assert eliminated.violation_links.get().violation == violation
+    assert ReemergenceProposal.objects.get().source == "violation"

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass, visible
+from lanhmanh.core.scoping import DataClass, can, visible
 from lanhmanh.enforcement import rules
 from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip
 
@@ -71,3 +71,21 @@ def tip_get(user, pk, *, path: str = "") -> Tip:
         actor=user, instance=tip, data_class=DataClass.ENFORCEMENT, purpose=Purpose.CASE_WORK, path=path
     )
     return tip
+
+
+def violations_linkable(user, hotspot: Hotspot):
+    """Violations the register keeper may say took place at this hotspot: in the hotspot's unit, of
+    persons the user may see, not yet linked to a hotspot; newest first (at most 50). The list shows the
+    date, address and act only, never the person."""
+    from lanhmanh.people.models import Violation
+    from lanhmanh.people.selectors import persons_visible
+
+    if not (rules.can_keep_register(user) and can(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT})):
+        return Violation.objects.none()
+    return (
+        Violation.objects.filter(
+            place_unit=hotspot.unit, person__in=persons_visible(user), hotspot_link__isnull=True
+        )
+        .select_related("act")
+        .order_by("-occurred_at", "-pk")[:50]
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tu-diem/<int:pk>/", views.hotspot_detail, name="hotspot_detail"),
     path("tu-diem/<int:pk>/trang-thai/", views.hotspot_transition, name="hotspot_transition"),
     path("tu-diem/<int:pk>/tuan-tra/", views.patrol_create, name="patrol_create"),
+    path("tu-diem/<int:pk>/vi-pham/", views.hotspot_violation_link, name="hotspot_violation_link"),
     path("tu-diem/de-xuat/<int:pk>/", views.proposal_decide, name="proposal_decide"),
     path("tu-diem/chi-tieu/<int:target_pk>/", views.target_hotspots, name="target_hotspots"),
     path("tin-bao/", views.tip_public, name="tip_public"),

@@ -118,6 +118,7 @@ def hotspot_detail(request, pk):
             "patrols": hotspot.patrols.select_related("agency")[:50],
             "proposals": hotspot.proposals.all()[:20],
             "violations": hotspot.violation_links.select_related("violation__act")[:50],
+            "linkable": selectors.violations_linkable(user, hotspot),
             "tips": hotspot.tips.all()[:20] if rules.can_take_tips(user) else None,
             "targets": TargetHotspot.objects.filter(hotspot=hotspot).select_related(
                 "target_item__target__plan"
@@ -571,3 +572,29 @@ class _PathOnly:
 
     def __init__(self, path: str):
         self.path = path
+
+
+@login_required
+@require_POST
+def hotspot_violation_link(request, pk):
+    """Say that one of the violations recorded in the hotspot's unit took place at the hotspot."""
+    _require(rules.can_keep_register, request.user)
+    hotspot = selectors.hotspot_get(request.user, pk)
+    violation = next(
+        (
+            v
+            for v in selectors.violations_linkable(request.user, hotspot)
+            if str(v.pk) == request.POST.get("violation")
+        ),
+        None,
+    )
+    if violation is None:
+        messages.error(request, _("Chọn một vi phạm trong danh sách."))
+    else:
+        try:
+            services.violation_link(actor=request.user, hotspot=hotspot, violation=violation)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã gắn vi phạm với tụ điểm."))
+    return redirect("enforcement:hotspot_detail", hotspot.pk)
