@@ -128,3 +128,10 @@ def test_the_commune_report_prefills_the_hotspot_fields_from_the_register(elimin
         values["hotspots_reemerged"],
         values["hotspots_found"],
     ) == (1, 1, 0, 0)
+
+
+def test_the_register_links_to_the_target_lists(plan, police, client_for):
+    page = client_for(police).get("/tu-diem/").content.decode()
+    t02, t06 = plan.targets.get(code="T02"), plan.targets.get(code="T06")
+    assert f'href="/tu-diem/chi-tieu/{t02.pk}/">T02 (2014)' in page
+    assert f'href="/tu-diem/chi-tieu/{t06.pk}/">T06 (2014)' in page

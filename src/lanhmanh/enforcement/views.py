@@ -69,6 +69,8 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 @login_required
 def hotspot_list(request):
+    from lanhmanh.plans.models import Target, TargetKind
+
     _require(rules.can_see_hotspots, request.user)
     hotspots = selectors.hotspots_visible(request.user)
     status = request.GET.get("trang-thai", "")
@@ -85,6 +87,9 @@ def hotspot_list(request):
             "proposals": selectors.proposals_open(request.user)[:20],
             "can_register": rules.can_keep_register(request.user),
             "can_confirm": rules.can_confirm_reemergence(request.user),
+            "targets": Target.objects.filter(kind__in=(TargetKind.ELIMINATE_SET, TargetKind.KEEP_CLEAN_SET))
+            .select_related("plan")
+            .order_by("-plan__year", "plan__scope_unit__path", "code")[:10],
             "nav_current": "enforcement:hotspot_list",
         },
     )
