@@ -365,3 +365,33 @@ def test_the_police_link_a_violation_of_the_ward_to_the_hotspot_from_its_page(
     assert response.status_code == 302
     assert eliminated.violation_links.get().violation == violation
     assert ReemergenceProposal.objects.get().source == "violation"
+
+
+def test_the_register_and_the_tip_list_cost_the_same_queries_for_one_or_three_rows(
+    street, police, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import TRANG_TIEN, unit
+    from tests.enforcement.conftest import make_hotspot
+
+    client = client_for(police)
+
+    def add(number: int) -> None:
+        make_hotspot(street, name=f"Tụ điểm {number}")
+        services.tip_submit(what=f"Tin báo {number}", unit=unit(TRANG_TIEN))
+
+    def queries() -> tuple[int, int]:
+        client.get("/tu-diem/")  # warm: the session's first read
+        with CaptureQueriesContext(connection) as register:
+            assert client.get("/tu-diem/").status_code == 200
+        with CaptureQueriesContext(connection) as tips:
+            assert client.get("/tin-bao/tiep-nhan/").status_code == 200
+        return len(register), len(tips)
+
+    add(1)
+    one = queries()
+    add(2)
+    add(3)
+    assert queries() == one
