@@ -27,7 +27,7 @@ def run() -> list[Result]:
 
     context = load_demo(password="benchmark-2014", only=ACCOUNT_STEPS)  # noqa: S106 - a throwaway benchmark database
     count = int(os.environ.get("BENCH_HOTSPOTS", 5000))
-    Hotspot.objects.all().delete()  # a database kept between runs: exactly ``count`` on the map
+    Hotspot.objects.filter(name__startswith="Tụ điểm đo tải").delete()  # a database kept between runs
     rnd = random.Random(2014)
     communes = list(
         AdministrativeUnit.objects.filter(path__startswith="01.", level=3).valid_on(dt.date(2014, 1, 1))
@@ -61,7 +61,7 @@ def run() -> list[Result]:
 
     def get_map():
         response = client.get("/tu-diem/ban-do/")
-        if response.status_code != 200 or len(response.context["map"].config["points"]) != count:
+        if response.status_code != 200 or len(response.context["map"].config["points"]) < count:
             raise RuntimeError(f"/tu-diem/ban-do/: HTTP {response.status_code}")
         return response
 
