@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lanhmanh.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "lanhmanh.core.middleware.SessionActivityMiddleware",
     "lanhmanh.core.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "lanhmanh.core.middleware.RejectNulInQueryMiddleware",
@@ -175,7 +176,10 @@ TIP_IMAGE_MAX_BYTES = env_int(
     "TIP_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=10_000, maximum=50 * 1024 * 1024
 )
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
+# The age counts from the last activity (renewed at most once a minute by core.middleware.SessionActivityMiddleware,
+# which never writes back a stale copy of the session, unlike SESSION_SAVE_EVERY_REQUEST).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -201,6 +205,8 @@ CONTENT_SECURITY_POLICY = (
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Day-first dates in both languages (Django's vi module has no input formats: US month-first would apply).
+FORMAT_MODULE_PATH = ["lanhmanh.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
