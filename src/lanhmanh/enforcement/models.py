@@ -7,13 +7,17 @@ officers (police and the city coordinator) of the tip's unit; the sender's conta
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField
+from lanhmanh.core.scoping import PersonalDataManager
 
 
 class HotspotKind(models.Model):
@@ -361,6 +365,9 @@ class Tip(models.Model):
 
     audit_redact = ("contact",)
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("tin báo")
@@ -382,6 +389,9 @@ class TipAddition(models.Model):
     text = models.TextField(_("thông tin bổ sung"), blank=True)
     added_at = models.DateTimeField()
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     class Meta:
         ordering = ["added_at", "id"]
 
@@ -392,10 +402,6 @@ class TipAddition(models.Model):
 def tip_image_storage():
     """Tip images live outside MEDIA_ROOT (never served as static files): only ``tip_image`` serves them,
     to the intake officers who may read the tip."""
-    from pathlib import Path
-
-    from django.core.files.storage import FileSystemStorage
-
     return FileSystemStorage(location=Path(settings.VAR_DIR) / "private" / "tip-images")
 
 
@@ -416,6 +422,9 @@ class TipAttachment(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     class Meta:
         ordering = ["added_at", "id"]
@@ -440,6 +449,9 @@ class TipEvent(models.Model):
     note = models.TextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     class Meta:
         ordering = ["at", "id"]

@@ -28,8 +28,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lanhmanh.core.crypto import blind_index
+from lanhmanh.enforcement.models import ThrottleHit
 
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 20
@@ -61,8 +63,6 @@ def client_key(request) -> str:
 
 def throttle(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> bool:
     """Count one hit; False when ``key`` already had ``limit`` hits in ``scope`` within the window."""
-    from lanhmanh.enforcement.models import ThrottleHit
-
     now = timezone.now()
     since = now - dt.timedelta(seconds=window_seconds)
     with transaction.atomic():
@@ -119,8 +119,6 @@ def challenge_check(challenge: str, nonce: str) -> str | None:
         return _(
             "Trình duyệt chưa hoàn tất bước kiểm tra chống gửi tự động. Vui lòng bật JavaScript và gửi lại."
         )
-    from lanhmanh.enforcement.models import ThrottleHit
-
     used = blind_index(data["id"], purpose="tip-challenge")[:40]
     try:
         with transaction.atomic():
@@ -149,8 +147,6 @@ class CleanImage:
 
 def image_clean(upload, *, label: str) -> CleanImage:
     """Check one uploaded file and re-encode it without metadata, or ValidationError naming the file."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     name = getattr(upload, "name", "") or label
     if upload.size > settings.TIP_IMAGE_MAX_BYTES:
         raise ValidationError(

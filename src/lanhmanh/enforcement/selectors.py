@@ -14,7 +14,10 @@ from django.http import Http404
 from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.scoping import DataClass, can, visible
 from lanhmanh.enforcement import rules
-from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip
+from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip, TipAttachment
+from lanhmanh.enforcement.public import receipt_hash
+from lanhmanh.people.models import Violation
+from lanhmanh.people.selectors import persons_visible
 
 
 def hotspots_visible(user) -> QuerySet[Hotspot]:
@@ -77,9 +80,6 @@ def violations_linkable(user, hotspot: Hotspot):
     """Violations the register keeper may say took place at this hotspot: in the hotspot's unit, of
     persons the user may see, not yet linked to a hotspot; newest first (at most 50). The list shows the
     date, address and act only, never the person."""
-    from lanhmanh.people.models import Violation
-    from lanhmanh.people.selectors import persons_visible
-
     if not (rules.can_keep_register(user) and can(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT})):
         return Violation.objects.none()
     return (
@@ -89,3 +89,18 @@ def violations_linkable(user, hotspot: Hotspot):
         .select_related("act")
         .order_by("-occurred_at", "-pk")[:50]
     )
+
+
+def tip_attachment_get(user, pk) -> TipAttachment:
+    """An image of a tip the user may read, or Http404."""
+    attachment = TipAttachment.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if attachment is None or not tips_visible(user).filter(pk=attachment.tip_id).exists():
+        raise Http404
+    return attachment
+
+
+def tip_by_receipt(code: str) -> Tip | None:
+    """The tip of a receipt code, or None (the public status page; the code is the sender's only key)."""
+    if not code.strip():
+        return None
+    return Tip.objects.filter(receipt_hash=receipt_hash(code)).first()

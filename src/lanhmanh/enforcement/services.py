@@ -6,8 +6,10 @@ and writes its audit row in the same transaction; nothing is half-saved on a Val
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.enforcement.kinds import KINDS
 from lanhmanh.enforcement.models import (
     INITIAL_STATUSES,
     Hotspot,
@@ -44,6 +47,8 @@ from lanhmanh.enforcement.public import CleanImage, receipt_hash, receipt_new
 STATUS_JUMP_MESSAGE = gettext_lazy(
     "Không thể chuyển tụ điểm từ “%(old)s” sang “%(new)s”. Bước tiếp theo hợp lệ: %(allowed)s."
 )
+# plans.TargetKind values of the targets that name hotspots (the plans app is a sibling, not imported).
+ELIMINATE, KEEP_CLEAN = "eliminate", "keep-clean"
 EMPTY_TEXT_MESSAGE = gettext_lazy("Nội dung tin báo không được để trống.")
 
 
@@ -62,8 +67,6 @@ def _check_not_future(day: dt.date, field: str) -> None:
 def hotspot_kinds_ensure() -> int:
     """The shipped kinds of place (``kinds.KINDS``; seeded by migration 0002, which a flushed test
     database has lost). Existing kinds, and an administrator's edits of them, are kept. Returns how many were added."""
-    from lanhmanh.enforcement.kinds import KINDS
-
     added = 0
     for order, (code, name, name_en) in enumerate(KINDS, start=1):
         _kind, created = HotspotKind.objects.get_or_create(
@@ -303,17 +306,13 @@ def target_hotspot_add(*, actor, target, hotspot: Hotspot):
     """Put a register entry on a target's named list (T02's to eliminate, T06's to keep clean).
 
     Side effects: a ``plans.TargetItem`` named after the hotspot, its link, an audit row."""
-    from lanhmanh.plans.models import TargetItem, TargetKind
-
-    if target.kind not in (TargetKind.ELIMINATE_SET, TargetKind.KEEP_CLEAN_SET):
+    # The plans app is a sibling: reached through the app registry, by its target kinds' values.
+    TargetItem = apps.get_model("plans", "TargetItem")
+    if target.kind not in (ELIMINATE, KEEP_CLEAN):
         raise ValidationError(_("Chỉ tiêu này không có danh sách tụ điểm."))
     if TargetHotspot.objects.filter(target_item__target=target, hotspot=hotspot).exists():
         raise ValidationError({"hotspot": _("Tụ điểm này đã có trong danh sách của chỉ tiêu.")})
-    if (
-        target.kind == TargetKind.KEEP_CLEAN_SET
-        and not hotspot.is_eliminated
-        and hotspot.status != HotspotStatus.REEMERGED
-    ):
+    if target.kind == KEEP_CLEAN and not hotspot.is_eliminated and hotspot.status != HotspotStatus.REEMERGED:
         raise ValidationError({"hotspot": _("Chỉ đưa vào danh sách duy trì các tụ điểm đã triệt xóa.")})
     order = target.items.count() + 1
     item = TargetItem(target=target, name=hotspot.name[:300], unit=hotspot.unit, order=order)
@@ -338,8 +337,6 @@ def target_item_link(*, actor, target_item, hotspot: Hotspot) -> TargetHotspot:
 
 
 def _store_images(tip: Tip, images: Iterable[CleanImage], addition: TipAddition | None = None) -> None:
-    import secrets
-
     for image in images:
         attachment = TipAttachment(
             tip=tip,

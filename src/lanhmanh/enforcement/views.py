@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -34,12 +36,12 @@ from lanhmanh.enforcement.models import (
     STATUS_COLOURS,
     HotspotStatus,
     TargetHotspot,
-    Tip,
-    TipAttachment,
     TipStatus,
 )
-from lanhmanh.enforcement.public import challenge_check, challenge_new, client_key, receipt_hash, throttle
+from lanhmanh.enforcement.public import challenge_check, challenge_new, client_key, throttle
+from lanhmanh.enforcement.services import ELIMINATE, KEEP_CLEAN
 from lanhmanh.enforcement.stats import tip_statistics
+from lanhmanh.org.maps import MapPoint, district_map, unit_centre
 
 RATE_MESSAGE = gettext_lazy(
     "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."
@@ -48,6 +50,11 @@ UNKNOWN_RECEIPT = gettext_lazy(
     "Không tìm thấy tin báo với mã tra cứu này. Kiểm tra lại mã (20 ký tự, không phân biệt chữ hoa, chữ thường)."
 )
 RECEIPT_ANSWER_SECONDS = 0.25  # every receipt look-up answers after the same time, found or not
+
+
+def _targets():
+    """Plan targets (the plans app is a sibling: reached through the app registry, never imported)."""
+    return apps.get_model("plans", "Target").objects.all()
 
 
 def _require(predicate, user) -> None:
@@ -69,8 +76,6 @@ def _apply_errors(form, error: ValidationError) -> None:
 
 @login_required
 def hotspot_list(request):
-    from lanhmanh.plans.models import Target, TargetKind
-
     _require(rules.can_see_hotspots, request.user)
     hotspots = selectors.hotspots_visible(request.user)
     status = request.GET.get("trang-thai", "")
@@ -87,7 +92,8 @@ def hotspot_list(request):
             "proposals": selectors.proposals_open(request.user)[:20],
             "can_register": rules.can_keep_register(request.user),
             "can_confirm": rules.can_confirm_reemergence(request.user),
-            "targets": Target.objects.filter(kind__in=(TargetKind.ELIMINATE_SET, TargetKind.KEEP_CLEAN_SET))
+            "targets": _targets()
+            .filter(kind__in=(ELIMINATE, KEEP_CLEAN))
             .select_related("plan")
             .order_by("-plan__year", "plan__scope_unit__path", "code")[:10],
             "nav_current": "enforcement:hotspot_list",
@@ -124,7 +130,9 @@ def hotspot_detail(request, pk):
             "proposals": hotspot.proposals.all()[:20],
             "violations": hotspot.violation_links.select_related("violation__act")[:50],
             "linkable": selectors.violations_linkable(user, hotspot),
-            "tips": hotspot.tips.all()[:20] if rules.can_take_tips(user) else None,
+            "tips": selectors.tips_visible(user).filter(hotspot=hotspot)[:20]
+            if rules.can_take_tips(user)
+            else None,
             "targets": TargetHotspot.objects.filter(hotspot=hotspot).select_related(
                 "target_item__target__plan"
             ),
@@ -214,19 +222,15 @@ def proposal_decide(request, pk):
 @login_required
 def target_hotspots(request, target_pk):
     """A plan target's list of hotspots (T02, T06): each item and its register entry; add one."""
-    from lanhmanh.plans.models import Target, TargetKind
-
     _require(rules.can_see_hotspots, request.user)
     try:
-        target = Target.objects.select_related("plan").get(
-            pk=target_pk, kind__in=(TargetKind.ELIMINATE_SET, TargetKind.KEEP_CLEAN_SET)
-        )
-    except (Target.DoesNotExist, ValueError):
+        target = _targets().select_related("plan").get(pk=target_pk, kind__in=(ELIMINATE, KEEP_CLEAN))
+    except (ObjectDoesNotExist, ValueError):
         raise Http404 from None
     visible = selectors.hotspots_visible(request.user)
     can_edit = rules.can_keep_register(request.user)
     candidates = visible.exclude(target_links__target_item__target=target)
-    if target.kind == TargetKind.KEEP_CLEAN_SET:
+    if target.kind == KEEP_CLEAN:
         candidates = candidates.filter(status__in=(*HotspotStatus.clean_values(), HotspotStatus.REEMERGED))
     form = TargetHotspotForm(request.POST or None, hotspots=candidates)
     if request.method == "POST":
@@ -314,7 +318,7 @@ def tip_public(request):
 def _tip_for_receipt(request, code: str):
     """The tip of a receipt, or None; every call takes the same time whatever the answer."""
     started = time.monotonic()
-    tip = Tip.objects.filter(receipt_hash=receipt_hash(code)).first() if code.strip() else None
+    tip = selectors.tip_by_receipt(code)
     time.sleep(max(0.0, RECEIPT_ANSWER_SECONDS - (time.monotonic() - started)))
     return tip
 
@@ -500,9 +504,7 @@ def tip_detail(request, pk):
 
 @login_required
 def tip_image(request, pk):
-    attachment = TipAttachment.objects.select_related("tip").filter(pk=pk).first()
-    if attachment is None or not selectors.tips_visible(request.user).filter(pk=attachment.tip_id).exists():
-        raise Http404
+    attachment = selectors.tip_attachment_get(request.user, pk)
     response = FileResponse(attachment.image.open("rb"), content_type=attachment.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
@@ -527,10 +529,6 @@ def hotspot_map(request):
     """Hotspots in reach as points coloured by status over the district choropleth (active per district).
 
     A hotspot without coordinates sits at its district's centre; a click opens the hotspot."""
-    from django.urls import reverse
-
-    from lanhmanh.org.maps import MapPoint, district_map, unit_centre
-
     _require(rules.can_see_hotspots, request.user)
     rows = selectors.hotspots_visible(request.user).values_list(
         "pk", "name", "status", "latitude", "longitude", "unit__path"

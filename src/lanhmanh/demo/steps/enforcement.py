@@ -22,6 +22,7 @@ from lanhmanh.enforcement.models import (
     HotspotStatus,
     Patrol,
     PatrolFinding,
+    TargetHotspot,
     Tip,
     TipChannel,
     TipOutcome,
@@ -166,8 +167,6 @@ def hotspots_and_tips(context: DemoContext) -> str | None:
     for order, (hotspot, _r) in enumerate(listed, start=1):
         items.append(TargetItem(target=t06, name=hotspot.name, unit=hotspot.unit, order=order))
     TargetItem.objects.bulk_create(items)
-    from lanhmanh.enforcement.models import TargetHotspot
-
     for item, (hotspot, _r) in zip(
         TargetItem.objects.filter(target=t06).order_by("order"), listed, strict=True
     ):
