@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
 from lanhmanh.enforcement.kinds import KINDS
 from lanhmanh.enforcement.models import (
     INITIAL_STATUSES,
@@ -177,7 +177,6 @@ def hotspot_transition(
         )
     if status == HotspotStatus.REEMERGED and not how_found.strip():
         raise ValidationError({"how_found": _("Ghi rõ tái hoạt động được phát hiện qua đâu.")})
-    before = snapshot(hotspot)
     event = HotspotEvent(
         hotspot=hotspot,
         status=status,
@@ -189,10 +188,7 @@ def hotspot_transition(
     )
     event.full_clean()
     event.save()
-    hotspot.status = status
-    hotspot.status_on = happened_on
-    hotspot.save(update_fields=["status", "status_on"])
-    record_change(actor=actor, instance=hotspot, action=Action.UPDATE, before=before)
+    audited_update(actor=actor, instance=hotspot, action=Action.STATUS, status=status, status_on=happened_on)
     return event
 
 
@@ -233,7 +229,9 @@ def patrol_record(
         raise ValidationError(
             {"people_sanctioned": _("Chỉ ghi số người bị xử lý khi kết quả là “Có người bị xử lý”.")}
         )
-    patrol = Patrol(
+    patrol = audited_create(
+        actor=actor,
+        model=Patrol,
         hotspot=hotspot,
         patrolled_on=patrolled_on,
         agency=agency,
@@ -242,9 +240,6 @@ def patrol_record(
         note=note.strip(),
         recorded_by=actor,
     )
-    patrol.full_clean()
-    patrol.save()
-    record_change(actor=actor, instance=patrol, action=Action.CREATE)
     if finding != PatrolFinding.CLEAN:
         _propose(hotspot=hotspot, source=ProposalSource.PATROL, observed_on=patrolled_on, patrol=patrol)
     return patrol
@@ -256,10 +251,9 @@ def violation_link(*, actor, hotspot: Hotspot, violation) -> HotspotViolation:
     violation after the elimination proposes a re-emergence. Side effects: the link, maybe a proposal, audit."""
     if HotspotViolation.objects.filter(violation=violation).exists():
         raise ValidationError({"violation": _("Vi phạm này đã được gắn với một tụ điểm.")})
-    link = HotspotViolation(hotspot=hotspot, violation=violation, linked_by=actor)
-    link.full_clean()
-    link.save()
-    record_change(actor=actor, instance=link, action=Action.CREATE)
+    link = audited_create(
+        actor=actor, model=HotspotViolation, hotspot=hotspot, violation=violation, linked_by=actor
+    )
     if violation.occurred_on >= hotspot.status_on:
         _propose(
             hotspot=hotspot,
