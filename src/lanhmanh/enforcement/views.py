@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -531,26 +533,32 @@ def hotspot_map(request):
     A hotspot without coordinates sits at its district's centre; a click opens the hotspot."""
     _require(rules.can_see_hotspots, request.user)
     rows = selectors.hotspots_visible(request.user).values_list(
-        "pk", "name", "status", "latitude", "longitude", "unit__path"
+        "pk",
+        "name",
+        "status",
+        Cast("latitude", FloatField()),
+        Cast("longitude", FloatField()),
+        "unit__path",
     )
     points = []
     active: dict[str, int] = {}
+    centres: dict[str, tuple[float, float] | None] = {}  # district path → its centre (one look-up each)
     placed_at_centre = 0
-    detail = reverse("enforcement:hotspot_detail", args=[0])[:-2]  # "/tu-diem/"
+    detail = reverse("enforcement:hotspot_list")  # "/tu-diem/": a hotspot is "/tu-diem/<pk>/"
     open_statuses = set(HotspotStatus.open_values())
     for pk, name, status, lat, lon, path in rows:
-        district = path.split(".")[1] if "." in path else ""
-        if status in open_statuses and district:
-            active[district] = active.get(district, 0) + 1
+        district_path = path[:6]
+        if status in open_statuses and len(district_path) == 6:
+            active[district_path[3:]] = active.get(district_path[3:], 0) + 1
         if lat is None:
-            centre = unit_centre(_PathOnly(path))
+            if district_path not in centres:
+                centres[district_path] = unit_centre(_PathOnly(district_path))
+            centre = centres[district_path]
             if centre is None:
                 continue
             lon, lat = centre
             placed_at_centre += 1
-        points.append(
-            MapPoint(label=name, lng=float(lon), lat=float(lat), category=status, url=f"{detail}{pk}/")
-        )
+        points.append(MapPoint(label=name, lng=lon, lat=lat, category=status, url=f"{detail}{pk}/"))
     the_map = district_map(
         element_id="hotspot-map",
         title=_("Tụ điểm mại dâm công cộng"),
