@@ -83,9 +83,12 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "/api/v1/cases/",
         "/api/v1/cases/{id}/",
         "/api/v1/cases/{id}/stages/",
+        "/api/v1/hotspots/",
+        "/api/v1/hotspots/{id}/",
         "/api/v1/indicators/",
         "/api/v1/indicators/{code}/values/",
         "/api/v1/me/",
+        "/api/v1/patrols/",
         "/api/v1/people/",
         "/api/v1/people/violations/",
         "/api/v1/people/{id}/violations/",
@@ -95,6 +98,8 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "/api/v1/reports/forms/",
         "/api/v1/reports/submissions/",
         "/api/v1/reports/submissions/{id}/",
+        "/api/v1/tips/",
+        "/api/v1/tips/{id}/",
         "/api/v1/units/",
         "/api/v1/units/{path}/",
     ]
@@ -108,11 +113,12 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "limit",
         "offset",
     }
-    # Only reads, except recording a violation in the registry, submitting a report, opening a criminal
-    # case and recording its stages (write tokens only).
+    # Only reads, except recording a violation in the registry, a patrol of a hotspot, submitting a report,
+    # opening a criminal case and recording its stages (write tokens only).
     assert {(p, m) for p, methods in schema["paths"].items() for m in methods if m != "get"} == {
         ("/api/v1/cases/", "post"),
         ("/api/v1/cases/{id}/stages/", "post"),
+        ("/api/v1/patrols/", "post"),
         ("/api/v1/people/violations/", "post"),
         ("/api/v1/reports/submissions/", "post"),
     }

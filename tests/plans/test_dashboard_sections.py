@@ -340,7 +340,7 @@ def test_the_dashboard_query_count_does_not_grow_with_records(
         page = client.get(url).content.decode()
     assert value(section(page, SUPPORT), "support.cases_opened") == "3"
     assert len(full) == len(empty)
-    assert len(full) <= 52  # 48, and 4 for targets T01 and T05 now counted from the criminal cases
+    assert len(full) <= 54  # 48, 4 for T01 and T05 (criminal cases), 2 for T02 and T06 (hotspot register)
 
 
 def test_each_section_indicator_costs_two_queries_and_a_breakdown_two_more(plan, coordinator):

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lanhmanh.linkage",
     "lanhmanh.importjobs",
     "lanhmanh.ops",
+    "lanhmanh.enforcement",
 ]
 if ENVIRONMENT == "test":
     # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.
@@ -191,6 +192,19 @@ LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5, minimum=1, maximum
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
 REQUIRE_2FA = env_bool("LANHMANH_REQUIRE_2FA", True)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+
+# The public tip page (enforcement): anti-abuse without third-party services. A client may send
+# TIP_RATE_PER_CLIENT tips a minute (its address is hashed, never stored); a receipt may be used
+# TIP_RATE_PER_RECEIPT times an hour; the form must take TIP_MIN_SECONDS and a proof of work of
+# TIP_POW_BITS leading zero bits (0 turns it off); each image may weigh TIP_IMAGE_MAX_BYTES.
+_tests = ENVIRONMENT == "test"
+TIP_RATE_PER_CLIENT = env_int("TIP_RATE_PER_CLIENT", 5, minimum=1, maximum=100_000)
+TIP_RATE_PER_RECEIPT = env_int("TIP_RATE_PER_RECEIPT", 20, minimum=1, maximum=100_000)
+TIP_MIN_SECONDS = env_int("TIP_MIN_SECONDS", 0 if _tests else 3, minimum=0, maximum=600)
+TIP_POW_BITS = env_int("TIP_POW_BITS", 4 if _tests else 16, minimum=0, maximum=24)
+TIP_IMAGE_MAX_BYTES = env_int(
+    "TIP_IMAGE_MAX_BYTES", 5 * 1024 * 1024, minimum=10_000, maximum=50 * 1024 * 1024
+)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # The age counts from the last activity (renewed at most once a minute by core.middleware.SessionActivityMiddleware,
 # which never writes back a stale copy of the session, unlike SESSION_SAVE_EVERY_REQUEST).
@@ -304,6 +318,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several serializers have a "status" field with different choices: name each set once.
+    "ENUM_NAME_OVERRIDES": {
+        "HotspotStatusEnum": "lanhmanh.enforcement.models.HotspotStatus",
+        "TipStatusEnum": "lanhmanh.enforcement.models.TipStatus",
+    },
 }
 
 # Logs: one JSON object per line with the request id (LOG_FORMAT=json, production's default) or plain

@@ -20,6 +20,7 @@ urlpatterns = [
     path("ho-tro/", include("lanhmanh.support.urls")),
     path("vu-an/", include("lanhmanh.enforcement.cases.urls")),
     path("ho-so-trung/", include("lanhmanh.linkage.urls")),
+    path("", include("lanhmanh.enforcement.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 

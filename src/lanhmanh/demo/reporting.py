@@ -53,7 +53,7 @@ def _values(submission: Submission, context: DemoContext) -> dict[str, object]:
     return {
         "sellers_known": rnd.randint(2, 25),
         "suspect_establishments": rnd.randint(0, 4),
-        "hotspots_found": rnd.choice((0, 0, 0, 1)),
+        "hotspots_found": prefilled.get("hotspots_found") or 0,
         "people_checked": sanctioned + rnd.randint(0, 10),
         "sellers_sanctioned": sanctioned,
         "warnings": warnings,
@@ -63,8 +63,10 @@ def _values(submission: Submission, context: DemoContext) -> dict[str, object]:
         "outreach": rnd.randint(3, 30),
         "health_referrals": rnd.randint(0, 8),
         "trained_employed": rnd.randint(0, 2),
-        "hotspots_kept_clean": rnd.randint(0, 2),
-        "hotspots_reemerged": 0,
+        # From the hotspot register (enforcement), as prefilled: no figure the register contradicts.
+        "hotspots_eliminated": prefilled.get("hotspots_eliminated") or 0,
+        "hotspots_kept_clean": prefilled.get("hotspots_kept_clean") or 0,
+        "hotspots_reemerged": prefilled.get("hotspots_reemerged") or 0,
         "assessment": "Tình hình tệ nạn mại dâm trên địa bàn cơ bản ổn định; tiếp tục duy trì tổ công tác.",
     }
 

@@ -72,7 +72,12 @@ SITUATION = SectionSpec(
             plausible_max=200,
         ),
         FieldSpec(
-            "hotspots_found", "Số tụ điểm mại dâm công cộng mới phát hiện", unit="hotspots", plausible_max=20
+            "hotspots_found",
+            "Số tụ điểm mại dâm công cộng mới phát hiện",
+            source=COMP,
+            indicator="enforcement.hotspots_found",
+            unit="hotspots",
+            plausible_max=20,
         ),
     ),
 )
@@ -128,13 +133,28 @@ HOTSPOTS = SectionSpec(
     "IV. Tụ điểm mại dâm công cộng",
     (
         FieldSpec(
-            "hotspots_kept_clean",
-            "Số tụ điểm đã triệt xóa được giữ không tái hoạt động",
+            "hotspots_eliminated",
+            "Số tụ điểm đã triệt xóa (lũy kế đến cuối kỳ)",
+            source=COMP,
+            indicator="enforcement.hotspots_eliminated_total",
             unit="hotspots",
             plausible_max=50,
         ),
         FieldSpec(
-            "hotspots_reemerged", "Số tụ điểm đã triệt xóa tái hoạt động", unit="hotspots", plausible_max=50
+            "hotspots_kept_clean",
+            "Số tụ điểm đã triệt xóa được giữ không tái hoạt động",
+            source=COMP,
+            indicator="enforcement.hotspots_kept_clean",
+            unit="hotspots",
+            plausible_max=50,
+        ),
+        FieldSpec(
+            "hotspots_reemerged",
+            "Số tụ điểm đã triệt xóa tái hoạt động",
+            source=COMP,
+            indicator="enforcement.hotspot_reemergences",
+            unit="hotspots",
+            plausible_max=50,
         ),
     ),
 )
@@ -174,6 +194,7 @@ COMMON_RULES = (
     (("sellers_sanctioned",), "<=", ("people_checked",)),
     (("fines_collected",), "<=", ("fines_imposed",)),
     (("trainings_held",), "<=", ("activities_held",)),
+    (("hotspots_kept_clean",), "<=", ("hotspots_eliminated",)),
 )
 COMMUNE_RECIPIENTS = (
     "UBND quận, huyện, thị xã (Phòng LĐTBXH)",

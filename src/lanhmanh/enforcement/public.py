@@ -1,0 +1,182 @@
+"""The mechanics of the public tip page: receipt codes, rate limits, the form's proof of work, images.
+
+- **Receipt**: 20 characters from a 31-letter alphabet without look-alikes (≈ 99 bits), shown once;
+  only its keyed HMAC is stored, so a database dump reveals no code. Look-ups go through the same
+  indexed query whether the code is wrong or unknown, and both get the same answer.
+- **Rate limits**: counted in ``ThrottleHit`` under a keyed hash of the client address and the day,
+  never the address itself; nothing about the client is stored with the tip.
+- **Proof of work**: the form carries a signed challenge; the browser (``tip-form.js``) finds a nonce
+  whose SHA-256 with the challenge starts with ``TIP_POW_BITS`` zero bits, and the form may not come
+  back sooner than ``TIP_MIN_SECONDS`` after it was served. A challenge is accepted once.
+- **Images**: JPEG, PNG or WebP only, at most ``TIP_IMAGE_MAX_BYTES`` each, decoded by Pillow and
+  re-encoded from their pixels, which drops EXIF (with GPS), XMP, ICC and comments.
+
+This module is self-contained so that it can move to a shared upload service without change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from lanhmanh.core.crypto import blind_index
+from lanhmanh.enforcement.models import ThrottleHit
+
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+RECEIPT_LENGTH = 20
+
+
+def receipt_new() -> str:
+    """A fresh receipt code, grouped by four for reading aloud: ``K7QM-…`` (20 random characters)."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def receipt_normalise(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def receipt_hash(code: str) -> str:
+    """The stored form of a receipt (keyed HMAC; the same for any spacing or case of the code)."""
+    return blind_index(receipt_normalise(code), purpose="tip-receipt")
+
+
+# Rate limits -----------------------------------------------------------------------------------------
+
+
+def client_key(request) -> str:
+    """A keyed, daily-changing hash of the client's address: enough to count, useless to identify."""
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return blind_index(f"{timezone.localdate():%Y%m%d}\x00{address}", purpose="tip-client")[:40]
+
+
+def throttle(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> bool:
+    """Count one hit; False when ``key`` already had ``limit`` hits in ``scope`` within the window."""
+    now = timezone.now()
+    since = now - dt.timedelta(seconds=window_seconds)
+    with transaction.atomic():
+        # Old rows go as new ones come: the table holds at most an hour of hashed keys.
+        if secrets.randbelow(50) == 0:
+            ThrottleHit.objects.filter(at__lt=now - dt.timedelta(hours=1)).delete()
+        if ThrottleHit.objects.filter(scope=scope, key=key, at__gte=since).count() >= limit:
+            return False
+        ThrottleHit.objects.create(scope=scope, key=key, at=now)
+    return True
+
+
+# Proof of work -----------------------------------------------------------------------------------------
+
+_SALT = "lanhmanh.enforcement.tip-challenge"
+
+
+def challenge_new() -> str:
+    """A signed challenge: random id and the time the form was served."""
+    return signing.dumps({"id": secrets.token_hex(12), "t": int(timezone.now().timestamp())}, salt=_SALT)
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte == 0:
+            bits += 8
+            continue
+        bits += 8 - byte.bit_length()
+        break
+    return bits
+
+
+def pow_solve(challenge: str, bits: int) -> str:
+    """What the browser does (used by tests and benchmarks): the first nonce that meets ``bits``."""
+    nonce = 0
+    while leading_zero_bits(hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()) < bits:
+        nonce += 1
+    return str(nonce)
+
+
+def challenge_check(challenge: str, nonce: str) -> str | None:
+    """None when the challenge is genuine, old enough, fresh enough, solved and not used before;
+    otherwise the Vietnamese message to show."""
+    try:
+        data = signing.loads(challenge, salt=_SALT, max_age=2 * 3600)
+    except signing.BadSignature:
+        return _("Biểu mẫu đã hết hạn. Vui lòng tải lại trang và gửi lại.")
+    age = timezone.now().timestamp() - data["t"]
+    if age < settings.TIP_MIN_SECONDS:
+        return _("Biểu mẫu được gửi quá nhanh. Vui lòng chờ vài giây rồi gửi lại.")
+    digest = hashlib.sha256(f"{challenge}:{nonce}".encode()).digest()
+    if len(nonce) > 20 or leading_zero_bits(digest) < settings.TIP_POW_BITS:
+        return _(
+            "Trình duyệt chưa hoàn tất bước kiểm tra chống gửi tự động. Vui lòng bật JavaScript và gửi lại."
+        )
+    used = blind_index(data["id"], purpose="tip-challenge")[:40]
+    try:
+        with transaction.atomic():
+            if ThrottleHit.objects.filter(scope="challenge", key=used).exists():
+                raise IntegrityError
+            ThrottleHit.objects.create(scope="challenge", key=used, at=timezone.now())
+    except IntegrityError:
+        return _("Biểu mẫu này đã được gửi. Vui lòng tải lại trang nếu muốn gửi tin báo khác.")
+    return None
+
+
+# Images ------------------------------------------------------------------------------------------------
+
+FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+MAX_PIXELS = 40_000_000
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: bytes
+    content_type: str
+    extension: str
+    width: int
+    height: int
+
+
+def image_clean(upload, *, label: str) -> CleanImage:
+    """Check one uploaded file and re-encode it without metadata, or ValidationError naming the file."""
+    name = getattr(upload, "name", "") or label
+    if upload.size > settings.TIP_IMAGE_MAX_BYTES:
+        raise ValidationError(
+            _("Tệp “%(name)s” quá lớn (%(size)s MB); mỗi ảnh tối đa %(max)s MB.")
+            % {
+                "name": name,
+                "size": f"{upload.size / 1048576:.1f}".replace(".", ","),
+                "max": settings.TIP_IMAGE_MAX_BYTES // 1048576,
+            }
+        )
+    not_image = _("Tệp “%(name)s” không phải ảnh JPEG, PNG hoặc WebP: chỉ nhận ảnh.") % {"name": name}
+    data = upload.read()
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            fmt = probe.format
+            if fmt not in FORMATS or probe.width * probe.height > MAX_PIXELS:
+                raise ValidationError(not_image)
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)  # keep what the photographer saw, then drop the EXIF
+            mode = "RGB" if fmt == "JPEG" else ("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+            pixels = Image.new(mode, image.size)
+            pixels.paste(image.convert(mode))
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(not_image) from None
+    out = io.BytesIO()
+    options = {"quality": 88} if fmt in ("JPEG", "WEBP") else {}
+    pixels.save(out, format=fmt, **options)
+    content_type, extension = FORMATS[fmt]
+    return CleanImage(out.getvalue(), content_type, extension, pixels.width, pixels.height)

@@ -1,0 +1,106 @@
+"""Reads of hotspots, patrols and tips scoped to a user: outsiders get nothing (views turn that into 404).
+
+A hotspot is within reach when the user has the enforcement class and the hotspot's unit lies in the
+user's subtree; a tip when the user is an intake officer (``rules.can_take_tips``) and the tip's unit or
+the unit of the agency it was assigned to lies in the subtree. Reading a tip shows the sender's contact:
+``tip_get`` writes an access-log row.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from lanhmanh.core.audit import Purpose, record_access
+from lanhmanh.core.scoping import DataClass, can, visible
+from lanhmanh.enforcement import rules
+from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip, TipAttachment
+from lanhmanh.enforcement.public import receipt_hash
+from lanhmanh.people.models import Violation
+from lanhmanh.people.selectors import persons_visible
+
+
+def hotspots_visible(user) -> QuerySet[Hotspot]:
+    """Hotspots whose unit is in the user's jurisdiction (enforcement class needed)."""
+    queryset = Hotspot.objects.select_related("kind", "unit", "police_agency")
+    return visible(queryset, user, data_classes=DataClass.ENFORCEMENT, via=("unit",))
+
+
+def hotspot_get(user, pk) -> Hotspot:
+    """One hotspot the user may see, or Http404 (missing and out of reach look the same)."""
+    try:
+        return hotspots_visible(user).get(pk=pk)
+    except (Hotspot.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def patrols_visible(user) -> QuerySet[Patrol]:
+    return Patrol.objects.filter(hotspot__in=hotspots_visible(user)).select_related("hotspot", "agency")
+
+
+def proposals_open(user) -> QuerySet[ReemergenceProposal]:
+    """Open re-emergence proposals of hotspots in reach (what the police are asked to confirm)."""
+    return (
+        ReemergenceProposal.objects.filter(hotspot__in=hotspots_visible(user), status="open")
+        .select_related("hotspot")
+        .order_by("created_at")
+    )
+
+
+def proposal_get(user, pk) -> ReemergenceProposal:
+    try:
+        return ReemergenceProposal.objects.select_related("hotspot").get(
+            pk=pk, hotspot__in=hotspots_visible(user)
+        )
+    except (ReemergenceProposal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def tips_visible(user) -> QuerySet[Tip]:
+    """Tips an intake officer of this jurisdiction may read (nobody else reads tips)."""
+    if not rules.can_take_tips(user):
+        return Tip.objects.none()
+    queryset = Tip.objects.select_related("unit", "assigned_agency", "hotspot")
+    return visible(queryset, user, data_classes=DataClass.ENFORCEMENT, via=("unit", "assigned_agency__unit"))
+
+
+def tip_get(user, pk, *, path: str = "") -> Tip:
+    """One tip the user may read, or Http404. Side effect: an access-log row (the contact is shown)."""
+    try:
+        tip = tips_visible(user).get(pk=pk)
+    except (Tip.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    record_access(
+        actor=user, instance=tip, data_class=DataClass.ENFORCEMENT, purpose=Purpose.CASE_WORK, path=path
+    )
+    return tip
+
+
+def violations_linkable(user, hotspot: Hotspot):
+    """Violations the register keeper may say took place at this hotspot: in the hotspot's unit, of
+    persons the user may see, not yet linked to a hotspot; newest first (at most 50). The list shows the
+    date, address and act only, never the person."""
+    if not (rules.can_keep_register(user) and can(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT})):
+        return Violation.objects.none()
+    return (
+        Violation.objects.filter(
+            place_unit=hotspot.unit, person__in=persons_visible(user), hotspot_link__isnull=True
+        )
+        .select_related("act")
+        .order_by("-occurred_at", "-pk")[:50]
+    )
+
+
+def tip_attachment_get(user, pk) -> TipAttachment:
+    """An image of a tip the user may read, or Http404."""
+    attachment = TipAttachment.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if attachment is None or not tips_visible(user).filter(pk=attachment.tip_id).exists():
+        raise Http404
+    return attachment
+
+
+def tip_by_receipt(code: str) -> Tip | None:
+    """The tip of a receipt code, or None (the public status page; the code is the sender's only key)."""
+    if not code.strip():
+        return None
+    return Tip.objects.filter(receipt_hash=receipt_hash(code)).first()
