@@ -211,7 +211,7 @@ def test_the_month_end_journey_of_the_issue(page, login_as, new_page, tmp_path):
         for row in table.rows
         if len(row.cells) == 7 and row.cells[0].text.isdigit()  # the numbered rows of the sections
     }
-    assert table_rows["Số lượt người được tiếp cận, tư vấn"][4:6] == ["15", "15"]
+    assert table_rows["Số người được tiếp cận, tư vấn"][4:6] == ["15", "15"]
     assert table_rows["Số lượt người tham dự"][4:6] == [str(corrected), str(corrected)]
     assert table_rows["Số người bán dâm nắm được trên địa bàn"][5] == "12"
     text = "\n".join(p.text for p in document.paragraphs)
@@ -227,6 +227,6 @@ def test_the_month_end_journey_of_the_issue(page, login_as, new_page, tmp_path):
         for r in sheet.iter_rows(min_row=6, values_only=True)
         if len(r) >= 7 and isinstance(r[0], int) and isinstance(r[1], str)
     }
-    assert rows["Số lượt người được tiếp cận, tư vấn"][4:6] == (15, 15)
+    assert rows["Số người được tiếp cận, tư vấn"][4:6] == (15, 15)
     assert rows["Số lượt người tham dự"][4:6] == (corrected, corrected)
     assert rows["Số người bán dâm nắm được trên địa bàn"][5] == 12

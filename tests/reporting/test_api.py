@@ -158,7 +158,7 @@ def test_bad_values_are_refused_naming_the_fields_and_nothing_is_saved(forms, co
         "sellers_known": [
             "“Số người bán dâm nắm được trên địa bàn”: “mười hai” không phải là số; nhập số nguyên, ví dụ 1500000."
         ],
-        "outreach": ["“Số lượt người được tiếp cận, tư vấn”: không được là số âm."],
+        "outreach": ["“Số người được tiếp cận, tư vấn”: không được là số âm."],
     }
     assert Submission.objects.count() == 0
 
@@ -168,7 +168,7 @@ def test_a_fraction_or_an_unknown_field_is_refused(forms, commune_officer):
     fraction = post(client, body(values={**GOOD_VALUES, "outreach": 2.5}))
     assert fraction.json()["error"]["fields"] == {
         "outreach": [
-            "“Số lượt người được tiếp cận, tư vấn”: “2.5” không phải là số; nhập số nguyên, ví dụ 1500000."
+            "“Số người được tiếp cận, tư vấn”: “2.5” không phải là số; nhập số nguyên, ví dụ 1500000."
         ]
     }
     unknown = post(client, body(values={**GOOD_VALUES, "hotspots": 3}))
