@@ -196,3 +196,29 @@ def test_each_level_prefills_its_own_work_and_the_consolidation_equals_the_recor
         3,
         4,
     )
+
+
+def test_the_form_says_where_each_prefilled_figure_comes_from_and_flags_a_corrected_one(
+    records, forms, district_officer, commune_officer, client_for
+):
+    district = services.submission_open(
+        actor=district_officer, form=forms["huyen-thang"], period_id="201410", today=TODAY
+    )
+    page = client_for(district_officer).get(f"/bao-cao/{district.pk}/?muc=xu-ly").content.decode()
+    source = page[page.index('data-prefill-source="warnings"') :]
+    source = source[: source.index("</div>")]
+    assert "Số lượt người bán dâm bị cảnh cáo" in source
+    assert "chỉ hồ sơ do chính Quận Hoàn Kiếm quản lý (phần của cấp dưới do cấp dưới báo cáo)" in source
+    commune = services.submission_open(
+        actor=commune_officer, form=forms["xa-thang"], period_id="201410", today=TODAY
+    )
+    services.submission_save(
+        actor=commune_officer,
+        submission=commune,
+        values={"trained_employed": "29", "people_checked": "20"},
+        reasons={"trained_employed": "Theo danh sách của Hội Phụ nữ phường"},
+    )
+    page = client_for(commune_officer).get(f"/bao-cao/{commune.pk}/?muc=ho-tro").content.decode()
+    assert 'data-mismatch="trained_employed"' in page
+    assert 'data-mismatch="warnings"' not in page
+    assert "hồ sơ trên địa bàn Phường Tràng Tiền" in page
