@@ -57,7 +57,7 @@ def test_the_form_list_says_which_forms_the_agency_submits(forms, commune_office
         "required": True,
         "plausible_max": 1000,
     }
-    assert "fines_collected ≤ fines_imposed" in listed["xa-thang"]["rules"]
+    assert "trainings_held ≤ activities_held" in listed["xa-thang"]["rules"]
     police_forms = {f["code"]: f["submits"] for f in api(police, "read").get("/api/v1/reports/forms/").json()}
     assert police_forms["cong-an-thang"] is True
     assert police_forms["xa-thang"] is False
