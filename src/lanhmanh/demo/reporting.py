@@ -55,7 +55,7 @@ def _values(submission: Submission, context: DemoContext) -> dict[str, object]:
         "people_checked": sanctioned + rnd.randint(0, 10),
         "health_referrals": rnd.randint(0, 8),
         "hotspots_kept_clean": rnd.randint(0, 2),
-        "hotspots_reemerged": rnd.choice((0, 0, 0, 0, 1)),
+        "hotspots_reemerged": 1 if rnd.random() < 0.1 else 0,
         "assessment": "Tình hình tệ nạn mại dâm trên địa bàn cơ bản ổn định; tiếp tục duy trì tổ công tác.",
     }
 
