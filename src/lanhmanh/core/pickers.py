@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.periods import HALF, MONTH, QUARTER, YEAR, Period, year_choices
+
+_default_year: list = []
+
+
+def register_default_year(provider) -> None:
+    """The plans app tells the pickers which year a user's pages open on (``provider(user) -> int``)."""
+    _default_year[:] = [provider]
+
+
+def default_year(user) -> int:
+    """The year pages open on for ``user``: the plan's year when the plans app says so, else this year."""
+    if _default_year:
+        return _default_year[0](user)
+    return dt.date.today().year
+
 
 KIND_LABELS = {YEAR: _("Cả năm"), HALF: _("6 tháng"), QUARTER: _("Quý"), MONTH: _("Tháng")}
 

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.core.pickers import period_picker
+from lanhmanh.core.pickers import default_year, period_picker
 from lanhmanh.indicators.evaluation import (
     Cell,
     EvaluationError,
@@ -32,11 +32,9 @@ def indicator_detail(request, code: str):
 
     The total and both tables come from one protected evaluation (``evaluate_views``): the total shown
     is the one both tables add up to, and nothing on the page gives a small count away."""
-    from lanhmanh.plans.selectors import plan_year_for
-
     indicator = get_object_or_404(Indicator, code=code)
     unit = unit_for(request.user, request.GET.get("unit"))
-    plan_year = plan_year_for(request.user)
+    plan_year = default_year(request.user)
     period_id = (request.GET.get("ky") or request.GET.get("period") or "").strip() or str(plan_year)
     include_submitted = request.GET.get("da_gui") == "1"
     error = ""

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateInput, TextGuardMixin
+from lanhmanh.indicators.evaluation import has_source
+from lanhmanh.indicators.models import IndicatorKind
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
 
@@ -173,8 +175,6 @@ class TargetForm(TextGuardMixin, forms.ModelForm):
             self.fields[name].label_from_instance = _indicator_label
 
     def _sourced(self, name: str):
-        from lanhmanh.indicators.evaluation import has_source
-
         indicator = self.cleaned_data.get(name)
         unchanged = indicator is not None and indicator.pk == getattr(self.instance, f"{name}_id", None)
         if indicator is not None and not unchanged and not has_source(indicator):
@@ -195,9 +195,6 @@ NO_SOURCE = _(
 
 
 def _indicator_label(indicator) -> str:
-    from lanhmanh.indicators.evaluation import has_source
-    from lanhmanh.indicators.models import IndicatorKind
-
     if not has_source(indicator):
         note = _("chưa có nguồn số liệu")
     elif indicator.kind == IndicatorKind.REPORTED:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.scoping import path_q
-from lanhmanh.indicators.evaluation import evaluate
+from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for
+from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.plans import services
 from lanhmanh.plans.dashboard import build
 from lanhmanh.plans.export import dashboard_workbook
 from lanhmanh.plans.forms import ActivityForm, BudgetLineForm, PlanCopyForm, TargetForm, TaskUpdateForm
-from lanhmanh.plans.models import Target, TaskStatus
+from lanhmanh.plans.models import Target, TargetBreakdown, TaskStatus
 from lanhmanh.plans.progress import STATUS_RULE
 from lanhmanh.plans.selectors import (
     activities_for,
@@ -230,13 +234,6 @@ def target_edit(request, pk: int):
 @login_required
 def target_quotas(request, pk: int):
     """The coordinator gives each district its share of a city target and sees progress by district."""
-    import datetime as dt
-    from decimal import Decimal, InvalidOperation
-
-    from lanhmanh.indicators.evaluation import evaluate, has_source
-    from lanhmanh.org.models import AdministrativeUnit
-    from lanhmanh.plans.models import TargetBreakdown
-
     _coordinator_only(request.user)
     target = Target.objects.select_related("plan", "unit", "indicator").filter(pk=pk).first()
     if target is None:

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.periods import Period
+from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.scoping import path_q
+from lanhmanh.indicators.evaluation import suppresses_for
 from lanhmanh.indicators.models import Indicator, IndicatorUnit
 from lanhmanh.indicators.registry import ComputedSource, ReportedProvider, register_reported
 from lanhmanh.indicators.selectors import unit_names
@@ -119,8 +120,6 @@ def provenance(
     """The reports behind the value of ``indicator`` at ``unit_path`` over ``period`` (one query, plus
     one for the units' names). Values of single reports are left out for a reader who sees small
     counts of people as "< 5"."""
-    from lanhmanh.indicators.evaluation import suppresses_for
-
     source = reported_source(indicator, include_submitted)
     result = Provenance(include_submitted)
     if source is None:
@@ -144,8 +143,6 @@ def provenance(
     result.approved = sum(statuses[s] for s in FINAL)
     result.submitted = statuses[Status.SUBMITTED]
     names = unit_names(r["submission__unit_path"] for r in rows[:PROVENANCE_LIMIT])
-    from lanhmanh.core.periods import parse
-
     for r in rows[:PROVENANCE_LIMIT]:
         result.reports.append(
             ReportRef(

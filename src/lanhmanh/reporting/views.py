@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from lanhmanh.core.audit import history
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.pickers import period_picker
+from lanhmanh.plans.selectors import plan_year_for
 from lanhmanh.reporting import documents, services
 from lanhmanh.reporting.aggregation import consolidate
 from lanhmanh.reporting.completeness import completeness
@@ -201,7 +203,6 @@ def section_edit(request, pk: int, section: str):
 
 
 def submission_url(submission: Submission) -> str:
-    from django.urls import reverse
 
     return reverse("reporting:detail", args=[submission.pk])
 
@@ -311,8 +312,6 @@ def _chosen_form_and_period(request, forms: list[ReportForm]):
 def _default_period(user, form: ReportForm) -> Period:
     """The last period of the form's kind that has ended, in the year of the plan the user works under
     (the 2014 demo opens on 2014)."""
-    from lanhmanh.plans.selectors import plan_year_for
-
     today = timezone.localdate()
     year = plan_year_for(user, today)
     if year < today.year:
