@@ -33,7 +33,7 @@ def test_the_coordinator_sees_all_ten_targets_with_status_and_drills_into_a_dist
         f"T{i:02d}" for i in range(1, 11)
     ]
     for i in range(10):
-        expect(rows.nth(i).locator(".badge")).to_have_text(
+        expect(rows.nth(i).locator("td").last.locator(".badge")).to_have_text(
             re.compile("^(Đúng tiến độ|Có nguy cơ chậm|Chậm tiến độ|Chưa có nguồn số liệu)$")
         )
     expect(page.locator("[data-status-rule]")).to_contain_text("Cách xếp trạng thái")

@@ -82,14 +82,7 @@ def hang_bac_sends_its_report(month: Period) -> Submission:
             "suspect_establishments": "1",
             "hotspots_found": "0",
             "people_checked": str(sanctioned + 3),
-            "sellers_sanctioned": str(sanctioned),
-            "warnings": str(sanctioned),
-            "fined": "0",
-            "fines_imposed": "0",
-            "fines_collected": "0",
-            "outreach": "9",
             "health_referrals": "2",
-            "trained_employed": "0",
             "hotspots_kept_clean": "0",
             "hotspots_reemerged": "0",
         },
@@ -137,16 +130,9 @@ def test_the_month_end_journey_of_the_issue(page, login_as, new_page, tmp_path):
     save_section(
         page,
         SANCTIONS,
-        {
-            "people_checked": str(sanctioned + 5),
-            "sellers_sanctioned": str(sanctioned),
-            "warnings": str(sanctioned),
-            "fined": "0",
-            "fines_imposed": "0",
-            "fines_collected": "0",
-        },
+        {"people_checked": str(sanctioned + 5)},  # the sanctions and fines come prefilled from the records
     )
-    save_section(page, SUPPORT, {"outreach": "15", "health_referrals": "4", "trained_employed": "1"})
+    save_section(page, SUPPORT, {"health_referrals": "15"})
     save_section(page, HOTSPOTS, {"hotspots_kept_clean": "1", "hotspots_reemerged": "0"})
     page.get_by_test_id("submit").click()
     expect(page.locator(".alert-success")).to_contain_text("Đã gửi báo cáo lên cấp trên.")
@@ -175,7 +161,7 @@ def test_the_month_end_journey_of_the_issue(page, login_as, new_page, tmp_path):
     login_as(ward, hang_bac.submitted_by.username, next_path="/bao-cao/")
     ward.get_by_test_id("open-work").get_by_role("link", name=f"Báo cáo tháng cấp xã – {month.label}").click()
     expect(ward.get_by_test_id("return-comment")).to_contain_text("Số lượt tiếp cận thấp hơn sổ theo dõi")
-    save_section(ward, SUPPORT, {"outreach": "14", "health_referrals": "2", "trained_employed": "0"})
+    save_section(ward, SUPPORT, {"health_referrals": "14"})
     ward.get_by_test_id("submit").click()
     expect(ward.get_by_test_id("status")).to_have_text("Đã gửi, chờ duyệt")
 
@@ -183,7 +169,7 @@ def test_the_month_end_journey_of_the_issue(page, login_as, new_page, tmp_path):
     hang_bac.refresh_from_db()
     assert (trang_tien.status, hang_bac.status) == (Status.APPROVED, Status.SUBMITTED)
     assert trang_tien.values.get(field__code="participants").correction_reason == REASON
-    assert hang_bac.values.get(field__code="outreach").number == 14
+    assert hang_bac.values.get(field__code="health_referrals").number == 14
 
     # The city coordinator sees completeness by district …
     city = new_page()
@@ -195,7 +181,7 @@ def test_the_month_end_journey_of_the_issue(page, login_as, new_page, tmp_path):
     # … and downloads the consolidated report of Hoàn Kiếm as Word and Excel: approved figures only.
     hoan_kiem.get_by_role("link", name="Quận Hoàn Kiếm").click()
     city.get_by_role("link", name="Xem số liệu tổng hợp").click()
-    expect(city.get_by_test_id("total-outreach")).to_have_text("15")
+    expect(city.get_by_test_id("total-health_referrals")).to_have_text("15")
     with city.expect_download() as word:
         city.get_by_test_id("download-docx").click()
     with city.expect_download() as excel:
@@ -211,7 +197,7 @@ def test_the_month_end_journey_of_the_issue(page, login_as, new_page, tmp_path):
         for row in table.rows
         if len(row.cells) == 7 and row.cells[0].text.isdigit()  # the numbered rows of the sections
     }
-    assert table_rows["Số lượt người được tiếp cận, tư vấn"][4:6] == ["15", "15"]
+    assert table_rows["Số lượt người được hỗ trợ y tế (HIV/STI, methadone)"][4:6] == ["15", "15"]
     assert table_rows["Số lượt người tham dự"][4:6] == [str(corrected), str(corrected)]
     assert table_rows["Số người bán dâm nắm được trên địa bàn"][5] == "12"
     text = "\n".join(p.text for p in document.paragraphs)
@@ -227,6 +213,6 @@ def test_the_month_end_journey_of_the_issue(page, login_as, new_page, tmp_path):
         for r in sheet.iter_rows(min_row=6, values_only=True)
         if len(r) >= 7 and isinstance(r[0], int) and isinstance(r[1], str)
     }
-    assert rows["Số lượt người được tiếp cận, tư vấn"][4:6] == (15, 15)
+    assert rows["Số lượt người được hỗ trợ y tế (HIV/STI, methadone)"][4:6] == (15, 15)
     assert rows["Số lượt người tham dự"][4:6] == (corrected, corrected)
     assert rows["Số người bán dâm nắm được trên địa bàn"][5] == 12

@@ -36,6 +36,12 @@ GOOD_VALUES = {
 # Computed fields whose records may not all be in the test database: the officer's corrections.
 REASONS = {
     "sellers_sanctioned": "Theo sổ theo dõi xử phạt của Công an phường",
+    "warnings": "Theo sổ theo dõi xử phạt của Công an phường",
+    "fined": "Theo sổ theo dõi xử phạt của Công an phường",
+    "fines_imposed": "Theo sổ theo dõi xử phạt của Công an phường",
+    "fines_collected": "Theo biên lai thu tiền phạt",
+    "outreach": "Theo sổ tiếp cận của Hội Phụ nữ phường",
+    "trained_employed": "Theo danh sách học nghề của phường",
 }
 
 

@@ -57,7 +57,7 @@ def test_the_form_list_says_which_forms_the_agency_submits(forms, commune_office
         "required": True,
         "plausible_max": 1000,
     }
-    assert "fines_collected ≤ fines_imposed" in listed["xa-thang"]["rules"]
+    assert "trainings_held ≤ activities_held" in listed["xa-thang"]["rules"]
     police_forms = {f["code"]: f["submits"] for f in api(police, "read").get("/api/v1/reports/forms/").json()}
     assert police_forms["cong-an-thang"] is True
     assert police_forms["xa-thang"] is False
@@ -158,7 +158,7 @@ def test_bad_values_are_refused_naming_the_fields_and_nothing_is_saved(forms, co
         "sellers_known": [
             "“Số người bán dâm nắm được trên địa bàn”: “mười hai” không phải là số; nhập số nguyên, ví dụ 1500000."
         ],
-        "outreach": ["“Số lượt người được tiếp cận, tư vấn”: không được là số âm."],
+        "outreach": ["“Số người được tiếp cận, tư vấn”: không được là số âm."],
     }
     assert Submission.objects.count() == 0
 
@@ -168,7 +168,7 @@ def test_a_fraction_or_an_unknown_field_is_refused(forms, commune_officer):
     fraction = post(client, body(values={**GOOD_VALUES, "outreach": 2.5}))
     assert fraction.json()["error"]["fields"] == {
         "outreach": [
-            "“Số lượt người được tiếp cận, tư vấn”: “2.5” không phải là số; nhập số nguyên, ví dụ 1500000."
+            "“Số người được tiếp cận, tư vấn”: “2.5” không phải là số; nhập số nguyên, ví dụ 1500000."
         ]
     }
     unknown = post(client, body(values={**GOOD_VALUES, "hotspots": 3}))

@@ -131,7 +131,9 @@ def test_the_api_refuses_a_bad_text_value_in_vietnamese_and_saves_nothing(forms,
 
 
 def test_the_api_refuses_a_correction_reason_longer_than_its_column(forms, commune_officer):
-    response = post(api(commune_officer), body(reasons={"sellers_sanctioned": "a" * 10_000}, submit=False))
+    response = post(
+        api(commune_officer), body(reasons={**REASONS, "sellers_sanctioned": "a" * 10_000}, submit=False)
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
         "sellers_sanctioned__reason": [refusal("long", "Lý do điều chỉnh", limit="500")]

@@ -94,7 +94,8 @@ def test_a_district_figure_adds_its_communes_approved_figures_to_its_own(
     assert (rows["outreach"].own, rows["outreach"].below, rows["outreach"].total) == (100, 20, 120)
     assert (rows["fines_collected"].below, rows["fines_collected"].total) == (4_000_000, 7_000_000)
     assert rows["activities_held"].source_label == "Tính từ dữ liệu"
-    assert rows["outreach"].source_label == "Số liệu báo cáo"
+    assert rows["outreach"].source_label == "Tính từ dữ liệu"
+    assert rows["health_referrals"].source_label == "Số liệu báo cáo"
     assert [
         (name, numbers[[f.code for f in result.child_columns].index("outreach")])
         for _p, name, numbers in result.child_rows
@@ -156,7 +157,7 @@ def test_the_word_document_has_the_decree_30_layout_and_the_figures(two_communes
     assert "BÁO CÁO" in texts
     assert "Tháng 10/2014 – Quận Hoàn Kiếm" in texts
     support = doc.tables[3]  # heading, I, II, III
-    outreach = next(r for r in support.rows if r.cells[1].text == "Số lượt người được tiếp cận, tư vấn")
+    outreach = next(r for r in support.rows if r.cells[1].text == "Số người được tiếp cận, tư vấn")
     assert [c.text for c in outreach.cells[3:6]] == ["", "20", "20"]
     closing = doc.tables[-1].rows[0].cells
     assert closing[0].paragraphs[0].text == "Nơi nhận:"
@@ -188,7 +189,7 @@ def test_the_pdf_prints_vietnamese_and_the_figures(two_communes, forms, district
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(documents.to_pdf(result))).pages)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
-    assert "Số lượt người được tiếp cận, tư vấn" in text
+    assert "Số người được tiếp cận, tư vấn" in text
     assert "4.000.000" in text
     assert "Nơi nhận:" in text
 

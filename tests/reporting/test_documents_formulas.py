@@ -13,7 +13,7 @@ from lanhmanh.people.services import violation_record
 from lanhmanh.reporting import services
 from tests.spreadsheet_checks import FORMULAS, assert_plain_text
 
-from .conftest import GOOD_VALUES, TODAY
+from .conftest import GOOD_VALUES, REASONS, TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def test_the_assessment_and_the_reason_of_a_commune_report_stay_text(
         actor=commune_officer,
         submission=submission,
         values={**GOOD_VALUES, "assessment": FORMULAS[0]},
-        reasons={"sellers_sanctioned": REASON},
+        reasons={**REASONS, "sellers_sanctioned": REASON},
     )
     own = client_for(commune_officer).get(f"/bao-cao/{submission.pk}/tai-ve/xlsx/")
     assert own.status_code == 200

@@ -62,7 +62,7 @@ def test_a_section_is_saved_through_htmx_and_bad_input_is_shown_next_to_the_fiel
         HTTP_HX_REQUEST="true",
     )
     assert (
-        "“Số lượt người được tiếp cận, tư vấn”: “abc” không phải là số; nhập số nguyên, ví dụ 1500000."
+        "“Số người được tiếp cận, tư vấn”: “abc” không phải là số; nhập số nguyên, ví dụ 1500000."
         in bad.content.decode()
     )
     good = client.post(
@@ -157,12 +157,10 @@ def test_the_consolidated_downloads_open_and_hold_the_figures(
     text = "\n".join(
         c.text for t in Document(io.BytesIO(docx.content)).tables for r in t.rows for c in r.cells
     )
-    assert "Số lượt người được tiếp cận, tư vấn" in text
+    assert "Số người được tiếp cận, tư vấn" in text
     xlsx = client.get("/bao-cao/tong-hop/tai-ve/xlsx/" + query)
     sheet = load_workbook(io.BytesIO(xlsx.content))["III. Tiếp cận, tư vấn, hỗ trợ n"]
-    outreach = next(
-        r for r in sheet.iter_rows(values_only=True) if r[1] == "Số lượt người được tiếp cận, tư vấn"
-    )
+    outreach = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "Số người được tiếp cận, tư vấn")
     assert outreach[4:6] == (15, 15)
     assert client.get("/bao-cao/tong-hop/tai-ve/pdf/" + query).content.startswith(b"%PDF")
     own = client_for(commune_officer).get(f"/bao-cao/{october.pk}/tai-ve/docx/")

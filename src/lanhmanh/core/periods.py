@@ -272,3 +272,16 @@ def is_valid(period_id: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def year_choices(year: int, kinds: tuple[str, ...] = (YEAR, HALF, QUARTER, MONTH)) -> list[tuple[str, list]]:
+    """The periods of ``year`` a reader picks from, grouped by kind: ``[(kind, [Period, …]), …]``.
+
+    Pickers show these (year, six months, quarters, months) instead of asking for a typed period id."""
+    makers = {
+        YEAR: lambda: [Period.year(year)],
+        HALF: lambda: [Period.half(year, h) for h in (1, 2)],
+        QUARTER: lambda: [Period.quarter(year, q) for q in range(1, 5)],
+        MONTH: lambda: [Period.month(year, m) for m in range(1, 13)],
+    }
+    return [(kind, makers[kind]()) for kind in kinds if kind in makers]

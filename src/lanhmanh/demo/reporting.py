@@ -43,26 +43,17 @@ def _officer(agency: Agency, context: DemoContext) -> User:
 
 
 def _values(submission: Submission, context: DemoContext) -> dict[str, object]:
+    """The figures a ward officer types: only those the records cannot give. Sanctions, fines,
+    outreach, jobs and activities stay as the records prefilled them (no figure typed twice)."""
     rnd = context.random
     prefilled = values_of(submission)
-    sanctioned = prefilled.get("sellers_sanctioned")
-    if sanctioned is None:
-        sanctioned = rnd.randint(0, 6)
-    warnings = rnd.randint(0, sanctioned)
-    imposed = (sanctioned - warnings) * rnd.choice((1_500_000, 2_000_000))
+    sanctioned = prefilled.get("sellers_sanctioned") or 0
     return {
         "sellers_known": rnd.randint(2, 25),
         "suspect_establishments": rnd.randint(0, 4),
         "hotspots_found": prefilled.get("hotspots_found") or 0,
         "people_checked": sanctioned + rnd.randint(0, 10),
-        "sellers_sanctioned": sanctioned,
-        "warnings": warnings,
-        "fined": sanctioned - warnings,
-        "fines_imposed": imposed,
-        "fines_collected": imposed - rnd.choice((0, 0, 500_000)) if imposed else 0,
-        "outreach": rnd.randint(3, 30),
         "health_referrals": rnd.randint(0, 8),
-        "trained_employed": rnd.randint(0, 2),
         # From the hotspot register (enforcement), as prefilled: no figure the register contradicts.
         "hotspots_eliminated": prefilled.get("hotspots_eliminated") or 0,
         "hotspots_kept_clean": prefilled.get("hotspots_kept_clean") or 0,

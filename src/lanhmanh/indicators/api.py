@@ -26,8 +26,10 @@ from lanhmanh.indicators.evaluation import (
     evaluate_views,
     has_source,
     hides_small_counts,
+    including_submitted,
+    provenance,
 )
-from lanhmanh.indicators.models import Indicator
+from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.indicators.selectors import unit_for
 
 
@@ -65,6 +67,13 @@ class IndicatorValuesView(APIView):
             OpenApiParameter(
                 "by", str, description=_("Phân tổ, cách nhau bởi dấu phẩy: district, child, month…")
             ),
+            OpenApiParameter(
+                "include_submitted",
+                bool,
+                description=_(
+                    "Chỉ số theo báo cáo: tính cả báo cáo đã gửi, chưa được duyệt (mặc định: không)."
+                ),
+            ),
         ],
         responses={200: dict},
     )
@@ -81,6 +90,12 @@ class IndicatorValuesView(APIView):
         except ValueError as exc:
             raise ValidationError({"period": [str(exc)]}) from None
         by = _normalise_by(request.query_params.get("by"))
+        reported = indicator.kind == IndicatorKind.REPORTED
+        include = request.query_params.get("include_submitted", "").lower() in ("1", "true", "yes")
+        with including_submitted(include and reported):
+            return self._answer(request, indicator, unit, period, by, reported, include and reported)
+
+    def _answer(self, request, indicator, unit, period, by, reported: bool, include: bool):
         try:
             if hides_small_counts(indicator, request.user):
                 total, rows, withheld = _protected(indicator, unit, period, by, request.user)
@@ -91,9 +106,32 @@ class IndicatorValuesView(APIView):
                 total, rows, withheld, has = result.total, result.as_dicts(), False, result.has_source
         except EvaluationError as exc:
             raise ValidationError({"by": [str(exc)]}) from None
+        sources = provenance(indicator, unit, period, user=request.user) if reported and has else None
         return Response(
             {
                 "indicator": indicator.code,
+                "kind": indicator.kind,
+                "source_label": str(_("theo báo cáo")) if reported else str(indicator.get_kind_display()),
+                "include_submitted": include,
+                "provenance": None
+                if sources is None
+                else {
+                    "approved": sources.approved,
+                    "submitted": sources.submitted,
+                    "reports": [
+                        {
+                            "id": r.pk,
+                            "form": r.form,
+                            "unit": r.unit_path,
+                            "unit_name": r.unit_name,
+                            "period_label": r.period_label,
+                            "status": r.status,
+                            "value": r.value,
+                        }
+                        for r in sources.reports
+                    ],
+                    "more": sources.more,
+                },
                 "unit": unit.path,
                 "period": period.id,
                 "period_label": period.label,

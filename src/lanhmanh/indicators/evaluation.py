@@ -29,7 +29,7 @@ from lanhmanh.core.periods import MONTH, QUARTER, YEAR, Period, parse
 from lanhmanh.core.scoping import path_q
 from lanhmanh.indicators import formula as formulas
 from lanhmanh.indicators.models import Indicator, IndicatorKind
-from lanhmanh.indicators.registry import ComputedSource, source_for
+from lanhmanh.indicators.registry import ComputedSource, reported_provider, source_for
 from lanhmanh.org.models import CODE_WIDTH
 
 SUPPRESSION_THRESHOLD = 5
@@ -119,6 +119,50 @@ def _as_indicator(indicator: Indicator | str) -> Indicator:
         return Indicator.objects.get(code=indicator)
     except Indicator.DoesNotExist:
         raise EvaluationError(f"Không có chỉ số mã “{indicator}”.") from None
+
+
+# Whether reports sent but not yet approved count in reported indicators (a reader's choice; default no).
+_INCLUDE_SUBMITTED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "lanhmanh_include_submitted", default=False
+)
+
+
+@contextlib.contextmanager
+def including_submitted(include: bool = True):
+    """Within the block, reported indicators also count reports sent and awaiting approval."""
+    token = _INCLUDE_SUBMITTED.set(bool(include))
+    try:
+        yield
+    finally:
+        _INCLUDE_SUBMITTED.reset(token)
+
+
+def counts_submitted() -> bool:
+    return _INCLUDE_SUBMITTED.get()
+
+
+def source_of(indicator: Indicator) -> ComputedSource | None:
+    """The source that evaluates ``indicator``: its app's computed source, or for a reported indicator the
+    report values the reporting app provides (approved reports; also submitted ones inside
+    ``including_submitted``). None: no source (formulas have none of their own)."""
+    if indicator.kind == IndicatorKind.COMPUTED:
+        return source_for(indicator.code)
+    if indicator.kind == IndicatorKind.REPORTED:
+        provider = reported_provider()
+        return provider.source(indicator, _INCLUDE_SUBMITTED.get()) if provider else None
+    return None
+
+
+def provenance(indicator: Indicator | str, unit, period: Period | str, *, user=None):
+    """The reports behind a reported indicator's value at ``unit`` over ``period`` (None otherwise)."""
+    indicator = _as_indicator(indicator)
+    provider = reported_provider()
+    if indicator.kind != IndicatorKind.REPORTED or provider is None:
+        return None
+    period = parse(period) if isinstance(period, str) else period
+    return provider.provenance(
+        indicator, _as_path(unit), period, include_submitted=_INCLUDE_SUBMITTED.get(), user=user
+    )
 
 
 def _as_path(unit) -> str:
@@ -263,7 +307,7 @@ def _raw_direct(source, unit_path, period, by, with_total=True) -> tuple[object,
     queryset = queryset.filter(path_q(unit_path, source.unit_path))
     if source.date_field:
         queryset = queryset.filter(**_date_filter(source, queryset.model, period))
-    elif source.period_filter is not None:
+    if source.period_filter is not None:
         queryset = source.period_filter(queryset, period)
     total = queryset.aggregate(v=source.value)["v"] if with_total else None
     rows = []
@@ -451,15 +495,28 @@ def evaluate(
     by = _normalise_by(by)
     if indicator.kind == IndicatorKind.FORMULA:
         return _evaluate_formula(indicator, unit_path, period, by, user, _depth, use_rollup)
-    source = source_for(indicator.code) if indicator.kind == IndicatorKind.COMPUTED else None
+    source = source_of(indicator)
     if source is None:
         return Evaluation(indicator, unit_path, period, by, False, Cell((), None))
     return _evaluate_computed(indicator, source, unit_path, period, by, user, use_rollup)
 
 
+def evaluate_own(indicator: Indicator | str, unit, period: Period | str, *, user=None) -> Cell:
+    """The value of the records kept at ``unit`` itself, not at the units below it (a commune has
+    nothing below: its total). What a level reports as its own work; the consolidation adds the
+    levels below once."""
+    unit_path = _as_path(unit)
+    if level_of(unit_path) >= 3:
+        return evaluate(indicator, unit_path, period, user=user).total
+    result = evaluate(indicator, unit_path, period, by="child", user=user)
+    if not result.has_source:
+        return result.total
+    return result.value(unit_path) or Cell((unit_path,), 0)
+
+
 def has_source(indicator: Indicator) -> bool:
-    if indicator.kind == IndicatorKind.COMPUTED:
-        return source_for(indicator.code) is not None
+    if indicator.kind in (IndicatorKind.COMPUTED, IndicatorKind.REPORTED):
+        return source_of(indicator) is not None
     if indicator.kind == IndicatorKind.FORMULA:
         try:
             codes = formulas.references(indicator.formula)
@@ -619,8 +676,8 @@ def _group_names(indicator: Indicator, unit_path: str) -> tuple[str, ...]:
 
 
 def _dated(indicator: Indicator, depth: int = 0) -> bool:
-    if indicator.kind == IndicatorKind.COMPUTED:
-        source = source_for(indicator.code)
+    if indicator.kind in (IndicatorKind.COMPUTED, IndicatorKind.REPORTED):
+        source = source_of(indicator)
         return bool(source and source.date_field)
     if indicator.kind == IndicatorKind.FORMULA and depth < 8:
         try:
@@ -661,7 +718,7 @@ def evaluate_views(
     extra = tuple(name for name in extra if name not in names)
     if indicator.kind == IndicatorKind.FORMULA:
         return _views_formula(indicator, unit_path, period, names, extra, user, use_rollup, _depth)
-    source = source_for(indicator.code) if indicator.kind == IndicatorKind.COMPUTED else None
+    source = source_of(indicator)
     if source is None:
         return Views(indicator, unit_path, period, False, Cell((), None))
     allowed = set(source.disaggregations) | set(UNIT_GROUPS) | {"child"}
@@ -848,8 +905,8 @@ def _views_formula(indicator, unit_path, period, names, extra, user, use_rollup,
 def hides_small_counts(indicator: Indicator | str, user, _depth: int = 0) -> bool:
     """Whether some count behind ``indicator`` is suppressed for ``user`` (a formula: any operand's)."""
     indicator = _as_indicator(indicator)
-    if indicator.kind == IndicatorKind.COMPUTED:
-        return suppresses_for(source_for(indicator.code), user)
+    if indicator.kind in (IndicatorKind.COMPUTED, IndicatorKind.REPORTED):
+        return suppresses_for(source_of(indicator), user)
     if indicator.kind == IndicatorKind.FORMULA and _depth < 8:
         try:
             codes = formulas.references(indicator.formula)

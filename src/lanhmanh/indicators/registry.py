@@ -49,7 +49,8 @@ class ComputedSource:
     disaggregations: dict[str, str] = field(default_factory=dict)
     owner_agency_kinds: tuple[str, ...] = ()
     description: str = ""
-    # For sources without a date: narrow the rows to those that count in a period (e.g. units valid then).
+    # Narrow the rows to those that count in a period (e.g. units valid then; reports lying wholly in it),
+    # applied after the date filter when there is one. Not applied to rollup reads.
     period_filter: Callable[[QuerySet, object], QuerySet] | None = None
     rollup: bool = False
     dashboard_section: str = ""
@@ -113,3 +114,31 @@ def dashboard_sources() -> list[ComputedSource]:
 
 def formula_sources() -> list[FormulaSource]:
     return sorted(_formulas.values(), key=lambda s: s.code)
+
+
+# --- reported indicators ---------------------------------------------------------------------------
+#
+# A *reported* indicator's values are figures typed into periodic reports. The reporting app owns
+# those reports, so it registers how to read them (``register_reported``): a function giving, for an
+# indicator and whether submitted (not yet approved) reports count, a ``ComputedSource`` over its
+# report values (None: no form carries the indicator, so it has no source), and a function listing
+# the reports behind a value (its provenance). Evaluation then treats the source like any computed
+# one: same unit and period filters, same groupings, same small-count protection.
+
+
+@dataclass(frozen=True)
+class ReportedProvider:
+    source: Callable[[object, bool], ComputedSource | None]
+    provenance: Callable[..., object]
+
+
+_reported: list[ReportedProvider] = []
+
+
+def register_reported(provider: ReportedProvider) -> ReportedProvider:
+    _reported[:] = [provider]
+    return provider
+
+
+def reported_provider() -> ReportedProvider | None:
+    return _reported[0] if _reported else None

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.indicators.evaluation import Cell, EvaluationError, Views, evaluate_views, has_source
-from lanhmanh.indicators.models import Indicator
+from lanhmanh.core.pickers import default_year, period_picker
+from lanhmanh.indicators.evaluation import (
+    Cell,
+    EvaluationError,
+    Views,
+    evaluate_views,
+    has_source,
+    including_submitted,
+    provenance,
+)
+from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for, unit_names
 
 
@@ -27,18 +34,25 @@ def indicator_detail(request, code: str):
     is the one both tables add up to, and nothing on the page gives a small count away."""
     indicator = get_object_or_404(Indicator, code=code)
     unit = unit_for(request.user, request.GET.get("unit"))
-    period_id = request.GET.get("period") or str(dt.date.today().year)
+    plan_year = default_year(request.user)
+    period_id = (request.GET.get("ky") or request.GET.get("period") or "").strip() or str(plan_year)
+    include_submitted = request.GET.get("da_gui") == "1"
     error = ""
     try:
         period = parse(period_id)
     except ValueError as exc:
         error = str(exc)
-        period = Period.containing(dt.date.today(), "year")
-    try:
-        views = evaluate_views(indicator, unit, period, user=request.user)
-    except EvaluationError as exc:
-        error = str(exc)
-        views = Views(indicator, unit.path, period, False, Cell((), None))
+        period = Period.year(plan_year)
+    reported = indicator.kind == IndicatorKind.REPORTED
+    sources = None
+    with including_submitted(include_submitted and reported):
+        try:
+            views = evaluate_views(indicator, unit, period, user=request.user)
+        except EvaluationError as exc:
+            error = str(exc)
+            views = Views(indicator, unit.path, period, False, Cell((), None))
+        if reported and views.has_source:
+            sources = provenance(indicator, unit, period, user=request.user)
     by_child, by_month = views.table("child"), views.table("month")
     names = unit_names(c.key[0] for c in by_child.rows) if by_child else {}
     child_rows = [(c.key[0], names.get(c.key[0], c.key[0]), c) for c in by_child.rows] if by_child else []
@@ -61,6 +75,11 @@ def indicator_detail(request, code: str):
             "by_month": by_month,
             "withheld": [labels[name] for name in views.withheld],
             "hidden": hidden,
+            "reported": reported,
+            "include_submitted": include_submitted,
+            "sources": sources,
+            "picker": period_picker(period),
+            "picker_query": f"unit={unit.path}" + ("&da_gui=1" if include_submitted else ""),
             "page_title": _("Chỉ số %(code)s") % {"code": indicator.code},
         },
     )

@@ -154,3 +154,69 @@ register(
         "(Điều 7 Luật Xử lý vi phạm hành chính), theo ngày quyết định.",
     )
 )
+
+# The figures of the sanctions sections of the commune/district reports (sellers only) and of the
+# police report (every role), so the reports prefill them from the records instead of retyping.
+register(
+    ComputedSource(
+        code="people.fined",
+        name="Số quyết định xử phạt tiền",
+        name_en="Fine decisions",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.FINE),
+        unit_path=PLACE,
+        date_field="decided_on",
+        disaggregations={"sex": "violation__person__sex", "role": "violation__role"},
+        owner_agency_kinds=OWNERS,
+    )
+)
+register(
+    ComputedSource(
+        code="people.seller_warnings",
+        name="Số lượt người bán dâm bị cảnh cáo",
+        name_en="Sex sellers warned (person-times)",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: _sellers().filter(kind=SanctionKind.WARNING),
+        unit_path=PLACE,
+        date_field="decided_on",
+        disaggregations={"sex": "violation__person__sex"},
+        owner_agency_kinds=OWNERS,
+    )
+)
+register(
+    ComputedSource(
+        code="people.sellers_fined",
+        name="Số lượt người bán dâm bị phạt tiền",
+        name_en="Sex sellers fined (person-times)",
+        unit=IndicatorUnit.PERSON_TIMES,
+        queryset=lambda: _sellers().filter(kind=SanctionKind.FINE),
+        unit_path=PLACE,
+        date_field="decided_on",
+        disaggregations={"sex": "violation__person__sex"},
+        owner_agency_kinds=OWNERS,
+    )
+)
+register(
+    ComputedSource(
+        code="people.seller_fines_imposed",
+        name="Số tiền phạt người bán dâm đã quyết định",
+        name_en="Fines imposed on sex sellers",
+        unit=IndicatorUnit.VND,
+        queryset=lambda: _sellers().filter(kind=SanctionKind.FINE),
+        unit_path=PLACE,
+        date_field="decided_on",
+        value=Sum("amount"),
+    )
+)
+register(
+    ComputedSource(
+        code="people.seller_fines_collected",
+        name="Số tiền phạt người bán dâm đã thu",
+        name_en="Fines collected from sex sellers",
+        unit=IndicatorUnit.VND,
+        queryset=lambda: _sellers().filter(kind=SanctionKind.FINE, payment_status=PaymentStatus.PAID),
+        unit_path=PLACE,
+        date_field="paid_on",
+        value=Sum("amount"),
+    )
+)

@@ -12,6 +12,10 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from lanhmanh.core.navigation import NavItem, register
+        from lanhmanh.core.pickers import register_default_year
+        from lanhmanh.plans.selectors import plan_year_for
+
+        register_default_year(plan_year_for)
 
         register(
             NavItem(

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateInput, TextGuardMixin
+from lanhmanh.indicators.evaluation import has_source
+from lanhmanh.indicators.models import IndicatorKind
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
 
@@ -169,3 +171,34 @@ class TargetForm(TextGuardMixin, forms.ModelForm):
         )
         for name in ("value", "second_value", "min_value", "max_value"):
             self.fields[name].widget.attrs["min"] = 0
+        for name in ("indicator", "second_indicator"):
+            self.fields[name].label_from_instance = _indicator_label
+
+    def _sourced(self, name: str):
+        indicator = self.cleaned_data.get(name)
+        unchanged = indicator is not None and indicator.pk == getattr(self.instance, f"{name}_id", None)
+        if indicator is not None and not unchanged and not has_source(indicator):
+            raise forms.ValidationError(NO_SOURCE % {"indicator": f"{indicator.name} ({indicator.code})"})
+        return indicator
+
+    def clean_indicator(self):
+        return self._sourced("indicator")
+
+    def clean_second_indicator(self):
+        return self._sourced("second_indicator")
+
+
+NO_SOURCE = _(
+    "Chỉ số “%(indicator)s” chưa có nguồn số liệu (chưa có sổ theo dõi nào tính ra, cũng chưa có biểu mẫu "
+    "báo cáo nào có chỉ số này), nên chỉ tiêu sẽ không theo dõi được. Hãy chọn chỉ số khác."
+)
+
+
+def _indicator_label(indicator) -> str:
+    if not has_source(indicator):
+        note = _("chưa có nguồn số liệu")
+    elif indicator.kind == IndicatorKind.REPORTED:
+        note = _("theo báo cáo")
+    else:
+        note = indicator.get_kind_display().lower()
+    return f"{indicator.name} ({indicator.code}) — {note}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q
 from django.http import Http404
 
@@ -60,3 +62,15 @@ def budget_lines_for(user):
     if is_coordinator(user):
         return lines
     return lines.filter(agency=user.agency)
+
+
+def plan_year_for(user, today=None) -> int:
+    """The year pages open on: the latest year of a plan the user works under that has begun (the 2014
+    demo opens on 2014), else the current year."""
+    today = today or dt.date.today()
+    year = (
+        plans_for(user).filter(year__lte=today.year).order_by("-year").values_list("year", flat=True).first()
+        if getattr(user, "is_authenticated", False) and getattr(user, "agency_id", None)
+        else None
+    )
+    return year or today.year

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.plans.models import (
@@ -46,6 +49,60 @@ def breakdown_set(*, target: Target, unit, value, second_value=None, actor=None)
     breakdown.full_clean()
     record_change(actor=actor, instance=breakdown, action=Action.UPDATE)
     return breakdown
+
+
+QUOTA_OVER_TARGET = _lazy("%(unit)s: chỉ tiêu giao %(value)s lớn hơn chỉ tiêu của cả thành phố (%(goal)s).")
+QUOTAS_OVER_TARGET = _lazy(
+    "Tổng chỉ tiêu giao cho các đơn vị (%(total)s) vượt chỉ tiêu %(code)s của thành phố (%(goal)s)."
+)
+
+
+@transaction.atomic
+def breakdowns_set(*, target: Target, actor, values: dict) -> int:
+    """Set the district quotas of ``target`` at once: ``values`` maps each district (a unit inside the
+    target's unit) to its quota, None to remove it. Refuses (ValidationError naming the district, or
+    the sum; nothing saved) a quota above the target's goal and quotas adding up to more than the goal.
+    Side effects: the quota rows and an audit row for each change. Returns the number changed."""
+    goal = target.min_value if target.kind == "range" else target.value
+    errors = []
+    for unit, value in values.items():
+        if value is not None and value < 0:
+            errors.append(_("%(unit)s: chỉ tiêu giao không được âm.") % {"unit": unit.full_name})
+        elif value is not None and goal is not None and value > goal:
+            errors.append(
+                QUOTA_OVER_TARGET % {"unit": unit.full_name, "value": _plain(value), "goal": _plain(goal)}
+            )
+        if not unit.path.startswith(target.unit.path + "."):
+            errors.append(_("%(unit)s không thuộc địa bàn của chỉ tiêu.") % {"unit": unit.full_name})
+    kept = {
+        b.unit_id: b.value
+        for b in TargetBreakdown.objects.filter(target=target).exclude(unit__in=list(values))
+    }
+    total = sum(v for v in values.values() if v is not None) + sum(kept.values())
+    if not errors and goal is not None and total > goal:
+        errors.append(
+            QUOTAS_OVER_TARGET % {"total": _plain(total), "code": target.code, "goal": _plain(goal)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    changed = 0
+    for unit, value in values.items():
+        existing = TargetBreakdown.objects.filter(target=target, unit=unit).first()
+        if value is None:
+            if existing is not None:
+                record_change(actor=actor, instance=existing, action=Action.DELETE, before=snapshot(existing))
+                existing.delete()
+                changed += 1
+            continue
+        if existing is not None and existing.value == value:
+            continue
+        breakdown_set(target=target, unit=unit, value=value, actor=actor)
+        changed += 1
+    return changed
+
+
+def _plain(value) -> str:
+    return f"{value:,.0f}".replace(",", ".") if value == int(value) else str(value)
 
 
 def _task_snapshot(task: Task) -> dict:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/sao-sang-nam-sau/", views.plan_copy, name="copy"),
     path("<int:pk>/chi-tieu/", views.target_list, name="targets"),
     path("chi-tieu/<int:pk>/sua/", views.target_edit, name="target_edit"),
+    path("chi-tieu/<int:pk>/giao/", views.target_quotas, name="target_quotas"),
     path("cong-viec/", views.task_list, name="tasks"),
     path("cong-viec/<int:pk>/", views.task_edit, name="task_edit"),
     path("hoat-dong/", views.activity_list, name="activities"),

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.scoping import path_q
-from lanhmanh.indicators.evaluation import evaluate
+from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for
+from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.plans import services
 from lanhmanh.plans.dashboard import build
 from lanhmanh.plans.export import dashboard_workbook
 from lanhmanh.plans.forms import ActivityForm, BudgetLineForm, PlanCopyForm, TargetForm, TaskUpdateForm
-from lanhmanh.plans.models import Target, TaskStatus
+from lanhmanh.plans.models import Target, TargetBreakdown, TaskStatus
 from lanhmanh.plans.progress import STATUS_RULE
 from lanhmanh.plans.selectors import (
     activities_for,
@@ -225,3 +229,73 @@ def target_edit(request, pk: int):
             messages.success(request, _("Đã lưu chỉ tiêu %(code)s.") % {"code": target.code})
             return redirect("plans:targets", pk=plan.pk)
     return render(request, "plans/target_form.html", {"plan": plan, "target": target, "form": form})
+
+
+@login_required
+def target_quotas(request, pk: int):
+    """The coordinator gives each district its share of a city target and sees progress by district."""
+    _coordinator_only(request.user)
+    target = Target.objects.select_related("plan", "unit", "indicator").filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    plan = plan_for(request.user, target.plan_id)
+    districts = list(
+        AdministrativeUnit.objects.filter(parent=target.unit)
+        .valid_on(dt.date(plan.year, 1, 1))
+        .order_by("path")
+    )
+    quotas = {b.unit_id: b.value for b in TargetBreakdown.objects.filter(target=target)}
+    errors: list[str] = []
+    typed: dict[int, str] = {}
+    if request.method == "POST":
+        values = {}
+        for unit in districts:
+            raw = (request.POST.get(f"quota-{unit.pk}") or "").strip().replace(".", "").replace(",", ".")
+            typed[unit.pk] = request.POST.get(f"quota-{unit.pk}", "")
+            if not raw:
+                values[unit] = None
+                continue
+            try:
+                values[unit] = Decimal(raw)
+            except InvalidOperation:
+                errors.append(
+                    _("%(unit)s: “%(raw)s” không phải là số.")
+                    % {"unit": unit.full_name, "raw": typed[unit.pk]}
+                )
+        if not errors:
+            try:
+                services.breakdowns_set(target=target, actor=request.user, values=values)
+            except ValidationError as exc:
+                errors = list(exc.messages)
+            else:
+                messages.success(
+                    request, _("Đã giao chỉ tiêu %(code)s cho các đơn vị.") % {"code": target.code}
+                )
+                return redirect("plans:target_quotas", pk=target.pk)
+    achieved = {}
+    if has_source(target.indicator):
+        result = evaluate(target.indicator, target.unit, plan.period, by="child", user=request.user)
+        achieved = {c.key[0]: c for c in result.rows}
+    rows = []
+    for unit in districts:
+        quota = quotas.get(unit.pk)
+        cell = achieved.get(unit.path)
+        share = None
+        if quota and cell is not None and cell.value is not None:
+            share = (Decimal(cell.value) * 100 / quota).quantize(Decimal("0.1"))
+        value = typed.get(unit.pk)
+        if value is None:
+            value = "" if quota is None else f"{quota:f}".rstrip("0").rstrip(".")
+        rows.append((unit, value, cell, share))
+    return render(
+        request,
+        "plans/target_quotas.html",
+        {
+            "plan": plan,
+            "target": target,
+            "rows": rows,
+            "errors": errors,
+            "total": sum(quotas.values()) if quotas else None,
+            "has_source": has_source(target.indicator),
+        },
+    )

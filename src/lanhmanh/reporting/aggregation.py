@@ -103,7 +103,11 @@ def consolidate(
 ) -> Consolidation:
     """The figures of ``form`` for ``unit`` over the period, with the breakdown by the units below."""
     period = parse(period_id) if isinstance(period_id, str) else period_id
-    fields = list(form.fields.select_related("indicator", "section").order_by("section__order", "order"))
+    fields = list(
+        form.fields.select_related("indicator", "section", "prefill_indicator").order_by(
+            "section__order", "order"
+        )
+    )
     submission = (
         Submission.objects.filter(form=form, unit_path=unit.path, period_id=period.id, request__isnull=True)
         .select_related("agency")
@@ -130,8 +134,8 @@ def consolidate(
                 texts.append((f, value.text if value else ""))
                 continue
             records, hidden = None, False
-            if f.is_computed and has_source(f.indicator):
-                cell = evaluate(f.indicator, unit.path, period, user=user).total
+            if f.records_indicator is not None and has_source(f.records_indicator):
+                cell = evaluate(f.records_indicator, unit.path, period, user=user).total
                 records, hidden = (None if cell.value is None else int(cell.value)), cell.suppressed
             rows.append(Row(f, value.number if value else None, below.get(f.indicator_id), records, hidden))
         blocks.append(Block(section.title, rows, texts))

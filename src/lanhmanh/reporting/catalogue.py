@@ -25,6 +25,8 @@ class FieldSpec:
     plausible_max: int | None = None
     required: bool = True
     help_text: str = ""
+    # A computed field that adds up as its own ``reporting.*`` indicator, prefilled from this one.
+    records: str | None = None
 
     @property
     def indicator_code(self) -> str | None:
@@ -58,6 +60,11 @@ class FormSpec:
     description: str = ""
     lock_after_days: int = 45
     lists_sanctioned_sellers: bool = False  # identity and address of each seller sanctioned in the period
+    # "own": prefill from the submitting unit's own records (the levels below report theirs and are
+    # added once by the consolidation); "subtree": from the whole area (no report below rolls in).
+    prefill_scope: str = "own"
+    # False for forms that restate another form's figures at the same level (quarter/year from months).
+    feeds_indicators: bool = True
 
 
 SITUATION = SectionSpec(
@@ -96,17 +103,39 @@ SANCTIONS = SectionSpec(
             unit="person-times",
             plausible_max=1000,
         ),
-        FieldSpec("warnings", "Trong đó: cảnh cáo", unit="person-times", plausible_max=1000),
-        FieldSpec("fined", "Trong đó: phạt tiền", unit="person-times", plausible_max=1000),
+        FieldSpec(
+            "warnings",
+            "Trong đó: cảnh cáo",
+            source=COMP,
+            records="people.seller_warnings",
+            unit="person-times",
+            plausible_max=1000,
+        ),
+        FieldSpec(
+            "fined",
+            "Trong đó: phạt tiền",
+            source=COMP,
+            records="people.sellers_fined",
+            unit="person-times",
+            plausible_max=1000,
+        ),
         FieldSpec(
             "fines_imposed",
             "Số tiền phạt theo quyết định (đồng)",
             kind=M,
+            source=COMP,
+            records="people.seller_fines_imposed",
             unit="vnd",
             plausible_max=2_000_000_000,
         ),
         FieldSpec(
-            "fines_collected", "Số tiền phạt đã thu (đồng)", kind=M, unit="vnd", plausible_max=2_000_000_000
+            "fines_collected",
+            "Số tiền phạt đã thu (đồng)",
+            kind=M,
+            source=COMP,
+            records="people.seller_fines_collected",
+            unit="vnd",
+            plausible_max=2_000_000_000,
         ),
     ),
 )
@@ -114,7 +143,13 @@ SUPPORT = SectionSpec(
     "ho-tro",
     "III. Tiếp cận, tư vấn, hỗ trợ người bán dâm",
     (
-        FieldSpec("outreach", "Số lượt người được tiếp cận, tư vấn", unit="person-times", plausible_max=2000),
+        FieldSpec(
+            "outreach",
+            "Số người được tiếp cận, tư vấn",
+            source=COMP,
+            records="support.people_reached",
+            plausible_max=2000,
+        ),
         FieldSpec(
             "health_referrals",
             "Số lượt người được hỗ trợ y tế (HIV/STI, methadone)",
@@ -124,6 +159,8 @@ SUPPORT = SectionSpec(
         FieldSpec(
             "trained_employed",
             "Số người được dạy nghề, tạo việc làm",
+            source=COMP,
+            records="support.women_trained_employed",
             plausible_max=500,
         ),
     ),
@@ -189,10 +226,11 @@ ACTIVITIES = SectionSpec(
         FieldSpec("assessment", "Đánh giá chung, khó khăn, kiến nghị", kind=T, required=False),
     ),
 )
+# No "money collected ≤ money imposed" rule for figures from the records: a period's collections
+# include the payment of fines decided in earlier periods (counted by payment date).
 COMMON_RULES = (
     (("warnings", "fined"), "=", ("sellers_sanctioned",)),
     (("sellers_sanctioned",), "<=", ("people_checked",)),
-    (("fines_collected",), "<=", ("fines_imposed",)),
     (("trainings_held",), "<=", ("activities_held",)),
     (("hotspots_kept_clean",), "<=", ("hotspots_eliminated",)),
 )
@@ -211,13 +249,35 @@ POLICE = SectionSpec(
     "xu-phat",
     "I. Xử phạt vi phạm hành chính về mại dâm",
     (
-        FieldSpec("police_warnings", "Số lượt người bị cảnh cáo", unit="person-times", plausible_max=1000),
-        FieldSpec("police_fined", "Số lượt người bị phạt tiền", unit="person-times", plausible_max=1000),
-        FieldSpec("persons_sanctioned", "Số người bị xử phạt", plausible_max=1000),
+        FieldSpec(
+            "police_warnings",
+            "Số lượt người bị cảnh cáo",
+            source=COMP,
+            records="people.warnings",
+            unit="person-times",
+            plausible_max=1000,
+        ),
+        FieldSpec(
+            "police_fined",
+            "Số lượt người bị phạt tiền",
+            source=COMP,
+            records="people.fined",
+            unit="person-times",
+            plausible_max=1000,
+        ),
+        FieldSpec(
+            "persons_sanctioned",
+            "Số người bị xử phạt",
+            source=COMP,
+            records="people.persons_sanctioned",
+            plausible_max=1000,
+        ),
         FieldSpec(
             "police_fines_imposed",
             "Số tiền phạt theo quyết định (đồng)",
             kind=M,
+            source=COMP,
+            records="people.fines_imposed",
             unit="vnd",
             plausible_max=5_000_000_000,
         ),
@@ -225,6 +285,8 @@ POLICE = SectionSpec(
             "police_fines_collected",
             "Số tiền phạt đã thu (đồng)",
             kind=M,
+            source=COMP,
+            records="people.fines_collected",
             unit="vnd",
             plausible_max=5_000_000_000,
         ),
@@ -302,10 +364,7 @@ TEAM_178_RULES = (
     (("establishments_sanctioned",), "<=", ("violations_found",)),
     (("team178_fines_collected",), "<=", ("team178_fines_imposed",)),
 )
-POLICE_RULES = (
-    (("persons_sanctioned",), "<=", ("police_warnings", "police_fined")),
-    (("police_fines_collected",), "<=", ("police_fines_imposed",)),
-)
+POLICE_RULES = ((("persons_sanctioned",), "<=", ("police_warnings", "police_fined")),)
 
 FORMS: tuple[FormSpec, ...] = (
     FormSpec(
@@ -338,6 +397,7 @@ FORMS: tuple[FormSpec, ...] = (
         recipients=("Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH)", "Công an Thành phố", "Lưu: VT."),
         lists_sanctioned_sellers=True,
         description="Kế hoạch mục III.2: cảnh cáo, phạt tiền, số người, số tiền, danh tính và địa chỉ người bán dâm bị xử phạt.",
+        prefill_scope="subtree",
     ),
     FormSpec(
         code="huyen-thang",
@@ -368,6 +428,7 @@ FORMS: tuple[FormSpec, ...] = (
         rules=COMMON_RULES,
         rollup_from=("xa-thang",),
         recipients=DISTRICT_RECIPIENTS,
+        feeds_indicators=False,
     ),
     FormSpec(
         code="huyen-nam",
@@ -384,6 +445,7 @@ FORMS: tuple[FormSpec, ...] = (
         rollup_from=("xa-thang",),
         recipients=DISTRICT_RECIPIENTS,
         lock_after_days=60,
+        feeds_indicators=False,
     ),
     FormSpec(
         code="doi-178-quy",
@@ -402,6 +464,7 @@ FORMS: tuple[FormSpec, ...] = (
             "UBND quận, huyện",
             "Lưu: Đội 178.",
         ),
+        prefill_scope="subtree",
     ),
     FormSpec(
         code="thanh-pho-nam",
@@ -437,5 +500,7 @@ FORMS: tuple[FormSpec, ...] = (
         deadline_value=0,
         sections=(SITUATION, HOTSPOTS),
         recipients=("Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH)", "Lưu: VT."),
+        prefill_scope="subtree",
+        feeds_indicators=False,
     ),
 )

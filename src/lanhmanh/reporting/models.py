@@ -41,6 +41,11 @@ class DeadlineRule(models.TextChoices):
     REQUEST_DATE = "request-date", _("Theo ngày ghi trong yêu cầu")
 
 
+class PrefillScope(models.TextChoices):
+    OWN = "own", _("Chỉ hồ sơ của chính đơn vị báo cáo (cấp dưới tự báo cáo phần của mình)")
+    SUBTREE = "subtree", _("Hồ sơ của toàn địa bàn (không có báo cáo cấp dưới cộng vào)")
+
+
 class ReportForm(models.Model):
     """A periodic or ad hoc report: who submits it, when, and its sections and fields."""
 
@@ -80,6 +85,24 @@ class ReportForm(models.Model):
         help_text=_(
             "Báo cáo kèm danh tính, địa chỉ người bán dâm bị xử phạt trong kỳ, lấy từ cơ sở dữ liệu đối tượng "
             "(chỉ người có quyền xem nhân thân và xử lý vi phạm mới thấy)."
+        ),
+    )
+    prefill_scope = models.CharField(
+        _("phạm vi số liệu điền sẵn"),
+        max_length=8,
+        choices=PrefillScope.choices,
+        default=PrefillScope.OWN,
+        help_text=_(
+            "Mỗi cấp chỉ báo cáo phần việc của mình: số liệu điền sẵn lấy từ hồ sơ của chính đơn vị, "
+            "phần của cấp dưới được cộng vào khi tổng hợp, nên không tính hai lần."
+        ),
+    )
+    feeds_indicators = models.BooleanField(
+        _("số liệu tính vào chỉ số"),
+        default=True,
+        help_text=_(
+            "Số liệu đã duyệt của biểu này là giá trị của các chỉ số “theo báo cáo”. Bỏ chọn với biểu "
+            "nhắc lại số liệu của biểu khác cùng cấp (báo cáo quý, năm tổng hợp từ báo cáo tháng)."
         ),
     )
     active = models.BooleanField(_("đang dùng"), default=True)
@@ -178,6 +201,18 @@ class FormField(models.Model):
         related_name="report_fields",
         verbose_name=_("chỉ số"),
     )
+    prefill_indicator = models.ForeignKey(
+        "indicators.Indicator",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="prefilled_fields",
+        verbose_name=_("chỉ số điền sẵn từ hồ sơ"),
+        help_text=_(
+            "Chỉ tiêu tính từ dữ liệu mà giá trị báo cáo được cộng theo một chỉ số khác (ví dụ số cảnh cáo "
+            "trong báo cáo của Công an): chỉ số tính từ hồ sơ dùng để điền sẵn và đối chiếu."
+        ),
+    )
     plausible_max = models.BigIntegerField(
         _("ngưỡng hợp lý"),
         null=True,
@@ -199,6 +234,10 @@ class FormField(models.Model):
             models.CheckConstraint(
                 condition=~Q(source="computed") | ~Q(kind="text"), name="form_field_computed_is_number"
             ),
+            models.CheckConstraint(
+                condition=Q(prefill_indicator__isnull=True) | Q(source="computed"),
+                name="form_field_prefill_only_computed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,6 +250,13 @@ class FormField(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.source == FieldSource.COMPUTED
+
+    @property
+    def records_indicator(self):
+        """The indicator whose records prefill this field (None for fields typed in)."""
+        if not self.is_computed:
+            return None
+        return self.prefill_indicator if self.prefill_indicator_id else self.indicator
 
 
 class RuleOperator(models.TextChoices):

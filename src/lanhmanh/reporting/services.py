@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.indicators.evaluation import evaluate, has_source
+from lanhmanh.indicators.evaluation import evaluate, evaluate_own, has_source
 from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.indicators.services import indicator_create, indicator_ensure
 from lanhmanh.org.models import AdministrativeUnit, Agency
@@ -28,9 +28,9 @@ from lanhmanh.reporting import catalogue, notifications
 from lanhmanh.reporting.models import (
     FINAL,
     AdHocRequest,
-    FieldSource,
     FormField,
     FormSection,
+    PrefillScope,
     ReportForm,
     Status,
     Submission,
@@ -78,9 +78,16 @@ def _indicator_for(spec: catalogue.FieldSpec) -> Indicator | None:
     existing = Indicator.objects.filter(code=code).first()
     if existing is not None:
         return existing
-    if spec.source == catalogue.COMP:
+    if spec.source == catalogue.COMP and not spec.records:
         return indicator_ensure(code=code, name=spec.label, unit=spec.unit)
     return indicator_create(code=code, name=spec.label, unit=spec.unit, kind=IndicatorKind.REPORTED)
+
+
+def _prefill_indicator_for(spec: catalogue.FieldSpec) -> Indicator | None:
+    if not spec.records:
+        return None
+    existing = Indicator.objects.filter(code=spec.records).first()
+    return existing or indicator_ensure(code=spec.records, name=spec.label, unit=spec.unit)
 
 
 @transaction.atomic
@@ -110,6 +117,8 @@ def report_forms_load(*, specs: Iterable[catalogue.FormSpec] = catalogue.FORMS) 
                 "recipients": "\n".join(spec.recipients),
                 "description": spec.description,
                 "lists_sanctioned_sellers": spec.lists_sanctioned_sellers,
+                "prefill_scope": spec.prefill_scope,
+                "feeds_indicators": spec.feeds_indicators,
             },
         )
         form.full_clean()
@@ -131,6 +140,7 @@ def report_forms_load(*, specs: Iterable[catalogue.FormSpec] = catalogue.FORMS) 
                         "kind": field_spec.kind,
                         "source": field_spec.source,
                         "indicator": _indicator_for(field_spec),
+                        "prefill_indicator": _prefill_indicator_for(field_spec),
                         "plausible_max": field_spec.plausible_max,
                         "required": field_spec.required,
                         "help_text": field_spec.help_text,
@@ -226,7 +236,11 @@ def _fields(form: ReportForm) -> list[FormField]:
     """The form's fields in order, read once per form instance (a report's save reads them several times)."""
     cached = getattr(form, "_report_fields", None)
     if cached is None:
-        cached = list(form.fields.select_related("indicator", "section").order_by("section__order", "order"))
+        cached = list(
+            form.fields.select_related("indicator", "section", "prefill_indicator").order_by(
+                "section__order", "order"
+            )
+        )
         form._report_fields = cached
     return cached
 
@@ -255,12 +269,21 @@ def _reload(submission: Submission) -> None:
 
 
 def computed_values(form: ReportForm, unit_path: str, period: Period, *, user=None) -> dict[str, int | None]:
-    """Field code → the figure the records give for the unit's subtree (None: no source yet)."""
+    """Field code → the figure the records give (None: no source yet) for the unit's own work.
+
+    A level reports its own work only: with the form's ``prefill_scope`` "own" the figure counts the
+    records kept at the unit itself (the units below report theirs, and the consolidation adds every
+    level once); with "subtree" the records of the unit's whole area (no report below rolls in).
+    """
     result: dict[str, int | None] = {}
+    own = form.prefill_scope == PrefillScope.OWN
     for f in _fields(form):
-        if f.source != FieldSource.COMPUTED or f.indicator is None or not has_source(f.indicator):
+        indicator = f.records_indicator
+        if indicator is None or not has_source(indicator):
             continue
-        cell = evaluate(f.indicator, unit_path, period, user=user).total
+        cell = evaluate_own(indicator, unit_path, period, user=user) if own else None
+        if cell is None:
+            cell = evaluate(indicator, unit_path, period, user=user).total
         result[f.code] = None if cell.suppressed or cell.value is None else int(cell.value)
     return result
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.periods import Period, parse
+from lanhmanh.core.pickers import period_picker
+from lanhmanh.plans.selectors import plan_year_for
 from lanhmanh.reporting import documents, services
 from lanhmanh.reporting.aggregation import consolidate
 from lanhmanh.reporting.completeness import completeness
@@ -295,11 +299,7 @@ def _chosen_form_and_period(request, forms: list[ReportForm]):
             latest = (
                 Submission.objects.filter(form=form, request__isnull=True).order_by("-period_start").first()
             )
-            period = (
-                latest.period
-                if latest
-                else Period.containing(timezone.localdate(), form.period_kind).previous()
-            )
+            period = latest.period if latest else _default_period(request.user, form)
         if form.period_kind and period.kind != form.period_kind:
             error = _("Biểu mẫu “%(form)s” lập theo kỳ %(kind)s.") % {
                 "form": form.short_name,
@@ -307,6 +307,22 @@ def _chosen_form_and_period(request, forms: list[ReportForm]):
             }
             period = Period.containing(period.start, form.period_kind)
     return form, period, error
+
+
+def _default_period(user, form: ReportForm) -> Period:
+    """The last period of the form's kind that has ended, in the year of the plan the user works under
+    (the 2014 demo opens on 2014)."""
+    today = timezone.localdate()
+    year = plan_year_for(user, today)
+    if year < today.year:
+        return Period.containing(dt.date(year, 12, 31), form.period_kind)
+    return Period.containing(today, form.period_kind).previous()
+
+
+def _picker(form, period) -> dict | None:
+    if form is None or period is None or not form.period_kind:
+        return None
+    return period_picker(period, kinds=(form.period_kind,))
 
 
 def _late_query(request, result) -> dict[str, str]:
@@ -358,6 +374,8 @@ def completeness_page(request):
         "result": result,
         "requests": requests,
         "late_query": _late_query(request, result),
+        "picker": _picker(form, period),
+        "picker_query": f"bieu-mau={form.code}&don-vi={unit.path}" if form else "",
     }
     template = "reporting/completeness.html#table" if request.htmx else "reporting/completeness.html"
     return render(request, template, context)
@@ -391,7 +409,16 @@ def consolidated(request):
     return render(
         request,
         "reporting/consolidated.html",
-        {"forms": forms, "form": form, "period": period, "error": error, "unit": unit, "result": result},
+        {
+            "forms": forms,
+            "form": form,
+            "period": period,
+            "error": error,
+            "unit": unit,
+            "result": result,
+            "picker": _picker(form, period),
+            "picker_query": f"bieu-mau={form.code}&don-vi={unit.path}" if form else "",
+        },
     )
 
 
