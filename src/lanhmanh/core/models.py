@@ -104,3 +104,32 @@ class AccessRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} read {self.model}#{self.object_id} ({self.purpose})"
+
+
+class StoredFile(models.Model):
+    """A file accepted by ``core.uploads``: stored under ``UPLOAD_ROOT`` at ``relative_path`` (a generated
+    name), never under a web root; read only through ``core.uploads.stored_file_get``."""
+
+    id = models.UUIDField(primary_key=True)
+    purpose = models.CharField(_("mục đích"), max_length=60, db_index=True)
+    kind = models.CharField(_("loại tệp"), max_length=10)
+    size = models.PositiveBigIntegerField(_("kích thước (byte)"))
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(_("tên tệp"), max_length=160)
+    relative_path = models.CharField(max_length=200, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tải lên"),
+    )
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"))
+
+    class Meta:
+        verbose_name = _("tệp tải lên")
+        verbose_name_plural = _("tệp tải lên")
+
+    def __str__(self) -> str:
+        return self.original_name

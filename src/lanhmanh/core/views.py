@@ -58,3 +58,11 @@ def audit(request):
     partial = request.htmx and not request.htmx.history_restore_request
     template = "core/audit.html#results" if partial else "core/audit.html"
     return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+def stored_file_download(request, pk):
+    """Send an uploaded file to a user its owning app lets read it (404 otherwise), as an attachment."""
+    from lanhmanh.core.uploads import download_response, stored_file_get
+
+    return download_response(stored_file_get(request.user, pk))

@@ -12,6 +12,7 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from lanhmanh.core.navigation import NavItem, register
+        from lanhmanh.plans import evidence  # noqa: F401  (registers the evidence upload policy)
 
         register(
             NavItem(key="plans", label=_("Kế hoạch"), url_name="plans:list", allowed=_signed_in, order=20)
