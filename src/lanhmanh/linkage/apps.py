@@ -3,9 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 def can_review(user) -> bool:
-    from lanhmanh.core.scoping import DataClass, can
+    """The registry's own classes (identity + enforcement): the roles that record identities."""
+    from lanhmanh.people.apps import can_use_registry
 
-    return can(user, DataClass.IDENTITY)
+    return can_use_registry(user)
 
 
 class LinkageConfig(AppConfig):

@@ -1,29 +1,32 @@
 """Scoped reads of the linkage app.
 
-The review queue shows a pair only to users allowed to see both identities: the identity class and
-jurisdiction over both persons (the registry's own rule, ``people.selectors.persons_visible``).
-Runs are for city coordinators holding the identity class.
+The review queue, pair pages and merge histories need the registry's own classes (identity +
+enforcement, ``people.apps.can_use_registry``: the roles that record identities, hence the only ones
+that may decide a pair or undo a merge) and show a pair only when both persons are within the user's
+reach (``people.selectors.persons_visible``). Everyone else gets 404, as for a missing page: a health
+worker or a social worker holds identities of their own clients, not the registry's.
+Runs are for city coordinators with the same classes.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from lanhmanh.core.scoping import DataClass, can
+from lanhmanh.linkage.apps import can_review
 from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairStatus
 from lanhmanh.people.selectors import persons_visible
 
 
 def require_reviewer(user) -> None:
-    if not can(user, DataClass.IDENTITY):
-        raise PermissionDenied
+    """404 unless the user may review and decide pairs (the registry's classes)."""
+    if not can_review(user):
+        raise Http404
 
 
 def require_run_manager(user) -> None:
-    if not (can(user, DataClass.IDENTITY) and user.has_role("city-coordinator")):
-        raise PermissionDenied
+    if not (can_review(user) and user.has_role("city-coordinator")):
+        raise Http404
 
 
 def resolve_person_id(pk: int) -> int:
