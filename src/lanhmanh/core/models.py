@@ -43,6 +43,7 @@ class ChangeRecord(AppendOnlyModel):
         MERGE = "merge", _("Gộp")
         UNMERGE = "unmerge", _("Tách")
         STATUS = "status", _("Đổi trạng thái")
+        GRANT = "grant", _("Cấp quyền xem dữ liệu cá nhân")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

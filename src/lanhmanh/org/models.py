@@ -356,5 +356,11 @@ class User(AbstractUser):
 
     @property
     def needs_two_factor(self) -> bool:
-        """Every role that can read identities signs in with a second factor."""
-        return DataClass.IDENTITY in self.data_classes
+        """Every role that can read identities, and every account that can use the admin, signs in with a
+        second factor."""
+        return (
+            DataClass.IDENTITY in self.data_classes
+            or self.is_staff
+            or self.is_superuser
+            or self.is_system_admin
+        )
