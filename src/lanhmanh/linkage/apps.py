@@ -24,5 +24,6 @@ class LinkageConfig(AppConfig):
                 url_name="linkage:queue",
                 allowed=can_review,
                 order=35,
+                section="registers",
             )
         )
