@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_storedfile'),
+        ("core", "0005_storedfile"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='changerecord',
-            name='action',
-            field=models.CharField(choices=[('create', 'Tạo mới'), ('update', 'Sửa'), ('delete', 'Xoá'), ('merge', 'Gộp'), ('unmerge', 'Tách'), ('status', 'Đổi trạng thái'), ('grant', 'Cấp quyền xem dữ liệu cá nhân')], max_length=16, verbose_name='thao tác'),
+            model_name="changerecord",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Tạo mới"),
+                    ("update", "Sửa"),
+                    ("delete", "Xoá"),
+                    ("merge", "Gộp"),
+                    ("unmerge", "Tách"),
+                    ("status", "Đổi trạng thái"),
+                    ("grant", "Cấp quyền xem dữ liệu cá nhân"),
+                ],
+                max_length=16,
+                verbose_name="thao tác",
+            ),
         ),
     ]
