@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from lanhmanh.core import navigation
+        from lanhmanh.core import checks, navigation  # noqa: F401  (checks registers the deploy checks)
         from lanhmanh.core.selectors import may_audit
 
         navigation.register(
