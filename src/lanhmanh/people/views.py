@@ -176,7 +176,31 @@ def person_suggest(request):
                 "fields": ", ".join(f"{f.label} ({f.level})" for f in match.agreeing[:3]),
             }
             matches.setdefault(match.person.pk, (match.person, why))
+    _log_shown(
+        request,
+        [person for person, _why in matches.values()],
+        Purpose.SANCTION,
+        _("Gợi ý hồ sơ có thể trùng khi nhập"),
+    )
     return render(request, "people/_suggestions.html", {"matches": list(matches.values())})
+
+
+def _log_shown(request, persons, purpose: str, detail: str) -> None:
+    """One access-log row per person whose identity a page shows (one INSERT for the lot)."""
+    from lanhmanh.core.models import AccessRecord
+
+    AccessRecord.objects.bulk_create(
+        AccessRecord(
+            actor=request.user,
+            model=person._meta.label_lower,
+            object_id=str(person.pk),
+            data_class=DataClass.IDENTITY,
+            purpose=purpose,
+            detail=str(detail)[:300],
+            path=request.path[:300],
+        )
+        for person in persons
+    )
 
 
 @login_required
@@ -311,6 +335,12 @@ def import_preview(request, pk: int):
     elif batch.status == PersonImport.Status.CONFIRMED:
         context["persons"] = list(
             selectors.persons_visible(user).filter(pk__in=batch.person_ids).order_by("pk")
+        )
+        _log_shown(
+            request,
+            context["persons"],
+            Purpose.SANCTION,
+            _("Kết quả nhập danh sách Excel #%(batch)s") % {"batch": batch.pk},
         )
     return render(request, "people/import_preview.html", context)
 
