@@ -158,7 +158,8 @@ def test_every_record_page_has_its_rule():
     assert sorted(with_ids - set(rules) - set(COVERED_ELSEWHERE)) == []
 
 
-def test_the_matrix_of_roles_urls_and_jurisdictions(demo, client_for):
+def test_the_matrix_of_roles_urls_and_jurisdictions_then_the_bad_input_corpus(demo, client_for):
+    """One test, so the full demo loads once for both probes (they run in CI on both databases)."""
     from django.apps import apps
 
     rules = _rules()
@@ -206,3 +207,114 @@ def test_the_matrix_of_roles_urls_and_jurisdictions(demo, client_for):
                         )
     assert failures == []
     assert cells > 500
+    _bad_input_corpus(demo, client_for, rules)
+
+
+# The bad-input corpus (ASVS V5.1.3, V5.1.4, V5.2.2, V5.3.x): what careless users and attackers type.
+CORPUS = {
+    "nul": "Biên bản\x00họp",
+    "rtl-override": "Nguyễn \u202eĐào",
+    "emoji": "Họp 👩‍👩‍👧 🚨",
+    "formula": '=HYPERLINK("http://x","y")',
+    "huge-number": "9" * 5000,
+    "deep-json": "[" * 5000 + "]" * 5000,
+    "oversized": "a" * 20_000,
+    "script": "<script>alert(1)</script>",
+    "date-far": "9999-12-31",
+}
+BAD_FILES = {
+    "malformed-xlsx": ("danh-sach.xlsx", b"PK\x03\x04 not really a workbook"),
+    "html-as-pdf": ("bien-ban.pdf", b"<!doctype html><script>alert(1)</script>"),
+}
+
+
+def _post_forms(html: str) -> list[dict]:
+    """The POST forms of a page: their action and field names (inputs, selects, text areas)."""
+    from html.parser import HTMLParser
+
+    class Forms(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.forms: list[dict] = []
+            self.current = None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form" and (a.get("method") or "").lower() == "post":
+                self.current = {"action": a.get("action") or "", "fields": {}, "files": set()}
+                self.forms.append(self.current)
+            elif self.current is not None and tag in ("input", "select", "textarea") and a.get("name"):
+                if a.get("type") == "file":
+                    self.current["files"].add(a["name"])
+                elif (
+                    (
+                        a.get("type") not in ("submit", "button", "hidden")
+                        and a["name"] != "csrfmiddlewaretoken"
+                    )
+                    or a.get("type") == "hidden"
+                    and a["name"] != "csrfmiddlewaretoken"
+                ):
+                    self.current["fields"][a["name"]] = a.get("value") or ""
+
+        def handle_endtag(self, tag):
+            if tag == "form":
+                self.current = None
+
+    parser = Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+def _bad_input_corpus(demo, client_for, rules) -> None:
+    """Every POST form that any demo role reaches on any page (the write endpoints of the site), every
+    corpus value in all its fields: never a 5xx, never Django's English NUL message."""
+    from django.apps import apps
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    failures: list[str] = []
+    posted = 0
+    seen_forms: set[tuple[str, str]] = set()
+    for name, route, _converters in _patterns():
+        if name in PUBLIC or name in ("logout",):
+            continue
+        if name in rules:
+            label = rules[name][0]
+            pk = apps.get_model(label)._base_manager.order_by("pk").values_list("pk", flat=True).first()
+            url = _fill(route, pk=pk, person_pk=pk)
+        else:
+            url = _fill(route)
+        for account in ACCOUNTS:
+            client = client_for(demo[account.username])
+            page = client.get(url)
+            if page.status_code != 200 or "text/html" not in page.get("Content-Type", ""):
+                continue
+            forms = [
+                f
+                for f in _post_forms(page.content.decode())
+                if (f["fields"] or f["files"])
+                and (f["action"] or url).startswith("/")
+                and not (f["action"] or "").startswith(("/dang-xuat/", "/i18n/"))
+            ]
+            for form in forms:
+                action = form["action"] or url
+                key = f"{action}:{sorted(form['fields'])}"
+                if key in seen_forms:
+                    continue
+                seen_forms.add(key)
+                for kind, value in CORPUS.items():
+                    data = dict.fromkeys(form["fields"], value)
+                    for field in form["files"]:
+                        data[field] = SimpleUploadedFile(
+                            *BAD_FILES["malformed-xlsx" if kind == "nul" else "html-as-pdf"]
+                        )
+                    posted += 1
+                    response = client.post(action, data)
+                    body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+                    if response.status_code >= 500:
+                        failures.append(f"{account.username} POST {action} ({kind}): {response.status_code}")
+                    elif "Null characters are not allowed" in body:
+                        failures.append(f"{account.username} POST {action} ({kind}): English NUL message")
+            if forms:
+                break  # the first role that reaches the page's forms posts to them
+    assert failures == []
+    assert posted > 50, posted

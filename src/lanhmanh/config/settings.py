@@ -164,6 +164,8 @@ LOGIN_ADDRESS_ATTEMPTS = env_int("LOGIN_ADDRESS_ATTEMPTS", 30, minimum=1, maximu
 LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1, maximum=24 * 60)
 # Behind a reverse proxy: the META key of the header it sets with the client's address (e.g. HTTP_X_REAL_IP).
 LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER", "")
+# Law 91/2025: a personal-data breach is notified to the competent authority within 72 hours of discovery.
+BREACH_NOTIFY_HOURS = env_int("BREACH_NOTIFY_HOURS", 72, minimum=1, maximum=72)
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=24 * 7)
 REQUIRE_2FA = env_bool("LANHMANH_REQUIRE_2FA", True)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)

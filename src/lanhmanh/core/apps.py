@@ -21,3 +21,13 @@ class CoreConfig(AppConfig):
                 section="system",
             )
         )
+        navigation.register(
+            navigation.NavItem(
+                key="breaches",
+                label=_("Sự cố lộ lọt dữ liệu"),
+                url_name="breaches",
+                allowed=may_audit,
+                order=901,
+                section="system",
+            )
+        )

@@ -226,3 +226,37 @@ class AuditSearchForm(TextGuardMixin, forms.Form):
             action=data.get("action", ""),
             purpose=data.get("purpose", ""),
         )
+
+
+# The breach register --------------------------------------------------------------------------------
+
+
+class BreachForm(TextGuardMixin, forms.ModelForm):
+    class Meta:
+        from lanhmanh.core.models import Breach
+
+        model = Breach
+        fields = [
+            "title",
+            "discovered_at",
+            "window_start",
+            "window_end",
+            "description",
+            "data_categories",
+            "subjects_estimate",
+            "records_estimate",
+            "consequences",
+            "measures",
+            "authority",
+        ]
+        widgets = {
+            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            for name in ("discovered_at", "window_start", "window_end")
+        } | {name: forms.Textarea(attrs={"rows": 3}) for name in ("description", "consequences", "measures")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("discovered_at", "window_start", "window_end"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")

@@ -134,3 +134,67 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Breach(models.Model):
+    """A personal-data breach in the register the data-protection officer keeps (Law 91/2025/QH15).
+
+    The competent authority must be notified within ``settings.BREACH_NOTIFY_HOURS`` (72) of discovery.
+    The persons affected are derived from the access and change logs of the window the breach covers.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang xử lý, chưa thông báo")
+        NOTIFIED = "notified", _("Đã thông báo cơ quan có thẩm quyền")
+        CLOSED = "closed", _("Đã khắc phục, đóng")
+
+    title = models.CharField(_("tên sự cố"), max_length=200)
+    discovered_at = models.DateTimeField(_("thời điểm phát hiện"))
+    window_start = models.DateTimeField(_("xảy ra từ"))
+    window_end = models.DateTimeField(_("xảy ra đến"))
+    description = models.TextField(_("diễn biến, nguyên nhân"))
+    data_categories = models.TextField(_("loại dữ liệu cá nhân bị ảnh hưởng"))
+    subjects_estimate = models.PositiveIntegerField(_("số chủ thể dữ liệu (ước tính)"))
+    records_estimate = models.PositiveIntegerField(_("số bản ghi (ước tính)"))
+    consequences = models.TextField(_("hậu quả, thiệt hại có thể xảy ra"))
+    measures = models.TextField(_("biện pháp đã và sẽ thực hiện"))
+    authority = models.CharField(
+        _("cơ quan nhận thông báo"),
+        max_length=300,
+        default="Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao (A05), Bộ Công an",
+    )
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    notified_at = models.DateTimeField(_("thời điểm thông báo"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người ghi nhận")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-discovered_at", "-id"]
+        verbose_name = _("sự cố lộ lọt dữ liệu cá nhân")
+        verbose_name_plural = _("sự cố lộ lọt dữ liệu cá nhân")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def deadline(self):
+        import datetime as dt
+
+        return self.discovered_at + dt.timedelta(hours=settings.BREACH_NOTIFY_HOURS)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.utils import timezone
+
+        errors = {}
+        now = timezone.now()
+        if self.discovered_at and self.discovered_at > now:
+            errors["discovered_at"] = _("Thời điểm phát hiện không được ở tương lai.")
+        if self.window_start and self.window_end and self.window_start > self.window_end:
+            errors["window_end"] = _("“Xảy ra đến” phải sau “Xảy ra từ”.")
+        if self.window_start and self.discovered_at and self.window_start > self.discovered_at:
+            errors["window_start"] = _("Sự cố không thể bắt đầu sau khi được phát hiện.")
+        if errors:
+            raise ValidationError(errors)

@@ -66,3 +66,61 @@ def stored_file_download(request, pk):
     from lanhmanh.core.uploads import download_response, stored_file_get
 
     return download_response(stored_file_get(request.user, pk))
+
+
+@login_required
+def breach_list(request):
+    """The breach register (DPO only, 404 otherwise): the open breaches' 72-hour clocks and a new entry."""
+    from django.shortcuts import redirect
+
+    from lanhmanh.core import breaches
+    from lanhmanh.core.forms import BreachForm
+
+    listed = list(breaches.breaches_for(request.user))
+    form = BreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from django.core.exceptions import ValidationError
+
+        try:
+            breach = breaches.breach_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("breach-detail", pk=breach.pk)
+    rows = [(b, breaches.hours_left(b)) for b in listed]
+    return render(request, "core/breach_list.html", {"rows": rows, "form": form})
+
+
+@login_required
+def breach_detail(request, pk: int):
+    """One breach: its clock, the records read or changed in its window, the notification document."""
+    from django.shortcuts import redirect
+
+    from lanhmanh.core import breaches
+
+    breach = breaches.breach_get(request.user, pk)
+    if request.method == "POST" and "notified" in request.POST:
+        breaches.breach_mark_notified(actor=request.user, breach=breach)
+        return redirect("breach-detail", pk=breach.pk)
+    found = breaches.affected(breach)
+    return render(
+        request,
+        "core/breach_detail.html",
+        {"breach": breach, "hours_left": breaches.hours_left(breach), "affected": found},
+    )
+
+
+@login_required
+def breach_notification(request, pk: int):
+    from django.http import HttpResponse
+
+    from lanhmanh.core import breaches
+
+    breach = breaches.breach_get(request.user, pk)
+    response = HttpResponse(
+        breaches.notification_docx(breach),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="thong-bao-su-co-{breach.pk}.docx"'
+    return response
