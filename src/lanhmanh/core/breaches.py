@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes, official_document
 from lanhmanh.core.models import AccessRecord, Breach, ChangeRecord
 from lanhmanh.core.selectors import may_audit, model_name
 
@@ -147,9 +148,7 @@ def _n(number: int) -> str:
 
 def notification_docx(breach: Breach) -> bytes:
     """The notification to the competent authority, A4 in the Decree 30/2020 layout."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes, official_document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415 -- heavy: python-docx only for this document
 
     local = timezone.localtime
     found = affected(breach)

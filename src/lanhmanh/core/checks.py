@@ -4,6 +4,7 @@ the SECRET_KEY is shorter than 50 characters or has fewer than 5 different chara
 
 from __future__ import annotations
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core import checks
 
@@ -13,8 +14,6 @@ MIN_SECRET_KEY_LENGTH = 50
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_secrets(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    from cryptography.fernet import Fernet
-
     errors: list[checks.CheckMessage] = []
     keys = list(getattr(settings, "FIELD_ENCRYPTION_KEYS", []) or [])
     if not keys:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -11,9 +13,10 @@ from django.core.validators import (
     validate_slug,
     validate_unicode_slug,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.models import AccessRecord, ChangeRecord
+from lanhmanh.core.models import AccessRecord, Breach, ChangeRecord
 from lanhmanh.core.selectors import ACTION_ACCESS, AuditFilters
 
 # Text inputs ---------------------------------------------------------------------------------------
@@ -84,10 +87,6 @@ class _PlausibleDate:
         self.field, self.name = field, name
 
     def __call__(self, value) -> None:
-        import datetime as dt
-
-        from django.utils import timezone
-
         if not isinstance(value, dt.date):
             return
         high = timezone.localdate().year + YEARS_AHEAD
@@ -158,7 +157,45 @@ class TextGuardMixin:
 
 # The audit page ------------------------------------------------------------------------------------
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class DateInput(forms.DateInput):
+    """A date typed as dd/mm/yyyy whatever the browser's language (a native date input follows the
+    browser's locale: mm/dd/yyyy in an English Chromium). ISO dates are accepted too (formats module)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002 - Django's own argument name
+        attrs = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": "10",
+            "data-date-input": "",
+            **(attrs or {}),
+        }
+        attrs.pop("type", None)
+        super().__init__(attrs=attrs, format=format or "%d/%m/%Y")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """Date and 24-hour time typed as dd/mm/yyyy hh:mm, whatever the browser's language."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002
+        attrs = {
+            "placeholder": "dd/mm/yyyy hh:mm",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": "16",
+            **(attrs or {}),
+        }
+        attrs.pop("type", None)
+        super().__init__(attrs=attrs, format=format or "%d/%m/%Y %H:%M")
+
+
 BAD_DATE_MESSAGE = _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2024.")
 DATES_REVERSED_MESSAGE = _("“Đến ngày” phải bằng hoặc sau “Từ ngày”.")
 PURPOSE_WITH_CHANGE_ACTION_MESSAGE = _(
@@ -172,7 +209,7 @@ def _date_field(label: str) -> forms.DateField:
         required=False,
         input_formats=DATE_FORMATS,
         error_messages={"invalid": BAD_DATE_MESSAGE},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
 
@@ -233,8 +270,6 @@ class AuditSearchForm(TextGuardMixin, forms.Form):
 
 class BreachForm(TextGuardMixin, forms.ModelForm):
     class Meta:
-        from lanhmanh.core.models import Breach
-
         model = Breach
         fields = [
             "title",

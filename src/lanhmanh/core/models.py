@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -180,14 +184,9 @@ class Breach(models.Model):
 
     @property
     def deadline(self):
-        import datetime as dt
-
         return self.discovered_at + dt.timedelta(hours=settings.BREACH_NOTIFY_HOURS)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-        from django.utils import timezone
-
         errors = {}
         now = timezone.now()
         if self.discovered_at and self.discovered_at > now:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
 
 # What makes Excel or LibreOffice read a cell as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -83,10 +86,7 @@ class SpreadsheetRefused(ValueError):
 
 def check_xlsx_archive(data: bytes, *, max_uncompressed: int | None = None) -> None:
     """Refuse an archive that unpacks to more than ``max_uncompressed`` bytes (zip bomb, giant cell)."""
-    import zipfile
-
     max_uncompressed = max_uncompressed or MAX_UNCOMPRESSED_BYTES
-    from django.utils.translation import gettext as _
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -109,8 +109,7 @@ def bounded_xlsx_rows(sheet, *, max_rows: int, max_cell_chars: int = MAX_CELL_CH
     Raises ``SpreadsheetRefused`` once more than ``max_rows`` rows were read (blank rows count: they
     cost the same to read) or when a text cell is longer than ``max_cell_chars``.
     """
-    from django.utils.translation import gettext as _
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 -- heavy: openpyxl only when a workbook is read
 
     if hasattr(sheet, "reset_dimensions"):
         sheet.reset_dimensions()  # a stale <dimension ref="A1:…"> must not hide rows

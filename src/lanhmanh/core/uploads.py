@@ -53,7 +53,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lanhmanh.core.audit import Action, record_change
+from lanhmanh.core.models import StoredFile
 
 MB = 1024 * 1024
 
@@ -167,7 +171,7 @@ def strip_image_metadata(content: bytes, kind: str) -> bytes:
 
     Raises ``ValueError`` for a picture that cannot be decoded or is larger than ``MAX_IMAGE_PIXELS``.
     """
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageOps  # noqa: PLC0415 -- heavy: Pillow only when a picture is uploaded
 
     try:
         with Image.open(io.BytesIO(content)) as image:
@@ -267,11 +271,6 @@ def upload_store(*, checked: CheckedUpload, actor):
 
     Side effects: one file under ``UPLOAD_ROOT``, one ``StoredFile`` row, one ChangeRecord.
     """
-    from django.utils import timezone
-
-    from lanhmanh.core.audit import Action, record_change
-    from lanhmanh.core.models import StoredFile
-
     stored = StoredFile(
         id=uuid.uuid4(),
         purpose=checked.purpose,
@@ -295,8 +294,6 @@ def upload_store(*, checked: CheckedUpload, actor):
 
 def stored_file_get(user, pk):
     """The stored file ``pk`` if its purpose's ``can_read`` lets ``user`` read it; 404 otherwise."""
-    from lanhmanh.core.models import StoredFile
-
     if not getattr(user, "is_authenticated", False):
         raise Http404
     stored = StoredFile.objects.filter(pk=pk).first()

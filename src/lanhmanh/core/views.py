@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 
-from lanhmanh.core.forms import AuditSearchForm
+from lanhmanh.core import breaches
+from lanhmanh.core.forms import AuditSearchForm, BreachForm
 from lanhmanh.core.models import AccessRecord, ChangeRecord
 from lanhmanh.core.scoping import DataClass
 from lanhmanh.core.selectors import (
@@ -19,6 +21,7 @@ from lanhmanh.core.selectors import (
     may_audit,
     model_name,
 )
+from lanhmanh.core.uploads import download_response, stored_file_get
 
 AUDIT_PAGE_SIZE = 50
 
@@ -63,24 +66,15 @@ def audit(request):
 @login_required
 def stored_file_download(request, pk):
     """Send an uploaded file to a user its owning app lets read it (404 otherwise), as an attachment."""
-    from lanhmanh.core.uploads import download_response, stored_file_get
-
     return download_response(stored_file_get(request.user, pk))
 
 
 @login_required
 def breach_list(request):
     """The breach register (DPO only, 404 otherwise): the open breaches' 72-hour clocks and a new entry."""
-    from django.shortcuts import redirect
-
-    from lanhmanh.core import breaches
-    from lanhmanh.core.forms import BreachForm
-
     listed = list(breaches.breaches_for(request.user))
     form = BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from django.core.exceptions import ValidationError
-
         try:
             breach = breaches.breach_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -95,10 +89,6 @@ def breach_list(request):
 @login_required
 def breach_detail(request, pk: int):
     """One breach: its clock, the records read or changed in its window, the notification document."""
-    from django.shortcuts import redirect
-
-    from lanhmanh.core import breaches
-
     breach = breaches.breach_get(request.user, pk)
     if request.method == "POST" and "notified" in request.POST:
         breaches.breach_mark_notified(actor=request.user, breach=breach)
@@ -113,10 +103,6 @@ def breach_detail(request, pk: int):
 
 @login_required
 def breach_notification(request, pk: int):
-    from django.http import HttpResponse
-
-    from lanhmanh.core import breaches
-
     breach = breaches.breach_get(request.user, pk)
     response = HttpResponse(
         breaches.notification_docx(breach),

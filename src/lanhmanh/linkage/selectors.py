@@ -13,20 +13,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from lanhmanh.linkage.apps import can_review
 from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairStatus
+from lanhmanh.linkage.rules import require_reviewer, require_run_manager  # noqa: F401 - views use them from here
 from lanhmanh.people.selectors import persons_visible
-
-
-def require_reviewer(user) -> None:
-    """404 unless the user may review and decide pairs (the registry's classes)."""
-    if not can_review(user):
-        raise Http404
-
-
-def require_run_manager(user) -> None:
-    if not (can_review(user) and user.has_role("city-coordinator")):
-        raise Http404
 
 
 def resolve_person_id(pk: int) -> int:
@@ -79,6 +68,17 @@ def person_merges(user, pk: int):
         "survivor", "merged", "created_by", "undone_by", "pair"
     )
     return person, merges
+
+
+def merge_get(user, pk) -> Merge:
+    """A merge whose two persons this user may both see, or Http404 (missing and out of reach alike)."""
+    try:
+        merge = Merge.objects.get(pk=pk)
+    except (Merge.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    person_merges(user, merge.survivor_id)
+    person_merges(user, merge.merged_id)
+    return merge
 
 
 def run_get(user, pk) -> DedupRun:

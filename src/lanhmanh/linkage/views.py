@@ -5,17 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass
+from lanhmanh.core.audit import Purpose
 from lanhmanh.linkage import selectors, services
 from lanhmanh.linkage.forms import DecisionForm
-from lanhmanh.linkage.models import CandidatePair, Merge
+from lanhmanh.linkage.models import CandidatePair
 from lanhmanh.people.forms import PurposeForm
+from lanhmanh.people.selectors import identities_shown
 
 SESSION_PURPOSES = "linkage_purposes"
 
@@ -67,15 +66,13 @@ def pair_detail(request, pk: int):
             if form.cleaned_data["decision"] == "same":
                 return redirect("linkage:person_history", pk=pair.person_a_id)
             return redirect("linkage:queue")
-    for person in (pair.person_a, pair.person_b):
-        record_access(
-            actor=request.user,
-            instance=person,
-            data_class=DataClass.IDENTITY,
-            purpose=chosen["purpose"],
-            detail=(_("Cặp hồ sơ nghi trùng #%(pair)s") % {"pair": pair.pk} + " " + chosen["detail"]).strip(),
-            path=request.path,
-        )
+    identities_shown(
+        request.user,
+        [pair.person_a, pair.person_b],
+        purpose=chosen["purpose"],
+        detail=(_("Cặp hồ sơ nghi trùng #%(pair)s") % {"pair": pair.pk} + " " + chosen["detail"]).strip(),
+        path=request.path,
+    )
     return render(
         request,
         "linkage/pair_detail.html",
@@ -97,12 +94,7 @@ def person_history(request, pk: int):
 @login_required
 @require_POST
 def merge_unmerge(request, pk: int):
-    try:
-        merge = Merge.objects.get(pk=pk)
-    except Merge.DoesNotExist:
-        raise Http404 from None
-    selectors.person_merges(request.user, merge.survivor_id)
-    selectors.person_merges(request.user, merge.merged_id)
+    merge = selectors.merge_get(request.user, pk)
     try:
         services.merge_undo(actor=request.user, merge=merge)
     except ValidationError as error:

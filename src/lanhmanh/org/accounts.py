@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.scoping import DataClass
+from lanhmanh.org.models import Role, User
 
 # Classes of personal data whose grant the DPO must see (everything but aggregates and establishments).
 PERSONAL_CLASSES = frozenset(
@@ -33,8 +34,6 @@ REASON_REQUIRED = gettext_lazy(
 
 def account_snapshot(instance) -> dict:
     """The record's fields (password hash redacted) and, for users, their role codes and classes."""
-    from lanhmanh.org.models import User
-
     data = snapshot(instance, redact=("password",))
     if isinstance(instance, User) and instance.pk:
         roles = list(instance.roles.order_by("code").values_list("code", "data_classes"))
@@ -57,8 +56,6 @@ def class_labels(classes) -> str:
 
 def alert_data_protection(*, subject: str, body: str) -> None:
     """Mail every active data-protection officer, after the transaction commits."""
-    from lanhmanh.org.models import Role, User
-
     recipients = list(
         User.objects.filter(roles__code=Role.DATA_PROTECTION, is_active=True)
         .exclude(email="")

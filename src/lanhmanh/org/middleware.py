@@ -1,6 +1,10 @@
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 # Pages a signed-in user may reach before the second factor: the 2FA pages themselves, sign-out,
 # language switching and static files.
@@ -39,10 +43,6 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
-        from django.contrib.auth import logout
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             started = request.session.get(SESSION_STARTED)
@@ -56,14 +56,10 @@ class SessionLifetimeMiddleware:
                 return redirect(f"{reverse('login')}?next={request.get_full_path()}")
         response = self.get_response(request)
         if user is not None and user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
-            from django.utils.cache import add_never_cache_headers
-
             add_never_cache_headers(response)
         return response
 
 
 def remember_sign_in_time(sender, request, user, **kwargs):
-    import time
-
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_STARTED] = int(time.time())

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lanhmanh.core.audit import Action, record_change
 from lanhmanh.core.home import panels_for
+from lanhmanh.org.accounts import account_snapshot
 from lanhmanh.org.forms import BAD_TOKEN_MESSAGE, LoginForm, PasswordChangeForm, TokenForm
 from lanhmanh.org.selectors import home_summary
 
@@ -38,9 +40,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form):
-        from lanhmanh.core.audit import Action, record_change
-        from lanhmanh.org.accounts import account_snapshot
-
         response = super().form_valid(form)
         user = form.user
         record_change(

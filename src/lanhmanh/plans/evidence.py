@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 from lanhmanh.core.uploads import DOCUMENTS, IMAGES, MB, UploadPolicy, kinds, register
+from lanhmanh.plans.selectors import tasks_for
 
 EVIDENCE = "plans.task-evidence"
 
 
 def can_read_evidence(user, stored) -> bool:
-    from lanhmanh.plans.selectors import tasks_for
-
     return tasks_for(user).filter(evidence_upload=stored).exists()
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.core.forms import DateInput, TextGuardMixin
 from lanhmanh.core.uploads import UploadField
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.evidence import EVIDENCE
@@ -52,7 +52,7 @@ class ActivityForm(TextGuardMixin, forms.ModelForm):
             "materials",
             "materials_note",
         ]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"held_on": DateInput()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +91,7 @@ class BudgetLineForm(TextGuardMixin, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["title", "activity", "recorded_on", "allocated", "disbursed", "spent"]
-        widgets = {"recorded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"recorded_on": DateInput()}
 
     def __init__(self, *args, user, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +119,7 @@ class PlanCopyForm(TextGuardMixin, forms.Form):
     issued_on = forms.DateField(
         label=_("Ngày ban hành"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args, plan, **kwargs):
