@@ -101,6 +101,10 @@ class _PlausibleDate:
 
 
 def _guard_other_field(field: forms.Field, name: str) -> None:
+    if hasattr(field, "validate_no_null_characters"):
+        # Select lists of records check NUL themselves, in English ("Null characters are not allowed."):
+        # the same Vietnamese message as text fields instead.
+        field.validate_no_null_characters = _NoNulCharacters(field, name)
     if isinstance(field, forms.DateField | forms.DateTimeField) and not any(
         isinstance(v, _PlausibleDate) for v in field.validators
     ):
