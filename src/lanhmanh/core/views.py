@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from lanhmanh.core import breaches
 from lanhmanh.core.forms import AuditSearchForm, BreachForm
+from lanhmanh.core.impact import impact_assessment_docx
 from lanhmanh.core.models import AccessRecord, ChangeRecord
 from lanhmanh.core.scoping import DataClass
 from lanhmanh.core.selectors import (
@@ -22,6 +23,8 @@ from lanhmanh.core.selectors import (
     model_name,
 )
 from lanhmanh.core.uploads import download_response, stored_file_get
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 AUDIT_PAGE_SIZE = 50
 
@@ -106,7 +109,17 @@ def breach_notification(request, pk: int):
     breach = breaches.breach_get(request.user, pk)
     response = HttpResponse(
         breaches.notification_docx(breach),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        content_type=DOCX,
     )
     response["Content-Disposition"] = f'attachment; filename="thong-bao-su-co-{breach.pk}.docx"'
+    return response
+
+
+@login_required
+def impact_assessment(request):
+    """The processing impact assessment as a Word document, for the data-protection officer (404 otherwise)."""
+    if not may_audit(request.user):
+        raise Http404
+    response = HttpResponse(impact_assessment_docx(), content_type=DOCX)
+    response["Content-Disposition"] = 'attachment; filename="danh-gia-tac-dong-xu-ly-du-lieu.docx"'
     return response
