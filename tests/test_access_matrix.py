@@ -32,6 +32,7 @@ OBJECTS_PER_KIND = 3
 
 
 def _rules() -> dict:
+    from lanhmanh.core import breaches
     from lanhmanh.linkage import selectors as linkage
     from lanhmanh.people import selectors as people
     from lanhmanh.plans import selectors as plans
@@ -64,6 +65,8 @@ def _rules() -> dict:
 
     # url name → (model label, the rule: a callable(user, pk) that returns or raises Http404)
     return {
+        "breach-detail": ("core.breach", breaches.breach_get),
+        "breach-notification": ("core.breach", breaches.breach_get),
         "plans:dashboard": ("plans.plan", plans.plan_for),
         "plans:targets": ("plans.plan", plans.plan_for),
         "plans:task_edit": ("plans.task", plans.task_for),
