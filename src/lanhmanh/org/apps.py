@@ -12,3 +12,17 @@ class OrgConfig(AppConfig):
         from lanhmanh.org.middleware import remember_sign_in_time
 
         user_logged_in.connect(remember_sign_in_time, dispatch_uid="lanhmanh-sign-in-time")
+
+        from lanhmanh.core.navigation import NavItem, register
+        from lanhmanh.org.rules import can_manage_unit_successions
+
+        register(
+            NavItem(
+                key="unit-successions",
+                label=_("Đơn vị kế thừa (2025)"),
+                url_name="unit_successions",
+                allowed=can_manage_unit_successions,
+                order=880,
+                section="system",
+            )
+        )
