@@ -112,6 +112,7 @@ COVERED_ELSEWHERE = {
     "linkage:run_detail": "tests/linkage/test_web.py (city coordinator)",
     "linkage:run_progress": "tests/linkage/test_web.py (city coordinator)",
     "indicators:detail": "tests/indicators (indicators are aggregates)",
+    "unit_succession_edit": "tests/org/test_successions.py (administrative units, not personal data)",
 }
 
 
