@@ -88,7 +88,7 @@ def prepare_files() -> dict:
         "LANG": "C.UTF-8",
         "LANHMANH_ENV": "production",
         "LANHMANH_VAR_DIR": str(WORK / "var"),
-        "MEDIA_ROOT": str(WORK / "var" / "media"),
+        "UPLOAD_ROOT": str(WORK / "var" / "uploads"),
         "DATABASE_URL": DATABASE_URL,
         "SECRET_KEY": secrets.token_urlsafe(50),
         "LANHMANH_FIELD_KEYS": Fernet.generate_key().decode(),

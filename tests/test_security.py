@@ -45,7 +45,7 @@ def test_it_locks_the_account_after_repeated_failures(police, settings):
     police.refresh_from_db()
     assert police.locked_until is not None
     response = login(client, "police")  # even the right password is refused while locked
-    assert "tạm thời bị khoá" in response.content.decode()
+    assert str(INVALID_MESSAGE) in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

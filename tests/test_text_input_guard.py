@@ -46,3 +46,22 @@ def test_a_nul_byte_is_refused_in_vietnamese_in_every_text_field():
 def test_ordinary_text_at_the_limit_passes():
     form = NoteForm({"note": "Đ" * 5000, "code": "x" * 20, "count": "3"})
     assert form.is_valid(), form.errors
+
+
+def test_a_nul_in_a_select_of_records_gets_the_vietnamese_message(db):
+    """Issue #21 item 13: Django's record select said "Null characters are not allowed." in English."""
+    from django import forms as django_forms
+
+    from lanhmanh.core.forms import TextGuardMixin
+    from lanhmanh.org.models import Agency
+
+    class Pick(TextGuardMixin, django_forms.Form):
+        agency = django_forms.ModelChoiceField(label="Cơ quan", queryset=Agency.objects.all())
+        agencies = django_forms.ModelMultipleChoiceField(label="Các cơ quan", queryset=Agency.objects.all())
+
+    form = Pick({"agency": "1\x00", "agencies": ["2\x00"]})
+    assert not form.is_valid()
+    assert form.errors["agency"] == [
+        "“Cơ quan” có ký tự không hợp lệ (ký tự NUL, thường do dán từ tệp khác): hãy xoá và gõ lại nội dung."
+    ]
+    assert "Null characters" not in str(form.errors)

@@ -62,6 +62,9 @@ def test_reviewer_marks_a_pair_the_same_person_then_unmerges(page, live_url, log
     page.goto(live_url("/ho-so-trung/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ nghi trùng chờ xem xét")
     page.get_by_role("link", name=f"Cặp #{pair.pk}", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Cặp hồ sơ #{pair.pk}: mục đích xem")
+    expect(page.get_by_label("Mục đích xem thông tin nhân thân")).to_have_value("linkage")
+    page.get_by_role("button", name="Xem cặp hồ sơ").click()
     expect(page.locator("[data-person]")).to_have_count(2)
     expect(page.locator("[data-person]").first).to_contain_text(a.full_name)
     expect(page.locator("[data-person]").last).to_contain_text(b.full_name)
@@ -93,6 +96,6 @@ def test_reviewer_marks_a_pair_the_same_person_then_unmerges(page, live_url, log
 def test_a_user_without_identity_rights_cannot_open_the_queue(page, live_url, login_as, uncertain_pair):
     pair, _, _ = uncertain_pair
     login_as(page, "capphep")
-    assert page.goto(live_url("/ho-so-trung/")).status == 403
-    assert page.goto(live_url(f"/ho-so-trung/cap/{pair.pk}/")).status == 403
+    assert page.goto(live_url("/ho-so-trung/")).status == 404
+    assert page.goto(live_url(f"/ho-so-trung/cap/{pair.pk}/")).status == 404
     expect(page.get_by_text(pair.person_a.full_name)).to_have_count(0)

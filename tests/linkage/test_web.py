@@ -138,6 +138,10 @@ def test_queue_and_pair_pages_for_a_reviewer(registry, district_officer, client_
     client = client_for(district_officer)
     body = client.get("/ho-so-trung/").content.decode()
     assert f"Cặp #{pair.pk}" in body
+    asked = client.get(f"/ho-so-trung/cap/{pair.pk}/").content.decode()
+    assert "mục đích xem" in asked and "Trần Thị Mai" not in asked
+    stated = client.post(f"/ho-so-trung/cap/{pair.pk}/", {"purpose": "linkage", "detail": ""})
+    assert stated["Location"] == f"/ho-so-trung/cap/{pair.pk}/"
     page = client.get(f"/ho-so-trung/cap/{pair.pk}/").content.decode()
     assert "Trần Thị Mai" in page and "Tran Mai" in page
     assert "chỉ biết năm sinh, trùng năm" in page
@@ -153,7 +157,9 @@ def test_queue_and_pair_pages_for_a_reviewer(registry, district_officer, client_
 def test_decision_form_requires_a_choice(registry, district_officer, client_for):
     call_command("dedup_registry")
     pair = CandidatePair.objects.get()
-    response = client_for(district_officer).post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": ""})
+    client = client_for(district_officer)
+    client.post(f"/ho-so-trung/cap/{pair.pk}/", {"purpose": "linkage", "detail": ""})
+    response = client.post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": ""})
     assert response.status_code == 200
     assert "Chọn một kết luận." in response.content.decode()
     assert PairDecision.objects.count() == 0
@@ -164,8 +170,8 @@ def test_users_without_identity_or_jurisdiction_cannot_review(
 ):
     call_command("dedup_registry")
     pair = CandidatePair.objects.get()
-    assert client_for(sysadmin).get("/ho-so-trung/").status_code == 403
-    assert client_for(sysadmin).get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 403
+    assert client_for(sysadmin).get("/ho-so-trung/").status_code == 404
+    assert client_for(sysadmin).get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 404
     outsider = client_for(other_district_officer)
     assert outsider.get("/ho-so-trung/").status_code == 200
     assert f"Cặp #{pair.pk}" not in outsider.get("/ho-so-trung/").content.decode()
@@ -184,4 +190,52 @@ def test_runs_page_starts_a_run_with_progress(
     assert response["Location"] == f"/ho-so-trung/ra-soat/{run.pk}/"
     page = client.get(f"/ho-so-trung/ra-soat/{run.pk}/tien-do/").content.decode()
     assert 'value="100"' in page and "hx-trigger" not in page  # finished: polling stops
-    assert client_for(district_officer).get("/ho-so-trung/ra-soat/").status_code == 403
+    assert client_for(district_officer).get("/ho-so-trung/ra-soat/").status_code == 404
+
+
+def test_roles_that_do_not_record_identities_get_404_on_every_linkage_page(
+    registry, health_worker, social_worker, court_clerk, district_officer, client_for
+):
+    """Issue #21 item 2: the health worker saw full identities city-wide and could merge and unmerge."""
+    call_command("dedup_registry")
+    pair = CandidatePair.objects.get()
+    services.pair_decide(actor=district_officer, pair=pair, decision=PairStatus.SAME)
+    merge = Merge.objects.get(pair=pair)
+    for outsider in (health_worker, social_worker):
+        client = client_for(outsider)
+        assert client.get("/ho-so-trung/").status_code == 404
+        assert client.get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 404
+        assert client.post(f"/ho-so-trung/cap/{pair.pk}/", {"purpose": "linkage"}).status_code == 404
+        assert client.post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": "different"}).status_code == 404
+        assert client.get(f"/ho-so-trung/nguoi/{pair.person_a_id}/").status_code == 404
+        assert client.post(f"/ho-so-trung/hop-nhat/{merge.pk}/hoan-tac/").status_code == 404
+        assert client.get("/ho-so-trung/ra-soat/").status_code == 404
+        assert "/ho-so-trung/" not in client.get("/").content.decode()
+    merge.refresh_from_db()
+    assert merge.active
+    assert PairDecision.objects.count() == 1
+    # A court clerk holds the registry's classes (identity + enforcement) at city level: may review.
+    assert client_for(court_clerk).get("/ho-so-trung/").status_code == 200
+
+
+def test_a_pair_page_logs_both_identities_with_the_stated_purpose(registry, district_officer, client_for):
+    from lanhmanh.core.models import AccessRecord
+
+    call_command("dedup_registry")
+    pair = CandidatePair.objects.get()
+    client = client_for(district_officer)
+    client.get(f"/ho-so-trung/cap/{pair.pk}/")
+    # A decision posted before a purpose is stated is not taken: the purpose page answers.
+    refused = client.post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": "same"})
+    assert refused.status_code == 200 and "mục đích xem" in refused.content.decode()
+    assert (AccessRecord.objects.count(), PairDecision.objects.count()) == (0, 0)
+    client.post(f"/ho-so-trung/cap/{pair.pk}/", {"purpose": "other", "detail": "kiểm tra trùng CCCD"})
+    client.get(f"/ho-so-trung/cap/{pair.pk}/")
+    rows = list(
+        AccessRecord.objects.order_by("object_id").values_list("object_id", "purpose", "detail", "path")
+    )
+    detail = f"Cặp hồ sơ nghi trùng #{pair.pk} kiểm tra trùng CCCD"
+    path = f"/ho-so-trung/cap/{pair.pk}/"
+    assert rows == sorted(
+        [(str(pair.person_a_id), "other", detail, path), (str(pair.person_b_id), "other", detail, path)]
+    )

@@ -31,11 +31,11 @@ def keys(tmp_path_factory):
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.UPLOAD_ROOT = tmp_path / "media"
     settings.ERASURE_LEDGER = tmp_path / "ledger" / "erasures.jsonl"
-    (settings.MEDIA_ROOT / "evidence" / "2014").mkdir(parents=True)
-    (settings.MEDIA_ROOT / "evidence" / "2014" / "bien-ban.pdf").write_bytes(b"%PDF-1.4 bien ban kiem tra")
-    return settings.MEDIA_ROOT
+    (settings.UPLOAD_ROOT / "evidence" / "2014").mkdir(parents=True)
+    (settings.UPLOAD_ROOT / "evidence" / "2014" / "bien-ban.pdf").write_bytes(b"%PDF-1.4 bien ban kiem tra")
+    return settings.UPLOAD_ROOT
 
 
 @pytest.fixture
@@ -212,7 +212,7 @@ def test_restore_drill_the_demo_comes_back_whole_and_a_later_pseudonymisation_st
             os.environ,
             PYTHONPATH=str(ROOT / "src"),
             DATABASE_URL=f"{base}/{drill}",
-            MEDIA_ROOT=str(tmp_path / "restored-media"),
+            UPLOAD_ROOT=str(tmp_path / "restored-media"),
             LANHMANH_ERASURE_LEDGER=str(settings.ERASURE_LEDGER),
         )
         restored = subprocess.run(  # noqa: S603 - our manage.py

@@ -114,6 +114,16 @@ def test_a_good_file_is_previewed_without_writing_then_confirmed_in_one_go(clien
     response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     assert Person.objects.count() == 2
+    # Issue #21 item 11: the page of a confirmed import shows the names: each is logged.
+    from lanhmanh.core.models import AccessRecord
+
+    logged_before = AccessRecord.objects.count()
+    client.get(url)
+    logged = AccessRecord.objects.order_by("id")[logged_before:]
+    assert sorted(int(r.object_id) for r in logged) == sorted(Person.objects.values_list("pk", flat=True))
+    assert {(r.purpose, r.detail) for r in logged} == {
+        ("sanction", f"Kết quả nhập danh sách Excel #{batch.pk}")
+    }
     mai = Person.objects.by_id_number("001192000111").get()
     assert (mai.full_name, mai.birth_date, mai.permanent_unit.name) == (
         "Trần Thị Mai",

@@ -182,3 +182,19 @@ def test_a_malformed_id_number_is_named_on_the_form(client_for, police):
 def test_the_registry_menu_item_shows_only_for_identity_and_enforcement(client_for, police, social_worker):
     assert 'data-nav="people"' in client_for(police).get(reverse("home")).content.decode()
     assert 'data-nav="people"' not in client_for(social_worker).get(reverse("home")).content.decode()
+
+
+def test_suggestions_log_every_identity_they_show(client_for, police, with_violation):
+    """Issue #21 item 11: whether an ID number belongs to someone in reach is a read of that person."""
+    from lanhmanh.core.models import AccessRecord
+
+    query = {"full_name": "NGUYEN THI DAO", "birth_year": "1990"}
+    client_for(police).get(reverse("people:person_suggest"), query)
+    row = AccessRecord.objects.get()
+    assert (row.actor, row.object_id, row.purpose, row.detail, row.path) == (
+        police,
+        str(with_violation.pk),
+        "sanction",
+        "Gợi ý hồ sơ có thể trùng khi nhập",
+        "/nguoi-vi-pham/goi-y/",
+    )

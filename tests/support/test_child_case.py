@@ -127,3 +127,11 @@ def test_others_get_not_found_on_the_child_case_page(request, client_for, person
     assert client.post(child_url(girl), data).status_code == 404
     assert SupportCase.objects.count() == 0
     assert not AccessRecord.objects.filter(model="people.person").exists()
+
+
+def test_the_child_case_page_does_not_show_an_adult(client_for, district_officer, woman):
+    """Issue #21 item 16: the page showed any person's name and birth year."""
+    response = client_for(district_officer).get(child_url(woman))
+    assert response.status_code == 404
+    assert woman.full_name not in response.content.decode()
+    assert not AccessRecord.objects.filter(object_id=str(woman.pk)).exists()

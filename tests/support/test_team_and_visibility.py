@@ -165,3 +165,36 @@ def test_adding_twice_or_the_lead_is_refused(social_worker, commune_officer, cas
     assert exc.value.message_dict["worker"] == [
         "Cán bộ phụ trách luôn thuộc nhóm hỗ trợ: không thêm hoặc bớt được."
     ]
+
+
+def test_an_outreach_task_is_restricted_with_the_trafficking_case_of_its_person(
+    client_for, social_worker, commune_officer, district_officer, coordinator, woman, trang_tien
+):
+    """Issue #21 item 16: the task stayed readable by every casework user in the area."""
+    import datetime as dt
+
+    task = services.outreach_task_create(
+        actor=commune_officer,
+        person=woman,
+        unit=trang_tien,
+        agency=commune_officer.agency,
+        due_on=dt.date(2014, 6, 1),
+    )
+    url = reverse("support:task_detail", args=[task.pk])
+    assert client_for(commune_officer).get(url).status_code == 200
+    services.case_open(
+        actor=social_worker,
+        person=woman,
+        unit=trang_tien,
+        opened_on=OPENED,
+        kind="trafficking",
+        returned_from="Trung Quốc",
+        receiving_agency=agency("01", "dolisa-pctnxh"),
+        consents=[("counselling", social_worker.agency)],
+        assessment="Trở về qua cửa khẩu Lào Cai",
+    )
+    for outsider in (commune_officer, district_officer):
+        assert client_for(outsider).get(url).status_code == 404
+        assert task not in selectors.tasks_visible(outsider)
+    for insider in (social_worker, coordinator):
+        assert client_for(insider).get(url).status_code == 200

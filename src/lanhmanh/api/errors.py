@@ -7,12 +7,16 @@ stable for programs, ``message`` is Vietnamese for people, ``fields`` names the 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from lanhmanh.api.parsers import RequestTooLarge
 
 # Vietnamese texts for DRF's own errors, by code. Used when the error carries DRF's default text.
 _DEFAULT_MESSAGES = {
@@ -73,6 +77,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        exc = RequestTooLarge(
+            _("Nội dung gửi lên lớn hơn giới hạn %(mb)s MB.") % {"mb": f"{limit / 1024 / 1024:g}"}
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a bug: let Django log it and answer 500

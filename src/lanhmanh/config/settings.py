@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "lanhmanh.org.middleware.TwoFactorRequiredMiddleware",
+    "lanhmanh.org.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -167,10 +168,11 @@ if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "lanhmanh.org.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["lanhmanh.org.backends.LockoutAwareBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -189,7 +191,14 @@ ERASURE_LEDGER = Path(env_str("LANHMANH_ERASURE_LEDGER", str(BACKUP_DIR / "erasu
 
 # Security baseline.
 LOGIN_LOCKOUT_ATTEMPTS = env_int("LOGIN_LOCKOUT_ATTEMPTS", 5, minimum=1, maximum=100)
-LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)  # the longest lock
+LOGIN_ADDRESS_ATTEMPTS = env_int("LOGIN_ADDRESS_ATTEMPTS", 30, minimum=1, maximum=10_000)
+LOGIN_ADDRESS_WINDOW_MINUTES = env_int("LOGIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1, maximum=24 * 60)
+# Behind a reverse proxy: the META key of the header it sets with the client's address (e.g. HTTP_X_REAL_IP).
+LOGIN_CLIENT_IP_HEADER = env_str("LOGIN_CLIENT_IP_HEADER", "")
+# Law 91/2025: a personal-data breach is notified to the competent authority within 72 hours of discovery.
+BREACH_NOTIFY_HOURS = env_int("BREACH_NOTIFY_HOURS", 72, minimum=1, maximum=72)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1, maximum=24 * 7)
 REQUIRE_2FA = env_bool("LANHMANH_REQUIRE_2FA", True)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 
@@ -261,10 +270,11 @@ if not PRODUCTION:
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = DEBUG
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-MEDIA_URL = "media/"
 # /healthz fails (503) when the upload disk has less free space than this.
 UPLOAD_MIN_FREE_MB = env_int("UPLOAD_MIN_FREE_MB", 200, minimum=0)
+# Uploads (core.uploads): outside the static files and any web root, served only by /tep/<uuid>/.
+# No MEDIA_URL: nothing is ever served from a media folder.
+UPLOAD_ROOT = Path(env_str("UPLOAD_ROOT", str(VAR_DIR / "uploads")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -305,10 +315,24 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["lanhmanh.api.permissions.TokenScopePermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "lanhmanh.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "lanhmanh.api.errors.exception_handler",
+    # ASVS V11.1.4/V13.2.5: a client (token or session user; anonymous callers by address) is throttled.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_RATE_USER", "1200/minute"),
+        "anon": env_str("API_RATE_ANON", "120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lành Mạnh API",

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.utils.translation import gettext_lazy as _
 
-        from lanhmanh.core import navigation
+        from lanhmanh.core import checks, navigation  # noqa: F401  (checks registers the deploy checks)
         from lanhmanh.core.middleware import SessionActivityMiddleware
         from lanhmanh.core.selectors import may_audit
 
@@ -22,6 +22,16 @@ class CoreConfig(AppConfig):
                 url_name="audit",
                 allowed=may_audit,
                 order=900,
+                section="system",
+            )
+        )
+        navigation.register(
+            navigation.NavItem(
+                key="breaches",
+                label=_("Sự cố lộ lọt dữ liệu"),
+                url_name="breaches",
+                allowed=may_audit,
+                order=901,
                 section="system",
             )
         )

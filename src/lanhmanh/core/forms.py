@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    ProhibitNullCharactersValidator,
+    RegexValidator,
+    validate_slug,
+    validate_unicode_slug,
+)
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.models import AccessRecord, ChangeRecord
+from lanhmanh.core.models import AccessRecord, Breach, ChangeRecord
 from lanhmanh.core.selectors import ACTION_ACCESS, AuditFilters
 
 # Text inputs ---------------------------------------------------------------------------------------
@@ -65,6 +74,43 @@ def _params(validator) -> dict:
     return {"field": str(validator.field.label or validator.name)}
 
 
+# Dates a person could mean: nothing in this system happened before 1900 (birth years) or is planned more
+# than 30 years ahead. 0001-01-01 or 9999-12-31 is a typo or a probe, never a due date.
+EARLIEST_YEAR = 1900
+YEARS_AHEAD = 30
+DATE_RANGE_MESSAGE = _("“%(field)s”: ngày %(value)s không hợp lý (chỉ nhận từ năm %(low)s đến năm %(high)s).")
+SLUG_MESSAGE = _("“%(field)s” chỉ gồm chữ cái không dấu, chữ số, dấu gạch ngang (-) và gạch dưới (_).")
+
+
+class _PlausibleDate:
+    def __init__(self, field: forms.Field, name: str):
+        self.field, self.name = field, name
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, dt.date):
+            return
+        high = timezone.localdate().year + YEARS_AHEAD
+        if not EARLIEST_YEAR <= value.year <= high:
+            params = {
+                **_params(self),
+                "value": value.strftime("%d/%m/%Y"),
+                "low": EARLIEST_YEAR,
+                "high": high,
+            }
+            raise ValidationError(DATE_RANGE_MESSAGE, code="date_range", params=params)
+
+
+def _guard_other_field(field: forms.Field, name: str) -> None:
+    if hasattr(field, "validate_no_null_characters"):
+        # Select lists of records check NUL themselves, in English ("Null characters are not allowed."):
+        # the same Vietnamese message as text fields instead.
+        field.validate_no_null_characters = _NoNulCharacters(field, name)
+    if isinstance(field, forms.DateField | forms.DateTimeField) and not any(
+        isinstance(v, _PlausibleDate) for v in field.validators
+    ):
+        field.validators = [*field.validators, _PlausibleDate(field, name)]
+
+
 def guard_text_fields(form: forms.BaseForm) -> None:
     """Give every text field of ``form`` a length limit and a NUL check with messages naming it.
 
@@ -72,8 +118,20 @@ def guard_text_fields(form: forms.BaseForm) -> None:
     are replaced. Idempotent: call it again after adding fields.
     """
     for name, field in form.fields.items():
-        if not isinstance(field, forms.CharField) or any(isinstance(v, _MaxLength) for v in field.validators):
+        if not isinstance(field, forms.CharField):
+            _guard_other_field(field, name)
             continue
+        if any(isinstance(v, _MaxLength) for v in field.validators):
+            continue
+        if isinstance(field, forms.SlugField):
+            # Django's Vietnamese catalogue has no text for its slug message: say it in Vietnamese here.
+            field.error_messages["invalid"] = SLUG_MESSAGE % {"field": field.label or name}
+            field.validators = [
+                RegexValidator(v.regex, SLUG_MESSAGE % {"field": field.label or name}, code="invalid")
+                if v in (validate_slug, validate_unicode_slug)
+                else v
+                for v in field.validators
+            ]
         limit = field.max_length or TEXT_MAX_LENGTH
         field.max_length = limit
         field.validators = [
@@ -209,3 +267,35 @@ class AuditSearchForm(TextGuardMixin, forms.Form):
             action=data.get("action", ""),
             purpose=data.get("purpose", ""),
         )
+
+
+# The breach register --------------------------------------------------------------------------------
+
+
+class BreachForm(TextGuardMixin, forms.ModelForm):
+    class Meta:
+        model = Breach
+        fields = [
+            "title",
+            "discovered_at",
+            "window_start",
+            "window_end",
+            "description",
+            "data_categories",
+            "subjects_estimate",
+            "records_estimate",
+            "consequences",
+            "measures",
+            "authority",
+        ]
+        widgets = {
+            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            for name in ("discovered_at", "window_start", "window_end")
+        } | {name: forms.Textarea(attrs={"rows": 3}) for name in ("description", "consequences", "measures")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("discovered_at", "window_start", "window_end"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")

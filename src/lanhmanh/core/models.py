@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,6 +47,7 @@ class ChangeRecord(AppendOnlyModel):
         MERGE = "merge", _("Gộp")
         UNMERGE = "unmerge", _("Tách")
         STATUS = "status", _("Đổi trạng thái")
+        GRANT = "grant", _("Cấp quyền xem dữ liệu cá nhân")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -104,3 +109,91 @@ class AccessRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} read {self.model}#{self.object_id} ({self.purpose})"
+
+
+class StoredFile(models.Model):
+    """A file accepted by ``core.uploads``: stored under ``UPLOAD_ROOT`` at ``relative_path`` (a generated
+    name), never under a web root; read only through ``core.uploads.stored_file_get``."""
+
+    id = models.UUIDField(primary_key=True)
+    purpose = models.CharField(_("mục đích"), max_length=60, db_index=True)
+    kind = models.CharField(_("loại tệp"), max_length=10)
+    size = models.PositiveBigIntegerField(_("kích thước (byte)"))
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(_("tên tệp"), max_length=160)
+    relative_path = models.CharField(max_length=200, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tải lên"),
+    )
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"))
+
+    class Meta:
+        verbose_name = _("tệp tải lên")
+        verbose_name_plural = _("tệp tải lên")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Breach(models.Model):
+    """A personal-data breach in the register the data-protection officer keeps (Law 91/2025/QH15).
+
+    The competent authority must be notified within ``settings.BREACH_NOTIFY_HOURS`` (72) of discovery.
+    The persons affected are derived from the access and change logs of the window the breach covers.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Đang xử lý, chưa thông báo")
+        NOTIFIED = "notified", _("Đã thông báo cơ quan có thẩm quyền")
+        CLOSED = "closed", _("Đã khắc phục, đóng")
+
+    title = models.CharField(_("tên sự cố"), max_length=200)
+    discovered_at = models.DateTimeField(_("thời điểm phát hiện"))
+    window_start = models.DateTimeField(_("xảy ra từ"))
+    window_end = models.DateTimeField(_("xảy ra đến"))
+    description = models.TextField(_("diễn biến, nguyên nhân"))
+    data_categories = models.TextField(_("loại dữ liệu cá nhân bị ảnh hưởng"))
+    subjects_estimate = models.PositiveIntegerField(_("số chủ thể dữ liệu (ước tính)"))
+    records_estimate = models.PositiveIntegerField(_("số bản ghi (ước tính)"))
+    consequences = models.TextField(_("hậu quả, thiệt hại có thể xảy ra"))
+    measures = models.TextField(_("biện pháp đã và sẽ thực hiện"))
+    authority = models.CharField(
+        _("cơ quan nhận thông báo"),
+        max_length=300,
+        default="Cục An ninh mạng và phòng, chống tội phạm sử dụng công nghệ cao (A05), Bộ Công an",
+    )
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    notified_at = models.DateTimeField(_("thời điểm thông báo"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người ghi nhận")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-discovered_at", "-id"]
+        verbose_name = _("sự cố lộ lọt dữ liệu cá nhân")
+        verbose_name_plural = _("sự cố lộ lọt dữ liệu cá nhân")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def deadline(self):
+        return self.discovered_at + dt.timedelta(hours=settings.BREACH_NOTIFY_HOURS)
+
+    def clean(self) -> None:
+        errors = {}
+        now = timezone.now()
+        if self.discovered_at and self.discovered_at > now:
+            errors["discovered_at"] = _("Thời điểm phát hiện không được ở tương lai.")
+        if self.window_start and self.window_end and self.window_start > self.window_end:
+            errors["window_end"] = _("“Xảy ra đến” phải sau “Xảy ra từ”.")
+        if self.window_start and self.discovered_at and self.window_start > self.discovered_at:
+            errors["window_start"] = _("Sự cố không thể bắt đầu sau khi được phát hiện.")
+        if errors:
+            raise ValidationError(errors)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 
-from lanhmanh.core.forms import AuditSearchForm
+from lanhmanh.core import breaches
+from lanhmanh.core.forms import AuditSearchForm, BreachForm
+from lanhmanh.core.impact import impact_assessment_docx
 from lanhmanh.core.models import AccessRecord, ChangeRecord
 from lanhmanh.core.scoping import DataClass
 from lanhmanh.core.selectors import (
@@ -19,6 +22,9 @@ from lanhmanh.core.selectors import (
     may_audit,
     model_name,
 )
+from lanhmanh.core.uploads import download_response, stored_file_get
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 AUDIT_PAGE_SIZE = 50
 
@@ -58,3 +64,62 @@ def audit(request):
     partial = request.htmx and not request.htmx.history_restore_request
     template = "core/audit.html#results" if partial else "core/audit.html"
     return render(request, template, {"form": form, "page": page})
+
+
+@login_required
+def stored_file_download(request, pk):
+    """Send an uploaded file to a user its owning app lets read it (404 otherwise), as an attachment."""
+    return download_response(stored_file_get(request.user, pk))
+
+
+@login_required
+def breach_list(request):
+    """The breach register (DPO only, 404 otherwise): the open breaches' 72-hour clocks and a new entry."""
+    listed = list(breaches.breaches_for(request.user))
+    form = BreachForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            breach = breaches.breach_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("breach-detail", pk=breach.pk)
+    rows = [(b, breaches.hours_left(b)) for b in listed]
+    return render(request, "core/breach_list.html", {"rows": rows, "form": form})
+
+
+@login_required
+def breach_detail(request, pk: int):
+    """One breach: its clock, the records read or changed in its window, the notification document."""
+    breach = breaches.breach_get(request.user, pk)
+    if request.method == "POST" and "notified" in request.POST:
+        breaches.breach_mark_notified(actor=request.user, breach=breach)
+        return redirect("breach-detail", pk=breach.pk)
+    found = breaches.affected(breach)
+    return render(
+        request,
+        "core/breach_detail.html",
+        {"breach": breach, "hours_left": breaches.hours_left(breach), "affected": found},
+    )
+
+
+@login_required
+def breach_notification(request, pk: int):
+    breach = breaches.breach_get(request.user, pk)
+    response = HttpResponse(
+        breaches.notification_docx(breach),
+        content_type=DOCX,
+    )
+    response["Content-Disposition"] = f'attachment; filename="thong-bao-su-co-{breach.pk}.docx"'
+    return response
+
+
+@login_required
+def impact_assessment(request):
+    """The processing impact assessment as a Word document, for the data-protection officer (404 otherwise)."""
+    if not may_audit(request.user):
+        raise Http404
+    response = HttpResponse(impact_assessment_docx(), content_type=DOCX)
+    response["Content-Disposition"] = 'attachment; filename="danh-gia-tac-dong-xu-ly-du-lieu.docx"'
+    return response

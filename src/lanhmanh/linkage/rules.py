@@ -1,30 +1,34 @@
 """Who may do what with duplicate records: permission predicates, named for what they allow.
 
 What a reviewer may *see* of a pair or a merge (both persons within reach) is the selectors' business.
+Everyone else gets 404, as for a missing page (issue #21 item 2: a health worker once saw full
+identities city-wide here and could merge and unmerge).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from lanhmanh.core.scoping import DataClass, can
+from lanhmanh.people.rules import can_use_registry
 
 
 def can_review(user) -> bool:
-    """Review candidate pairs, merge and unmerge: the identity class."""
-    return can(user, DataClass.IDENTITY)
+    """Review candidate pairs, decide them (merge), unmerge: the registry's own classes (identity +
+    enforcement, ``people.apps.can_use_registry``), i.e. the roles that record identities. A health or
+    social worker holds identities of their own clients, not the registry's."""
+    return can_use_registry(user)
 
 
 def can_manage_runs(user) -> bool:
     """Start and follow deduplication runs of the whole registry: the city coordinator."""
-    return can(user, DataClass.IDENTITY) and user.has_role("city-coordinator")
+    return can_review(user) and user.has_role("city-coordinator")
 
 
 def require_reviewer(user) -> None:
     if not can_review(user):
-        raise PermissionDenied
+        raise Http404
 
 
 def require_run_manager(user) -> None:
     if not can_manage_runs(user):
-        raise PermissionDenied
+        raise Http404

@@ -1,8 +1,11 @@
 """Scoped reads of the linkage app.
 
-The review queue shows a pair only to users allowed to see both identities: the identity class and
-jurisdiction over both persons (the registry's own rule, ``people.selectors.persons_visible``).
-Runs are for city coordinators holding the identity class.
+The review queue, pair pages and merge histories need the registry's own classes (identity +
+enforcement, ``people.apps.can_use_registry``: the roles that record identities, hence the only ones
+that may decide a pair or undo a merge) and show a pair only when both persons are within the user's
+reach (``people.selectors.persons_visible``). Everyone else gets 404, as for a missing page: a health
+worker or a social worker holds identities of their own clients, not the registry's.
+Runs are for city coordinators with the same classes.
 """
 
 from __future__ import annotations

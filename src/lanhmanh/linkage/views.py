@@ -9,8 +9,32 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lanhmanh.core.audit import Purpose
 from lanhmanh.linkage import selectors, services
 from lanhmanh.linkage.forms import DecisionForm
+from lanhmanh.linkage.models import CandidatePair
+from lanhmanh.people.forms import PurposeForm
+from lanhmanh.people.selectors import identities_shown
+
+SESSION_PURPOSES = "linkage_purposes"
+
+
+def _pair_purpose(request, pair: CandidatePair):
+    """The purpose stated for this pair in this session, or the purpose page to state it (a response)."""
+    key = str(pair.pk)
+    chosen = request.session.get(SESSION_PURPOSES, {}).get(key)
+    if chosen is not None:
+        return chosen, None
+    if request.method == "POST" and "purpose" in request.POST:
+        form = PurposeForm(request.POST)
+        if form.is_valid():
+            purposes = dict(request.session.get(SESSION_PURPOSES, {}))
+            purposes[key] = {"purpose": form.cleaned_data["purpose"], "detail": form.cleaned_data["detail"]}
+            request.session[SESSION_PURPOSES] = purposes
+            return None, redirect("linkage:pair_detail", pk=pair.pk)
+    else:
+        form = PurposeForm(initial={"purpose": Purpose.LINKAGE})
+    return None, render(request, "linkage/pair_purpose.html", {"pair": pair, "form": form})
 
 
 @login_required
@@ -21,7 +45,11 @@ def queue(request):
 
 @login_required
 def pair_detail(request, pk: int):
+    """Both identities side by side, after a stated purpose (once per pair and session); each view logged."""
     pair = selectors.pair_get(request.user, pk)
+    chosen, purpose_page = _pair_purpose(request, pair)
+    if purpose_page is not None:
+        return purpose_page
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -38,6 +66,13 @@ def pair_detail(request, pk: int):
             if form.cleaned_data["decision"] == "same":
                 return redirect("linkage:person_history", pk=pair.person_a_id)
             return redirect("linkage:queue")
+    identities_shown(
+        request.user,
+        [pair.person_a, pair.person_b],
+        purpose=chosen["purpose"],
+        detail=(_("Cặp hồ sơ nghi trùng #%(pair)s") % {"pair": pair.pk} + " " + chosen["detail"]).strip(),
+        path=request.path,
+    )
     return render(
         request,
         "linkage/pair_detail.html",

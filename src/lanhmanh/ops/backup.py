@@ -10,7 +10,7 @@ encrypted to the IT office's RSA public key:
   appended without the restore noticing); the data key is wrapped with RSA-OAEP (SHA-256);
 * this server holds only the public key: it can write backups, never read them back. The private key is
   kept by the IT office (offline) and given to ``manage.py restore`` when restoring;
-* the field-encryption and blind-index keys are never inside (they are not files under MEDIA_ROOT nor
+* the field-encryption and blind-index keys are never inside (they are not files under UPLOAD_ROOT nor
   rows of the database): a backup plus the backup key still shows no name without the field keys, which
   the IT office keeps separately.
 
@@ -358,7 +358,7 @@ def backup_create(
         work.chmod(0o700)
         dump = work / "database.dump"
         dump_database(dump)
-        media = Path(settings.MEDIA_ROOT)
+        media = Path(settings.UPLOAD_ROOT)
         media_files = sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
         manifest = {
             "format": 1,
@@ -473,7 +473,7 @@ def backup_restore(
             f"Bản sao lưu là của {manifest['database']}, cơ sở dữ liệu đích là {connection.vendor}."
         )
     settings_dict = settings_dict or connection.settings_dict
-    media_root = Path(media_root or settings.MEDIA_ROOT)
+    media_root = Path(media_root or settings.UPLOAD_ROOT)
     private_key = load_private_key(private_key_file)
     work = Path(tempfile.mkdtemp(prefix=".restore-", dir=path.parent))
     try:

@@ -40,7 +40,7 @@ def migrations_applied() -> bool:
 
 
 def upload_free_mb() -> int:
-    media = settings.MEDIA_ROOT
+    media = settings.UPLOAD_ROOT
     media.mkdir(parents=True, exist_ok=True)
     return shutil.disk_usage(media).free // (1024 * 1024)
 

@@ -1,7 +1,117 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.audit import Action
+from lanhmanh.org.accounts import (
+    PERSONAL_CLASSES,
+    REASON_REQUIRED,
+    SELF_GRANT,
+    account_change_record,
+    account_snapshot,
+    class_labels,
+)
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Lý do thay đổi"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=REASON_REQUIRED,
+    )
+
+
+class AgencyForm(forms.ModelForm):
+    change_reason = _reason_field()
+
+
+class RoleForm(forms.ModelForm):
+    change_reason = _reason_field()
+
+    def clean(self):
+        data = super().clean()
+        actor = getattr(self, "actor", None)
+        if actor is not None and self.instance.pk and self.instance.users.filter(pk=actor.pk).exists():
+            gained = (
+                set(data.get("data_classes") or ()) - set(self.instance.data_classes or ())
+            ) & PERSONAL_CLASSES
+            if gained:
+                raise forms.ValidationError(SELF_GRANT, params={"classes": class_labels(gained)})
+        return data
+
+
+class _UserRolesGuard:
+    def clean(self):
+        data = super().clean()
+        actor = getattr(self, "actor", None)
+        if actor is not None and self.instance.pk == actor.pk and "roles" in data:
+            before = {c for row in actor.roles.values_list("data_classes", flat=True) for c in row or ()}
+            after = {c for role in data["roles"] for c in role.data_classes or ()}
+            gained = (after - before) & PERSONAL_CLASSES
+            if gained:
+                self.add_error(
+                    "roles", forms.ValidationError(SELF_GRANT, params={"classes": class_labels(gained)})
+                )
+        return data
+
+
+class UserEditForm(_UserRolesGuard, UserChangeForm):
+    change_reason = _reason_field()
+
+
+class UserAddForm(_UserRolesGuard, UserCreationForm):
+    change_reason = _reason_field()
+
+
+class AuditedAdmin:
+    """Every save and delete becomes a change record with before/after and the typed reason (for the DPO)."""
+
+    def get_fieldsets(self, request, obj=None):
+        return [*super().get_fieldsets(request, obj), (_("Lý do thay đổi"), {"fields": ("change_reason",)})]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        obj._audit_before = account_snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        account_change_record(
+            actor=request.user,
+            instance=obj,
+            action=Action.UPDATE if change else Action.CREATE,
+            before=getattr(obj, "_audit_before", None),
+            after=account_snapshot(obj),
+            reason=form.cleaned_data.get("change_reason", ""),
+        )
+
+    def delete_model(self, request, obj):
+        self._record_delete(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._record_delete(request, obj)
+        super().delete_queryset(request, queryset)
+
+    def _record_delete(self, request, obj):
+        account_change_record(
+            actor=request.user,
+            instance=obj,
+            action=Action.DELETE,
+            before=account_snapshot(obj),
+            after=None,
+            reason="",
+        )
 
 
 @admin.register(AdministrativeUnit)
@@ -14,7 +124,8 @@ class AdministrativeUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = AgencyForm
     list_display = ["code", "name", "kind", "unit", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
@@ -22,12 +133,15 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = RoleForm
     list_display = ["code", "name", "name_en", "data_classes"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
     list_display = ["username", "first_name", "last_name", "agency", "is_active", "locked_until"]
     list_filter = ["is_active", "roles"]
     raw_id_fields = ["agency"]

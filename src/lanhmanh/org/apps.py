@@ -7,6 +7,12 @@ class OrgConfig(AppConfig):
     verbose_name = _("Tổ chức, đơn vị hành chính")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from lanhmanh.org.middleware import remember_sign_in_time
+
+        user_logged_in.connect(remember_sign_in_time, dispatch_uid="lanhmanh-sign-in-time")
+
         from lanhmanh.core.navigation import NavItem, register
         from lanhmanh.org.rules import can_manage_unit_successions
 

@@ -1,17 +1,18 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.org import security
-from lanhmanh.org.models import AdministrativeUnit, User
+from lanhmanh.org.models import AdministrativeUnit
 
-LOCKED_MESSAGE = _(
-    "Tài khoản tạm thời bị khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút."
+# One message for every refusal: it must not tell which user names exist or are locked.
+INVALID_MESSAGE = _(
+    "Tên đăng nhập hoặc mật khẩu không đúng, hoặc đã đăng nhập sai nhiều lần nên tạm thời bị chặn: "
+    "vui lòng kiểm tra lại và thử lại sau ít phút."
 )
-INVALID_MESSAGE = _("Tên đăng nhập hoặc mật khẩu không đúng.")
 BAD_TOKEN_MESSAGE = _("Mã xác thực không đúng hoặc đã hết hạn. Mã gồm 6 chữ số trong ứng dụng xác thực.")
 
 
@@ -30,19 +31,17 @@ class LoginForm(AuthenticationForm):
     )
 
     def clean(self):
-
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is None or password is None:
             return self.cleaned_data
-        candidate = User.objects.filter(username=username).first()
-        if candidate is not None and security.is_locked(candidate):
-            raise forms.ValidationError(
-                LOCKED_MESSAGE % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}, code="locked"
-            )
+        address = security.client_address(self.request) if self.request else ""
+        if security.address_throttled(address):
+            raise forms.ValidationError(INVALID_MESSAGE, code="invalid_login")
+        # A locked account fails in the backend (``LockoutAwareBackend``) like a wrong password.
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:
-            security.register_failure(username)
+            security.register_failure(username, address)
             raise forms.ValidationError(INVALID_MESSAGE, code="invalid_login")
         self.confirm_login_allowed(self.user_cache)
         security.register_success(self.user_cache)
@@ -64,6 +63,24 @@ class TokenForm(TextGuardMixin, forms.Form):
         if not token.isdigit():
             raise forms.ValidationError(BAD_TOKEN_MESSAGE)
         return token
+
+
+class PasswordChangeForm(TextGuardMixin, DjangoPasswordChangeForm):
+    """Django's form with Vietnamese labels; the validators' messages are Vietnamese (``org.passwords``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Mật khẩu hiện tại")
+        self.fields["new_password1"].label = _("Mật khẩu mới")
+        self.fields["new_password1"].help_text = _(
+            "Ít nhất 12 ký tự; không quá giống tên đăng nhập hay họ tên; không phải mật khẩu phổ biến; không chỉ gồm chữ số."
+        )
+        self.fields["new_password2"].label = _("Nhập lại mật khẩu mới")
+        self.error_messages = {
+            **self.error_messages,
+            "password_incorrect": _("Mật khẩu hiện tại không đúng."),
+            "password_mismatch": _("Hai lần nhập mật khẩu mới không khớp."),
+        }
 
 
 class SuccessionForm(TextGuardMixin, forms.Form):

@@ -398,5 +398,26 @@ class User(AbstractUser):
 
     @property
     def needs_two_factor(self) -> bool:
-        """Every role that can read identities signs in with a second factor."""
-        return DataClass.IDENTITY in self.data_classes
+        """Every role that can read identities, and every account that can use the admin, signs in with a
+        second factor."""
+        return (
+            DataClass.IDENTITY in self.data_classes
+            or self.is_staff
+            or self.is_superuser
+            or self.is_system_admin
+        )
+
+
+class FailedLogin(models.Model):
+    """One failed sign-in from a client address (the per-address throttle of ``org.security``)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    address = models.CharField(max_length=45, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "at"])]
+        verbose_name = _("lần đăng nhập sai")
+        verbose_name_plural = _("lần đăng nhập sai")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.address}"

@@ -37,6 +37,44 @@ from lanhmanh.people.rules import can_use_registry
 
 PURPOSE_REQUIRED = gettext_lazy("Thiếu tham số purpose (mục đích truy cập): chọn một trong %(choices)s.")
 PURPOSE_INVALID = gettext_lazy("Mục đích “%(value)s” không hợp lệ: chọn một trong %(choices)s.")
+NOT_TEXT = gettext_lazy("Phải là chuỗi văn bản JSON (trong dấu ngoặc kép), không phải %(type)s.")
+NOT_INTEGER = gettext_lazy("Phải là số nguyên (hoặc chuỗi chữ số), không phải %(type)s.")
+NOT_OBJECT = gettext_lazy("Phải là một đối tượng JSON {…}, không phải %(type)s.")
+# Keys a JSON number may fill (an integer, never true/1.5); every other key takes a JSON string.
+_INTEGER_KEYS = frozenset(
+    {"amount", "birth_year", "person_id", "place_unit", "permanent_unit", "temporary_unit", "hometown_unit"}
+)
+_JSON_TYPES = {bool: "true/false", int: "số", float: "số thập phân", list: "danh sách", dict: "đối tượng"}
+
+
+def _type_name(value) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _strict(values: dict, keys, prefix: str = "") -> dict[str, str]:
+    """The given keys' values as text, refusing JSON types a person could not have typed (400 naming them).
+
+    ``true``, ``1.5``, lists and objects are never turned into text silently: they were the client's bug.
+    """
+    out: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for key in keys:
+        value = values.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            out[key] = value
+        elif key in _INTEGER_KEYS and type(value) is int:
+            out[key] = str(value)
+        elif key in _INTEGER_KEYS:
+            errors[prefix + key] = [str(NOT_INTEGER % {"type": _type_name(value)})]
+        else:
+            errors[prefix + key] = [str(NOT_TEXT % {"type": _type_name(value)})]
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return out
+
+
 PERSON_REQUIRED = gettext_lazy("Cần person_id (mã hồ sơ trong cơ sở dữ liệu) hoặc person (nhân thân).")
 
 PURPOSE_PARAMETERS = [
@@ -241,7 +279,12 @@ class ViolationCreateView(APIView):
     def post(self, request):
         user = request.user
         _require_registry(user)
-        body = request.data if isinstance(request.data, dict) else {}
+        body = request.data
+        if not isinstance(body, dict):
+            raise exceptions.ValidationError(
+                {"non_field_errors": [str(NOT_OBJECT % {"type": _type_name(body)})]}
+            )
+        _strict(body, ("purpose", "detail"))
         purpose, detail = _purpose(body)
         form = ViolationForm(self._form_data(body), user=user)
         with transaction.atomic():
@@ -257,7 +300,8 @@ class ViolationCreateView(APIView):
 
     @staticmethod
     def _form_data(body: dict) -> dict:
-        data = {key: body.get(key) for key in _VIOLATION_KEYS if body.get(key) not in (None, "")}
+        data: dict = _strict(body, _VIOLATION_KEYS)
+        _strict(body, ("place_unit", "act"))
         place = body.get("place_unit")
         if place not in (None, ""):
             unit = AdministrativeUnit.objects.filter(path=str(place)).order_by("-valid_from").first()
@@ -276,11 +320,12 @@ class ViolationCreateView(APIView):
                     parsed = timezone.localtime(parsed)
                 data["occurred_at"] = parsed.strftime("%Y-%m-%dT%H:%M")
         sanction = body.get("sanction")
+        if sanction is not None and not isinstance(sanction, dict):
+            # A violation is never saved without the sanction its caller meant to send.
+            raise exceptions.ValidationError({"sanction": [str(NOT_OBJECT % {"type": _type_name(sanction)})]})
         if isinstance(sanction, dict):
             data["with_sanction"] = "on"
-            for key in _SANCTION_KEYS:
-                if sanction.get(key) not in (None, ""):
-                    data[key] = str(sanction[key])
+            data.update(_strict(sanction, _SANCTION_KEYS, prefix="sanction."))
         return data
 
     @staticmethod
@@ -306,12 +351,14 @@ class ViolationCreateView(APIView):
     def _person(self, request, body: dict) -> Person:
         user = request.user
         if body.get("person_id") not in (None, ""):
-            return selectors.person_get(user, body["person_id"])
+            return selectors.person_get(user, _strict(body, ("person_id",))["person_id"])
         identity = body.get("person")
+        if identity is not None and not isinstance(identity, dict):
+            raise exceptions.ValidationError({"person": [str(NOT_OBJECT % {"type": _type_name(identity)})]})
         if not isinstance(identity, dict):
             raise exceptions.ValidationError({"person_id": [str(PERSON_REQUIRED)]})
 
-        data = {k: v for k, v in identity.items() if k in PersonForm.Meta.fields and v not in (None, "")}
+        data: dict = _strict(identity, PersonForm.Meta.fields, prefix="person.")
         for key in ("permanent_unit", "temporary_unit", "hometown_unit"):
             if key in data:
                 unit = AdministrativeUnit.objects.filter(path=str(data[key])).order_by("-valid_from").first()

@@ -40,6 +40,9 @@ from lanhmanh.people.models import (
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 10_000
+# Rows read at most, blank or not: the header, the data rows and a thousand trailing blank rows that
+# spreadsheet programs often leave formatted below a list.
+MAX_ROWS_READ = 1 + MAX_ROWS + 1000
 FIRST_DATA_ROW = 2  # row 1 is the header
 
 
@@ -260,6 +263,12 @@ def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
             _("Tệp “%(name)s” không phải tệp Excel .xlsx: hãy dùng mẫu tải về và lưu dạng .xlsx.")
             % {"name": file_name}
         )
+    from lanhmanh.core.spreadsheet import SpreadsheetRefused, bounded_xlsx_rows, check_xlsx_archive
+
+    try:
+        check_xlsx_archive(data)
+    except SpreadsheetRefused as exc:
+        raise ImportFileError(str(exc)) from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
@@ -269,7 +278,8 @@ def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        # Every row is read whatever <dimension> says; blank rows count towards the rows read.
+        rows = (values for _number, values in bounded_xlsx_rows(sheet, max_rows=MAX_ROWS_READ))
         header = next(rows, None)
         if header is None or not any(_cell_text(v) for v in header):
             raise ImportFileError(_("Tệp không có dòng tiêu đề: hãy dùng mẫu tải về."))
@@ -316,6 +326,8 @@ def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
                     % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
                 )
             parsed.append({"row": FIRST_DATA_ROW + offset, "cells": cells})
+    except SpreadsheetRefused as exc:
+        raise ImportFileError(str(exc)) from None
     finally:
         workbook.close()
     if not parsed:

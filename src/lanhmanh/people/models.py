@@ -8,6 +8,7 @@ to other data classes than identity.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -213,6 +214,15 @@ class Person(models.Model):
             errors["full_name"] = _("Họ và tên không được để trống.")
         elif any(ch in self.full_name for ch in "<>") or self.full_name[:1] in "=+-@":
             errors["full_name"] = _("Họ và tên chứa ký tự không hợp lệ (<, > hoặc dấu =, +, -, @ ở đầu).")
+        elif any(ch.isdigit() for ch in self.full_name):
+            errors["full_name"] = _("Họ và tên không được chứa chữ số.")
+        elif any(
+            unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cs") for ch in self.full_name + self.other_names
+        ):
+            # Right-to-left overrides, zero-width and control characters make one name look like another.
+            errors["full_name"] = _(
+                "Họ và tên chứa ký tự điều khiển ẩn (ví dụ ký tự đảo chiều chữ): hãy gõ lại."
+            )
         if self.id_number:
             self.id_number = id_number_digits(self.id_number) or self.id_number
         today = timezone.localdate()
@@ -392,6 +402,11 @@ class EventRole(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+# Acts that only one role commits: selling is the seller's act, buying the buyer's. A buyer recorded with a
+# selling act would be counted as a seller and get no outreach (issue #21 item 9).
+ROLE_FOR_ACT_KIND = {ActKind.SELLING: EventRole.SELLER, ActKind.BUYING: EventRole.BUYER}
+
+
 class Violation(models.Model):
     """One administrative violation by one person, in the role they had in that event."""
 
@@ -443,6 +458,23 @@ class Violation(models.Model):
 
     def __str__(self) -> str:
         return f"Vi phạm #{self.pk}"
+
+    def clean(self) -> None:
+        act = self.act if self.act_id else None
+        expected = ROLE_FOR_ACT_KIND.get(act.kind) if act else None
+        if expected and self.role and self.role != expected:
+            raise ValidationError(
+                {
+                    "role": _(
+                        "Vai trò “%(role)s” không khớp với hành vi “%(act)s”: hành vi này chỉ của %(expected)s."
+                    )
+                    % {
+                        "role": self.get_role_display(),
+                        "act": act.get_kind_display(),
+                        "expected": EventRole(expected).label.lower(),
+                    }
+                }
+            )
 
     @property
     def occurred_on(self) -> dt.date:

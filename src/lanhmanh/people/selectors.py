@@ -16,7 +16,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from lanhmanh.core.audit import record_access
+from lanhmanh.core.audit import Purpose, record_access
+from lanhmanh.core.models import AccessRecord
 from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.people.counting import CountedViolation, count_violations
 from lanhmanh.people.models import (
@@ -67,16 +68,33 @@ def person_get(user, pk) -> Person:
 
 def identities_shown(user, persons, *, purpose: str, detail: str = "", path: str = "") -> None:
     """Log that these persons' identities are shown to ``user`` (one ``AccessRecord`` each, with the
-    purpose the user stated). The one place the registry writes its access log, for pages and API alike."""
-    for person in persons:
+    purpose the user stated). The one place the registry writes its access log, for pages and API alike.
+    One INSERT for the lot (a confirmed import's page shows hundreds of names)."""
+    persons = list(persons)
+    if len(persons) == 1:
         record_access(
             actor=user,
-            instance=person,
+            instance=persons[0],
             data_class=DataClass.IDENTITY,
             purpose=purpose,
             detail=detail,
             path=path,
         )
+        return
+    if purpose not in Purpose.values:
+        raise ValueError(f"Unknown purpose {purpose!r}")
+    AccessRecord.objects.bulk_create(
+        AccessRecord(
+            actor=user,
+            model=person._meta.label_lower,
+            object_id=str(person.pk),
+            data_class=DataClass.IDENTITY,
+            purpose=purpose,
+            detail=str(detail)[:300],
+            path=path[:300],
+        )
+        for person in persons
+    )
 
 
 def person_identity_get(user, pk, *, purpose: str, detail: str = "", path: str = "") -> Person:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.crypto import id_number_index
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.text import normalise
 from lanhmanh.people.bulk import import_write
@@ -44,11 +45,24 @@ PLACE_OUTSIDE_JURISDICTION = gettext_lazy("Nơi vi phạm phải thuộc địa 
 FUTURE_VIOLATION = gettext_lazy("Thời gian vi phạm không được ở tương lai.")
 
 
+DUPLICATE_ID_NUMBER = gettext_lazy(
+    "Số CMND/CCCD này đã có hồ sơ trong cơ sở dữ liệu: hãy tra cứu hồ sơ đó và ghi vi phạm vào hồ sơ ấy, không tạo hồ sơ mới."
+)
+
+
+def _refuse_duplicate_id_number(person: Person) -> None:
+    """One person per ID number: the same CCCD submitted twice must not make two persons."""
+    index = id_number_index(person.id_number) if person.id_number else ""
+    if index and Person.objects.filter(id_number_index=index).exclude(pk=person.pk).exists():
+        raise ValidationError({"id_number": DUPLICATE_ID_NUMBER})
+
+
 def person_create(*, actor, **fields) -> Person:
     """Create a person (identity fields encrypted, blind indexes computed). Audited with identity redacted."""
     with transaction.atomic():
         person = Person(created_by=actor if getattr(actor, "is_authenticated", False) else None, **fields)
         person.full_clean()
+        _refuse_duplicate_id_number(person)
         person.save()
         record_change(actor=actor, instance=person, action=Action.CREATE, after=snapshot(person))
     return person
@@ -61,6 +75,7 @@ def person_update(*, actor, person: Person, **fields) -> Person:
         for name, value in fields.items():
             setattr(person, name, value)
         person.full_clean()
+        _refuse_duplicate_id_number(person)
         person.save()
         record_change(
             actor=actor, instance=person, action=Action.UPDATE, before=before, after=snapshot(person)

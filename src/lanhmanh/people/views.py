@@ -173,6 +173,13 @@ def person_suggest(request):
                 "fields": ", ".join(f"{f.label} ({f.level})" for f in match.agreeing[:3]),
             }
             matches.setdefault(match.person.pk, (match.person, why))
+    selectors.identities_shown(
+        request.user,
+        [person for person, _why in matches.values()],
+        purpose=Purpose.SANCTION,
+        detail=_("Gợi ý hồ sơ có thể trùng khi nhập"),
+        path=request.path,
+    )
     return render(request, "people/_suggestions.html", {"matches": list(matches.values())})
 
 
@@ -296,6 +303,13 @@ def import_preview(request, pk: int):
     elif batch.status == PersonImport.Status.CONFIRMED:
         context["persons"] = list(
             selectors.persons_visible(user).filter(pk__in=batch.person_ids).order_by("pk")
+        )
+        selectors.identities_shown(
+            request.user,
+            context["persons"],
+            purpose=Purpose.SANCTION,
+            detail=_("Kết quả nhập danh sách Excel #%(batch)s") % {"batch": batch.pk},
+            path=request.path,
         )
     return render(request, "people/import_preview.html", context)
 

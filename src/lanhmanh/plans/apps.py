@@ -16,6 +16,7 @@ class PlansConfig(AppConfig):
         from lanhmanh.plans.selectors import plan_year_for
 
         register_default_year(plan_year_for)
+        from lanhmanh.plans import evidence  # noqa: F401  (registers the evidence upload policy)
 
         register(
             NavItem(

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from lanhmanh.core.forms import DateInput, TextGuardMixin
 from lanhmanh.indicators.evaluation import has_source
 from lanhmanh.indicators.models import IndicatorKind
+from lanhmanh.core.uploads import UploadField
 from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.plans.evidence import EVIDENCE
 from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
 
 NEGATIVE = _("Số người tham dự không được âm.")
@@ -20,7 +22,12 @@ class TaskUpdateForm(TextGuardMixin, forms.Form):
         label=_("Kết quả, minh chứng"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     evidence_link = forms.CharField(label=_("Liên kết đến hồ sơ"), max_length=500, required=False)
-    evidence_file = forms.FileField(label=_("Tệp minh chứng"), required=False)
+    evidence_file = UploadField(
+        purpose=EVIDENCE,
+        label=_("Tệp minh chứng"),
+        required=False,
+        help_text=_("PDF, Word, Excel, PowerPoint, ODT/ODS hoặc ảnh JPEG/PNG/WebP; tối đa 10 MB."),
+    )
 
     def clean(self):
         data = super().clean()

@@ -316,7 +316,14 @@ class Task(models.Model):
     )
     done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     evidence_note = models.TextField(_("kết quả, minh chứng"), blank=True)
-    evidence_file = models.FileField(_("tệp minh chứng"), upload_to="plans/evidence/%Y/", blank=True)
+    evidence_upload = models.ForeignKey(
+        "core.StoredFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tệp minh chứng"),
+    )
     evidence_link = models.CharField(_("liên kết đến hồ sơ"), max_length=500, blank=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
@@ -345,7 +352,7 @@ class Task(models.Model):
                 "start": plan.period.start.strftime("%d/%m/%Y"),
             }
         if self.status == TaskStatus.DONE and not (
-            self.evidence_note.strip() or self.evidence_file or self.evidence_link
+            self.evidence_note.strip() or self.evidence_upload_id or self.evidence_link
         ):
             errors["evidence_note"] = _("Công việc đã hoàn thành cần có kết quả hoặc minh chứng.")
         if errors:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.plans.models import (
     Activity,
     BudgetLine,
@@ -106,10 +107,7 @@ def _plain(value) -> str:
 
 
 def _task_snapshot(task: Task) -> dict:
-    # core.audit.snapshot does not know FieldFile yet: keep the stored file name.
-    data = snapshot(task)
-    data["evidence_file"] = task.evidence_file.name or ""
-    return data
+    return snapshot(task)
 
 
 @transaction.atomic
@@ -129,12 +127,14 @@ def task_update(
     status: str,
     evidence_note: str = "",
     evidence_link: str = "",
-    evidence_file=None,
+    evidence_file: CheckedUpload | None = None,
     today: dt.date | None = None,
 ) -> Task:
     """Change a task's status and evidence; stamps ``done_on``; writes a change-history row.
 
-    Side effects: one ChangeRecord (before/after). Raises ValidationError, nothing saved, when a task
+    ``evidence_file`` is a file checked by ``core.uploads`` (``UploadField(purpose=EVIDENCE)``): it is stored
+    by the upload service and becomes the task's evidence. Side effects: one ChangeRecord (before/after),
+    and with a file one stored file and its ChangeRecord. Raises ValidationError, nothing saved, when a task
     is marked done without evidence.
     """
     task = Task.objects.select_for_update().get(pk=task.pk)
@@ -143,7 +143,7 @@ def task_update(
     task.evidence_note = evidence_note
     task.evidence_link = evidence_link
     if evidence_file:
-        task.evidence_file = evidence_file
+        task.evidence_upload = upload_store(checked=evidence_file, actor=actor)
     if status == TaskStatus.DONE and task.done_on is None:
         task.done_on = today or dt.date.today()
     elif status != TaskStatus.DONE:

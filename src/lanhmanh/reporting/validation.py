@@ -63,11 +63,13 @@ def parse_number(raw, label: str) -> tuple[int | None, str | None]:
             return None, None
         negative = text.startswith("-")
         digits = _SEPARATORS.sub("", text.lstrip("-").strip())
-        if not digits.isdigit():
+        if not (digits.isascii() and digits.isdigit()):
             return None, _("“%(label)s”: “%(raw)s” không phải là số; nhập số nguyên, ví dụ 1500000.") % {
                 "label": label,
                 "raw": text[:40],
             }
+        if len(digits.lstrip("0")) > 16:  # before int(): 4,300+ digits raise ValueError
+            return None, _("“%(label)s”: số quá lớn.") % {"label": label}
         number = -int(digits) if negative else int(digits)
     if number < 0:
         return None, _("“%(label)s”: không được là số âm.") % {"label": label}

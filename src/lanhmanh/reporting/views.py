@@ -340,7 +340,8 @@ def _late_query(request, result) -> dict[str, str]:
 
 def _page_number(raw: str | None) -> int:
     """A page number from the query string; anything else is page 1."""
-    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    # Bound the length before int(): 5,000 digits would raise ValueError (Python's 4,300-digit limit).
+    return int(raw) if raw and len(raw) <= 5 and raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
 
 
 @login_required

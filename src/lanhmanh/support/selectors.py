@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -80,6 +80,10 @@ def tasks_visible(user, *, today: dt.date | None = None) -> QuerySet[OutreachTas
     if not can(user, DataClass.CHILD):
         adults = Person.objects.adults_on(today or timezone.localdate()).values("pk")
         queryset = queryset.filter(person__in=adults)
+    # A person with a restricted case (a returning trafficking victim) keeps her outreach tasks to those
+    # who may read that case: where she lives must not stay readable by every casework user in the area.
+    restricted = SupportCase.objects.filter(person=OuterRef("person"), kind__in=TIGHT_KINDS)
+    queryset = queryset.exclude(Exists(restricted.exclude(pk__in=cases_visible(user).values("pk"))))
     return queryset.select_related("person", "unit", "agency", "worker")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -190,6 +192,10 @@ CHILD_CASE_OPEN = gettext_lazy(
 )
 
 
+# The earliest date the system keeps records for (the 2014 plan): a child case may be dated from then.
+CHILD_RECORDS_FROM = dt.date(2014, 1, 1)
+
+
 @login_required
 def child_case_open(request, person_pk: int):
     """Open a child protection case for a person under 18, e.g. from the registry's refusal of a violation.
@@ -198,6 +204,10 @@ def child_case_open(request, person_pk: int):
     user = request.user
     _require(can_open_child_case, user)
     person = person_get(user, person_pk)
+    if person.is_adult_on(CHILD_RECORDS_FROM) and person.is_adult_today:
+        # The child-case page shows only persons who were children in the years the system records
+        # (cases are dated, the 2014 plan onwards): an adult's name and birth year stay hidden.
+        raise Http404
     selectors.identity_shown(
         user,
         person,
