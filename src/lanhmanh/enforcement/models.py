@@ -400,9 +400,9 @@ class TipAddition(models.Model):
 
 
 def tip_image_storage():
-    """Tip images live outside MEDIA_ROOT (never served as static files): only ``tip_image`` serves them,
+    """Tip images live under UPLOAD_ROOT (outside any web root; backed up with the other uploads): only ``tip_image`` serves them,
     to the intake officers who may read the tip."""
-    return FileSystemStorage(location=Path(settings.VAR_DIR) / "private" / "tip-images")
+    return FileSystemStorage(location=Path(settings.UPLOAD_ROOT) / "tip-images")
 
 
 def _attachment_path(instance, filename: str) -> str:

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateInput, TextGuardMixin
+from lanhmanh.core.uploads import UploadField
 from lanhmanh.indicators.evaluation import has_source
 from lanhmanh.indicators.models import IndicatorKind
-from lanhmanh.core.uploads import UploadField
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.evidence import EVIDENCE
 from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
