@@ -354,11 +354,21 @@ class Submission(models.Model):
     on_time = models.BooleanField(_("đúng hạn"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người gửi"),
     )
     decided_at = models.DateTimeField(_("duyệt/trả lúc"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người duyệt/trả"),
     )
     comment = models.TextField(_("ý kiến của cấp duyệt"), blank=True)
     reopen_reason = models.TextField(_("lý do sửa sau khi duyệt"), blank=True)
