@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lanhmanh.people",
     "lanhmanh.support",
     "lanhmanh.linkage",
+    "lanhmanh.communes",
     "lanhmanh.importjobs",
 ]
 if ENVIRONMENT == "test":

@@ -17,6 +17,7 @@ urlpatterns = [
     path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
     path("ho-tro/", include("lanhmanh.support.urls")),
     path("ho-so-trung/", include("lanhmanh.linkage.urls")),
+    path("xa-lanh-manh/", include("lanhmanh.communes.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 
