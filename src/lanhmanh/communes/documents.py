@@ -169,7 +169,7 @@ def to_docx(form: StatisticsForm) -> bytes:
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
+    section.left_margin, section.right_margin = Cm(3), Mm(18)
 
     def para(target, text, *, bold=False, italic=False, size=None, align=WD_ALIGN_PARAGRAPH.CENTER):
         p = target.add_paragraph()
