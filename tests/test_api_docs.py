@@ -80,6 +80,10 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
     assert sorted(schema["paths"]) == [
         "/api/v1/agencies/",
         "/api/v1/agencies/{code}/",
+        "/api/v1/communes/assessments/",
+        "/api/v1/communes/assessments/{id}/",
+        "/api/v1/communes/assessments/{id}/review/",
+        "/api/v1/communes/assessments/{id}/self/",
         "/api/v1/indicators/",
         "/api/v1/indicators/{code}/values/",
         "/api/v1/me/",
@@ -105,8 +109,12 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "limit",
         "offset",
     }
-    # Only reads, except recording a violation in the registry and submitting a report (write tokens only).
+    # Only reads, except recording a violation in the registry, submitting a report and the steps of a
+    # commune's assessment (write tokens only).
     assert {(p, m) for p, methods in schema["paths"].items() for m in methods if m != "get"} == {
+        ("/api/v1/communes/assessments/", "post"),
+        ("/api/v1/communes/assessments/{id}/review/", "post"),
+        ("/api/v1/communes/assessments/{id}/self/", "post"),
         ("/api/v1/people/violations/", "post"),
         ("/api/v1/reports/submissions/", "post"),
     }

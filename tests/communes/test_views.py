@@ -199,21 +199,22 @@ def test_the_district_cannot_edit_templates(client_for, district_officer, items)
 
 def test_the_statistics_form_downloads_as_word_a4_with_decree_30_margins(client_for, coordinator, approved):
     from docx import Document
-    from docx.shared import Mm
 
     response = client_for(coordinator).get("/xa-lanh-manh/bieu-thong-ke.docx?year=2014")
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.content))
     section = doc.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert 20 <= section.top_margin.mm <= 25 and 30 <= section.left_margin.mm <= 35
-    assert 15 <= section.right_margin.mm <= 20 and 20 <= section.bottom_margin.mm <= 25
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)  # landscape table
+    margins = [
+        round(m.mm)
+        for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    ]
+    assert margins == [20, 20, 30, 15]
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "BIỂU THỐNG KÊ" in text
     rows = [[c.text for c in r.cells] for r in doc.tables[1].rows]
     hoan_kiem = next(r for r in rows if r[1] == "Quận Hoàn Kiếm")
     assert hoan_kiem[4] == "1"
-    assert Mm(1)  # imported for the units above
 
 
 def test_the_district_statistics_form_lists_its_communes_in_excel(client_for, district_officer, approved):
@@ -260,3 +261,18 @@ def test_the_home_page_shows_the_assessments_waiting_for_the_users_step(
     page = client_for(district_officer).get("/").content.decode()
     assert "Đánh giá xã lành mạnh" in page
     assert "Phường Tràng Tiền – 2014" in page
+
+
+def test_the_map_shows_the_share_per_district_with_its_table(client_for, coordinator, approved):
+    import json
+    import re
+
+    page = client_for(coordinator).get("/xa-lanh-manh/ban-do/?year=2014").content.decode()
+    config = json.loads(
+        re.search(r'id="healthy-communes-map-config"[^>]*>(.*?)</script>', page, re.S).group(1)
+    )
+    regions = {r["code"]: r["value"] for r in config["regions"]}
+    hoan_kiem_wards = 18
+    assert regions["002"] == round(100 / hoan_kiem_wards, 1)
+    assert regions["017"] is None  # Đông Anh: nothing approved yet
+    assert 'data-district="002"' in page

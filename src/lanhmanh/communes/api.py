@@ -122,6 +122,7 @@ class AssessmentListView(APIView):
     permission_classes = [TokenScopePermission]
 
     @extend_schema(
+        operation_id="communes_assessments_list",
         summary=_("Phiếu đánh giá xã lành mạnh"),
         parameters=[
             OpenApiParameter("year", int, description=_("Năm đánh giá")),
@@ -139,7 +140,12 @@ class AssessmentListView(APIView):
         )
         return Response([_summary(a) for a in qs.order_by("-year", "unit_path")[:2000]])
 
-    @extend_schema(summary=_("Lập phiếu đánh giá cho một xã, một năm"), request=dict, responses={201: dict})
+    @extend_schema(
+        operation_id="communes_assessments_open",
+        summary=_("Lập phiếu đánh giá cho một xã, một năm"),
+        request=dict,
+        responses={201: dict},
+    )
     def post(self, request):
         user = request.user
         _require(user)
@@ -163,7 +169,11 @@ class AssessmentDetailView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [TokenScopePermission]
 
-    @extend_schema(summary=_("Một phiếu đánh giá, với đề xuất từ dữ liệu"), responses={200: dict})
+    @extend_schema(
+        operation_id="communes_assessments_retrieve",
+        summary=_("Một phiếu đánh giá, với đề xuất từ dữ liệu"),
+        responses={200: dict},
+    )
     def get(self, request, pk: int):
         return Response(_detail(selectors.assessment_get(request.user, pk), request.user))
 
@@ -172,7 +182,12 @@ class AssessmentSelfView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [TokenScopePermission]
 
-    @extend_schema(summary=_("Xã tự chấm (và gửi huyện)"), request=dict, responses={200: dict})
+    @extend_schema(
+        operation_id="communes_assessments_self",
+        summary=_("Xã tự chấm (và gửi huyện)"),
+        request=dict,
+        responses={200: dict},
+    )
     def post(self, request, pk: int):
         user = request.user
         a = selectors.assessment_get(user, pk)
@@ -198,7 +213,12 @@ class AssessmentReviewView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [TokenScopePermission]
 
-    @extend_schema(summary=_("Huyện phúc tra"), request=dict, responses={200: dict})
+    @extend_schema(
+        operation_id="communes_assessments_review",
+        summary=_("Huyện phúc tra"),
+        request=dict,
+        responses={200: dict},
+    )
     def post(self, request, pk: int):
         user = request.user
         a = selectors.assessment_get(user, pk)

@@ -18,5 +18,6 @@ class CommunesConfig(AppConfig):
                 url_name="communes:index",
                 allowed=can_see_assessments,
                 order=35,
+                section="plan",
             )
         )

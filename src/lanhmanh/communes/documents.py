@@ -4,24 +4,22 @@ The official form annexed to JR 01/2008 could not be sourced; this is the layout
 yearly summary (to be aligned with the annex once entered): for the city, one row per district
 (communes valid at the end of the year, assessed, healthy, affected, share, changes from the year
 before); for a district, one row per commune (score, class, change). Word follows Decree 30/2020
-(A4, margins 20/20/30/15 mm, Times New Roman 13); Excel goes through ``core.spreadsheet``.
+(``core.documents.official_document``: A4, landscape for the city's wide table); Excel goes through ``core.spreadsheet``.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 from lanhmanh.communes import selectors
 from lanhmanh.communes.models import Assessment
+from lanhmanh.core.documents import MOTTO, NATIONAL
 from lanhmanh.core.scoping import path_q
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.org.models import AdministrativeUnit
 
-NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
 CITY_COLUMNS = (
     "STT",
     "Quận, huyện, thị xã",
@@ -155,21 +153,13 @@ def _text(value) -> str:
 
 
 def to_docx(form: StatisticsForm) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Mm, Pt
+    from docx.shared import Pt
+
+    from lanhmanh.core.documents import docx_bytes, official_document
 
     h = _heading(form)
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    section.left_margin, section.right_margin = Cm(3), Mm(18)
+    doc = official_document(landscape=form.unit.level == 1)
 
     def para(target, text, *, bold=False, italic=False, size=None, align=WD_ALIGN_PARAGRAPH.CENTER):
         p = target.add_paragraph()
@@ -213,9 +203,7 @@ def to_docx(form: StatisticsForm) -> bytes:
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     right.paragraphs[0].add_run("THỦ TRƯỞNG CƠ QUAN").bold = True
     para(right, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, size=12)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)
 
 
 def to_xlsx(form: StatisticsForm) -> bytes:

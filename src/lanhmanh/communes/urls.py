@@ -19,4 +19,5 @@ urlpatterns = [
     path("mo-hinh/", views.models_list, name="models"),
     path("mo-hinh/<int:pk>/", views.model_detail, name="model"),
     path("bieu-thong-ke.<str:fmt>", views.statistics, name="statistics"),
+    path("ban-do/", views.map_page, name="map"),
 ]

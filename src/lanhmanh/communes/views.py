@@ -482,3 +482,30 @@ def statistics(request, fmt: str):
     response = HttpResponse(data, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="xa-lanh-manh-{year}-{unit_path}.{fmt}"'
     return response
+
+
+@login_required
+def map_page(request):
+    """The share of healthy communes per district on the district map, with the table beside it."""
+    from django.urls import reverse
+
+    from lanhmanh.org.maps import district_map
+
+    user = request.user
+    _require_viewer(user)
+    year = _year(request)
+    rows = selectors.transformation(user, year)
+    index = reverse("communes:index")
+    the_map = district_map(
+        element_id="healthy-communes-map",
+        title=_("Tỷ lệ xã, phường, thị trấn lành mạnh năm %(year)s") % {"year": year},
+        values={r.district.code: r.share for r in rows if r.assessed},
+        value_suffix=" %",
+        links={r.district.code: f"{index}?year={year}&district={r.district.path}" for r in rows},
+        province_code=user.jurisdiction_path.split(".")[0],
+    )
+    return render(
+        request,
+        "communes/map.html",
+        {"year": year, "rows": rows, "map": the_map, "years": range(year - 3, year + 2)},
+    )
