@@ -111,3 +111,15 @@ def test_transformation_lists_the_communes_that_changed_per_district(
     assert hk.became_affected == []
     assert rows[DONG_ANH].became_clean == []
     assert Assessment.objects.filter(unit__path=TRANG_TIEN).count() == 2
+
+
+def test_the_t10_table_by_child_matches_the_registry(approved, coordinator):
+    from lanhmanh.communes.selectors import t10_by_child
+
+    provinces = {r.path: r for r in t10_by_child(2014)}
+    assert provinces["01"].healthy == 1
+    assert provinces["01"].communes == evaluate("org.communes", "01", "2014").total.value
+    districts = {r.path: r for r in t10_by_child(2014, "01")}
+    assert (districts[HOAN_KIEM].healthy, districts[HOAN_KIEM].communes) == (1, 18)
+    assert districts[HOAN_KIEM].share == round(100 / 18, 1)
+    assert districts[DONG_ANH].healthy == 0

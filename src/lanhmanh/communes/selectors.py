@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 
 from lanhmanh.communes import rules
@@ -224,3 +224,49 @@ def commune_units_for(user, year: int):
     """Communes the user may open an assessment for: own commune, or the communes of the area."""
     qs = communes_in(user, user.jurisdiction_path, year) if rules.can_see_assessments(user) else None
     return qs if qs is not None else AdministrativeUnit.objects.none()
+
+
+@dataclass
+class ShareRow:
+    path: str
+    healthy: int
+    communes: int
+
+    @property
+    def share(self):
+        return round(self.healthy * 100 / self.communes, 1) if self.communes else None
+
+
+def t10_by_child(year: int, parent_path: str = "") -> list[ShareRow]:
+    """T10 (approved healthy communes ÷ communes valid on 31/12 of ``year``) for each unit one level
+    below ``parent_path`` (each province when empty: the national table), in two GROUP BY queries
+    over the path prefix. Aggregate figures (counts of communes); callers decide who sees them."""
+    from django.db.models.functions import Substr
+
+    width = {0: 2, 2: 6, 6: 12}.get(len(parent_path))
+    if width is None:
+        raise ValueError("parent_path must be '', a province or a district path")
+    end = dt.date(year, 12, 31)
+    scope = path_q(parent_path, "unit_path") if parent_path else Q()
+    healthy = dict(
+        Assessment.objects.approved()
+        .healthy_template()
+        .filter(scope, healthy=True, year=year)
+        .filter(Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=end))
+        .filter(Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=end))
+        .annotate(child=Substr("unit_path", 1, width))
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values_list("child", "n")
+    )
+    communes = (
+        AdministrativeUnit.objects.communes()
+        .filter(path_q(parent_path) if parent_path else Q())
+        .valid_on(end)
+        .annotate(child=Substr("path", 1, width))
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values_list("child", "n")
+        .order_by("child")
+    )
+    return [ShareRow(child, healthy.get(child, 0), n) for child, n in communes]
