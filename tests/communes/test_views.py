@@ -276,3 +276,48 @@ def test_the_map_shows_the_share_per_district_with_its_table(client_for, coordin
     assert regions["002"] == round(100 / hoan_kiem_wards, 1)
     assert regions["017"] is None  # Đông Anh: nothing approved yet
     assert 'data-district="002"' in page
+
+
+def test_a_model_commune_gets_activities_an_evaluation_and_an_end(
+    client_for, coordinator, district_officer, template
+):
+    import datetime as dt
+
+    from lanhmanh.communes import services
+    from lanhmanh.org.models import Agency
+    from lanhmanh.plans.plan_2014 import load_plan_2014
+    from lanhmanh.plans.services import activity_create
+
+    plan = load_plan_2014()
+    mc = services.model_commune_designate(
+        actor=coordinator, plan=plan, unit=unit(TRANG_TIEN), designated_on=dt.date(2014, 1, 15)
+    )
+    activity = activity_create(
+        actor=coordinator,
+        plan=plan,
+        kind="club-meeting",
+        title="Sinh hoạt câu lạc bộ phụ nữ",
+        held_on=dt.date(2014, 4, 2),
+        unit=unit(TRANG_TIEN),
+        organiser=Agency.objects.get(code="01-002-00079-social"),
+    )
+    district = client_for(district_officer)
+    url = f"/xa-lanh-manh/mo-hinh/{mc.pk}/"
+    assert district.post(url, {"action": "activities", "activities": [activity.pk]}).status_code == 302
+    assert list(mc.activities.all()) == [activity]
+    assert (
+        district.post(url, {"action": "evaluation", "year": "2014", "kept": "1", "note": "Tốt"}).status_code
+        == 302
+    )
+    again = district.post(url, {"action": "evaluation", "year": "2014", "kept": "0"})
+    assert again.status_code == 400
+    assert "Mô hình tại Phường Tràng Tiền đã được đánh giá năm 2014." in again.content.decode()
+    assert district.post(url, {"action": "end", "ended_on": "2014-10-01", "reason": "x"}).status_code == 400
+    city = client_for(coordinator)
+    early = city.post(url, {"action": "end", "ended_on": "2013-12-01", "reason": "Sáp nhập"})
+    assert "Ngày thôi phải bằng hoặc sau ngày chỉ định." in early.content.decode()
+    assert (
+        city.post(url, {"action": "end", "ended_on": "2014-10-01", "reason": "Sáp nhập"}).status_code == 302
+    )
+    mc.refresh_from_db()
+    assert mc.ended_on == dt.date(2014, 10, 1)

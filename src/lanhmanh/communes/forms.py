@@ -176,6 +176,16 @@ class EvaluationForm(TextGuardMixin, forms.Form):
     )
 
 
+class EndDesignationForm(TextGuardMixin, forms.Form):
+    ended_on = forms.DateField(
+        label=_("Ngày thôi"),
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 15/01/2014.")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(label=_("Lý do thôi chỉ định"), max_length=2000)
+
+
 class ActivitiesForm(TextGuardMixin, forms.Form):
     activities = forms.ModelMultipleChoiceField(
         label=_("Hoạt động đã ghi nhận tại xã"),

@@ -19,6 +19,7 @@ from lanhmanh.communes import rules, selectors, services
 from lanhmanh.communes.forms import (
     ActivitiesForm,
     DesignateForm,
+    EndDesignationForm,
     EvaluationForm,
     ItemForm,
     ReasonForm,
@@ -412,12 +413,22 @@ def model_detail(request, pk: int):
     can_edit = rules.can_evaluate_model(user, mc)
     activities_form = ActivitiesForm(initial={"activities": list(mc.activities.all())}, activities=candidates)
     evaluation_form = EvaluationForm(initial={"year": mc.plan.year})
+    can_end = rules.can_designate_models(user) and mc.ended_on is None
+    end_form = EndDesignationForm() if can_end else None
     status = 200
     if request.method == "POST":
         if not can_edit:
             raise Http404
         try:
-            if request.POST.get("action") == "activities":
+            if request.POST.get("action") == "end" and can_end:
+                end_form = EndDesignationForm(request.POST)
+                if end_form.is_valid():
+                    if end_form.cleaned_data["ended_on"] < mc.designated_on:
+                        raise ValidationError(_("Ngày thôi phải bằng hoặc sau ngày chỉ định."))
+                    services.model_commune_end(actor=user, model_commune=mc, **end_form.cleaned_data)
+                    messages.success(request, _("Đã ghi ngày thôi chỉ định."))
+                    return redirect("communes:model", pk=pk)
+            elif request.POST.get("action") == "activities":
                 activities_form = ActivitiesForm(request.POST, activities=candidates)
                 if activities_form.is_valid():
                     services.model_commune_link_activities(
@@ -425,7 +436,7 @@ def model_detail(request, pk: int):
                     )
                     messages.success(request, _("Đã cập nhật hoạt động của mô hình."))
                     return redirect("communes:model", pk=pk)
-            else:
+            elif request.POST.get("action") == "evaluation":
                 evaluation_form = EvaluationForm(request.POST)
                 if evaluation_form.is_valid():
                     services.model_evaluation_record(
@@ -446,6 +457,7 @@ def model_detail(request, pk: int):
             "evaluations": mc.evaluations.select_related("evaluated_by"),
             "activities_form": activities_form if can_edit else None,
             "evaluation_form": evaluation_form if can_edit else None,
+            "end_form": end_form,
         },
         status=status,
     )
