@@ -42,6 +42,8 @@ def test_the_list_pages_are_404_for_roles_without_assessments(request, client_fo
         "/xa-lanh-manh/chuyen-hoa/",
         "/xa-lanh-manh/mo-hinh/",
         "/xa-lanh-manh/bo-tieu-chi/",
+        "/xa-lanh-manh/ban-do/",
+        "/xa-lanh-manh/bieu-thong-ke.docx",
     ):
         assert client.get(url).status_code == 404, url
 
