@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lanhmanh.communes import selectors
 from lanhmanh.communes.models import Assessment
-from lanhmanh.core.documents import MOTTO, NATIONAL
+from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes, official_document
 from lanhmanh.core.scoping import path_q
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.org.models import AdministrativeUnit
@@ -153,10 +153,8 @@ def _text(value) -> str:
 
 
 def to_docx(form: StatisticsForm) -> bytes:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    from lanhmanh.core.documents import docx_bytes, official_document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415 -- heavy: python-docx, only for Word
+    from docx.shared import Pt  # noqa: PLC0415 -- heavy: python-docx, only for Word
 
     h = _heading(form)
     doc = official_document(landscape=form.unit.level == 1)
@@ -207,8 +205,8 @@ def to_docx(form: StatisticsForm) -> bytes:
 
 
 def to_xlsx(form: StatisticsForm) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl import Workbook  # noqa: PLC0415 -- heavy: openpyxl, only for Excel
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415 -- heavy: openpyxl, only for Excel
 
     h = _heading(form)
     book = Workbook()

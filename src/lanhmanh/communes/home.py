@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from lanhmanh.communes import rules
+from lanhmanh.communes.models import AssessmentStatus
+from lanhmanh.communes.selectors import assessments_for
 from lanhmanh.core.home import HomePanel, register
 
 
 def _context(user) -> dict:
-    from lanhmanh.communes.models import AssessmentStatus
-    from lanhmanh.communes.selectors import assessments_for
-
     if rules.is_assessor(user):
         status, label = AssessmentStatus.DRAFT, AssessmentStatus.DRAFT.label
     elif rules.is_reviewer(user):

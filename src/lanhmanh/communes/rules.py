@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from lanhmanh.communes.models import AssessmentStatus
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.org.models import Role, UnitLevel
 
@@ -41,8 +42,6 @@ def can_view_unit(user, unit_path: str) -> bool:
 
 
 def can_self_assess(user, assessment) -> bool:
-    from lanhmanh.communes.models import AssessmentStatus
-
     return (
         is_assessor(user)
         and user.jurisdiction_path == assessment.unit_path
@@ -51,8 +50,6 @@ def can_self_assess(user, assessment) -> bool:
 
 
 def can_review(user, assessment) -> bool:
-    from lanhmanh.communes.models import AssessmentStatus
-
     return (
         is_reviewer(user)
         and in_subtree(assessment.unit_path, user.jurisdiction_path)
@@ -61,8 +58,6 @@ def can_review(user, assessment) -> bool:
 
 
 def can_approve(user, assessment) -> bool:
-    from lanhmanh.communes.models import AssessmentStatus
-
     return (
         is_city_coordinator(user)
         and in_subtree(assessment.unit_path, user.jurisdiction_path)
@@ -71,8 +66,6 @@ def can_approve(user, assessment) -> bool:
 
 
 def can_reopen(user, assessment) -> bool:
-    from lanhmanh.communes.models import AssessmentStatus
-
     return (
         is_city_coordinator(user)
         and in_subtree(assessment.unit_path, user.jurisdiction_path)

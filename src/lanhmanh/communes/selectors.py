@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from lanhmanh.communes import rules
@@ -241,8 +242,6 @@ def t10_by_child(year: int, parent_path: str = "") -> list[ShareRow]:
     """T10 (approved healthy communes ÷ communes valid on 31/12 of ``year``) for each unit one level
     below ``parent_path`` (each province when empty: the national table), in two GROUP BY queries
     over the path prefix. Aggregate figures (counts of communes); callers decide who sees them."""
-    from django.db.models.functions import Substr
-
     width = {0: 2, 2: 6, 6: 12}.get(len(parent_path))
     if width is None:
         raise ValueError("parent_path must be '', a province or a district path")

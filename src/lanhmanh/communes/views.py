@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lanhmanh.communes import rules, selectors, services
+from lanhmanh.communes import documents, rules, selectors, services
 from lanhmanh.communes.forms import (
     ActivitiesForm,
     DesignateForm,
@@ -29,6 +31,8 @@ from lanhmanh.communes.forms import (
 from lanhmanh.communes.models import AssessmentStatus, CriteriaGroup
 from lanhmanh.communes.proposals import proposals_for
 from lanhmanh.core.scoping import in_subtree, path_q
+from lanhmanh.org.maps import district_map
+from lanhmanh.org.models import AdministrativeUnit
 
 
 def _require_viewer(user) -> None:
@@ -77,8 +81,6 @@ def index(request):
     own = None
     if rules.is_assessor(user):
         own = qs.filter(unit_path=user.jurisdiction_path).first()
-    from lanhmanh.org.models import AdministrativeUnit
-
     districts = (
         AdministrativeUnit.objects.districts()
         .filter(path_q(user.jurisdiction_path))
@@ -132,8 +134,6 @@ def open_assessment(request):
 
 
 def _index_url() -> str:
-    from django.urls import reverse
-
     return reverse("communes:index")
 
 
@@ -355,10 +355,16 @@ def item_edit(request, pk: int):
 
 
 def _plan(user):
-    from lanhmanh.plans.selectors import plans_for
-
-    plans = [p for p in plans_for(user) if p.parent_id is None]
-    return max(plans, key=lambda p: p.year) if plans else None
+    # The plans app is a sibling layer: its models are reached by name, as the foreign keys do.
+    plan_model = apps.get_model("plans", "Plan")
+    parts = user.jurisdiction_path.split(".")
+    ancestors = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return (
+        plan_model.objects.filter(parent__isnull=True, scope_unit__path__in=ancestors)
+        .select_related("scope_unit")
+        .order_by("-year", "-pk")
+        .first()
+    )
 
 
 @login_required
@@ -405,10 +411,11 @@ def models_list(request):
 def model_detail(request, pk: int):
     user = request.user
     mc = selectors.model_commune_get(user, pk)
-    from lanhmanh.plans.models import Activity
-
     candidates = (
-        Activity.objects.filter(plan=mc.plan).filter(path_q(mc.unit_path, "unit_path")).order_by("held_on")
+        apps.get_model("plans", "Activity")
+        .objects.filter(plan=mc.plan)
+        .filter(path_q(mc.unit_path, "unit_path"))
+        .order_by("held_on")
     )
     can_edit = rules.can_evaluate_model(user, mc)
     activities_form = ActivitiesForm(initial={"activities": list(mc.activities.all())}, activities=candidates)
@@ -468,8 +475,6 @@ def model_detail(request, pk: int):
 
 @login_required
 def statistics(request, fmt: str):
-    from lanhmanh.communes import documents
-
     user = request.user
     _require_viewer(user)
     year = _year(request)
@@ -499,10 +504,6 @@ def statistics(request, fmt: str):
 @login_required
 def map_page(request):
     """The share of healthy communes per district on the district map, with the table beside it."""
-    from django.urls import reverse
-
-    from lanhmanh.org.maps import district_map
-
     user = request.user
     _require_viewer(user)
     year = _year(request)

@@ -29,6 +29,7 @@ from lanhmanh.core.audit import Action
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.demo.loader import DemoContext
 from lanhmanh.org.models import AdministrativeUnit
+from lanhmanh.plans.models import Activity, Plan
 
 CANBOXA_WARD = "01.002.00079"  # Tràng Tiền
 HOAN_KIEM = "01.002"
@@ -201,8 +202,6 @@ def load(context: DemoContext) -> str:
 
 
 def _model_communes(context: DemoContext, communes, affected_2013) -> int:
-    from lanhmanh.plans.models import Activity, Plan
-
     plan = Plan.objects.filter(year=2014, parent__isnull=True, scope_unit__path="01").first()
     if plan is None or ModelCommune.objects.filter(plan=plan).exists():
         return 0
