@@ -83,6 +83,10 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "/api/v1/cases/",
         "/api/v1/cases/{id}/",
         "/api/v1/cases/{id}/stages/",
+        "/api/v1/communes/assessments/",
+        "/api/v1/communes/assessments/{id}/",
+        "/api/v1/communes/assessments/{id}/review/",
+        "/api/v1/communes/assessments/{id}/self/",
         "/api/v1/hotspots/",
         "/api/v1/hotspots/{id}/",
         "/api/v1/indicators/",
@@ -114,10 +118,13 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "offset",
     }
     # Only reads, except recording a violation in the registry, a patrol of a hotspot, submitting a report,
-    # opening a criminal case and recording its stages (write tokens only).
+    # opening a criminal case and recording its stages, and the steps of a commune's assessment (write tokens).
     assert {(p, m) for p, methods in schema["paths"].items() for m in methods if m != "get"} == {
         ("/api/v1/cases/", "post"),
         ("/api/v1/cases/{id}/stages/", "post"),
+        ("/api/v1/communes/assessments/", "post"),
+        ("/api/v1/communes/assessments/{id}/review/", "post"),
+        ("/api/v1/communes/assessments/{id}/self/", "post"),
         ("/api/v1/patrols/", "post"),
         ("/api/v1/people/violations/", "post"),
         ("/api/v1/reports/submissions/", "post"),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "lanhmanh.support",
     "lanhmanh.enforcement.cases",
     "lanhmanh.linkage",
+    "lanhmanh.communes",
     "lanhmanh.importjobs",
     "lanhmanh.ops",
     "lanhmanh.enforcement",

@@ -20,5 +20,6 @@ urlpatterns = [
     path("vu-an/", include("lanhmanh.enforcement.cases.urls")),
     path("ho-so-trung/", include("lanhmanh.linkage.urls")),
     path("", include("lanhmanh.enforcement.urls")),
+    path("xa-lanh-manh/", include("lanhmanh.communes.urls")),
     path("quan-tri/", admin.site.urls),
 ]
