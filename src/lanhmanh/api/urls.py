@@ -16,6 +16,7 @@ urlpatterns = [
     path("v1/", include("lanhmanh.plans.api_urls")),
     path("v1/", include("lanhmanh.people.api_urls")),
     path("v1/", include("lanhmanh.reporting.api_urls")),
+    path("v1/", include("lanhmanh.premises.api_urls")),
     re_path(r"^v1/me/?$", views.MeView.as_view(), name="me"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.docs, name="docs"),

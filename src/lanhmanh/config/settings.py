@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "lanhmanh.support",
     "lanhmanh.linkage",
     "lanhmanh.importjobs",
+    "lanhmanh.premises",
 ]
 if ENVIRONMENT == "test":
     # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("nguoi-vi-pham/", include("lanhmanh.people.urls")),
     path("ho-tro/", include("lanhmanh.support.urls")),
     path("ho-so-trung/", include("lanhmanh.linkage.urls")),
+    path("co-so-kinh-doanh/", include("lanhmanh.premises.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 
