@@ -245,6 +245,7 @@ class Establishment(models.Model):
     # Derived (set on save): blind indexes of the owner, keys for duplicate detection.
     owner_id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     owner_name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
     address_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
     registration_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     duplicate_key = models.CharField(max_length=40, db_index=True, editable=False)
@@ -291,6 +292,7 @@ class Establishment(models.Model):
         self.owner_name_index = (
             owner_name_index(self.owner_name) if self.owner_type == OwnerType.INDIVIDUAL else ""
         )
+        self.name_key = name_key(self.name)[:200]
         self.address_key = name_key(self.address)[:300]
         self.registration_key = registration_key(self.registration_number)[:40]
         self.duplicate_key = duplicate_key(self.name, self.address, self.registration_number)

@@ -73,7 +73,7 @@ def establishment_list(request):
             from lanhmanh.premises.models import name_key
 
             key = name_key(data["q"])
-            queryset = queryset.filter(Q(name__icontains=data["q"]) | Q(address_key__contains=key))
+            queryset = queryset.filter(Q(name_key__contains=key) | Q(address_key__contains=key))
         if data["kind"]:
             queryset = queryset.filter(kind=data["kind"])
         if data["unit"]:
@@ -560,7 +560,7 @@ def police_check_create(request):
 
         matches = list(
             selectors.establishments_visible(user)
-            .filter(Q(name__icontains=q) | Q(address_key__contains=name_key(q)))
+            .filter(Q(name_key__contains=name_key(q)) | Q(address_key__contains=name_key(q)))
             .order_by("name")[:20]
         )
     initial = {"checked_on": timezone.localdate(), "result": "ok"}
