@@ -137,6 +137,10 @@ def test_discrepancies_between_reported_values_and_the_records_are_listed(
 def test_the_word_document_has_the_decree_30_layout_and_the_figures(two_communes, forms, district_officer):
     result = consolidate(forms["huyen-thang"], district_officer.unit, "201410", user=district_officer)
     doc = Document(io.BytesIO(documents.to_docx(result)))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, not US Letter
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin)] == [20, 20]
+    assert [round(m.mm) for m in (section.left_margin, section.right_margin)] == [30, 15]
     heading = doc.tables[0].rows[0].cells
     assert [p.text for p in heading[0].paragraphs] == [
         "UBND QUẬN HOÀN KIẾM",

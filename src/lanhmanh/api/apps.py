@@ -21,5 +21,6 @@ class ApiConfig(AppConfig):
                 url_name="api:docs",
                 allowed=_is_system_admin,
                 order=900,
+                section="system",
             )
         )

@@ -18,5 +18,6 @@ class CoreConfig(AppConfig):
                 url_name="audit",
                 allowed=may_audit,
                 order=900,
+                section="system",
             )
         )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class NavItem:
     url_name: str
     allowed: Callable[[object], bool]
     order: int = 100
-    section: str = "main"
+    section: str = "main"  # a menu group's key (see GROUPS); "main": a link of its own on the top bar
     url_kwargs: dict = field(default_factory=dict)
 
     def url(self) -> str:
@@ -42,3 +43,40 @@ def items_for(user) -> list[NavItem]:
 
 def all_items() -> list[NavItem]:
     return sorted(_registry.values(), key=lambda i: (i.order, i.key))
+
+
+# Menu groups: items of one section share one drop-down on the top bar, so the bar fits one line at
+# 1366 px however many apps register entries. A group with a single visible item is shown as that link.
+GROUPS: dict[str, str] = {
+    "plan": _("Kế hoạch"),
+    "registers": _("Sổ theo dõi"),
+    "support": _("Hỗ trợ"),
+    "reports": _("Báo cáo"),
+    "system": _("Hệ thống"),
+}
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: str
+    items: tuple[NavItem, ...]
+
+    @property
+    def single(self) -> NavItem | None:
+        return self.items[0] if len(self.items) == 1 else None
+
+    def contains(self, view_name: str | None) -> bool:
+        return any(item.url_name == view_name for item in self.items)
+
+
+def menu_for(user) -> list[MenuEntry]:
+    """The top bar: one entry per group with visible items (in the order of their first item)."""
+    entries: dict[str, list[NavItem]] = {}
+    for item in items_for(user):
+        key = item.section if item.section in GROUPS else f"item:{item.key}"
+        entries.setdefault(key, []).append(item)
+    return [
+        MenuEntry(key=key, label=GROUPS.get(key, items[0].label), items=tuple(items))
+        for key, items in entries.items()
+    ]

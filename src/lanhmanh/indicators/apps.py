@@ -31,5 +31,6 @@ class IndicatorsConfig(AppConfig):
                 url_name="indicators:list",
                 allowed=lambda user: True,
                 order=40,
+                section="plan",
             )
         )

@@ -23,5 +23,6 @@ class LinkageConfig(AppConfig):
                 url_name="linkage:queue",
                 allowed=can_review,
                 order=35,
+                section="registers",
             )
         )

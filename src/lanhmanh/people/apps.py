@@ -22,5 +22,6 @@ class PeopleConfig(AppConfig):
                 url_name="people:person_list",
                 allowed=can_use_registry,
                 order=30,
+                section="registers",
             )
         )

@@ -14,10 +14,24 @@ class PlansConfig(AppConfig):
         from lanhmanh.core.navigation import NavItem, register
 
         register(
-            NavItem(key="plans", label=_("Kế hoạch"), url_name="plans:list", allowed=_signed_in, order=20)
+            NavItem(
+                key="plans",
+                label=_("Kế hoạch"),
+                url_name="plans:list",
+                allowed=_signed_in,
+                order=20,
+                section="plan",
+            )
         )
         register(
-            NavItem(key="tasks", label=_("Công việc"), url_name="plans:tasks", allowed=_signed_in, order=21)
+            NavItem(
+                key="tasks",
+                label=_("Công việc"),
+                url_name="plans:tasks",
+                allowed=_signed_in,
+                order=21,
+                section="plan",
+            )
         )
         register(
             NavItem(
@@ -26,5 +40,6 @@ class PlansConfig(AppConfig):
                 url_name="plans:activities",
                 allowed=_signed_in,
                 order=22,
+                section="plan",
             )
         )

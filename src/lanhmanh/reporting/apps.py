@@ -18,6 +18,7 @@ class ReportingConfig(AppConfig):
                 url_name="reporting:inbox",
                 allowed=lambda user: is_submitter(user) or is_approver(user),
                 order=30,
+                section="reports",
             )
         )
         register(
@@ -27,5 +28,6 @@ class ReportingConfig(AppConfig):
                 url_name="reporting:completeness",
                 allowed=is_approver,
                 order=31,
+                section="reports",
             )
         )

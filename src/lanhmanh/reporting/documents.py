@@ -146,20 +146,13 @@ def status_line(c: Consolidation) -> str:
 
 def to_docx(c: Consolidation, *, sellers=None) -> bytes:
     """``sellers``: the police report's annex (``selectors.SanctionedSeller`` list; ``None``: withheld)."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
+
+    from lanhmanh.core.documents import official_document
 
     h = heading(c)
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    section.left_margin, section.right_margin = Cm(3), Cm(2)
+    doc = official_document()
 
     def para(cell_or_doc, text, *, bold=False, italic=False, size=None, align=WD_ALIGN_PARAGRAPH.CENTER):
         p = cell_or_doc.add_paragraph()

@@ -70,7 +70,8 @@ def inbox(request):
     context = inbox_for(request.user)
     forms_qs = ReportForm.objects.filter(pk__in=[f.pk for f in context["forms"]])
     context["open_form"] = OpenReportForm(forms_qs=forms_qs)
-    context["queue_count"] = len(approval_queue_for(request.user))
+    context["approves"] = is_approver(request.user)
+    context["queue_count"] = len(approval_queue_for(request.user)) if context["approves"] else 0
     context["unread"] = notifications_for(request.user).filter(read_at__isnull=True).count()
     return render(request, "reporting/inbox.html", context)
 

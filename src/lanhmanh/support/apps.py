@@ -43,6 +43,7 @@ class SupportConfig(AppConfig):
                 url_name="support:caseload",
                 allowed=can_do_casework,
                 order=35,
+                section="support",
             )
         )
         register(
@@ -52,6 +53,7 @@ class SupportConfig(AppConfig):
                 url_name="support:programme_list",
                 allowed=can_see_programmes,
                 order=37,
+                section="support",
             )
         )
         register(
@@ -61,5 +63,6 @@ class SupportConfig(AppConfig):
                 url_name="support:referral_inbox",
                 allowed=can_receive_referrals,
                 order=36,
+                section="support",
             )
         )
