@@ -19,6 +19,7 @@ class PremisesConfig(AppConfig):
                 url_name="premises:establishment_list",
                 allowed=rules.can_view_register,
                 order=40,
+                section="registers",
             )
         )
         register(
@@ -28,6 +29,7 @@ class PremisesConfig(AppConfig):
                 url_name="premises:plan_list",
                 allowed=rules.can_plan,
                 order=41,
+                section="registers",
             )
         )
         register(
@@ -37,6 +39,7 @@ class PremisesConfig(AppConfig):
                 url_name="premises:police_check_create",
                 allowed=rules.can_police_check,
                 order=42,
+                section="registers",
             )
         )
         register(
@@ -46,6 +49,7 @@ class PremisesConfig(AppConfig):
                 url_name="premises:eligibility",
                 allowed=rules.can_lookup_eligibility,
                 order=43,
+                section="registers",
             )
         )
         register(
@@ -55,6 +59,7 @@ class PremisesConfig(AppConfig):
                 url_name="premises:revocation_list",
                 allowed=lambda user: rules.can_answer_revocation(user) or rules.can_decide_sanction(user),
                 order=44,
+                section="registers",
             )
         )
 

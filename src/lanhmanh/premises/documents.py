@@ -6,28 +6,20 @@ Roman 13 pt; the issuing body's name top left, the national motto top right, the
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 
-NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
+from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes
+
 RESULTS = {"ok": "Đạt", "violation": "Vi phạm", "na": "Không áp dụng"}
 
 
 def minutes_docx(inspection, *, agencies, checklist_texts: dict) -> bytes:
-    from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    from lanhmanh.core.documents import official_document
+
+    doc = official_document()
 
     def para(container, text, *, bold=False, italic=False, size=None, align=WD_ALIGN_PARAGRAPH.JUSTIFY):
         p = container.add_paragraph()
@@ -132,6 +124,4 @@ def minutes_docx(inspection, *, agencies, checklist_texts: dict) -> bytes:
     para(right, "")
     para(right, "")
     para(right, inspection.leader_name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)
