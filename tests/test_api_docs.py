@@ -80,14 +80,19 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
     assert sorted(schema["paths"]) == [
         "/api/v1/agencies/",
         "/api/v1/agencies/{code}/",
+        "/api/v1/establishments/",
+        "/api/v1/establishments/{id}/",
         "/api/v1/indicators/",
         "/api/v1/indicators/{code}/values/",
+        "/api/v1/inspections/",
+        "/api/v1/licence-eligibility/",
         "/api/v1/me/",
         "/api/v1/people/",
         "/api/v1/people/violations/",
         "/api/v1/people/{id}/violations/",
         "/api/v1/plans/",
         "/api/v1/plans/{id}/progress/",
+        "/api/v1/police-checks/",
         "/api/v1/reports/expected/",
         "/api/v1/reports/forms/",
         "/api/v1/reports/submissions/",
@@ -105,9 +110,14 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "limit",
         "offset",
     }
-    # Only reads, except recording a violation in the registry and submitting a report (write tokens only).
+    # Only reads, except recording a violation in the registry, submitting a report, adding establishments,
+    # inspections and police checks (write tokens only), and the licence look-up (POST: no identities in URLs).
     assert {(p, m) for p, methods in schema["paths"].items() for m in methods if m != "get"} == {
         ("/api/v1/people/violations/", "post"),
+        ("/api/v1/establishments/", "post"),
+        ("/api/v1/inspections/", "post"),
+        ("/api/v1/police-checks/", "post"),
+        ("/api/v1/licence-eligibility/", "post"),
         ("/api/v1/reports/submissions/", "post"),
     }
 

@@ -26,6 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lanhmanh.api.models import ApiToken
 from lanhmanh.api.permissions import TokenScopePermission
 from lanhmanh.core.forms import text_error
 from lanhmanh.core.scoping import path_q
@@ -160,7 +161,9 @@ class _Base(APIView):
 
 class EstablishmentListView(_Base):
     @extend_schema(
-        summary=_("Danh sách cơ sở kinh doanh trong địa bàn"), responses={200: OpenApiTypes.OBJECT}
+        operation_id="establishments_list",
+        summary=_("Danh sách cơ sở kinh doanh trong địa bàn"),
+        responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
         _require(rules.can_view_register(request.user))
@@ -227,7 +230,11 @@ class EstablishmentListView(_Base):
 
 
 class EstablishmentDetailView(_Base):
-    @extend_schema(summary=_("Một cơ sở kinh doanh"), responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="establishments_retrieve",
+        summary=_("Một cơ sở kinh doanh"),
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, pk: int):
         _require(rules.can_view_register(request.user))
         return Response(establishment_json(selectors.establishment_get(request.user, pk)))
@@ -235,7 +242,9 @@ class EstablishmentDetailView(_Base):
 
 class InspectionListView(_Base):
     @extend_schema(
-        summary=_("Các cuộc kiểm tra của Đội 178 trong địa bàn"), responses={200: OpenApiTypes.OBJECT}
+        operation_id="inspections_list",
+        summary=_("Các cuộc kiểm tra của Đội 178 trong địa bàn"),
+        responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
         _require(rules.can_see_sanctions(request.user))
@@ -306,7 +315,9 @@ class InspectionListView(_Base):
 
 class PoliceCheckListView(_Base):
     @extend_schema(
-        summary=_("Các lượt kiểm tra hành chính của công an"), responses={200: OpenApiTypes.OBJECT}
+        operation_id="police_checks_list",
+        summary=_("Các lượt kiểm tra hành chính của công an"),
+        responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
         _require(rules.can_see_sanctions(request.user))
@@ -348,7 +359,19 @@ class PoliceCheckListView(_Base):
         return Response(check_json(check), status=201)
 
 
+class LookupPermission(TokenScopePermission):
+    """The look-up is sent by POST, so that identities stay out of URLs and server logs, yet it writes
+    nothing but its own log row: a read-only token may use it."""
+
+    def has_permission(self, request, view) -> bool:
+        if isinstance(request.auth, ApiToken) and request.user and request.user.is_authenticated:
+            return True
+        return super().has_permission(request, view)
+
+
 class EligibilityView(_Base):
+    permission_classes = [LookupPermission]
+
     @extend_schema(
         summary=_(
             "Tra cứu điều kiện cấp phép (Sở VHTTDL): có/không và các quyết định làm căn cứ; ghi nhật ký"
