@@ -190,3 +190,33 @@ def test_the_create_form_names_the_field_in_vietnamese(client_for, inspector, ka
     assert "Nhập họ tên chủ cơ sở (cá nhân)." in body
     assert "Ngày ngừng hoạt động không được trước ngày bắt đầu hoạt động." in body
     assert not Establishment.objects.exists()
+
+
+def test_the_map_beside_the_list_counts_establishments_by_district(
+    client_for, inspector, place, massage_place
+):
+    response = client_for(inspector).get(reverse("premises:establishment_list"))
+    regions = {r["code"]: r for r in response.context["map"].config["regions"]}
+    assert regions["002"]["value"] == 2
+    assert regions["017"]["value"] is None  # Đông Anh: outside the officer's reach, no number at all
+    assert regions["002"]["url"].startswith("/co-so-kinh-doanh/?")
+    assert 'data-district-map="establishments-map-config"' in response.content.decode()
+
+
+def test_the_map_of_inspections_counts_the_year(client_for, inspector, place, team, three_agencies):
+    from tests.premises.conftest import at
+
+    for day in ("2014-03-10", "2014-05-10", "2013-05-10"):
+        services.inspection_record(
+            actor=inspector,
+            establishment=place,
+            team=team,
+            started_at=at(day),
+            agencies=three_agencies,
+            leader_name="T",
+        )
+    response = client_for(inspector).get(
+        reverse("premises:establishment_list"), {"ban_do": "kiem-tra", "nam": "2014"}
+    )
+    regions = {r["code"]: r["value"] for r in response.context["map"].config["regions"]}
+    assert regions["002"] == 2

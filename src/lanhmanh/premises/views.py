@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import history, record_access
 from lanhmanh.core.scoping import DataClass
@@ -85,6 +86,7 @@ def establishment_list(request):
     page = Paginator(queryset.order_by("unit__path", "name", "pk"), 50).get_page(request.GET.get("trang"))
     query = request.GET.copy()
     query.pop("trang", None)
+    measure, year, district_map = _register_map(request, user, queryset)
     return render(
         request,
         "premises/establishment_list.html",
@@ -94,8 +96,76 @@ def establishment_list(request):
             "query": query.urlencode(),
             "can_edit": rules.can_edit_register(user),
             "can_import": rules.can_import(user),
+            "map": district_map,
+            "measure": measure,
+            "measures": MAP_MEASURES,
+            "year": year,
             "nav_current": NAV,
         },
+    )
+
+
+MAP_MEASURES = {
+    "co-so": gettext_lazy("Cơ sở kinh doanh"),
+    "kiem-tra": gettext_lazy("Lượt kiểm tra của Đội 178"),
+    "vi-pham": gettext_lazy("Cơ sở phát hiện vi phạm"),
+}
+
+
+def _register_map(request, user, establishments):
+    """The district choropleth beside the list: establishments (as filtered), or the year's inspections or
+    establishments found in violation, by district; only what the user may see is counted."""
+    from django.db.models import Max
+
+    from lanhmanh.org.maps import district_map
+    from lanhmanh.org.models import AdministrativeUnit
+
+    measure = request.GET.get("ban_do", "co-so")
+    if measure not in MAP_MEASURES:
+        measure = "co-so"
+    inspections = selectors.inspections_visible(user).filter(establishment__in=establishments.values("pk"))
+    latest = selectors.inspections_visible(user).aggregate(last=Max("inspected_on"))["last"]
+    year = request.GET.get("nam", "")
+    year = (
+        int(year)
+        if year.isdigit() and 2000 <= int(year) <= 2100
+        else (latest.year if latest else timezone.localdate().year)
+    )
+    if measure == "co-so":
+        rows = establishments.values_list("unit__parent__code").annotate(n=Count("pk"))
+    elif measure == "kiem-tra":
+        rows = (
+            inspections.filter(inspected_on__year=year)
+            .values_list("establishment__unit__parent__code")
+            .annotate(n=Count("pk"))
+        )
+    else:
+        rows = (
+            inspections.filter(inspected_on__year=year, violation_found=True)
+            .values_list("establishment__unit__parent__code")
+            .annotate(n=Count("establishment", distinct=True))
+        )
+    values = {code: n for code, n in rows.order_by()}
+    province = user.jurisdiction_path.split(".")[0]
+    query = request.GET.copy()
+    query.pop("trang", None)
+    links = {}
+    for pk, code in AdministrativeUnit.objects.filter(level=2, path__startswith=province + ".").values_list(
+        "pk", "code"
+    ):
+        query["unit"] = pk
+        links[code] = f"{request.path}?{query.urlencode()}"
+    title = MAP_MEASURES[measure] if measure == "co-so" else f"{MAP_MEASURES[measure]} ({year})"
+    return (
+        measure,
+        year,
+        district_map(
+            element_id="establishments-map",
+            title=str(title),
+            values=values,
+            province_code=province,
+            links=links,
+        ),
     )
 
 
