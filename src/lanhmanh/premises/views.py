@@ -145,7 +145,7 @@ def _register_map(request, user, establishments):
             .values_list("establishment__unit__parent__code")
             .annotate(n=Count("establishment", distinct=True))
         )
-    values = {code: n for code, n in rows.order_by()}
+    values = dict(rows.order_by())
     province = user.jurisdiction_path.split(".")[0]
     query = request.GET.copy()
     query.pop("trang", None)
