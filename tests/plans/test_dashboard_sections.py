@@ -251,6 +251,7 @@ def test_the_export_has_a_sheet_per_section_with_the_same_suppressed_numbers(
         "Hoạt động theo tháng",
         "Xử lý vi phạm",
         "Tiếp cận, hỗ trợ",
+        "Cơ sở kinh doanh, kiểm tra",
     ]
     rows = list(book["Tiếp cận, hỗ trợ"].iter_rows(values_only=True))
     assert rows[0][0] == "Tiếp cận, hỗ trợ"
