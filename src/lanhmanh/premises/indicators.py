@@ -29,7 +29,6 @@ from lanhmanh.premises.models import (
 )
 
 PLACE = "establishment__unit__path"
-DASHBOARD = "Cơ sở kinh doanh, kiểm tra"
 
 
 def _open_in(queryset, period):
@@ -49,7 +48,6 @@ register(
         date_field="checked_on",
         disaggregations={"kind": "establishment__kind__code", "result": "result"},
         rollup=True,
-        dashboard_section=DASHBOARD,
         description="Mỗi lượt kiểm tra hành chính do công an ghi nhận, theo ngày kiểm tra và nơi cơ sở hoạt động (chỉ tiêu T04).",
     )
 )
@@ -64,7 +62,6 @@ register(
         date_field="inspected_on",
         value=Count("establishment", distinct=True),
         disaggregations={"kind": "establishment__kind__code"},
-        dashboard_section=DASHBOARD,
         description="Số cơ sở khác nhau được Đội 178 cấp thành phố kiểm tra trong kỳ (chỉ tiêu T08).",
     )
 )
@@ -79,8 +76,6 @@ register(
         date_field="inspected_on",
         value=Count("establishment", distinct=True),
         disaggregations={"team_level": "team_level", "kind": "establishment__kind__code"},
-        dashboard_section=DASHBOARD,
-        dashboard_by="team_level",
     )
 )
 register(
@@ -116,7 +111,6 @@ register(
         date_field="inspected_on",
         value=Count("establishment", distinct=True),
         disaggregations={"team_level": "team_level"},
-        dashboard_section=DASHBOARD,
     )
 )
 _DECIDED = [SanctionStatus.DECIDED, SanctionStatus.ENFORCED]
@@ -130,7 +124,6 @@ register(
         unit_path=PLACE,
         date_field="decided_on",
         value=Count("establishment", distinct=True),
-        dashboard_section=DASHBOARD,
     )
 )
 register(
