@@ -67,7 +67,7 @@ def propensity(pk: int, kind: str) -> float:
 
 
 def ensure_data(n_establishments: int, n_inspections: int) -> None:
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from lanhmanh.demo.loader import ACCOUNT_STEPS, load_demo
     from lanhmanh.org.models import AdministrativeUnit, Agency, User
@@ -182,6 +182,9 @@ def ensure_data(n_establishments: int, n_inspections: int) -> None:
                 BusinessSanction.objects.bulk_create(sanctions, batch_size=5000)
             todo -= len(batch)
         log(f"{n_inspections - have_inspections} inspections in {time.perf_counter() - start:.0f} s")
+    if connection.vendor == "postgresql":  # fresh statistics after the bulk load, as autovacuum would give
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     if not Licence.objects.filter(number__startswith="BENCH").exists():
         Licence.objects.bulk_create(
             [

@@ -172,7 +172,7 @@ class EstablishmentListView(_Base):
         if params.get("kind"):
             queryset = queryset.filter(kind__code=params["kind"][:40])
         if params.get("unit"):
-            queryset = queryset.filter(path_q(params["unit"][:60], "unit__path"))
+            queryset = queryset.filter(path_q(params["unit"][:60], "unit_path"))
         if params.get("status"):
             queryset = queryset.filter(status=params["status"][:12])
         after = _int(params, "after", "after") or 0

@@ -28,7 +28,7 @@ from lanhmanh.premises.models import (
     TeamLevel,
 )
 
-PLACE = "establishment__unit__path"
+PLACE = "establishment__unit_path"
 
 
 def _open_in(queryset, period):
@@ -85,7 +85,7 @@ register(
         name_en="Establishments in the register",
         unit=IndicatorUnit.ESTABLISHMENTS,
         queryset=lambda: Establishment.objects.all(),
-        unit_path="unit__path",
+        unit_path="unit_path",
         period_filter=_open_in,
         disaggregations={"kind": "kind__code"},
         description="Cơ sở hoạt động trong kỳ (mở trước khi kỳ kết thúc, chưa ngừng trước khi kỳ bắt đầu).",
@@ -145,7 +145,7 @@ register(
         name_en="Licences revoked on proposal",
         unit=IndicatorUnit.ESTABLISHMENTS,
         queryset=lambda: RevocationProposal.objects.filter(answer=RevocationAnswer.REVOKED),
-        unit_path="sanction__establishment__unit__path",
+        unit_path="sanction__establishment__unit_path",
         date_field="answered_on",
         value=Count("sanction__establishment", distinct=True),
     )

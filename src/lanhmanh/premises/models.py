@@ -246,6 +246,9 @@ class Establishment(models.Model):
     owner_id_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     owner_name_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     name_key = models.CharField(max_length=200, blank=True, editable=False)
+    # The unit's materialised path, copied (a unit's path never changes: a reform adds new unit rows), so
+    # scoping and grouping by district read this table's index alone instead of joining the unit tree.
+    unit_path = models.CharField(max_length=60, blank=True, db_index=True, editable=False)
     address_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
     registration_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     duplicate_key = models.CharField(max_length=40, db_index=True, editable=False)
@@ -293,6 +296,7 @@ class Establishment(models.Model):
             owner_name_index(self.owner_name) if self.owner_type == OwnerType.INDIVIDUAL else ""
         )
         self.name_key = name_key(self.name)[:200]
+        self.unit_path = self.unit.path if self.unit_id else ""
         self.address_key = name_key(self.address)[:300]
         self.registration_key = registration_key(self.registration_number)[:40]
         self.duplicate_key = duplicate_key(self.name, self.address, self.registration_number)

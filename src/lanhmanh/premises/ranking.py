@@ -118,12 +118,12 @@ def facts_for(unit_path: str, as_of: dt.date) -> dict[int, Facts]:
         else as_of - dt.timedelta(days=1096)
     )
     establishments = (
-        Establishment.objects.filter(path_q(unit_path, "unit__path"), opened_on__lt=as_of)
+        Establishment.objects.filter(path_q(unit_path, "unit_path"), opened_on__lt=as_of)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=as_of))
         .values_list("pk", "kind__risk_weight")
     )
     facts = {pk: Facts(kind_weight=weight) for pk, weight in establishments}
-    scope = path_q(unit_path, "establishment__unit__path")
+    scope = path_q(unit_path, "establishment__unit_path")
     for row in (
         Inspection.objects.filter(scope, inspected_on__lt=as_of)
         .values("establishment_id")
@@ -136,7 +136,7 @@ def facts_for(unit_path: str, as_of: dt.date) -> dict[int, Facts]:
             f.last_inspected, f.inspections_with_violation = row["last"], row["bad"]
     for row in (
         InspectionViolation.objects.filter(
-            path_q(unit_path, "inspection__establishment__unit__path"), inspection__inspected_on__lt=as_of
+            path_q(unit_path, "inspection__establishment__unit_path"), inspection__inspected_on__lt=as_of
         )
         .values("inspection__establishment_id")
         .annotate(n=Count("pk"))

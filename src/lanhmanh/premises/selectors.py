@@ -32,7 +32,7 @@ def establishments_visible(user) -> QuerySet[Establishment]:
     root = _root(user)
     if not root or not rules.can_view_register(user):
         return Establishment.objects.none()
-    queryset = Establishment.objects.filter(path_q(root, "unit__path"))
+    queryset = Establishment.objects.filter(path_q(root, "unit_path"))
     if rules.sees_massage_only(user):
         queryset = queryset.filter(kind__health_checks=True)
     return queryset.select_related("kind", "unit")
@@ -53,7 +53,7 @@ def inspections_visible(user) -> QuerySet[Inspection]:
     root = _root(user)
     if not root or not rules.can_see_sanctions(user):
         return Inspection.objects.none()
-    return Inspection.objects.filter(path_q(root, "establishment__unit__path")).select_related(
+    return Inspection.objects.filter(path_q(root, "establishment__unit_path")).select_related(
         "establishment", "establishment__kind", "establishment__unit", "team", "plan"
     )
 
@@ -89,7 +89,7 @@ def sanctions_visible(user) -> QuerySet[BusinessSanction]:
     root = _root(user)
     if not root or not rules.can_see_sanctions(user):
         return BusinessSanction.objects.none()
-    return BusinessSanction.objects.filter(path_q(root, "establishment__unit__path")).select_related(
+    return BusinessSanction.objects.filter(path_q(root, "establishment__unit_path")).select_related(
         "establishment", "establishment__unit", "act", "authority"
     )
 
@@ -102,7 +102,7 @@ def police_checks_visible(user) -> QuerySet[PoliceCheck]:
     root = _root(user)
     if not root or not rules.can_see_sanctions(user):
         return PoliceCheck.objects.none()
-    return PoliceCheck.objects.filter(path_q(root, "establishment__unit__path")).select_related(
+    return PoliceCheck.objects.filter(path_q(root, "establishment__unit_path")).select_related(
         "establishment", "agency"
     )
 

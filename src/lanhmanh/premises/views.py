@@ -3,11 +3,14 @@ minutes, sanctions, revocation answers, police and health checks, licence-eligib
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -80,13 +83,14 @@ def establishment_list(request):
         if data["unit"]:
             from lanhmanh.core.scoping import path_q
 
-            queryset = queryset.filter(path_q(data["unit"].path, "unit__path"))
+            queryset = queryset.filter(path_q(data["unit"].path, "unit_path"))
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
-    page = Paginator(queryset.order_by("unit__path", "name", "pk"), 50).get_page(request.GET.get("trang"))
+    page = Paginator(queryset.order_by("unit_path", "name", "pk"), 50).get_page(request.GET.get("trang"))
     query = request.GET.copy()
     query.pop("trang", None)
-    measure, year, district_map = _register_map(request, user, queryset)
+    filtered = form.is_valid() and any(form.cleaned_data.values())
+    measure, year, district_map = _register_map(request, user, queryset, filtered=filtered)
     return render(
         request,
         "premises/establishment_list.html",
@@ -112,7 +116,7 @@ MAP_MEASURES = {
 }
 
 
-def _register_map(request, user, establishments):
+def _register_map(request, user, establishments, *, filtered: bool):
     """The district choropleth beside the list: establishments (as filtered), or the year's inspections or
     establishments found in violation, by district; only what the user may see is counted."""
     from django.db.models import Max
@@ -124,7 +128,9 @@ def _register_map(request, user, establishments):
     measure = request.GET.get("ban_do", "co-so")
     if measure not in MAP_MEASURES:
         measure = "co-so"
-    inspections = selectors.inspections_visible(user).filter(establishment__in=establishments.values("pk"))
+    inspections = selectors.inspections_visible(user)
+    if filtered:  # the list is narrowed: count the inspections of the listed establishments only
+        inspections = inspections.filter(establishment__in=establishments.values("pk"))
     # The default year is that of the latest inspection anywhere (one indexed look-up; reveals only a year).
     latest = Inspection.objects.aggregate(last=Max("inspected_on"))["last"]
     year = request.GET.get("nam", "")
@@ -133,18 +139,25 @@ def _register_map(request, user, establishments):
         if year.isdigit() and 2000 <= int(year) <= 2100
         else (latest.year if latest else timezone.localdate().year)
     )
+    # Unit paths are fixed-width codes (province 2, district 3): the district's code is characters 4–6.
     if measure == "co-so":
-        rows = establishments.values_list("unit__parent__code").annotate(n=Count("pk"))
+        rows = establishments.annotate(d=Substr("unit_path", 4, 3)).values_list("d").annotate(n=Count("pk"))
     elif measure == "kiem-tra":
         rows = (
-            inspections.filter(inspected_on__year=year)
-            .values_list("establishment__unit__parent__code")
+            inspections.filter(inspected_on__gte=dt.date(year, 1, 1), inspected_on__lte=dt.date(year, 12, 31))
+            .annotate(d=Substr("establishment__unit_path", 4, 3))
+            .values_list("d")
             .annotate(n=Count("pk"))
         )
     else:
         rows = (
-            inspections.filter(inspected_on__year=year, violation_found=True)
-            .values_list("establishment__unit__parent__code")
+            inspections.filter(
+                inspected_on__gte=dt.date(year, 1, 1),
+                inspected_on__lte=dt.date(year, 12, 31),
+                violation_found=True,
+            )
+            .annotate(d=Substr("establishment__unit_path", 4, 3))
+            .values_list("d")
             .annotate(n=Count("establishment", distinct=True))
         )
     values = dict(rows.order_by())
