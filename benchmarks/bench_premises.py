@@ -182,9 +182,17 @@ def ensure_data(n_establishments: int, n_inspections: int) -> None:
                 BusinessSanction.objects.bulk_create(sanctions, batch_size=5000)
             todo -= len(batch)
         log(f"{n_inspections - have_inspections} inspections in {time.perf_counter() - start:.0f} s")
-    if connection.vendor == "postgresql":  # fresh statistics after the bulk load, as autovacuum would give
+    if (
+        connection.vendor == "postgresql"
+    ):  # statistics and visibility map after the bulk load, as autovacuum gives
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            for table in (
+                "premises_establishment",
+                "premises_inspection",
+                "premises_businesssanction",
+                "premises_licence",
+            ):
+                cursor.execute(f"VACUUM ANALYZE {table}")
     if not Licence.objects.filter(number__startswith="BENCH").exists():
         Licence.objects.bulk_create(
             [

@@ -128,7 +128,8 @@ def facts_for(unit_path: str, as_of: dt.date) -> dict[int, Facts]:
         Inspection.objects.filter(scope, inspected_on__lt=as_of)
         .values("establishment_id")
         .annotate(
-            last=Max("inspected_on"), bad=Count("pk", filter=Q(violation_found=True, inspected_on__gte=since))
+            last=Max("inspected_on"),
+            bad=Count("inspected_on", filter=Q(violation_found=True, inspected_on__gte=since)),
         )
     ):
         f = facts.get(row["establishment_id"])
