@@ -215,7 +215,7 @@ def backtest(district: str) -> list[Result]:
     from lanhmanh.premises.models import Establishment
 
     as_of = dt.date(LAST_YEAR, 1, 1)
-    ranked = ranking.rank(district, as_of)
+    ranked = ranking.rank(district, as_of, explain=False)
     kinds = dict(
         Establishment.objects.filter(pk__in=[pk for pk, _s, _r in ranked]).values_list("pk", "kind__code")
     )

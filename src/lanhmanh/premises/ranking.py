@@ -63,48 +63,48 @@ class Proposal:
     selection: str = Selection.RANKED
 
 
-def score(facts: Facts, as_of: dt.date) -> tuple[int, list]:
-    """(score, reasons) for one establishment; a pure function of the recorded facts."""
-    total, reasons = 0, []
-    if facts.inspections_with_violation:
-        points = min(25 * facts.inspections_with_violation, 50)
-        total += points
-        reasons.append(
-            _("%(n)s lần kiểm tra phát hiện vi phạm trong 3 năm (+%(p)s)")
-            % {"n": facts.inspections_with_violation, "p": points}
-        )
-    if facts.people_found:
-        points = min(10 * facts.people_found, 30)
-        total += points
-        reasons.append(
-            _("%(n)s người vi phạm phát hiện tại cơ sở (+%(p)s)") % {"n": facts.people_found, "p": points}
-        )
-    if facts.sanctions:
-        points = min(30 * facts.sanctions, 60)
-        total += points
-        reasons.append(_("%(n)s quyết định xử phạt cơ sở (+%(p)s)") % {"n": facts.sanctions, "p": points})
-    if facts.police_violations:
-        points = min(10 * facts.police_violations, 30)
-        total += points
-        reasons.append(
-            _("%(n)s lần công an kiểm tra phát hiện vi phạm (+%(p)s)")
-            % {"n": facts.police_violations, "p": points}
-        )
+INSPECTIONS_WITH_VIOLATION = _("%(n)s lần kiểm tra phát hiện vi phạm trong 3 năm (+%(p)s)")
+PEOPLE_FOUND = _("%(n)s người vi phạm phát hiện tại cơ sở (+%(p)s)")
+SANCTIONS = _("%(n)s quyết định xử phạt cơ sở (+%(p)s)")
+POLICE_VIOLATIONS = _("%(n)s lần công an kiểm tra phát hiện vi phạm (+%(p)s)")
+NEVER_INSPECTED = _("Chưa từng được Đội 178 kiểm tra (+%(p)s)")
+OVER_A_YEAR = _("Lần kiểm tra gần nhất quá 1 năm (+%(p)s)")
+OVER_HALF_A_YEAR = _("Lần kiểm tra gần nhất quá 6 tháng (+%(p)s)")
+RISKY_KIND = _("Loại hình có nguy cơ (+%(p)s)")
+
+
+def _points(facts: Facts, as_of: dt.date) -> list[tuple[int, object, int]]:
+    """(points, reason, count) for each fact that adds to the score."""
+    parts = []
+    for count, each, cap, reason in (
+        (facts.inspections_with_violation, 25, 50, INSPECTIONS_WITH_VIOLATION),
+        (facts.people_found, 10, 30, PEOPLE_FOUND),
+        (facts.sanctions, 30, 60, SANCTIONS),
+        (facts.police_violations, 10, 30, POLICE_VIOLATIONS),
+    ):
+        if count:
+            parts.append((min(each * count, cap), reason, count))
     if facts.last_inspected is None:
-        total += 20
-        reasons.append(_("Chưa từng được Đội 178 kiểm tra (+20)"))
+        parts.append((20, NEVER_INSPECTED, 0))
     else:
         days = (as_of - facts.last_inspected).days
         if days > 365:
-            total += 15
-            reasons.append(_("Lần kiểm tra gần nhất quá 1 năm (+15)"))
+            parts.append((15, OVER_A_YEAR, 0))
         elif days > 182:
-            total += 5
-            reasons.append(_("Lần kiểm tra gần nhất quá 6 tháng (+5)"))
+            parts.append((5, OVER_HALF_A_YEAR, 0))
     if facts.kind_weight:
-        total += facts.kind_weight
-        reasons.append(_("Loại hình có nguy cơ (+%(p)s)") % {"p": facts.kind_weight})
-    return total, reasons
+        parts.append((facts.kind_weight, RISKY_KIND, 0))
+    return parts
+
+
+def score(facts: Facts, as_of: dt.date, *, explain: bool = True) -> tuple[int, list]:
+    """(score, reasons) for one establishment; a pure function of the recorded facts.
+
+    ``explain=False`` leaves the reasons out (ranking thousands of places, explaining the few shown).
+    """
+    parts = _points(facts, as_of)
+    reasons = [str(reason % {"n": n, "p": p}) for p, reason, n in parts] if explain else []
+    return sum(p for p, _r, _n in parts), reasons
 
 
 def facts_for(unit_path: str, as_of: dt.date) -> dict[int, Facts]:
@@ -166,9 +166,9 @@ def facts_for(unit_path: str, as_of: dt.date) -> dict[int, Facts]:
     return facts
 
 
-def rank(unit_path: str, as_of: dt.date) -> list[tuple[int, int, list]]:
+def rank(unit_path: str, as_of: dt.date, *, explain: bool = True) -> list[tuple[int, int, list]]:
     """(establishment id, score, reasons), highest score first (ties: the lower id first)."""
-    scored = [(pk, *score(f, as_of)) for pk, f in facts_for(unit_path, as_of).items()]
+    scored = [(pk, *score(f, as_of, explain=explain)) for pk, f in facts_for(unit_path, as_of).items()]
     scored.sort(key=lambda row: (-row[1], row[0]))
     return scored
 
@@ -183,7 +183,11 @@ def propose(plan: InspectionPlan, *, limit: int | None = None) -> list[Proposal]
     """The proposal list: the ranked part of the quota, then the random part, then the rest of the ranking
     (up to ``limit`` rows), skipping establishments already in the plan."""
     chosen = set(plan.items.values_list("establishment_id", flat=True))
-    ranked = [row for row in rank(plan.team.unit.path, plan.starts_on) if row[0] not in chosen]
+    facts = facts_for(plan.team.unit.path, plan.starts_on)
+    ranked = sorted(
+        ((pk, score(f, plan.starts_on, explain=False)[0], []) for pk, f in facts.items() if pk not in chosen),
+        key=lambda row: (-row[1], row[0]),
+    )
     remaining = max(plan.quota - len(chosen), 0)
     top_n, random_n = split_quota(remaining, plan.random_share)
     top, rest = ranked[:top_n], ranked[top_n:]
@@ -209,8 +213,8 @@ def propose(plan: InspectionPlan, *, limit: int | None = None) -> list[Proposal]
             kind=info[pk]["kind__name"],
             unit=info[pk]["unit__name"],
             score=points,
-            reasons=reasons,
+            reasons=score(facts[pk], plan.starts_on)[1],
             selection=selection,
         )
-        for (pk, points, reasons), selection in rows
+        for (pk, points, _none), selection in rows
     ]
