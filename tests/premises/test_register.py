@@ -199,7 +199,7 @@ def test_the_map_beside_the_list_counts_establishments_by_district(
     regions = {r["code"]: r for r in response.context["map"].config["regions"]}
     assert regions["002"]["value"] == 2
     assert regions["017"]["value"] is None  # Đông Anh: outside the officer's reach, no number at all
-    assert regions["002"]["url"].startswith("/co-so-kinh-doanh/?")
+    assert regions["002"]["url"] == ""  # a district officer's list has no other district to filter by
     assert 'data-district-map="establishments-map-config"' in response.content.decode()
 
 
@@ -220,3 +220,17 @@ def test_the_map_of_inspections_counts_the_year(client_for, inspector, place, te
     )
     regions = {r["code"]: r["value"] for r in response.context["map"].config["regions"]}
     assert regions["002"] == 2
+
+
+def test_a_city_users_map_links_each_district_to_the_filtered_list(client_for, coordinator, place):
+    from lanhmanh.org.models import AdministrativeUnit
+
+    client = client_for(coordinator)
+    regions = {
+        r["code"]: r
+        for r in client.get(reverse("premises:establishment_list")).context["map"].config["regions"]
+    }
+    hoan_kiem = AdministrativeUnit.objects.get(path="01.002")
+    assert regions["002"]["url"] == f"/co-so-kinh-doanh/?unit={hoan_kiem.pk}"
+    body = client.get(regions["002"]["url"]).content.decode()
+    assert "Karaoke Ánh Sao" in body

@@ -65,11 +65,13 @@ class FilterForm(TextGuardMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from lanhmanh.core.scoping import path_q
 
+        # The units one level below the user's (a city's districts, a district's communes): a short list,
+        # cheap to render; a commune officer filters nothing.
         root = user.jurisdiction_path
-        self.fields["unit"].queryset = AdministrativeUnit.objects.filter(
-            path_q(root), level__in=[2, 3]
-        ).order_by("path")
-        self.fields["unit"].label_from_instance = lambda u: ("— " if u.level == 3 else "") + u.full_name
+        depth = root.count(".") + 2
+        self.fields["unit"].queryset = AdministrativeUnit.objects.filter(path_q(root), level=depth).order_by(
+            "path"
+        )
         style(self)
 
 

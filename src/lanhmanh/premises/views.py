@@ -165,11 +165,12 @@ def _register_map(request, user, establishments, *, filtered: bool):
     query = request.GET.copy()
     query.pop("trang", None)
     links = {}
-    for pk, code in AdministrativeUnit.objects.filter(level=2, path__startswith=province + ".").values_list(
-        "pk", "code"
-    ):
-        query["unit"] = pk
-        links[code] = f"{request.path}?{query.urlencode()}"
+    if "." not in user.jurisdiction_path:  # a city user: a click on a district filters the list by it
+        for pk, code in AdministrativeUnit.objects.filter(
+            level=2, path__startswith=province + "."
+        ).values_list("pk", "code"):
+            query["unit"] = pk
+            links[code] = f"{request.path}?{query.urlencode()}"
     title = MAP_MEASURES[measure] if measure == "co-so" else f"{MAP_MEASURES[measure]} ({year})"
     return (
         measure,
