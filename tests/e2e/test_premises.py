@@ -101,7 +101,13 @@ def test_the_chair_decides_the_licensing_agency_answers_and_the_lookup_shows_the
     login_as(page, "doi178")
     place = karaoke()
     page.goto(live_url(f"/co-so-kinh-doanh/{place.pk}/de-nghi-xu-phat/"))
-    page.select_option("#id_act", label=re.compile(r"^khoản 2 Điều 25 Nghị định 167/2013"))
+    from lanhmanh.premises.models import BusinessAct
+
+    act = BusinessAct.objects.get(code="nd167-25-2-loi-dung-kinh-doanh")
+    expect(page.locator(f'#id_act option[value="{act.pk}"]')).to_contain_text(
+        "khoản 2 Điều 25 Nghị định 167/2013"
+    )
+    page.select_option("#id_act", str(act.pk))
     page.select_option("#id_offender_type", "individual")
     page.fill("#id_occurred_on", "2014-11-05")
     page.fill("#id_proposed_amount", "15000000")
@@ -179,7 +185,7 @@ def test_the_police_check_on_a_phone_and_the_health_check_of_a_massage_place(pag
     page.locator("[data-matches] a").first.click()
     expect(page.locator("[data-chosen]")).to_contain_text("Karaoke Ánh Sao")
     page.fill("#id_checked_on", "2014-12-10")
-    page.get_by_label("Phát hiện vi phạm").check()
+    page.get_by_label("Phát hiện vi phạm", exact=True).check()
     page.fill("#id_people_checked", "6")
     page.get_by_role("button", name="Lưu").click()
     expect(page.locator(".alert, [role=alert]").first).to_contain_text("Đã ghi nhận kiểm tra hành chính")

@@ -160,11 +160,14 @@ def premises_register(context: DemoContext) -> str | None:
 
     by_code = {k.code: k for k in kinds}
     journey_karaoke = add(
-        by_code["karaoke"], trang_tien, JOURNEY_KARAOKE, "12 phố Tràng Tiền", opened=dt.date(2010, 5, 1)
+        by_code["karaoke"],
+        trang_tien,
+        JOURNEY_KARAOKE,
+        "12 phố Tràng Tiền",
+        owner=("Trần Văn Chủ", "001080012345"),
+        opened=dt.date(2010, 5, 1),
     )
-    journey_karaoke.owner_name, journey_karaoke.owner_id_number = "Trần Văn Chủ", "001080012345"
     journey_karaoke.closed_on, journey_karaoke.status = None, "open"
-    journey_karaoke.refresh_keys()
     guest = add(
         by_code["nha-nghi"],
         trang_tien,
