@@ -41,6 +41,10 @@ serve: install
 lint: $(BIN)/activate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache
+	@# the structure guards that need no database: inline imports give a reason, views query no personal data
+	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/lint $(BIN)/pytest -q -p no:randomly tests/test_layers.py tests/test_access_layer.py \
+		-k "reason or no_view_module or source_check"
 
 test: install lint test-sqlite test-postgres
 

@@ -10,10 +10,12 @@ Use them like this::
 
 - ``browser`` (session): one headless Chromium for the whole run;
 - ``page``: a fresh browser context per test (Vietnamese locale, Hanoi time zone), closed afterwards;
-- ``demo``: the whole demo (every app's demo step) loaded into the live-server database; a browser
-  test needs it (or ``demo_accounts``) because transactional tests start from an emptied database;
-- ``demo_accounts``: only roles, units, agencies and the demo logins: much faster, for tests that
-  bring their own records and sign in with ``sign_in`` (``login_as`` loads the whole demo);
+- ``demo``: the whole demo (every app's demo step) in the live-server database; a browser test needs
+  it (or ``demo_accounts``) because transactional tests start from an emptied database. It is loaded
+  once per session and restored from a snapshot before each test (``tests/dbsnapshot.py``): a test
+  may change it freely, the next one starts from the pristine demo;
+- ``demo_accounts``: only roles, units, agencies and the demo logins, for tests that bring their own
+  records and sign in with ``sign_in`` (``login_as`` restores the whole demo);
 - ``live_url(path)``: the live server's address for a path;
 - ``login_as(page, username, password=E2E_PASSWORD)``: signs in through the login form and, when the
   role must use two factors, enrols or verifies TOTP with the code computed from the page's secret.
@@ -27,6 +29,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+from tests.dbsnapshot import Snapshots
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django then refuses ORM calls
 # from it unless told that the tests know what they do.
@@ -96,20 +100,61 @@ def page(browser):
     context.close()
 
 
-@pytest.fixture
-def demo_accounts(transactional_db):
-    """Roles, units, agencies and one login per role (password E2E_PASSWORD) in the live-server database."""
-    from lanhmanh.demo.loader import ACCOUNT_STEPS, load_demo
+@pytest.fixture(scope="session")
+def demo_snapshots(django_db_setup, django_db_blocker):
+    """The demo (and the accounts alone) loaded once per session, restored before each test that asks."""
+    snapshots = Snapshots()
+    yield snapshots
+    with django_db_blocker.unblock():
+        snapshots.drop_all()
 
-    return load_demo(password=E2E_PASSWORD, only=ACCOUNT_STEPS)
+
+def _demo_context(recipe: dict):
+    """A fresh ``DemoContext`` for a restored snapshot: the accounts read again from the database."""
+    from lanhmanh.demo.loader import new_context
+    from lanhmanh.org.models import User
+
+    context = new_context(password=E2E_PASSWORD)
+    users = User.objects.in_bulk(recipe["accounts"].values())
+    context.accounts = {code: users[pk] for code, pk in recipe["accounts"].items()}
+    context.notes = list(recipe["notes"])
+    return context
 
 
-@pytest.fixture
-def demo(demo_accounts):
-    """The whole demo in the live-server database, every demo login's password set to E2E_PASSWORD."""
+def _loaded(only=None):
     from lanhmanh.demo.loader import load_demo
 
-    return load_demo(password=E2E_PASSWORD)
+    def build() -> dict:
+        context = load_demo(password=E2E_PASSWORD, only=only)
+        return {
+            "accounts": {code: user.pk for code, user in context.accounts.items()},
+            "notes": context.notes,
+        }
+
+    return build
+
+
+@pytest.fixture
+def demo_accounts(request, transactional_db, demo_snapshots):
+    """Roles, units, agencies and one login per role (password E2E_PASSWORD) in the live-server database.
+
+    A test that also asks for ``demo`` gets the whole demo (which includes the accounts).
+    """
+    if "demo" in request.fixturenames:
+        return request.getfixturevalue("demo")
+    from lanhmanh.demo.loader import ACCOUNT_STEPS
+
+    return _demo_context(demo_snapshots.load("accounts", _loaded(only=ACCOUNT_STEPS)))
+
+
+@pytest.fixture
+def demo(transactional_db, demo_snapshots):
+    """The whole demo in the live-server database, every demo login's password set to E2E_PASSWORD.
+
+    Loaded once per session; each test starts from an exact copy of it (``tests/dbsnapshot.py``), so
+    what one journey changes never reaches the next.
+    """
+    return _demo_context(demo_snapshots.load("demo", _loaded()))
 
 
 @pytest.fixture

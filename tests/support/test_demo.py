@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from lanhmanh.demo.loader import discover, load_demo
+from lanhmanh.demo.steps.support import load
 from lanhmanh.indicators.evaluation import evaluate
 from lanhmanh.org.models import User
-from lanhmanh.support.demo import load
 from lanhmanh.support.models import Referral, SupportCase
 
 pytestmark = pytest.mark.django_db

@@ -8,6 +8,7 @@ systemd credentials do.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -101,7 +102,5 @@ def env_secret(name: str, *, local_file: Path | None = None, generate: bool = Fa
 
 def _new_secret(name: str) -> str:
     if name.endswith("FIELD_KEYS") or name.endswith("BLIND_INDEX_KEY"):
-        import base64
-
         return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     return secrets.token_urlsafe(50)

@@ -108,3 +108,70 @@ def history(instance: models.Model):
 def readers(instance: models.Model):
     """Access rows of one record, newest first (who looked at it, and why)."""
     return AccessRecord.objects.filter(model=instance._meta.label_lower, object_id=str(instance.pk))
+
+
+# --- One way to write audited data -----------------------------------------------------------------
+# Call these inside the service's transaction (``@transaction.atomic``): the row and its history row
+# commit together or not at all. Each runs ``full_clean()`` first unless told the caller validated.
+
+
+def audited_create(*, actor, model: type[models.Model], reason: str = "", clean: bool = True, **fields):
+    """Create a ``model`` row from ``fields`` and its CREATE history row; returns the instance."""
+    instance = model(**fields)
+    if clean:
+        instance.full_clean()
+    instance.save()
+    record_change(
+        actor=actor, instance=instance, action=Action.CREATE, after=snapshot(instance), reason=reason
+    )
+    return instance
+
+
+def audited_update(
+    *,
+    actor,
+    instance: models.Model,
+    action: str = Action.UPDATE,
+    reason: str = "",
+    clean: bool = True,
+    **changes,
+):
+    """Set ``changes`` on ``instance``, save only those fields, and write the history row with the values
+    before and after (``action`` e.g. ``Action.STATUS`` for a workflow step); returns the instance."""
+    before = snapshot(instance)
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    if clean:
+        instance.full_clean()
+    instance.save(update_fields=list(changes) or None)
+    record_change(
+        actor=actor, instance=instance, action=action, before=before, after=snapshot(instance), reason=reason
+    )
+    return instance
+
+
+def audited_bulk_create(
+    *, actor, model: type[models.Model], objs: list, reason: str = "", batch_size: int = 1000
+):
+    """Insert ``objs`` with ``bulk_create`` and one CREATE history row each, also in bulk (no signals,
+    no ``full_clean``: callers validated the rows, as the bulk import does). Needs primary keys back
+    from the database (PostgreSQL, SQLite ≥ 3.35). Returns the created instances."""
+    created = model.objects.bulk_create(objs, batch_size=batch_size)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    ChangeRecord.objects.bulk_create(
+        [
+            ChangeRecord(
+                actor=user,
+                action=Action.CREATE,
+                model=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                before=None,
+                after=snapshot(instance),
+                reason=reason,
+            )
+            for instance in created
+        ],
+        batch_size=batch_size,
+    )
+    return created

@@ -23,10 +23,10 @@ FONT_SIZE_PT = 13
 
 def official_document(*, landscape: bool = False):
     """A new document on A4 with Decree 30/2020 margins and its body font (landscape for wide tables)."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
+    from docx import Document  # noqa: PLC0415 -- heavy: loaded for Word documents only
+    from docx.enum.section import WD_ORIENT  # noqa: PLC0415 -- heavy: loaded for Word documents only
+    from docx.oxml.ns import qn  # noqa: PLC0415 -- heavy: loaded for Word documents only
+    from docx.shared import Mm, Pt  # noqa: PLC0415 -- heavy: loaded for Word documents only
 
     doc = Document()
     normal = doc.styles["Normal"]

@@ -11,7 +11,11 @@ the unit the user acts at, e.g. ``01.001``). Unit paths are dotted codes of fixe
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -85,3 +89,54 @@ def get_visible_or_404(
         return visible(queryset, user, data_classes=data_classes, via=via).get(**lookup)
     except (queryset.model.DoesNotExist, queryset.model.MultipleObjectsReturned, ValueError):
         raise Http404 from None
+
+
+# --- Personal data is read through selectors, never queried in a view ---------------------------------
+
+# The modules that answer requests: a view module, a views package, an API module.
+VIEW_MODULE = re.compile(r"\.(views|job_views|api)$|\.views\.")
+_unscoped: ContextVar[bool] = ContextVar("lanhmanh_unscoped", default=False)
+
+
+class UnscopedQuery(RuntimeError):
+    """A personal-data model queried directly in a view: read it through the app's selectors."""
+
+
+@contextmanager
+def unscoped():
+    """Allow direct queries of personal-data models in the block (a view that truly needs one: rare)."""
+    token = _unscoped.set(True)
+    try:
+        yield
+    finally:
+        _unscoped.reset(token)
+
+
+def _calling_module() -> str:
+    """The module of the code that asked the manager for a queryset (past Django's manager plumbing)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__") in ("django.db.models.manager", __name__):
+        frame = frame.f_back
+    return frame.f_globals.get("__name__", "") if frame is not None else ""
+
+
+class PersonalDataManager(models.Manager):
+    """Default manager of every model holding personal data (``personal_data = True`` on the model).
+
+    It refuses a query written in a view module (``UnscopedQuery``): views get personal data only
+    through a selector that takes the user (``<app>/selectors.py``: scoped with ``visible``, 404 for
+    outsiders), so a forgotten filter fails loudly instead of leaking. Selectors, services, commands,
+    tasks and indicator sources query as usual; a related manager (``person.violations``) is scoped by
+    the record it hangs from. ``tests/test_access_layer.py`` also finds such queries without running them.
+    """
+
+    def get_queryset(self):
+        if (
+            getattr(self, "instance", None) is None
+            and not _unscoped.get()
+            and VIEW_MODULE.search(module := _calling_module())
+        ):
+            raise UnscopedQuery(
+                f"{self.model._meta.label} queried in {module}: read personal data through a selector"
+            )
+        return super().get_queryset()

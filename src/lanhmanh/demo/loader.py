@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from faker import Faker
 
+from lanhmanh.demo import steps as package
+
 DEFAULT_PASSWORD = "LanhManh-2014"
 SEED = 2014
 # The steps every other step builds on: roles, units and agencies, the demo logins. Tests that only
@@ -61,7 +63,6 @@ def step(*, order: int, name: str | None = None):
 
 def discover() -> list[Step]:
     """Import every module of ``lanhmanh.demo.steps`` and return the registered steps in order."""
-    from lanhmanh.demo import steps as package
 
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{module.name}")

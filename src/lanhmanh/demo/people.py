@@ -23,6 +23,15 @@ from faker import Faker
 from lanhmanh.demo.loader import SEED, DemoContext, step
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.people import services
+from lanhmanh.people.bulk import (
+    full_name,
+    id_number,
+    persons_create,
+    random_sanction,
+    repeat_flags_refresh_all,
+    spelling_variant,
+    violations_create,
+)
 from lanhmanh.people.models import LegalAct, Person, Violation
 
 PERSONS = 200
@@ -263,15 +272,6 @@ def people_population(context: DemoContext) -> str | None:
     linkage issue). Encrypted and indexed in Python, inserted in batches; the repeat flags are then
     computed by the counting rules. No outreach tasks or audit rows: this is history loaded in bulk.
     """
-    from lanhmanh.people.bulk import (
-        full_name,
-        id_number,
-        persons_create,
-        random_sanction,
-        repeat_flags_refresh_all,
-        spelling_variant,
-        violations_create,
-    )
 
     _ensure_catalogue()
     if Violation.objects.filter(recording_officer_name=POPULATION_MARK).exists():

@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportJobsConfig(AppConfig):
-    """Background confirmation of large Excel imports of the registry, with its progress for the page."""
+    """The job rows of large Excel imports written in the background (status, step, percent, errors).
+
+    Only the model: the work and its pages are the registry's (``people.jobs``, ``people.job_views``).
+    """
 
     name = "lanhmanh.importjobs"
     verbose_name = _("Nhập danh sách chạy nền")

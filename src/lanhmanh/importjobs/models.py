@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField
+from lanhmanh.core.scoping import PersonalDataManager
 
 
 class JobStatus(models.TextChoices):
@@ -69,6 +70,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("errors",)
 

@@ -7,6 +7,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.indicators.formula import FormulaError, references
+
 
 class IndicatorUnit(models.TextChoices):
     CASES = "cases", _("vụ")
@@ -70,7 +72,6 @@ class Indicator(models.Model):
         return self.code.split(".", 1)[0]
 
     def clean(self) -> None:
-        from lanhmanh.indicators.formula import FormulaError, references
 
         if self.kind == IndicatorKind.FORMULA:
             if not self.formula.strip():

@@ -1,11 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
-def can_review(user) -> bool:
-    from lanhmanh.core.scoping import DataClass, can
-
-    return can(user, DataClass.IDENTITY)
+from lanhmanh.linkage.rules import can_review
 
 
 class LinkageConfig(AppConfig):
@@ -26,3 +22,12 @@ class LinkageConfig(AppConfig):
                 section="registers",
             )
         )
+        # The registry's hooks (people.hooks): linkage owns its blocking keys, merges and likely matches.
+        from lanhmanh.linkage.blocking import set_person_keys
+        from lanhmanh.linkage.selectors import resolve_person_id
+        from lanhmanh.linkage.services import likely_matches
+        from lanhmanh.people.hooks import hooks
+
+        hooks.add_person_keys(set_person_keys)
+        hooks.resolve_person_id = resolve_person_id
+        hooks.likely_matches = likely_matches

@@ -38,3 +38,10 @@ def entry_keys(
         else ""
     )
     return sgy, gdob, sdob
+
+
+def set_person_keys(person) -> None:
+    """``people.hooks.person_keys``: the blocking keys of a Person about to be saved (single or bulk)."""
+    person.link_sgy_index, person.link_gdob_index, person.link_sdob_index = entry_keys(
+        person.full_name, person.birth_date, person.birth_year
+    )

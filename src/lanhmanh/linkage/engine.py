@@ -28,9 +28,12 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+from splink import DuckDBAPI, Linker
 from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
+from splink.internals.exceptions import SplinkException
 
 from lanhmanh.core.text import OPTIONAL_MIDDLE, canonical_surname, fold, split_name
+from lanhmanh.linkage.entry import default_scorer, features_from_row
 
 logger = logging.getLogger(__name__)
 
@@ -485,7 +488,6 @@ class LinkageModel:
     """A Splink linker over one DuckDB connection and one prepared table."""
 
     def __init__(self, prepared: Prepared | pa.Table, settings: dict[str, Any] | str | Path | None = None):
-        from splink import DuckDBAPI, Linker
 
         _silence_splink()
         table = prepared.table if isinstance(prepared, Prepared) else prepared
@@ -656,7 +658,6 @@ class LinkageModel:
 
     def register_default_frequencies(self) -> None:
         """Term-frequency tables of this input's values, from the default model's training registry."""
-        from lanhmanh.linkage.entry import default_scorer, features_from_row
 
         scorer = default_scorer()
         rows = self.table.select(
@@ -737,7 +738,6 @@ MIN_TRAINING_RECORDS = 5000
 def build_model(prepared: Prepared, model: str | Path | dict[str, Any] | None = None) -> LinkageModel:
     """A ready model: ``model`` if given, else trained by EM, else (small or degenerate input) the
     shipped default model, trained on a synthetic registry of 100,000 records."""
-    from splink.internals.exceptions import SplinkException
 
     if model:
         return LinkageModel(prepared, model)

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.scoping import PersonalDataManager
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Đang chờ")
@@ -69,6 +71,9 @@ class CandidatePair(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     class Meta:
         ordering = ["-match_probability", "id"]
         verbose_name = _("cặp hồ sơ nghi trùng")
@@ -90,6 +95,9 @@ class PairDecision(models.Model):
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     class Meta:
         ordering = ["-decided_at", "-id"]
@@ -119,6 +127,9 @@ class Merge(models.Model):
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,23 +7,12 @@ Runs are for city coordinators holding the identity class.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from lanhmanh.core.scoping import DataClass, can
 from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairStatus
+from lanhmanh.linkage.rules import require_reviewer, require_run_manager  # noqa: F401 - views use them from here
 from lanhmanh.people.selectors import persons_visible
-
-
-def require_reviewer(user) -> None:
-    if not can(user, DataClass.IDENTITY):
-        raise PermissionDenied
-
-
-def require_run_manager(user) -> None:
-    if not (can(user, DataClass.IDENTITY) and user.has_role("city-coordinator")):
-        raise PermissionDenied
 
 
 def resolve_person_id(pk: int) -> int:
@@ -76,6 +65,17 @@ def person_merges(user, pk: int):
         "survivor", "merged", "created_by", "undone_by", "pair"
     )
     return person, merges
+
+
+def merge_get(user, pk) -> Merge:
+    """A merge whose two persons this user may both see, or Http404 (missing and out of reach alike)."""
+    try:
+        merge = Merge.objects.get(pk=pk)
+    except (Merge.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    person_merges(user, merge.survivor_id)
+    person_merges(user, merge.merged_id)
+    return merge
 
 
 def run_get(user, pk) -> DedupRun:

@@ -22,9 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import record_change, snapshot
+from lanhmanh.core.crypto import id_number_index, name_birth_index
 from lanhmanh.core.models import ChangeRecord
+from lanhmanh.linkage import engine, entry
+from lanhmanh.linkage.blocking import entry_keys
 from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairDecision, PairStatus, RunStatus
+from lanhmanh.linkage.selectors import resolve_person_id
+from lanhmanh.linkage.tasks import dedup_registry
 from lanhmanh.people.models import Person
+from lanhmanh.people.selectors import persons_visible, without_merged
+from lanhmanh.people.services import repeat_flags_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +108,6 @@ def merge_persons(
 
 def _counting_refresh(*person_ids: int) -> None:
     """The stored repeat flags follow the counting rules over the violations each person now has."""
-    from lanhmanh.people.services import repeat_flags_refresh
 
     repeat_flags_refresh(person_ids=list(person_ids))
 
@@ -192,7 +198,6 @@ def pair_queue(*, scored, run: DedupRun | None = None) -> tuple[CandidatePair, b
 
 def score_persons(persons: list[Person]) -> list:
     """Every blocked pair among ``persons`` scored by the engine (default model when few), best first."""
-    from lanhmanh.linkage import engine
 
     model = engine.build_model(engine.prepare(_records(persons)))
     try:
@@ -205,7 +210,6 @@ def score_persons(persons: list[Person]) -> list:
 
 def run_start(*, actor) -> DedupRun:
     """Create a run and queue it in the background (after commit)."""
-    from lanhmanh.linkage.tasks import dedup_registry
 
     with transaction.atomic():
         run = DedupRun.objects.create(started_by=actor)
@@ -243,7 +247,6 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
 
     Called by the background task and the management command; writes progress as it goes.
     """
-    from lanhmanh.linkage import engine
 
     def step(percent: int, stage: str) -> None:
         _progress(run, percent, stage)
@@ -475,7 +478,6 @@ def _queue_many(scored: list, *, run: DedupRun | None) -> int:
 
 
 def _resolve(pk: int) -> int:
-    from lanhmanh.linkage.selectors import resolve_person_id
 
     return resolve_person_id(pk)
 
@@ -526,10 +528,6 @@ def likely_matches(user, record, *, limit: int = 10) -> list[LikelyMatch]:
     from the blind indexes and blocking keys (indexed equality), merged persons are left out, and
     each candidate is scored by the shipped model in Python.
     """
-    from lanhmanh.core.crypto import id_number_index, name_birth_index
-    from lanhmanh.linkage import entry
-    from lanhmanh.linkage.blocking import entry_keys
-    from lanhmanh.people.selectors import persons_visible, without_merged
 
     full_name = str(_value(record, "full_name", "") or "")
     birth_date = _value(record, "birth_date")

@@ -58,6 +58,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from lanhmanh.core.text import fold, place_tones
+from lanhmanh.linkage import engine
 
 # Share of the population (%), after published surveys of Vietnamese surnames.
 SURNAMES = {
@@ -558,7 +559,6 @@ def generate(records: int, *, seed: int = 2014, rates: Rates | None = None) -> d
 def train_default_model(records: int = 100_000, *, seed: int = 2014) -> Path:
     """Retrain the shipped default model on a synthetic registry with Hanoi's commune distribution,
     and save it with the name frequencies the entry-time scorer needs (``entry.NameFrequencies``)."""
-    from lanhmanh.linkage import engine
 
     data = generate(records, seed=seed)
     data.pop("person")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lanhmanh.linkage import selectors, services
 from lanhmanh.linkage.forms import DecisionForm
-from lanhmanh.linkage.models import Merge
 
 
 @login_required
@@ -61,12 +59,7 @@ def person_history(request, pk: int):
 @login_required
 @require_POST
 def merge_unmerge(request, pk: int):
-    try:
-        merge = Merge.objects.get(pk=pk)
-    except Merge.DoesNotExist:
-        raise Http404 from None
-    selectors.person_merges(request.user, merge.survivor_id)
-    selectors.person_merges(request.user, merge.merged_id)
+    merge = selectors.merge_get(request.user, pk)
     try:
         services.merge_undo(actor=request.user, merge=merge)
     except ValidationError as error:

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,6 @@ class LoginForm(AuthenticationForm):
     )
 
     def clean(self):
-        from django.conf import settings
 
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")

@@ -372,7 +372,7 @@ def national_2025_rows(*, province_code: str | None = None) -> list[UnitRow]:
     Two levels only: a commune's parent is its province. Names are stored without the kind
     (“Phường Hoàn Kiếm” → “Hoàn Kiếm”, kind ``phuong``). ``province_code`` (“01”) keeps one province.
     """
-    from vietnam_provinces import Province, Ward
+    from vietnam_provinces import Province, Ward  # noqa: PLC0415 -- heavy: the national tree loads only for its import
 
     provinces = sorted(Province.iter_all(), key=lambda p: int(p.code))
     if province_code is not None:

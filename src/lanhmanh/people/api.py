@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -27,13 +28,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lanhmanh.api.permissions import TokenScopePermission
-from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass
+from lanhmanh.core.audit import Purpose
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people import selectors, services
-from lanhmanh.people.apps import can_use_registry
-from lanhmanh.people.forms import PurposeForm, SearchForm, ViolationForm
+from lanhmanh.people.forms import PersonForm, PurposeForm, SearchForm, ViolationForm
 from lanhmanh.people.models import LegalAct, Person
+from lanhmanh.people.rules import can_use_registry
 
 PURPOSE_REQUIRED = gettext_lazy("Thiếu tham số purpose (mục đích truy cập): chọn một trong %(choices)s.")
 PURPOSE_INVALID = gettext_lazy("Mục đích “%(value)s” không hợp lệ: chọn một trong %(choices)s.")
@@ -75,10 +75,9 @@ def _purpose(data) -> tuple[str, str]:
 
 
 def _log(request, person: Person, purpose: str, detail: str, what: str) -> None:
-    record_access(
-        actor=request.user,
-        instance=person,
-        data_class=DataClass.IDENTITY,
+    selectors.identities_shown(
+        request.user,
+        [person],
         purpose=purpose,
         detail=f"API {what}: {detail}".strip().rstrip(":"),
         path=request.path,
@@ -270,7 +269,6 @@ class ViolationCreateView(APIView):
         occurred = str(data.get("occurred_at") or "")
         if "T" in occurred:
             # ISO 8601 with or without seconds/offset → the form's "yyyy-mm-ddThh:mm" in local time.
-            from django.utils.dateparse import parse_datetime
 
             parsed = parse_datetime(occurred)
             if parsed is not None:
@@ -312,7 +310,6 @@ class ViolationCreateView(APIView):
         identity = body.get("person")
         if not isinstance(identity, dict):
             raise exceptions.ValidationError({"person_id": [str(PERSON_REQUIRED)]})
-        from lanhmanh.people.forms import PersonForm
 
         data = {k: v for k, v in identity.items() if k in PersonForm.Meta.fields and v not in (None, "")}
         for key in ("permanent_unit", "temporary_unit", "hometown_unit"):

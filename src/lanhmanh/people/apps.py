@@ -1,11 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
-def can_use_registry(user) -> bool:
-    from lanhmanh.core.scoping import DataClass, can
-
-    return can(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT})
+from lanhmanh.people.rules import can_use_registry  # noqa: F401 - the menu's predicate, importable from here too
 
 
 class PeopleConfig(AppConfig):

@@ -154,35 +154,3 @@ register(
         "(Điều 7 Luật Xử lý vi phạm hành chính), theo ngày quyết định.",
     )
 )
-
-
-def _child_cases():
-    from lanhmanh.support.models import CaseKind, SupportCase
-
-    return SupportCase.objects.filter(kind=CaseKind.CHILD)
-
-
-def _register_children() -> None:
-    from django.apps import apps
-
-    if not apps.is_installed("lanhmanh.support"):
-        return
-    register(
-        ComputedSource(
-            code="people.children_protected",
-            name="Số trẻ em được mở hồ sơ bảo vệ",
-            name_en="Children protected (child-protection cases opened)",
-            unit=IndicatorUnit.PERSONS,
-            queryset=_child_cases,
-            unit_path="unit__path",
-            date_field="opened_on",
-            value=Count("person", distinct=True),
-            disaggregations={"sex": "person__sex"},
-            owner_agency_kinds=("district-labour", "commune-social", "dolisa-pctnxh", "womens-union"),
-            description="Trẻ em (dưới 18 tuổi) được mở hồ sơ bảo vệ trẻ em thay cho hồ sơ vi phạm, theo ngày mở "
-            "hồ sơ và địa bàn của hồ sơ.",
-        )
-    )
-
-
-_register_children()

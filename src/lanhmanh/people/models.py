@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField, id_number_digits, id_number_index, name_birth_index
+from lanhmanh.core.scoping import PersonalDataManager
 from lanhmanh.core.text import normalise
+from lanhmanh.people.hooks import hooks
 
 ADULT_AGE = 18
 
@@ -140,7 +142,8 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = PersonQuerySet.as_manager()
+    objects = PersonalDataManager.from_queryset(PersonQuerySet)()
+    personal_data = True
 
     # Never copied into the change history in clear.
     audit_redact = (
@@ -230,11 +233,8 @@ class Person(models.Model):
         self.id_number_index = id_number_index(self.id_number)
         self.name_birth_index = name_birth_index(self.full_name, self.birth_date) if self.birth_date else ""
         self.name_year_index = name_birth_index(self.full_name, self.birth_year) if self.birth_year else ""
-        from lanhmanh.linkage.blocking import entry_keys
-
-        self.link_sgy_index, self.link_gdob_index, self.link_sdob_index = entry_keys(
-            self.full_name, self.birth_date, self.birth_year
-        )
+        for set_keys in hooks.person_keys:  # other apps' keys (linkage's blocking keys): see people.hooks
+            set_keys(self)
 
 
 class PersonHealth(models.Model):
@@ -243,6 +243,9 @@ class PersonHealth(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="health")
     drug_use = models.BooleanField(_("sử dụng ma túy"), default=False)
     referrals = EncryptedTextField(_("chuyển gửi y tế"), blank=True, default="")
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("referrals",)
 
@@ -260,6 +263,9 @@ class PersonSupport(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="support")
     trafficking_victim = models.BooleanField(_("nạn nhân mua bán người"), default=False)
     notes = EncryptedTextField(_("ghi chú hỗ trợ"), blank=True, default="")
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("notes",)
 
@@ -426,6 +432,9 @@ class Violation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("vi phạm hành chính")
@@ -494,6 +503,9 @@ class SanctionDecision(models.Model):
     paid_on = models.DateField(_("ngày nộp phạt"), null=True, blank=True)
     additional_measures = models.TextField(_("hình thức bổ sung, biện pháp khắc phục"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     class Meta:
         ordering = ["-decided_on", "-id"]
@@ -596,6 +608,9 @@ class PersonImport(models.Model):
     person_ids = models.JSONField(_("hồ sơ liên quan"), default=list, blank=True)
     created_at = models.DateTimeField(_("ngày tải lên"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("ngày xác nhận"), null=True, blank=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("cells",)
 

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from lanhmanh.core.audit import record_access
 from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.people.counting import CountedViolation, count_violations
-from lanhmanh.people.models import Person, PersonHealth, PersonSupport, SanctionDecision, Violation
+from lanhmanh.people.models import (
+    Person,
+    PersonHealth,
+    PersonImport,
+    PersonSupport,
+    SanctionDecision,
+    Violation,
+)
 
 
 def _scope_q(user) -> Q:
@@ -56,9 +65,51 @@ def person_get(user, pk) -> Person:
         raise Http404 from None
 
 
+def identities_shown(user, persons, *, purpose: str, detail: str = "", path: str = "") -> None:
+    """Log that these persons' identities are shown to ``user`` (one ``AccessRecord`` each, with the
+    purpose the user stated). The one place the registry writes its access log, for pages and API alike."""
+    for person in persons:
+        record_access(
+            actor=user,
+            instance=person,
+            data_class=DataClass.IDENTITY,
+            purpose=purpose,
+            detail=detail,
+            path=path,
+        )
+
+
+def person_identity_get(user, pk, *, purpose: str, detail: str = "", path: str = "") -> Person:
+    """``person_get`` for a page or answer that shows the identity: the read is logged (``identities_shown``)."""
+    person = person_get(user, pk)
+    identities_shown(user, [person], purpose=purpose, detail=detail, path=path)
+    return person
+
+
+def person_imports_of(user) -> QuerySet[PersonImport]:
+    """The lists this user uploaded, newest first (a list is seen by its owner only)."""
+    return PersonImport.objects.filter(owner=user).order_by("-created_at")
+
+
+def person_import_get(user, pk) -> PersonImport:
+    """One list this user uploaded, or Http404 (another's list and a missing one look the same)."""
+    try:
+        return PersonImport.objects.get(owner=user, pk=pk)
+    except (PersonImport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def person_pseudonymous_get(pk) -> Person:
+    """A person by id, its id only (no identity field is read): for the data-protection pages, which
+    show a pseudonym. Callers check the data-protection role first. Http404 when missing."""
+    person = Person.objects.filter(pk=pk).only("pk").first() if str(pk).isdigit() else None
+    if person is None:
+        raise Http404
+    return person
+
+
 def without_merged(queryset: QuerySet[Person]) -> QuerySet[Person]:
     """Without the persons merged into another (linkage): their records now live under the survivor."""
-    from django.apps import apps
 
     if not apps.is_installed("lanhmanh.linkage"):
         return queryset

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +15,9 @@ from django.utils.translation import gettext_lazy
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.text import normalise
+from lanhmanh.people.bulk import import_write
+from lanhmanh.people.counting import count_violations
+from lanhmanh.people.imports import check_rows, read_workbook
 from lanhmanh.people.models import (
     LegalAct,
     Person,
@@ -177,7 +182,6 @@ def repeat_flags_refresh(*, person_ids) -> int:
 
     A derived flag (not audited): it follows from the violations and decisions, which are.
     """
-    from lanhmanh.people.counting import count_violations
 
     today = timezone.localdate()
     by_person: dict[int, list[Violation]] = {}
@@ -273,10 +277,6 @@ def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport
     Raises ImportFileError when the file as a whole cannot be used. Stale previews of the same
     officer (older than a day) are wiped on the way.
     """
-    import hashlib
-    import json
-
-    from lanhmanh.people.imports import read_workbook
 
     raw_rows = read_workbook(data, file_name=file_name)
     with transaction.atomic():
@@ -297,9 +297,6 @@ def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport
 
 def person_import_rows(*, actor, batch: PersonImport, progress=None):
     """The rows of a previewed import, checked against the database now."""
-    import json
-
-    from lanhmanh.people.imports import check_rows
 
     return check_rows(json.loads(batch.cells or "[]"), actor=actor, progress=progress)
 
@@ -346,6 +343,5 @@ def person_import_cancel(*, actor, batch: PersonImport) -> PersonImport:
 
 def _import_write(*, actor, rows, progress=None) -> tuple[int, int, list[int]]:
     """Bulk-write checked import rows (``bulk.import_write``)."""
-    from lanhmanh.people.bulk import import_write
 
     return import_write(actor=actor, rows=rows, progress=progress)

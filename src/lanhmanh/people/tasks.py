@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from lanhmanh.people.privacy import retention_run
+
 
 @task()
 def retention_task(dry_run: bool = False) -> int:
     """Pseudonymise every person due for retention today; returns how many (or how many are due)."""
-    from lanhmanh.people.privacy import retention_run
-
     result = retention_run(dry_run=dry_run)
     return len(result.due) if dry_run else result.done
 
 
 @task()
 def import_confirm_task(job_id: int) -> int:
-    """Write a large previewed import in the background (``importjobs.services.import_job_run``)."""
-    from lanhmanh.importjobs.services import import_job_run
+    """Write a large previewed import in the background (``people.jobs.import_job_run``)."""
+    from lanhmanh.people.jobs import import_job_run  # noqa: PLC0415 -- cycle: jobs enqueue this task
 
     return import_job_run(job_id=job_id).progress

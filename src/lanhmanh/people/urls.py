@@ -1,7 +1,7 @@
 from django.urls import path
 
-from lanhmanh.importjobs.views import import_progress
 from lanhmanh.people import views
+from lanhmanh.people.job_views import import_progress
 
 app_name = "people"
 

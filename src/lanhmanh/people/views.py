@@ -5,16 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Purpose, readers, record_access
+from lanhmanh.core.audit import Purpose, readers
 from lanhmanh.core.scoping import DataClass, can
-from lanhmanh.people import selectors, services
-from lanhmanh.people.apps import can_use_registry
+from lanhmanh.core.selectors import may_audit
+from lanhmanh.people import imports as people_imports  # MAX_FILE_BYTES read when used (tests lower it)
+from lanhmanh.people import job_views as background  # long lists are written by a background task
+from lanhmanh.people import privacy, selectors, services
 from lanhmanh.people.forms import (
     ImportUploadForm,
     PaymentForm,
@@ -23,9 +25,14 @@ from lanhmanh.people.forms import (
     SearchForm,
     ViolationForm,
 )
+from lanhmanh.people.hooks import hooks
+from lanhmanh.people.imports import ImportFileError, summarise, template_workbook
 from lanhmanh.people.models import Person, PersonImport, format_vnd
+from lanhmanh.people.privacy import access_log as log_of
+from lanhmanh.people.privacy import pseudonym
+from lanhmanh.people.purposes import SESSION_PURPOSES
+from lanhmanh.people.rules import can_use_registry
 
-SESSION_PURPOSES = "people_purposes"
 CHILD_SAVED = gettext_lazy(
     "Đã lưu hồ sơ. Người này chưa đủ 18 tuổi: đây là trẻ em cần bảo vệ, không lập hồ sơ vi phạm; hồ sơ chỉ "
     "cán bộ bảo vệ trẻ em, hỗ trợ xem được. Hãy báo cho họ để mở hồ sơ bảo vệ trẻ em."
@@ -62,15 +69,14 @@ def person_list(request):
                 request.user, id_number=data["id_number"], full_name=data["full_name"], birth=data["birth"]
             )[:50]
         )
+        selectors.identities_shown(
+            request.user,
+            results,
+            purpose=purpose_form.cleaned_data["purpose"],
+            detail=_("Tra cứu: ") + purpose_form.cleaned_data["detail"],
+            path=request.path,
+        )
         for person in results:
-            record_access(
-                actor=request.user,
-                instance=person,
-                data_class=DataClass.IDENTITY,
-                purpose=purpose_form.cleaned_data["purpose"],
-                detail=_("Tra cứu: ") + purpose_form.cleaned_data["detail"],
-                path=request.path,
-            )
             _remember_purpose(
                 request, person, purpose_form.cleaned_data["purpose"], purpose_form.cleaned_data["detail"]
             )
@@ -86,9 +92,7 @@ def person_detail(request, pk: int):
     """A person's page. Identity only after a purpose is chosen (once per session); every view is logged."""
     user = request.user
     _require_registry(user)
-    from lanhmanh.linkage.selectors import resolve_person_id
-
-    if (survivor := resolve_person_id(pk)) != pk:  # merged: its records live under the survivor now
+    if (survivor := hooks.resolve_person_id(pk)) != pk:  # merged: its records live under the survivor now
         return redirect("people:person_detail", pk=selectors.person_get(user, survivor).pk)
     person = selectors.person_get(user, pk)
     chosen = _purpose_for(request, person)
@@ -101,13 +105,8 @@ def person_detail(request, pk: int):
         form = PurposeForm()
     if chosen is None:
         return render(request, "people/person_purpose.html", {"person": person, "form": form})
-    record_access(
-        actor=user,
-        instance=person,
-        data_class=DataClass.IDENTITY,
-        purpose=chosen["purpose"],
-        detail=chosen.get("detail", ""),
-        path=request.path,
+    selectors.identities_shown(
+        user, [person], purpose=chosen["purpose"], detail=chosen.get("detail", ""), path=request.path
     )
     today = timezone.localdate()
     counted = selectors.counted_violations(user, person, today=today)
@@ -168,9 +167,7 @@ def person_suggest(request):
         for person in selectors.persons_search(user, full_name=data["full_name"], birth=birth)[:10]:
             matches.setdefault(person.pk, (person, _("Trùng họ tên và ngày/năm sinh")))
     if data.get("full_name"):  # spelling variants, Thị left out, swapped dates: the linkage model's guesses
-        from lanhmanh.linkage.services import likely_matches
-
-        for match in likely_matches(user, data):
+        for match in hooks.likely_matches(user, data):
             why = _("Khả năng trùng %(percent)d%%: %(fields)s") % {
                 "percent": int(match.match_probability * 100),
                 "fields": ", ".join(f"{f.label} ({f.level})" for f in match.agreeing[:3]),
@@ -191,10 +188,8 @@ def violation_create(request, pk: int):
             services.violation_record(actor=user, person=person, **form.violation_kwargs())
         except ValidationError as exc:
             _add_errors(form, exc)
-            from lanhmanh.support.apps import can_open_child_case
-
             # Refused as (possibly) under 18: offer the child protection case to those who may open it.
-            offer_child_case = "person" in exc.message_dict and can_open_child_case(user)
+            offer_child_case = "person" in exc.message_dict and hooks.can_open_child_case(user)
         else:
             messages.success(request, _("Đã lưu vi phạm."))
             return redirect("people:person_detail", pk=person.pk)
@@ -224,9 +219,6 @@ def _add_errors(form, exc: ValidationError) -> None:
 def import_template(request):
     """The .xlsx template of a police list."""
     _require_registry(request.user)
-    from django.http import HttpResponse
-
-    from lanhmanh.people.imports import template_workbook
 
     response = HttpResponse(
         template_workbook(),
@@ -241,16 +233,15 @@ def import_upload(request):
     """Upload a filled template; the preview follows. Nothing is written to the registry here."""
     user = request.user
     _require_registry(user)
-    from lanhmanh.people.imports import MAX_FILE_BYTES, ImportFileError
 
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
+        if upload.size > people_imports.MAX_FILE_BYTES:
             form.add_error(
                 "file",
                 _("Tệp quá lớn: tối đa %(max)s MB. Hãy chia danh sách thành nhiều tệp.")
-                % {"max": MAX_FILE_BYTES // 1024 // 1024},
+                % {"max": people_imports.MAX_FILE_BYTES // 1024 // 1024},
             )
         else:
             try:
@@ -259,7 +250,7 @@ def import_upload(request):
                 form.add_error("file", str(exc))
             else:
                 return redirect("people:import_preview", pk=batch.pk)
-    recent = PersonImport.objects.filter(owner=user).order_by("-created_at")[:10]
+    recent = selectors.person_imports_of(user)[:10]
     return render(
         request,
         "people/import_upload.html",
@@ -272,11 +263,7 @@ def import_preview(request, pk: int):
     """The rows of an uploaded list with their errors; confirming writes them all in one transaction."""
     user = request.user
     _require_registry(user)
-    batch = PersonImport.objects.filter(owner=user, pk=pk).first()
-    if batch is None:
-        raise Http404
-    from lanhmanh.importjobs import views as background  # long lists are written by a background task
-
+    batch = selectors.person_import_get(user, pk)
     if (running := background.redirect_while_running(batch)) is not None:
         return running
     confirm_errors: list[str] = []
@@ -285,7 +272,7 @@ def import_preview(request, pk: int):
             services.person_import_cancel(actor=user, batch=batch)
             messages.info(request, _("Đã hủy lượt nhập; không có dữ liệu nào được ghi."))
             return redirect("people:import_upload")
-        if background.services.runs_in_background(batch):
+        if background.jobs.runs_in_background(batch):
             return background.confirm_in_background(request, batch)
         try:
             batch = services.person_import_confirm(actor=user, batch=batch)
@@ -304,8 +291,6 @@ def import_preview(request, pk: int):
             return redirect("people:import_preview", pk=batch.pk)
     context = {"batch": batch, "confirm_errors": confirm_errors, "nav_current": "people:person_list"}
     if batch.status == PersonImport.Status.PREVIEW:
-        from lanhmanh.people.imports import summarise
-
         rows = services.person_import_rows(actor=user, batch=batch)
         context.update({"rows": rows, "summary": summarise(rows)})
     elif batch.status == PersonImport.Status.CONFIRMED:
@@ -338,13 +323,8 @@ def person_edit(request, pk: int):
         else:
             messages.success(request, _("Đã lưu thay đổi nhân thân."))
             return redirect("people:person_detail", pk=person.pk)
-    record_access(
-        actor=user,
-        instance=person,
-        data_class=DataClass.IDENTITY,
-        purpose=chosen["purpose"],
-        detail=_("Sửa nhân thân"),
-        path=request.path,
+    selectors.identities_shown(
+        user, [person], purpose=chosen["purpose"], detail=_("Sửa nhân thân"), path=request.path
     )
     return render(
         request,
@@ -390,7 +370,6 @@ def sanction_payment(request, pk: int):
 
 
 def _require_data_protection(user) -> None:
-    from lanhmanh.core.selectors import may_audit
 
     if not may_audit(user):
         raise Http404
@@ -399,13 +378,9 @@ def _require_data_protection(user) -> None:
 @login_required
 def access_log(request, pk: int):
     """Who read one person's data, when and why. Data-protection role only; the person shows as a pseudonym."""
-    from lanhmanh.people.privacy import access_log as log_of
-    from lanhmanh.people.privacy import pseudonym
 
     _require_data_protection(request.user)
-    person = Person.objects.filter(pk=pk).only("pk").first()
-    if person is None:
-        raise Http404
+    person = selectors.person_pseudonymous_get(pk)
     rows = list(log_of(person)[:500])
     return render(
         request,
@@ -417,7 +392,6 @@ def access_log(request, pk: int):
 @login_required
 def retention(request):
     """What retention will pseudonymise (due today) and what it has done. Data-protection role only."""
-    from lanhmanh.people import privacy
 
     _require_data_protection(request.user)
     return render(

@@ -15,8 +15,12 @@ import re
 from pathlib import Path
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
+from lanhmanh.core.documents import official_document
 from lanhmanh.core.spreadsheet import workbook_bytes
+from lanhmanh.org.models import Agency
 from lanhmanh.reporting.aggregation import Consolidation
 from lanhmanh.reporting.validation import format_number
 
@@ -43,7 +47,6 @@ def _province(unit) -> str:
 
 def heading(c: Consolidation) -> dict[str, str]:
     """The texts of the Decree 30 heading and closing for this report."""
-    from lanhmanh.org.models import Agency
 
     agency = (
         c.submission.agency
@@ -146,10 +149,8 @@ def status_line(c: Consolidation) -> str:
 
 def to_docx(c: Consolidation, *, sellers=None) -> bytes:
     """``sellers``: the police report's annex (``selectors.SanctionedSeller`` list; ``None``: withheld)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    from lanhmanh.core.documents import official_document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415 -- heavy: loaded for this format only
+    from docx.shared import Pt  # noqa: PLC0415 -- heavy: loaded for this format only
 
     h = heading(c)
     doc = official_document()
@@ -262,8 +263,6 @@ def _sheet_title(text: str, used: set[str]) -> str:
 
 
 def to_xlsx(c: Consolidation, *, sellers=None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     h = heading(c)
     wb = Workbook()
@@ -325,8 +324,8 @@ def to_xlsx(c: Consolidation, *, sellers=None) -> bytes:
 
 
 def to_pdf(c: Consolidation, *, sellers=None) -> bytes:
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
+    from fpdf import FPDF  # noqa: PLC0415 -- heavy: loaded for this format only
+    from fpdf.enums import XPos, YPos  # noqa: PLC0415 -- heavy: loaded for this format only
 
     h = heading(c)
     pdf = FPDF(format="A4")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lanhmanh.core.home import HomePanel, register
 from lanhmanh.reporting.rules import is_approver, is_submitter
+from lanhmanh.reporting.selectors import home_reports_for
 
 
 def _context(user) -> dict:
-    from lanhmanh.reporting.selectors import home_reports_for
 
     return home_reports_for(user)
 

@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.periods import HALF, MONTH, QUARTER, YEAR, Period
+from lanhmanh.core.periods import HALF, MONTH, QUARTER, YEAR, Period, parse
 from lanhmanh.org.models import AgencyKind, UnitLevel
 
 
@@ -345,7 +345,6 @@ class Submission(models.Model):
 
     @property
     def period(self) -> Period:
-        from lanhmanh.core.periods import parse
 
         return parse(self.period_id)
 

@@ -12,6 +12,9 @@ from django.utils import timezone
 from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.scoping import DataClass, can, path_q
+from lanhmanh.indicators.selectors import unit_for
+from lanhmanh.people.models import EventRole, Violation
+from lanhmanh.people.selectors import persons_visible
 from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Status, Submission
 from lanhmanh.reporting.rules import (
     APPROVER_ROLE_AT_LEVEL,
@@ -129,7 +132,6 @@ def forms_visible_for_completeness(user) -> list[ReportForm]:
 
 def consolidation_unit(user, path: str | None):
     """The unit whose consolidated report the user may see (default: their own), else 404."""
-    from lanhmanh.indicators.selectors import unit_for
 
     unit = unit_for(user, path)
     if not can_view_unit(user, unit.path):
@@ -208,8 +210,6 @@ def sanctioned_sellers_of_consolidation(user, result, *, path: str = "") -> list
 def _sellers_sanctioned(
     user, unit_path: str, start: dt.date, end: dt.date, *, detail: str, path: str
 ) -> list[SanctionedSeller]:
-    from lanhmanh.people.models import EventRole, Violation
-    from lanhmanh.people.selectors import persons_visible
 
     violations = (
         Violation.objects.filter(

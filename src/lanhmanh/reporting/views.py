@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -198,7 +199,6 @@ def section_edit(request, pk: int, section: str):
 
 
 def submission_url(submission: Submission) -> str:
-    from django.urls import reverse
 
     return reverse("reporting:detail", args=[submission.pk])
 

@@ -1,31 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
-def can_do_casework(user) -> bool:
-    from lanhmanh.core.scoping import DataClass, can
-
-    return can(user, {DataClass.IDENTITY, DataClass.SUPPORT})
-
-
-def can_receive_referrals(user) -> bool:
-    from lanhmanh.core.scoping import DataClass, can
-
-    return can(user, DataClass.IDENTITY) and (can(user, DataClass.SUPPORT) or can(user, DataClass.HEALTH))
-
-
-def can_open_child_case(user) -> bool:
-    """Who may open a child protection case: identity, support and child classes (district labour,
-    the city coordinator, social workers)."""
-    from lanhmanh.core.scoping import DataClass, can
-
-    return can(user, {DataClass.IDENTITY, DataClass.SUPPORT, DataClass.CHILD})
-
-
-def can_see_programmes(user) -> bool:
-    from lanhmanh.support.selectors import may_manage_programmes
-
-    return can_do_casework(user) or may_manage_programmes(user)
+from lanhmanh.support.rules import (  # noqa: F401 - the menus' predicates, importable from here too
+    can_do_casework,
+    can_open_child_case,
+    can_receive_referrals,
+    can_see_programmes,
+)
 
 
 class SupportConfig(AppConfig):
@@ -34,7 +15,10 @@ class SupportConfig(AppConfig):
 
     def ready(self) -> None:
         from lanhmanh.core.navigation import NavItem, register
+        from lanhmanh.people.hooks import hooks
         from lanhmanh.support import home, signals  # noqa: F401 - registers receivers and panels
+
+        hooks.can_open_child_case = can_open_child_case
 
         register(
             NavItem(

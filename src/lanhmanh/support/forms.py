@@ -6,8 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.audit import Purpose
 from lanhmanh.core.forms import TextGuardMixin
-from lanhmanh.org.models import Agency
+from lanhmanh.org.models import Agency, User
 from lanhmanh.people.forms import DateInput, UnitChoiceField, style
 from lanhmanh.people.models import Sex
 from lanhmanh.support.models import (
@@ -229,11 +230,9 @@ class ReferralResponseForm(StyledForm):
 
 
 class ExistsPurposeForm(StyledForm):
-    from lanhmanh.core.audit import Purpose as _Purpose
-
     purpose = forms.ChoiceField(
         label=_("Mục đích tra cứu"),
-        choices=[(p.value, p.label) for p in (_Purpose.SANCTION, _Purpose.INVESTIGATION, _Purpose.CASE_WORK)],
+        choices=[(p.value, p.label) for p in (Purpose.SANCTION, Purpose.INVESTIGATION, Purpose.CASE_WORK)],
     )
 
 
@@ -248,7 +247,6 @@ class TeamAddForm(StyledForm):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        from lanhmanh.org.models import User
 
         self.fields["worker"].queryset = (
             User.objects.filter(pk__in=[u.pk for u in candidates])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from lanhmanh.core.home import HomePanel, register
-from lanhmanh.support.apps import can_do_casework, can_receive_referrals
+from lanhmanh.support.rules import can_do_casework, can_receive_referrals
+from lanhmanh.support.selectors import open_tasks_for, overdue_referrals_for
 
 
 def _context(user) -> dict:
-    from lanhmanh.support.selectors import overdue_referrals_for
 
     return overdue_referrals_for(user)
 
@@ -24,9 +26,6 @@ register(
 
 
 def _outreach_context(user) -> dict:
-    from django.utils import timezone
-
-    from lanhmanh.support.selectors import open_tasks_for
 
     tasks = list(open_tasks_for(user).select_related("unit", "agency", "source_sanction")[:20])
     return {"tasks": tasks, "today": timezone.localdate()}

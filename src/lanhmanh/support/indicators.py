@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from lanhmanh.indicators.models import IndicatorUnit
 from lanhmanh.indicators.registry import ComputedSource, register
 from lanhmanh.support.models import (
+    CaseKind,
     ContactAttempt,
     Enrolment,
     Referral,
@@ -112,5 +113,24 @@ register(
         owner_agency_kinds=CASEWORK_OWNERS,
         dashboard_section=DASHBOARD,
         dashboard_by="outcome",
+    )
+)
+
+# Kept under its registry code (``people.``: it replaces a violation record for a child); support owns
+# child-protection cases, so it declares it.
+register(
+    ComputedSource(
+        code="people.children_protected",
+        name="Số trẻ em được mở hồ sơ bảo vệ",
+        name_en="Children protected (child-protection cases opened)",
+        unit=IndicatorUnit.PERSONS,
+        queryset=lambda: SupportCase.objects.filter(kind=CaseKind.CHILD),
+        unit_path="unit__path",
+        date_field="opened_on",
+        value=Count("person", distinct=True),
+        disaggregations={"sex": "person__sex"},
+        owner_agency_kinds=("district-labour", "commune-social", "dolisa-pctnxh", "womens-union"),
+        description="Trẻ em (dưới 18 tuổi) được mở hồ sơ bảo vệ trẻ em thay cho hồ sơ vi phạm, theo ngày mở "
+        "hồ sơ và địa bàn của hồ sơ.",
     )
 )

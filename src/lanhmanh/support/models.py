@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField
+from lanhmanh.core.scoping import PersonalDataManager
 
 # Outreach -------------------------------------------------------------------------------------------
 
@@ -71,6 +72,9 @@ class OutreachTask(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("notes",)
 
@@ -135,6 +139,9 @@ class ContactAttempt(models.Model):
         verbose_name=_("cán bộ tiếp cận"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("notes",)
 
@@ -216,6 +223,9 @@ class SupportCase(models.Model):
     closure_note = EncryptedTextField(_("ghi chú khi đóng"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     audit_redact = ("assessment", "closure_note")
 
     class Meta:
@@ -248,6 +258,9 @@ class Goal(models.Model):
     target_on = models.DateField(_("thời hạn"), null=True, blank=True)
     achieved_on = models.DateField(_("ngày đạt"), null=True, blank=True)
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     audit_redact = ("description",)
 
     class Meta:
@@ -264,6 +277,9 @@ class FollowUp(models.Model):
     due_on = models.DateField(_("ngày cần theo dõi"))
     done_on = models.DateField(_("ngày đã theo dõi"), null=True, blank=True)
     note = EncryptedTextField(_("ghi chú"), blank=True, default="")
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     audit_redact = ("note",)
 
@@ -302,7 +318,8 @@ class Consent(models.Model):
     withdrawn_on = models.DateField(_("ngày rút lại"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    objects = ConsentQuerySet.as_manager()
+    objects = PersonalDataManager.from_queryset(ConsentQuerySet)()
+    personal_data = True
 
     class Meta:
         ordering = ["agency__name", "purpose", "given_on"]
@@ -384,6 +401,9 @@ class Service(models.Model):
     notes = EncryptedTextField(_("ghi chú"), blank=True, default="")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
+
     audit_redact = ("notes",)
 
     class Meta:
@@ -443,7 +463,8 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = ReferralQuerySet.as_manager()
+    objects = PersonalDataManager.from_queryset(ReferralQuerySet)()
+    personal_data = True
     audit_redact = ("note",)
 
     class Meta:
@@ -523,6 +544,9 @@ class Enrolment(models.Model):
     training_completed_on = models.DateField(_("ngày hoàn thành học nghề"), null=True, blank=True)
     employed_on = models.DateField(_("ngày có việc làm"), null=True, blank=True)
     employer = models.CharField(_("nơi làm việc"), max_length=200, blank=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # read through selectors only (core.scoping.PersonalDataManager)
 
     class Meta:
         ordering = ["enrolled_on", "pk"]

@@ -20,36 +20,39 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.scoping import DataClass, can, path_q
-from lanhmanh.org.models import Agency
+from lanhmanh.org.models import Agency, User
+from lanhmanh.people.models import Person
+from lanhmanh.people.selectors import person_get
 from lanhmanh.support.models import (
     CaseKind,
     CaseStatus,
     ConsentPurpose,
+    Enrolment,
     OutreachTask,
+    Programme,
     Referral,
     Service,
+    ServiceKind,
     SupportCase,
 )
+from lanhmanh.support.rules import (  # noqa: F401 - predicates the views use from here
+    CASEWORK,
+    PROGRAMME_MANAGER_ROLES,
+    SUPERVISOR_ROLES,
+    is_supervisor,
+    may_manage_programmes,
+    sees_health,
+)
 
-SUPERVISOR_ROLES = ("district-labour", "city-coordinator")
 CITY_SUPERVISOR_ROLE = "city-coordinator"
-CASEWORK = {DataClass.IDENTITY, DataClass.SUPPORT}
 # Case kinds that only the case team and a city-level supervisor may read.
 TIGHT_KINDS = (CaseKind.TRAFFICKING,)
-
-
-def is_supervisor(user) -> bool:
-    return can(user, CASEWORK) and user.has_role(*SUPERVISOR_ROLES)
-
-
-def sees_health(user) -> bool:
-    return can(user, DataClass.HEALTH)
 
 
 def _in_reach(user, lookup: str) -> Q:
@@ -57,9 +60,11 @@ def _in_reach(user, lookup: str) -> Q:
     return path_q(root, lookup) if root else Q(pk__in=[])
 
 
-def _log(
+def identity_shown(
     user, instance, *, purpose: str, detail: str = "", path: str = "", data_class=DataClass.SUPPORT
 ) -> None:
+    """Log that a person's data (``instance``: the person or a record about them) is shown to ``user``.
+    Support's one place for its access log: its selectors and views call it."""
     record_access(
         actor=user, instance=instance, data_class=data_class, purpose=purpose, detail=detail, path=path
     )
@@ -73,8 +78,6 @@ def tasks_visible(user, *, today: dt.date | None = None) -> QuerySet[OutreachTas
         return OutreachTask.objects.none()
     queryset = OutreachTask.objects.filter(_in_reach(user, "unit__path"))
     if not can(user, DataClass.CHILD):
-        from lanhmanh.people.models import Person
-
         adults = Person.objects.adults_on(today or timezone.localdate()).values("pk")
         queryset = queryset.filter(person__in=adults)
     return queryset.select_related("person", "unit", "agency", "worker")
@@ -86,7 +89,9 @@ def task_get(user, pk, *, path: str = "") -> OutreachTask:
         task = tasks_visible(user).get(pk=pk)
     except (OutreachTask.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    _log(user, task.person, purpose=Purpose.SUPPORT, detail=f"Nhiệm vụ tiếp cận #{task.pk}", path=path)
+    identity_shown(
+        user, task.person, purpose=Purpose.SUPPORT, detail=f"Nhiệm vụ tiếp cận #{task.pk}", path=path
+    )
     return task
 
 
@@ -138,7 +143,7 @@ def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail
     except (SupportCase.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     data_class = DataClass.CHILD if case.kind == CaseKind.CHILD else DataClass.SUPPORT
-    _log(
+    identity_shown(
         user,
         case,
         purpose=purpose,
@@ -149,6 +154,16 @@ def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail
     return case
 
 
+def open_child_case_of(person) -> SupportCase | None:
+    """The open child-protection case of a person, if any (at most one may be open). Callers have
+    already got the person through ``people.selectors.person_get`` and may open child cases."""
+    return (
+        SupportCase.objects.filter(person=person, kind=CaseKind.CHILD, status=CaseStatus.OPEN)
+        .order_by("pk")
+        .first()
+    )
+
+
 def may_manage_team(user, case: SupportCase) -> bool:
     """The lead worker, or a supervisor who may read the case (callers got it through ``case_get``)."""
     return case.lead_worker_id == user.pk or is_supervisor(user)
@@ -157,7 +172,6 @@ def may_manage_team(user, case: SupportCase) -> bool:
 def team_candidates(case: SupportCase):
     """Active users who may work on the case: the support classes (and the child class for a child
     case) at an agency whose area contains the case's unit, the lead worker excepted."""
-    from lanhmanh.org.models import User
 
     parts = case.unit.path.split(".")
     ancestors = [".".join(parts[: i + 1]) for i in range(len(parts))]
@@ -227,7 +241,6 @@ def services_of(user, case: SupportCase) -> list[tuple[Service, bool]]:
 def case_exists_for(user, person, *, purpose: str, path: str = "") -> bool:
     """Whether the person has an open support case: all police and inspectors may learn, when their work
     needs it, and only for a person in their reach. Logged."""
-    from lanhmanh.people.selectors import person_get
 
     person = person_get(user, person.pk)  # 404 when out of reach
     exists = (
@@ -235,7 +248,7 @@ def case_exists_for(user, person, *, purpose: str, path: str = "") -> bool:
         .exclude(kind=CaseKind.CHILD)
         .exists()
     )
-    _log(user, person, purpose=purpose, detail="Có hồ sơ hỗ trợ hay không", path=path)
+    identity_shown(user, person, purpose=purpose, detail="Có hồ sơ hỗ trợ hay không", path=path)
     return exists
 
 
@@ -267,7 +280,7 @@ def referral_received_get(user, pk, *, path: str = "") -> Referral:
     except (Referral.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if referral.is_open:
-        _log(
+        identity_shown(
             user,
             referral.case.person,
             purpose=Purpose.SUPPORT,
@@ -311,20 +324,10 @@ def agencies_for_case(case: SupportCase) -> QuerySet[Agency]:
 
 # Programmes -----------------------------------------------------------------------------------------
 
-PROGRAMME_MANAGER_ROLES = ("city-coordinator", "district-labour")
-
-
-def may_manage_programmes(user) -> bool:
-    """Who creates and edits programmes: the city coordinator and district labour officers."""
-    return can(user, DataClass.AGGREGATE) and user.has_role(*PROGRAMME_MANAGER_ROLES)
-
 
 def programmes_overview() -> list[dict]:
     """Every programme with its budget, what its services cost, enrolments and T07-like results.
     Figures only (no person): three queries whatever the number of programmes."""
-    from django.db.models import Sum
-
-    from lanhmanh.support.models import Enrolment, Programme
 
     paid = dict(
         Service.objects.filter(programme__isnull=False)
@@ -359,9 +362,6 @@ def programmes_overview() -> list[dict]:
 
 def programme_budget_table(programme) -> list[dict]:
     """Services the programme paid for, by kind: number, persons, total cost (figures only)."""
-    from django.db.models import Sum
-
-    from lanhmanh.support.models import ServiceKind
 
     rows = (
         programme.services.values("kind")

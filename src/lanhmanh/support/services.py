@@ -10,13 +10,15 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.models import ChangeRecord
 from lanhmanh.core.scoping import DataClass, can, in_subtree
-from lanhmanh.org.models import Agency, AgencyKind
+from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.support.models import (
     OPEN_REFERRAL_STATUSES,
     SERVICE_PURPOSE,
@@ -34,10 +36,12 @@ from lanhmanh.support.models import (
     Referral,
     ReferralStatus,
     Service,
+    ServiceKind,
     SupportCase,
     TaskSource,
     TaskStatus,
 )
+from lanhmanh.support.selectors import may_manage_team
 
 OUTREACH_DAYS_AFTER_SANCTION = 14
 
@@ -206,7 +210,6 @@ def outreach_tasks_for_sanctions(sanctions) -> list[OutreachTask]:
     task is checked against the same rules as ``outreach_task_create`` by construction (units and
     agencies come from the database; the database constraints hold the rest).
     """
-    from lanhmanh.core.models import ChangeRecord
 
     tasks = _outreach_plan(list(sanctions))
     OutreachTask.objects.bulk_create(tasks, batch_size=1_000)
@@ -231,9 +234,6 @@ def outreach_tasks_for_sanctions(sanctions) -> list[OutreachTask]:
 
 def _outreach_plan(sanctions: list) -> list[OutreachTask]:
     """The unsaved outreach tasks these decisions call for (see ``outreach_tasks_for_sanctions``)."""
-    from django.db.models import prefetch_related_objects
-
-    from lanhmanh.org.models import AdministrativeUnit
 
     decisions = [d for d in sanctions if d.pk is not None]
     prefetch_related_objects(decisions, "violation", "violation__person")
@@ -558,7 +558,6 @@ def _team_snapshot(case: SupportCase) -> dict:
 
 
 def _team_check(actor, case: SupportCase, worker) -> None:
-    from lanhmanh.support.selectors import may_manage_team
 
     _require_open(case)
     if not may_manage_team(actor, case):
@@ -736,7 +735,6 @@ def service_record(
 
 def _programme_service_errors(programme: Programme, case: SupportCase, kind: str, cost: int | None) -> dict:
     """A service charged to a programme: of a kind it pays for, for a person enrolled, within its budget."""
-    from lanhmanh.support.models import ServiceKind
 
     errors: dict[str, str] = {}
     if programme.service_kinds and kind not in programme.service_kinds:
@@ -891,13 +889,11 @@ def _money(value: int) -> str:
 
 
 def programme_paid(programme: Programme) -> int:
-    from django.db.models import Sum
 
     return programme.services.aggregate(total=Sum("cost"))["total"] or 0
 
 
 def _programme_errors(programme: Programme) -> dict[str, str]:
-    from lanhmanh.support.models import ServiceKind
 
     errors: dict[str, str] = {}
     if not (programme.name or "").strip():

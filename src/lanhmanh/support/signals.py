@@ -18,6 +18,7 @@ from django.dispatch import receiver
 
 from lanhmanh.people.bulk import sanctions_bulk_created
 from lanhmanh.people.models import SanctionDecision
+from lanhmanh.support.services import outreach_task_from_sanction, outreach_tasks_for_sanctions
 
 logger = logging.getLogger("lanhmanh.support")
 
@@ -28,7 +29,6 @@ def outreach_from_sanction(
 ) -> None:
     if not created or raw:
         return
-    from lanhmanh.support.services import outreach_task_from_sanction
 
     try:
         with transaction.atomic():
@@ -41,7 +41,6 @@ def outreach_from_sanction(
 @receiver(sanctions_bulk_created, dispatch_uid="support-outreach-from-bulk-sanctions")
 def outreach_from_bulk_sanctions(sender, decisions, **kwargs) -> None:
     """The same for decisions written in bulk (the Excel import): every task in one pass, same savepoint rule."""
-    from lanhmanh.support.services import outreach_tasks_for_sanctions
 
     try:
         with transaction.atomic():

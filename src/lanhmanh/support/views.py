@@ -14,15 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lanhmanh.core.audit import Purpose, record_access
+from lanhmanh.core.audit import Purpose
 from lanhmanh.core.scoping import DataClass, path_q
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people import services as people_services
+from lanhmanh.people.rules import can_use_registry
+from lanhmanh.people.selectors import person_get
 from lanhmanh.support import forms, selectors, services
-from lanhmanh.support.apps import can_do_casework, can_open_child_case, can_receive_referrals
 from lanhmanh.support.models import (
     CaseKind,
-    CaseStatus,
     ConsentPurpose,
     Enrolment,
     FollowUp,
@@ -30,8 +30,8 @@ from lanhmanh.support.models import (
     Programme,
     Referral,
     ServiceKind,
-    SupportCase,
 )
+from lanhmanh.support.rules import can_do_casework, can_open_child_case, can_receive_referrals
 
 
 def _require(predicate, user) -> None:
@@ -194,14 +194,13 @@ CHILD_CASE_OPEN = gettext_lazy(
 def child_case_open(request, person_pk: int):
     """Open a child protection case for a person under 18, e.g. from the registry's refusal of a violation.
     Needs the identity, support and child classes; the person must be in reach (else 404)."""
-    from lanhmanh.people.selectors import person_get
 
     user = request.user
     _require(can_open_child_case, user)
     person = person_get(user, person_pk)
-    record_access(
-        actor=user,
-        instance=person,
+    selectors.identity_shown(
+        user,
+        person,
         data_class=DataClass.CHILD,
         purpose=Purpose.SUPPORT,
         detail="Mở hồ sơ bảo vệ trẻ em",
@@ -219,11 +218,7 @@ def child_case_open(request, person_pk: int):
         .order_by("unit__path", "name")
     )
     form = forms.ChildCaseOpenForm(request.POST or None, units=units, agencies=agencies, initial=initial)
-    existing = (
-        SupportCase.objects.filter(person=person, kind=CaseKind.CHILD, status=CaseStatus.OPEN)
-        .order_by("pk")
-        .first()
-    )
+    existing = selectors.open_child_case_of(person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if existing is not None:
@@ -537,9 +532,9 @@ def referral_inbox(request):
     referrals = list(selectors.referrals_received(user)[:200])
     for referral in referrals:
         if referral.is_open:
-            record_access(
-                actor=user,
-                instance=referral.case.person,
+            selectors.identity_shown(
+                user,
+                referral.case.person,
                 data_class=DataClass.SUPPORT,
                 purpose=Purpose.SUPPORT,
                 detail=f"Hộp chuyển gửi: #{referral.pk}",
@@ -599,8 +594,6 @@ def referral_respond(request, pk: int, decision: str):
 @login_required
 def case_exists(request, person_pk: int):
     """For police and inspectors: whether a person in their reach has an open support case — nothing more."""
-    from lanhmanh.people.apps import can_use_registry
-    from lanhmanh.people.selectors import person_get
 
     user = request.user
     _require(can_use_registry, user)
@@ -676,9 +669,9 @@ def programme_enrolments(request, pk: int):
     programme = _programme(pk)
     mine, others = selectors.enrolments_visible(user, programme)
     for enrolment in mine:
-        record_access(
-            actor=user,
-            instance=enrolment.person,
+        selectors.identity_shown(
+            user,
+            enrolment.person,
             data_class=DataClass.CHILD if enrolment.case.kind == CaseKind.CHILD else DataClass.SUPPORT,
             purpose=Purpose.SUPPORT,
             detail=f"Người tham gia chương trình {programme.code}",

@@ -3,10 +3,30 @@
 from django.db import migrations, models
 
 
+def entry_keys(full_name, birth_date, birth_year):
+    """``linkage.blocking.entry_keys`` as it was when this migration was written (a migration imports no
+    live app code: the keys of rows written later are linkage's business, see ``people.hooks``)."""
+    from lanhmanh.core.crypto import blind_index
+    from lanhmanh.core.text import split_name
+
+    parts = split_name(full_name)
+    given, surname = parts.folded_given, parts.surname_key
+    year = birth_date.year if birth_date else birth_year
+    if not given:
+        return "", "", ""
+    purpose = "linkage-block"
+    sgy = blind_index(f"sgy|{surname}|{given}|{year}", purpose=purpose) if year else ""
+    gdob = blind_index(f"gd|{given}|{birth_date.isoformat()}", purpose=purpose) if birth_date else ""
+    sdob = (
+        blind_index(f"sd|{surname}|{birth_date.isoformat()}", purpose=purpose)
+        if birth_date and surname
+        else ""
+    )
+    return sgy, gdob, sdob
+
+
 def fill_link_keys(apps, schema_editor):
     """Existing persons get their blocking keys (names are decrypted by the field, in batches)."""
-    from lanhmanh.linkage.blocking import entry_keys
-
     Person = apps.get_model("people", "Person")
     batch = []
     for person in Person.objects.only("pk", "full_name", "birth_date", "birth_year").iterator(

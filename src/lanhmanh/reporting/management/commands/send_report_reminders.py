@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lanhmanh.reporting.reminders import reminders_send
 from lanhmanh.reporting.services import submissions_lock
+from lanhmanh.reporting.tasks import send_report_reminders_task
 
 
 class Command(BaseCommand):
@@ -20,8 +21,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, today=None, enqueue=False, **options):
         if enqueue:
-            from lanhmanh.reporting.tasks import send_report_reminders_task
-
             result = send_report_reminders_task.enqueue()
             self.stdout.write(f"Đã đưa vào hàng đợi: {result.id}")
             return

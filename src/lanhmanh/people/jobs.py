@@ -1,5 +1,7 @@
 """Start and run the background confirmation of a large import, and report its progress.
 
+The job row is ``importjobs.ImportJob`` (a model-only app below the registry); its work is here.
+
 The import is written by ``people.services.person_import_confirm`` in one transaction, exactly as
 when it runs in the request. The job row is written outside that transaction so that the page can read
 it while the import runs: before it starts and after it ends through the ordinary connection, and in
@@ -21,8 +23,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update
 from lanhmanh.importjobs.models import ACTIVE, STEP_SPAN, ImportJob, JobStatus, JobStep
+from lanhmanh.people.models import PersonImport
+from lanhmanh.people.services import person_import_confirm
+from lanhmanh.people.tasks import import_confirm_task  # tasks imports this module: import when called
 
 logger = logging.getLogger("lanhmanh.importjobs")
 
@@ -54,8 +59,6 @@ def import_job_start(*, actor, batch) -> ImportJob:
     Not one transaction on purpose: the job row commits before the task is queued, so the worker (or
     the immediate backend of the tests) always finds it; a failure to queue marks the job failed.
     """
-    from lanhmanh.people.models import PersonImport
-    from lanhmanh.people.tasks import import_confirm_task
 
     if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
         raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))
@@ -68,8 +71,7 @@ def import_job_start(*, actor, batch) -> ImportJob:
             stale, [_("Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi.")]
         )
     with transaction.atomic():
-        job = ImportJob.objects.create(batch=batch, owner=actor)
-        record_change(actor=actor, instance=job, action=Action.CREATE, after=snapshot(job))
+        job = audited_create(actor=actor, model=ImportJob, clean=False, batch=batch, owner=actor)
     try:
         result = import_confirm_task.enqueue(job.pk)
     except Exception:
@@ -130,19 +132,20 @@ class ProgressWriter:
 
 
 def _finish_failed(job: ImportJob, messages: list[str]) -> None:
-    before = snapshot(job)
-    job.status = JobStatus.FAILED
-    job.errors = "\n".join(messages)
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "finished_at"])
-    record_change(actor=job.owner, instance=job, action=Action.STATUS, before=before, after=snapshot(job))
+    audited_update(
+        actor=job.owner,
+        instance=job,
+        action=Action.STATUS,
+        clean=False,
+        status=JobStatus.FAILED,
+        errors="\n".join(messages),
+        finished_at=timezone.now(),
+    )
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Write the import of a queued job in one transaction; on any failure nothing is written and the
     job is marked failed with the messages (row errors, or a general one). Runs once per job."""
-    from lanhmanh.people.services import person_import_confirm
-
     job = ImportJob.objects.select_related("batch", "owner").get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         return job
@@ -154,14 +157,15 @@ def import_job_run(*, job_id: int) -> ImportJob:
     try:
         with transaction.atomic():
             person_import_confirm(actor=job.owner, batch=job.batch, progress=writer)
-            before = snapshot(job)
-            job.status = JobStatus.DONE
-            job.step = JobStep.FINISHED
-            job.progress = 100
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "step", "progress", "finished_at"])
-            record_change(
-                actor=job.owner, instance=job, action=Action.STATUS, before=before, after=snapshot(job)
+            audited_update(
+                actor=job.owner,
+                instance=job,
+                action=Action.STATUS,
+                clean=False,
+                status=JobStatus.DONE,
+                step=JobStep.FINISHED,
+                progress=100,
+                finished_at=timezone.now(),
             )
     except ValidationError as exc:
         writer.close()

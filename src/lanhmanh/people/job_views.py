@@ -11,14 +11,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from lanhmanh.importjobs import services
+from lanhmanh.core.audit import Purpose
 from lanhmanh.importjobs.models import JobStatus
+from lanhmanh.people import jobs, selectors
+from lanhmanh.people.purposes import remember_purposes
+from lanhmanh.people.rules import can_use_registry
 
 
 def confirm_in_background(request, batch):
     """The confirm button of a list longer than ``BACKGROUND_ROWS``: queue it and show its progress."""
     try:
-        services.import_job_start(actor=request.user, batch=batch)
+        jobs.import_job_start(actor=request.user, batch=batch)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -28,7 +31,7 @@ def confirm_in_background(request, batch):
 
 def redirect_while_running(batch):
     """While a job writes this list, its preview page shows the progress instead (no second confirm)."""
-    if services.active_job(batch) is not None:
+    if jobs.active_job(batch) is not None:
         return redirect("people:import_progress", pk=batch.pk)
     return None
 
@@ -36,27 +39,18 @@ def redirect_while_running(batch):
 def _remember_purposes(request, batch) -> None:
     """As after a confirm in the request: the officer opens the imported persons without being asked
     for the purpose again (it is the sanction she just imported)."""
-    from lanhmanh.core.audit import Purpose
-    from lanhmanh.people.views import SESSION_PURPOSES
-
-    purposes = dict(request.session.get(SESSION_PURPOSES, {}))
-    for person_id in batch.person_ids:
-        purposes[str(person_id)] = {"purpose": Purpose.SANCTION, "detail": _("Nhập từ tệp Excel")}
-    request.session[SESSION_PURPOSES] = purposes
+    remember_purposes(request, batch.person_ids, Purpose.SANCTION, _("Nhập từ tệp Excel"))
 
 
 @login_required
 def import_progress(request, pk: int):
     """The progress of the latest background write of one of the officer's lists. Polled by htmx every
     second (the fragment only); when the job is done the page moves on to the result."""
-    from lanhmanh.people.apps import can_use_registry
-    from lanhmanh.people.models import PersonImport
-
     user = request.user
     if not can_use_registry(user):
         raise Http404
-    batch = PersonImport.objects.filter(owner=user, pk=pk).first()
-    job = batch.confirm_jobs.order_by("-pk").first() if batch is not None else None
+    batch = selectors.person_import_get(user, pk)
+    job = batch.confirm_jobs.order_by("-pk").first()
     if job is None:
         raise Http404
     result_url = reverse("people:import_preview", args=[batch.pk])
