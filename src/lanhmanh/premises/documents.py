@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes
+from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes, official_document
 
 RESULTS = {"ok": "Đạt", "violation": "Vi phạm", "na": "Không áp dụng"}
 
 
 def minutes_docx(inspection, *, agencies, checklist_texts: dict) -> bytes:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    from lanhmanh.core.documents import official_document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415 -- heavy: loaded only when a file is written or read
+    from docx.shared import Pt  # noqa: PLC0415 -- heavy: loaded only when a file is written or read
 
     doc = official_document()
 

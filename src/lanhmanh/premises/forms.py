@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.core.scoping import path_q
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.people.forms import DateInput, style
+from lanhmanh.people.models import EventRole, LegalAct
 from lanhmanh.premises.models import (
     BusinessAct,
     CheckResult,
@@ -20,6 +22,7 @@ from lanhmanh.premises.models import (
     OwnerType,
     RevocationAnswer,
 )
+from lanhmanh.premises.services import AUTHORITY_KINDS
 
 TEAM_AGENCY_KINDS = (
     AgencyKind.POLICE,
@@ -44,7 +47,6 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def _units_under(user):
-    from lanhmanh.core.scoping import path_q
 
     return AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level=3).order_by("path")
 
@@ -63,7 +65,6 @@ class FilterForm(TextGuardMixin, forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from lanhmanh.core.scoping import path_q
 
         # The units one level below the user's (a city's districts, a district's communes): a short list,
         # cheap to render; a commune officer filters nothing.
@@ -215,7 +216,6 @@ class PersonFoundForm(TextGuardMixin, forms.Form):
 
     def __init__(self, *args, day=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from lanhmanh.people.models import EventRole, LegalAct
 
         self.fields["act"].queryset = LegalAct.objects.in_force_on(day) if day else LegalAct.objects.all()
         self.fields["role"].choices = EventRole.choices
@@ -261,7 +261,6 @@ class SanctionDecisionForm(TextGuardMixin, forms.Form):
 
     def __init__(self, *args, establishment=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from lanhmanh.premises.services import AUTHORITY_KINDS
 
         paths = establishment.unit.path.split(".")
         ancestors = [".".join(paths[: i + 1]) for i in range(len(paths))]

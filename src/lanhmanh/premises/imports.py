@@ -107,8 +107,8 @@ class Row:
 
 
 def template_workbook() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # noqa: PLC0415 -- heavy: loaded only when a file is written or read
+    from openpyxl.styles import Font  # noqa: PLC0415 -- heavy: loaded only when a file is written or read
 
     workbook = Workbook()
     sheet = workbook.active
@@ -130,7 +130,7 @@ def template_workbook() -> bytes:
 
 
 def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 -- heavy: loaded only when a file is written or read
 
     if not data:
         raise ImportFileError(_("Tệp rỗng: chọn tệp Excel (.xlsx) theo mẫu."))

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField, blind_index, id_number_digits, id_number_index
+from lanhmanh.core.scoping import PersonalDataManager
 from lanhmanh.core.text import fold
 
 
@@ -259,6 +260,11 @@ class Establishment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     audit_redact = ("owner_name", "owner_id_number")
+
+    objects = PersonalDataManager()
+    personal_data = (
+        True  # an owner's identity: read through selectors only (core.scoping.PersonalDataManager)
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -740,6 +746,9 @@ class EstablishmentImport(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     audit_redact = ("cells",)
+
+    objects = PersonalDataManager()
+    personal_data = True  # the uploaded cells hold owners' identities
 
     class Meta:
         ordering = ["-created_at", "-id"]

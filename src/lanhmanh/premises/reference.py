@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps as global_apps
+
 # code, name, English, baseline count, risk weight, health checks (massage-like)
 KINDS = [
     ("khach-san", "Khách sạn, nhà khách", "Hotels and state guest houses", 941, 10, False),
@@ -167,7 +169,6 @@ BUSINESS_ACTS = [
 
 def load(apps=None) -> None:
     """Create the rows that are missing (idempotent); never overwrites an administrator's corrections."""
-    from django.apps import apps as global_apps
 
     registry = apps or global_apps
     Kind = registry.get_model("premises", "EstablishmentKind")

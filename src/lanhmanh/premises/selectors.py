@@ -11,10 +11,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from lanhmanh.core.scoping import path_q
+from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.premises import rules
 from lanhmanh.premises.models import (
     BusinessSanction,
     Establishment,
+    EstablishmentImport,
     HealthCheck,
     Inspection,
     InspectionPlan,
@@ -77,7 +79,6 @@ def plan_get(user, pk) -> InspectionPlan:
 
 def teams_for(user):
     """The Team 178 teams this user may plan for: the teams at the user's unit and below."""
-    from lanhmanh.org.models import Agency, AgencyKind
 
     root = _root(user)
     if not root or not rules.can_plan(user):
@@ -131,3 +132,10 @@ def revocations_visible(user) -> QuerySet[RevocationProposal]:
 
 def revocation_get(user, pk) -> RevocationProposal:
     return _get(revocations_visible(user), pk)
+
+
+def establishment_import_get(user, pk) -> EstablishmentImport:
+    """An Excel import of establishments, to the officer who uploaded it only (404 otherwise)."""
+    if not rules.can_import(user):
+        raise Http404
+    return _get(EstablishmentImport.objects.filter(owner=user), pk)

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lanhmanh.core import periods
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.people.models import format_vnd
+from lanhmanh.people.services import violation_record
 from lanhmanh.premises.models import (
     BusinessSanction,
     Establishment,
@@ -29,6 +31,7 @@ from lanhmanh.premises.models import (
     LicenceKind,
     LicenceStatus,
     Measure,
+    OwnerType,
     PlanItem,
     PoliceCheck,
     RevocationAnswer,
@@ -230,7 +233,6 @@ def plan_create(
     *, actor, team: Agency, period_id: str, quota: int, random_share: int, notes: str = ""
 ) -> InspectionPlan:
     """A team's inspection plan for a period (year, half, quarter or month). Audited."""
-    from lanhmanh.core import periods
 
     errors: dict = {}
     if team.kind != AgencyKind.TEAM_178:
@@ -380,7 +382,6 @@ def inspection_person_record(
     """A person found at an inspection: their violation is recorded in the registry (people services, with
     its own checks: adults only, act in force, place in jurisdiction) and linked to the inspection and so to
     the establishment. Marks the inspection as having found a violation. Audited."""
-    from lanhmanh.people.services import violation_record
 
     establishment = inspection.establishment
     violation = violation_record(
@@ -411,7 +412,6 @@ def inspection_person_record(
 
 
 def _fine_errors(act, offender_type: str, amount: int | None, field: str) -> dict:
-    from lanhmanh.premises.models import OwnerType
 
     low, high = act.fine_range(offender_type)
     offender = _("tổ chức") if offender_type == OwnerType.ORGANISATION else _("cá nhân")

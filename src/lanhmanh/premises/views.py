@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Substr
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,9 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import history, record_access
-from lanhmanh.core.scoping import DataClass
+from lanhmanh.core.scoping import DataClass, path_q
+from lanhmanh.org.maps import district_map
+from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
+from lanhmanh.people import selectors as people_selectors
 from lanhmanh.people.forms import PurposeForm
-from lanhmanh.premises import eligibility, ranking, rules, selectors, services
+from lanhmanh.people.services import person_create
+from lanhmanh.premises import eligibility, imports, ranking, rules, selectors, services
+from lanhmanh.premises.documents import minutes_docx
 from lanhmanh.premises.forms import (
     EligibilityForm,
     EnforceForm,
@@ -37,11 +43,15 @@ from lanhmanh.premises.forms import (
     SanctionDecisionForm,
     SanctionProposalForm,
 )
+from lanhmanh.premises.imports import template_workbook
 from lanhmanh.premises.models import (
     ChecklistItem,
     EstablishmentImport,
+    Inspection,
+    InspectionAgency,
     SanctionStatus,
     Selection,
+    name_key,
 )
 
 NAV = "premises:establishment_list"
@@ -74,15 +84,11 @@ def establishment_list(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
-            from lanhmanh.premises.models import name_key
-
             key = name_key(data["q"])
             queryset = queryset.filter(Q(name_key__contains=key) | Q(address_key__contains=key))
         if data["kind"]:
             queryset = queryset.filter(kind=data["kind"])
         if data["unit"]:
-            from lanhmanh.core.scoping import path_q
-
             queryset = queryset.filter(path_q(data["unit"].path, "unit_path"))
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
@@ -119,11 +125,6 @@ MAP_MEASURES = {
 def _register_map(request, user, establishments, *, filtered: bool):
     """The district choropleth beside the list: establishments (as filtered), or the year's inspections or
     establishments found in violation, by district; only what the user may see is counted."""
-    from django.db.models import Max
-
-    from lanhmanh.org.maps import district_map
-    from lanhmanh.org.models import AdministrativeUnit
-    from lanhmanh.premises.models import Inspection
 
     measure = request.GET.get("ban_do", "co-so")
     if measure not in MAP_MEASURES:
@@ -408,7 +409,6 @@ def inspection_create(request, pk: int):
 
 def _teams_above(user):
     """The user's own agency when it is a team (a commune officer's commune team is below their unit)."""
-    from lanhmanh.org.models import Agency, AgencyKind
 
     return Agency.objects.filter(pk=user.agency_id, kind=AgencyKind.TEAM_178)
 
@@ -449,18 +449,12 @@ def inspection_detail(request, pk: int):
 
 
 def _inspection_agencies(inspection):
-    from lanhmanh.org.models import Agency
-    from lanhmanh.premises.models import InspectionAgency
 
     ids = InspectionAgency.objects.filter(inspection=inspection).values("agency_id")
     return list(Agency.objects.filter(pk__in=ids).order_by("name"))
 
 
 def _record_person_found(user, inspection, data) -> None:
-    from django.db import transaction
-
-    from lanhmanh.people import selectors as people_selectors
-    from lanhmanh.people.services import person_create
 
     with transaction.atomic():
         if data["person_id"]:
@@ -489,7 +483,6 @@ def _record_person_found(user, inspection, data) -> None:
 @login_required
 def inspection_minutes(request, pk: int):
     """The minutes (biên bản kiểm tra) as a Word document, A4, Decree 30/2020 layout."""
-    from lanhmanh.premises.documents import minutes_docx
 
     user = request.user
     _require(rules.can_see_sanctions(user))
@@ -642,8 +635,6 @@ def police_check_create(request):
     q = (request.GET.get("q") or "").strip()[:100]
     matches = []
     if q:
-        from lanhmanh.premises.models import name_key
-
         matches = list(
             selectors.establishments_visible(user)
             .filter(Q(name_key__contains=name_key(q)) | Q(address_key__contains=name_key(q)))
@@ -747,7 +738,6 @@ def eligibility_view(request):
 
 @login_required
 def import_template(request):
-    from lanhmanh.premises.imports import template_workbook
 
     _require(rules.can_import(request.user))
     response = HttpResponse(
@@ -759,7 +749,6 @@ def import_template(request):
 
 @login_required
 def import_upload(request):
-    from lanhmanh.premises import imports
 
     user = request.user
     _require(rules.can_import(user))
@@ -777,14 +766,10 @@ def import_upload(request):
 
 @login_required
 def import_preview(request, pk: int):
-    from lanhmanh.premises import imports
 
     user = request.user
     _require(rules.can_import(user))
-    try:
-        job = EstablishmentImport.objects.get(pk=pk, owner=user)
-    except (EstablishmentImport.DoesNotExist, ValueError):
-        raise Http404 from None
+    job = selectors.establishment_import_get(user, pk)
     if request.method == "POST" and job.status == EstablishmentImport.Status.PREVIEW:
         if request.POST.get("action") == "cancel":
             imports.import_cancel(actor=user, job=job)

@@ -1,3 +1,3 @@
-"""Demo data of the establishment register (see ``lanhmanh.premises.demo``)."""
+"""Demo data of the establishment register (see ``lanhmanh.demo.premises``)."""
 
-from lanhmanh.premises.demo import premises_register  # noqa: F401  (registers the step)
+from lanhmanh.demo.premises import premises_register  # noqa: F401  (registers the step)

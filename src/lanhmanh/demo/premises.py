@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from lanhmanh.demo.loader import SEED, DemoContext, step
-from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
+from lanhmanh.indicators.rollup import rollup_rebuild
+from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind, User
 from lanhmanh.people.bulk import full_name, id_number
 from lanhmanh.premises import reference
 from lanhmanh.premises.models import (
@@ -210,7 +211,6 @@ def premises_register(context: DemoContext) -> str | None:
             )
     Licence.objects.bulk_create(licences, batch_size=1000)
     counts = _activity(context, rng, establishments, guest)
-    from lanhmanh.indicators.rollup import rollup_rebuild
 
     rollup_rebuild(codes=["premises.police_checks"])
     return (
@@ -220,7 +220,6 @@ def premises_register(context: DemoContext) -> str | None:
 
 
 def _activity(context: DemoContext, rng: random.Random, establishments: list[Establishment], guest) -> dict:
-    from lanhmanh.org.models import User
 
     creator = context.accounts.get("inspector") or User.objects.get(username="doi178")
     police_user = context.accounts.get("police") or User.objects.get(username="congan")
