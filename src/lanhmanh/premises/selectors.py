@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from lanhmanh.core.scoping import path_q
+from lanhmanh.core.audit import record_access
+from lanhmanh.core.scoping import DataClass, path_q
 from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.premises import rules
 from lanhmanh.premises.models import (
@@ -139,3 +140,19 @@ def establishment_import_get(user, pk) -> EstablishmentImport:
     if not rules.can_import(user):
         raise Http404
     return _get(EstablishmentImport.objects.filter(owner=user), pk)
+
+
+def owner_identity_shown(user, establishment: Establishment, *, purpose: str, detail: str, path: str) -> bool:
+    """Whether the owner's identity may be shown to this user for the stated purpose; when it may, the
+    read is written to the access log (who, which establishment, the purpose)."""
+    if not rules.can_see_owner_identity(user) or establishment.owner_type != "individual":
+        return False
+    record_access(
+        actor=user,
+        instance=establishment,
+        data_class=DataClass.IDENTITY,
+        purpose=purpose,
+        detail=detail,
+        path=path,
+    )
+    return True

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import history, record_access
-from lanhmanh.core.scoping import DataClass, path_q
+from lanhmanh.core.audit import history
+from lanhmanh.core.scoping import path_q
 from lanhmanh.org.maps import district_map
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.people import selectors as people_selectors
@@ -194,21 +194,14 @@ def establishment_detail(request, pk: int):
     establishment = selectors.establishment_get(user, pk)
     purpose_form = PurposeForm(request.POST or None)
     owner_shown = False
-    if (
-        request.method == "POST"
-        and rules.can_see_owner_identity(user)
-        and establishment.owner_type == "individual"
-        and purpose_form.is_valid()
-    ):
-        record_access(
-            actor=user,
-            instance=establishment,
-            data_class=DataClass.IDENTITY,
+    if request.method == "POST" and purpose_form.is_valid():
+        owner_shown = selectors.owner_identity_shown(
+            user,
+            establishment,
             purpose=purpose_form.cleaned_data["purpose"],
             detail=purpose_form.cleaned_data["detail"],
             path=request.path,
         )
-        owner_shown = True
     see_enforcement = rules.can_see_sanctions(user)
     context = {
         "e": establishment,
