@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.org import security
-from lanhmanh.org.models import User
+from lanhmanh.org.models import AdministrativeUnit, User
 
 LOCKED_MESSAGE = _(
     "Tài khoản tạm thời bị khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau %(minutes)s phút."
@@ -64,3 +64,25 @@ class TokenForm(TextGuardMixin, forms.Form):
         if not token.isdigit():
             raise forms.ValidationError(BAD_TOKEN_MESSAGE)
         return token
+
+
+class SuccessionForm(TextGuardMixin, forms.Form):
+    """Correct a pre-reform commune's successors (the communes valid from 1/7/2025 of its province)."""
+
+    successors = forms.ModelMultipleChoiceField(
+        queryset=AdministrativeUnit.objects.none(), label=_("Đơn vị mới (sau 1/7/2025)")
+    )
+    default = forms.ModelChoiceField(
+        queryset=AdministrativeUnit.objects.none(),
+        label=_("Đơn vị mặc định (hồ sơ không ghi địa chỉ chi tiết)"),
+    )
+    reason = forms.CharField(label=_("Lý do sửa"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successors"].queryset = candidates
+        self.fields["default"].queryset = candidates
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if hasattr(field, "queryset") else "form-control"
+            )

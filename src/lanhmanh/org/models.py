@@ -187,6 +187,47 @@ class AdministrativeUnit(models.Model):
         return f"{self.parent.path}.{self.code}" if self.parent_id else self.code
 
 
+class UnitSuccession(models.Model):
+    """A pre-reform unit → a unit it became (part of), and where that link comes from.
+
+    A commune taken whole into one new commune has one row (``whole``); a commune split between
+    several has one row per part, and the ``default`` one is where a record without a street address
+    is assumed to lie. The ``successors`` relation of the unit mirrors these rows (services keep both).
+    """
+
+    predecessor = models.ForeignKey(
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="succession_links",
+        verbose_name=_("đơn vị cũ"),
+    )
+    successor = models.ForeignKey(
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="predecessor_links",
+        verbose_name=_("đơn vị mới"),
+    )
+    whole = models.BooleanField(_("nhập nguyên vẹn"), default=True)
+    default = models.BooleanField(_("đơn vị mặc định khi bị chia"), default=True)
+    source = models.CharField(_("nguồn"), max_length=200)
+    correction = models.CharField(_("lý do sửa"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["predecessor__path", "-default", "successor__path"]
+        verbose_name = _("liên kết kế thừa đơn vị")
+        verbose_name_plural = _("liên kết kế thừa đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="unit_succession_unique"),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="unit_succession_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor.full_name} → {self.successor.full_name}"
+
+
 class AgencyKind(models.TextChoices):
     PEOPLES_COMMITTEE = "committee", _("Ủy ban nhân dân")
     STEERING_COMMITTEE = "steering-committee", _("Ban chỉ đạo")

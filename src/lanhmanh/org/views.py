@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 
 import qrcode
@@ -8,15 +9,22 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lanhmanh.core.home import panels_for
-from lanhmanh.org.forms import BAD_TOKEN_MESSAGE, LoginForm, TokenForm
+from lanhmanh.org.forms import BAD_TOKEN_MESSAGE, LoginForm, SuccessionForm, TokenForm
+from lanhmanh.org.models import AdministrativeUnit, UnitLevel, UnitSuccession
+from lanhmanh.org.rules import can_manage_unit_successions
 from lanhmanh.org.selectors import home_summary
+from lanhmanh.org.successions import REFORM_2025, unit_succession_correct
 
 
 class LoginView(auth_views.LoginView):
@@ -72,3 +80,81 @@ def two_factor(request):
 def home(request):
     user = request.user
     return render(request, "org/home.html", {"summary": home_summary(user), "panels": panels_for(user)})
+
+
+# Successor links across the 2025 reform -------------------------------------------------------------
+
+
+def _require_succession_manager(user) -> None:
+    if not can_manage_unit_successions(user):
+        raise Http404
+
+
+@login_required
+def successions(request):
+    """Pre-reform communes of one old district with the new communes they became (source shown)."""
+    _require_succession_manager(request.user)
+    day_before = REFORM_2025 - dt.timedelta(days=1)
+    province = request.user.unit.path.split(".")[0]
+    districts = list(
+        AdministrativeUnit.objects.subtree(province).filter(level=UnitLevel.DISTRICT).valid_on(day_before)
+    )
+    chosen = next(
+        (d for d in districts if str(d.pk) == request.GET.get("quan")), districts[0] if districts else None
+    )
+    communes = (
+        AdministrativeUnit.objects.subtree(chosen.path).filter(level=UnitLevel.COMMUNE).valid_on(day_before)
+        if chosen
+        else AdministrativeUnit.objects.none()
+    ).prefetch_related(
+        Prefetch("succession_links", queryset=UnitSuccession.objects.select_related("successor"))
+    )
+    return render(
+        request,
+        "org/successions.html",
+        {
+            "districts": districts,
+            "chosen": chosen,
+            "communes": communes,
+            "linked": UnitSuccession.objects.count(),
+        },
+    )
+
+
+@login_required
+def succession_edit(request, pk: int):
+    _require_succession_manager(request.user)
+    day_before = REFORM_2025 - dt.timedelta(days=1)
+    province = request.user.unit.path.split(".")[0]
+    unit = get_object_or_404(
+        AdministrativeUnit.objects.subtree(province).filter(level=UnitLevel.COMMUNE).valid_on(day_before),
+        pk=pk,
+    )
+    candidates = (
+        AdministrativeUnit.objects.subtree(province)
+        .filter(level=UnitLevel.COMMUNE, valid_from__gte=REFORM_2025)
+        .valid_on(REFORM_2025)
+    )
+    links = list(unit.succession_links.select_related("successor"))
+    initial = {
+        "successors": [link.successor for link in links],
+        "default": next((link.successor for link in links if link.default), None),
+    }
+    form = SuccessionForm(request.POST or None, candidates=candidates, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit_succession_correct(
+                actor=request.user,
+                predecessor=unit,
+                successors=list(form.cleaned_data["successors"]),
+                default=form.cleaned_data["default"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Đã sửa liên kết kế thừa của %(unit)s.") % {"unit": unit.full_name})
+            return redirect(f"{reverse('unit_successions')}?quan={unit.parent_id}")
+    return render(request, "org/succession_form.html", {"unit": unit, "links": links, "form": form})

@@ -1,0 +1,277 @@
+"""Which new commune a pre-reform commune became: successor links across the 1/7/2025 reform.
+
+Since 1/7/2025 the country has two levels (province → commune); each pre-reform commune was taken
+whole into one new commune or split between several. The mapping comes from the maintained package
+``vietnamadminunits`` (MIT licence; its ``data/converter_2025.json`` joined with ``data/dataset.db``):
+
+- ``DICT_PROVINCE_WARD_NO_DIVIDED``: new commune → the old communes taken whole into it;
+- ``DICT_PROVINCE_WARD_DIVIDED``: old commune → the new communes its parts went to, one of them marked
+  ``isDefaultNewWard`` (the package's rule for an address without a street: the default part; with a
+  street it geocodes the address online, which an offline server cannot do — so here a split commune
+  is linked to every part, the package's default marked ``default``).
+
+Old communes are matched to our tree by their GSO code (stable since 2008). New communes are matched by
+name within the province, then by code: the two packages disagree on some new codes (``vietnam-provinces``,
+which built our 2025 tree, gives Phường Cửa Nam 00073; ``vietnamadminunits`` gives 00082); the command
+prints how many such disagreements it met.
+The source and version of every link are stored; an administrator corrects a link with a reason
+(``unit_succession_correct``). Records keep pointing at the unit of their date: 2014 figures still add
+up by 2014's districts, and questions about today's communes follow these links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from importlib import metadata, util
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lanhmanh.core.audit import Action, audited_create, record_change, snapshot
+from lanhmanh.core.text import fold
+from lanhmanh.org.models import AdministrativeUnit, UnitLevel, UnitSuccession
+
+REFORM_2025 = dt.date(2025, 7, 1)
+PACKAGE = "vietnamadminunits"
+
+
+@dataclass(frozen=True)
+class SuccessionRow:
+    old_path: str  # e.g. 01.002.00079
+    new_path: str  # e.g. 01.00070, by the package's code
+    new_name: str  # e.g. Phường Hoàn Kiếm: matched first (the packages disagree on some new codes)
+    whole: bool
+    default: bool
+
+
+@dataclass(frozen=True)
+class SuccessionResult:
+    created: int
+    kept: int
+    whole: int
+    split: int
+    missing_old: int  # rows whose old commune is not in our tree (another province, or not loaded)
+    missing_new: int
+    code_mismatches: int  # new communes found by name whose code differs between the two packages
+    unmapped: list[str]  # old communes of the tree (valid on 30/6/2025) that the source does not map
+
+
+def package_source() -> str:
+    return f"{PACKAGE} {metadata.version(PACKAGE)} (data/converter_2025.json)"
+
+
+def _package_data_dir() -> Path:
+    # find_spec does not run the package's __init__ (which imports its geocoding dependencies).
+    spec = util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ValidationError(
+            _("Chưa cài gói vietnamadminunits (dữ liệu chuyển đổi đơn vị hành chính 2025).")
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
+def succession_rows(*, province_code: str | None = None) -> list[SuccessionRow]:
+    """Links old commune → new commune(s) from the package's data, by GSO codes (one province or all)."""
+    data_dir = _package_data_dir()
+    converter = json.loads((data_dir / "converter_2025.json").read_text(encoding="utf-8"))
+    with sqlite3.connect(f"file:{data_dir / 'dataset.db'}?mode=ro", uri=True) as db:
+        old_codes = {
+            f"{pk}_{dk}_{wk}": (pc, dc, wc)
+            for pk, dk, wk, pc, dc, wc in db.execute(
+                "SELECT provinceKey, districtKey, wardKey, provinceCode, districtCode, wardCode "
+                "FROM admin_units_legacy"
+            )
+        }
+        new_codes = {
+            (pk, wk): (pc, wc, name)
+            for pk, wk, pc, wc, name in db.execute(
+                "SELECT provinceKey, wardKey, provinceCode, wardCode, ward FROM admin_units"
+            )
+        }
+    rows: list[SuccessionRow] = []
+
+    def old_path(key: str) -> str | None:
+        found = old_codes.get(key)
+        return f"{found[0]}.{found[1]}.{found[2]}" if found and found[2] else None
+
+    def new_unit(province_key: str, ward_key: str) -> tuple[str, str] | None:
+        found = new_codes.get((province_key, ward_key))
+        return (f"{found[0]}.{found[1]}", found[2]) if found else None
+
+    for province_key, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for ward_key, old_keys in wards.items():
+            target = new_unit(province_key, ward_key)
+            if target is None or (province_code and not target[0].startswith(f"{province_code}.")):
+                continue
+            for old_key in old_keys:
+                source = old_path(old_key)
+                if source:
+                    rows.append(SuccessionRow(source, *target, whole=True, default=True))
+    for province_key, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old_key, parts in olds.items():
+            source = old_path(old_key)
+            if source is None:
+                continue
+            for part in parts:
+                target = new_unit(province_key, part["newWardKey"])
+                if target is None or (province_code and not target[0].startswith(f"{province_code}.")):
+                    continue
+                rows.append(
+                    SuccessionRow(source, *target, whole=False, default=bool(part["isDefaultNewWard"]))
+                )
+    return rows
+
+
+@transaction.atomic
+def unit_successions_link(
+    *, rows: list[SuccessionRow], source: str, actor=None, province_code: str | None = None
+) -> SuccessionResult:
+    """Create the links (and the units' ``successors``) the rows describe between units of our tree.
+
+    Side effects, in one transaction: ``UnitSuccession`` rows with their history rows, ``successors``
+    links. Idempotent: an existing link is kept as it is (a link an administrator corrected is never
+    overwritten by a later run). The old unit is the one valid on 30/6/2025, the new one valid on
+    1/7/2025; rows whose units are not in the tree are counted, not errors.
+    """
+    day_before = REFORM_2025 - dt.timedelta(days=1)
+    olds = {
+        u.path: u
+        for u in AdministrativeUnit.objects.filter(
+            level=UnitLevel.COMMUNE, path__in={r.old_path for r in rows}
+        )
+        .valid_on(day_before)
+        .exclude(valid_from__gte=REFORM_2025)
+    }
+    provinces = {r.new_path.split(".")[0] for r in rows}
+    current = [
+        u
+        for u in AdministrativeUnit.objects.filter(
+            level=UnitLevel.COMMUNE, valid_from__gte=REFORM_2025
+        ).valid_on(REFORM_2025)
+        if u.path.split(".")[0] in provinces
+    ]
+    by_path = {u.path: u for u in current}
+    by_name: dict[tuple[str, str], list[AdministrativeUnit]] = {}
+    for u in current:
+        by_name.setdefault((u.path.split(".")[0], fold(u.full_name)), []).append(u)
+
+    def find_new(row: SuccessionRow) -> AdministrativeUnit | None:
+        named = by_name.get((row.new_path.split(".")[0], fold(row.new_name)), [])
+        return named[0] if len(named) == 1 else by_path.get(row.new_path)
+
+    existing = set(UnitSuccession.objects.values_list("predecessor_id", "successor_id"))
+    corrected = set(UnitSuccession.objects.exclude(correction="").values_list("predecessor_id", flat=True))
+    created = kept = missing_old = missing_new = 0
+    mismatched: set[str] = set()
+    for row in rows:
+        old, new = olds.get(row.old_path), find_new(row)
+        if new is not None and new.path != row.new_path:
+            mismatched.add(row.new_path)
+        if old is None:
+            missing_old += 1
+            continue
+        if new is None:
+            missing_new += 1
+            continue
+        if (old.pk, new.pk) in existing or old.pk in corrected:
+            kept += 1
+            continue
+        audited_create(
+            actor=actor,
+            model=UnitSuccession,
+            predecessor=old,
+            successor=new,
+            whole=row.whole,
+            default=row.default,
+            source=source,
+        )
+        old.successors.add(new)
+        existing.add((old.pk, new.pk))
+        created += 1
+    linked = set(UnitSuccession.objects.values_list("predecessor__path", flat=True))
+    in_tree = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).valid_on(day_before)
+    if province_code:
+        in_tree = in_tree.subtree(province_code)
+    unmapped = sorted(path for path in in_tree.values_list("path", flat=True) if path not in linked)
+    return SuccessionResult(
+        created=created,
+        kept=kept,
+        whole=sum(1 for r in rows if r.whole),
+        split=len({r.old_path for r in rows if not r.whole}),
+        missing_old=missing_old,
+        missing_new=missing_new,
+        code_mismatches=len(mismatched),
+        unmapped=unmapped,
+    )
+
+
+@transaction.atomic
+def unit_succession_correct(
+    *, actor, predecessor: AdministrativeUnit, successors: list[AdministrativeUnit], default, reason: str
+) -> list[UnitSuccession]:
+    """Replace a pre-reform unit's links by ``successors`` (``default`` among them), with a reason.
+
+    Side effects: the old links are deleted and the new ones created, each with a history row carrying
+    the reason; the unit's ``successors`` follow. Refuses (ValidationError, nothing written) without a
+    reason, without successors, with a default not among them, or with a successor that is not a unit
+    valid from 1/7/2025.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Nhập lý do sửa liên kết kế thừa.")})
+    if not successors:
+        raise ValidationError({"successors": _("Chọn ít nhất một đơn vị mới.")})
+    if default not in successors:
+        raise ValidationError({"default": _("Đơn vị mặc định phải là một trong các đơn vị mới đã chọn.")})
+    for unit in successors:
+        if not unit.valid_on(REFORM_2025) or unit.pk == predecessor.pk:
+            raise ValidationError(
+                {
+                    "successors": _("%(unit)s không phải đơn vị có hiệu lực từ 1/7/2025.")
+                    % {"unit": unit.full_name}
+                }
+            )
+    for link in UnitSuccession.objects.filter(predecessor=predecessor):
+        record_change(actor=actor, instance=link, action=Action.DELETE, before=snapshot(link), reason=reason)
+        link.delete()
+    predecessor.successors.clear()
+    links = [
+        audited_create(
+            actor=actor,
+            model=UnitSuccession,
+            reason=reason,
+            predecessor=predecessor,
+            successor=unit,
+            whole=len(successors) == 1,
+            default=unit.pk == default.pk,
+            source=_("Sửa tay"),
+            correction=reason,
+        )
+        for unit in successors
+    ]
+    predecessor.successors.add(*successors)
+    return links
+
+
+def successor_on(unit: AdministrativeUnit, day: dt.date) -> AdministrativeUnit | None:
+    """The unit valid on ``day`` that ``unit`` became (its default part when it was split), or None."""
+    seen = set()
+    while not unit.valid_on(day):
+        if unit.pk in seen:
+            return None
+        seen.add(unit.pk)
+        link = (
+            UnitSuccession.objects.filter(predecessor=unit)
+            .select_related("successor")
+            .order_by("-default", "successor__path")
+            .first()
+        )
+        if link is None:
+            return None
+        unit = link.successor
+    return unit
