@@ -87,10 +87,14 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "/api/v1/communes/assessments/{id}/",
         "/api/v1/communes/assessments/{id}/review/",
         "/api/v1/communes/assessments/{id}/self/",
+        "/api/v1/establishments/",
+        "/api/v1/establishments/{id}/",
         "/api/v1/hotspots/",
         "/api/v1/hotspots/{id}/",
         "/api/v1/indicators/",
         "/api/v1/indicators/{code}/values/",
+        "/api/v1/inspections/",
+        "/api/v1/licence-eligibility/",
         "/api/v1/me/",
         "/api/v1/patrols/",
         "/api/v1/people/",
@@ -98,6 +102,7 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "/api/v1/people/{id}/violations/",
         "/api/v1/plans/",
         "/api/v1/plans/{id}/progress/",
+        "/api/v1/police-checks/",
         "/api/v1/reports/expected/",
         "/api/v1/reports/forms/",
         "/api/v1/reports/submissions/",
@@ -117,8 +122,10 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         "limit",
         "offset",
     }
-    # Only reads, except recording a violation in the registry, a patrol of a hotspot, submitting a report,
-    # opening a criminal case and recording its stages, and the steps of a commune's assessment (write tokens).
+    # Only reads, except (write tokens only) recording a violation in the registry, a patrol of a hotspot,
+    # submitting a report, opening a criminal case and recording its stages, the steps of a commune's
+    # assessment, adding establishments, inspections and police checks; and the licence look-up (POST: no
+    # identities in URLs).
     assert {(p, m) for p, methods in schema["paths"].items() for m in methods if m != "get"} == {
         ("/api/v1/cases/", "post"),
         ("/api/v1/cases/{id}/stages/", "post"),
@@ -127,6 +134,10 @@ def test_the_schema_is_valid_openapi_with_our_paths(district_officer):
         ("/api/v1/communes/assessments/{id}/self/", "post"),
         ("/api/v1/patrols/", "post"),
         ("/api/v1/people/violations/", "post"),
+        ("/api/v1/establishments/", "post"),
+        ("/api/v1/inspections/", "post"),
+        ("/api/v1/police-checks/", "post"),
+        ("/api/v1/licence-eligibility/", "post"),
         ("/api/v1/reports/submissions/", "post"),
     }
 

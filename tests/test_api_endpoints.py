@@ -267,7 +267,7 @@ def test_the_district_officer_lists_the_agencies_of_hoan_kiem(district_officer, 
     response = api_for(district_officer).get(AGENCIES, {"limit": 500})
 
     body = response.json()
-    assert body["count"] == 5 + 4 * HOAN_KIEM_WARDS
+    assert body["count"] == 5 + 5 * HOAN_KIEM_WARDS  # committee, police, social, Women's Union, Team 178
     units = {row["unit"] for row in body["results"]}
     assert all(u == "01.002" or u.startswith("01.002.") for u in units)
     assert "01-017-labour" not in {row["code"] for row in body["results"]}
@@ -306,6 +306,7 @@ def test_agency_filters(district_officer, api_for):
         "01-002-00079-committee",
         "01-002-00079-police",
         "01-002-00079-social",
+        "01-002-00079-team-178",
         "01-002-00079-womens-union",
     ]
     assert client.get(AGENCIES, {"unit": "01.017"}).json()["count"] == 0

@@ -183,6 +183,12 @@ def test_home_summary_counts_the_units_below_the_users_unit(django_assert_num_qu
     commune = home_summary(users["canboxa"])
     assert (commune["districts"], commune["communes"]) == (0, 0)
     assert commune["unit"].name == "Tràng Tiền"
-    assert [dc.value for dc in commune["data_classes"]] == ["aggregate", "identity", "enforcement", "support"]
+    assert [dc.value for dc in commune["data_classes"]] == [
+        "aggregate",
+        "establishment",
+        "identity",
+        "enforcement",
+        "support",
+    ]
     assert home_summary(users["quantri"])["is_admin"] is True
     assert home_summary(users["baovedulieu"])["is_admin"] is False

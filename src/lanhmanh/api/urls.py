@@ -19,6 +19,7 @@ urlpatterns = [
     path("v1/", include("lanhmanh.enforcement.cases.api_urls")),
     path("v1/", include("lanhmanh.enforcement.api_urls")),
     path("v1/", include("lanhmanh.communes.api_urls")),
+    path("v1/", include("lanhmanh.premises.api_urls")),
     re_path(r"^v1/me/?$", views.MeView.as_view(), name="me"),
     path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", views.docs, name="docs"),

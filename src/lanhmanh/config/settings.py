@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "lanhmanh.importjobs",
     "lanhmanh.ops",
     "lanhmanh.enforcement",
+    "lanhmanh.premises",
 ]
 if ENVIRONMENT == "test":
     # Models that exist only to test the scoping kernel (tests/testapp); never installed elsewhere.

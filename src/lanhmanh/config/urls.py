@@ -21,5 +21,6 @@ urlpatterns = [
     path("ho-so-trung/", include("lanhmanh.linkage.urls")),
     path("", include("lanhmanh.enforcement.urls")),
     path("xa-lanh-manh/", include("lanhmanh.communes.urls")),
+    path("co-so-kinh-doanh/", include("lanhmanh.premises.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -38,7 +38,7 @@ ROLES: list[tuple[str, str, str, list[str], str]] = [
         "commune-officer",
         "Cán bộ LĐTBXH cấp xã",
         "Commune officer",
-        [A, I, V, S],
+        [A, E, I, V, S],
         "Cập nhật số liệu, tiếp cận, hỗ trợ trên địa bàn xã, phường.",
     ),
     ("police", "Cán bộ Công an", "Police officer", [A, E, I, V], "Kiểm tra, xử lý vi phạm, điều tra."),

@@ -248,7 +248,7 @@ def agencies_seed(*, province: AdministrativeUnit) -> int:
     """Create the city agencies, and for every district and commune its committee, police and labour office.
 
     Communes get their committee, police and the commune officer for social affairs; districts and
-    communes get a Women's Union branch; districts get their Team 178. Idempotent. Returns the number created.
+    communes get a Women's Union branch; districts and communes get their Team 178 (commune teams since Hanoi's 2026 plan). Idempotent. Returns the number created.
     """
     created = 0
     existing = set(Agency.objects.values_list("code", flat=True))
@@ -318,6 +318,14 @@ def agencies_seed(*, province: AdministrativeUnit) -> int:
                 kind=AgencyKind.COMMUNE_SOCIAL,
                 name=f"Công chức LĐTBXH {where}",
                 name_en=f"Social affairs officer of {unit.name}",
+                unit=unit,
+                plan_group=16,
+            )
+            add(
+                f"{base}-team-178",
+                kind=AgencyKind.TEAM_178,
+                name=f"Đội Kiểm tra liên ngành 178 {where}",
+                name_en=f"Team 178 of {unit.name}",
                 unit=unit,
                 plan_group=16,
             )

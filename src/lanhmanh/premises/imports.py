@@ -1,0 +1,358 @@
+"""Excel import of establishment lists (district offices keep them in Excel).
+
+The same shape as the person import (``people.imports``): a template, a preview that checks every row
+against the database as it is then with errors naming the row and the column, a confirmation that
+checks again and writes every row in one transaction (nothing when any row is wrong), and idempotence:
+a row whose establishment is already registered (same normalised name, address and registration
+number) is skipped, so importing the same file twice adds nothing. A row that repeats an earlier row of
+the same file is an error. The cells are kept encrypted between preview and confirmation (owners'
+identities) and wiped afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.scoping import in_subtree
+from lanhmanh.core.spreadsheet import workbook_bytes
+from lanhmanh.core.text import fold
+from lanhmanh.org.models import AdministrativeUnit
+from lanhmanh.people.imports import _cell_text, column_letter, parse_date
+from lanhmanh.premises import services
+from lanhmanh.premises.models import (
+    Establishment,
+    EstablishmentImport,
+    EstablishmentKind,
+    LicenceKind,
+    OwnerType,
+    duplicate_key,
+    registration_key,
+)
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 10_000
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    hint: str = ""
+
+
+COLUMNS = [
+    Column("kind", "Loại hình", True, "Tên loại hình như danh mục (ví dụ: Karaoke, Nhà nghỉ)"),
+    Column("name", "Tên cơ sở", True),
+    Column("address", "Địa chỉ", True, "Số nhà, đường phố"),
+    Column("unit", "Mã xã, phường", True, "Mã đơn vị hành chính (GSO) của xã, phường, ví dụ 00079"),
+    Column("registration_number", "Số đăng ký kinh doanh"),
+    Column("owner_type", "Chủ cơ sở là", True, "Cá nhân hoặc Tổ chức"),
+    Column("owner_name", "Họ tên chủ cơ sở", False, "Bắt buộc khi chủ cơ sở là cá nhân"),
+    Column("owner_id_number", "Số CMND/CCCD chủ cơ sở"),
+    Column("organisation_name", "Tên doanh nghiệp", False, "Bắt buộc khi chủ cơ sở là tổ chức"),
+    Column("opening_hours", "Giờ hoạt động"),
+    Column("rooms", "Số phòng"),
+    Column("opened_on", "Ngày bắt đầu hoạt động", True, "dd/mm/yyyy"),
+    Column("security_number", "Số GCN đủ điều kiện ANTT"),
+    Column("security_issued_on", "Ngày cấp GCN ANTT", False, "dd/mm/yyyy"),
+    Column("culture_number", "Số giấy phép kinh doanh dịch vụ văn hóa"),
+    Column("culture_issued_on", "Ngày cấp giấy phép văn hóa", False, "dd/mm/yyyy"),
+]
+KEYS = [c.key for c in COLUMNS]
+BY_KEY = {c.key: c for c in COLUMNS}
+
+
+@dataclass
+class Row:
+    row: int
+    cells: dict
+    errors: list[str] = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
+    licences: list[dict] = field(default_factory=list)
+    existing: Establishment | None = None
+
+    @property
+    def skipped(self) -> bool:
+        return self.existing is not None and not self.errors
+
+    def add(self, key: str | None, message: str) -> None:
+        if key is None:
+            self.errors.append(_("Dòng %(row)s: %(message)s") % {"row": self.row, "message": message})
+        else:
+            self.errors.append(
+                _("Dòng %(row)s, cột %(letter)s (%(header)s): %(message)s")
+                % {
+                    "row": self.row,
+                    "letter": column_letter(KEYS.index(key)),
+                    "header": BY_KEY[key].header,
+                    "message": message,
+                }
+            )
+
+
+def template_workbook() -> bytes:
+    from openpyxl import Workbook  # noqa: PLC0415 -- heavy: loaded only when a file is written or read
+    from openpyxl.styles import Font  # noqa: PLC0415 -- heavy: loaded only when a file is written or read
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Danh sách"
+    sheet.append([c.header + (" *" if c.required else "") for c in COLUMNS])
+    for index, _column in enumerate(COLUMNS):
+        sheet.cell(row=1, column=index + 1).font = Font(bold=True)
+        sheet.column_dimensions[column_letter(index)].width = 22
+        sheet.column_dimensions[column_letter(index)].number_format = "@"
+    guide = workbook.create_sheet("Hướng dẫn")
+    guide.append(["Cột", "Tên cột", "Bắt buộc", "Cách ghi"])
+    for index, column in enumerate(COLUMNS):
+        guide.append([column_letter(index), column.header, "Có" if column.required else "", column.hint])
+    guide.append([])
+    guide.append(["", "Loại hình"])
+    for kind in EstablishmentKind.objects.filter(active=True):
+        guide.append(["", kind.name])
+    return workbook_bytes(workbook)
+
+
+def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
+    from openpyxl import load_workbook  # noqa: PLC0415 -- heavy: loaded only when a file is written or read
+
+    if not data:
+        raise ImportFileError(_("Tệp rỗng: chọn tệp Excel (.xlsx) theo mẫu."))
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFileError(_("Tệp quá lớn: tối đa %(max)s MB.") % {"max": MAX_FILE_BYTES // 1024 // 1024})
+    if not file_name.lower().endswith(".xlsx") or data[:4] != b"PK\x03\x04":
+        raise ImportFileError(
+            _("Tệp “%(name)s” không phải tệp Excel .xlsx: hãy dùng mẫu tải về và lưu dạng .xlsx.")
+            % {"name": file_name}
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise ImportFileError(_("Không đọc được tệp “%(name)s”: tệp hỏng.") % {"name": file_name}) from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        by_header = {fold(c.header): c.key for c in COLUMNS}
+        positions: dict[str, int] = {}
+        for index, value in enumerate(header):
+            text = _cell_text(value).replace("*", "").strip()
+            if not text:
+                continue
+            key = by_header.get(fold(text))
+            if key is None:
+                raise ImportFileError(
+                    _("Cột %(letter)s “%(header)s” không có trong mẫu: hãy dùng đúng các cột của mẫu tải về.")
+                    % {"letter": column_letter(index), "header": text}
+                )
+            positions[key] = index
+        missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
+        if missing:
+            raise ImportFileError(
+                _("Thiếu cột bắt buộc: %(columns)s. Hãy dùng mẫu tải về.")
+                % {"columns": ", ".join(f"“{m}”" for m in missing)}
+            )
+        parsed = []
+        for offset, values in enumerate(rows):
+            cells = {k: _cell_text(values[i]) if i < len(values) else "" for k, i in positions.items()}
+            if not any(cells.values()):
+                continue
+            if len(parsed) >= MAX_ROWS:
+                raise ImportFileError(
+                    _("Tệp có hơn %(max)s dòng dữ liệu: hãy chia thành nhiều tệp.") % {"max": MAX_ROWS}
+                )
+            parsed.append({"row": 2 + offset, "cells": cells})
+    finally:
+        workbook.close()
+    if not parsed:
+        raise ImportFileError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
+    return parsed
+
+
+def _date(row: Row, key: str, required: bool, today: dt.date) -> dt.date | None:
+    text = row.cells.get(key, "")
+    if not text:
+        if required:
+            row.add(key, _("chưa có ngày."))
+        return None
+    try:
+        day = parse_date(text)
+    except ValueError:
+        row.add(key, _("“%(value)s” không phải ngày hợp lệ (dd/mm/yyyy).") % {"value": text[:40]})
+        return None
+    if day > today:
+        row.add(key, _("ngày %(value)s ở tương lai.") % {"value": text})
+    return day
+
+
+def check_rows(raw_rows: list[dict], *, actor) -> list[Row]:
+    """Every row checked: required cells, kind, unit in the actor's jurisdiction, dates, owner, duplicates
+    in the file and in the register (skipped), licence numbers used elsewhere or twice in the file."""
+    today = timezone.localdate()
+    kinds = {fold(k.name): k for k in EstablishmentKind.objects.filter(active=True)}
+    kinds.update({fold(k.code): k for k in EstablishmentKind.objects.filter(active=True)})
+    root = actor.jurisdiction_path
+    codes = {r["cells"].get("unit", "").strip() for r in raw_rows}
+    units: dict[str, AdministrativeUnit] = {}
+    for unit in AdministrativeUnit.objects.filter(code__in=codes, level=3).order_by("-valid_to"):
+        units.setdefault(unit.code, unit)
+    rows: list[Row] = []
+    seen_keys: dict[str, int] = {}
+    seen_licences: dict[tuple[str, str], int] = {}
+    for raw in raw_rows:
+        row = Row(row=raw["row"], cells=raw["cells"])
+        c = row.cells
+        for column in COLUMNS:
+            if column.required and not c.get(column.key) and column.key not in ("opened_on",):
+                row.add(column.key, _("ô này bắt buộc."))
+        kind = kinds.get(fold(c.get("kind", "")))
+        if c.get("kind") and kind is None:
+            row.add("kind", _("loại hình “%(value)s” không có trong danh mục.") % {"value": c["kind"][:60]})
+        unit = units.get(c.get("unit", "").strip())
+        if c.get("unit") and unit is None:
+            row.add("unit", _("không có xã, phường mã “%(value)s”.") % {"value": c["unit"][:20]})
+        elif unit is not None and not in_subtree(unit.path, root):
+            row.add("unit", _("xã, phường này ngoài địa bàn của anh/chị."))
+        owner = fold(c.get("owner_type", ""))
+        owner_type = {"ca nhan": OwnerType.INDIVIDUAL, "to chuc": OwnerType.ORGANISATION}.get(owner)
+        if c.get("owner_type") and owner_type is None:
+            row.add("owner_type", _("ghi “Cá nhân” hoặc “Tổ chức”."))
+        rooms = None
+        if c.get("rooms"):
+            if c["rooms"].isdigit():
+                rooms = int(c["rooms"])
+            else:
+                row.add("rooms", _("số phòng phải là số nguyên."))
+        opened_on = _date(row, "opened_on", True, today)
+        row.fields = {
+            "kind": kind,
+            "name": c.get("name", "")[:200],
+            "address": c.get("address", "")[:300],
+            "unit": unit,
+            "registration_number": c.get("registration_number", "")[:40],
+            "owner_type": owner_type or OwnerType.INDIVIDUAL,
+            "owner_name": c.get("owner_name", "")[:120],
+            "owner_id_number": c.get("owner_id_number", "")[:20],
+            "organisation_name": c.get("organisation_name", "")[:200],
+            "opening_hours": c.get("opening_hours", "")[:80],
+            "rooms": rooms,
+            "opened_on": opened_on,
+        }
+        if not row.errors:
+            candidate = Establishment(**row.fields)
+            try:
+                candidate.clean()
+            except ValidationError as exc:
+                for key, messages in exc.message_dict.items():
+                    for message in messages:
+                        row.add(key if key in KEYS else None, message)
+        key = duplicate_key(row.fields["name"], row.fields["address"], row.fields["registration_number"])
+        if key in seen_keys:
+            row.add(
+                None,
+                _("trùng với dòng %(other)s (cùng tên, địa chỉ, số đăng ký kinh doanh).")
+                % {"other": seen_keys[key]},
+            )
+        else:
+            seen_keys[key] = row.row
+            row.existing = Establishment.objects.filter(duplicate_key=key).first()
+        for prefix, kind_value in (("security", LicenceKind.SECURITY), ("culture", LicenceKind.CULTURE)):
+            number = c.get(f"{prefix}_number", "")
+            if not number:
+                continue
+            issued = _date(row, f"{prefix}_issued_on", True, today)
+            number_key = registration_key(number)
+            if (kind_value, number_key) in seen_licences:
+                row.add(
+                    f"{prefix}_number",
+                    _("số giấy trùng với dòng %(other)s.")
+                    % {"other": seen_licences[(kind_value, number_key)]},
+                )
+            seen_licences[(kind_value, number_key)] = row.row
+            errors = services._licence_errors(kind_value, number, exclude_establishment=row.existing)
+            if errors:
+                row.add(f"{prefix}_number", errors["number"])
+            row.licences.append(
+                {"kind": kind_value, "number": number[:40], "issuer": "", "issued_on": issued}
+            )
+        rows.append(row)
+    return rows
+
+
+def import_start(*, actor, data: bytes, file_name: str) -> EstablishmentImport:
+    raw = read_workbook(data, file_name=file_name)
+    job = EstablishmentImport.objects.create(
+        owner=actor,
+        file_name=file_name[:200],
+        digest=hashlib.sha256(data).hexdigest(),
+        cells=json.dumps(raw, ensure_ascii=False),
+        row_count=len(raw),
+    )
+    record_change(actor=actor, instance=job, action=Action.CREATE, after=snapshot(job))
+    return job
+
+
+def job_rows(job: EstablishmentImport) -> list[dict]:
+    return json.loads(job.cells or "[]")
+
+
+@transaction.atomic
+def import_confirm(*, actor, job: EstablishmentImport) -> EstablishmentImport:
+    """Check every row again and write the new establishments (and licences) in one transaction; refused
+    as a whole, with every row's errors, when any row is wrong. Already registered ones are skipped."""
+    job = EstablishmentImport.objects.select_for_update().get(pk=job.pk)
+    if job.status != EstablishmentImport.Status.PREVIEW:
+        raise ValidationError(_("Lượt nhập này đã được xử lý."))
+    rows = check_rows(job_rows(job), actor=actor)
+    errors = [e for r in rows for e in r.errors]
+    if errors:
+        raise ValidationError(errors)
+    created = skipped = 0
+    for row in rows:
+        if row.skipped:
+            skipped += 1
+            continue
+        issuers = {
+            LicenceKind.SECURITY: _("Công an"),
+            LicenceKind.CULTURE: _("Sở Văn hóa, Thể thao và Du lịch"),
+        }
+        licences = [{**lic, "issuer": issuers[lic["kind"]]} for lic in row.licences]
+        try:
+            services.establishment_create(actor=actor, licences=licences, **row.fields)
+        except ValidationError as exc:
+            raise ValidationError(
+                [_("Dòng %(row)s: %(message)s") % {"row": row.row, "message": m} for m in exc.messages]
+            ) from None
+        created += 1
+    before = snapshot(job)
+    job.status = EstablishmentImport.Status.CONFIRMED
+    job.created_count, job.skipped_count = created, skipped
+    job.cells = ""
+    job.confirmed_at = timezone.now()
+    job.save()
+    record_change(actor=actor, instance=job, action=Action.UPDATE, before=before, after=snapshot(job))
+    return job
+
+
+@transaction.atomic
+def import_cancel(*, actor, job: EstablishmentImport) -> None:
+    before = snapshot(job)
+    job.status = EstablishmentImport.Status.CANCELLED
+    job.cells = ""
+    job.save()
+    record_change(actor=actor, instance=job, action=Action.UPDATE, before=before, after=snapshot(job))
