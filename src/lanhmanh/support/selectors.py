@@ -154,6 +154,15 @@ def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail
     return case
 
 
+def case_record_get(case: SupportCase, model, pk):
+    """A goal, referral, follow-up or enrolment of ``case``, or Http404. Callers got the case through
+    ``case_get`` (so the user may read it); a record of another case looks missing."""
+    try:
+        return model.objects.get(case=case, pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def open_child_case_of(person) -> SupportCase | None:
     """The open child-protection case of a person, if any (at most one may be open). Callers have
     already got the person through ``people.selectors.person_get`` and may open child cases."""

@@ -495,10 +495,7 @@ def case_team(request, pk: int):
 
 
 def _child(model, case, pk):
-    try:
-        return model.objects.get(case=case, pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return selectors.case_record_get(case, model, pk)
 
 
 @login_required
