@@ -1,8 +1,12 @@
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -99,8 +103,45 @@ def test_the_second_factor_page_refuses_letters(police, settings):
 
 
 def test_sessions_expire_after_inactivity():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
+    assert "lanhmanh.core.middleware.SessionActivityMiddleware" in settings.MIDDLEWARE
+
+
+def test_activity_pushes_the_session_expiry_forward(police, settings):
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_REFRESH_SECONDS = 0
+    client = Client()
+    login(client, "police")
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+    client.get(reverse("home"))
+    left = Session.objects.get(session_key=key).expire_date - timezone.now()
+    assert left > dt.timedelta(minutes=settings.SESSION_IDLE_MINUTES - 1)
+
+
+def test_a_request_that_changed_nothing_never_writes_back_a_stale_session(police, settings):
+    """A suggestion request that loaded the session before a form saved a purpose must not erase it."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from lanhmanh.core.middleware import SessionActivityMiddleware
+
+    settings.SESSION_REFRESH_SECONDS = 0
+    client = Client()
+    login(client, "police")
+    key = client.session.session_key
+    slow = RequestFactory().get("/nguoi-vi-pham/goi-y/")
+    slow.session = SessionStore(session_key=key)
+    slow.session.get("anything")  # loaded now, before the concurrent write
+    concurrent = SessionStore(session_key=key)
+    concurrent["purposes"] = {"7": "sanction"}
+    concurrent.save()
+    response = SessionActivityMiddleware(lambda request: HttpResponse("ok"))(slow)
+    if slow.session.modified:  # what SessionMiddleware does next
+        slow.session.save()
+    assert response.status_code == 200
+    assert SessionStore(session_key=key).load()["purposes"] == {"7": "sanction"}
 
 
 def test_every_response_carries_a_strict_content_security_policy():

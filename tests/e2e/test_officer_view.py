@@ -45,3 +45,30 @@ def test_a_commune_officer_who_approves_nothing_sees_no_approval_queue(page, dem
     sign_in(page, live_url(""), "phonglaodong")
     page.goto(live_url("/bao-cao/"))
     expect(page.get_by_role("link", name=re.compile("^Chờ duyệt"))).to_have_count(1)
+
+
+def test_the_long_unit_list_is_searchable_by_typing_without_accents(page, demo_accounts, live_url):
+    sign_in(page, live_url(""), "congan")
+    page.goto(live_url("/nguoi-vi-pham/them/"))
+    control = page.locator("[data-searchable-for=id_permanent_unit]")
+    control.click()
+    control.locator("input").fill("trang tien")
+    options = page.locator(".ts-dropdown .option")
+    expect(options.first).to_contain_text("Tràng Tiền")
+    assert options.count() < 5  # 616 units narrowed to the ward(s) matching
+    options.first.click()
+    tien = page.locator("#id_permanent_unit").evaluate("select => select.options[select.selectedIndex].text")
+    assert "Tràng Tiền" in tien
+
+
+def test_dates_read_day_first_even_in_an_english_browser(browser, demo_accounts, live_url):
+    context = browser.new_context(locale="en-US", timezone_id="Asia/Ho_Chi_Minh")
+    page = context.new_page()
+    try:
+        sign_in(page, live_url(""), "congan")
+        page.goto(live_url("/nguoi-vi-pham/them/"))
+        birth = page.locator("#id_birth_date")
+        assert birth.get_attribute("type") == "text"
+        assert birth.get_attribute("placeholder") == "dd/mm/yyyy"
+    finally:
+        context.close()

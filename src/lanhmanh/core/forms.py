@@ -103,7 +103,45 @@ class TextGuardMixin:
 
 # The audit page ------------------------------------------------------------------------------------
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+
+class DateInput(forms.DateInput):
+    """A date typed as dd/mm/yyyy whatever the browser's language (a native date input follows the
+    browser's locale: mm/dd/yyyy in an English Chromium). ISO dates are accepted too (formats module)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002 - Django's own argument name
+        attrs = {
+            "placeholder": "dd/mm/yyyy",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": "10",
+            "data-date-input": "",
+            **(attrs or {}),
+        }
+        attrs.pop("type", None)
+        super().__init__(attrs=attrs, format=format or "%d/%m/%Y")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """Date and 24-hour time typed as dd/mm/yyyy hh:mm, whatever the browser's language."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002
+        attrs = {
+            "placeholder": "dd/mm/yyyy hh:mm",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": "16",
+            **(attrs or {}),
+        }
+        attrs.pop("type", None)
+        super().__init__(attrs=attrs, format=format or "%d/%m/%Y %H:%M")
+
+
 BAD_DATE_MESSAGE = _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2024.")
 DATES_REVERSED_MESSAGE = _("“Đến ngày” phải bằng hoặc sau “Từ ngày”.")
 PURPOSE_WITH_CHANGE_ACTION_MESSAGE = _(
@@ -117,7 +155,7 @@ def _date_field(label: str) -> forms.DateField:
         required=False,
         input_formats=DATE_FORMATS,
         error_messages={"invalid": BAD_DATE_MESSAGE},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
 

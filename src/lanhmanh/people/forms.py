@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.audit import Purpose
-from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.core.forms import DateInput, DateTimeInput, TextGuardMixin
 from lanhmanh.core.scoping import path_q
 from lanhmanh.core.text import normalise
 from lanhmanh.org.models import AdministrativeUnit
@@ -68,13 +68,6 @@ def style(form: forms.BaseForm) -> None:
         else:
             css = "form-control"
         widget.attrs["class"] = css
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PersonForm(TextGuardMixin, forms.ModelForm):
@@ -187,8 +180,8 @@ class SearchForm(TextGuardMixin, forms.Form):
 class ViolationForm(TextGuardMixin, forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Thời gian vi phạm"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
+        widget=DateTimeInput(),
+        input_formats=["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     place_unit = forms.ModelChoiceField(queryset=AdministrativeUnit.objects.none(), label=_("Nơi vi phạm"))
     place_address = forms.CharField(label=_("Địa chỉ nơi vi phạm"), required=False, max_length=300)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.plans.dashboard import Dashboard, Section
+from lanhmanh.plans.models import TargetKind
 
 SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
@@ -16,6 +19,27 @@ def _bold_header(sheet, headers):
     sheet.append(headers)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+
+
+def _number(value):
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        return float(value)
+    return int(value)
+
+
+def _excel_value(cell):
+    """A number Excel can add up (SUM over a column works), or the mark of a hidden cell ("<5", "x", "—")."""
+    if cell is None:
+        return 0
+    if cell.suppressed or cell.value is None:
+        return cell.display
+    return _number(cell.value)
+
+
+def _goal_value(goal):
+    if isinstance(goal, int | float | Decimal) and not isinstance(goal, bool):
+        return _number(goal)
+    return str(goal)
 
 
 def _section_sheet(book: Workbook, board: Dashboard, section: Section) -> None:
@@ -30,7 +54,7 @@ def _section_sheet(book: Workbook, board: Dashboard, section: Section) -> None:
                 item.indicator.code,
                 item.indicator.name,
                 str(item.indicator.get_unit_display()),
-                item.total.display,
+                _excel_value(item.total),
                 item.target_code,
             ]
         )
@@ -38,7 +62,7 @@ def _section_sheet(book: Workbook, board: Dashboard, section: Section) -> None:
         sheet.append([])
         _bold_header(sheet, [_("Đơn vị"), *[item.indicator.name for item in section.indicators]])
         for row in section.child_rows:
-            sheet.append([row.name, *[(c.display if c else "0") for c in row.cells]])
+            sheet.append([row.name, *[_excel_value(c) for c in row.cells]])
     for item in section.indicators:
         if item.withheld_by:
             sheet.append([])
@@ -49,7 +73,7 @@ def _section_sheet(book: Workbook, board: Dashboard, section: Section) -> None:
         sheet.append([])
         _bold_header(sheet, [item.indicator.name, str(item.breakdown.name)])
         for label, cell in item.breakdown.rows:
-            sheet.append([label, cell.display if cell else "0"])
+            sheet.append([label, _excel_value(cell)])
 
 
 def dashboard_workbook(board: Dashboard) -> bytes:
@@ -63,15 +87,22 @@ def dashboard_workbook(board: Dashboard) -> bytes:
         [_("Mã"), _("Chỉ tiêu"), _("Mục tiêu"), _("Đã đạt"), _("% đạt"), _("% thời gian"), _("Trạng thái")],
     )
     for p in board.progress:
-        achieved = p.achieved.display if p.achieved else ""
+        achieved = _excel_value(p.achieved) if p.achieved else ""
         if p.second_achieved:
-            achieved += f" / {p.second_achieved.display}"
-        goal = p.target.goal_display if p.target.unit_id == board.unit.pk else (p.goal or "")
+            achieved = f"{p.achieved.display if p.achieved else ''} / {p.second_achieved.display}"
+        if p.target.unit_id != board.unit.pk:
+            goal = p.goal or ""
+        elif (
+            p.target.kind in (TargetKind.AT_LEAST, TargetKind.DESIGNATED_UNITS) and p.target.value is not None
+        ):
+            goal = p.target.value  # a plain number: Excel can compare and add it
+        else:
+            goal = p.target.goal_display
         targets.append(
             [
                 p.target.code,
                 p.target.title,
-                str(goal),
+                _goal_value(goal),
                 achieved,
                 float(p.share_achieved) if p.share_achieved is not None else "",
                 float(p.share_elapsed),
@@ -81,7 +112,7 @@ def dashboard_workbook(board: Dashboard) -> bytes:
     by_unit = book.create_sheet(_("Theo đơn vị"))
     _bold_header(by_unit, [_("Đơn vị"), *board.column_labels])
     for row in board.child_rows:
-        by_unit.append([row.name, *[(c.display if c else "0") for c in row.cells]])
+        by_unit.append([row.name, *[_excel_value(c) for c in row.cells]])
     months = book.create_sheet(_("Hoạt động theo tháng"))
     _bold_header(months, [_("Tháng"), _("Số hoạt động")])
     for label, value, shown in board.months:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.core.forms import DateInput, TextGuardMixin
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
 
@@ -45,7 +45,7 @@ class ActivityForm(TextGuardMixin, forms.ModelForm):
             "materials",
             "materials_note",
         ]
-        widgets = {"held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"held_on": DateInput()}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +84,7 @@ class BudgetLineForm(TextGuardMixin, forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["title", "activity", "recorded_on", "allocated", "disbursed", "spent"]
-        widgets = {"recorded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"recorded_on": DateInput()}
 
     def __init__(self, *args, user, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,7 +112,7 @@ class PlanCopyForm(TextGuardMixin, forms.Form):
     issued_on = forms.DateField(
         label=_("Ngày ban hành"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args, plan, **kwargs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.core.forms import DateInput, TextGuardMixin
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.reporting.models import FormField, ReportForm, SubmissionValue
 from lanhmanh.reporting.validation import format_number
@@ -116,7 +116,7 @@ class AdHocRequestForm(TextGuardMixin, forms.Form):
     period_id = forms.CharField(
         label=_("Kỳ số liệu"), max_length=20, help_text=_("Ví dụ: 201410 hoặc 20141001-20141015.")
     )
-    due_date = forms.DateField(label=_("Hạn nộp"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Hạn nộp"), widget=DateInput())
     units = forms.ModelMultipleChoiceField(
         label=_("Đơn vị được yêu cầu"),
         queryset=AdministrativeUnit.objects.none(),
