@@ -41,7 +41,8 @@ def direct_queries(source: str, names: set[str]) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Attribute) and node.attr in MANAGERS and isinstance(node.value, ast.Name):
-            if node.value.id in names:
+            # A model in a variable (``model.objects``) may be any model: refused as well.
+            if node.value.id in names or node.value.id[:1].islower():
                 found.append((node.lineno, f"{node.value.id}.{node.attr}"))
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in SHORTCUTS and node.args:
             first = node.args[0]
@@ -67,10 +68,14 @@ def test_no_view_module_queries_a_personal_data_model():
 
 
 def test_the_source_check_finds_a_query_and_a_shortcut():
-    source = "def view(request, pk):\n    Person.objects.filter(pk=pk)\n    return get_object_or_404(Violation, pk=pk)\n"
+    source = (
+        "def view(request, pk):\n    Person.objects.filter(pk=pk)\n    get_object_or_404(Violation, pk=pk)\n"
+        "    return model.objects.get(pk=pk)\n"
+    )
     assert direct_queries(source, {"Person", "Violation"}) == [
         (2, "Person.objects"),
         (3, "get_object_or_404(Violation)"),
+        (4, "model.objects"),
     ]
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -25,6 +26,20 @@ from lanhmanh.communes.models import (
 from lanhmanh.core.audit import history
 from lanhmanh.core.scoping import path_q
 from lanhmanh.org.models import AdministrativeUnit
+
+
+def plan_for(user):
+    """The newest top-level plan whose scope holds the user's unit (model communes are designated under it)."""
+    # The plans app is a sibling layer: its models are reached by name, as the foreign keys do.
+    plan_model = apps.get_model("plans", "Plan")
+    parts = user.jurisdiction_path.split(".")
+    ancestors = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    return (
+        plan_model.objects.filter(parent__isnull=True, scope_unit__path__in=ancestors)
+        .select_related("scope_unit")
+        .order_by("-year", "-pk")
+        .first()
+    )
 
 
 def assessments_for(user, *, year: int | None = None, unit_path: str | None = None):

@@ -354,24 +354,11 @@ def item_edit(request, pk: int):
 # Model communes ---------------------------------------------------------------------------------
 
 
-def _plan(user):
-    # The plans app is a sibling layer: its models are reached by name, as the foreign keys do.
-    plan_model = apps.get_model("plans", "Plan")
-    parts = user.jurisdiction_path.split(".")
-    ancestors = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-    return (
-        plan_model.objects.filter(parent__isnull=True, scope_unit__path__in=ancestors)
-        .select_related("scope_unit")
-        .order_by("-year", "-pk")
-        .first()
-    )
-
-
 @login_required
 def models_list(request):
     user = request.user
     _require_viewer(user)
-    plan = _plan(user)
+    plan = selectors.plan_for(user)
     if plan is None:
         raise Http404
     form = None

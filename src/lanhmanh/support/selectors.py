@@ -158,9 +158,9 @@ def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail
     return case
 
 
-def case_part_get(model, case: SupportCase, pk):
-    """A goal, referral, follow-up or enrolment of a case the caller already got through ``case_get``; 404
-    for a part of another case or a malformed id."""
+def case_record_get(case: SupportCase, model, pk):
+    """A goal, referral, follow-up or enrolment of ``case``, or Http404. Callers got the case through
+    ``case_get`` (so the user may read it); a record of another case looks missing."""
     try:
         return model.objects.get(case=case, pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):

@@ -395,7 +395,7 @@ def _handle_case_action(request, user, case, action, f, errors) -> bool:
             services.goal_add(actor=user, case=case, **data)
             messages.success(request, _("Đã thêm mục tiêu."))
         elif action == "goal_done":
-            goal = selectors.case_part_get(Goal, case, request.POST.get("goal"))
+            goal = selectors.case_record_get(case, Goal, request.POST.get("goal"))
             services.goal_achieve(actor=user, goal=goal, on=timezone.localdate())
             messages.success(request, _("Đã ghi nhận mục tiêu đạt được."))
         elif action == "service":
@@ -407,14 +407,14 @@ def _handle_case_action(request, user, case, action, f, errors) -> bool:
                 request, _("Đã chuyển gửi đến %(agency)s.") % {"agency": referral.to_agency.name}
             )
         elif action == "referral_cancel":
-            referral = selectors.case_part_get(Referral, case, request.POST.get("referral"))
+            referral = selectors.case_record_get(case, Referral, request.POST.get("referral"))
             services.referral_cancel(actor=user, referral=referral)
             messages.success(request, _("Đã hủy chuyển gửi."))
         elif action == "followup":
             services.follow_up_plan(actor=user, case=case, **data)
             messages.success(request, _("Đã lên lịch theo dõi."))
         elif action == "followup_done":
-            follow_up = selectors.case_part_get(FollowUp, case, request.POST.get("follow_up"))
+            follow_up = selectors.case_record_get(case, FollowUp, request.POST.get("follow_up"))
             services.follow_up_done(actor=user, follow_up=follow_up, **data)
             messages.success(request, _("Đã ghi lần theo dõi."))
         elif action == "consents":
@@ -441,7 +441,7 @@ def _handle_case_action(request, user, case, action, f, errors) -> bool:
             services.enrolment_create(actor=user, case=case, **data)
             messages.success(request, _("Đã ghi nhận tham gia chương trình."))
         elif action == "progress":
-            enrolment = selectors.case_part_get(Enrolment, case, request.POST.get("enrolment"))
+            enrolment = selectors.case_record_get(case, Enrolment, request.POST.get("enrolment"))
             services.enrolment_progress(actor=user, enrolment=enrolment, **data)
             messages.success(request, _("Đã cập nhật kết quả học nghề, việc làm."))
         elif action == "close":
