@@ -26,8 +26,17 @@ from lanhmanh.demo.loader import load_demo
 from lanhmanh.demo.steps.org import ACCOUNTS
 
 SKIPPED_PREFIXES = ("quan-tri/", "api/", "i18n/", "static/")
-# Pages anyone may open (signing in, signing out).
-PUBLIC = {"login", "logout", "two_factor"}
+# Pages anyone may open: signing in and out, the load balancer's health check, and the public tip page
+# (sending a tip, checking or adding to it by receipt code: the only pages without an account).
+PUBLIC = {
+    "login",
+    "logout",
+    "two_factor",
+    "healthz",
+    "enforcement:tip_public",
+    "enforcement:tip_status",
+    "enforcement:tip_add",
+}
 OBJECTS_PER_KIND = 3
 
 
@@ -113,6 +122,42 @@ COVERED_ELSEWHERE = {
     "linkage:run_progress": "tests/linkage/test_web.py (city coordinator)",
     "indicators:detail": "tests/indicators (indicators are aggregates)",
     "unit_succession_edit": "tests/org/test_successions.py (administrative units, not personal data)",
+    "plans:target_quotas": "tests/plans (coordinator only)",
+    "cases:case_detail": "tests/cases/test_views.py (agencies on the case, 404 for another district)",
+    "cases:stage_record": "tests/cases (each stage by its own agency's role)",
+    "cases:defendant_add": "tests/cases (police on the case)",
+    "cases:sentence": "tests/cases (court clerk)",
+    "cases:victim_add": "tests/cases (police on the case)",
+    "cases:press_add": "tests/cases (court clerk)",
+    "cases:case_summary": "tests/cases (same selector as the case page, a .docx)",
+    "enforcement:hotspot_detail": "tests/enforcement (police and communes in jurisdiction, 404 elsewhere)",
+    "enforcement:hotspot_transition": "tests/enforcement (police, POST)",
+    "enforcement:patrol_create": "tests/enforcement (police)",
+    "enforcement:hotspot_violation_link": "tests/enforcement (police)",
+    "enforcement:proposal_decide": "tests/enforcement (police, POST)",
+    "enforcement:target_hotspots": "tests/enforcement (coordinator, a target's list)",
+    "enforcement:tip_detail": "tests/enforcement (intake officers only)",
+    "enforcement:tip_image": "tests/enforcement (intake officers only)",
+    "communes:detail": "tests/communes (commune, district and city in their step; 404 elsewhere)",
+    "communes:self": "tests/communes (the commune's step)",
+    "communes:review": "tests/communes (the district's step)",
+    "communes:approve": "tests/communes (the city's step)",
+    "communes:reopen": "tests/communes (the city)",
+    "communes:history": "tests/communes (a commune's history in jurisdiction)",
+    "communes:item_edit": "tests/communes (coordinator edits the templates)",
+    "communes:model": "tests/communes (model communes in jurisdiction)",
+    "premises:establishment_detail": "tests/premises (jurisdiction and class, 404 elsewhere)",
+    "premises:establishment_edit": "tests/premises (writers of the register)",
+    "premises:licence_add": "tests/premises (writers of the register)",
+    "premises:inspection_create": "tests/premises (Team 178)",
+    "premises:sanction_propose": "tests/premises (Team 178)",
+    "premises:health_check_create": "tests/premises (health staff, massage places only)",
+    "premises:plan_detail": "tests/premises (the team's plans)",
+    "premises:inspection_detail": "tests/premises (jurisdiction)",
+    "premises:inspection_minutes": "tests/premises (same selector as the inspection, a .docx)",
+    "premises:sanction_detail": "tests/premises (jurisdiction)",
+    "premises:revocation_answer": "tests/premises (the licensing agency)",
+    "premises:import_preview": "tests/premises (the uploader only)",
 }
 
 

@@ -86,7 +86,8 @@ EXPECTED = {
     },
     "other_district_officer": {"support-handled-in-hang-bac", "enforcement-dong-anh"},
     "commune_officer": {"identity-trang-tien"},
-    "other_commune_officer": {"support-handled-in-hang-bac"},
+    # Commune officers read their commune's establishments (premises: commune Team 178 and licences).
+    "other_commune_officer": {"support-handled-in-hang-bac", "establishment-hang-bac"},
     "police": {"identity-trang-tien", "establishment-hang-bac"},
     "inspector": {"identity-trang-tien", "establishment-hang-bac"},
     "social_worker": {"identity-trang-tien"},

@@ -54,7 +54,8 @@ def test_the_detail_carries_items_and_proposals(api_for, commune_officer, draft)
         "score": 15.0,
         "records": "/chi-so/people.sellers_sanctioned/?unit=01.002.00079&period=2014",
     }
-    assert next(i for i in data["items"] if i["item"] == "1.1")["proposal"] is None
+    hotspots = next(i for i in data["items"] if i["item"] == "1.1")["proposal"]
+    assert (hotspots["indicator"], hotspots["value"]) == ("enforcement.hotspots_active", "0")
 
 
 def test_a_read_token_cannot_write(api_for, commune_officer, draft):

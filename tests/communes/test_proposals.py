@@ -68,7 +68,12 @@ def test_the_assessment_proposes_from_registered_indicators_with_a_link_to_the_r
     assert activities.link == "/chi-so/plans.activities_held/?unit=01.002.00079&period=2014"
     sellers = found[items["1.3"].pk]
     assert (sellers.cell.value, sellers.score) == (0, Decimal("15"))
-    # Hotspots, establishments, tips and criminal cases: their apps are not registered yet: no proposal.
-    for code in ("1.1", "1.2", "1.4", "3.2"):
-        assert items[code].pk not in found
+    # Hotspots, establishments sanctioned, criminal cases and verified tips come from their registers.
+    for code, indicator in (
+        ("1.1", "enforcement.hotspots_active"),
+        ("1.2", "premises.businesses_sanctioned"),
+        ("1.4", "enforcement.criminal_cases_busted"),
+        ("3.2", "enforcement.tips_verified"),
+    ):
+        assert found[items[code].pk].link == f"/chi-so/{indicator}/?unit=01.002.00079&period=2014"
     assert items["2.1"].pk not in found  # no indicator named

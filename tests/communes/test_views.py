@@ -53,7 +53,7 @@ def test_the_commune_officer_sees_the_form_with_proposals(client_for, commune_of
     assert 'name="score_' in page
     assert "Đề xuất từ dữ liệu" in page
     assert "/chi-so/people.sellers_sanctioned/?unit=01.002.00079&amp;period=2014" in page
-    assert "Chưa có nguồn dữ liệu (enforcement.hotspots_active)" in page
+    assert "/chi-so/enforcement.hotspots_active/?unit=01.002.00079&amp;period=2014" in page
 
 
 def test_a_score_above_the_points_comes_back_with_the_message_and_nothing_saved(

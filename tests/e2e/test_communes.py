@@ -58,7 +58,9 @@ def test_a_ward_is_assessed_reviewed_approved_and_t10_moves(page, login_as, live
     expect(sellers.get_by_role("link", name="Xem hồ sơ, số liệu")).to_have_attribute(
         "href", "/chi-so/people.sellers_sanctioned/?unit=01.002.00079&period=2014"
     )
-    expect(page.get_by_test_id("proposal-1.1")).to_contain_text("Chưa có nguồn dữ liệu")
+    expect(
+        page.get_by_test_id("proposal-1.1").get_by_role("link", name="Xem hồ sơ, số liệu")
+    ).to_have_attribute("href", "/chi-so/enforcement.hotspots_active/?unit=01.002.00079&period=2014")
     for item in items.values():
         page.fill(f"#id_score_{item.pk}", str(item.points).replace(".0", ""))
     page.fill(f"#id_evidence_{items['1.1'].pk}", "Biên bản kiểm tra của Công an phường ngày 10/12/2014")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from lanhmanh.demo.people import _ensure_catalogue
+from lanhmanh.indicators.models import Indicator
 from lanhmanh.org.models import AdministrativeUnit, User
 from lanhmanh.people import services as people_services
 from lanhmanh.people.models import LegalAct, Person
@@ -122,9 +123,9 @@ def test_the_district_sends_its_report_without_retyping_and_the_city_consolidati
     page.get_by_role("button", name="Lưu mục này").click()
     expect(page.locator(".alert-success").first).to_contain_text("Đã lưu mục")
     for section, fields in (
-        ("tinh-hinh", ("sellers_known", "suspect_establishments", "hotspots_found")),
+        # The hotspot figures come from the hotspot register (enforcement): nothing to type there.
+        ("tinh-hinh", ("sellers_known", "suspect_establishments")),
         ("ho-tro", ("health_referrals",)),
-        ("tu-diem", ("hotspots_kept_clean", "hotspots_reemerged")),
     ):
         page.goto(f"{live_server.url}/bao-cao/{district.pk}/?muc={section}")
         for code in fields:
@@ -169,19 +170,22 @@ def test_the_coordinator_points_a_target_at_a_reported_indicator_and_sees_its_va
         submission=Submission.objects.get(form__code="xa-thang", period_id="201410"),
     )
     plan = load_plan_2014()
-    target = plan.targets.get(code="T06")
+    # The hotspot figures are computed from the register now; "sellers known" is still only reported.
+    indicator = Indicator.objects.get(code="reporting.sellers_known")
+    target = plan.targets.get(code="T03")
     sign_in(page, live_server.url, "dieuphoi", next_path=f"/ke-hoach/chi-tieu/{target.pk}/sua/")
     page.select_option(
         "#id_indicator",
-        label="Số tụ điểm đã triệt xóa tái hoạt động (reporting.hotspots_reemerged) — theo báo cáo",
+        label=f"{indicator.name} (reporting.sellers_known) — theo báo cáo",
+        force=True,  # the long list is a type-ahead (Tom Select) over the hidden select
     )
     page.get_by_role("button", name="Lưu").click()
-    expect(page.locator(".alert-success")).to_contain_text("Đã lưu chỉ tiêu T06.")
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu chỉ tiêu T03.")
     page.goto(f"{live_server.url}/ke-hoach/{plan.pk}/")
-    row = page.locator('tr[data-target="T06"]')
-    expect(row.locator('[data-measured-by="reporting.hotspots_reemerged"]')).to_contain_text("theo báo cáo")
-    expect(row.locator("td.num").nth(1)).to_have_text("1")
-    row.get_by_role("link", name="Số tụ điểm đã triệt xóa tái hoạt động").click()
-    expect(page.locator("[data-total]")).to_have_text("1")
+    row = page.locator('tr[data-target="T03"]')
+    expect(row.locator('[data-measured-by="reporting.sellers_known"]')).to_contain_text("theo báo cáo")
+    expect(row.locator("td.num").nth(1)).to_have_text("12")  # Tràng Tiền's approved October report
+    row.get_by_role("link", name=indicator.name).click()
+    expect(page.locator("[data-total]")).to_have_text("12")
     expect(page.locator("[data-provenance]")).to_contain_text("Phường Tràng Tiền")
     expect(page.locator("[data-approved]")).to_have_text("1")

@@ -53,8 +53,9 @@ def test_each_demo_role_signs_in_and_lands_on_its_home_page(account, page, live_
     role = Role.objects.get(code=account.role)
     submit_login(page, live_url, account.username, E2E_PASSWORD)
 
-    if account.role in IDENTITY_ROLES:
-        # A role that reads identities must enrol an authenticator before any page.
+    # A role that reads identities, and any account that can open the admin site, enrols an authenticator first.
+    needs_totp = account.role in IDENTITY_ROLES or account.admin
+    if needs_totp:
         assert re.search(r"/xac-thuc-hai-buoc/\?next=/$", page.url), page.url
         expect(page.locator("h1")).to_have_text("Xác thực hai bước")
         secret = page.locator("[data-totp-secret]").inner_text().strip()
@@ -69,7 +70,7 @@ def test_each_demo_role_signs_in_and_lands_on_its_home_page(account, page, live_
     expect(page.locator("[data-home-role]")).to_contain_text(role.name)
     expect(page.locator("[data-home-agency]")).to_have_text(AGENCY_NAMES[account.agency_code])
     expect(page.locator(".user-badge")).to_contain_text(AGENCY_NAMES[account.agency_code])
-    assert user.totpdevice_set.filter(confirmed=True).exists() is (account.role in IDENTITY_ROLES)
+    assert user.totpdevice_set.filter(confirmed=True).exists() is needs_totp
 
 
 def test_a_returning_identity_role_verifies_the_code_of_its_enrolled_device(

@@ -56,6 +56,7 @@ def test_agencies_by_kind_within_a_commune():
         "committee": 1,
         "commune-social": 1,
         "police": 1,
+        "team-178": 1,  # commune Team 178s are seeded too (premises)
         "womens-union": 1,
     }
 

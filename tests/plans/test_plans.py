@@ -203,7 +203,7 @@ def test_the_coordinator_sees_all_ten_targets_and_drills_into_a_district(plan, c
     page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
     assert page.count('data-target="T') == 10
     assert page.count("<h1") == 1
-    assert "Chưa có nguồn số liệu" in page
+    assert "Chưa có nguồn số liệu" not in page  # every target of the plan has a source now
     assert "<script>" not in page and 'data-source="chart-by-unit"' in page
     district = client.get(f"/ke-hoach/{plan.pk}/?unit={HOAN_KIEM}")
     assert district.status_code == 200

@@ -167,6 +167,10 @@ def test_each_level_prefills_its_own_work_and_the_consolidation_equals_the_recor
         "fined",
         "fines_collected",
         "fines_imposed",
+        "hotspots_eliminated",  # the hotspot register (enforcement)
+        "hotspots_found",
+        "hotspots_kept_clean",
+        "hotspots_reemerged",
         "outreach",
         "participants",
         "sellers_sanctioned",

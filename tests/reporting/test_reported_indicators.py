@@ -20,15 +20,21 @@ from .conftest import GOOD_VALUES, REASONS, TODAY
 pytestmark = pytest.mark.django_db
 
 SENT = dt.datetime(2014, 11, 14, 9, 0, tzinfo=dt.UTC)
-CODE = "reporting.hotspots_reemerged"
+# A figure only reports give (the hotspot figures are computed from the register since enforcement landed).
+CODE = "reporting.suspect_establishments"
 
 
 def report(officer, forms, approver=None, *, period="201410", **overrides):
     submission = services.submission_open(
         actor=officer, form=forms["xa-thang"], period_id=period, today=TODAY
     )
+    # The hotspot figures are computed from the register (enforcement) now: typed ones carry a reason.
+    typed = dict.fromkeys(overrides, "Số liệu tuần tra của phường, chưa vào sổ tụ điểm")
     services.submission_save(
-        actor=officer, submission=submission, values={**GOOD_VALUES, **overrides}, reasons=REASONS
+        actor=officer,
+        submission=submission,
+        values={**GOOD_VALUES, **overrides},
+        reasons={**REASONS, **typed},
     )
     services.submission_submit(actor=officer, submission=submission, now=SENT)
     if approver is not None:
@@ -38,11 +44,9 @@ def report(officer, forms, approver=None, *, period="201410", **overrides):
 
 @pytest.fixture
 def hoan_kiem_reports(forms, commune_officer, other_commune_officer, district_officer):
-    """Trang Tiền approved (2 hotspots re-emerged in October), Hàng Bạc sent but not yet approved (1)."""
-    approved = report(
-        commune_officer, forms, district_officer, hotspots_reemerged="2", hotspots_kept_clean="3"
-    )
-    pending = report(other_commune_officer, forms, hotspots_reemerged="1", hotspots_kept_clean="0")
+    """Trang Tiền approved (2 suspect establishments in October), Hàng Bạc sent but not yet approved (1)."""
+    approved = report(commune_officer, forms, district_officer, suspect_establishments="2")
+    pending = report(other_commune_officer, forms, suspect_establishments="1")
     return approved, pending
 
 
@@ -56,7 +60,7 @@ def test_approved_report_values_are_the_indicator_and_submitted_ones_count_only_
     assert [(c.key, c.value) for c in by_commune.rows] == [(("01.002.00079",), 2)]
     with including_submitted():
         assert evaluate(CODE, "01", "2014").total.value == 3
-    assert evaluate("reporting.hotspots_kept_clean", "01", "2014Q4").total.value == 3
+    assert evaluate("reporting.sellers_known", "01", "2014Q4").total.value == 12
 
 
 def test_a_reopened_approved_report_stops_counting_until_it_is_approved_again_with_its_new_value(
@@ -66,7 +70,7 @@ def test_a_reopened_approved_report_stops_counting_until_it_is_approved_again_wi
     services.submission_save(
         actor=commune_officer,
         submission=approved,
-        values={"hotspots_reemerged": "4"},
+        values={"suspect_establishments": "4"},
         reopen_reason="Phát hiện thêm hai điểm tái hoạt động",
     )
     assert evaluate(CODE, "01", "2014").total.value == 0
@@ -92,7 +96,10 @@ def test_the_districts_quarterly_report_restating_its_months_is_not_counted_twic
             reasons=REASONS,
         )
         services.submission_save(
-            actor=district_officer, submission=submission, values={"hotspots_reemerged": "1"}, reasons=REASONS
+            actor=district_officer,
+            submission=submission,
+            values={"suspect_establishments": "1"},
+            reasons=REASONS,
         )
         services.submission_submit(actor=district_officer, submission=submission, now=SENT)
         services.submission_approve(actor=coordinator, submission=submission)

@@ -95,7 +95,13 @@ class UnitPickField(forms.Field):
         value = super().clean(value)
         if value in (None, ""):
             return None
-        unit = AdministrativeUnit.objects.filter(pk=value).first() if str(value).isdigit() else None
+        text = str(value)
+        # A unit id has a few digits: a huge number is refused before it reaches int() or the database.
+        unit = (
+            AdministrativeUnit.objects.filter(pk=int(text)).first()
+            if text.isdigit() and len(text) <= 18
+            else None
+        )
         if unit is None or unit.pk not in {pk for pk, _label in self.choices}:
             raise ValidationError(_("Địa bàn đã chọn không hợp lệ."), code="invalid_choice")
         return unit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.core.forms import DateTimeInput, TextGuardMixin
 from lanhmanh.core.scoping import path_q
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.people.forms import DateInput, style
@@ -37,13 +37,6 @@ TEAM_AGENCY_KINDS = (
     AgencyKind.PEOPLES_COMMITTEE,
     AgencyKind.WOMENS_UNION,
 )
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def _units_under(user):

@@ -14,7 +14,12 @@ class CasesConfig(AppConfig):
 
         register(
             NavItem(
-                key="cases", label=_("Vụ án"), url_name="cases:case_list", allowed=handles_cases, order=32
+                key="cases",
+                label=_("Vụ án"),
+                url_name="cases:case_list",
+                allowed=handles_cases,
+                order=32,
+                section="registers",
             )
         )
         register(
@@ -24,5 +29,6 @@ class CasesConfig(AppConfig):
                 url_name="cases:statistics",
                 allowed=sees_case_counts,
                 order=33,
+                section="registers",
             )
         )

@@ -11,23 +11,13 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lanhmanh.core.documents import official_document
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.enforcement.cases.models import CriminalCase, OffenceGroup
 
 
 def _document():
-    from docx import Document  # noqa: PLC0415 -- heavy: Word, loaded only for a document
-    from docx.shared import Mm, Pt  # noqa: PLC0415 -- heavy: Word, loaded only for a document
-
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(13)
-    return document
+    return official_document()
 
 
 def _heading(document, agency_name: str, title: str) -> None:
