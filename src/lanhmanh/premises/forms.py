@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateTimeInput, TextGuardMixin
 from lanhmanh.core.scoping import path_q
+from lanhmanh.core.uploads import UploadField
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.people.forms import DateInput, style
 from lanhmanh.people.models import EventRole, LegalAct
+from lanhmanh.premises.attachments import ATTACHMENT
 from lanhmanh.premises.models import (
+    AttachmentKind,
     BusinessAct,
     CheckResult,
     Establishment,
@@ -219,6 +222,22 @@ class PersonFoundForm(TextGuardMixin, forms.Form):
         if not data.get("person_id") and not (data.get("full_name") and data.get("birth_date")):
             raise forms.ValidationError(_("Nhập mã hồ sơ đã có, hoặc họ tên và ngày sinh để lập hồ sơ mới."))
         return data
+
+
+class AttachmentForm(TextGuardMixin, forms.Form):
+    """A photo or a scan of the signed minutes attached to an inspection (checked by ``core.uploads``)."""
+
+    file = UploadField(
+        purpose=ATTACHMENT,
+        label=_("Tệp (ảnh JPEG, PNG, WebP hoặc bản chụp PDF, tối đa 10 MB)"),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=AttachmentKind.choices)
+    caption = forms.CharField(label=_("Mô tả"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
 
 
 class SanctionProposalForm(TextGuardMixin, forms.Form):

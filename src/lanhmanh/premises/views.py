@@ -28,6 +28,7 @@ from lanhmanh.people.services import person_create
 from lanhmanh.premises import eligibility, imports, ranking, rules, selectors, services
 from lanhmanh.premises.documents import minutes_docx
 from lanhmanh.premises.forms import (
+    AttachmentForm,
     EligibilityForm,
     EnforceForm,
     EstablishmentForm,
@@ -412,10 +413,27 @@ def inspection_detail(request, pk: int):
     _require(rules.can_see_sanctions(user))
     inspection = selectors.inspection_get(user, pk)
     items = {i.code: i.text for i in ChecklistItem.objects.all()}
-    person_form = None
+    person_form = attach_form = None
     if rules.can_inspect(user):
-        person_form = PersonFoundForm(request.POST or None, day=inspection.inspected_on)
-        if request.method == "POST" and person_form.is_valid():
+        attaching = request.method == "POST" and "attach" in request.POST
+        attach_form = AttachmentForm(
+            request.POST if attaching else None, request.FILES if attaching else None, prefix="attach"
+        )
+        if attaching and attach_form.is_valid():
+            data = attach_form.cleaned_data
+            services.inspection_attach(
+                actor=user,
+                inspection=inspection,
+                checked=data["file"],
+                kind=data["kind"],
+                caption=data["caption"],
+            )
+            messages.success(request, _("Đã đính kèm tệp vào cuộc kiểm tra."))
+            return redirect("premises:inspection_detail", pk=inspection.pk)
+        person_form = PersonFoundForm(
+            None if attaching else (request.POST or None), day=inspection.inspected_on
+        )
+        if request.method == "POST" and not attaching and person_form.is_valid():
             try:
                 _record_person_found(user, inspection, person_form.cleaned_data)
             except ValidationError as exc:
@@ -435,6 +453,8 @@ def inspection_detail(request, pk: int):
             "violations": list(inspection.violations.select_related("violation__act")),
             "sanctions": list(inspection.sanctions.select_related("act")),
             "person_form": person_form,
+            "attach_form": attach_form,
+            "attachments": list(inspection.attachments.select_related("file")),
             "can_inspect": rules.can_inspect(user),
             "nav_current": NAV,
         },
