@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateTimeInput, TextGuardMixin
-from lanhmanh.core.scoping import path_q
 from lanhmanh.core.uploads import UploadField
-from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
+from lanhmanh.org.models import Agency, AgencyKind, UnitLevel
+from lanhmanh.org.pickers import UnitPickerField
 from lanhmanh.people.forms import DateInput, style
 from lanhmanh.people.models import EventRole, LegalAct
 from lanhmanh.premises.attachments import ATTACHMENT
@@ -42,9 +42,9 @@ TEAM_AGENCY_KINDS = (
 )
 
 
-def _units_under(user):
-
-    return AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level=3).order_by("path")
+def _picker_styled(field: UnitPickerField) -> UnitPickerField:
+    field.widget.attrs["class"] = "form-select"
+    return field
 
 
 class FilterForm(TextGuardMixin, forms.Form):
@@ -52,24 +52,23 @@ class FilterForm(TextGuardMixin, forms.Form):
     kind = forms.ModelChoiceField(
         label=_("Loại hình"), queryset=EstablishmentKind.objects.all(), required=False
     )
-    unit = forms.ModelChoiceField(
-        label=_("Địa bàn"), queryset=AdministrativeUnit.objects.none(), required=False
-    )
     status = forms.ChoiceField(
         label=_("Tình trạng"), choices=[("", "—"), *EstablishmentStatus.choices], required=False
     )
+    field_order = ["q", "kind", "unit", "status"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
 
-        # The units one level below the user's (a city's districts, a district's communes): a short list,
-        # cheap to render; a commune officer filters nothing.
+        # The units one level below the user's (a city's districts, a district's communes), from the
+        # shared cached picker; a commune officer filters nothing.
         root = user.jurisdiction_path
-        depth = root.count(".") + 2
-        self.fields["unit"].queryset = AdministrativeUnit.objects.filter(path_q(root), level=depth).order_by(
-            "path"
+        self.fields["unit"] = UnitPickerField(
+            root_path=root, levels=(root.count(".") + 2,), label=_("Địa bàn"), required=False
         )
+        self.order_fields(self.field_order)
         style(self)
+        _picker_styled(self.fields["unit"])
 
 
 class EstablishmentForm(TextGuardMixin, forms.ModelForm):
@@ -101,14 +100,21 @@ class EstablishmentForm(TextGuardMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units_under(user)
-        self.fields["unit"].label_from_instance = lambda u: (
-            u.long_name if hasattr(u, "long_name") else u.full_name
+        # The communes of the user's jurisdiction (every version of the tree: a place registered in a
+        # 2014 ward stays editable), named with their district and city, from the shared cached picker.
+        unit = self.fields["unit"]
+        self.fields["unit"] = UnitPickerField(
+            root_path=user.jurisdiction_path,
+            levels=(UnitLevel.COMMUNE,),
+            long_labels=True,
+            label=unit.label,
+            help_text=unit.help_text,
         )
         self.fields["kind"].queryset = EstablishmentKind.objects.filter(active=True)
         self.fields["owner_name"].max_length = 120
         self.fields["owner_id_number"].max_length = 20
         style(self)
+        _picker_styled(self.fields["unit"])
 
 
 class LicenceForm(TextGuardMixin, forms.ModelForm):

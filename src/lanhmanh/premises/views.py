@@ -93,11 +93,14 @@ def establishment_list(request):
             queryset = queryset.filter(path_q(data["unit"].path, "unit_path"))
         if data["status"]:
             queryset = queryset.filter(status=data["status"])
-    page = Paginator(queryset.order_by("unit_path", "name", "pk"), 50).get_page(request.GET.get("trang"))
+    filtered = form.is_valid() and any(form.cleaned_data.values())
+    measure, year, district_map, total = _register_map(request, user, queryset, filtered=filtered)
+    paginator = Paginator(queryset.order_by("unit_path", "name", "pk"), 50)
+    if total is not None:  # the map counted the listed places by district: the list's count is their sum
+        paginator.count = total
+    page = paginator.get_page(request.GET.get("trang"))
     query = request.GET.copy()
     query.pop("trang", None)
-    filtered = form.is_valid() and any(form.cleaned_data.values())
-    measure, year, district_map = _register_map(request, user, queryset, filtered=filtered)
     return render(
         request,
         "premises/establishment_list.html",
@@ -125,7 +128,11 @@ MAP_MEASURES = {
 
 def _register_map(request, user, establishments, *, filtered: bool):
     """The district choropleth beside the list: establishments (as filtered), or the year's inspections or
-    establishments found in violation, by district; only what the user may see is counted."""
+    establishments found in violation, by district; only what the user may see is counted.
+
+    Returns ``(measure, year, map, total)``: ``total`` is the number of listed establishments when the map
+    counts them (the sum over districts of one grouped query, so the list need not count them again),
+    else None."""
 
     measure = request.GET.get("ban_do", "co-so")
     if measure not in MAP_MEASURES:
@@ -163,6 +170,7 @@ def _register_map(request, user, establishments, *, filtered: bool):
             .annotate(n=Count("establishment", distinct=True))
         )
     values = dict(rows.order_by())
+    total = sum(values.values()) if measure == "co-so" else None
     province = user.jurisdiction_path.split(".")[0]
     query = request.GET.copy()
     query.pop("trang", None)
@@ -184,6 +192,7 @@ def _register_map(request, user, establishments, *, filtered: bool):
             province_code=province,
             links=links,
         ),
+        total,
     )
 
 

@@ -6,50 +6,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_breach'),
-        ('org', '0004_merge_0003_failed_login_0003_unit_succession'),
-        ('premises', '0004_inspection_history_cover'),
+        ("core", "0007_breach"),
+        ("org", "0004_merge_0003_failed_login_0003_unit_succession"),
+        ("premises", "0004_inspection_history_cover"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InspectionAttachment',
+            name="InspectionAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('photo', 'Ảnh chụp tại cơ sở'), ('minutes', 'Bản chụp biên bản có chữ ký'), ('other', 'Tài liệu khác')], default='photo', max_length=10, verbose_name='loại tài liệu')),
-                ('caption', models.CharField(blank=True, max_length=200, verbose_name='mô tả')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("photo", "Ảnh chụp tại cơ sở"),
+                            ("minutes", "Bản chụp biên bản có chữ ký"),
+                            ("other", "Tài liệu khác"),
+                        ],
+                        default="photo",
+                        max_length=10,
+                        verbose_name="loại tài liệu",
+                    ),
+                ),
+                ("caption", models.CharField(blank=True, max_length=200, verbose_name="mô tả")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'tài liệu đính kèm cuộc kiểm tra',
-                'verbose_name_plural': 'tài liệu đính kèm cuộc kiểm tra',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "tài liệu đính kèm cuộc kiểm tra",
+                "verbose_name_plural": "tài liệu đính kèm cuộc kiểm tra",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.RemoveIndex(
-            model_name='inspection',
-            name='inspection_history_cover',
+            model_name="inspection",
+            name="inspection_history_cover",
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['establishment', 'inspected_on', 'violation_found'], name='inspection_history_cover'),
+            model_name="inspection",
+            index=models.Index(
+                fields=["establishment", "inspected_on", "violation_found"], name="inspection_history_cover"
+            ),
         ),
         migrations.AddField(
-            model_name='inspectionattachment',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="inspectionattachment",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='inspectionattachment',
-            name='file',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.storedfile', verbose_name='tệp'),
+            model_name="inspectionattachment",
+            name="file",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.storedfile",
+                verbose_name="tệp",
+            ),
         ),
         migrations.AddField(
-            model_name='inspectionattachment',
-            name='inspection',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attachments', to='premises.inspection'),
+            model_name="inspectionattachment",
+            name="inspection",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attachments",
+                to="premises.inspection",
+            ),
         ),
     ]
