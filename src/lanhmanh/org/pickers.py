@@ -109,11 +109,12 @@ def unit_choices(
     return cached[1], cached[2]
 
 
-class UnitSelect(forms.Widget):
-    """A ``<select>`` rendered in Python from ready (value, label) pairs: no template per option."""
+class UnitSelect(forms.Select):
+    """A ``<select>`` rendered in Python from ready (value, label) pairs: no template per option (still a
+    ``Select`` for styling helpers)."""
 
     def __init__(self, options=(), attrs=None):
-        super().__init__(attrs)
+        super().__init__(attrs, choices=())
         self.options = options
 
     def format_value(self, value):

@@ -42,11 +42,6 @@ TEAM_AGENCY_KINDS = (
 )
 
 
-def _picker_styled(field: UnitPickerField) -> UnitPickerField:
-    field.widget.attrs["class"] = "form-select"
-    return field
-
-
 class FilterForm(TextGuardMixin, forms.Form):
     q = forms.CharField(label=_("Tên, địa chỉ"), required=False, max_length=100)
     kind = forms.ModelChoiceField(
@@ -68,7 +63,6 @@ class FilterForm(TextGuardMixin, forms.Form):
         )
         self.order_fields(self.field_order)
         style(self)
-        _picker_styled(self.fields["unit"])
 
 
 class EstablishmentForm(TextGuardMixin, forms.ModelForm):
@@ -114,7 +108,6 @@ class EstablishmentForm(TextGuardMixin, forms.ModelForm):
         self.fields["owner_name"].max_length = 120
         self.fields["owner_id_number"].max_length = 20
         style(self)
-        _picker_styled(self.fields["unit"])
 
 
 class LicenceForm(TextGuardMixin, forms.ModelForm):
