@@ -218,7 +218,11 @@ def _allocations(plan, context: DemoContext) -> dict[str, Allocation]:
     office (to be approved by the district committee's decision), keyed by agency code."""
     made = {}
     for code, title, account in (
-        ("01-dolisa-pctnxh", "Phân bổ kinh phí phòng, chống mại dâm năm 2014 của Thành phố", "city-coordinator"),
+        (
+            "01-dolisa-pctnxh",
+            "Phân bổ kinh phí phòng, chống mại dâm năm 2014 của Thành phố",
+            "city-coordinator",
+        ),
         ("01-002-labour", "Phân bổ kinh phí phòng, chống mại dâm năm 2014 quận Hoàn Kiếm", "district-labour"),
     ):
         agency = Agency.objects.filter(code=code).first()
