@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+
 import pytest
 from django_tasks.base import TaskResultStatus
 
@@ -48,3 +52,32 @@ def test_the_heartbeat_is_written_and_removed_when_the_worker_stops():
     assert WorkerHeartbeat.objects.get().worker_id == "worker-under-test"
     worker.stop()
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_a_worker_killed_on_this_machine_is_recovered_at_once_not_after_a_minute(client_for, police):
+    upload(client_for(police), workbook_bytes([row()]))
+    batch = PersonImport.objects.get()
+    dead_pid = subprocess.Popen(["true"])  # noqa: S607 - a process that has exited: its pid is free
+    dead_pid.wait()
+    killed = heartbeat("killed-here", seconds_ago=2)
+    killed.hostname, killed.pid = socket.gethostname(), dead_pid.pid
+    killed.save()
+    busy = heartbeat("running-here", seconds_ago=2)
+    busy.hostname, busy.pid = socket.gethostname(), os.getppid()
+    busy.save()
+    orphan = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["killed-here"])
+    kept = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["running-here"])
+    job = ImportJob.objects.create(batch=batch, owner=police, status="running", task_id=str(orphan.id))
+
+    assert recover_orphaned_tasks() == 1
+
+    orphan.refresh_from_db()
+    kept.refresh_from_db()
+    job.refresh_from_db()
+    assert (orphan.status, kept.status, job.status) == (
+        TaskResultStatus.FAILED,
+        TaskResultStatus.RUNNING,
+        "failed",
+    )
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["running-here"]
+    assert Person.objects.count() == 0
