@@ -229,6 +229,8 @@ def faults(stack, env, base, ports, password, work, manage, admin_sql) -> None:
         time.sleep(0.5)
     expect(back.status == 200, f"not back after the outage: {back.status}")
     ok("back after the outage, the officer still signed in", back)
+    stack.check_alive()  # the worker waited for the database instead of exiting
+    ok("the worker waited for the database and resumed")
 
 
 IMPORT_ROWS = 600  # over people.jobs.BACKGROUND_ROWS: the list is written by the worker
@@ -282,7 +284,8 @@ def worker_killed_mid_import(stack, env, base, work, database_url) -> None:
     template = police.get("/nguoi-vi-pham/nhap-excel/mau.xlsx")
     expect(template.status == 200 and template.body[:2] == b"PK", f"import template: {template.status}")
     upload_page = police.get("/nguoi-vi-pham/nhap-excel/")
-    csrf = dict(upload_page.form(containing="file").fields)["csrfmiddlewaretoken"]
+    form = next(f for f in upload_page.forms() if "multipart" in f.attrs.get("enctype", ""))
+    csrf = dict(form.fields)["csrfmiddlewaretoken"]
     preview = police.upload(
         "/nguoi-vi-pham/nhap-excel/",
         {"csrfmiddlewaretoken": csrf},

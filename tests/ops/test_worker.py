@@ -81,3 +81,30 @@ def test_a_worker_killed_on_this_machine_is_recovered_at_once_not_after_a_minute
     )
     assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["running-here"]
     assert Person.objects.count() == 0
+
+
+def test_the_worker_waits_for_a_restarted_database_fails_the_task_it_lost_and_resumes(monkeypatch):
+    from django.db import OperationalError  # noqa: PLC0415 - heavy: only this test raises it
+    from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand  # noqa: PLC0415
+
+    from lanhmanh.ops.management.commands import run_worker  # noqa: PLC0415 - heavy: a command module
+
+    runs = []
+
+    def db_worker(self, *args, **options):
+        runs.append(options["worker_id"])
+        if len(runs) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(DbWorkerCommand, "handle", db_worker)
+    monkeypatch.setattr(run_worker, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(run_worker.connection, "close", lambda: None)  # the test's transaction stays open
+    monkeypatch.setattr(Heartbeat, "start", lambda self: None)
+    lost = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["this-worker"])
+
+    run_worker.Command().handle(worker_id="this-worker")
+
+    assert runs == ["this-worker", "this-worker"]  # resumed, did not exit
+    lost.refresh_from_db()
+    assert lost.status == TaskResultStatus.FAILED
+    assert not WorkerHeartbeat.objects.exists()  # removed when it stopped

@@ -84,14 +84,15 @@ def _process_gone(pid: int) -> bool:
     return False
 
 
-def recover_orphaned_tasks() -> int:
+def recover_orphaned_tasks(*, gone: str | None = None) -> int:
     """Fail the tasks held by workers that are gone; return how many.
 
     A worker is gone when its heartbeat is older than WORKER_STALE_AFTER (any machine), or at once when
     it ran on this machine and its process no longer exists (its heartbeat row is removed too). Called
     when a worker starts and at every heartbeat, so a killed worker's job is failed within seconds
     when another worker runs on the same machine (the systemd unit restarts it), and within a minute
-    otherwise."""
+    otherwise. ``gone``: a worker id whose running tasks are dead whatever its heartbeat says (the calling
+    worker's own, after it lost the database in the middle of a task)."""
     here = socket.gethostname()[:255]
     alive = set()
     for worker_id, hostname, pid, seen_at in WorkerHeartbeat.objects.values_list(
@@ -99,7 +100,7 @@ def recover_orphaned_tasks() -> int:
     ):
         if hostname == here and _process_gone(pid):
             WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
-        elif seen_at >= timezone.now() - WORKER_STALE_AFTER:
+        elif seen_at >= timezone.now() - WORKER_STALE_AFTER and worker_id != gone:
             alive.add(worker_id)
     recovered = 0
     for task in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING):
