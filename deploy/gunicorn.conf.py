@@ -26,7 +26,10 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # the longest page (an Excel export) is well below
 graceful_timeout = 30
-keepalive = 5
+# nginx keeps idle connections to gunicorn open (upstream keepalive, 60 s): gunicorn must wait longer than
+# nginx before closing one, or nginx sends a request on a connection gunicorn is closing and answers 502
+# (seen at month-end with threads: 28 resets out of 7,000 requests with 5 s here).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # Recycle workers now and then (memory of large exports), not all at once.
 max_requests = 2000
 max_requests_jitter = 200

@@ -75,3 +75,7 @@ def test_gunicorn_runs_threads_so_a_password_check_does_not_hold_a_whole_process
     assert config["worker_class"] == "gthread"
     assert config["threads"] >= 4
     assert 2 <= config["workers"] <= 9
+    # gunicorn keeps an idle connection longer than nginx's upstream keepalive_timeout (else 502 on a race).
+    site = (DEPLOY / "nginx" / "lanhmanh.conf").read_text(encoding="utf-8")
+    nginx_seconds = int(re.search(r"keepalive_timeout (\d+)s;", site).group(1))
+    assert config["keepalive"] > nginx_seconds
