@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 
 
@@ -177,6 +178,25 @@ class Browser:
 
     def post(self, path: str, data, headers: dict | None = None) -> Page:
         return self.request("POST", path, data=data, headers=headers)
+
+    def upload(self, path: str, fields: dict, name: str, file_name: str, content: bytes) -> Page:
+        """Post a multipart form with one file, as a browser's file input does."""
+        boundary = f"----lanhmanh{uuid.uuid4().hex}"
+        parts = []
+        for key, value in fields.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+            )
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file_name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.post(
+            path, b"".join(parts), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
 
     def submit(self, page: Page, form: Form, headers: dict | None = None, button: str = "", **values) -> Page:
         """Post the form; ``button``: the submit button whose attributes mention it (its ``formaction``

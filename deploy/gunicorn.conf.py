@@ -15,12 +15,21 @@ pythonpath = str(Path(__file__).resolve().parent.parent / "src")
 sys.path.insert(0, pythonpath)
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sync workers: requests are short database round trips; long work goes to the background worker.
-workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 9)))
-worker_class = "sync"
+# Threaded workers (gthread): most requests are short database round trips, but a sign-in spends about
+# 0.1 s in argon2 (see lanhmanh.org.passwords). With sync workers a burst of sign-ins at the month-end
+# deadline held every worker and the other requests queued behind them (p95 12 s); with threads the other
+# requests are answered meanwhile (argon2 runs outside the GIL, one at a time per process). Long work goes
+# to the background worker. Each thread keeps its own database connection (DB_CONN_MAX_AGE): PostgreSQL's
+# max_connections must exceed workers x threads + the worker + the daily jobs (100, the default, does).
+workers = int(os.environ.get("GUNICORN_WORKERS", min(multiprocessing.cpu_count() + 1, 9)))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # the longest page (an Excel export) is well below
 graceful_timeout = 30
-keepalive = 5
+# nginx keeps idle connections to gunicorn open (upstream keepalive, 60 s): gunicorn must wait longer than
+# nginx before closing one, or nginx sends a request on a connection gunicorn is closing and answers 502
+# (seen at month-end with threads: 28 resets out of 7,000 requests with 5 s here).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # Recycle workers now and then (memory of large exports), not all at once.
 max_requests = 2000
 max_requests_jitter = 200

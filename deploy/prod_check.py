@@ -8,8 +8,10 @@
    ``deploy/nginx/lanhmanh.conf`` (ports and paths rewritten for the temporary directory).
 4. Waits for ``/healthz``, then a smoke journey over HTTPS through nginx (see ``smoke``), and faults:
    the database refusing connections (503 "try again" page, nothing half-saved, recovery), an upload over
-   nginx's limit.
-5. Greps every log line written (gunicorn, worker, nginx) for the demo's names and ID numbers.
+   nginx's limit, the worker killed (SIGKILL) in the middle of a 600-row import (nothing written, the
+   restarted worker fails the job at once, a second confirm writes every row exactly once).
+5. Greps every log line written (gunicorn, worker, nginx) for the demo's names and ID numbers and the
+   imported list's ID numbers.
 6. Stops everything it started, even on failure (``finally``); the database is left for inspection and
    recreated by the next run.
 """
@@ -292,7 +294,7 @@ def main() -> int:
         saved.write_text(json.dumps({**setup, "password": password}), encoding="utf-8")
         step(f"prepared in {time.monotonic() - started:.0f} s (migrate, collectstatic, check --deploy, demo)")
 
-    from smoke import faults, smoke
+    from smoke import faults, smoke, worker_killed_mid_import
 
     stack = Stack(env, ports)
     try:
@@ -302,6 +304,7 @@ def main() -> int:
         step(f"healthy: {health}")
         smoke(stack, env, base, ports, password, WORK, manage)
         faults(stack, env, base, ports, password, WORK, manage, admin_sql)
+        worker_killed_mid_import(stack, env, base, WORK, DATABASE_URL)
         stack.check_alive()
     except BaseException:
         if os.environ.get("PROD_CHECK_HOLD"):  # a developer's shortcut: look at the failed stack
@@ -319,7 +322,7 @@ def main() -> int:
             admin_sql('ALTER DATABASE "{db}" ALLOW_CONNECTIONS true')
         except Exception as exc:  # noqa: BLE001 - report, the stack is already stopped
             print(f"prod-check: could not re-allow connections: {exc}", file=sys.stderr)
-    lines = grep_logs(demo_identities(env))
+    lines = grep_logs(demo_identities(env) + smoke.state.get("imported_ids", []))
     step(f"{lines} log lines checked: no demo name or ID number in them")
     step(f"OK in {time.monotonic() - started:.0f} s")
     return 0

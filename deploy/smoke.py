@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import time
 import urllib.parse
 
@@ -190,7 +191,7 @@ def smoke(stack, env, base, ports, password, work, manage) -> None:
     expect(big.status == 413, f"26 MB upload: {big.status}")
     ok("26 MB upload refused by nginx (413)")
     phones.write_text(json.dumps(totp_secrets))
-    smoke.state = {"totp": totp_secrets, "commune": commune}
+    smoke.state = {"totp": totp_secrets, "commune": commune, "police": police}
 
 
 def faults(stack, env, base, ports, password, work, manage, admin_sql) -> None:
@@ -228,3 +229,116 @@ def faults(stack, env, base, ports, password, work, manage, admin_sql) -> None:
         time.sleep(0.5)
     expect(back.status == 200, f"not back after the outage: {back.status}")
     ok("back after the outage, the officer still signed in", back)
+    stack.check_alive()  # the worker waited for the database instead of exiting
+    ok("the worker waited for the database and resumed")
+
+
+IMPORT_ROWS = 600  # over people.jobs.BACKGROUND_ROWS: the list is written by the worker
+
+
+def import_workbook(template: bytes, rows: int, stamp: str, ids: list[str]) -> bytes:
+    """The police list template downloaded over HTTP, filled with ``rows`` new decisions in Hoàn Kiếm
+    (their ID numbers appended to ``ids``: the logs must not hold them either)."""
+    import io  # noqa: PLC0415 - heavy: only this fault builds a workbook
+    import random  # noqa: PLC0415 - heavy: as above
+
+    from openpyxl import load_workbook  # noqa: PLC0415 - heavy: as above
+
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook["Danh sách"]
+    headers = [cell.value for cell in sheet[1]]
+    rng = random.Random(stamp)  # noqa: S311 - made-up rows
+    given = ("Lan", "Hương", "Hoa", "Mai", "Linh", "Trang", "Thảo", "Ngọc", "Huyền", "Nhung", "Yến")
+    for i in range(rows):
+        year = rng.randint(1970, 1995)
+        ids.append(f"0{rng.randint(1, 96):02d}1{year % 100:02d}{rng.randint(0, 999_999):06d}")
+        values = {
+            "Họ và tên": f"{rng.choice(('Nguyễn', 'Trần', 'Lê', 'Phạm'))} Thị {rng.choice(given)}",
+            "Giới tính": "Nữ",
+            "Ngày sinh hoặc năm sinh": f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{year}",
+            "Số CMND/CCCD": ids[-1],
+            "Thời gian vi phạm": f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2014 22:00",
+            "Nơi vi phạm (mã hoặc tên xã, phường)": "00079",
+            "Nghị định": "167/2013/NĐ-CP",
+            "Điều": "23",
+            "Khoản": "1",
+            "Số quyết định": f"K{stamp}-{i}/QĐ-XPHC",
+            "Ngày quyết định": "30/10/2014",
+            "Hình thức xử phạt": "Phạt tiền",
+            "Số tiền phạt (đồng)": "200.000",
+        }
+        sheet.append([values.get(header, "") for header in headers])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def worker_killed_mid_import(stack, env, base, work, database_url) -> None:
+    """A police list of IMPORT_ROWS rows confirmed, the worker killed (SIGKILL) while it writes it: nothing
+    of it in the registry, the worker restarted (as systemd does) fails the job at once with a message, the
+    officer confirms again and every decision is written exactly once."""
+    import psycopg  # noqa: PLC0415 - heavy: only the faults read the database directly
+
+    police: Browser = smoke.state["police"]
+    stamp = str(int(time.time()))
+    template = police.get("/nguoi-vi-pham/nhap-excel/mau.xlsx")
+    expect(template.status == 200 and template.body[:2] == b"PK", f"import template: {template.status}")
+    upload_page = police.get("/nguoi-vi-pham/nhap-excel/")
+    form = next(f for f in upload_page.forms() if "multipart" in f.attrs.get("enctype", ""))
+    csrf = dict(form.fields)["csrfmiddlewaretoken"]
+    preview = police.upload(
+        "/nguoi-vi-pham/nhap-excel/",
+        {"csrfmiddlewaretoken": csrf},
+        "file",
+        "danh-sach.xlsx",
+        import_workbook(template.body, IMPORT_ROWS, stamp, smoke.state.setdefault("imported_ids", [])),
+    )
+    found = re.search(r"/nguoi-vi-pham/nhap-excel/(\d+)/$", preview.url)
+    expect(preview.status == 200 and found is not None, f"upload: {preview.status} {preview.url}")
+    preview_url = f"/nguoi-vi-pham/nhap-excel/{found.group(1)}/"
+
+    def decisions(cursor) -> int:
+        cursor.execute("SELECT count(*) FROM people_sanctiondecision WHERE number LIKE %s", [f"K{stamp}-%"])
+        return cursor.fetchone()[0]
+
+    def job(cursor) -> tuple[str, int]:
+        cursor.execute("SELECT status, progress FROM importjobs_importjob ORDER BY id DESC LIMIT 1")
+        return cursor.fetchone() or ("", 0)
+
+    with psycopg.connect(database_url, autocommit=True) as db, db.cursor() as cursor:
+        started = police.submit(preview, preview.form(button="confirm"), button="confirm")
+        expect(started.status == 200 and "tien-do" in started.url, f"confirm: {started.status} {started.url}")
+        deadline = time.monotonic() + 60
+        while job(cursor)[0] != "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # Killed once it has written part of the list (its progress moves), or still at 0 % if it is quick.
+        while job(cursor) == ("running", 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        status, progress = job(cursor)
+        expect(status == "running", f"the worker never started the import or finished it first ({status})")
+        stack.stop_one("worker", signal.SIGKILL)
+        expect(decisions(cursor) == 0, "a killed import left decisions behind")
+        ok(f"worker killed (SIGKILL) while writing a {IMPORT_ROWS}-row list at {progress} %: nothing written")
+
+        stack.start_worker()
+        deadline = time.monotonic() + 60
+        while job(cursor)[0] == "running" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        expect(
+            job(cursor)[0] == "failed", f"the restarted worker did not fail the orphaned job: {job(cursor)}"
+        )
+        page = police.get(started.url)
+        expect("không có dữ liệu nào được ghi" in page.text, "the officer is not told nothing was written")
+        ok("restarted worker failed the orphaned job at once; the officer is told nothing was written")
+
+        preview = police.get(preview_url)
+        again = police.submit(preview, preview.form(button="confirm"), button="confirm")
+        expect(again.status == 200 and "tien-do" in again.url, f"second confirm: {again.status} {again.url}")
+        deadline = time.monotonic() + 120
+        while job(cursor)[0] in ("queued", "running") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        expect(job(cursor)[0] == "done", f"the second confirm did not finish: {job(cursor)}")
+        expect(
+            decisions(cursor) == IMPORT_ROWS, f"{decisions(cursor)} decisions written, {IMPORT_ROWS} expected"
+        )
+    ok(f"confirmed again: {IMPORT_ROWS} decisions written exactly once")

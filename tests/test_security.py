@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.test import Client
@@ -25,8 +26,13 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=0):06d}"
 
 
-def test_passwords_are_hashed_with_argon2_outside_tests():
-    assert "Argon2PasswordHasher" in "".join(settings.PASSWORD_HASHERS)
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters_outside_tests():
+    assert "lanhmanh.org.passwords.Argon2Hasher" in settings.PASSWORD_HASHERS
+    encoded = make_password("mot-mat-khau-dai", hasher="argon2")
+    # ASVS 5.0 V11.4 / OWASP Password Storage Cheat Sheet: argon2id, at least 19 MiB, 2 passes, 1 lane.
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password("mot-mat-khau-dai", encoded)
+    assert not check_password("mot-mat-khau-khac", encoded)
 
 
 def test_a_wrong_password_gives_one_message_for_unknown_and_known_users(police):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import re
+import runpy
 from pathlib import Path
 
 from django.core.management import get_commands
@@ -65,3 +66,16 @@ def test_the_nginx_site_logs_no_uri_and_serves_no_media_and_limits_uploads():
     assert "Hệ thống đang tạm thời gián đoạn" in (DEPLOY / "nginx" / "loi-tam-thoi.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_gunicorn_runs_threads_so_a_password_check_does_not_hold_a_whole_process(monkeypatch):
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    assert config["worker_class"] == "gthread"
+    assert config["threads"] >= 4
+    assert 2 <= config["workers"] <= 9
+    # gunicorn keeps an idle connection longer than nginx's upstream keepalive_timeout (else 502 on a race).
+    site = (DEPLOY / "nginx" / "lanhmanh.conf").read_text(encoding="utf-8")
+    nginx_seconds = int(re.search(r"keepalive_timeout (\d+)s;", site).group(1))
+    assert config["keepalive"] > nginx_seconds

@@ -31,6 +31,7 @@ def test_every_request_gets_an_id_in_its_response_and_its_access_line(client, ca
         200,
     )
     assert access["duration_ms"] >= 0
+    assert access["cpu_ms"] >= 0
 
 
 def test_a_well_formed_request_id_from_nginx_is_kept_and_a_malformed_one_replaced(client):

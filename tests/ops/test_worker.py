@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+
 import pytest
 from django_tasks.base import TaskResultStatus
 
@@ -48,3 +52,59 @@ def test_the_heartbeat_is_written_and_removed_when_the_worker_stops():
     assert WorkerHeartbeat.objects.get().worker_id == "worker-under-test"
     worker.stop()
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_a_worker_killed_on_this_machine_is_recovered_at_once_not_after_a_minute(client_for, police):
+    upload(client_for(police), workbook_bytes([row()]))
+    batch = PersonImport.objects.get()
+    dead_pid = subprocess.Popen(["true"])  # noqa: S607 - a process that has exited: its pid is free
+    dead_pid.wait()
+    killed = heartbeat("killed-here", seconds_ago=2)
+    killed.hostname, killed.pid = socket.gethostname(), dead_pid.pid
+    killed.save()
+    busy = heartbeat("running-here", seconds_ago=2)
+    busy.hostname, busy.pid = socket.gethostname(), os.getppid()
+    busy.save()
+    orphan = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["killed-here"])
+    kept = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["running-here"])
+    job = ImportJob.objects.create(batch=batch, owner=police, status="running", task_id=str(orphan.id))
+
+    assert recover_orphaned_tasks() == 1
+
+    orphan.refresh_from_db()
+    kept.refresh_from_db()
+    job.refresh_from_db()
+    assert (orphan.status, kept.status, job.status) == (
+        TaskResultStatus.FAILED,
+        TaskResultStatus.RUNNING,
+        "failed",
+    )
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["running-here"]
+    assert Person.objects.count() == 0
+
+
+def test_the_worker_waits_for_a_restarted_database_fails_the_task_it_lost_and_resumes(monkeypatch):
+    from django.db import OperationalError  # noqa: PLC0415 - heavy: only this test raises it
+    from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand  # noqa: PLC0415
+
+    from lanhmanh.ops.management.commands import run_worker  # noqa: PLC0415 - heavy: a command module
+
+    runs = []
+
+    def db_worker(self, *args, **options):
+        runs.append(options["worker_id"])
+        if len(runs) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(DbWorkerCommand, "handle", db_worker)
+    monkeypatch.setattr(run_worker, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(run_worker.connection, "close", lambda: None)  # the test's transaction stays open
+    monkeypatch.setattr(Heartbeat, "start", lambda self: None)
+    lost = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["this-worker"])
+
+    run_worker.Command().handle(worker_id="this-worker")
+
+    assert runs == ["this-worker", "this-worker"]  # resumed, did not exit
+    lost.refresh_from_db()
+    assert lost.status == TaskResultStatus.FAILED
+    assert not WorkerHeartbeat.objects.exists()  # removed when it stopped

@@ -162,7 +162,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "lanhmanh.org.passwords.Argon2Hasher",  # argon2id, OWASP/ASVS parameters (see its docstring)
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if ENVIRONMENT == "test":

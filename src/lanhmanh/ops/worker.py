@@ -2,9 +2,10 @@
 
 A worker killed in the middle of a task (power cut, OOM killer, ``kill -9``) leaves its task RUNNING
 forever. The task's own work was one transaction, which died with the worker's connection: nothing of it
-was written. When a worker starts it finds the tasks held by workers whose heartbeat stopped and fails
-them cleanly (and their import jobs with a message saying nothing was written), so the officer can
-confirm again at once instead of waiting for a timeout.
+was written. When a worker starts, and at each of its heartbeats, it finds the tasks held by workers that
+are gone (heartbeat stopped, or process no longer running on this machine) and fails them cleanly (and
+their import jobs with a message saying nothing was written), so the officer can confirm again at once
+instead of waiting for a timeout.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Heartbeat(threading.Thread):
         while not self.stopped.is_set():
             try:
                 beat(self.worker_id, self.started_at)
+                recover_orphaned_tasks()
             except DatabaseError:
                 logger.warning("Heartbeat not written (database unavailable)")
             finally:
@@ -69,13 +71,37 @@ class Heartbeat(threading.Thread):
                 connection.close()  # a connection broken by a database restart: one more try on a new one
 
 
-def recover_orphaned_tasks() -> int:
-    """Fail the tasks held by workers with no recent heartbeat; return how many."""
-    alive = set(
-        WorkerHeartbeat.objects.filter(seen_at__gte=timezone.now() - WORKER_STALE_AFTER).values_list(
-            "worker_id", flat=True
-        )
-    )
+def _process_gone(pid: int) -> bool:
+    """Whether no process with this id runs on this machine (a worker killed here, e.g. ``kill -9``)."""
+    if pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it runs, as another user
+    return False
+
+
+def recover_orphaned_tasks(*, gone: str | None = None) -> int:
+    """Fail the tasks held by workers that are gone; return how many.
+
+    A worker is gone when its heartbeat is older than WORKER_STALE_AFTER (any machine), or at once when
+    it ran on this machine and its process no longer exists (its heartbeat row is removed too). Called
+    when a worker starts and at every heartbeat, so a killed worker's job is failed within seconds
+    when another worker runs on the same machine (the systemd unit restarts it), and within a minute
+    otherwise. ``gone``: a worker id whose running tasks are dead whatever its heartbeat says (the calling
+    worker's own, after it lost the database in the middle of a task)."""
+    here = socket.gethostname()[:255]
+    alive = set()
+    for worker_id, hostname, pid, seen_at in WorkerHeartbeat.objects.values_list(
+        "worker_id", "hostname", "pid", "seen_at"
+    ):
+        if hostname == here and _process_gone(pid):
+            WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+        elif seen_at >= timezone.now() - WORKER_STALE_AFTER and worker_id != gone:
+            alive.add(worker_id)
     recovered = 0
     for task in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING):
         if task.worker_ids and task.worker_ids[-1] in alive:
