@@ -24,7 +24,7 @@ from lanhmanh.enforcement.models import (
     TipOutcome,
     TipStatus,
 )
-from lanhmanh.enforcement.public import image_clean
+from lanhmanh.enforcement.public import image_check
 from lanhmanh.org.models import AdministrativeUnit, Agency, UnitLevel
 from lanhmanh.people.forms import DateInput, UnitChoiceField, style
 
@@ -112,7 +112,8 @@ class MultipleImageInput(forms.ClearableFileInput):
 
 
 class ImagesField(forms.FileField):
-    """Up to ``MAX_IMAGES`` images, each checked and stripped of its metadata (``public.image_clean``)."""
+    """Up to ``MAX_IMAGES`` images, each checked and stripped of its metadata (``public.image_check``,
+    through ``core.uploads``)."""
 
     widget = MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
 
@@ -124,7 +125,7 @@ class ImagesField(forms.FileField):
         files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else ([data] if data else [])
         if len(files) > MAX_IMAGES:
             raise ValidationError(_("Chỉ được gửi tối đa %(n)s ảnh mỗi lần.") % {"n": MAX_IMAGES})
-        return [image_clean(f, label=str(self.label)) for f in files]
+        return [image_check(f) for f in files]
 
 
 def _unit_field(label, queryset, *, required=True):

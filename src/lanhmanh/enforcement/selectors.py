@@ -93,10 +93,17 @@ def violations_linkable(user, hotspot: Hotspot):
 
 def tip_attachment_get(user, pk) -> TipAttachment:
     """An image of a tip the user may read, or Http404."""
-    attachment = TipAttachment.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    attachment = (
+        TipAttachment.objects.select_related("file").filter(pk=pk).first() if str(pk).isdigit() else None
+    )
     if attachment is None or not tips_visible(user).filter(pk=attachment.tip_id).exists():
         raise Http404
     return attachment
+
+
+def tip_file_readable(user, stored) -> bool:
+    """``core.uploads``' reading rule for tip images: the user may read a tip the file is attached to."""
+    return tips_visible(user).filter(attachments__file=stored).exists()
 
 
 def tip_by_receipt(code: str) -> Tip | None:

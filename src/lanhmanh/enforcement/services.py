@@ -6,18 +6,17 @@ and writes its audit row in the same transaction; nothing is half-saved on a Val
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
+from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.enforcement.kinds import KINDS
 from lanhmanh.enforcement.models import (
     INITIAL_STATUSES,
@@ -42,7 +41,7 @@ from lanhmanh.enforcement.models import (
     TipOutcome,
     TipStatus,
 )
-from lanhmanh.enforcement.public import CleanImage, receipt_hash, receipt_new
+from lanhmanh.enforcement.public import receipt_hash, receipt_new
 
 STATUS_JUMP_MESSAGE = gettext_lazy(
     "Không thể chuyển tụ điểm từ “%(old)s” sang “%(new)s”. Bước tiếp theo hợp lệ: %(allowed)s."
@@ -330,20 +329,13 @@ def target_item_link(*, actor, target_item, hotspot: Hotspot) -> TargetHotspot:
 # Tips --------------------------------------------------------------------------------------------------
 
 
-def _store_images(tip: Tip, images: Iterable[CleanImage], addition: TipAddition | None = None) -> None:
+def _store_images(
+    tip: Tip, images: Iterable[CheckedUpload], actor=None, addition: TipAddition | None = None
+) -> None:
+    """Write each checked image through ``core.uploads`` (its own audit row) and attach it to the tip."""
     for image in images:
-        attachment = TipAttachment(
-            tip=tip,
-            addition=addition,
-            content_type=image.content_type,
-            size=len(image.content),
-            width=image.width,
-            height=image.height,
-        )
-        attachment.image.save(
-            f"{secrets.token_hex(16)}.{image.extension}", ContentFile(image.content), save=False
-        )
-        attachment.save()
+        stored = upload_store(checked=image, actor=actor)
+        TipAttachment.objects.create(tip=tip, addition=addition, file=stored)
 
 
 @transaction.atomic
@@ -356,7 +348,7 @@ def tip_submit(
     place_name: str = "",
     when: str = "",
     contact: str = "",
-    images: Iterable[CleanImage] = (),
+    images: Iterable[CheckedUpload] = (),
     actor=None,
     with_receipt: bool = True,
 ) -> tuple[Tip, str]:
@@ -388,7 +380,7 @@ def tip_submit(
     )
     tip.full_clean()
     tip.save()
-    _store_images(tip, images)
+    _store_images(tip, images, actor)
     record_change(actor=actor, instance=tip, action=Action.CREATE)
     return tip, code
 
@@ -404,7 +396,7 @@ def tip_add_information(*, tip: Tip, text: str, images: Iterable[CleanImage] = (
             _("Tin báo đã xử lý xong, không nhận thêm thông tin. Vui lòng gửi tin báo mới.")
         )
     addition = TipAddition.objects.create(tip=tip, text=text.strip(), added_at=timezone.now())
-    _store_images(tip, images, addition)
+    _store_images(tip, images, addition=addition)
     record_change(actor=None, instance=addition, action=Action.CREATE)
     return addition
 

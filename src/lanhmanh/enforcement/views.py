@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import FloatField
 from django.db.models.functions import Cast
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lanhmanh.core.uploads import download_response
 from lanhmanh.enforcement import rules, selectors, services
 from lanhmanh.enforcement.forms import (
     DecisionForm,
@@ -506,10 +507,8 @@ def tip_detail(request, pk):
 
 @login_required
 def tip_image(request, pk):
-    attachment = selectors.tip_attachment_get(request.user, pk)
-    response = FileResponse(attachment.image.open("rb"), content_type=attachment.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """A tip's image, for the officers who may read the tip (``core.uploads`` sends it)."""
+    return download_response(selectors.tip_attachment_get(request.user, pk).file)
 
 
 @login_required
