@@ -386,7 +386,7 @@ def tip_submit(
 
 
 @transaction.atomic
-def tip_add_information(*, tip: Tip, text: str, images: Iterable[CleanImage] = ()) -> TipAddition:
+def tip_add_information(*, tip: Tip, text: str, images: Iterable[CheckedUpload] = ()) -> TipAddition:
     """The sender adds information through the receipt. Side effects: the addition, its images, audit."""
     images = list(images)
     if not text.strip() and not images:
