@@ -490,6 +490,12 @@ class ThrottleHit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "key", "at"])]
+        constraints = [
+            # A proof-of-work challenge is accepted once, even by two requests racing with it.
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(scope="challenge"), name="throttle_challenge_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} · {self.at:%H:%M:%S}"

@@ -22,9 +22,11 @@ from dataclasses import replace
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lanhmanh.core import uploads
 from lanhmanh.core.crypto import blind_index
@@ -59,15 +61,29 @@ def client_key(request) -> str:
     return blind_index(f"{timezone.localdate():%Y%m%d}\x00{address}", purpose="tip-client")[:40]
 
 
+def _no_durable_wait() -> None:
+    """Inside a transaction: commit without waiting for the disk (PostgreSQL). For rate-limit rows only:
+    a crash may forget the last few hits, which limits nothing; the tip itself is always committed durably."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def throttle(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> bool:
     """Count one hit; False when ``key`` already had ``limit`` hits in ``scope`` within the window."""
     now = timezone.now()
     since = now - dt.timedelta(seconds=window_seconds)
     with transaction.atomic():
-        # Old rows go as new ones come: the table holds at most an hour of hashed keys.
+        _no_durable_wait()
+        # Old rows go as new ones come: the table holds an hour of hashed keys, and used challenges
+        # as long as a challenge is valid (so none can be replayed after its row went).
         if secrets.randbelow(50) == 0:
-            ThrottleHit.objects.filter(at__lt=now - dt.timedelta(hours=1)).delete()
-        if ThrottleHit.objects.filter(scope=scope, key=key, at__gte=since).count() >= limit:
+            ThrottleHit.objects.filter(
+                Q(at__lt=now - dt.timedelta(hours=1)) & ~Q(scope="challenge")
+                | Q(at__lt=now - dt.timedelta(seconds=CHALLENGE_MAX_AGE))
+            ).delete()
+        # Counting stops at the limit (an index range of at most ``limit`` rows).
+        if ThrottleHit.objects.filter(scope=scope, key=key, at__gte=since)[:limit].count() >= limit:
             return False
         ThrottleHit.objects.create(scope=scope, key=key, at=now)
     return True
@@ -76,6 +92,7 @@ def throttle(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> b
 # Proof of work -----------------------------------------------------------------------------------------
 
 _SALT = "lanhmanh.enforcement.tip-challenge"
+CHALLENGE_MAX_AGE = 2 * 3600
 
 
 def challenge_new() -> str:
@@ -102,11 +119,18 @@ def pow_solve(challenge: str, bits: int) -> str:
     return str(nonce)
 
 
+CHALLENGE_USED = gettext_lazy("Biểu mẫu này đã được gửi. Vui lòng tải lại trang nếu muốn gửi tin báo khác.")
+
+
 def challenge_check(challenge: str, nonce: str) -> str | None:
     """None when the challenge is genuine, old enough, fresh enough, solved and not used before;
-    otherwise the Vietnamese message to show."""
+    otherwise the Vietnamese message to show.
+
+    Call it inside the transaction that stores the tip: the challenge is marked used in the same
+    commit, so a tip refused later leaves its challenge unused, and two requests racing with one
+    challenge meet the unique constraint (IntegrityError: the caller answers ``CHALLENGE_USED``)."""
     try:
-        data = signing.loads(challenge, salt=_SALT, max_age=2 * 3600)
+        data = signing.loads(challenge, salt=_SALT, max_age=CHALLENGE_MAX_AGE)
     except signing.BadSignature:
         return _("Biểu mẫu đã hết hạn. Vui lòng tải lại trang và gửi lại.")
     age = timezone.now().timestamp() - data["t"]
@@ -118,13 +142,9 @@ def challenge_check(challenge: str, nonce: str) -> str | None:
             "Trình duyệt chưa hoàn tất bước kiểm tra chống gửi tự động. Vui lòng bật JavaScript và gửi lại."
         )
     used = blind_index(data["id"], purpose="tip-challenge")[:40]
-    try:
-        with transaction.atomic():
-            if ThrottleHit.objects.filter(scope="challenge", key=used).exists():
-                raise IntegrityError
-            ThrottleHit.objects.create(scope="challenge", key=used, at=timezone.now())
-    except IntegrityError:
-        return _("Biểu mẫu này đã được gửi. Vui lòng tải lại trang nếu muốn gửi tin báo khác.")
+    if ThrottleHit.objects.filter(scope="challenge", key=used).exists():
+        return str(CHALLENGE_USED)
+    ThrottleHit.objects.create(scope="challenge", key=used, at=timezone.now())
     return None
 
 

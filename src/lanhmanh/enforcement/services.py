@@ -378,7 +378,9 @@ def tip_submit(
         received_on=timezone.localdate(now),
         recorded_by=actor,
     )
-    tip.full_clean()
+    # The unit is an instance the form already checked, and the receipt's uniqueness is the database's
+    # constraint (a 99-bit random code): two look-ups per tip saved on the busiest page.
+    tip.full_clean(exclude=["unit"], validate_unique=False)
     tip.save()
     _store_images(tip, images, actor)
     record_change(actor=actor, instance=tip, action=Action.CREATE)

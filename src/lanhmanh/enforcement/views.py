@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import FloatField
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -41,7 +42,13 @@ from lanhmanh.enforcement.models import (
     TargetHotspot,
     TipStatus,
 )
-from lanhmanh.enforcement.public import challenge_check, challenge_new, client_key, throttle
+from lanhmanh.enforcement.public import (
+    CHALLENGE_USED,
+    challenge_check,
+    challenge_new,
+    client_key,
+    throttle,
+)
 from lanhmanh.enforcement.services import ELIMINATE, KEEP_CLEAN
 from lanhmanh.enforcement.stats import tip_statistics
 from lanhmanh.org.maps import MapPoint, district_map, unit_centre
@@ -287,29 +294,34 @@ def tip_public(request):
             status=400,
         )
     if form.is_valid():
-        problem = challenge_check(form.cleaned_data["challenge"], form.cleaned_data["nonce"])
+        data = form.cleaned_data
+        tip = None
+        try:
+            # The challenge is marked used in the tip's own transaction: one commit per tip, and a tip
+            # refused below leaves nothing behind.
+            with transaction.atomic():
+                problem = challenge_check(data["challenge"], data["nonce"])
+                if problem is None:
+                    tip, code = services.tip_submit(
+                        what=data["what"],
+                        unit=data["unit"],
+                        address=data["address"],
+                        place_name=data["place_name"],
+                        when=data["when"],
+                        contact=data["contact"],
+                        images=data["images"],
+                    )
+        except IntegrityError:  # the same challenge sent twice at once: the other request stored the tip
+            problem = str(CHALLENGE_USED)
+        except ValidationError as error:
+            problem = None
+            _apply_errors(form, error)
         if problem:
-            form = TipForm(request.POST, request.FILES, initial={"challenge": challenge_new()})
-            form.is_valid()
             form.add_error(None, problem)
-        else:
-            data = form.cleaned_data
-            try:
-                tip, code = services.tip_submit(
-                    what=data["what"],
-                    unit=data["unit"],
-                    address=data["address"],
-                    place_name=data["place_name"],
-                    when=data["when"],
-                    contact=data["contact"],
-                    images=data["images"],
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                response = render(request, "enforcement/tip_receipt.html", {"receipt": code, "tip": tip})
-                response["Cache-Control"] = "no-store"
-                return response
+        elif tip is not None:
+            response = render(request, "enforcement/tip_receipt.html", {"receipt": code, "tip": tip})
+            response["Cache-Control"] = "no-store"
+            return response
     # A fresh challenge with the form shown again (a challenge is accepted once).
     data = form.data.copy()
     data["challenge"] = challenge_new()
