@@ -14,7 +14,7 @@ class EnforcementConfig(AppConfig):
         from lanhmanh.core.home import HomePanel
         from lanhmanh.core.home import register as register_panel
         from lanhmanh.core.navigation import NavItem, register
-        from lanhmanh.enforcement import rules, selectors
+        from lanhmanh.enforcement import link_kinds, rules, selectors
         from lanhmanh.enforcement.public import TIP_IMAGE_PURPOSE
 
         uploads.register(
@@ -25,6 +25,7 @@ class EnforcementConfig(AppConfig):
                 selectors.tip_file_readable,
             )
         )
+        link_kinds.register_all()
         register(
             NavItem(
                 key="hotspots",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.core.scoping import path_q
+from lanhmanh.enforcement import links
 from lanhmanh.enforcement.models import (
     Hotspot,
     HotspotKind,
@@ -352,6 +354,37 @@ class TriageForm(TextGuardMixin, forms.Form):
             ["assigned_agency", "assigned_team", "hotspot", "outcome", "outcome_note", "status", "note"]
         )
         style(self)
+
+
+class TipLinkForm(TextGuardMixin, forms.Form):
+    """Link a tip to a record: its kind and its number (or the address of its page, pasted)."""
+
+    kind = forms.ChoiceField(label=_("Loại hồ sơ"))
+    object_id = forms.CharField(
+        label=_("Số hiệu hồ sơ hoặc địa chỉ trang hồ sơ"),
+        max_length=300,
+        help_text=_(
+            "Số cuối trong địa chỉ trang hồ sơ, ví dụ …/cuoc-kiem-tra/125/ → 125 (dán cả địa chỉ cũng được)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—")] + [(k.code, k.label) for k in links.kinds()]
+        self.fields["kind"].error_messages["required"] = _("Chọn loại hồ sơ cần liên kết.")
+        self.fields["kind"].error_messages["invalid_choice"] = _("Chọn loại hồ sơ cần liên kết.")
+        self.fields["object_id"].error_messages["required"] = _("Nhập số hiệu hồ sơ cần liên kết.")
+        style(self)
+
+    def clean_object_id(self):
+        text = self.cleaned_data["object_id"].strip()
+        if not text.isdigit():
+            # A pasted page address: the last number in its path.
+            numbers = re.findall(r"/(\d+)(?=/|$)", text.split("?", 1)[0].split("#", 1)[0])
+            if not numbers:
+                raise ValidationError(_("Nhập số hiệu hồ sơ (chữ số) hoặc dán địa chỉ trang hồ sơ."))
+            text = numbers[-1]
+        return text
 
 
 def max_image_mb() -> int:

@@ -12,12 +12,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass, can, visible
-from lanhmanh.enforcement import rules
+from lanhmanh.core.scoping import DataClass, can, path_q, visible
+from lanhmanh.enforcement import links, rules
 from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip, TipAttachment
 from lanhmanh.enforcement.public import receipt_hash
 from lanhmanh.people.models import Violation
 from lanhmanh.people.selectors import persons_visible
+from lanhmanh.premises import selectors as premises_selectors
 
 
 def hotspots_visible(user) -> QuerySet[Hotspot]:
@@ -111,3 +112,36 @@ def tip_by_receipt(code: str) -> Tip | None:
     if not code.strip():
         return None
     return Tip.objects.filter(receipt_hash=receipt_hash(code)).first()
+
+
+NEARBY_INSPECTIONS = 20
+
+
+def inspections_nearby(user, hotspot: Hotspot) -> list:
+    """The latest inspections of establishments in the hotspot's unit (its commune, or every commune of
+    its district when the hotspot spans wards), as the premises app lets this user read them
+    (``premises.selectors.inspections_visible``: nothing for a role without the establishment class).
+
+    "Nearby" is the unit: the establishment register records an address, not coordinates, so a radius
+    around the hotspot's coordinates has nothing to measure against."""
+    return list(
+        premises_selectors.inspections_visible(user)
+        .filter(path_q(hotspot.unit.path, "establishment__unit_path"))
+        .order_by("-inspected_on", "-pk")[:NEARBY_INSPECTIONS]
+    )
+
+
+def tip_links(tip: Tip) -> list[dict]:
+    """The records a tip is linked to, with the page of each (the reader may not be allowed to open it:
+    that page answers for itself)."""
+    shown = []
+    for link in tip.links.order_by("linked_at", "pk"):
+        kind = links.kind_for(link.kind)
+        shown.append(
+            {
+                "kind": kind.label if kind else link.kind,
+                "label": link.label,
+                "url": kind.url(link.object_id) if kind else "",
+            }
+        )
+    return shown

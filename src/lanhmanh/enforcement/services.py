@@ -11,12 +11,14 @@ from collections.abc import Iterable
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
 from lanhmanh.core.uploads import CheckedUpload, upload_store
+from lanhmanh.enforcement import links
 from lanhmanh.enforcement.kinds import KINDS
 from lanhmanh.enforcement.models import (
     INITIAL_STATUSES,
@@ -475,14 +477,47 @@ def tip_triage(
     return tip
 
 
+LINK_NOT_FOUND = gettext_lazy("Không tìm thấy %(kind)s số %(id)s, hoặc bạn không có quyền xem hồ sơ này.")
+
+
 @transaction.atomic
-def tip_link(*, actor, tip: Tip, kind: str, object_id: int, label: str) -> TipLink:
-    """Link a tip to a record another app registered a link kind for (``enforcement.links``)."""
-    link = TipLink(tip=tip, kind=kind, object_id=object_id, label=label[:300], linked_by=actor)
-    link.full_clean()
+def tip_link(*, actor, tip: Tip, kind: str, object_id) -> TipLink | Tip:
+    """Link a tip to a record of a registered kind (``enforcement.links``) that the actor may open.
+
+    The record is looked up through its owning app's selector with the actor's reach: an unknown id and
+    a record out of reach get the same Vietnamese message. The hotspot kind sets the tip's hotspot (as
+    triage does, with its re-emergence proposal); the others add a ``TipLink``. Side effects: the link,
+    a triage event (internal), the first action time, an audit row."""
+    link_kind = links.kind_for(kind)
+    if link_kind is None:
+        raise ValidationError({"kind": _("Chọn loại hồ sơ cần liên kết.")})
+    text = str(object_id).strip()
+    not_found = ValidationError(
+        {"object_id": LINK_NOT_FOUND % {"kind": str(link_kind.label).lower(), "id": text[:20]}}
+    )
+    if not text.isdigit() or len(text) > 18:
+        raise not_found
+    try:
+        pk, label = link_kind.lookup(actor, int(text))
+    except Http404:
+        raise not_found from None
+    if kind == links.HOTSPOT:
+        if tip.hotspot_id == pk:
+            raise ValidationError({"object_id": _("Tin báo đã liên kết với tụ điểm này.")})
+        return tip_triage(actor=actor, tip=tip, hotspot=Hotspot.objects.get(pk=pk))
+    if TipLink.objects.filter(tip=tip, kind=kind, object_id=pk).exists():
+        raise ValidationError({"object_id": _("Tin báo đã liên kết với hồ sơ này.")})
+    now = timezone.now()
+    link = TipLink(tip=tip, kind=kind, object_id=pk, label=label[:300], linked_by=actor)
+    link.full_clean(validate_unique=False)
     link.save()
+    changes = {}
     if tip.first_action_at is None:
-        Tip.objects.filter(pk=tip.pk).update(first_action_at=timezone.now())
-    _tip_event(tip, actor, TipAction.LINKED, label[:300], timezone.now())
+        changes["first_action_at"] = now
+    if tip.status == TipStatus.RECEIVED:
+        changes["status"] = TipStatus.CHECKING  # any officer's step means the tip is being checked
+    if changes:
+        audited_update(actor=actor, instance=tip, **changes)
+    _tip_event(tip, actor, TipAction.LINKED, f"{link_kind.label}: {label[:280]}", now)
     record_change(actor=actor, instance=link, action=Action.CREATE)
     return link

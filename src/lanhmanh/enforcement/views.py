@@ -32,6 +32,7 @@ from lanhmanh.enforcement.forms import (
     TipAddForm,
     TipForm,
     TipIntakeForm,
+    TipLinkForm,
     TransitionForm,
     TriageForm,
     max_image_mb,
@@ -140,6 +141,7 @@ def hotspot_detail(request, pk):
             "proposals": hotspot.proposals.all()[:20],
             "violations": hotspot.violation_links.select_related("violation__act")[:50],
             "linkable": selectors.violations_linkable(user, hotspot),
+            "inspections": selectors.inspections_nearby(user, hotspot),
             "tips": selectors.tips_visible(user).filter(hotspot=hotspot)[:20]
             if rules.can_take_tips(user)
             else None,
@@ -473,16 +475,21 @@ def tip_intake(request):
 
 
 @login_required
-def tip_detail(request, pk):
+def tip_detail(request, pk, link_form=None):
     tip = selectors.tip_get(request.user, pk, path=request.path)
     can_triage = rules.can_triage_tips(request.user)
     hotspots = selectors.hotspots_visible(request.user).order_by("name")
     form = (
-        TriageForm(request.POST or None, user=request.user, hotspots=hotspots, tip=tip)
+        TriageForm(
+            (request.POST or None) if link_form is None else None,
+            user=request.user,
+            hotspots=hotspots,
+            tip=tip,
+        )
         if can_triage
         else None
     )
-    if request.method == "POST":
+    if request.method == "POST" and link_form is None:
         _require(lambda u: can_triage, request.user)
         if form.is_valid():
             data = form.cleaned_data
@@ -511,10 +518,35 @@ def tip_detail(request, pk):
             "form": form,
             "events": tip.events.select_related("actor"),
             "additions": tip.additions.all(),
-            "attachments": tip.attachments.all(),
-            "links": tip.links.all(),
+            "attachments": tip.attachments.select_related("file"),
+            "links": selectors.tip_links(tip),
+            "link_form": link_form or TipLinkForm() if can_triage else None,
         },
+        status=400 if link_form is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def tip_link_add(request, pk):
+    """Link a tip to an establishment, an inspection, a criminal case or a hotspot the officer may open."""
+    _require(rules.can_triage_tips, request.user)
+    tip = selectors.tip_get(request.user, pk, path=request.path)
+    form = TipLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.tip_link(
+                actor=request.user,
+                tip=tip,
+                kind=form.cleaned_data["kind"],
+                object_id=form.cleaned_data["object_id"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã liên kết tin báo với hồ sơ."))
+            return redirect("enforcement:tip_detail", tip.pk)
+    return tip_detail(request, pk, link_form=form)
 
 
 @login_required
