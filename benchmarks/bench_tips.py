@@ -1,7 +1,7 @@
 """The public tip page under load on a real HTTP server: 50 tips a second for 60 seconds.
 
-Loads the demo's units and agencies, starts Django's threaded WSGI server on a free local port (the
-demo stack: one process, as ``make demo`` serves), and sends tips open-loop at ``BENCH_TIPS_RATE``
+Loads the demo's units and agencies, starts a WSGI server on a free local port in this process (see
+``_serve``: by default like the production stack's workers, or as ``runserver`` serves), and sends tips open-loop at ``BENCH_TIPS_RATE``
 per second (default 50) for ``BENCH_TIPS_SECONDS`` (default 60) from a pool of client threads. Each
 tip is a full POST of the page's form: CSRF token, a fresh signed challenge with its proof of work
 (``TIP_POW_BITS`` of the test settings), a unique text. All requests come from one address here, so the
@@ -38,13 +38,44 @@ def _percentile(values: list[float], share: float) -> float:
 def _serve(server_ms: list[float]):
     """The server, and in ``server_ms`` the time each POST spent in Django (from the request reaching
     the application to its response built): the server's own share of the wall time, which a loaded
-    machine (client threads, other processes) inflates less than the round trip."""
+    machine (client threads, other processes) inflates less than the round trip.
+
+    ``BENCH_TIPS_SERVER=pool`` (default) serves like the production stack (``deploy/gunicorn.conf.py``):
+    ``BENCH_TIPS_WORKERS`` workers (default 9, gunicorn's) that each keep their database connection
+    (``CONN_MAX_AGE``) and a listen backlog of 1,024 (gunicorn's is 2,048), in threads of this process.
+    ``BENCH_TIPS_SERVER=runserver`` serves as ``manage.py runserver`` does: a new thread and a new
+    database connection per request and a backlog of 10, where a burst overflows the backlog and the
+    client's retried connection waits one second or more, whatever the application does."""
     from django.core.handlers.wsgi import WSGIHandler
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, WSGIServer
+    from django.db import close_old_connections
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, *args):
             pass
+
+    class PooledWSGIServer(WSGIServer):
+        request_queue_size = 1024
+
+        def __init__(self, *args, workers: int, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tip-server")
+
+        def process_request(self, request, client_address):
+            self.pool.submit(self._work, request, client_address)
+
+        def _work(self, request, client_address):
+            try:
+                self.finish_request(request, client_address)
+            except Exception:  # noqa: BLE001 - as socketserver does: report, keep serving
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+                close_old_connections()  # as at the end of a request: kept unless too old or broken
+
+        def server_close(self):
+            super().server_close()
+            self.pool.shutdown(wait=False)
 
     django_app = WSGIHandler()
 
@@ -55,7 +86,11 @@ def _serve(server_ms: list[float]):
             server_ms.append((time.perf_counter() - start) * 1000)
         return response
 
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    if os.environ.get("BENCH_TIPS_SERVER", "pool") == "runserver":
+        server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True)
+    else:
+        workers = int(os.environ.get("BENCH_TIPS_WORKERS", 9))
+        server = PooledWSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=True, workers=workers)
     server.set_app(timed_app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -49,21 +49,31 @@ def current_units(root_path: str | None = None):
     return current if current.exists() else units
 
 
-_UNIT_CHOICES: dict[str, tuple[float, list[tuple[int, str]]]] = {}
+_UNIT_CHOICES: dict[str, tuple[float, list[tuple[int, str]], dict]] = {}
 UNIT_CHOICES_SECONDS = 600
 
 
-def unit_choices(root_path: str | None = None) -> list[tuple[int, str]]:
-    """(pk, label) of ``current_units``, kept ten minutes per process: the public page lists every
-    commune of the city (about 600) and must stay fast under load; units change a few times a decade."""
+def _unit_cache(root_path: str | None) -> tuple[float, list[tuple[int, str]], dict]:
     key = root_path or ""
     now = time.monotonic()
     cached = _UNIT_CHOICES.get(key)
     if cached is None or now - cached[0] > UNIT_CHOICES_SECONDS:
         label = UnitChoiceField(queryset=AdministrativeUnit.objects.none()).label_from_instance
-        cached = (now, [(u.pk, label(u)) for u in current_units(root_path)])
+        units = list(current_units(root_path))
+        cached = (now, [(u.pk, label(u)) for u in units], {u.pk: u for u in units})
         _UNIT_CHOICES[key] = cached
-    return cached[1]
+    return cached
+
+
+def unit_choices(root_path: str | None = None) -> list[tuple[int, str]]:
+    """(pk, label) of ``current_units``, kept ten minutes per process: the public page lists every
+    commune of the city (about 600) and must stay fast under load; units change a few times a decade."""
+    return _unit_cache(root_path)[1]
+
+
+def unit_picked(root_path: str | None, pk: int):
+    """The unit ``pk`` among the cached choices (no query), or None."""
+    return _unit_cache(root_path)[2].get(pk)
 
 
 class FastSelect(forms.Widget):
@@ -90,6 +100,7 @@ class UnitPickField(forms.Field):
     """A unit chosen from cached choices; cleans to the ``AdministrativeUnit``."""
 
     def __init__(self, *, root_path=None, **kwargs):
+        self.root_path = root_path
         self.choices = unit_choices(root_path)
         super().__init__(widget=FastSelect(self.choices, attrs={"class": "form-select"}), **kwargs)
 
@@ -98,13 +109,9 @@ class UnitPickField(forms.Field):
         if value in (None, ""):
             return None
         text = str(value)
-        # A unit id has a few digits: a huge number is refused before it reaches int() or the database.
-        unit = (
-            AdministrativeUnit.objects.filter(pk=int(text)).first()
-            if text.isdigit() and len(text) <= 18
-            else None
-        )
-        if unit is None or unit.pk not in {pk for pk, _label in self.choices}:
+        # A unit id has a few digits: a huge number is refused before it reaches int().
+        unit = unit_picked(self.root_path, int(text)) if text.isdigit() and len(text) <= 18 else None
+        if unit is None:
             raise ValidationError(_("Địa bàn đã chọn không hợp lệ."), code="invalid_choice")
         return unit
 

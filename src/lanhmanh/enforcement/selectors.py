@@ -8,6 +8,7 @@ the unit of the agency it was assigned to lies in the subtree. Reading a tip sho
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -25,6 +26,21 @@ def hotspots_visible(user) -> QuerySet[Hotspot]:
     """Hotspots whose unit is in the user's jurisdiction (enforcement class needed)."""
     queryset = Hotspot.objects.select_related("kind", "unit", "police_agency")
     return visible(queryset, user, data_classes=DataClass.ENFORCEMENT, via=("unit",))
+
+
+def hotspot_map_rows(user) -> list[tuple]:
+    """(pk, name, status, latitude, longitude, unit path) of every hotspot in reach, as plain tuples
+    straight from the cursor: the map draws thousands, and model instances or per-row converters would
+    cost more than the query."""
+    queryset = (
+        visible(Hotspot.objects.all(), user, data_classes=DataClass.ENFORCEMENT, via=("unit",))
+        .order_by()
+        .values_list("pk", "name", "status", "latitude", "longitude", "unit__path")
+    )
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def hotspot_get(user, pk) -> Hotspot:

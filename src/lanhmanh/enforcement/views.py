@@ -11,8 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import FloatField
-from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,7 +50,7 @@ from lanhmanh.enforcement.public import (
 )
 from lanhmanh.enforcement.services import ELIMINATE, KEEP_CLEAN
 from lanhmanh.enforcement.stats import tip_statistics
-from lanhmanh.org.maps import MapPoint, district_map, unit_centre
+from lanhmanh.org.maps import district_map, unit_centre
 
 RATE_MESSAGE = gettext_lazy(
     "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."
@@ -575,21 +573,13 @@ def hotspot_map(request):
 
     A hotspot without coordinates sits at its district's centre; a click opens the hotspot."""
     _require(rules.can_see_hotspots, request.user)
-    rows = selectors.hotspots_visible(request.user).values_list(
-        "pk",
-        "name",
-        "status",
-        Cast("latitude", FloatField()),
-        Cast("longitude", FloatField()),
-        "unit__path",
-    )
-    points = []
-    active: dict[str, int] = {}
-    centres: dict[str, tuple[float, float] | None] = {}  # district path → its centre (one look-up each)
-    placed_at_centre = 0
     detail = reverse("enforcement:hotspot_list")  # "/tu-diem/": a hotspot is "/tu-diem/<pk>/"
     open_statuses = set(HotspotStatus.open_values())
-    for pk, name, status, lat, lon, path in rows:
+    active: dict[str, int] = {}
+    centres: dict[str, tuple[float, float] | None] = {}  # district path → its centre (one look-up each)
+    points = []
+    placed_at_centre = 0
+    for pk, name, status, lat, lon, path in selectors.hotspot_map_rows(request.user):
         district_path = path[:6]
         if status in open_statuses and len(district_path) == 6:
             active[district_path[3:]] = active.get(district_path[3:], 0) + 1
@@ -601,14 +591,18 @@ def hotspot_map(request):
                 continue
             lon, lat = centre
             placed_at_centre += 1
-        points.append(MapPoint(label=name, lng=lon, lat=lat, category=status, url=f"{detail}{pk}/"))
+        # The points as org.maps writes them (``MapPoint``), built here in one pass: 5,000 of them.
+        points.append(
+            {"label": name, "lng": float(lon), "lat": float(lat), "category": status, "url": f"{detail}{pk}/"}
+        )
     the_map = district_map(
         element_id="hotspot-map",
         title=_("Tụ điểm mại dâm công cộng"),
         values=active,
-        points=points,
         categories={s.value: (str(s.label), STATUS_COLOURS[s]) for s in HotspotStatus},
     )
+    if the_map is not None:
+        the_map.config["points"] = points
     return render(
         request,
         "enforcement/hotspot_map.html",
