@@ -9,11 +9,8 @@ from django.test import Client
 from lanhmanh.core.audit import history
 from lanhmanh.enforcement import services
 from lanhmanh.enforcement.models import TipEvent, TipLink, TipStatus
-from lanhmanh.premises import services as premises_services
-from tests.cases.conftest import brokering, case, other_police  # noqa: F401  (fixtures)
 from tests.conftest import DONG_ANH, TRANG_TIEN, unit
 from tests.enforcement.conftest import make_hotspot
-from tests.premises.conftest import at, karaoke, place, team, three_agencies, trang_tien  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -22,20 +19,6 @@ pytestmark = pytest.mark.django_db
 def tip(db):
     tip, _code = services.tip_submit(what="Quán karaoke có người mời chào khách.", unit=unit(TRANG_TIEN))
     return tip
-
-
-@pytest.fixture
-def inspection(inspector, place, team, three_agencies):
-    return premises_services.inspection_record(
-        actor=inspector,
-        establishment=place,
-        team=team,
-        started_at=at("2014-03-10"),
-        agencies=three_agencies,
-        leader_name="Nguyễn Văn Trưởng",
-        violation_found=True,
-        findings="Phòng hát không có cửa kính.",
-    )
 
 
 def link(client, tip, kind, object_id):

@@ -337,3 +337,20 @@ def test_tip_statistics_by_channel_and_district(police, client_for):
     by_channel = {r.label: (r.received, r.verified, r.median_days) for r in stats["by_channel"]}
     assert by_channel == {"Trang tin báo trực tuyến": (2, 1, 2.0), "Đường dây nóng": (1, 0, 4.0)}
     assert [(r.label, r.received, r.median_days) for r in stats["by_district"]] == [("Hoàn Kiếm", 3, 3.0)]
+
+
+def test_a_tip_image_is_served_to_the_intake_officers_of_its_unit_only(police, commune_officer, client_for):
+    from tests.conftest import make_user
+
+    upload = SimpleUploadedFile("anh.png", png_bytes(), content_type="image/png")
+    Client().post("/tin-bao/", {**solved_form(), "images": [upload]})
+    attachment = TipAttachment.objects.select_related("file").get()
+    for path in (f"/tin-bao/tiep-nhan/anh/{attachment.pk}/", f"/tep/{attachment.file.pk}/"):
+        response = client_for(police).get(path)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+        assert response["X-Content-Type-Options"] == "nosniff"
+    dong_anh_police = make_user("ca_dong_anh", agency("01.017", "police"), "police")
+    for user in (dong_anh_police, commune_officer):
+        assert client_for(user).get(f"/tin-bao/tiep-nhan/anh/{attachment.pk}/").status_code == 404
+        assert client_for(user).get(f"/tep/{attachment.file.pk}/").status_code == 404
