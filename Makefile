@@ -65,7 +65,7 @@ test-postgres: install
 prod-check: install
 	$(PYTHON) deploy/prod_check.py
 
-bench: install
+bench: $(BIN)/activate
 	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/bench $(PYTHON) benchmarks/run.py $(BENCH)
 
 clean:

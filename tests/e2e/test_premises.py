@@ -2,13 +2,16 @@
 records an inspection with findings and a person found, prints the minutes; the district records the
 chair's sanction and the licensing agency answers the revocation proposal; the licensing officer looks
 up the owner and sees the decision; the dashboard's T08 count moves; a commune officer of another
-district gets 404; the police's quick check and the health worker's check of a massage place."""
+district gets 404; the police's quick check and the health worker's check of a massage place; an
+inspector attaches a photo to an inspection (a file that is not a picture is refused in Vietnamese)."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from lanhmanh.premises.models import Establishment, Inspection, RevocationProposal
@@ -205,3 +208,40 @@ def test_the_police_check_on_a_phone_and_the_health_check_of_a_massage_place(pag
     expect(page.locator("dl")).to_contain_text("Có tham gia")
     # Health staff see massage places only.
     assert page.goto(live_url(f"/co-so-kinh-doanh/{karaoke().pk}/")).status == 404
+
+
+def test_an_inspector_attaches_a_photo_to_an_inspection_and_sees_it_listed(
+    page, live_url, login_as, settings, tmp_path
+):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    login_as(page, "doi178")
+    inspection = (
+        Inspection.objects.filter(establishment__unit_path__startswith="01.002.").order_by("pk").first()
+    )
+    page.goto(live_url(f"/co-so-kinh-doanh/cuoc-kiem-tra/{inspection.pk}/"))
+    expect(page.locator("[data-attachments]")).to_contain_text("Chưa có tệp đính kèm.")
+    page.get_by_text("Đính kèm ảnh hoặc bản chụp biên bản").click()
+    fake = tmp_path / "anh-gia.jpg"
+    fake.write_text("<html>không phải ảnh</html>")
+    form = page.locator("form[data-attach]")
+    form.locator("#id_attach-file").set_input_files(str(fake))
+    form.get_by_role("button", name="Đính kèm").click()
+    expect(page.locator("[data-error-for=file]")).to_contain_text(
+        "Tệp “anh-gia.jpg” không thuộc loại được phép (JPEG, PDF, PNG, WebP)."
+    )
+    photo = tmp_path / "phong-hat-3.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "navy").save(buffer, "JPEG")
+    photo.write_bytes(buffer.getvalue())
+    form = page.locator("form[data-attach]")
+    form.locator("#id_attach-file").set_input_files(str(photo))
+    form.locator("#id_attach-kind").select_option("photo")
+    form.locator("#id_attach-caption").fill("Phòng hát số 3")
+    form.get_by_role("button", name="Đính kèm").click()
+    listed = page.locator("[data-attachments] li")
+    expect(listed).to_have_count(1)
+    expect(listed).to_contain_text("phong-hat-3.jpg")
+    expect(listed).to_contain_text("Phòng hát số 3")
+    with page.expect_download() as download:
+        listed.get_by_role("link", name="phong-hat-3.jpg").click()
+    assert download.value.suggested_filename == "phong-hat-3.jpg"

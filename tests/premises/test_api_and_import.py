@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from lanhmanh.api.services import api_token_create
 from lanhmanh.premises.imports import COLUMNS
-from lanhmanh.premises.models import EligibilityLookup, Establishment, Licence, PoliceCheck
+from lanhmanh.premises.models import EligibilityLookup, Establishment, Inspection, Licence, PoliceCheck
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +205,43 @@ def test_roles_without_import_rights_get_404(request, client_for, persona):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse("premises:import_upload")).status_code == 404
     assert client.get(reverse("premises:import_template")).status_code == 404
+
+
+def test_a_write_token_records_an_inspection_and_bad_fields_are_named(inspector, place, team, three_agencies):
+    body = {
+        "establishment": place.pk,
+        "team": team.code,
+        "agencies": [a.code for a in three_agencies],
+        "started_at": "2014-03-10T21:00",
+        "leader_name": "Nguyễn Văn Trưởng",
+        "findings": "Không phát hiện vi phạm.",
+    }
+    client = api(inspector, "write")
+    response = client.post("/api/v1/inspections/", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert (
+        client.get(f"/api/v1/inspections/?establishment={place.pk}").json()["results"][0]["id"]
+        == (response.json()["id"])
+    )
+    one_agency = client.post(
+        "/api/v1/inspections/",
+        {**body, "agencies": [three_agencies[0].code]},
+        content_type="application/json",
+    )
+    assert one_agency.status_code == 400
+    assert "ít nhất hai cơ quan" in str(one_agency.json()["error"]["fields"])
+    for bad in ("30/02/2014 21:00", "2014-02-30T21:00"):
+        refused = client.post(
+            "/api/v1/inspections/", {**body, "started_at": bad}, content_type="application/json"
+        )
+        assert refused.status_code == 400
+        assert refused.json()["error"]["fields"] == {
+            "started_at": ["“Thời gian bắt đầu” phải có dạng YYYY-MM-DDTHH:MM."]
+        }
+    impossible_day = client.post(
+        "/api/v1/establishments/", {**NEW, "opened_on": "2012-02-30"}, content_type="application/json"
+    )
+    assert impossible_day.status_code == 400
+    denied = api(inspector).post("/api/v1/inspections/", body, content_type="application/json")
+    assert denied.status_code == 403
+    assert Inspection.objects.count() == 1

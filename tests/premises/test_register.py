@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lanhmanh.core.models import AccessRecord, ChangeRecord
@@ -201,6 +203,25 @@ def test_the_map_beside_the_list_counts_establishments_by_district(
     assert regions["017"]["value"] is None  # Đông Anh: outside the officer's reach, no number at all
     assert regions["002"]["url"] == ""  # a district officer's list has no other district to filter by
     assert 'data-district-map="establishments-map-config"' in response.content.decode()
+
+
+def test_the_list_counts_the_register_once_from_the_maps_grouped_query(
+    client_for, inspector, place, massage_place
+):
+    with CaptureQueriesContext(connection) as queries:
+        response = client_for(inspector).get(reverse("premises:establishment_list"))
+    counts = [
+        q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "premises_establishment" in q["sql"]
+    ]
+    assert len(counts) == 1
+    assert "GROUP BY" in counts[0].upper()
+    assert response.context["page"].paginator.count == 2
+    assert "2 cơ sở" in response.content.decode()
+    # Another measure on the map: the list counts its places itself, and still right.
+    other = client_for(inspector).get(reverse("premises:establishment_list"), {"ban_do": "kiem-tra"})
+    assert other.context["page"].paginator.count == 2
+    narrowed = client_for(inspector).get(reverse("premises:establishment_list"), {"kind": place.kind_id})
+    assert narrowed.context["page"].paginator.count == 1
 
 
 def test_the_map_of_inspections_counts_the_year(client_for, inspector, place, team, three_agencies):

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.audit import Purpose
 from lanhmanh.core.forms import DateInput, DateTimeInput, TextGuardMixin
-from lanhmanh.core.scoping import path_q
 from lanhmanh.core.text import normalise
-from lanhmanh.org.models import AdministrativeUnit
+from lanhmanh.org.models import AdministrativeUnit, UnitLevel
+from lanhmanh.org.pickers import UnitPickerField
 from lanhmanh.people.models import EventRole, LegalAct, PaymentStatus, Person, SanctionKind
 
 AMOUNT_MESSAGE = _(
@@ -52,9 +52,12 @@ class UnitChoiceField(forms.ModelChoiceField):
         return obj.full_name
 
 
-def unit_field(label, *, required=False) -> UnitChoiceField:
-    queryset = AdministrativeUnit.objects.select_related("parent").order_by("path", "valid_from")
-    return UnitChoiceField(queryset=queryset, required=required, label=label)
+ALL_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE)
+
+
+def unit_field(label, *, required=False) -> UnitPickerField:
+    """Any unit of the tree, from the shared cached picker (``org.pickers``)."""
+    return UnitPickerField(levels=ALL_LEVELS, required=required, label=label)
 
 
 def style(form: forms.BaseForm) -> None:
@@ -218,8 +221,9 @@ class ViolationForm(TextGuardMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = AdministrativeUnit.objects.select_related("parent").filter(path_q(user.jurisdiction_path))
-        self.fields["place_unit"] = UnitChoiceField(queryset=units, label=_("Nơi vi phạm (xã, phường)"))
+        self.fields["place_unit"] = UnitPickerField(
+            root_path=user.jurisdiction_path, levels=ALL_LEVELS, label=_("Nơi vi phạm (xã, phường)")
+        )
         self.fields["act"].label_from_instance = lambda act: (
             f"{act.wording} — {act.reference}{'' if act.verified else ' (chưa đối chiếu)'}"
         )

@@ -94,7 +94,10 @@ def _date(data, key: str, label: str, *, required: bool = True) -> dt.date | Non
     value = data.get(key)
     if value in (None, "") and not required:
         return None
-    parsed = parse_date(value) if isinstance(value, str) else None
+    try:  # a well-formed but impossible date (30 February) raises rather than returning None
+        parsed = parse_date(value[:20]) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise exceptions.ValidationError(
             {key: [_("“%(field)s” phải là ngày dạng YYYY-MM-DD.") % {"field": label}]}
@@ -286,9 +289,12 @@ class InspectionListView(_Base):
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise exceptions.ValidationError({"agencies": [_("“agencies” là danh sách mã cơ quan.")]})
         agencies = list(Agency.objects.filter(code__in=codes[:50]))
-        started = (
-            parse_datetime(data.get("started_at") or "") if isinstance(data.get("started_at"), str) else None
-        )
+        try:  # a well-formed but impossible time (30 February) raises rather than returning None
+            started = (
+                parse_datetime(data["started_at"][:40]) if isinstance(data.get("started_at"), str) else None
+            )
+        except ValueError:
+            started = None
         if started is None:
             raise exceptions.ValidationError(
                 {"started_at": [_("“Thời gian bắt đầu” phải có dạng YYYY-MM-DDTHH:MM.")]}

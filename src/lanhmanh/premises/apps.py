@@ -10,7 +10,10 @@ class PremisesConfig(AppConfig):
         from lanhmanh.core.home import HomePanel
         from lanhmanh.core.home import register as register_panel
         from lanhmanh.core.navigation import NavItem, register
-        from lanhmanh.premises import rules
+        from lanhmanh.premises import (
+            attachments,  # noqa: F401  (registers the attachment upload policy)
+            rules,
+        )
 
         register(
             NavItem(

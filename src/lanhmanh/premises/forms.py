@@ -6,11 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateTimeInput, TextGuardMixin
-from lanhmanh.core.scoping import path_q
-from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
+from lanhmanh.core.uploads import UploadField
+from lanhmanh.org.models import Agency, AgencyKind, UnitLevel
+from lanhmanh.org.pickers import UnitPickerField
 from lanhmanh.people.forms import DateInput, style
 from lanhmanh.people.models import EventRole, LegalAct
+from lanhmanh.premises.attachments import ATTACHMENT
 from lanhmanh.premises.models import (
+    AttachmentKind,
     BusinessAct,
     CheckResult,
     Establishment,
@@ -39,33 +42,26 @@ TEAM_AGENCY_KINDS = (
 )
 
 
-def _units_under(user):
-
-    return AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level=3).order_by("path")
-
-
 class FilterForm(TextGuardMixin, forms.Form):
     q = forms.CharField(label=_("Tên, địa chỉ"), required=False, max_length=100)
     kind = forms.ModelChoiceField(
         label=_("Loại hình"), queryset=EstablishmentKind.objects.all(), required=False
     )
-    unit = forms.ModelChoiceField(
-        label=_("Địa bàn"), queryset=AdministrativeUnit.objects.none(), required=False
-    )
     status = forms.ChoiceField(
         label=_("Tình trạng"), choices=[("", "—"), *EstablishmentStatus.choices], required=False
     )
+    field_order = ["q", "kind", "unit", "status"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
 
-        # The units one level below the user's (a city's districts, a district's communes): a short list,
-        # cheap to render; a commune officer filters nothing.
+        # The units one level below the user's (a city's districts, a district's communes), from the
+        # shared cached picker; a commune officer filters nothing.
         root = user.jurisdiction_path
-        depth = root.count(".") + 2
-        self.fields["unit"].queryset = AdministrativeUnit.objects.filter(path_q(root), level=depth).order_by(
-            "path"
+        self.fields["unit"] = UnitPickerField(
+            root_path=root, levels=(root.count(".") + 2,), label=_("Địa bàn"), required=False
         )
+        self.order_fields(self.field_order)
         style(self)
 
 
@@ -98,9 +94,15 @@ class EstablishmentForm(TextGuardMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units_under(user)
-        self.fields["unit"].label_from_instance = lambda u: (
-            u.long_name if hasattr(u, "long_name") else u.full_name
+        # The communes of the user's jurisdiction (every version of the tree: a place registered in a
+        # 2014 ward stays editable), named with their district and city, from the shared cached picker.
+        unit = self.fields["unit"]
+        self.fields["unit"] = UnitPickerField(
+            root_path=user.jurisdiction_path,
+            levels=(UnitLevel.COMMUNE,),
+            long_labels=True,
+            label=unit.label,
+            help_text=unit.help_text,
         )
         self.fields["kind"].queryset = EstablishmentKind.objects.filter(active=True)
         self.fields["owner_name"].max_length = 120
@@ -219,6 +221,22 @@ class PersonFoundForm(TextGuardMixin, forms.Form):
         if not data.get("person_id") and not (data.get("full_name") and data.get("birth_date")):
             raise forms.ValidationError(_("Nhập mã hồ sơ đã có, hoặc họ tên và ngày sinh để lập hồ sơ mới."))
         return data
+
+
+class AttachmentForm(TextGuardMixin, forms.Form):
+    """A photo or a scan of the signed minutes attached to an inspection (checked by ``core.uploads``)."""
+
+    file = UploadField(
+        purpose=ATTACHMENT,
+        label=_("Tệp (ảnh JPEG, PNG, WebP hoặc bản chụp PDF, tối đa 10 MB)"),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
+    kind = forms.ChoiceField(label=_("Loại tài liệu"), choices=AttachmentKind.choices)
+    caption = forms.CharField(label=_("Mô tả"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
 
 
 class SanctionProposalForm(TextGuardMixin, forms.Form):

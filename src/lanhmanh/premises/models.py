@@ -482,16 +482,47 @@ class Inspection(models.Model):
         verbose_name_plural = _("cuộc kiểm tra")
         indexes = [
             models.Index(fields=["establishment", "inspected_on"]),
-            # PostgreSQL: the ranking's per-place history read from the index alone (SQLite ignores it).
+            # The ranking's per-place history read from the index alone: the three columns as keys (not
+            # ``include=``, which SQLite does not support and warns about, W040), so both databases build it.
             models.Index(
-                fields=["establishment", "inspected_on"],
-                include=["violation_found"],
+                fields=["establishment", "inspected_on", "violation_found"],
                 name="inspection_history_cover",
             ),
         ]
 
     def __str__(self) -> str:
         return f"Kiểm tra {self.establishment} ngày {self.inspected_on:%d/%m/%Y}"
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("Ảnh chụp tại cơ sở")
+    MINUTES = "minutes", _("Bản chụp biên bản có chữ ký")
+    OTHER = "other", _("Tài liệu khác")
+
+
+class InspectionAttachment(models.Model):
+    """A photo or a scan attached to an inspection. The file lives in the upload service
+    (``core.uploads``, purpose ``premises.inspection-attachment``) and is read by whoever may read the
+    inspection."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="attachments")
+    file = models.OneToOneField(
+        "core.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("tệp")
+    )
+    kind = models.CharField(
+        _("loại tài liệu"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO
+    )
+    caption = models.CharField(_("mô tả"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("tài liệu đính kèm cuộc kiểm tra")
+        verbose_name_plural = _("tài liệu đính kèm cuộc kiểm tra")
+
+    def __str__(self) -> str:
+        return f"Kiểm tra #{self.inspection_id}: {self.caption or self.get_kind_display()}"
 
 
 class InspectionAgency(models.Model):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from lanhmanh.core import periods
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.scoping import in_subtree
+from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.people.models import format_vnd
 from lanhmanh.people.services import violation_record
@@ -25,6 +26,7 @@ from lanhmanh.premises.models import (
     HealthCheck,
     Inspection,
     InspectionAgency,
+    InspectionAttachment,
     InspectionPlan,
     InspectionViolation,
     Licence,
@@ -406,6 +408,24 @@ def inspection_person_record(
             actor=actor, instance=inspection, action=Action.UPDATE, before=before, after=snapshot(inspection)
         )
     return link
+
+
+@transaction.atomic
+def inspection_attach(
+    *, actor, inspection: Inspection, checked: CheckedUpload, kind: str, caption: str = ""
+) -> InspectionAttachment:
+    """A photo or scan attached to an inspection. ``checked`` is a file already checked by the upload
+    service (``UploadField(purpose=attachments.ATTACHMENT)``): it is stored there and linked here.
+    Side effects: one stored file and its audit row, one attachment row and its history row."""
+
+    attachment = InspectionAttachment(
+        inspection=inspection, kind=kind, caption=caption.strip(), created_by=actor
+    )
+    attachment.full_clean(exclude=["file", "inspection", "created_by"])
+    attachment.file = upload_store(checked=checked, actor=actor)
+    attachment.save()
+    record_change(actor=actor, instance=attachment, action=Action.CREATE, after=snapshot(attachment))
+    return attachment
 
 
 # Sanctions against businesses ------------------------------------------------------------------------

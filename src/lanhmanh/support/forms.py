@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.audit import Purpose
 from lanhmanh.core.forms import TextGuardMixin
-from lanhmanh.org.models import Agency, User
-from lanhmanh.people.forms import DateInput, UnitChoiceField, style
+from lanhmanh.org.models import Agency, UnitLevel, User
+from lanhmanh.org.pickers import UnitPickerField
+from lanhmanh.people.forms import DateInput, style
 from lanhmanh.people.models import Sex
 from lanhmanh.support.models import (
     CaseKind,
@@ -30,6 +31,12 @@ class AgencyChoiceField(forms.ModelChoiceField):
 class AgencyMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Agency) -> str:
         return obj.name
+
+
+def unit_picker(root_path: str, label) -> UnitPickerField:
+    """Districts and communes in reach, every version of the tree (a 2014 ward and the 2025 ward it became
+    part of are both choosable), from the shared cached picker (``org.pickers``)."""
+    return UnitPickerField(root_path=root_path, levels=(UnitLevel.DISTRICT, UnitLevel.COMMUNE), label=label)
 
 
 class StyledForm(TextGuardMixin, forms.Form):
@@ -96,7 +103,6 @@ class ChildCaseOpenForm(StyledForm):
     """Open a child protection case for a person the registry refused a violation for (under 18)."""
 
     prefix = "child"
-    unit = UnitChoiceField(label=_("Địa bàn quản lý hồ sơ"), queryset=None)
     opened_on = forms.DateField(label=_("Ngày mở hồ sơ"), widget=DateInput(), initial=today)
     assessment = forms.CharField(
         label=_("Đánh giá nhu cầu bảo vệ"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -113,9 +119,12 @@ class ChildCaseOpenForm(StyledForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
-    def __init__(self, *args, units, agencies, **kwargs):
+    field_order = ["unit", "opened_on", "assessment", "purposes", "agencies"]
+
+    def __init__(self, *args, root_path, agencies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        self.fields["unit"] = unit_picker(root_path, _("Địa bàn quản lý hồ sơ"))
+        self.order_fields(self.field_order)
         self.fields["agencies"].queryset = agencies
 
 
@@ -127,13 +136,15 @@ class ManualTaskForm(StyledForm):
     sex = forms.ChoiceField(label=_("Giới tính"), choices=Sex.choices, initial=Sex.FEMALE)
     birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2100)
     phone = forms.CharField(label=_("Số điện thoại"), required=False, max_length=20)
-    unit = UnitChoiceField(label=_("Địa bàn"), queryset=None)
     due_on = forms.DateField(label=_("Hạn tiếp cận"), widget=DateInput())
     notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, units, **kwargs):
+    field_order = ["full_name", "sex", "birth_year", "phone", "unit", "due_on", "notes"]
+
+    def __init__(self, *args, root_path, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        self.fields["unit"] = unit_picker(root_path, _("Địa bàn"))
+        self.order_fields(self.field_order)
 
 
 class AssessmentForm(StyledForm):

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import Purpose
-from lanhmanh.core.scoping import DataClass, path_q
-from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.core.scoping import DataClass, in_subtree, path_q
+from lanhmanh.org.models import Agency
 from lanhmanh.people import services as people_services
 from lanhmanh.people.rules import can_use_registry
 from lanhmanh.people.selectors import person_get
@@ -74,21 +74,12 @@ def caseload(request):
     )
 
 
-def _units_for(user):
-    # Every version of the units in reach: a 2014 ward and the 2025 ward it became part of are both choosable.
-    return (
-        AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level__gte=2)
-        .select_related("parent")
-        .order_by("path", "valid_from")
-    )
-
-
 @login_required
 def task_create(request):
     """An outreach task created by hand from community work, for a person not (yet) in the registry."""
     user = request.user
     _require(can_do_casework, user)
-    form = forms.ManualTaskForm(request.POST or None, units=_units_for(user))
+    form = forms.ManualTaskForm(request.POST or None, root_path=user.jurisdiction_path)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -216,9 +207,8 @@ def child_case_open(request, person_pk: int):
         detail="Mở hồ sơ bảo vệ trẻ em",
         path=request.path,
     )
-    units = _units_for(user)
     home = person.permanent_unit or person.temporary_unit
-    initial = {"unit": home.pk} if home and units.filter(pk=home.pk).exists() else {}
+    initial = {"unit": home.pk} if home and in_subtree(home.path, user.jurisdiction_path) else {}
     district = ".".join(user.jurisdiction_path.split(".")[:2])
     agencies = (
         Agency.objects.filter(active=True)
@@ -227,7 +217,9 @@ def child_case_open(request, person_pk: int):
         .exclude(pk=user.agency_id)
         .order_by("unit__path", "name")
     )
-    form = forms.ChildCaseOpenForm(request.POST or None, units=units, agencies=agencies, initial=initial)
+    form = forms.ChildCaseOpenForm(
+        request.POST or None, root_path=user.jurisdiction_path, agencies=agencies, initial=initial
+    )
     existing = selectors.open_child_case_of(person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
