@@ -143,6 +143,7 @@ COVERED_ELSEWHERE = {
     "enforcement:target_hotspots": "tests/enforcement (coordinator, a target's list)",
     "enforcement:tip_detail": "tests/enforcement (intake officers only)",
     "enforcement:tip_image": "tests/enforcement (intake officers only)",
+    "enforcement:tip_link_add": "tests/enforcement/test_links.py (police triagers; a record out of reach refused)",
     "communes:detail": "tests/communes (commune, district and city in their step; 404 elsewhere)",
     "communes:self": "tests/communes (the commune's step)",
     "communes:review": "tests/communes (the district's step)",

@@ -1,17 +1,21 @@
-"""The issue's journey: a citizen's tip about an eliminated hotspot, triage, a patrol, a confirmed
+"""The issue's journeys: a citizen's tip about an eliminated hotspot, triage, a patrol, a confirmed
 re-emergence that moves T06, the sender's receipt showing "Đã xử lý" and nothing else, and a commune
-officer of another district refused the hotspot."""
+officer of another district refused the hotspot; and a tip with a photo linked to an inspection, with the
+inspections near the hotspot on its page."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from lanhmanh.enforcement.models import Hotspot, Tip
 from lanhmanh.org.models import Agency, Role, User
 from lanhmanh.plans.models import Plan
+from lanhmanh.premises.models import Inspection
 from tests.e2e.conftest import CHROMIUM_ARGS, E2E_PASSWORD, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -118,3 +122,75 @@ def test_a_commune_officer_of_another_district_gets_404_on_the_hotspot(page, liv
     response = page.goto(live_url(f"/tu-diem/{hotspot.pk}/"))
     assert response.status == 404
     expect(page.locator("body")).not_to_contain_text(HOTSPOT)
+
+
+def _photo_with_gps() -> bytes:
+    image = Image.new("RGB", (64, 48), (180, 40, 40))
+    exif = Image.Exif()
+    exif[0x0110] = "Camera-Thu-Nghiem"
+    exif[0x8825] = {1: "N", 2: (21.0, 1.0, 30.0), 3: "E", 4: (105.0, 51.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_tip_with_a_photo_is_linked_to_an_inspection_and_the_hotspot_lists_inspections_nearby(
+    page, live_url, login_as, anonymous
+):
+    hotspot = Hotspot.objects.select_related("unit").get(name=HOTSPOT)
+
+    # A person with no account sends a tip with a photo (its EXIF and GPS are dropped on the way in).
+    citizen = anonymous()
+    citizen.goto(live_url("/tin-bao/"))
+    citizen.fill("#id_what", "Quán karaoke đầu phố có người đứng mời chào khách sau 23 giờ.")
+    citizen.select_option("#id_unit", label=f"{hotspot.unit.full_name} (Quận Hoàn Kiếm)")
+    citizen.set_input_files(
+        "#id_images", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": _photo_with_gps()}]
+    )
+    citizen.get_by_role("button", name="Gửi tin báo").click()
+    expect(citizen.locator("h1")).to_have_text("Đã nhận tin báo")
+    tip = Tip.objects.get(what__startswith="Quán karaoke đầu phố")
+    stored = tip.attachments.select_related("file").get().file
+    assert stored.original_name == "anh-tin-bao.jpg"
+
+    # The police officer sees the photo on the tip and links the tip to an inspection by its page address.
+    login_as(page, "congan", next_path=f"/tin-bao/tiep-nhan/{tip.pk}/")
+    photo = page.locator('img[alt="Ảnh gửi kèm tin báo"]')
+    expect(photo).to_be_visible()
+    assert page.evaluate("img => img.naturalWidth", photo.element_handle()) == 64
+    inspection = (
+        Inspection.objects.filter(establishment__unit_path__startswith="01.002.")
+        .select_related("establishment")
+        .order_by("-inspected_on", "-pk")
+        .first()
+    )
+    page.select_option("#id_kind", label="Cuộc kiểm tra cơ sở")
+    page.fill("#id_object_id", live_url(f"/co-so-kinh-doanh/cuoc-kiem-tra/{inspection.pk}/"))
+    page.get_by_role("button", name="Liên kết", exact=True).click()
+    expect(page.locator(".alert-success")).to_have_text("Đã liên kết tin báo với hồ sơ.")
+    expect(page.locator("[data-tip-link]")).to_contain_text(inspection.establishment.name)
+
+    # A case that does not exist (or is out of reach) gets a Vietnamese message; nothing is linked.
+    page.select_option("#id_kind", label="Vụ án hình sự")
+    page.fill("#id_object_id", "987654")
+    page.get_by_role("button", name="Liên kết", exact=True).click()
+    expect(page.locator('[data-error-for="object_id"]')).to_have_text(
+        "Không tìm thấy vụ án hình sự số 987654, hoặc bạn không có quyền xem hồ sơ này."
+    )
+    assert tip.links.count() == 1
+
+    # The hotspot's page lists the inspections of its unit, with date and result.
+    page.goto(live_url(f"/tu-diem/{hotspot.pk}/"))
+    nearby = page.locator("[data-inspections]")
+    latest = (
+        Inspection.objects.filter(establishment__unit_path=hotspot.unit.path)
+        .select_related("establishment")
+        .order_by("-inspected_on", "-pk")
+        .first()
+    )
+    if latest is None:
+        expect(nearby).to_have_text("Không có cuộc kiểm tra nào bạn được xem tại đơn vị này.")
+    else:
+        expect(nearby.locator("li").first).to_contain_text(
+            f"{latest.inspected_on:%d/%m/%Y} · {latest.establishment.name}"
+        )

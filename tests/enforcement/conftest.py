@@ -1,5 +1,6 @@
 """Fixtures of the enforcement tests: hotspot kinds (seeded by migration), a hotspot in Tràng Tiền
-(Hoàn Kiếm) and one in Đông Anh, an eliminated one, and images with and without EXIF/GPS."""
+(Hoàn Kiếm) and one in Đông Anh, an eliminated one, an inspection of a karaoke bar (premises) and a
+criminal case (cases) to link tips to, and images with and without EXIF/GPS."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pytest
 
 from lanhmanh.enforcement import services
 from lanhmanh.enforcement.models import HotspotKind, HotspotStatus
+from tests.cases.conftest import brokering, case, other_police  # noqa: F401  (fixtures)
 from tests.conftest import DONG_ANH, HOAN_KIEM, TRANG_TIEN, agency, unit
 from tests.people.conftest import resident, selling_2014, trang_tien  # noqa: F401  (fixtures)
+from tests.premises.conftest import at, karaoke, place, team, three_agencies  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -56,6 +59,23 @@ def eliminated(street):
 @pytest.fixture
 def dong_anh_hotspot(street):
     return make_hotspot(street, path=f"{DONG_ANH}.00457", police_path=DONG_ANH, name="Khu vực chợ Đông Anh")
+
+
+@pytest.fixture
+def inspection(request, inspector):
+    """An inspection of the karaoke bar in Tràng Tiền that found a violation (premises' own service)."""
+    from lanhmanh.premises import services as premises_services
+
+    return premises_services.inspection_record(
+        actor=inspector,
+        establishment=request.getfixturevalue("place"),
+        team=request.getfixturevalue("team"),
+        started_at=at("2014-03-10"),
+        agencies=request.getfixturevalue("three_agencies"),
+        leader_name="Nguyễn Văn Trưởng",
+        violation_found=True,
+        findings="Phòng hát không có cửa kính.",
+    )
 
 
 def jpeg_with_gps() -> bytes:

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
 
 
 def solved_form(**values) -> dict:
@@ -136,24 +137,30 @@ def test_one_client_sending_many_tips_in_a_minute_is_slowed_down_and_nothing_is_
     assert Client(REMOTE_ADDR="198.51.100.8").post("/tin-bao/", solved_form()).status_code == 200
 
 
-def test_an_image_is_stored_without_its_exif_and_gps():
+def test_an_image_is_stored_without_its_exif_and_gps(settings):
     upload = SimpleUploadedFile("anh.jpg", jpeg_with_gps(), content_type="image/jpeg")
     assert b"Camera-Thu-Nghiem" in jpeg_with_gps()
     Client().post("/tin-bao/", {**solved_form(), "images": [upload]})
-    attachment = TipAttachment.objects.get()
-    stored = attachment.image.read()
-    assert b"Camera-Thu-Nghiem" not in stored
-    with Image.open(attachment.image.path) as image:
+    attachment = TipAttachment.objects.select_related("file").get()
+    path = settings.UPLOAD_ROOT / attachment.file.relative_path
+    assert b"Camera-Thu-Nghiem" not in path.read_bytes()
+    with Image.open(path) as image:
         assert dict(image.getexif()) == {}
         assert image.size == (40, 30)
-    assert (attachment.content_type, attachment.width) == ("image/jpeg", 40)
+    # Through the shared upload service, without the sender's file name (it may point at the sender).
+    assert (attachment.file.purpose, attachment.file.kind) == ("enforcement.tip-image", "jpeg")
+    assert attachment.file.original_name == "anh-tin-bao.jpg"
+    assert attachment.file.uploaded_by is None
 
 
 def test_a_file_that_is_not_an_image_is_refused_naming_it():
     upload = SimpleUploadedFile("ghi-chu.pdf", b"%PDF-1.4 not an image", content_type="image/jpeg")
     response = Client().post("/tin-bao/", {**solved_form(), "images": [upload]})
     assert response.status_code == 400
-    assert "Tệp “ghi-chu.pdf” không phải ảnh JPEG, PNG hoặc WebP: chỉ nhận ảnh." in response.content.decode()
+    assert (
+        "Tệp “ghi-chu.pdf” không thuộc loại được phép (JPEG, PNG, WebP). Hệ thống xét nội dung tệp, không xét tên."
+        in response.content.decode()
+    )
     assert Tip.objects.count() == 0
     assert TipAttachment.objects.count() == 0
 
@@ -162,7 +169,7 @@ def test_an_oversized_image_is_refused(settings):
     settings.TIP_IMAGE_MAX_BYTES = 10_000
     upload = SimpleUploadedFile("to.png", png_bytes() + b"\0" * 20_000, content_type="image/png")
     response = Client().post("/tin-bao/", {**solved_form(), "images": [upload]})
-    assert "Tệp “to.png” quá lớn (0,0 MB); mỗi ảnh tối đa 0 MB." in response.content.decode()
+    assert "Tệp “to.png” lớn hơn giới hạn 0.00953674 MB." in response.content.decode()
     assert Tip.objects.count() == 0
 
 
@@ -330,3 +337,20 @@ def test_tip_statistics_by_channel_and_district(police, client_for):
     by_channel = {r.label: (r.received, r.verified, r.median_days) for r in stats["by_channel"]}
     assert by_channel == {"Trang tin báo trực tuyến": (2, 1, 2.0), "Đường dây nóng": (1, 0, 4.0)}
     assert [(r.label, r.received, r.median_days) for r in stats["by_district"]] == [("Hoàn Kiếm", 3, 3.0)]
+
+
+def test_a_tip_image_is_served_to_the_intake_officers_of_its_unit_only(police, commune_officer, client_for):
+    from tests.conftest import make_user
+
+    upload = SimpleUploadedFile("anh.png", png_bytes(), content_type="image/png")
+    Client().post("/tin-bao/", {**solved_form(), "images": [upload]})
+    attachment = TipAttachment.objects.select_related("file").get()
+    for path in (f"/tin-bao/tiep-nhan/anh/{attachment.pk}/", f"/tep/{attachment.file.pk}/"):
+        response = client_for(police).get(path)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+        assert response["X-Content-Type-Options"] == "nosniff"
+    dong_anh_police = make_user("ca_dong_anh", agency("01.017", "police"), "police")
+    for user in (dong_anh_police, commune_officer):
+        assert client_for(user).get(f"/tin-bao/tiep-nhan/anh/{attachment.pk}/").status_code == 404
+        assert client_for(user).get(f"/tep/{attachment.file.pk}/").status_code == 404

@@ -8,11 +8,24 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("Tụ điểm công cộng, tuần tra, tin báo")
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from lanhmanh.core import uploads
         from lanhmanh.core.home import HomePanel
         from lanhmanh.core.home import register as register_panel
         from lanhmanh.core.navigation import NavItem, register
-        from lanhmanh.enforcement import rules
+        from lanhmanh.enforcement import link_kinds, rules, selectors
+        from lanhmanh.enforcement.public import TIP_IMAGE_PURPOSE
 
+        uploads.register(
+            uploads.UploadPolicy(
+                TIP_IMAGE_PURPOSE,
+                uploads.IMAGES,
+                settings.TIP_IMAGE_MAX_BYTES,
+                selectors.tip_file_readable,
+            )
+        )
+        link_kinds.register_all()
         register(
             NavItem(
                 key="hotspots",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import TextGuardMixin
 from lanhmanh.core.scoping import path_q
+from lanhmanh.enforcement import links
 from lanhmanh.enforcement.models import (
     Hotspot,
     HotspotKind,
@@ -24,7 +26,7 @@ from lanhmanh.enforcement.models import (
     TipOutcome,
     TipStatus,
 )
-from lanhmanh.enforcement.public import image_clean
+from lanhmanh.enforcement.public import image_check
 from lanhmanh.org.models import AdministrativeUnit, Agency, UnitLevel
 from lanhmanh.people.forms import DateInput, UnitChoiceField, style
 
@@ -47,21 +49,31 @@ def current_units(root_path: str | None = None):
     return current if current.exists() else units
 
 
-_UNIT_CHOICES: dict[str, tuple[float, list[tuple[int, str]]]] = {}
+_UNIT_CHOICES: dict[str, tuple[float, list[tuple[int, str]], dict]] = {}
 UNIT_CHOICES_SECONDS = 600
 
 
-def unit_choices(root_path: str | None = None) -> list[tuple[int, str]]:
-    """(pk, label) of ``current_units``, kept ten minutes per process: the public page lists every
-    commune of the city (about 600) and must stay fast under load; units change a few times a decade."""
+def _unit_cache(root_path: str | None) -> tuple[float, list[tuple[int, str]], dict]:
     key = root_path or ""
     now = time.monotonic()
     cached = _UNIT_CHOICES.get(key)
     if cached is None or now - cached[0] > UNIT_CHOICES_SECONDS:
         label = UnitChoiceField(queryset=AdministrativeUnit.objects.none()).label_from_instance
-        cached = (now, [(u.pk, label(u)) for u in current_units(root_path)])
+        units = list(current_units(root_path))
+        cached = (now, [(u.pk, label(u)) for u in units], {u.pk: u for u in units})
         _UNIT_CHOICES[key] = cached
-    return cached[1]
+    return cached
+
+
+def unit_choices(root_path: str | None = None) -> list[tuple[int, str]]:
+    """(pk, label) of ``current_units``, kept ten minutes per process: the public page lists every
+    commune of the city (about 600) and must stay fast under load; units change a few times a decade."""
+    return _unit_cache(root_path)[1]
+
+
+def unit_picked(root_path: str | None, pk: int):
+    """The unit ``pk`` among the cached choices (no query), or None."""
+    return _unit_cache(root_path)[2].get(pk)
 
 
 class FastSelect(forms.Widget):
@@ -88,6 +100,7 @@ class UnitPickField(forms.Field):
     """A unit chosen from cached choices; cleans to the ``AdministrativeUnit``."""
 
     def __init__(self, *, root_path=None, **kwargs):
+        self.root_path = root_path
         self.choices = unit_choices(root_path)
         super().__init__(widget=FastSelect(self.choices, attrs={"class": "form-select"}), **kwargs)
 
@@ -96,13 +109,9 @@ class UnitPickField(forms.Field):
         if value in (None, ""):
             return None
         text = str(value)
-        # A unit id has a few digits: a huge number is refused before it reaches int() or the database.
-        unit = (
-            AdministrativeUnit.objects.filter(pk=int(text)).first()
-            if text.isdigit() and len(text) <= 18
-            else None
-        )
-        if unit is None or unit.pk not in {pk for pk, _label in self.choices}:
+        # A unit id has a few digits: a huge number is refused before it reaches int().
+        unit = unit_picked(self.root_path, int(text)) if text.isdigit() and len(text) <= 18 else None
+        if unit is None:
             raise ValidationError(_("Địa bàn đã chọn không hợp lệ."), code="invalid_choice")
         return unit
 
@@ -112,7 +121,8 @@ class MultipleImageInput(forms.ClearableFileInput):
 
 
 class ImagesField(forms.FileField):
-    """Up to ``MAX_IMAGES`` images, each checked and stripped of its metadata (``public.image_clean``)."""
+    """Up to ``MAX_IMAGES`` images, each checked and stripped of its metadata (``public.image_check``,
+    through ``core.uploads``)."""
 
     widget = MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
 
@@ -124,7 +134,7 @@ class ImagesField(forms.FileField):
         files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else ([data] if data else [])
         if len(files) > MAX_IMAGES:
             raise ValidationError(_("Chỉ được gửi tối đa %(n)s ảnh mỗi lần.") % {"n": MAX_IMAGES})
-        return [image_clean(f, label=str(self.label)) for f in files]
+        return [image_check(f) for f in files]
 
 
 def _unit_field(label, queryset, *, required=True):
@@ -351,6 +361,37 @@ class TriageForm(TextGuardMixin, forms.Form):
             ["assigned_agency", "assigned_team", "hotspot", "outcome", "outcome_note", "status", "note"]
         )
         style(self)
+
+
+class TipLinkForm(TextGuardMixin, forms.Form):
+    """Link a tip to a record: its kind and its number (or the address of its page, pasted)."""
+
+    kind = forms.ChoiceField(label=_("Loại hồ sơ"))
+    object_id = forms.CharField(
+        label=_("Số hiệu hồ sơ hoặc địa chỉ trang hồ sơ"),
+        max_length=300,
+        help_text=_(
+            "Số cuối trong địa chỉ trang hồ sơ, ví dụ …/cuoc-kiem-tra/125/ → 125 (dán cả địa chỉ cũng được)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—")] + [(k.code, k.label) for k in links.kinds()]
+        self.fields["kind"].error_messages["required"] = _("Chọn loại hồ sơ cần liên kết.")
+        self.fields["kind"].error_messages["invalid_choice"] = _("Chọn loại hồ sơ cần liên kết.")
+        self.fields["object_id"].error_messages["required"] = _("Nhập số hiệu hồ sơ cần liên kết.")
+        style(self)
+
+    def clean_object_id(self):
+        text = self.cleaned_data["object_id"].strip()
+        if not text.isdigit():
+            # A pasted page address: the last number in its path.
+            numbers = re.findall(r"/(\d+)(?=/|$)", text.split("?", 1)[0].split("#", 1)[0])
+            if not numbers:
+                raise ValidationError(_("Nhập số hiệu hồ sơ (chữ số) hoặc dán địa chỉ trang hồ sơ."))
+            text = numbers[-1]
+        return text
 
 
 def max_image_mb() -> int:

@@ -400,27 +400,24 @@ class TipAddition(models.Model):
 
 
 def tip_image_storage():
-    """Tip images live under UPLOAD_ROOT (outside any web root; backed up with the other uploads): only ``tip_image`` serves them,
-    to the intake officers who may read the tip."""
+    """Where tip images lived before they went through ``core.uploads`` (referenced by migration 0001;
+    migration 0003 moves those files into the upload service)."""
     return FileSystemStorage(location=Path(settings.UPLOAD_ROOT) / "tip-images")
 
 
 def _attachment_path(instance, filename: str) -> str:
-    return f"tin-bao/{instance.tip.received_on:%Y/%m}/{filename}"
+    return f"tin-bao/{instance.tip.received_on:%Y/%m}/{filename}"  # migration 0001 only
 
 
 class TipAttachment(models.Model):
-    """An image sent with a tip, re-encoded without its metadata (EXIF, GPS) before storage."""
+    """An image sent with a tip: a ``core.uploads`` file (re-encoded without EXIF/GPS, generated name,
+    outside any web root), served only to the officers who may read the tip."""
 
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="attachments")
     addition = models.ForeignKey(
         TipAddition, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    image = models.FileField(upload_to=_attachment_path, storage=tip_image_storage)
-    content_type = models.CharField(max_length=30)
-    size = models.PositiveIntegerField()
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
+    file = models.ForeignKey("core.StoredFile", on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
     objects = PersonalDataManager()
@@ -493,6 +490,12 @@ class ThrottleHit(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["scope", "key", "at"])]
+        constraints = [
+            # A proof-of-work challenge is accepted once, even by two requests racing with it.
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(scope="challenge"), name="throttle_challenge_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} · {self.at:%H:%M:%S}"

@@ -8,29 +8,29 @@
 - **Proof of work**: the form carries a signed challenge; the browser (``tip-form.js``) finds a nonce
   whose SHA-256 with the challenge starts with ``TIP_POW_BITS`` zero bits, and the form may not come
   back sooner than ``TIP_MIN_SECONDS`` after it was served. A challenge is accepted once.
-- **Images**: JPEG, PNG or WebP only, at most ``TIP_IMAGE_MAX_BYTES`` each, decoded by Pillow and
-  re-encoded from their pixels, which drops EXIF (with GPS), XMP, ICC and comments.
-
-This module is self-contained so that it can move to a shared upload service without change.
+- **Images**: JPEG, PNG or WebP only, at most ``TIP_IMAGE_MAX_BYTES`` each, checked and re-encoded
+  without EXIF (with GPS), XMP and comments by the shared upload service (``core.uploads``), stored
+  under a generated name without the sender's file name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import replace
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from django.utils.translation import gettext_lazy
 
+from lanhmanh.core import uploads
 from lanhmanh.core.crypto import blind_index
+from lanhmanh.core.uploads import CheckedUpload
 from lanhmanh.enforcement.models import ThrottleHit
 
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -61,15 +61,29 @@ def client_key(request) -> str:
     return blind_index(f"{timezone.localdate():%Y%m%d}\x00{address}", purpose="tip-client")[:40]
 
 
+def _no_durable_wait() -> None:
+    """Inside a transaction: commit without waiting for the disk (PostgreSQL). For rate-limit rows only:
+    a crash may forget the last few hits, which limits nothing; the tip itself is always committed durably."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def throttle(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> bool:
     """Count one hit; False when ``key`` already had ``limit`` hits in ``scope`` within the window."""
     now = timezone.now()
     since = now - dt.timedelta(seconds=window_seconds)
     with transaction.atomic():
-        # Old rows go as new ones come: the table holds at most an hour of hashed keys.
+        _no_durable_wait()
+        # Old rows go as new ones come: the table holds an hour of hashed keys, and used challenges
+        # as long as a challenge is valid (so none can be replayed after its row went).
         if secrets.randbelow(50) == 0:
-            ThrottleHit.objects.filter(at__lt=now - dt.timedelta(hours=1)).delete()
-        if ThrottleHit.objects.filter(scope=scope, key=key, at__gte=since).count() >= limit:
+            ThrottleHit.objects.filter(
+                Q(at__lt=now - dt.timedelta(hours=1)) & ~Q(scope="challenge")
+                | Q(at__lt=now - dt.timedelta(seconds=CHALLENGE_MAX_AGE))
+            ).delete()
+        # Counting stops at the limit (an index range of at most ``limit`` rows).
+        if ThrottleHit.objects.filter(scope=scope, key=key, at__gte=since)[:limit].count() >= limit:
             return False
         ThrottleHit.objects.create(scope=scope, key=key, at=now)
     return True
@@ -78,6 +92,7 @@ def throttle(scope: str, key: str, *, limit: int, window_seconds: int = 60) -> b
 # Proof of work -----------------------------------------------------------------------------------------
 
 _SALT = "lanhmanh.enforcement.tip-challenge"
+CHALLENGE_MAX_AGE = 2 * 3600
 
 
 def challenge_new() -> str:
@@ -104,11 +119,18 @@ def pow_solve(challenge: str, bits: int) -> str:
     return str(nonce)
 
 
+CHALLENGE_USED = gettext_lazy("Biểu mẫu này đã được gửi. Vui lòng tải lại trang nếu muốn gửi tin báo khác.")
+
+
 def challenge_check(challenge: str, nonce: str) -> str | None:
     """None when the challenge is genuine, old enough, fresh enough, solved and not used before;
-    otherwise the Vietnamese message to show."""
+    otherwise the Vietnamese message to show.
+
+    Call it inside the transaction that stores the tip: the challenge is marked used in the same
+    commit, so a tip refused later leaves its challenge unused, and two requests racing with one
+    challenge meet the unique constraint (IntegrityError: the caller answers ``CHALLENGE_USED``)."""
     try:
-        data = signing.loads(challenge, salt=_SALT, max_age=2 * 3600)
+        data = signing.loads(challenge, salt=_SALT, max_age=CHALLENGE_MAX_AGE)
     except signing.BadSignature:
         return _("Biểu mẫu đã hết hạn. Vui lòng tải lại trang và gửi lại.")
     age = timezone.now().timestamp() - data["t"]
@@ -120,63 +142,24 @@ def challenge_check(challenge: str, nonce: str) -> str | None:
             "Trình duyệt chưa hoàn tất bước kiểm tra chống gửi tự động. Vui lòng bật JavaScript và gửi lại."
         )
     used = blind_index(data["id"], purpose="tip-challenge")[:40]
-    try:
-        with transaction.atomic():
-            if ThrottleHit.objects.filter(scope="challenge", key=used).exists():
-                raise IntegrityError
-            ThrottleHit.objects.create(scope="challenge", key=used, at=timezone.now())
-    except IntegrityError:
-        return _("Biểu mẫu này đã được gửi. Vui lòng tải lại trang nếu muốn gửi tin báo khác.")
+    if ThrottleHit.objects.filter(scope="challenge", key=used).exists():
+        return str(CHALLENGE_USED)
+    ThrottleHit.objects.create(scope="challenge", key=used, at=timezone.now())
     return None
 
 
 # Images ------------------------------------------------------------------------------------------------
 
-FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
-MAX_PIXELS = 40_000_000
+TIP_IMAGE_PURPOSE = "enforcement.tip-image"
 
 
-@dataclass(frozen=True)
-class CleanImage:
-    content: bytes
-    content_type: str
-    extension: str
-    width: int
-    height: int
+def image_check(upload) -> CheckedUpload:
+    """One uploaded image checked and stripped of its metadata by ``core.uploads`` (JPEG, PNG, WebP
+    judged by content; ``TIP_IMAGE_MAX_BYTES``), or a Vietnamese ValidationError naming the file.
 
-
-def image_clean(upload, *, label: str) -> CleanImage:
-    """Check one uploaded file and re-encode it without metadata, or ValidationError naming the file."""
-    name = getattr(upload, "name", "") or label
-    if upload.size > settings.TIP_IMAGE_MAX_BYTES:
-        raise ValidationError(
-            _("Tệp “%(name)s” quá lớn (%(size)s MB); mỗi ảnh tối đa %(max)s MB.")
-            % {
-                "name": name,
-                "size": f"{upload.size / 1048576:.1f}".replace(".", ","),
-                "max": settings.TIP_IMAGE_MAX_BYTES // 1048576,
-            }
-        )
-    not_image = _("Tệp “%(name)s” không phải ảnh JPEG, PNG hoặc WebP: chỉ nhận ảnh.") % {"name": name}
-    data = upload.read()
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            if fmt not in FORMATS or probe.width * probe.height > MAX_PIXELS:
-                raise ValidationError(not_image)
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)  # keep what the photographer saw, then drop the EXIF
-            mode = "RGB" if fmt == "JPEG" else ("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-            pixels = Image.new(mode, image.size)
-            pixels.paste(image.convert(mode))
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(not_image) from None
-    out = io.BytesIO()
-    options = {"quality": 88} if fmt in ("JPEG", "WEBP") else {}
-    pixels.save(out, format=fmt, **options)
-    content_type, extension = FORMATS[fmt]
-    return CleanImage(out.getvalue(), content_type, extension, pixels.width, pixels.height)
+    The sender's file name is not kept: it may carry a name or a date that points at the sender."""
+    policy = uploads.policy_for(TIP_IMAGE_PURPOSE)  # registered by EnforcementConfig.ready
+    if policy.max_bytes != settings.TIP_IMAGE_MAX_BYTES:  # the setting changed since start-up
+        policy = uploads.register(replace(policy, max_bytes=settings.TIP_IMAGE_MAX_BYTES))
+    checked = uploads.check_upload(upload, purpose=TIP_IMAGE_PURPOSE)
+    return replace(checked, original_name=f"anh-tin-bao.{uploads.KINDS[checked.kind].extension}")

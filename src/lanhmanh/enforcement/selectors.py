@@ -8,22 +8,39 @@ the unit of the agency it was assigned to lies in the subtree. Reading a tip sho
 
 from __future__ import annotations
 
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404
 
 from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass, can, visible
-from lanhmanh.enforcement import rules
+from lanhmanh.core.scoping import DataClass, can, path_q, visible
+from lanhmanh.enforcement import links, rules
 from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip, TipAttachment
 from lanhmanh.enforcement.public import receipt_hash
 from lanhmanh.people.models import Violation
 from lanhmanh.people.selectors import persons_visible
+from lanhmanh.premises import selectors as premises_selectors
 
 
 def hotspots_visible(user) -> QuerySet[Hotspot]:
     """Hotspots whose unit is in the user's jurisdiction (enforcement class needed)."""
     queryset = Hotspot.objects.select_related("kind", "unit", "police_agency")
     return visible(queryset, user, data_classes=DataClass.ENFORCEMENT, via=("unit",))
+
+
+def hotspot_map_rows(user) -> list[tuple]:
+    """(pk, name, status, latitude, longitude, unit path) of every hotspot in reach, as plain tuples
+    straight from the cursor: the map draws thousands, and model instances or per-row converters would
+    cost more than the query."""
+    queryset = (
+        visible(Hotspot.objects.all(), user, data_classes=DataClass.ENFORCEMENT, via=("unit",))
+        .order_by()
+        .values_list("pk", "name", "status", "latitude", "longitude", "unit__path")
+    )
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def hotspot_get(user, pk) -> Hotspot:
@@ -93,10 +110,17 @@ def violations_linkable(user, hotspot: Hotspot):
 
 def tip_attachment_get(user, pk) -> TipAttachment:
     """An image of a tip the user may read, or Http404."""
-    attachment = TipAttachment.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    attachment = (
+        TipAttachment.objects.select_related("file").filter(pk=pk).first() if str(pk).isdigit() else None
+    )
     if attachment is None or not tips_visible(user).filter(pk=attachment.tip_id).exists():
         raise Http404
     return attachment
+
+
+def tip_file_readable(user, stored) -> bool:
+    """``core.uploads``' reading rule for tip images: the user may read a tip the file is attached to."""
+    return tips_visible(user).filter(attachments__file=stored).exists()
 
 
 def tip_by_receipt(code: str) -> Tip | None:
@@ -104,3 +128,36 @@ def tip_by_receipt(code: str) -> Tip | None:
     if not code.strip():
         return None
     return Tip.objects.filter(receipt_hash=receipt_hash(code)).first()
+
+
+NEARBY_INSPECTIONS = 20
+
+
+def inspections_nearby(user, hotspot: Hotspot) -> list:
+    """The latest inspections of establishments in the hotspot's unit (its commune, or every commune of
+    its district when the hotspot spans wards), as the premises app lets this user read them
+    (``premises.selectors.inspections_visible``: nothing for a role without the establishment class).
+
+    "Nearby" is the unit: the establishment register records an address, not coordinates, so a radius
+    around the hotspot's coordinates has nothing to measure against."""
+    return list(
+        premises_selectors.inspections_visible(user)
+        .filter(path_q(hotspot.unit.path, "establishment__unit_path"))
+        .order_by("-inspected_on", "-pk")[:NEARBY_INSPECTIONS]
+    )
+
+
+def tip_links(tip: Tip) -> list[dict]:
+    """The records a tip is linked to, with the page of each (the reader may not be allowed to open it:
+    that page answers for itself)."""
+    shown = []
+    for link in tip.links.order_by("linked_at", "pk"):
+        kind = links.kind_for(link.kind)
+        shown.append(
+            {
+                "kind": kind.label if kind else link.kind,
+                "label": link.label,
+                "url": kind.url(link.object_id) if kind else "",
+            }
+        )
+    return shown

@@ -20,6 +20,7 @@ urlpatterns = [
     path("tin-bao/tiep-nhan/", views.tip_list, name="tip_list"),
     path("tin-bao/tiep-nhan/them/", views.tip_intake, name="tip_intake"),
     path("tin-bao/tiep-nhan/<int:pk>/", views.tip_detail, name="tip_detail"),
+    path("tin-bao/tiep-nhan/<int:pk>/lien-ket/", views.tip_link_add, name="tip_link_add"),
     path("tin-bao/tiep-nhan/anh/<int:pk>/", views.tip_image, name="tip_image"),
     path("tin-bao/thong-ke/", views.tip_stats, name="tip_stats"),
 ]

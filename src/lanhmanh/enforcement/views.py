@@ -10,9 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import FloatField
-from django.db.models.functions import Cast
-from django.http import FileResponse, Http404
+from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lanhmanh.core.uploads import download_response
 from lanhmanh.enforcement import rules, selectors, services
 from lanhmanh.enforcement.forms import (
     DecisionForm,
@@ -30,6 +30,7 @@ from lanhmanh.enforcement.forms import (
     TipAddForm,
     TipForm,
     TipIntakeForm,
+    TipLinkForm,
     TransitionForm,
     TriageForm,
     max_image_mb,
@@ -40,10 +41,16 @@ from lanhmanh.enforcement.models import (
     TargetHotspot,
     TipStatus,
 )
-from lanhmanh.enforcement.public import challenge_check, challenge_new, client_key, throttle
+from lanhmanh.enforcement.public import (
+    CHALLENGE_USED,
+    challenge_check,
+    challenge_new,
+    client_key,
+    throttle,
+)
 from lanhmanh.enforcement.services import ELIMINATE, KEEP_CLEAN
 from lanhmanh.enforcement.stats import tip_statistics
-from lanhmanh.org.maps import MapPoint, district_map, unit_centre
+from lanhmanh.org.maps import district_map, unit_centre
 
 RATE_MESSAGE = gettext_lazy(
     "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng thử lại sau ít phút."
@@ -132,6 +139,7 @@ def hotspot_detail(request, pk):
             "proposals": hotspot.proposals.all()[:20],
             "violations": hotspot.violation_links.select_related("violation__act")[:50],
             "linkable": selectors.violations_linkable(user, hotspot),
+            "inspections": selectors.inspections_nearby(user, hotspot),
             "tips": selectors.tips_visible(user).filter(hotspot=hotspot)[:20]
             if rules.can_take_tips(user)
             else None,
@@ -286,29 +294,34 @@ def tip_public(request):
             status=400,
         )
     if form.is_valid():
-        problem = challenge_check(form.cleaned_data["challenge"], form.cleaned_data["nonce"])
+        data = form.cleaned_data
+        tip = None
+        try:
+            # The challenge is marked used in the tip's own transaction: one commit per tip, and a tip
+            # refused below leaves nothing behind.
+            with transaction.atomic():
+                problem = challenge_check(data["challenge"], data["nonce"])
+                if problem is None:
+                    tip, code = services.tip_submit(
+                        what=data["what"],
+                        unit=data["unit"],
+                        address=data["address"],
+                        place_name=data["place_name"],
+                        when=data["when"],
+                        contact=data["contact"],
+                        images=data["images"],
+                    )
+        except IntegrityError:  # the same challenge sent twice at once: the other request stored the tip
+            problem = str(CHALLENGE_USED)
+        except ValidationError as error:
+            problem = None
+            _apply_errors(form, error)
         if problem:
-            form = TipForm(request.POST, request.FILES, initial={"challenge": challenge_new()})
-            form.is_valid()
             form.add_error(None, problem)
-        else:
-            data = form.cleaned_data
-            try:
-                tip, code = services.tip_submit(
-                    what=data["what"],
-                    unit=data["unit"],
-                    address=data["address"],
-                    place_name=data["place_name"],
-                    when=data["when"],
-                    contact=data["contact"],
-                    images=data["images"],
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                response = render(request, "enforcement/tip_receipt.html", {"receipt": code, "tip": tip})
-                response["Cache-Control"] = "no-store"
-                return response
+        elif tip is not None:
+            response = render(request, "enforcement/tip_receipt.html", {"receipt": code, "tip": tip})
+            response["Cache-Control"] = "no-store"
+            return response
     # A fresh challenge with the form shown again (a challenge is accepted once).
     data = form.data.copy()
     data["challenge"] = challenge_new()
@@ -460,16 +473,21 @@ def tip_intake(request):
 
 
 @login_required
-def tip_detail(request, pk):
+def tip_detail(request, pk, link_form=None):
     tip = selectors.tip_get(request.user, pk, path=request.path)
     can_triage = rules.can_triage_tips(request.user)
     hotspots = selectors.hotspots_visible(request.user).order_by("name")
     form = (
-        TriageForm(request.POST or None, user=request.user, hotspots=hotspots, tip=tip)
+        TriageForm(
+            (request.POST or None) if link_form is None else None,
+            user=request.user,
+            hotspots=hotspots,
+            tip=tip,
+        )
         if can_triage
         else None
     )
-    if request.method == "POST":
+    if request.method == "POST" and link_form is None:
         _require(lambda u: can_triage, request.user)
         if form.is_valid():
             data = form.cleaned_data
@@ -498,18 +516,41 @@ def tip_detail(request, pk):
             "form": form,
             "events": tip.events.select_related("actor"),
             "additions": tip.additions.all(),
-            "attachments": tip.attachments.all(),
-            "links": tip.links.all(),
+            "attachments": tip.attachments.select_related("file"),
+            "links": selectors.tip_links(tip),
+            "link_form": link_form or TipLinkForm() if can_triage else None,
         },
+        status=400 if link_form is not None else 200,
     )
 
 
 @login_required
+@require_POST
+def tip_link_add(request, pk):
+    """Link a tip to an establishment, an inspection, a criminal case or a hotspot the officer may open."""
+    _require(rules.can_triage_tips, request.user)
+    tip = selectors.tip_get(request.user, pk, path=request.path)
+    form = TipLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.tip_link(
+                actor=request.user,
+                tip=tip,
+                kind=form.cleaned_data["kind"],
+                object_id=form.cleaned_data["object_id"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã liên kết tin báo với hồ sơ."))
+            return redirect("enforcement:tip_detail", tip.pk)
+    return tip_detail(request, pk, link_form=form)
+
+
+@login_required
 def tip_image(request, pk):
-    attachment = selectors.tip_attachment_get(request.user, pk)
-    response = FileResponse(attachment.image.open("rb"), content_type=attachment.content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """A tip's image, for the officers who may read the tip (``core.uploads`` sends it)."""
+    return download_response(selectors.tip_attachment_get(request.user, pk).file)
 
 
 @login_required
@@ -532,21 +573,13 @@ def hotspot_map(request):
 
     A hotspot without coordinates sits at its district's centre; a click opens the hotspot."""
     _require(rules.can_see_hotspots, request.user)
-    rows = selectors.hotspots_visible(request.user).values_list(
-        "pk",
-        "name",
-        "status",
-        Cast("latitude", FloatField()),
-        Cast("longitude", FloatField()),
-        "unit__path",
-    )
-    points = []
-    active: dict[str, int] = {}
-    centres: dict[str, tuple[float, float] | None] = {}  # district path → its centre (one look-up each)
-    placed_at_centre = 0
     detail = reverse("enforcement:hotspot_list")  # "/tu-diem/": a hotspot is "/tu-diem/<pk>/"
     open_statuses = set(HotspotStatus.open_values())
-    for pk, name, status, lat, lon, path in rows:
+    active: dict[str, int] = {}
+    centres: dict[str, tuple[float, float] | None] = {}  # district path → its centre (one look-up each)
+    points = []
+    placed_at_centre = 0
+    for pk, name, status, lat, lon, path in selectors.hotspot_map_rows(request.user):
         district_path = path[:6]
         if status in open_statuses and len(district_path) == 6:
             active[district_path[3:]] = active.get(district_path[3:], 0) + 1
@@ -558,14 +591,18 @@ def hotspot_map(request):
                 continue
             lon, lat = centre
             placed_at_centre += 1
-        points.append(MapPoint(label=name, lng=lon, lat=lat, category=status, url=f"{detail}{pk}/"))
+        # The points as org.maps writes them (``MapPoint``), built here in one pass: 5,000 of them.
+        points.append(
+            {"label": name, "lng": float(lon), "lat": float(lat), "category": status, "url": f"{detail}{pk}/"}
+        )
     the_map = district_map(
         element_id="hotspot-map",
         title=_("Tụ điểm mại dâm công cộng"),
         values=active,
-        points=points,
         categories={s.value: (str(s.label), STATUS_COLOURS[s]) for s in HotspotStatus},
     )
+    if the_map is not None:
+        the_map.config["points"] = points
     return render(
         request,
         "enforcement/hotspot_map.html",
