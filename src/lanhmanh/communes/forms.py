@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.communes.evidence import EVIDENCE
 from lanhmanh.communes.models import Classification, CriterionItem, ProposalRule, StatisticsLayout
-from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.core.forms import DateInput, TextGuardMixin
 from lanhmanh.core.uploads import UploadField
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 def _score_field(label, required=False) -> forms.CharField:
@@ -243,7 +243,7 @@ class DesignateForm(TextGuardMixin, forms.Form):
         label=_("Ngày chỉ định"),
         input_formats=DATE_FORMATS,
         error_messages={"invalid": _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 15/01/2014.")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     decision = forms.CharField(label=_("Văn bản chỉ định"), required=False, max_length=300)
 
@@ -274,7 +274,7 @@ class EndDesignationForm(TextGuardMixin, forms.Form):
         label=_("Ngày thôi"),
         input_formats=DATE_FORMATS,
         error_messages={"invalid": _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 15/01/2014.")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     reason = forms.CharField(label=_("Lý do thôi chỉ định"), max_length=2000)
 
