@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.communes import selectors
+from lanhmanh.communes import selectors, services
 from lanhmanh.communes.models import Assessment, LayoutLevel, StatisticsLayout
 from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes, official_document
 from lanhmanh.core.scoping import path_q
@@ -67,8 +67,15 @@ class StatisticsForm:
         return tuple(c["label"] for c in self.layout.columns)
 
 
+def layouts() -> list[StatisticsLayout]:
+    """The layouts, the shipped ones created first if missing (a flushed or fresh database)."""
+    if StatisticsLayout.objects.count() < len(LayoutLevel.values):
+        services.statistics_layouts_load()
+    return list(StatisticsLayout.objects.all())
+
+
 def layout_for(level: str) -> StatisticsLayout:
-    return StatisticsLayout.objects.get(level=level)
+    return next(layout for layout in layouts() if layout.level == level)
 
 
 def _share(healthy: int, communes: int):

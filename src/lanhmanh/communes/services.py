@@ -169,6 +169,25 @@ def templates_load(*, data: dict | None = None) -> int:
                 item.save()
         record_change(actor=None, instance=template, action=Action.CREATE, reason="Bộ tiêu chí nạp sẵn")
         created += 1
+    statistics_layouts_load()
+    return created
+
+
+@transaction.atomic
+def statistics_layouts_load() -> int:
+    """Create the shipped statistics layouts (``data/statistics_layouts.json``, unverified) that do not
+    exist yet (also done by migration ``0004``; this refills a flushed database). Returns how many."""
+    raw = resources.files("lanhmanh.communes").joinpath("data", "statistics_layouts.json").read_text("utf-8")
+    data = json.loads(raw)
+    created = 0
+    for spec in data["layouts"]:
+        if StatisticsLayout.objects.filter(level=spec["level"]).exists():
+            continue
+        layout = StatisticsLayout(**spec, verified=False, note=data["note"])
+        layout.full_clean()
+        layout.save()
+        record_change(actor=None, instance=layout, action=Action.CREATE, reason="Mẫu biểu nạp sẵn")
+        created += 1
     return created
 
 

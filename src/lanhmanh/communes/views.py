@@ -563,7 +563,7 @@ def layouts(request):
     can_edit = rules.can_edit_templates(user)
     forms_by_level = {}
     status = 200
-    for layout in StatisticsLayout.objects.all():
+    for layout in documents.layouts():
         measures = documents.MEASURES[layout.level]
         bound = request.method == "POST" and can_edit and request.POST.get("level") == layout.level
         form = StatisticsLayoutForm(request.POST if bound else None, instance=layout, measures=measures)
