@@ -74,3 +74,6 @@ UNIT_PARAMETER = (
     "Đường dẫn đơn vị, ví dụ 01.002. Bỏ trống (không gửi, hoặc ?unit= rỗng) là địa bàn của người dùng; "
     "đơn vị không có hoặc ngoài địa bàn: 404."
 )
+
+# The response of a list endpoint that answers a bare JSON array of records (not an object).
+ARRAY_OF_OBJECTS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
