@@ -52,14 +52,6 @@ def api_client(police):
     SimpleRateThrottle.THROTTLE_RATES = original
 
 
-@pytest.mark.django_db
-@schema.parametrize()
-@settings(
-    max_examples=EXAMPLES_PER_OPERATION,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
 def _as_schemathesis_response(response, method: str, path: str) -> Response:
     """The Django test response in the shape schemathesis validates."""
     return Response(
@@ -73,6 +65,14 @@ def _as_schemathesis_response(response, method: str, path: str) -> Response:
     )
 
 
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
 def test_no_generated_request_gives_a_server_error(case, api_client):
     path = case.formatted_path
     if case.query:

@@ -64,9 +64,8 @@ def document_errors(result, generator, request, public):
             for status, description in ERROR_RESPONSES.items():
                 if status == "413" and method == "get":
                     continue
-                responses.setdefault(
-                    status, {"description": description, "content": {"application/json": {"schema": ref}}}
-                )
+                response = responses.setdefault(status, {"description": description})
+                response.setdefault("content", {"application/json": {"schema": ref}})
     return result
 
 
