@@ -263,3 +263,13 @@ def test_every_operation_documents_the_error_envelope_and_lists_are_arrays(db):
         if p["name"] == "unit"
     )
     assert "?unit= rỗng" in unit["description"]
+
+
+def test_an_api_address_with_a_newline_answers_in_the_envelope(db):
+    """Schemathesis found /api/v1/units/<path>/ with a newline in <path> answered Django's HTML 404."""
+    from django.test import Client
+
+    response = Client().get("/api/v1/units/a%0Ab/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"
