@@ -149,6 +149,8 @@ COVERED_ELSEWHERE = {
     "communes:review": "tests/communes (the district's step)",
     "communes:approve": "tests/communes (the city's step)",
     "communes:reopen": "tests/communes (the city)",
+    "communes:file_add": "tests/communes/test_evidence_files.py (the step holding the assessment; 404 elsewhere)",
+    "communes:file_remove": "tests/communes/test_evidence_files.py (the step that added it; locked when approved)",
     "communes:history": "tests/communes (a commune's history in jurisdiction)",
     "communes:item_edit": "tests/communes (coordinator edits the templates)",
     "communes:model": "tests/communes (model communes in jurisdiction)",

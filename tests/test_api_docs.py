@@ -236,3 +236,40 @@ def test_system_administrators_see_the_docs_in_the_menu(sysadmin, client_for):
 @pytest.mark.parametrize("persona", ["district_officer", "commune_officer", "coordinator", "dpo", "police"])
 def test_other_roles_do_not_see_the_docs_in_the_menu(persona, request):
     assert "api-docs" not in {item.key for item in items_for(request.getfixturevalue(persona))}
+
+
+def test_every_operation_documents_the_error_envelope_and_lists_are_arrays(db):
+    """Issue #21 item 15: the schema matches the API — 400/404 documented with the envelope on every operation,
+    the bare lists as arrays, an empty ?unit= documented (the user's own area)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    assert document["components"]["schemas"]["Error"]["required"] == ["error"]
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status in ("400", "401", "403", "404", "429"):
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema, (method, path, status)
+    for path in ("/api/v1/plans/", "/api/v1/reports/forms/", "/api/v1/communes/assessments/"):
+        assert (
+            document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+                "type"
+            ]
+            == "array"
+        )
+    unit = next(
+        p
+        for p in document["paths"]["/api/v1/communes/assessments/"]["get"]["parameters"]
+        if p["name"] == "unit"
+    )
+    assert "?unit= rỗng" in unit["description"]
+
+
+def test_an_api_address_with_a_newline_answers_in_the_envelope(db):
+    """Schemathesis found /api/v1/units/<path>/ with a newline in <path> answered Django's HTML 404."""
+    from django.test import Client
+
+    response = Client().get("/api/v1/units/a%0Ab/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"

@@ -41,7 +41,7 @@ def test_no_form_uses_the_browsers_locale_dependent_date_inputs():
         for path in SRC.rglob("*")
         if path.suffix in {".py", ".html"} and "vendor" not in path.parts
         if re.search(
-            r"""["']type["']:\\s*["'](date|datetime-local)["']|input_type = ["']date|type="date""",
+            r"""["']type["']:\s*["'](date|datetime-local)["']|input_type = ["']date|type="date""",
             path.read_text(encoding="utf-8"),
         )
     ]

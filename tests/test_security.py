@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lanhmanh.org.enrolment import enrolment_code_issue
 from lanhmanh.org.forms import INVALID_MESSAGE
-from lanhmanh.org.models import User
+from lanhmanh.org.models import AuthenticatorDevice, User
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def login(client: Client, username: str, password: str = PASSWORD):
     return client.post(reverse("login"), {"username": username, "password": password})
 
 
-def current_code(device: TOTPDevice) -> str:
+def current_code(device: AuthenticatorDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=0):06d}"
 
 
@@ -74,8 +74,13 @@ def test_roles_that_read_identity_must_enrol_totp_before_any_page(police, settin
     assert home.status_code == 302
     assert home["Location"].startswith(reverse("two_factor"))
     page = client.get(reverse("two_factor"))
+    assert "data-totp-secret" not in page.content.decode()  # a password alone shows no secret
+    assert "data-enrolment-code-form" in page.content.decode()
+    code = enrolment_code_issue(actor=None, user=police)
+    client.post(reverse("two_factor"), {"enrolment_code": code.lower().replace("-", " ")})
+    page = client.get(reverse("two_factor"))
     assert "data-totp-secret" in page.content.decode()
-    device = TOTPDevice.objects.get(user=police, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=police, confirmed=False)
     bad = client.post(
         reverse("two_factor"), {"token": "000000" if current_code(device) != "000000" else "111111"}
     )
@@ -103,9 +108,11 @@ def test_the_second_factor_page_refuses_letters(police, settings):
     settings.REQUIRE_2FA = True
     client = Client()
     login(client, "police")
+    AuthenticatorDevice.objects.create(user=police, name="x", confirmed=False)
+    AuthenticatorDevice.objects.filter(user=police).update(confirmed=True)
     response = client.post(reverse("two_factor"), {"token": "abcdef"})
     assert "Mã xác thực không đúng" in response.content.decode()
-    assert not TOTPDevice.objects.filter(user=police, confirmed=True).exists()
+    assert AuthenticatorDevice.objects.get(user=police).last_t == -1  # nothing verified
 
 
 def test_sessions_expire_after_inactivity():
@@ -179,7 +186,7 @@ def test_the_next_parameter_cannot_send_users_to_another_site(police, settings):
     settings.REQUIRE_2FA = True
     client = Client()
     login(client, "police")
-    device = TOTPDevice.objects.create(user=police, name="x", confirmed=True)
+    device = AuthenticatorDevice.objects.create(user=police, name="x", confirmed=True)
     response = client.post(
         reverse("two_factor"), {"token": current_code(device), "next": "https://evil.example/steal"}
     )

@@ -173,15 +173,30 @@ def totp_code(secret_base32: str) -> str:
     return f"{totp(key):06d}"
 
 
+def enter_enrolment_code(page, username: str) -> str:
+    """Issue the account's one-time enrolment code (as the administrator would) and type it in."""
+    from lanhmanh.org.enrolment import enrolment_code_issue
+    from lanhmanh.org.models import User
+
+    code = enrolment_code_issue(actor=None, user=User.objects.get(username=username))
+    page.fill("#id_enrolment_code", code)
+    page.get_by_role("button", name=re.compile("Tiếp tục|Continue")).click()
+    page.wait_for_load_state()
+    return code
+
+
 def complete_two_factor(page, username: str) -> None:
-    """On the two-factor page: read the secret when enrolling (or the confirmed device's key) and send the code."""
+    """On the two-factor page: when enrolling, the one-time enrolment code the administrator would hand out,
+    then the secret shown (or the confirmed device's key), and send the 6-digit code."""
+    if page.locator("#id_enrolment_code").count():
+        enter_enrolment_code(page, username)
     secret = page.locator("[data-totp-secret]")
     if secret.count():
         code = totp_code(secret.inner_text().strip())
     else:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from lanhmanh.org.models import AuthenticatorDevice
 
-        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        device = AuthenticatorDevice.objects.get(user__username=username, confirmed=True)
         code = totp_code(base64.b32encode(device.bin_key).decode())
     page.fill("#id_token", code)
     page.get_by_role("button", name=re.compile("Xác nhận|Confirm")).click()

@@ -13,6 +13,7 @@ from lanhmanh.communes.models import Assessment, CriterionItem
 from lanhmanh.plans.models import Plan
 
 pytestmark = pytest.mark.browser
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -61,6 +62,26 @@ def test_a_ward_is_assessed_reviewed_approved_and_t10_moves(page, login_as, live
     expect(
         page.get_by_test_id("proposal-1.1").get_by_role("link", name="Xem hồ sơ, số liệu")
     ).to_have_attribute("href", "/chi-so/enforcement.hotspots_active/?unit=01.002.00079&period=2014")
+    # Evidence files through the upload service: a web page renamed .pdf is refused in Vietnamese, the
+    # minutes (a real PDF) attach to item 1.1 and are listed there with a download link.
+    form = page.get_by_test_id("file-form")
+    form.locator("input[type=file]").set_input_files(
+        {"name": "bien-ban.pdf", "mimeType": "application/pdf", "buffer": b"<html><script>x()</script>"}
+    )
+    form.get_by_role("button", name="Tải lên").click()
+    expect(page.get_by_test_id("file-errors")).to_contain_text("không thuộc loại được phép")
+    form = page.get_by_test_id("file-form")
+    form.locator("input[type=file]").set_input_files(
+        {"name": "bien-ban-kiem-tra.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    form.get_by_label("Minh chứng cho").select_option(str(items["1.1"].pk))
+    form.get_by_label("Mô tả tệp").fill("Biên bản kiểm tra ngày 10/12/2014")
+    form.get_by_role("button", name="Tải lên").click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        "Đã tải lên tệp minh chứng “bien-ban-kiem-tra.pdf”."
+    )
+    minutes = page.get_by_test_id("files-1.1").get_by_role("link", name="bien-ban-kiem-tra.pdf")
+    expect(minutes).to_have_attribute("href", re.compile(r"^/tep/[0-9a-f-]{36}/$"))
     for item in items.values():
         page.fill(f"#id_score_{item.pk}", str(item.points).replace(".0", ""))
     page.fill(f"#id_evidence_{items['1.1'].pk}", "Biên bản kiểm tra của Công an phường ngày 10/12/2014")
@@ -92,6 +113,10 @@ def test_a_ward_is_assessed_reviewed_approved_and_t10_moves(page, login_as, live
     city.get_by_role("button", name="Duyệt kết quả").click()
     expect(city.get_by_test_id("status")).to_have_text("Thành phố đã duyệt (đã khoá)")
     expect(city.get_by_test_id("class")).to_have_text("Lành mạnh, không có tệ nạn mại dâm")
+    # The approved assessment's files are locked with it: listed, no upload form.
+    expect(city.get_by_test_id("files-1.1")).to_contain_text("bien-ban-kiem-tra.pdf")
+    expect(city.get_by_test_id("files-locked")).to_be_visible()
+    expect(city.get_by_test_id("file-form")).to_have_count(0)
     assert int(_t10(city, live_url, plan).replace(".", "")) == t10_before + 1
     city.goto(live_url("/xa-lanh-manh/ban-do/?year=2014"))
     expect(city.locator('tr[data-district="002"] td').nth(1)).to_have_text(str(hoan_kiem_before + 1))

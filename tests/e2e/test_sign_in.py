@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from lanhmanh.demo.steps.org import ACCOUNTS
 from lanhmanh.org.models import Role, User
 
-from .conftest import E2E_PASSWORD, sign_in, totp_code
+from .conftest import E2E_PASSWORD, enter_enrolment_code, sign_in, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -58,6 +58,8 @@ def test_each_demo_role_signs_in_and_lands_on_its_home_page(account, page, live_
     if needs_totp:
         assert re.search(r"/xac-thuc-hai-buoc/\?next=/$", page.url), page.url
         expect(page.locator("h1")).to_have_text("Xác thực hai bước")
+        expect(page.locator("[data-totp-secret]")).to_have_count(0)  # no secret before the enrolment code
+        enter_enrolment_code(page, account.username)
         secret = page.locator("[data-totp-secret]").inner_text().strip()
         page.fill("#id_token", totp_code(secret))
         page.get_by_role("button", name="Xác nhận").click()
@@ -70,7 +72,7 @@ def test_each_demo_role_signs_in_and_lands_on_its_home_page(account, page, live_
     expect(page.locator("[data-home-role]")).to_contain_text(role.name)
     expect(page.locator("[data-home-agency]")).to_have_text(AGENCY_NAMES[account.agency_code])
     expect(page.locator(".user-badge")).to_contain_text(AGENCY_NAMES[account.agency_code])
-    assert user.totpdevice_set.filter(confirmed=True).exists() is needs_totp
+    assert user.authenticatordevice_set.filter(confirmed=True).exists() is needs_totp
 
 
 def test_a_returning_identity_role_verifies_the_code_of_its_enrolled_device(
@@ -91,6 +93,7 @@ def test_a_returning_identity_role_verifies_the_code_of_its_enrolled_device(
 def test_a_wrong_code_keeps_the_user_on_the_two_factor_page(page, live_url, demo_accounts, settings):
     settings.REQUIRE_2FA = True
     submit_login(page, live_url, "canboxa", E2E_PASSWORD)
+    enter_enrolment_code(page, "canboxa")
     right = totp_code(page.locator("[data-totp-secret]").inner_text().strip())
     page.fill("#id_token", f"{(int(right) + 1) % 1_000_000:06d}")
     page.get_by_role("button", name="Xác nhận").click()
@@ -135,6 +138,27 @@ def test_the_login_page_switches_language_before_signing_in(page, live_url, demo
     page.get_by_role("button", name="Tiếng Việt").click()
     page.wait_for_load_state()
     expect(page.locator("h1")).to_have_text("Đăng nhập")
+
+
+def test_enrolment_needs_the_administrators_one_time_code(page, live_url, demo_accounts, settings):
+    """Issue #21 item 12: a password alone never binds an authenticator; a wrong code says so in Vietnamese."""
+    settings.REQUIRE_2FA = True
+    submit_login(page, live_url, "congan", E2E_PASSWORD)
+    expect(page.locator("[data-enrolment-code-form]")).to_be_visible()
+    page.fill("#id_enrolment_code", "ABCD-EFGH-JKMN")
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.wait_for_load_state()
+    expect(page.locator(".invalid-feedback")).to_contain_text("Mã đăng ký không đúng hoặc đã hết hạn")
+    expect(page.locator("[data-totp-secret]")).to_have_count(0)
+    code = enter_enrolment_code(page, "congan")
+    secret = page.locator("[data-totp-secret]").inner_text().strip()
+    page.fill("#id_token", totp_code(secret))
+    page.get_by_role("button", name="Xác nhận").click()
+    page.wait_for_load_state()
+    assert page.url == live_url("/"), page.url
+    # The code was consumed: signing in again in a fresh session cannot reuse it to enrol another phone.
+    user = User.objects.get(username="congan")
+    assert user.enrolment_code_hash == "" and code
 
 
 SAME_MESSAGE = (

@@ -25,5 +25,5 @@ urlpatterns = [
     path("docs/", views.docs, name="docs"),
     # Keep last: unknown /api/ addresses answer in the error envelope. Other apps' endpoints are
     # registered on ``router`` above, never added under /api/ in the project's urls.py.
-    re_path(r"^.*$", errors.not_found),
+    re_path(r"^[\s\S]*$", errors.not_found),  # [\s\S]: an address with a newline too
 ]

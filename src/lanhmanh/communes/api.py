@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lanhmanh.api.permissions import TokenScopePermission
+from lanhmanh.api.schema import ARRAY_OF_OBJECTS, UNIT_PARAMETER
 from lanhmanh.communes import rules, selectors, services
 from lanhmanh.communes.proposals import proposals_for
 from lanhmanh.org.models import AdministrativeUnit
@@ -126,9 +127,9 @@ class AssessmentListView(APIView):
         summary=_("Phiếu đánh giá xã lành mạnh"),
         parameters=[
             OpenApiParameter("year", int, description=_("Năm đánh giá")),
-            OpenApiParameter("unit", str, description=_("Đường dẫn đơn vị, ví dụ 01.002")),
+            OpenApiParameter("unit", str, description=UNIT_PARAMETER),
         ],
-        responses={200: dict},
+        responses={200: ARRAY_OF_OBJECTS},
     )
     def get(self, request):
         _require(request.user)

@@ -7,7 +7,7 @@ class CommunesConfig(AppConfig):
     verbose_name = _("Xã, phường lành mạnh")
 
     def ready(self) -> None:
-        from lanhmanh.communes import home  # noqa: F401 - registers the home panel
+        from lanhmanh.communes import evidence, home  # noqa: F401 - home panel, evidence upload policy
         from lanhmanh.communes.rules import can_see_assessments
         from lanhmanh.core.navigation import NavItem, register
 

@@ -1,10 +1,13 @@
 """The statistics form of the healthy-commune assessment, from approved assessments only.
 
-The official form annexed to JR 01/2008 could not be sourced; this is the layout the city uses for its
-yearly summary (to be aligned with the annex once entered): for the city, one row per district
-(communes valid at the end of the year, assessed, healthy, affected, share, changes from the year
-before); for a district, one row per commune (score, class, change). Word follows Decree 30/2020
-(``core.documents.official_document``: A4, landscape for the city's wide table); Excel goes through ``core.spreadsheet``.
+The official form annexed to JR 01/2008 could not be sourced (only the resolution's first page is
+published where we looked). The layout is therefore data: ``StatisticsLayout`` rows (one for the city,
+one row per district; one for a district, one row per commune) whose title, subtitle, form number,
+column headings, column order and signature the city coordinator corrects at
+``/xa-lanh-manh/bieu-thong-ke/mau/``; the shipped layouts are the city's own summary with
+``verified`` False, and every document made from an unverified layout says so under its title. The
+figures are computed here (``MEASURES``). Word follows Decree 30/2020 (``core.documents.
+official_document``: A4, landscape for the city's wide table); Excel goes through ``core.spreadsheet``.
 """
 
 from __future__ import annotations
@@ -12,39 +15,75 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.communes import selectors
-from lanhmanh.communes.models import Assessment
+from lanhmanh.communes import selectors, services
+from lanhmanh.communes.models import Assessment, LayoutLevel, StatisticsLayout
 from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes, official_document
 from lanhmanh.core.scoping import path_q
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.org.models import AdministrativeUnit
 
-CITY_COLUMNS = (
-    "STT",
-    "Quận, huyện, thị xã",
-    "Tổng số xã, phường, thị trấn",
-    "Số đã được đánh giá (đã duyệt)",
-    "Số lành mạnh, không có tệ nạn mại dâm",
-    "Số có tệ nạn mại dâm",
-    "Tỷ lệ lành mạnh (%)",
-    "Chuyển hóa: có tệ nạn → lành mạnh",
-    "Có tệ nạn trở lại: lành mạnh → có tệ nạn",
+# The figures a layout's columns may show, by level: key → what it is (shown on the layout page).
+MEASURES = {
+    LayoutLevel.CITY: {
+        "index": _("Số thứ tự"),
+        "district": _("Tên quận, huyện, thị xã"),
+        "communes": _("Số xã, phường, thị trấn có hiệu lực cuối năm"),
+        "assessed": _("Số xã đã có kết quả được duyệt"),
+        "not_assessed": _("Số xã chưa có kết quả được duyệt"),
+        "healthy": _("Số xã lành mạnh"),
+        "affected": _("Số xã đã đánh giá nhưng chưa lành mạnh"),
+        "share": _("Tỷ lệ xã lành mạnh trên tổng số xã (%)"),
+        "became_clean": _("Số xã chuyển hóa thành lành mạnh so với năm trước"),
+        "became_affected": _("Số xã có tệ nạn trở lại so với năm trước"),
+    },
+    LayoutLevel.DISTRICT: {
+        "index": _("Số thứ tự"),
+        "commune": _("Tên xã, phường, thị trấn"),
+        "self_score": _("Điểm xã tự chấm"),
+        "score": _("Điểm sau phúc tra"),
+        "class": _("Xếp loại"),
+        "healthy": _("Lành mạnh (Có/Không)"),
+        "change": _("Thay đổi so với năm trước"),
+    },
+}
+UNVERIFIED_NOTICE = (
+    "Mẫu biểu chưa đối chiếu với biểu mẫu kèm theo Nghị quyết liên tịch 01/2008/NQLT-BLĐTBXH-BCA-BVHTTDL-"
+    "UBTƯMTTQVN (bảng tổng hợp thành phố đang dùng; nguồn: %(source)s)."
 )
-DISTRICT_COLUMNS = ("STT", "Xã, phường, thị trấn", "Điểm sau phúc tra", "Xếp loại", "So với năm trước")
 
 
 @dataclass
 class StatisticsForm:
     unit: AdministrativeUnit
     year: int
-    columns: tuple
+    layout: StatisticsLayout
     rows: list[list] = field(default_factory=list)
     total: list = field(default_factory=list)
+
+    @property
+    def columns(self) -> tuple:
+        return tuple(c["label"] for c in self.layout.columns)
+
+
+def layouts() -> list[StatisticsLayout]:
+    """The layouts, the shipped ones created first if missing (a flushed or fresh database)."""
+    if StatisticsLayout.objects.count() < len(LayoutLevel.values):
+        services.statistics_layouts_load()
+    return list(StatisticsLayout.objects.all())
+
+
+def layout_for(level: str) -> StatisticsLayout:
+    return next(layout for layout in layouts() if layout.level == level)
 
 
 def _share(healthy: int, communes: int):
     return round(healthy * 100 / communes, 1) if communes else None
+
+
+def _pick(layout: StatisticsLayout, values: dict) -> list:
+    return [values.get(c["key"]) for c in layout.columns]
 
 
 def statistics_form(user, year: int, unit_path: str) -> StatisticsForm | None:
@@ -52,38 +91,42 @@ def statistics_form(user, year: int, unit_path: str) -> StatisticsForm | None:
     if unit is None or unit.level == 3:
         return None
     if unit.level == 1:
+        layout = layout_for(LayoutLevel.CITY)
         rows = selectors.transformation(user, year, unit_path)
-        form = StatisticsForm(unit, year, CITY_COLUMNS)
+        form = StatisticsForm(unit, year, layout)
         for n, r in enumerate(rows, start=1):
-            form.rows.append(
-                [
-                    n,
-                    r.district.full_name,
-                    r.communes,
-                    r.assessed,
-                    r.healthy,
-                    r.assessed - r.healthy,
-                    r.share,
-                    len(r.became_clean),
-                    len(r.became_affected),
-                ]
-            )
+            values = {
+                "index": n,
+                "district": r.district.full_name,
+                "communes": r.communes,
+                "assessed": r.assessed,
+                "not_assessed": r.communes - r.assessed,
+                "healthy": r.healthy,
+                "affected": r.assessed - r.healthy,
+                "share": r.share,
+                "became_clean": len(r.became_clean),
+                "became_affected": len(r.became_affected),
+            }
+            form.rows.append(_pick(layout, values))
         communes = sum(r.communes for r in rows)
         healthy = sum(r.healthy for r in rows)
         assessed = sum(r.assessed for r in rows)
-        form.total = [
-            "",
-            "Tổng cộng",
-            communes,
-            assessed,
-            healthy,
-            assessed - healthy,
-            _share(healthy, communes),
-            sum(len(r.became_clean) for r in rows),
-            sum(len(r.became_affected) for r in rows),
-        ]
+        total = {
+            "index": "",
+            "district": "Tổng cộng",
+            "communes": communes,
+            "assessed": assessed,
+            "not_assessed": communes - assessed,
+            "healthy": healthy,
+            "affected": assessed - healthy,
+            "share": _share(healthy, communes),
+            "became_clean": sum(len(r.became_clean) for r in rows),
+            "became_affected": sum(len(r.became_affected) for r in rows),
+        }
+        form.total = _pick(layout, total)
         return form
-    form = StatisticsForm(unit, year, DISTRICT_COLUMNS)
+    layout = layout_for(LayoutLevel.DISTRICT)
+    form = StatisticsForm(unit, year, layout)
     now = {
         a.unit_id: a
         for a in Assessment.objects.approved()
@@ -106,22 +149,19 @@ def statistics_form(user, year: int, unit_path: str) -> StatisticsForm | None:
             change = "Chuyển hóa thành lành mạnh" if a.healthy else "Có tệ nạn trở lại"
         if a is not None and a.healthy:
             healthy += 1
-        form.rows.append(
-            [
-                n,
-                c.full_name,
-                float(a.score) if a else None,
-                a.classification.name if a and a.classification else "Chưa có kết quả duyệt",
-                change,
-            ]
-        )
-    form.total = [
-        "",
-        f"Tổng cộng: {healthy}/{len(communes)} lành mạnh ({_share(healthy, len(communes)) or 0}%)",
-        None,
-        "",
-        "",
-    ]
+        values = {
+            "index": n,
+            "commune": c.full_name,
+            "self_score": float(a.self_score) if a else None,
+            "score": float(a.score) if a else None,
+            "class": a.classification.name if a and a.classification else "Chưa có kết quả duyệt",
+            "healthy": ("Có" if a.healthy else "Không") if a else "",
+            "change": change,
+        }
+        form.rows.append(_pick(layout, values))
+    summary = f"Tổng cộng: {healthy}/{len(communes)} lành mạnh ({_share(healthy, len(communes)) or 0}%)"
+    label_key = "commune" if any(c["key"] == "commune" for c in layout.columns) else layout.columns[0]["key"]
+    form.total = _pick(layout, {label_key: summary})
     return form
 
 
@@ -136,11 +176,11 @@ def _heading(form: StatisticsForm) -> dict[str, str]:
         "parent": f"UBND {unit.full_name}".upper(),
         "body": body,
         "place_date": f"{province.name}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
-        "title": "BIỂU THỐNG KÊ",
-        "subtitle": (
-            f"Kết quả xây dựng xã, phường, thị trấn lành mạnh không có tệ nạn mại dâm năm {form.year}\n"
-            f"{unit.full_name} (theo kết quả đã được Thành phố phê duyệt)"
-        ),
+        "title": form.layout.title,
+        "subtitle": form.layout.subtitle.replace("{year}", str(form.year)).replace("{unit}", unit.full_name),
+        "number": form.layout.form_number,
+        "notice": "" if form.layout.verified else UNVERIFIED_NOTICE % {"source": form.layout.source},
+        "signer": form.layout.signer,
     }
 
 
@@ -178,9 +218,13 @@ def to_docx(form: StatisticsForm) -> bytes:
     para(right, MOTTO, bold=True)
     para(right, h["place_date"], italic=True)
     para(doc, "")
+    if h["number"]:
+        para(doc, h["number"], italic=True, size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
     para(doc, h["title"], bold=True, size=14)
     for line in h["subtitle"].split("\n"):
         para(doc, line, bold=True)
+    if h["notice"]:
+        para(doc, h["notice"], italic=True, size=11)
     table = doc.add_table(rows=1, cols=len(form.columns))
     table.style = "Table Grid"
     for cell, title in zip(table.rows[0].cells, form.columns, strict=True):
@@ -199,7 +243,7 @@ def to_docx(form: StatisticsForm) -> bytes:
     for line in ("Như trên", "Lưu: VT"):
         left.add_paragraph().add_run(f"- {line};").font.size = Pt(11)
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    right.paragraphs[0].add_run("THỦ TRƯỞNG CƠ QUAN").bold = True
+    right.paragraphs[0].add_run(h["signer"]).bold = True
     para(right, "(Ký, ghi rõ họ tên, đóng dấu)", italic=True, size=12)
     return docx_bytes(doc)
 
@@ -216,6 +260,11 @@ def to_xlsx(form: StatisticsForm) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     for line in h["subtitle"].split("\n"):
         sheet.append([line])
+    if h["number"]:
+        sheet.append([h["number"]])
+    if h["notice"]:
+        sheet.append([h["notice"]])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(italic=True)
     sheet.append([])
     sheet.append(list(form.columns))
     header_row = sheet.max_row

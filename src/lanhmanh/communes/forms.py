@@ -8,10 +8,12 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.communes.models import Classification, CriterionItem, ProposalRule
-from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.communes.evidence import EVIDENCE
+from lanhmanh.communes.models import Classification, CriterionItem, ProposalRule, StatisticsLayout
+from lanhmanh.core.forms import DateInput, TextGuardMixin
+from lanhmanh.core.uploads import UploadField
 
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 
 def _score_field(label, required=False) -> forms.CharField:
@@ -110,6 +112,97 @@ class ReviewForm(TextGuardMixin, forms.Form):
         }
 
 
+class EvidenceFileForm(TextGuardMixin, forms.Form):
+    """One file of evidence for the assessment or one of its items (checked by ``core.uploads``)."""
+
+    file = UploadField(
+        purpose=EVIDENCE,
+        label=_("Tệp minh chứng"),
+        error_messages={"required": _("Chọn tệp minh chứng để tải lên.")},
+        help_text=_(
+            "Biên bản, ảnh, quyết định: PDF, Word, Excel, PowerPoint, ODT/ODS hoặc ảnh JPEG/PNG/WebP; tối đa 10 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    item = forms.TypedChoiceField(
+        label=_("Minh chứng cho"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Chọn một tiêu chí của phiếu (hoặc “cả phiếu”).")},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    description = forms.CharField(
+        label=_("Mô tả tệp"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = {i.pk: i for i in items}
+        self.fields["item"].choices = [("", _("Cả phiếu (minh chứng chung)"))] + [
+            (i.pk, f"{i.code}. {i.text[:70]}") for i in items
+        ]
+
+    def chosen_item(self):
+        return self.items.get(self.cleaned_data.get("item"))
+
+
+class StatisticsLayoutForm(TextGuardMixin, forms.ModelForm):
+    """A statistics layout, columns typed one per line as ``measure | heading``."""
+
+    columns_text = forms.CharField(
+        label=_("Các cột (mỗi dòng: mã số liệu | tên cột)"),
+        max_length=6000,
+        widget=forms.Textarea(attrs={"rows": 10, "class": "form-control font-monospace"}),
+    )
+
+    class Meta:
+        model = StatisticsLayout
+        fields = ["title", "subtitle", "form_number", "signer", "source", "verified", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, measures=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measures = measures or {}
+        if not self.is_bound:
+            self.initial["columns_text"] = "\n".join(
+                f"{c['key']} | {c['label']}" for c in self.instance.columns or []
+            )
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_columns_text(self):
+        columns = []
+        errors = []
+        lines = [line for line in self.cleaned_data["columns_text"].splitlines() if line.strip()]
+        for number, line in enumerate(lines, start=1):
+            key, _sep, label = (part.strip() for part in line.partition("|"))
+            if key not in self.measures:
+                errors.append(
+                    forms.ValidationError(
+                        _("Dòng %(n)s: “%(key)s” không phải là mã số liệu có sẵn (%(keys)s)."),
+                        params={"n": number, "key": key[:40], "keys": ", ".join(self.measures)},
+                    )
+                )
+            elif not label or len(label) > 200:
+                errors.append(
+                    forms.ValidationError(
+                        _("Dòng %(n)s: tên cột phải có và không quá 200 ký tự."), params={"n": number}
+                    )
+                )
+            else:
+                columns.append({"key": key, "label": label})
+        if errors:
+            raise forms.ValidationError(errors)
+        if not 2 <= len(columns) <= 20:
+            raise forms.ValidationError(_("Biểu phải có từ 2 đến 20 cột."))
+        return columns
+
+
 class OpenAssessmentForm(TextGuardMixin, forms.Form):
     unit = forms.IntegerField(widget=forms.HiddenInput)
     year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
@@ -150,7 +243,7 @@ class DesignateForm(TextGuardMixin, forms.Form):
         label=_("Ngày chỉ định"),
         input_formats=DATE_FORMATS,
         error_messages={"invalid": _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 15/01/2014.")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     decision = forms.CharField(label=_("Văn bản chỉ định"), required=False, max_length=300)
 
@@ -181,7 +274,7 @@ class EndDesignationForm(TextGuardMixin, forms.Form):
         label=_("Ngày thôi"),
         input_formats=DATE_FORMATS,
         error_messages={"invalid": _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 15/01/2014.")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     reason = forms.CharField(label=_("Lý do thôi chỉ định"), max_length=2000)
 

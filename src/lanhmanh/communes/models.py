@@ -320,3 +320,76 @@ class ModelEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_commune} – {self.year}"
+
+
+class AssessmentFile(models.Model):
+    """A file of evidence (minutes, photos, decisions) attached to an assessment or to one of its items.
+
+    The file itself is kept by the upload service (``core.uploads``, purpose ``communes.evidence``):
+    checked by content, stored outside the web root, read through ``/tep/<uuid>/`` by whoever may open
+    the assessment. Files are added and removed only while the assessment is open to the uploader's
+    step (the commune while self-assessing, the district while reviewing); an approved assessment's
+    files are locked with it."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="files", verbose_name=_("phiếu đánh giá")
+    )
+    item = models.ForeignKey(
+        CriterionItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tiêu chí"),
+        help_text=_("Để trống nếu tệp là minh chứng chung của phiếu."),
+    )
+    upload = models.ForeignKey(
+        "core.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("tệp")
+    )
+    description = models.CharField(_("mô tả"), max_length=300, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("thêm lúc"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("tệp minh chứng")
+        verbose_name_plural = _("tệp minh chứng")
+
+    def __str__(self) -> str:
+        return self.description or str(self.upload_id)
+
+
+class LayoutLevel(models.TextChoices):
+    CITY = "city", _("Thành phố (một dòng mỗi quận, huyện)")
+    DISTRICT = "district", _("Quận, huyện (một dòng mỗi xã, phường)")
+
+
+class StatisticsLayout(models.Model):
+    """The layout of the yearly statistics form, as data the city coordinator corrects.
+
+    The statistics form annexed to JR 01/2008 could not be sourced: the shipped layout is the city's
+    own summary, ``verified`` False, and every document made from it says so. Columns are a list of
+    ``{"key": measure, "label": heading}``; the measures are computed (``documents.MEASURES``), the
+    headings, title, subtitle and signature are text the coordinator may rewrite to match the annex."""
+
+    level = models.CharField(_("cấp"), max_length=10, choices=LayoutLevel.choices, unique=True)
+    title = models.CharField(_("tên biểu"), max_length=200)
+    subtitle = models.CharField(
+        _("dòng dưới tên biểu"),
+        max_length=500,
+        help_text=_("Có thể dùng {year} (năm) và {unit} (tên địa bàn)."),
+    )
+    form_number = models.CharField(_("số hiệu biểu"), max_length=60, blank=True)
+    columns = models.JSONField(_("các cột"))
+    signer = models.CharField(_("chức danh người ký"), max_length=120, default="THỦ TRƯỞNG CƠ QUAN")
+    source = models.CharField(_("nguồn mẫu biểu"), max_length=500)
+    verified = models.BooleanField(_("đã đối chiếu biểu mẫu của văn bản gốc"), default=False)
+    note = models.TextField(_("ghi chú"), blank=True, max_length=4000)
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("mẫu biểu thống kê")
+        verbose_name_plural = _("mẫu biểu thống kê")
+
+    def __str__(self) -> str:
+        return self.get_level_display()

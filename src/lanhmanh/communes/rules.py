@@ -73,6 +73,20 @@ def can_reopen(user, assessment) -> bool:
     )
 
 
+def can_attach_files(user, assessment) -> bool:
+    """Evidence files are added by the step that holds the assessment: the commune while it scores
+    itself, the district while it reviews. Approved (locked) assessments take none."""
+    return can_self_assess(user, assessment) or can_review(user, assessment)
+
+
+def can_remove_file(user, assessment_file) -> bool:
+    """The commune removes its draft's files; the district removes only the files it added."""
+    assessment = assessment_file.assessment
+    return can_self_assess(user, assessment) or (
+        can_review(user, assessment) and assessment_file.added_by_id == user.pk
+    )
+
+
 def can_edit_templates(user) -> bool:
     return is_city_coordinator(user)
 

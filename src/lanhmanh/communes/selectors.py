@@ -18,6 +18,7 @@ from django.http import Http404
 from lanhmanh.communes import rules
 from lanhmanh.communes.models import (
     Assessment,
+    AssessmentFile,
     AssessmentStatus,
     AssessmentTemplate,
     CriterionItem,
@@ -66,6 +67,23 @@ def assessment_answers(assessment: Assessment):
     return list(
         assessment.answers.select_related("item", "item__group").order_by("item__group__order", "item__order")
     )
+
+
+def assessment_files(assessment: Assessment):
+    """The evidence files of an assessment the caller already got through ``assessment_get``."""
+    return list(
+        AssessmentFile.objects.filter(assessment=assessment)
+        .select_related("upload", "item", "added_by")
+        .order_by("added_at", "pk")
+    )
+
+
+def assessment_file_get(user, assessment: Assessment, pk) -> AssessmentFile:
+    """One evidence file of an assessment the user may see, or 404."""
+    try:
+        return AssessmentFile.objects.select_related("assessment", "upload").get(assessment=assessment, pk=pk)
+    except (AssessmentFile.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def unit_get(user, pk) -> AdministrativeUnit:

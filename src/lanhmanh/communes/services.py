@@ -21,6 +21,7 @@ from lanhmanh.communes import rules
 from lanhmanh.communes.models import (
     Answer,
     Assessment,
+    AssessmentFile,
     AssessmentStatus,
     AssessmentTemplate,
     Classification,
@@ -28,10 +29,12 @@ from lanhmanh.communes.models import (
     CriterionItem,
     ModelCommune,
     ModelEvaluation,
+    StatisticsLayout,
     TemplatePurpose,
 )
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.scoping import in_subtree
+from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.org.models import AdministrativeUnit, UnitLevel
 
 SCORE_TOO_HIGH = gettext_lazy("Tiêu chí %(code)s: điểm %(score)s vượt quá điểm tối đa %(points)s.")
@@ -58,6 +61,17 @@ ACTIVITY_ELSEWHERE = gettext_lazy(
     "Hoạt động “%(title)s” không tổ chức tại %(unit)s hoặc không thuộc kế hoạch này."
 )
 ITEM_POINTS_INVALID = gettext_lazy("Điểm tối đa phải lớn hơn 0.")
+FILES_LOCKED = gettext_lazy(
+    "Phiếu đã được thành phố duyệt và khoá: không thêm, không xoá tệp minh chứng. "
+    "Cần sửa thì đề nghị thành phố mở lại kết quả."
+)
+FILES_NOT_YOUR_STEP = gettext_lazy(
+    "Phiếu đang ở trạng thái “%(status)s”: chỉ xã (khi tự chấm) hoặc huyện (khi phúc tra) "
+    "thêm, xoá tệp minh chứng."
+)
+FILE_ITEM_ELSEWHERE = gettext_lazy("Tiêu chí đã chọn không thuộc bộ tiêu chí của phiếu này.")
+FILES_TOO_MANY = gettext_lazy("Phiếu đã có %(count)s tệp minh chứng, tối đa %(max)s tệp.")
+MAX_FILES_PER_ASSESSMENT = 200
 
 
 def _score(item: CriterionItem, raw) -> Decimal | None:
@@ -155,6 +169,25 @@ def templates_load(*, data: dict | None = None) -> int:
                 item.save()
         record_change(actor=None, instance=template, action=Action.CREATE, reason="Bộ tiêu chí nạp sẵn")
         created += 1
+    statistics_layouts_load()
+    return created
+
+
+@transaction.atomic
+def statistics_layouts_load() -> int:
+    """Create the shipped statistics layouts (``data/statistics_layouts.json``, unverified) that do not
+    exist yet (also done by migration ``0004``; this refills a flushed database). Returns how many."""
+    raw = resources.files("lanhmanh.communes").joinpath("data", "statistics_layouts.json").read_text("utf-8")
+    data = json.loads(raw)
+    created = 0
+    for spec in data["layouts"]:
+        if StatisticsLayout.objects.filter(level=spec["level"]).exists():
+            continue
+        layout = StatisticsLayout(**spec, verified=False, note=data["note"])
+        layout.full_clean()
+        layout.save()
+        record_change(actor=None, instance=layout, action=Action.CREATE, reason="Mẫu biểu nạp sẵn")
+        created += 1
     return created
 
 
@@ -200,6 +233,26 @@ def classification_update(
     classification.save()
     record_change(actor=actor, instance=classification, action=Action.UPDATE, before=before)
     return classification
+
+
+LAYOUT_FIELDS = ("title", "subtitle", "form_number", "signer", "source", "verified", "note", "columns")
+
+
+@transaction.atomic
+def statistics_layout_update(*, actor, layout: StatisticsLayout, **changes) -> StatisticsLayout:
+    """Correct the statistics form's layout (city coordinator), e.g. to match the official annex.
+    Side effects: the layout and a change record with before/after."""
+    if not rules.can_edit_templates(actor):
+        raise PermissionDenied
+    before = snapshot(layout)
+    for name, value in changes.items():
+        if name not in LAYOUT_FIELDS:
+            raise ValueError(f"Unknown field {name}")
+        setattr(layout, name, value)
+    layout.full_clean()
+    layout.save()
+    record_change(actor=actor, instance=layout, action=Action.UPDATE, before=before, after=snapshot(layout))
+    return layout
 
 
 # Classification --------------------------------------------------------------------------------
@@ -439,6 +492,60 @@ def assessment_reopen(*, actor, assessment: Assessment, reason: str) -> Assessme
         actor=actor, instance=assessment, action=Action.UPDATE, before=before, reason=reason.strip()
     )
     return assessment
+
+
+# Evidence files ---------------------------------------------------------------------------------
+
+
+def _check_files_step(actor, assessment: Assessment) -> None:
+    if assessment.locked:
+        raise ValidationError(FILES_LOCKED)
+    if not rules.can_attach_files(actor, assessment):
+        raise ValidationError(FILES_NOT_YOUR_STEP % {"status": assessment.get_status_display()})
+
+
+@transaction.atomic
+def assessment_file_add(
+    *,
+    actor,
+    assessment: Assessment,
+    checked: CheckedUpload,
+    item: CriterionItem | None = None,
+    description: str = "",
+) -> AssessmentFile:
+    """Attach a file of evidence (checked by ``core.uploads``, purpose ``communes.evidence``) to the
+    assessment or to one of its items, by the step that holds it. Side effects: the stored file and
+    its audit row, the attachment row and a change record; nothing when anything is refused."""
+    if not rules.can_view_unit(actor, assessment.unit_path):
+        raise PermissionDenied
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    _check_files_step(actor, assessment)
+    if item is not None and item.group.template_id != assessment.template_id:
+        raise ValidationError({"item": FILE_ITEM_ELSEWHERE})
+    count = assessment.files.count()
+    if count >= MAX_FILES_PER_ASSESSMENT:
+        raise ValidationError(FILES_TOO_MANY % {"count": count, "max": MAX_FILES_PER_ASSESSMENT})
+    attachment = AssessmentFile(
+        assessment=assessment, item=item, description=(description or "").strip(), added_by=actor
+    )
+    attachment.full_clean(exclude=["upload"])
+    attachment.upload = upload_store(checked=checked, actor=actor)
+    attachment.save()
+    record_change(actor=actor, instance=attachment, action=Action.CREATE)
+    return attachment
+
+
+@transaction.atomic
+def assessment_file_remove(*, actor, attachment: AssessmentFile) -> None:
+    """Detach a file while the assessment is open to the step that added it (the stored file stays,
+    unreferenced, for the audit trail). Side effects: the attachment row deleted, a change record."""
+    assessment = Assessment.objects.select_for_update().get(pk=attachment.assessment_id)
+    attachment.assessment = assessment
+    _check_files_step(actor, assessment)
+    if not rules.can_remove_file(actor, attachment):
+        raise ValidationError(FILES_NOT_YOUR_STEP % {"status": assessment.get_status_display()})
+    record_change(actor=actor, instance=attachment, action=Action.DELETE, before=snapshot(attachment))
+    attachment.delete()
 
 
 # Model communes ---------------------------------------------------------------------------------

@@ -23,12 +23,14 @@ from lanhmanh.communes.forms import (
     DesignateForm,
     EndDesignationForm,
     EvaluationForm,
+    EvidenceFileForm,
     ItemForm,
     ReasonForm,
     ReviewForm,
     SelfAssessmentForm,
+    StatisticsLayoutForm,
 )
-from lanhmanh.communes.models import AssessmentStatus, CriteriaGroup
+from lanhmanh.communes.models import AssessmentStatus, CriteriaGroup, StatisticsLayout
 from lanhmanh.communes.proposals import proposals_for
 from lanhmanh.core.scoping import in_subtree, path_q
 from lanhmanh.org.maps import district_map
@@ -137,10 +139,20 @@ def _index_url() -> str:
     return reverse("communes:index")
 
 
-def _detail_context(request, assessment, *, self_form=None, review_form=None, reopen_form=None) -> dict:
+def _detail_context(
+    request, assessment, *, self_form=None, review_form=None, reopen_form=None, file_form=None
+) -> dict:
     user = request.user
     answers = selectors.assessment_answers(assessment)
     items = [a.item for a in answers]
+    files = selectors.assessment_files(assessment)
+    files_by_item: dict = {}
+    for f in files:
+        f.removable = rules.can_remove_file(user, f)
+        files_by_item.setdefault(f.item_id, []).append(f)
+    can_attach = rules.can_attach_files(user, assessment)
+    if can_attach and file_form is None:
+        file_form = EvidenceFileForm(items=items)
     proposals = proposals_for(assessment, items, user=user)
     groups = {g.pk: g for g in CriteriaGroup.objects.filter(template=assessment.template_id)}
     can_self = rules.can_self_assess(user, assessment)
@@ -155,7 +167,11 @@ def _detail_context(request, assessment, *, self_form=None, review_form=None, re
         for a in answers:
             if a.item.group_id != group_id:
                 continue
-            row = {"answer": a, "proposal": proposals.get(a.item_id)}
+            row = {
+                "answer": a,
+                "proposal": proposals.get(a.item_id),
+                "files": files_by_item.get(a.item_id, []),
+            }
             if self_form is not None:
                 row["score"] = self_form[f"score_{a.item_id}"]
                 row["evidence"] = self_form[f"evidence_{a.item_id}"]
@@ -177,6 +193,9 @@ def _detail_context(request, assessment, *, self_form=None, review_form=None, re
         "can_approve": rules.can_approve(user, assessment),
         "can_reopen": rules.can_reopen(user, assessment),
         "changed": [a for a in answers if a.changed_by_district],
+        "general_files": files_by_item.get(None, []),
+        "files_count": len(files),
+        "file_form": file_form if can_attach else None,
         "unverified": sum(1 for i in items if not i.verified),
     }
 
@@ -218,6 +237,53 @@ def self_assess(request, pk: int):
                 form.add_error(None, m)
     context = _detail_context(request, assessment, self_form=form)
     return render(request, "communes/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def file_add(request, pk: int):
+    """Attach a file of evidence (minutes, photos, decisions) to the assessment or one of its items."""
+    user = request.user
+    assessment = selectors.assessment_get(user, pk)
+    answers = selectors.assessment_answers(assessment)
+    form = EvidenceFileForm(request.POST, request.FILES, items=[a.item for a in answers])
+    if form.is_valid():
+        try:
+            attachment = services.assessment_file_add(
+                actor=user,
+                assessment=assessment,
+                checked=form.cleaned_data["file"],
+                item=form.chosen_item(),
+                description=form.cleaned_data["description"],
+            )
+            messages.success(
+                request,
+                _("Đã tải lên tệp minh chứng “%(name)s”.") % {"name": attachment.upload.original_name},
+            )
+            return redirect(f"{reverse('communes:detail', args=[pk])}#tep-minh-chung")
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+    context = _detail_context(request, assessment, file_form=form)
+    context["file_errors"] = [e for errors in form.errors.values() for e in errors]
+    return render(request, "communes/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def file_remove(request, pk: int, file_pk: int):
+    user = request.user
+    assessment = selectors.assessment_get(user, pk)
+    attachment = selectors.assessment_file_get(user, assessment, file_pk)
+    try:
+        services.assessment_file_remove(actor=user, attachment=attachment)
+        messages.success(request, _("Đã gỡ tệp minh chứng khỏi phiếu."))
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    return redirect(f"{reverse('communes:detail', args=[pk])}#tep-minh-chung")
 
 
 @login_required
@@ -486,6 +552,40 @@ def statistics(request, fmt: str):
     response = HttpResponse(data, content_type=mime)
     response["Content-Disposition"] = f'attachment; filename="xa-lanh-manh-{year}-{unit_path}.{fmt}"'
     return response
+
+
+@login_required
+def layouts(request):
+    """The statistics form's layouts (city, district): read by every assessment role, corrected by the
+    city coordinator (headings, order, title, form number; ``verified`` once matched to the annex)."""
+    user = request.user
+    _require_viewer(user)
+    can_edit = rules.can_edit_templates(user)
+    forms_by_level = {}
+    status = 200
+    for layout in documents.layouts():
+        measures = documents.MEASURES[layout.level]
+        bound = request.method == "POST" and can_edit and request.POST.get("level") == layout.level
+        form = StatisticsLayoutForm(request.POST if bound else None, instance=layout, measures=measures)
+        if bound:
+            if form.is_valid():
+                fresh = StatisticsLayout.objects.get(pk=layout.pk)
+                data = {f: form.cleaned_data[f] for f in services.LAYOUT_FIELDS if f != "columns"}
+                services.statistics_layout_update(
+                    actor=user, layout=fresh, columns=form.cleaned_data["columns_text"], **data
+                )
+                messages.success(request, _("Đã cập nhật mẫu biểu thống kê."))
+                return redirect("communes:layouts")
+            status = 400
+        forms_by_level[layout.level] = (layout, form, measures)
+    if request.method == "POST" and not can_edit:
+        raise Http404
+    return render(
+        request,
+        "communes/layouts.html",
+        {"layouts": list(forms_by_level.values()), "can_edit": can_edit, "year": _year(request)},
+        status=status,
+    )
 
 
 @login_required

@@ -344,6 +344,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the error envelope for 400/401/403/404/413/429 (api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lanhmanh.api.schema.document_errors",
+    ],
     # Several serializers have a "status" field with different choices: name each set once.
     "ENUM_NAME_OVERRIDES": {
         "HotspotStatusEnum": "lanhmanh.enforcement.models.HotspotStatus",

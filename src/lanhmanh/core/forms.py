@@ -288,10 +288,9 @@ class BreachForm(TextGuardMixin, forms.ModelForm):
             "measures",
             "authority",
         ]
-        widgets = {
-            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-            for name in ("discovered_at", "window_start", "window_end")
-        } | {name: forms.Textarea(attrs={"rows": 3}) for name in ("description", "consequences", "measures")}
+        widgets = {name: DateTimeInput() for name in ("discovered_at", "window_start", "window_end")} | {
+            name: forms.Textarea(attrs={"rows": 3}) for name in ("description", "consequences", "measures")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lanhmanh.api.permissions import TokenScopePermission
+from lanhmanh.api.schema import UNIT_PARAMETER
 from lanhmanh.core.periods import parse
 from lanhmanh.indicators.evaluation import (
     UNIT_GROUPS,
@@ -62,7 +63,7 @@ class IndicatorValuesView(APIView):
     @extend_schema(
         summary=_("Giá trị của một chỉ số"),
         parameters=[
-            OpenApiParameter("unit", str, description=_("Đường dẫn đơn vị, ví dụ 01.002")),
+            OpenApiParameter("unit", str, description=UNIT_PARAMETER),
             OpenApiParameter("period", str, description=_("Mã kỳ, ví dụ 2014, 2014Q1, 201401, 2014W05")),
             OpenApiParameter(
                 "by", str, description=_("Phân tổ, cách nhau bởi dấu phẩy: district, child, month…")

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from lanhmanh.org.accounts import (
     account_snapshot,
     class_labels,
 )
+from lanhmanh.org.enrolment import ENROLMENT_CODE_HOURS, enrolment_code_issue
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 
 
@@ -153,3 +154,15 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "agency", "roles", "password1", "password2")}),
     )
+    actions = ["issue_enrolment_codes"]
+
+    @admin.action(description=_("Cấp mã đăng ký xác thực hai bước (dùng một lần)"))
+    def issue_enrolment_codes(self, request, queryset):
+        """Shown once here, handed to each officer in person; the account then enrols its authenticator."""
+        for user in queryset.order_by("username"):
+            code = enrolment_code_issue(actor=request.user, user=user)
+            messages.warning(
+                request,
+                _("Mã đăng ký của %(user)s: %(code)s (dùng một lần, hết hạn sau %(hours)s giờ).")
+                % {"user": user.username, "code": code, "hours": ENROLMENT_CODE_HOURS},
+            )

@@ -48,6 +48,17 @@ class LoginForm(AuthenticationForm):
         return self.cleaned_data
 
 
+class EnrolmentCodeForm(TextGuardMixin, forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Mã đăng ký do quản trị viên cấp"),
+        max_length=40,
+        error_messages={"required": _("Nhập mã đăng ký do quản trị viên cấp.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
+        ),
+    )
+
+
 class TokenForm(TextGuardMixin, forms.Form):
     token = forms.CharField(
         label=_("Mã xác thực 6 chữ số"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from binascii import unhexlify
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -10,7 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
+from lanhmanh.core.crypto import EncryptedTextField
 from lanhmanh.core.scoping import DataClass, in_subtree, path_q
 
 
@@ -346,6 +351,13 @@ class User(AbstractUser):
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     failed_logins = models.PositiveIntegerField(_("số lần đăng nhập sai liên tiếp"), default=0)
     locked_until = models.DateTimeField(_("khoá đến"), null=True, blank=True)
+    # The one-time code the administrator hands out to enrol an authenticator (``org.enrolment``):
+    # only its keyed hash is kept, with an expiry and the wrong tries counted against it.
+    enrolment_code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    enrolment_code_expires = models.DateTimeField(
+        _("mã đăng ký xác thực hai bước hết hạn lúc"), null=True, blank=True, editable=False
+    )
+    enrolment_code_failures = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -421,3 +433,35 @@ class FailedLogin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.address}"
+
+
+def _default_totp_key() -> str:
+    return random_hex(20)
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An officer's TOTP authenticator (django-otp's TOTP device) whose seed is encrypted at rest with the
+    field keys (``core.crypto``, rotated by ``rotate_field_keys``), like identity fields: a copy of the
+    table alone gives no one the codes. Enrolled only with a one-time code from the administrator."""
+
+    key = EncryptedTextField(default=_default_totp_key)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("ứng dụng xác thực")
+        verbose_name_plural = _("ứng dụng xác thực")
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    # The verification, throttling and provisioning URL of django-otp's TOTP device, unchanged.
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings

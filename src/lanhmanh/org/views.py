@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -17,13 +18,20 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lanhmanh.core.audit import Action, record_change
 from lanhmanh.core.home import panels_for
 from lanhmanh.org.accounts import account_snapshot
-from lanhmanh.org.forms import BAD_TOKEN_MESSAGE, LoginForm, PasswordChangeForm, SuccessionForm, TokenForm
-from lanhmanh.org.models import AdministrativeUnit, UnitLevel, UnitSuccession
+from lanhmanh.org.enrolment import enrolment_code_redeem
+from lanhmanh.org.forms import (
+    BAD_TOKEN_MESSAGE,
+    EnrolmentCodeForm,
+    LoginForm,
+    PasswordChangeForm,
+    SuccessionForm,
+    TokenForm,
+)
+from lanhmanh.org.models import AdministrativeUnit, AuthenticatorDevice, UnitLevel, UnitSuccession
 from lanhmanh.org.rules import can_manage_unit_successions
 from lanhmanh.org.selectors import home_summary
 from lanhmanh.org.successions import REFORM_2025, unit_succession_correct
@@ -69,24 +77,31 @@ def _safe_next(request) -> str:
     return "/"
 
 
+ENROL_SESSION_KEY = "totp_enrol_device"
+
+
 @login_required
 def two_factor(request):
-    """Enrol a TOTP device on first use (QR code), then verify a 6-digit code to finish sign-in."""
+    """Verify a 6-digit code to finish sign-in; without an authenticator yet, enrol one: first the
+    one-time enrolment code handed out by the administrator (``org.enrolment``), then the QR code."""
     user = request.user
     if user.is_verified():
         return redirect(_safe_next(request))
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
     if enrolling:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="Ứng dụng xác thực", confirmed=False
-        )
+        device = AuthenticatorDevice.objects.filter(
+            pk=request.session.get(ENROL_SESSION_KEY) or 0, user=user, confirmed=False
+        ).first()
+        if device is None:
+            return _enrolment_code_step(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
+                request.session.pop(ENROL_SESSION_KEY, None)
                 messages.success(request, _("Đã bật xác thực hai bước cho tài khoản."))
             otp_login(request, device)
             return redirect(_safe_next(request))
@@ -99,6 +114,26 @@ def two_factor(request):
         context["qr_data_uri"] = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
         context["secret"] = base64.b32encode(device.bin_key).decode()
     return render(request, "org/two_factor.html", context)
+
+
+def _enrolment_code_step(request):
+    """The enrolment code: right → a fresh unconfirmed authenticator bound to this session."""
+    user = request.user
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        problem = enrolment_code_redeem(user=user, code=form.cleaned_data["enrolment_code"])
+        if problem is None:
+            AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
+            device = AuthenticatorDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
+            request.session[ENROL_SESSION_KEY] = device.pk
+            return redirect(f"{reverse('two_factor')}?{urlencode({'next': _safe_next(request)})}")
+        form.add_error("enrolment_code", problem)
+    return render(
+        request,
+        "org/two_factor_code.html",
+        {"form": form, "next": _safe_next(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

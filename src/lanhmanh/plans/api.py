@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lanhmanh.api.permissions import TokenScopePermission
+from lanhmanh.api.schema import ARRAY_OF_OBJECTS, UNIT_PARAMETER
 from lanhmanh.indicators.selectors import unit_for
 from lanhmanh.plans.progress import plan_progress
 from lanhmanh.plans.selectors import plan_for, plans_for
@@ -22,7 +23,7 @@ class PlanListView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [TokenScopePermission]
 
-    @extend_schema(summary=_("Danh sách kế hoạch"), responses={200: dict})
+    @extend_schema(summary=_("Danh sách kế hoạch"), responses={200: ARRAY_OF_OBJECTS})
     def get(self, request):
         return Response(
             [
@@ -46,7 +47,7 @@ class PlanProgressView(APIView):
 
     @extend_schema(
         summary=_("Tiến độ các chỉ tiêu của kế hoạch"),
-        parameters=[OpenApiParameter("unit", str, description=_("Đường dẫn đơn vị, ví dụ 01.002"))],
+        parameters=[OpenApiParameter("unit", str, description=UNIT_PARAMETER)],
         responses={200: dict},
     )
     def get(self, request, pk: int):

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from lanhmanh.api.errors import envelope
 from lanhmanh.api.permissions import TokenScopePermission
+from lanhmanh.api.schema import ARRAY_OF_OBJECTS
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.scoping import path_q
 from lanhmanh.org.models import AdministrativeUnit
@@ -187,7 +188,7 @@ class FormListView(APIView):
     renderer_classes = [JSONRenderer]
     permission_classes = [TokenScopePermission]
 
-    @extend_schema(summary=gettext_lazy("Danh sách biểu mẫu báo cáo"), responses={200: dict})
+    @extend_schema(summary=gettext_lazy("Danh sách biểu mẫu báo cáo"), responses={200: ARRAY_OF_OBJECTS})
     def get(self, request):
         _require_reporting_user(request.user)
         own = {f.pk for f in forms_for_agency(request.user.agency)} if is_submitter(request.user) else set()

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 from lanhmanh.core.maintenance import analyze
 from lanhmanh.demo.loader import load_demo
 from lanhmanh.demo.steps.org import ACCOUNTS
+from lanhmanh.org.enrolment import enrolment_code_issue
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         port = os.environ.get("PORT", "8000")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Lành Mạnh demo: http://{host}:{port}/"))
-        rows = [("Đăng nhập", "Mật khẩu", "Họ và tên", "Vai trò", "Cơ quan")]
+        rows = [("Đăng nhập", "Mật khẩu", "Mã đăng ký 2FA", "Họ và tên", "Vai trò", "Cơ quan")]
         main_roles = [account.role for account in ACCOUNTS]
         extra = [key for key in context.accounts if key not in main_roles]  # e.g. a vocational school's login
         for key in [*main_roles, *extra]:
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 (
                     user.username,
                     context.password,
+                    _enrolment_code(user),
                     f"{user.last_name} {user.first_name}",
                     role.name,
                     user.agency.name,
@@ -54,5 +56,14 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * width for width in widths))
         self.stdout.write("")
         self.stdout.write(
-            "Vai trò được xem thông tin nhân thân phải bật xác thực hai bước (TOTP) khi LANHMANH_REQUIRE_2FA=true."
+            "Vai trò được xem thông tin nhân thân phải bật xác thực hai bước (TOTP) khi LANHMANH_REQUIRE_2FA=true: "
+            "lần đăng nhập đầu nhập “Mã đăng ký 2FA” (dùng một lần, 72 giờ; quản trị viên cấp lại trong trang "
+            "quản trị hoặc bằng manage.py issue_enrolment_code)."
         )
+
+
+def _enrolment_code(user) -> str:
+    """A fresh one-time enrolment code for a demo account that needs a second factor and has none yet."""
+    if not user.needs_two_factor or user.authenticatordevice_set.filter(confirmed=True).exists():
+        return "—"
+    return enrolment_code_issue(actor=None, user=user, reason="Dữ liệu mẫu")
