@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateTimeInput, TextGuardMixin
 from lanhmanh.core.scoping import path_q
+from lanhmanh.org.levels import COMMUNE_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.people.forms import DateInput, style
 from lanhmanh.people.models import EventRole, LegalAct
@@ -41,7 +42,9 @@ TEAM_AGENCY_KINDS = (
 
 def _units_under(user):
 
-    return AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level=3).order_by("path")
+    return AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level=COMMUNE_LEVEL).order_by(
+        "path"
+    )
 
 
 class FilterForm(TextGuardMixin, forms.Form):

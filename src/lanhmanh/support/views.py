@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import Purpose
 from lanhmanh.core.scoping import DataClass, path_q
+from lanhmanh.org.levels import TOP_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people import services as people_services
 from lanhmanh.people.rules import can_use_registry
@@ -77,7 +78,7 @@ def caseload(request):
 def _units_for(user):
     # Every version of the units in reach: a 2014 ward and the 2025 ward it became part of are both choosable.
     return (
-        AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level__gte=2)
+        AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path), level__gt=TOP_LEVEL)
         .select_related("parent")
         .order_by("path", "valid_from")
     )
