@@ -12,7 +12,10 @@ from lanhmanh.org.models import Role
 from lanhmanh.plans.models import Activity, BudgetLine, Plan, Task
 
 
-def is_coordinator(user) -> bool:
+def is_coordinator(user, plan: Plan | None = None) -> bool:
+    """The plan's coordinator role (configurable per plan; the city coordinator by default)."""
+    if plan is not None and plan.coordinator_role_id:
+        return user.has_role(plan.coordinator_role.code)
     return user.has_role(Role.CITY_COORDINATOR)
 
 
@@ -38,7 +41,7 @@ def tasks_for(user, *, plan: Plan | None = None):
     tasks = Task.objects.with_state().select_related("owner", "duty")
     if plan is not None:
         tasks = tasks.filter(duty__plan=plan)
-    if not is_coordinator(user):
+    if not is_coordinator(user, plan):
         tasks = tasks.filter(owner=user.agency)
     return tasks.order_by("overdue_first", "due_on", "pk")
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/xuat-excel/", views.dashboard_export, name="dashboard_export"),
     path("<int:pk>/kinh-phi/", views.budget, name="budget"),
     path("<int:pk>/sao-sang-nam-sau/", views.plan_copy, name="copy"),
+    path("<int:pk>/chua-chuyen-duoc/", views.plan_gaps, name="gaps"),
     path("<int:pk>/chi-tieu/", views.target_list, name="targets"),
     path("chi-tieu/<int:pk>/sua/", views.target_edit, name="target_edit"),
     path("chi-tieu/<int:pk>/giao/", views.target_quotas, name="target_quotas"),

@@ -19,7 +19,14 @@ from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.plans import services
 from lanhmanh.plans.dashboard import build
 from lanhmanh.plans.export import dashboard_workbook
-from lanhmanh.plans.forms import ActivityForm, BudgetLineForm, PlanCopyForm, TargetForm, TaskUpdateForm
+from lanhmanh.plans.forms import (
+    ActivityForm,
+    BudgetLineForm,
+    GapResolveForm,
+    PlanCopyForm,
+    TargetForm,
+    TaskUpdateForm,
+)
 from lanhmanh.plans.models import Target, TargetBreakdown, TaskStatus
 from lanhmanh.plans.progress import STATUS_RULE
 from lanhmanh.plans.selectors import (
@@ -57,7 +64,7 @@ def dashboard(request, pk: int):
             "status_rule": STATUS_RULE,
             "chart_by_unit": board.chart_by_unit() if board.child_rows else None,
             "chart_by_month": board.chart_by_month(),
-            "coordinator": is_coordinator(request.user),
+            "coordinator": is_coordinator(request.user, plan),
         },
     )
 
@@ -159,16 +166,16 @@ def budget(request, pk: int):
     )
 
 
-def _coordinator_only(user) -> None:
-    if not is_coordinator(user):
+def _coordinator_only(user, plan=None) -> None:
+    if not is_coordinator(user, plan):
         raise Http404
 
 
 @login_required
 def plan_copy(request, pk: int):
     """Copy a plan with its targets and duties into a later year (the city coordinator), then edit it."""
-    _coordinator_only(request.user)
     plan = plan_for(request.user, pk)
+    _coordinator_only(request.user, plan)
     form = PlanCopyForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -182,12 +189,46 @@ def plan_copy(request, pk: int):
                 _("Đã sao kế hoạch sang năm %(year)s: %(targets)s chỉ tiêu, %(duties)s nhiệm vụ.")
                 % {"year": new.year, "targets": new.targets.count(), "duties": new.duties.count()},
             )
+            if new.copy_gaps.exists():
+                return redirect("plans:gaps", pk=new.pk)
             return redirect("plans:targets", pk=new.pk)
     return render(
         request,
         "plans/plan_copy.html",
         {"plan": plan, "form": form, "targets": plan.targets.count(), "duties": plan.duties.count()},
     )
+
+
+@login_required
+def plan_gaps(request, pk: int):
+    """What a copy could not place on the units of the new year (e.g. 2014 districts, abolished on
+    1/7/2025): the coordinator places each on a unit or agency of the new map, or drops it."""
+    plan = plan_for(request.user, pk)
+    _coordinator_only(request.user, plan)
+    gaps = list(plan.copy_gaps.select_related("old_unit", "old_agency", "resolved_by", "plan__scope_unit"))
+    failed: dict[int, GapResolveForm] = {}
+    if request.method == "POST":
+        gap = next((g for g in gaps if str(g.pk) == request.POST.get("gap")), None)
+        if gap is None:
+            raise Http404
+        form = GapResolveForm(request.POST, gap=gap)
+        if form.is_valid():
+            try:
+                services.copy_gap_resolve(gap=gap, actor=request.user, **form.resolved())
+            except ValidationError as exc:
+                for errors in exc.message_dict.values():
+                    form.add_error("choice", errors)
+            else:
+                messages.success(
+                    request, _("Đã xử lý: %(label)s → %(to)s.") % {"label": gap.label, "to": gap.resolution}
+                )
+                return redirect("plans:gaps", pk=plan.pk)
+        failed[gap.pk] = form
+    open_gaps = [
+        (g, failed.get(g.pk) or GapResolveForm(gap=g, prefix=None)) for g in gaps if g.resolved_at is None
+    ]
+    done = [g for g in gaps if g.resolved_at is not None]
+    return render(request, "plans/plan_gaps.html", {"plan": plan, "open_gaps": open_gaps, "done": done})
 
 
 @login_required
@@ -198,17 +239,17 @@ def target_list(request, pk: int):
     return render(
         request,
         "plans/target_list.html",
-        {"plan": plan, "targets": targets, "coordinator": is_coordinator(request.user)},
+        {"plan": plan, "targets": targets, "coordinator": is_coordinator(request.user, plan)},
     )
 
 
 @login_required
 def target_edit(request, pk: int):
-    _coordinator_only(request.user)
     target = Target.objects.select_related("plan").filter(pk=pk).first()
     if target is None:
         raise Http404
     plan = plan_for(request.user, target.plan_id)
+    _coordinator_only(request.user, plan)
     form = TargetForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -234,11 +275,11 @@ def target_edit(request, pk: int):
 @login_required
 def target_quotas(request, pk: int):
     """The coordinator gives each district its share of a city target and sees progress by district."""
-    _coordinator_only(request.user)
     target = Target.objects.select_related("plan", "unit", "indicator").filter(pk=pk).first()
     if target is None:
         raise Http404
     plan = plan_for(request.user, target.plan_id)
+    _coordinator_only(request.user, plan)
     districts = list(
         AdministrativeUnit.objects.filter(parent=target.unit)
         .valid_on(dt.date(plan.year, 1, 1))

@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0004_submission_people_labels'),
+        ("reporting", "0004_submission_people_labels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reportform',
-            name='valid_from',
-            field=models.DateField(blank=True, help_text='Để trống nếu áp dụng từ trước; vd. biểu của Công an xã từ 01/07/2025 (bỏ cấp huyện).', null=True, verbose_name='áp dụng từ ngày'),
+            model_name="reportform",
+            name="valid_from",
+            field=models.DateField(
+                blank=True,
+                help_text="Để trống nếu áp dụng từ trước; vd. biểu của Công an xã từ 01/07/2025 (bỏ cấp huyện).",
+                null=True,
+                verbose_name="áp dụng từ ngày",
+            ),
         ),
         migrations.AddField(
-            model_name='reportform',
-            name='valid_to',
-            field=models.DateField(blank=True, null=True, verbose_name='áp dụng đến ngày'),
+            model_name="reportform",
+            name="valid_to",
+            field=models.DateField(blank=True, null=True, verbose_name="áp dụng đến ngày"),
         ),
     ]
