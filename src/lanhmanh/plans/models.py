@@ -586,3 +586,20 @@ class CopyGap(models.Model):
     @property
     def wants_agency(self) -> bool:
         return self.kind in (GapKind.TARGET_AGENCY, GapKind.TARGET_SUPPORT, GapKind.DUTY_AGENCY, GapKind.TASK)
+
+
+class PlanChoice(models.Model):
+    """The plan a user works under when several cover their unit (the city's 2014 and 2026 plans):
+    pages open on its year. Chosen on the home page; without a choice, the latest plan that has begun."""
+
+    user = models.OneToOneField(
+        "org.User", on_delete=models.CASCADE, related_name="plan_choice", verbose_name=_("người dùng")
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("kế hoạch"))
+
+    class Meta:
+        verbose_name = _("kế hoạch đang làm việc")
+        verbose_name_plural = _("kế hoạch đang làm việc")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.plan}"

@@ -21,6 +21,7 @@ from lanhmanh.plans.models import (
     Duty,
     GapKind,
     Plan,
+    PlanChoice,
     Target,
     TargetBreakdown,
     TargetItem,
@@ -358,6 +359,13 @@ def plan_copy(
         reason=f"Sao từ kế hoạch #{plan.pk}; {len(gaps)} mục chưa chuyển được sang đơn vị mới",
     )
     return new
+
+
+@transaction.atomic
+def plan_choose(*, user, plan: Plan) -> PlanChoice:
+    """Work under ``plan`` from now on (pages open on its year). The caller checks the user may see it."""
+    choice, _created = PlanChoice.objects.update_or_create(user=user, defaults={"plan": plan})
+    return choice
 
 
 @transaction.atomic

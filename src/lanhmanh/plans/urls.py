@@ -6,6 +6,7 @@ app_name = "plans"
 
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("chon/", views.plan_choose, name="choose"),
     path("<int:pk>/", views.dashboard, name="dashboard"),
     path("<int:pk>/xuat-excel/", views.dashboard_export, name="dashboard_export"),
     path("<int:pk>/kinh-phi/", views.budget, name="budget"),

@@ -200,6 +200,24 @@ def plan_copy(request, pk: int):
 
 
 @login_required
+def plan_choose(request):
+    """Switch the plan the user works under (the home page's plan switch); POST only."""
+    if request.method != "POST":
+        return redirect("home")
+    plan = plan_for(request.user, _int(request.POST.get("plan")))
+    services.plan_choose(user=request.user, plan=plan)
+    messages.success(request, _("Đang làm việc theo: %(plan)s.") % {"plan": plan.title})
+    return redirect("home")
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+@login_required
 def plan_gaps(request, pk: int):
     """What a copy could not place on the units of the new year (e.g. 2014 districts, abolished on
     1/7/2025): the coordinator places each on a unit or agency of the new map, or drops it."""
