@@ -12,8 +12,8 @@ import lanhmanh
 
 SRC = Path(lanhmanh.__file__).parent
 PATTERNS = {
-    "literal level comparison": re.compile(r"\blevel\w*\s*(==|!=|<=|>=|<|>)\s*\d"),
-    "literal level lookup": re.compile(r"\blevel(__(exact|gt|gte|lt|lte|in))?\s*=\s*[\[(]?\s*\d"),
+    "literal level comparison": re.compile(r"(\b|unit__)level\w*\s*(==|!=|<=|>=|<|>)\s*\d"),
+    "literal level lookup": re.compile(r"(\b|unit__)level(__(exact|gt|gte|lt|lte|in))?\s*=\s*[\[(]?\s*\d"),
     "level arithmetic": re.compile(r"\blevel\s*[+-]\s*1\b"),
     "a fixed path width": re.compile(r"\bCODE_WIDTH\b|\bpath_length\("),
 }

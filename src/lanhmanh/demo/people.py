@@ -21,7 +21,7 @@ from django.utils import timezone
 from faker import Faker
 
 from lanhmanh.demo.loader import SEED, DemoContext, step
-from lanhmanh.org.levels import COMMUNE_LEVEL
+from lanhmanh.org.levels import COMMUNE_LEVEL, DISTRICT_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.people import services
 from lanhmanh.people.bulk import (
@@ -296,7 +296,7 @@ def people_population(context: DemoContext) -> str | None:
         path: agency
         for path, agency in (
             (a.unit.path, a)
-            for a in Agency.objects.filter(kind="police", unit__level=2).select_related("unit")
+            for a in Agency.objects.filter(kind="police", unit__level=DISTRICT_LEVEL).select_related("unit")
         )
         if path in communes
     }

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from lanhmanh.demo.loader import SEED, DemoContext, step
 from lanhmanh.indicators.rollup import rollup_rebuild
-from lanhmanh.org.levels import COMMUNE_LEVEL, is_district
+from lanhmanh.org.levels import COMMUNE_LEVEL, DISTRICT_LEVEL, is_district
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind, User
 from lanhmanh.people.bulk import full_name, id_number
 from lanhmanh.premises import reference
@@ -238,7 +238,7 @@ def _activity(context: DemoContext, rng: random.Random, establishments: list[Est
                 AgencyKind.HEALTH,
                 AgencyKind.TRADE,
             ],
-            unit__level__lte=2,
+            unit__level__lte=DISTRICT_LEVEL,
         )
     }
     city_team = agencies["01-city-team-178"]

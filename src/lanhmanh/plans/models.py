@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.periods import Period
+from lanhmanh.org.successions import unit_on_date_error
 
 
 class Plan(models.Model):
@@ -458,6 +459,10 @@ class Activity(models.Model):
     def clean(self) -> None:
         if self.held_on and self.held_on > timezone.localdate():
             raise ValidationError({"held_on": _("Ngày tổ chức không được ở tương lai.")})
+        if self.held_on and self.unit_id:
+            message = unit_on_date_error(self.unit, self.held_on)
+            if message:
+                raise ValidationError({"unit": message})
 
 
 class BudgetLine(models.Model):

@@ -18,6 +18,8 @@ from lanhmanh.demo.steps.org import ACCOUNTS, vietnamese_name
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind, Role, User
 from lanhmanh.org.services import REFORM_2025, agencies_seed_communes, units_import_2025
 from lanhmanh.org.successions import package_source, succession_rows, unit_successions_link
+from lanhmanh.people import services as people
+from lanhmanh.people.models import LegalAct, Person
 from lanhmanh.plans.models import Activity, ActivityKind, PlanChoice
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.plans.plan_2026 import load_plan_2026
@@ -28,6 +30,10 @@ from lanhmanh.reporting.services import values_of
 
 WARD = "01.00070"  # Phường Hoàn Kiếm since 1/7/2025
 WARD_LOGIN = "canbophuong"
+POLICE_LOGIN = "conganphuong"
+TRANG_TIEN = "01.002.00079"  # the pre-reform ward, now split between Cửa Nam and Hoàn Kiếm
+CROSSED_NAME = "Lê Thị Hạnh"
+CROSSED_ID = "001195012345"
 MONTHS = ("202601", "202602", "202603")
 REPORTING_COMMUNES = (
     12  # the first communes (by code) report; the others show as late on the completeness page
@@ -85,6 +91,83 @@ def _ward_login(context: DemoContext, agency: Agency) -> User:
         user.locked_until = None
         user.save(update_fields=["password", "failed_logins", "locked_until"])
     return user
+
+
+def _police_login(context: DemoContext, ward: AdministrativeUnit) -> User:
+    """``conganphuong``: the police of Phường Hoàn Kiếm (2026), who records the ward's violations."""
+    police = Agency.objects.get(unit=ward, kind=AgencyKind.POLICE)
+    user = User.objects.filter(username=POLICE_LOGIN).first()
+    if user is None:
+        family, given = vietnamese_name(context, female=False)
+        user = User(
+            username=POLICE_LOGIN,
+            first_name=given,
+            last_name=family,
+            email=f"{POLICE_LOGIN}@demo.lanhmanh.invalid",
+            agency=police,
+            title="Cán bộ Công an phường (kế hoạch 2026)",
+        )
+        user.set_password(context.password)
+        user.full_clean()
+        user.save()
+        user.roles.set(Role.objects.filter(code=Role.POLICE))
+    else:
+        user.set_password(context.password)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _person_across_the_reform(context: DemoContext, ward: AdministrativeUnit) -> int:
+    """A woman sanctioned in November 2024 in the old Tràng Tiền ward and again in 2026 in the new Hoàn Kiếm
+    ward: one person, both violations on her page, the second a repeat (counted across the reform)."""
+    old_police = context.accounts.get(Role.POLICE)
+    if old_police is None or Person.objects.by_id_number(CROSSED_ID).exists():
+        return 0
+    police = _police_login(context, ward)
+    context.accounts[f"2026:{Role.POLICE}"] = police
+    old_ward = AdministrativeUnit.objects.filter(path=TRANG_TIEN, valid_to__isnull=False).first()
+    if old_ward is None:
+        return 0
+    person = people.person_create(
+        actor=police,
+        full_name=CROSSED_NAME,
+        sex="female",
+        birth_date=dt.date(1995, 4, 12),
+        birth_year=1995,
+        id_number=CROSSED_ID,
+        permanent_unit=ward,
+        permanent_address="Số 12 phố Tràng Tiền",
+    )
+    # The 2024 fine, paid on 1/3/2025, still counts for a year after (Art. 7.1 of the Law on Handling
+    # Administrative Violations): the 2026 violation is a repeat, whatever the ward was called.
+    paid = {"kind": "fine", "amount": 400_000, "payment_status": "paid", "paid_on": dt.date(2025, 3, 1)}
+    for actor, unit, when, decided, sanction in (
+        (old_police, old_ward, dt.datetime(2024, 11, 14, 15, 30, tzinfo=dt.UTC), dt.date(2024, 11, 16), paid),
+        (
+            police,
+            ward,
+            dt.datetime(2026, 2, 20, 16, 0, tzinfo=dt.UTC),
+            dt.date(2026, 2, 22),
+            {"kind": "warning"},
+        ),
+    ):
+        act = (
+            LegalAct.objects.in_force_on(when.date())
+            .filter(kind="selling")
+            .order_by("article", "clause")
+            .first()
+        )
+        people.violation_record(
+            actor=actor,
+            person=person,
+            occurred_at=when,
+            place_unit=unit,
+            place_address="Phố Tràng Tiền",
+            act=act,
+            role="seller",
+            sanction={"number": f"0{when.year % 100}/QĐ-XPHC", "decided_on": decided, **sanction},
+        )
+    return 1
 
 
 @step(order=80)
@@ -169,12 +252,14 @@ def plan_2026(context: DemoContext) -> str:
                 materials=materials,
             )
             activities += 1
+    crossed = _person_across_the_reform(context, ward)
     gaps = plan.copy_gaps.filter(resolved_at__isnull=True).count()
     notes.extend(
         [
             f"cơ quan cấp xã mới {bodies}",
             f"báo cáo tháng quý I/2026 {created}",
             f"hoạt động {activities}",
+            f"người vi phạm trước và sau sắp xếp {crossed}",
             f"mục chưa chuyển được sang đơn vị mới {gaps}",
         ]
     )

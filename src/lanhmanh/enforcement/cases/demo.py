@@ -27,7 +27,7 @@ from lanhmanh.enforcement.cases.models import (
     Victim,
 )
 from lanhmanh.indicators.rollup import rollup_rebuild
-from lanhmanh.org.levels import COMMUNE_LEVEL
+from lanhmanh.org.levels import COMMUNE_LEVEL, DISTRICT_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people.bulk import full_name, persons_create
 from lanhmanh.people.models import Person
@@ -97,7 +97,9 @@ def load(context) -> str | None:
     weights = [12 if d == "01.002" else 4 if d <= "01.009" else 1 for d in districts]
     labour = {
         a.unit.path: a
-        for a in Agency.objects.filter(kind="district-labour", unit__level=2).select_related("unit")
+        for a in Agency.objects.filter(kind="district-labour", unit__level=DISTRICT_LEVEL).select_related(
+            "unit"
+        )
     }
     codes, code_weights = list(GROUP_WEIGHTS), list(GROUP_WEIGHTS.values())
 

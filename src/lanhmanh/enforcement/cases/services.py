@@ -31,7 +31,7 @@ from lanhmanh.enforcement.cases.models import (
     SupportOffer,
     Victim,
 )
-from lanhmanh.org.levels import is_top
+from lanhmanh.org.levels import TOP_LEVEL, is_top
 from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.people.services import person_create
 
@@ -455,7 +455,7 @@ def _support_agency(person, case: CriminalCase, offer: str):
             if agency is not None:
                 return agency
     return (
-        Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, unit__level=1, active=True)
+        Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, unit__level=TOP_LEVEL, active=True)
         .select_related("unit")
         .first()
     )
