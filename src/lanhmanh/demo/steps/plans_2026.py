@@ -165,7 +165,7 @@ def _person_across_the_reform(context: DemoContext, ward: AdministrativeUnit) ->
             place_address="Phố Tràng Tiền",
             act=act,
             role="seller",
-            sanction={"number": f"0{when.year % 100}/QĐ-XPHC", "decided_on": decided, **sanction},
+            sanction={"number": f"90{when.year % 100}/QĐ-XPHC", "decided_on": decided, **sanction},
         )
     return 1
 
