@@ -83,7 +83,7 @@ def _ward_login(context: DemoContext, agency: Agency) -> User:
             instance=user,
             action=Action.CREATE,
             after=snapshot(user, redact=["password"]),
-            reason="Tài khoản demo",
+            reason="Tài khoản demo (kế hoạch 2026)",
         )
     else:
         user.set_password(context.password)
@@ -111,6 +111,13 @@ def _police_login(context: DemoContext, ward: AdministrativeUnit) -> User:
         user.full_clean()
         user.save()
         user.roles.set(Role.objects.filter(code=Role.POLICE))
+        record_change(
+            actor=None,
+            instance=user,
+            action=Action.CREATE,
+            after=snapshot(user, redact=["password"]),
+            reason="Tài khoản demo (kế hoạch 2026)",
+        )
     else:
         user.set_password(context.password)
         user.save(update_fields=["password"])
@@ -120,11 +127,11 @@ def _police_login(context: DemoContext, ward: AdministrativeUnit) -> User:
 def _person_across_the_reform(context: DemoContext, ward: AdministrativeUnit) -> int:
     """A woman sanctioned in November 2024 in the old Tràng Tiền ward and again in 2026 in the new Hoàn Kiếm
     ward: one person, both violations on her page, the second a repeat (counted across the reform)."""
+    police = _police_login(context, ward)
+    context.accounts[f"2026:{Role.POLICE}"] = police
     old_police = context.accounts.get(Role.POLICE)
     if old_police is None or Person.objects.by_id_number(CROSSED_ID).exists():
         return 0
-    police = _police_login(context, ward)
-    context.accounts[f"2026:{Role.POLICE}"] = police
     old_ward = AdministrativeUnit.objects.filter(path=TRANG_TIEN, valid_to__isnull=False).first()
     if old_ward is None:
         return 0
