@@ -20,6 +20,21 @@ pytestmark = pytest.mark.browser
 WARD = "01.00070"
 
 
+def open_section(page, title: str) -> None:
+    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
+        page.get_by_role("link", name=title).click()
+    expect(page.locator("#section h2")).to_have_text(title)
+
+
+def save_section(page, title: str, values: dict[str, str]) -> None:
+    open_section(page, title)
+    for code, value in values.items():
+        page.fill(f"#id_{code}", value)
+    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
+        page.get_by_role("button", name="Lưu mục này").click()
+    expect(page.locator(".alert-success").first).to_contain_text(f"Đã lưu mục “{title}”.")
+
+
 @pytest.fixture
 def second_page(browser):
     contexts = []
@@ -43,12 +58,18 @@ def test_a_2026_ward_submits_its_monthly_report_and_the_city_approves_it_without
     row = page.locator("tr", has_text=month.label).filter(has_text="Báo cáo tháng cấp xã")
     row.get_by_role("button", name="Lập báo cáo").click()
     expect(page.locator("h1")).to_have_text(f"Báo cáo tháng cấp xã – {month.label}")
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("link", name="I. Tình hình tệ nạn mại dâm trên địa bàn").click()
-    page.fill("#id_sellers_known", "7")
-    page.fill("#id_suspect_establishments", "1")
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("button", name="Lưu mục này").click()
+    save_section(
+        page,
+        "I. Tình hình tệ nạn mại dâm trên địa bàn",
+        {"sellers_known": "7", "suspect_establishments": "1", "hotspots_found": "0"},
+    )
+    open_section(page, "II. Kiểm tra, xử lý vi phạm hành chính")
+    sanctioned = int(page.input_value("#id_sellers_sanctioned") or "0")
+    save_section(page, "II. Kiểm tra, xử lý vi phạm hành chính", {"people_checked": str(sanctioned + 3)})
+    save_section(page, "III. Tiếp cận, tư vấn, hỗ trợ người bán dâm", {"health_referrals": "2"})
+    save_section(
+        page, "IV. Tụ điểm mại dâm công cộng", {"hotspots_kept_clean": "0", "hotspots_reemerged": "0"}
+    )
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("status")).to_have_text("Đã gửi, chờ duyệt")
 
@@ -76,7 +97,8 @@ def test_the_coordinator_copies_2014_to_2026_and_places_an_unmapped_task(page, l
     old = Plan.objects.get(year=2014, scope_unit__path="01", parent__isnull=True)
     login_as(page, "dieuphoi", next_path=f"/ke-hoach/{old.pk}/sao-sang-nam-sau/")
     page.fill("#id_year", "2026")
-    page.get_by_role("button", name="Sao kế hoạch").click()
+    with page.expect_navigation(timeout=180_000):  # the copy moves hundreds of rows in one transaction
+        page.get_by_role("button", name="Sao kế hoạch").click()
     expect(page.locator("h1")).to_have_text("Mục chưa chuyển được sang đơn vị mới")
     new = Plan.objects.get(year=2026, scope_unit__path="01")
     gap = CopyGap.objects.filter(plan=new, kind="task").order_by("pk").first()
