@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from lanhmanh.core.periods import MONTH, Period
 from lanhmanh.people.models import Person
-from lanhmanh.plans.models import Activity, CopyGap, Plan, Task
+from lanhmanh.plans.models import Activity, CopyGap, Plan
 from lanhmanh.reporting.models import Status, Submission
 
 pytestmark = pytest.mark.browser
@@ -89,7 +89,7 @@ def test_a_2026_ward_submits_its_monthly_report_and_the_city_approves_it_without
     expect(ward.locator("td").first).to_have_text("Phường Hoàn Kiếm")
 
 
-def test_the_coordinator_copies_2014_to_2026_and_places_an_unmapped_task(page, login_as, live_url):
+def test_the_coordinator_copies_2014_to_2026_and_places_an_unmapped_item(page, login_as, live_url):
     Activity.objects.filter(
         plan__year=2026
     ).delete()  # the demo's 2026 plan goes: the coordinator makes it here
@@ -98,15 +98,19 @@ def test_the_coordinator_copies_2014_to_2026_and_places_an_unmapped_task(page, l
     login_as(page, "dieuphoi", next_path=f"/ke-hoach/{old.pk}/sao-sang-nam-sau/")
     page.fill("#id_year", "2026")
     with page.expect_navigation(timeout=180_000):  # the copy moves hundreds of rows in one transaction
-        page.get_by_role("button", name="Sao kế hoạch").click()
+        page.get_by_role("button", name="Sao kế hoạch").click(no_wait_after=True)
     expect(page.locator("h1")).to_have_text("Mục chưa chuyển được sang đơn vị mới")
     new = Plan.objects.get(year=2026, scope_unit__path="01")
-    gap = CopyGap.objects.filter(plan=new, kind="task").order_by("pk").first()
+    first = int(page.locator('input[name="gap"]').first.get_attribute("value"))
+    gap = CopyGap.objects.get(pk=first, plan=new)
     row = page.locator("tr", has=page.locator(f'input[name="gap"][value="{gap.pk}"]'))
-    row.locator("select").select_option(label="Phòng Văn hóa – Xã hội Phường Hoàn Kiếm")
+    row.locator("select").select_option(index=1)  # the first unit (or body) of the 2026 map offered
+    chosen = row.locator("select option:checked").inner_text()
     row.get_by_role("button", name="Lưu").click()
-    expect(page.locator(".alert-success")).to_contain_text("Phòng Văn hóa – Xã hội Phường Hoàn Kiếm")
-    assert Task.objects.get(pk=gap.ref).owner.code == "01-00070-social"
+    expect(page.locator(".alert-success")).to_contain_text(f"→ {chosen}")
+    gap.refresh_from_db()
+    assert gap.resolved_at is not None and gap.resolution == chosen
+    expect(page.locator(f'input[name="gap"][value="{gap.pk}"]')).to_have_count(0)
     # A second copy over 2026 is refused.
     page.goto(live_url(f"/ke-hoach/{old.pk}/sao-sang-nam-sau/"))
     page.fill("#id_year", "2026")

@@ -69,10 +69,10 @@ def test_copying_2014_to_2026_moves_units_to_successors_and_lists_what_has_none(
     kinds = set(gaps.values_list("kind", flat=True))
     assert GapKind.ITEM in kinds and GapKind.TASK in kinds
     district_tasks = Task.objects.filter(duty__plan=old, owner__unit__level=2).count()
-    assert gaps.filter(kind=GapKind.TASK).count() == district_tasks
-    assert (
-        gaps.filter(kind=GapKind.TASK, old_agency__kind="district-labour").count() == 30
-    )  # one per district
+    assert gaps.filter(kind=GapKind.TASK).count() == district_tasks > 0
+    assert set(gaps.filter(kind=GapKind.TASK).values_list("old_agency__kind", flat=True)) == {
+        "district-labour"
+    }
     assert all(g.old_agency.unit.valid_to == dt.date(2025, 6, 30) for g in gaps.filter(kind=GapKind.TASK))
     # City agencies are unchanged by the reform and stay.
     assert (

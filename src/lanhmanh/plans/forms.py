@@ -10,7 +10,7 @@ from lanhmanh.core.forms import DateInput, TextGuardMixin
 from lanhmanh.core.uploads import UploadField
 from lanhmanh.indicators.evaluation import has_source
 from lanhmanh.indicators.models import IndicatorKind
-from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.plans.evidence import EVIDENCE
 from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
 
@@ -221,6 +221,9 @@ def _indicator_label(indicator) -> str:
 
 
 DROP = "bo"
+# Bodies the 2025 reform abolished → the kind of body on the new map that took their work over (offered
+# first): a district labour office's tasks go to a commune's culture–social office.
+TAKEN_OVER_BY = {AgencyKind.DISTRICT_LABOUR: AgencyKind.COMMUNE_SOCIAL}
 
 
 class GapResolveForm(forms.Form):
@@ -239,6 +242,7 @@ class GapResolveForm(forms.Form):
             agencies = Agency.objects.filter(active=True, unit__in=units).select_related("unit")
             # The same kind of body on the new map; a kind the reform abolished (the district labour
             # office) offers every body, so the coordinator picks who took the work over.
+            kind = TAKEN_OVER_BY.get(kind, kind)
             if kind and agencies.filter(kind=kind).exists():
                 agencies = agencies.filter(kind=kind)
             options = [(f"a{a.pk}", a.name) for a in agencies.order_by("unit__path", "name")]

@@ -40,6 +40,7 @@ from lanhmanh.plans.selectors import (
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GAPS_PER_PAGE = 20
 
 
 @login_required
@@ -242,11 +243,16 @@ def plan_gaps(request, pk: int):
                 )
                 return redirect("plans:gaps", pk=plan.pk)
         failed[gap.pk] = form
-    open_gaps = [
-        (g, failed.get(g.pk) or GapResolveForm(gap=g, prefix=None)) for g in gaps if g.resolved_at is None
-    ]
+    unresolved = [g for g in gaps if g.resolved_at is None]
+    # The first GAPS_PER_PAGE open items (each with its own list of choices), the one just refused first.
+    shown = sorted(unresolved, key=lambda g: g.pk not in failed)[:GAPS_PER_PAGE]
+    open_gaps = [(g, failed.get(g.pk) or GapResolveForm(gap=g)) for g in shown]
     done = [g for g in gaps if g.resolved_at is not None]
-    return render(request, "plans/plan_gaps.html", {"plan": plan, "open_gaps": open_gaps, "done": done})
+    return render(
+        request,
+        "plans/plan_gaps.html",
+        {"plan": plan, "open_gaps": open_gaps, "done": done, "more": len(unresolved) - len(shown)},
+    )
 
 
 @login_required
