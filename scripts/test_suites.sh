@@ -24,7 +24,7 @@ for i in "${!suites[@]}"; do
 done
 for target in "${suites[@]}"; do
   read -r status took < "var/$target.status"
-  echo "======== $target: $([ "$status" -eq 0 ] && echo passed || echo FAILED) in ${took}s ($((took / 60))m$(printf %02d $((took % 60))))s ========"
+  echo "======== $target: $([ "$status" -eq 0 ] && echo passed || echo FAILED) in ${took}s ($((took / 60))m$(printf %02d $((took % 60)))s) ========"
   cat "var/$target.log"
   [ "$status" -eq 0 ] || failed=1
 done

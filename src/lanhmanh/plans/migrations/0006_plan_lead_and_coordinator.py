@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("org", "0004_merge_0003_failed_login_0003_unit_succession"),
-        ("plans", "0002_task_evidence_upload"),
+        ("plans", "0005_duty_links_sections"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0004_copy_gaps"),
+        ("plans", "0007_copy_gaps"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("org", "0004_merge_0003_failed_login_0003_unit_succession"),
-        ("plans", "0003_plan_lead_and_coordinator"),
+        ("plans", "0006_plan_lead_and_coordinator"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
