@@ -69,7 +69,9 @@ def test_copying_2014_to_2026_moves_units_to_successors_and_lists_what_has_none(
     kinds = set(gaps.values_list("kind", flat=True))
     assert GapKind.ITEM in kinds and GapKind.TASK in kinds
     district_tasks = Task.objects.filter(duty__plan=old, owner__unit__level=2).count()
-    assert gaps.filter(kind=GapKind.TASK).count() == district_tasks > 0
+    # Every task of a district body is listed; so are those of the 2014 communes merged away in 2019–2020,
+    # which the package's map does not know (no successor link until the coordinator adds one).
+    assert gaps.filter(kind=GapKind.TASK, old_agency__unit__level=2).count() == district_tasks > 0
     assert "district-labour" in set(gaps.filter(kind=GapKind.TASK).values_list("old_agency__kind", flat=True))
     assert all(g.old_agency.unit.valid_to == dt.date(2025, 6, 30) for g in gaps.filter(kind=GapKind.TASK))
     # City agencies are unchanged by the reform and stay.
