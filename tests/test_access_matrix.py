@@ -128,6 +128,7 @@ COVERED_ELSEWHERE = {
     "indicators:detail": "tests/indicators (indicators are aggregates)",
     "unit_succession_edit": "tests/org/test_successions.py (administrative units, not personal data)",
     "plans:target_quotas": "tests/plans (coordinator only)",
+    "plans:gaps": "tests/plans/test_plan_2026.py (the plan's coordinator only)",
     "cases:case_detail": "tests/cases/test_views.py (agencies on the case, 404 for another district)",
     "cases:stage_record": "tests/cases (each stage by its own agency's role)",
     "cases:defendant_add": "tests/cases (police on the case)",

@@ -22,6 +22,7 @@ from lanhmanh.communes.models import Assessment, LayoutLevel, StatisticsLayout
 from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes, official_document
 from lanhmanh.core.scoping import path_q
 from lanhmanh.core.spreadsheet import workbook_bytes
+from lanhmanh.org.levels import is_lowest, is_top
 from lanhmanh.org.models import AdministrativeUnit
 
 # The figures a layout's columns may show, by level: key → what it is (shown on the layout page).
@@ -88,9 +89,9 @@ def _pick(layout: StatisticsLayout, values: dict) -> list:
 
 def statistics_form(user, year: int, unit_path: str) -> StatisticsForm | None:
     unit = AdministrativeUnit.objects.filter(path=unit_path).order_by("-valid_from").first()
-    if unit is None or unit.level == 3:
+    if unit is None or is_lowest(unit.level):
         return None
-    if unit.level == 1:
+    if is_top(unit.level):
         layout = layout_for(LayoutLevel.CITY)
         rows = selectors.transformation(user, year, unit_path)
         form = StatisticsForm(unit, year, layout)
@@ -170,7 +171,9 @@ def _heading(form: StatisticsForm) -> dict[str, str]:
     today = timezone.localdate()
     province = unit if unit.parent is None else unit.parent
     body = (
-        "SỞ LAO ĐỘNG – THƯƠNG BINH VÀ XÃ HỘI" if unit.level == 1 else "PHÒNG LAO ĐỘNG – THƯƠNG BINH VÀ XÃ HỘI"
+        "SỞ LAO ĐỘNG – THƯƠNG BINH VÀ XÃ HỘI"
+        if is_top(unit.level)
+        else "PHÒNG LAO ĐỘNG – THƯƠNG BINH VÀ XÃ HỘI"
     )
     return {
         "parent": f"UBND {unit.full_name}".upper(),
@@ -197,7 +200,7 @@ def to_docx(form: StatisticsForm) -> bytes:
     from docx.shared import Pt  # noqa: PLC0415 -- heavy: python-docx, only for Word
 
     h = _heading(form)
-    doc = official_document(landscape=form.unit.level == 1)
+    doc = official_document(landscape=is_top(form.unit.level))
 
     def para(target, text, *, bold=False, italic=False, size=None, align=WD_ALIGN_PARAGRAPH.CENTER):
         p = target.add_paragraph()

@@ -33,6 +33,7 @@ from lanhmanh.communes.forms import (
 from lanhmanh.communes.models import AssessmentStatus, CriteriaGroup, StatisticsLayout
 from lanhmanh.communes.proposals import proposals_for
 from lanhmanh.core.scoping import in_subtree, path_q
+from lanhmanh.org.levels import is_top
 from lanhmanh.org.maps import district_map
 from lanhmanh.org.models import AdministrativeUnit
 
@@ -87,7 +88,7 @@ def index(request):
         AdministrativeUnit.objects.districts()
         .filter(path_q(user.jurisdiction_path))
         .valid_on(dt.date(year, 12, 31))
-        if user.unit.level == 1
+        if is_top(user.unit.level)
         else []
     )
     return render(

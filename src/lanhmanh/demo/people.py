@@ -21,6 +21,7 @@ from django.utils import timezone
 from faker import Faker
 
 from lanhmanh.demo.loader import SEED, DemoContext, step
+from lanhmanh.org.levels import COMMUNE_LEVEL, DISTRICT_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.people import services
 from lanhmanh.people.bulk import (
@@ -154,7 +155,9 @@ def people_registry(context: DemoContext) -> str | None:
     rng = random.Random(SEED + 40)
     acts = {a.code: a for a in LegalAct.objects.filter(code__in=[SELLING, SELLING_GROUP, BUYING])}
     communes = list(
-        AdministrativeUnit.objects.filter(level=3, parent__path__startswith="01.").order_by("path")
+        AdministrativeUnit.objects.filter(level=COMMUNE_LEVEL, parent__path__startswith="01.").order_by(
+            "path"
+        )
     )
     by_district: dict[str, list[AdministrativeUnit]] = {}
     for unit in communes:
@@ -286,14 +289,14 @@ def people_population(context: DemoContext) -> str | None:
     acts = {a.code: a for a in LegalAct.objects.filter(code__in=[SELLING, SELLING_GROUP, BUYING])}
     communes: dict[str, list[AdministrativeUnit]] = {}
     for unit in AdministrativeUnit.objects.filter(
-        level=3, path__startswith="01.", valid_from__isnull=True
+        level=COMMUNE_LEVEL, path__startswith="01.", valid_from__isnull=True
     ).order_by("path"):
         communes.setdefault(unit.path[:6], []).append(unit)
     police = {
         path: agency
         for path, agency in (
             (a.unit.path, a)
-            for a in Agency.objects.filter(kind="police", unit__level=2).select_related("unit")
+            for a in Agency.objects.filter(kind="police", unit__level=DISTRICT_LEVEL).select_related("unit")
         )
         if path in communes
     }

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from lanhmanh.demo.loader import SEED, DemoContext, step
 from lanhmanh.indicators.rollup import rollup_rebuild
+from lanhmanh.org.levels import COMMUNE_LEVEL, DISTRICT_LEVEL, is_district
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind, User
 from lanhmanh.people.bulk import full_name, id_number
 from lanhmanh.premises import reference
@@ -116,7 +117,9 @@ def premises_register(context: DemoContext) -> str | None:
     kinds = list(EstablishmentKind.objects.filter(baseline_count__isnull=False))
     baseline = sum(k.baseline_count for k in kinds)
     communes = list(
-        AdministrativeUnit.objects.filter(level=3, path__startswith="01.", valid_from__isnull=True)
+        AdministrativeUnit.objects.filter(
+            level=COMMUNE_LEVEL, path__startswith="01.", valid_from__isnull=True
+        )
         .select_related("parent")
         .order_by("path")
     )
@@ -235,7 +238,7 @@ def _activity(context: DemoContext, rng: random.Random, establishments: list[Est
                 AgencyKind.HEALTH,
                 AgencyKind.TRADE,
             ],
-            unit__level__lte=2,
+            unit__level__lte=DISTRICT_LEVEL,
         )
     }
     city_team = agencies["01-city-team-178"]
@@ -340,7 +343,9 @@ def _activity(context: DemoContext, rng: random.Random, establishments: list[Est
         batch_size=1000,
     )
     # Police checks: ~1,380 in 2014 over all districts, a few in 2013.
-    police = {a.unit.path: a for a in agencies.values() if a.kind == AgencyKind.POLICE and a.unit.level == 2}
+    police = {
+        a.unit.path: a for a in agencies.values() if a.kind == AgencyKind.POLICE and is_district(a.unit.level)
+    }
     checks = []
     for year, count in ((2013, 400), (2014, 1380)):
         for _ in range(count):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from lanhmanh.enforcement.models import TipChannel, TipOutcome
+from lanhmanh.org.levels import is_district
 
 
 @dataclass
@@ -57,7 +58,7 @@ def tip_statistics(tips: QuerySet) -> dict:
         delay = (first_action_at - received_at).total_seconds() / 86400 if first_action_at else None
         item = (outcome == TipOutcome.VERIFIED, delay)
         district = path[:6]
-        district_names.setdefault(district, name if level == 2 else (parent_name or name))
+        district_names.setdefault(district, name if is_district(level) else (parent_name or name))
         by_channel.setdefault(channel, []).append(item)
         by_district.setdefault(district, []).append(item)
         everything.append(item)

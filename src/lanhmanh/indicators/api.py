@@ -32,6 +32,7 @@ from lanhmanh.indicators.evaluation import (
 )
 from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.indicators.selectors import unit_for
+from lanhmanh.org.levels import is_district, is_lowest, is_top
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -167,10 +168,10 @@ def _protected(indicator, unit, period, by: tuple[str, ...], user):
     name = by[0] if by else ""
     grouping = name
     if name in UNIT_GROUPS:
-        if UNIT_GROUPS[name] != unit.level + 1:
+        if _unit_group_below(unit) != name:
             raise EvaluationError(_refused(name, unit))
         grouping = "child"
-    elif name in ("quarter", "year") or (name == "child" and unit.level >= 3):
+    elif name in ("quarter", "year") or (name == "child" and is_lowest(unit.level)):
         raise EvaluationError(_refused(name, unit))
     views = evaluate_views(indicator, unit, period, extra=(grouping,) if grouping else (), user=user)
     if not views.has_source:
@@ -190,8 +191,18 @@ def _protected(indicator, unit, period, by: tuple[str, ...], user):
     )
 
 
+def _unit_group_below(unit) -> str | None:
+    """The named grouping that is the level just below ``unit``: a province's ``district`` (the units
+    one step below it: 2014 districts, 2026 communes), a district's communes; None for a commune."""
+    if is_top(unit.level):
+        return "district"
+    if is_district(unit.level):
+        return "commune"
+    return None
+
+
 def _refused(name: str, unit) -> str:
-    below = {1: "district", 2: "commune"}.get(unit.level)
+    below = _unit_group_below(unit)
     allowed = ", ".join(x for x in ("child", below, "month") if x != "child" or below)
     return str(
         _(

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Sum
-from django.db.models.functions import Substr, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 
 from lanhmanh.core.periods import MONTH, QUARTER, YEAR, Period, parse
@@ -30,7 +30,14 @@ from lanhmanh.core.scoping import path_q
 from lanhmanh.indicators import formula as formulas
 from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.indicators.registry import ComputedSource, reported_provider, source_for
-from lanhmanh.org.models import CODE_WIDTH
+from lanhmanh.org.levels import (
+    child_path,
+    is_district,
+    is_lowest,
+    is_top,
+    path_depth,
+    path_prefix,
+)
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED = "< 5"
@@ -42,13 +49,9 @@ UNIT_GROUPS = {"district": 2, "commune": 3}
 TIME_GROUPS = {"month": (TruncMonth, MONTH), "quarter": (TruncQuarter, QUARTER), "year": (TruncYear, YEAR)}
 
 
-def path_length(level: int) -> int:
-    """Characters of a materialised path at ``level`` (``01`` = 2, ``01.002`` = 6, ``01.002.00076`` = 12)."""
-    return sum(CODE_WIDTH[i] for i in range(1, level + 1)) + level - 1
-
-
 def level_of(path: str) -> int:
-    return path.count(".") + 1
+    """The depth of a path (its segments); its administrative level is ``org.levels.path_level``."""
+    return path_depth(path)
 
 
 @dataclass(frozen=True)
@@ -219,12 +222,22 @@ def _check_by(indicator: Indicator, by: tuple[str, ...], allowed: Iterable[str])
         raise EvaluationError("Mỗi phân tổ chỉ được nêu một lần.")
 
 
+def _unit_group(name: str, field: str, unit_path: str):
+    """``child``: the unit one step below ``unit_path`` (a district in 2014, a commune since the 2025
+    reform); ``district``: the unit one step below the province; ``commune``: the record's own unit
+    (communes are the lowest level; records kept higher up stay at their unit)."""
+    if name == "commune":
+        return F(field)
+    if name == "district":
+        return child_path(field, path_prefix(unit_path, 1))
+    if is_lowest(unit_path):
+        raise EvaluationError("Đơn vị cấp xã không có đơn vị cấp dưới để phân tổ.")
+    return child_path(field, unit_path)
+
+
 def _group_expression(name: str, source: ComputedSource, unit_path: str):
     if name in UNIT_GROUPS or name == "child":
-        level = UNIT_GROUPS.get(name, level_of(unit_path) + 1)
-        if level > 3:
-            raise EvaluationError("Đơn vị cấp xã không có đơn vị cấp dưới để phân tổ.")
-        return Substr(F(source.unit_path), 1, path_length(level))
+        return _unit_group(name, source.unit_path, unit_path)
     if name in TIME_GROUPS:
         if source.date_field is None:
             raise EvaluationError(
@@ -252,10 +265,7 @@ def _rollup_usable(source: ComputedSource, period: Period, by: tuple[str, ...]) 
 
 def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
     if name in UNIT_GROUPS or name == "child":
-        level = UNIT_GROUPS.get(name, level_of(unit_path) + 1)
-        if level > 3:
-            raise EvaluationError("Đơn vị cấp xã không có đơn vị cấp dưới để phân tổ.")
-        return Substr(F("unit_path"), 1, path_length(level))
+        return _unit_group(name, "unit_path", unit_path)
     if name == "month":
         return F("month")
     if name in TIME_GROUPS:
@@ -270,13 +280,14 @@ def _raw_from_rollup(
     from lanhmanh.indicators.rollup import DISTRICT, as_value, decode_key
 
     dims = next((name for name in by if name in source.disaggregations), "")
-    # Rows cut to district paths answer any view at the city or a district that groups no finer.
-    levels = [
-        UNIT_GROUPS.get(name, level_of(unit_path) + 1)
+    # Rows cut to the units one step below the province (2014 districts, 2026 communes) answer any
+    # view at the city, or at such a unit, that groups no finer.
+    depths = [
+        2 if name == "district" else (3 if name == "commune" else level_of(unit_path) + 1)
         for name in by
         if name in UNIT_GROUPS or name == "child"
     ]
-    if level_of(unit_path) <= 2 and all(level <= 2 for level in levels):
+    if level_of(unit_path) <= 2 and all(depth <= 2 for depth in depths):
         dims += DISTRICT
     queryset = Rollup.objects.filter(
         path_q(unit_path, "unit_path"),
@@ -506,7 +517,7 @@ def evaluate_own(indicator: Indicator | str, unit, period: Period | str, *, user
     nothing below: its total). What a level reports as its own work; the consolidation adds the
     levels below once."""
     unit_path = _as_path(unit)
-    if level_of(unit_path) >= 3:
+    if is_lowest(unit_path):
         return evaluate(indicator, unit_path, period, user=user).total
     result = evaluate(indicator, unit_path, period, by="child", user=user)
     if not result.has_source:
@@ -671,7 +682,7 @@ def _most_telling(total: float, state: str | None, shown: list[_Table], pool: li
 def _group_names(indicator: Indicator, unit_path: str) -> tuple[str, ...]:
     """The groupings an indicator's page shows: by the level below (above communes) and by month (when
     every count behind it is dated)."""
-    names = ("child",) if level_of(unit_path) < 3 else ()
+    names = ("child",) if not is_lowest(unit_path) else ()
     return names + (("month",) if _dated(indicator) else ())
 
 
@@ -995,9 +1006,11 @@ def _raw(source, unit_path, period, by, use_rollup, with_total=True):
     return _raw_direct(source, unit_path, period, by, with_total)
 
 
-def _tree_ident(key: str, level: int) -> tuple:
-    """The cell a row grouped at ``level`` belongs to: the unit, or the records kept at a unit above."""
-    return ("n", key, None) if level_of(key) == level else ("s", key, None)
+def _tree_ident(key: str, depth: int | None) -> tuple:
+    """The cell a row grouped at ``depth`` (None: by the record's own unit) belongs to: the unit, or the
+    records kept at a unit above (a district's own, the city's own)."""
+    unit = is_lowest(key) if depth is None else level_of(key) == depth
+    return ("n", key, None) if unit else ("s", key, None)
 
 
 def _add(values: dict, ident: tuple, value) -> None:
@@ -1017,11 +1030,11 @@ def _tree_values(source: ComputedSource, root: str, period: Period, use_rollup: 
         total, rows = _raw(source, root, period, by, use_rollup)
         for key, value in rows:
             path, month = key[0], key[1] if dated else None
-            ident = _tree_ident(path, 3)
+            ident = _tree_ident(path, None)
             if ident[0] == "s":
                 _add(values, ident, value)
-            for level in range(1, level_of(path) + 1):
-                prefix = path[: path_length(level)]
+            for depth in range(1, level_of(path) + 1):
+                prefix = path_prefix(path, depth)
                 _add(values, ("n", prefix, None), value)
                 if month:
                     _add(values, ("n", prefix, month), value)
@@ -1031,14 +1044,14 @@ def _tree_values(source: ComputedSource, root: str, period: Period, use_rollup: 
     values[("n", root, None)] = 0 if total is None else total
     for (month,), value in rows:
         values[("n", root, month)] = value
-    for level, name in ((2, "district"), (3, "commune")):
+    for depth, name in ((2, "district"), (None, "commune")):
         _total, rows = _raw(source, root, period, (name,), use_rollup, with_total=False)
         for (path,), value in rows:
-            values[_tree_ident(path, level)] = value
+            values[_tree_ident(path, depth)] = value
         if dated:
             _total, rows = _raw(source, root, period, (name, "month"), use_rollup, with_total=False)
             for (path, month), value in rows:
-                if level_of(path) == level:
+                if _tree_ident(path, depth)[0] == "n":
                     values[("n", path, month)] = value
     return values
 
@@ -1054,7 +1067,7 @@ def _tree_lines(values: dict[tuple, object], dated: bool) -> list[tuple[tuple, l
         if month is not None and dated:
             children.setdefault(("n", path, None), []).append(ident)  # the unit's months
         if level_of(path) > 1:
-            parent = path[: path_length(level_of(path) - 1)]
+            parent = path_prefix(path, level_of(path) - 1)
             children.setdefault(("n", parent, month), []).append(ident)
     # A unit's total has two tables under it (its children, its months): one line each.
     lines = []
@@ -1327,7 +1340,7 @@ def protect_tree(values: dict[tuple, object], dated: bool) -> Tree:
 
 def tree_for(source: ComputedSource, unit_path: str, period: Period, use_rollup: bool = True) -> Tree:
     """The protected tree under the province/city of ``unit_path`` (shared within ``shared_trees``)."""
-    root = unit_path[: path_length(1)]
+    root = path_prefix(unit_path, 1)
     cache = _TREES.get()
     key = (source.code, root, period.id, use_rollup)
     if cache is not None and key in cache:
@@ -1345,8 +1358,11 @@ def _tree_grouping(by: tuple[str, ...], source: ComputedSource, unit_path: str) 
     if len(by) != 1:
         return None
     name = by[0]
-    level = level_of(unit_path)
-    if (name == "child" and level < 3) or UNIT_GROUPS.get(name) == level + 1:
+    if (
+        (name == "child" and not is_lowest(unit_path))
+        or (name == "district" and is_top(unit_path))
+        or (name == "commune" and is_district(unit_path))
+    ):
         return "child"
     if name == "month" and source.date_field:
         return "month"

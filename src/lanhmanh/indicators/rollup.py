@@ -30,7 +30,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 
 from lanhmanh.indicators.models import Rollup
 from lanhmanh.indicators.registry import ComputedSource, rollup_sources
-from lanhmanh.org.models import CODE_WIDTH
+from lanhmanh.org.levels import path_prefix
 
 BATCH = 2000
 
@@ -58,14 +58,13 @@ def _grouped(source: ComputedSource, queryset, dims: list[str]):
 
 
 DISTRICT = "@2"
-DISTRICT_PATH = CODE_WIDTH[1] + 1 + CODE_WIDTH[2]  # "01.002"
 
 
 def _cells(source: ComputedSource, grouped_rows) -> dict[tuple, list]:
     """Fold GROUP BY rows (path, month, every disaggregation) into rollup cells of every slice.
 
-    Each slice is kept twice: at the record's own unit path, and with the path cut to its district
-    (``dims`` + "@2"), so city and district views read a few hundred rows instead of thousands.
+    Each slice is kept twice: at the record's own unit path, and with the path cut to the unit one
+    step below the province (``dims`` + "@2": a 2014 district, a 2026 commune), so city and district views read a few hundred rows instead of thousands.
     """
     cells: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
     for row in grouped_rows:
@@ -73,7 +72,7 @@ def _cells(source: ComputedSource, grouped_rows) -> dict[tuple, list]:
         path = row["p"]
         for dims in slices(source):
             key = encode_key(row[f"k_{dims}"]) if dims else "null"
-            for cell_dims, cell_path in ((dims, path), (dims + DISTRICT, path[:DISTRICT_PATH])):
+            for cell_dims, cell_path in ((dims, path), (dims + DISTRICT, path_prefix(path, 2))):
                 cell = cells[(source.code, cell_dims, cell_path, row["m"], key)]
                 cell[0] += row["n"]
                 cell[1] += value

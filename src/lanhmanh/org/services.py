@@ -10,7 +10,15 @@ from importlib import resources
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from lanhmanh.org.models import CODE_WIDTH, LEVEL_OF_KIND, AdministrativeUnit, Agency, AgencyKind, UnitKind
+from lanhmanh.org.models import (
+    CODE_WIDTH,
+    LEVEL_OF_KIND,
+    AdministrativeUnit,
+    Agency,
+    AgencyKind,
+    UnitKind,
+    UnitLevel,
+)
 
 HANOI_2014_FIXTURE = "hanoi-divisions-2014.json"
 # The tree as it stood before the 1/7/2025 reform that abolished the district level.
@@ -331,6 +339,58 @@ def agencies_seed(*, province: AdministrativeUnit) -> int:
             )
     Agency.objects.bulk_create(new, batch_size=500)
     return created
+
+
+# Bodies of a commune of the two-level map (since 1/7/2025): (kind, code suffix, name, English, plan group).
+# The culture–social office took over the commune's social affairs: it files the commune's report (the
+# kind that reports ``xa-thang``).
+COMMUNE_AGENCIES_2025 = (
+    (AgencyKind.PEOPLES_COMMITTEE, "committee", "Ủy ban nhân dân", "People's Committee of", 16),
+    (AgencyKind.POLICE, "police", "Công an", "Police of", 2),
+    (
+        AgencyKind.COMMUNE_SOCIAL,
+        "social",
+        "Phòng Văn hóa – Xã hội",
+        "Culture and Social Affairs Office of",
+        16,
+    ),
+    (AgencyKind.TEAM_178, "team-178", "Đội Kiểm tra liên ngành 178", "Team 178 of", 16),
+    (AgencyKind.WOMENS_UNION, "womens-union", "Hội Liên hiệp Phụ nữ", "Women's Union of", 11),
+)
+
+
+@transaction.atomic
+def agencies_seed_communes(*, province: AdministrativeUnit, day: dt.date) -> int:
+    """Create the bodies of every commune of ``province`` valid on ``day`` whose unit is directly under
+    the province (the two-level map): committee, police, culture–social office, Team 178 and Women's
+    Union branch. The province's own agencies are those of ``agencies_seed``. Idempotent; returns the
+    number created."""
+    existing = set(Agency.objects.values_list("code", flat=True))
+    new: list[Agency] = []
+    communes = (
+        AdministrativeUnit.objects.filter(parent__path=province.path, level=UnitLevel.COMMUNE)
+        .valid_on(day)
+        .order_by("path")
+    )
+    for unit in communes:
+        base = unit.path.replace(".", "-")
+        for kind, suffix, name, name_en, group in COMMUNE_AGENCIES_2025:
+            code = f"{base}-{suffix}"
+            if code in existing:
+                continue
+            existing.add(code)
+            new.append(
+                Agency(
+                    code=code,
+                    kind=kind,
+                    name=f"{name} {unit.full_name}",
+                    name_en=f"{name_en} {unit.name}",
+                    unit=unit,
+                    plan_group=group,
+                )
+            )
+    Agency.objects.bulk_create(new, batch_size=500)
+    return len(new)
 
 
 # The national tree after the 1/7/2025 reform ------------------------------------------------------

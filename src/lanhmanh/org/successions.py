@@ -275,3 +275,57 @@ def successor_on(unit: AdministrativeUnit, day: dt.date) -> AdministrativeUnit |
             return None
         unit = link.successor
     return unit
+
+
+def unit_on_date_error(unit: AdministrativeUnit, day: dt.date) -> str | None:
+    """A Vietnamese message when a record dated ``day`` is placed in a unit not valid on that day, naming
+    the unit to use instead (the successor of a pre-reform commune; for a 2026 unit used in 2014, the
+    pre-reform units it was made from); None when the unit is valid then."""
+    if unit.valid_on(day):
+        return None
+    when = day.strftime("%d/%m/%Y")
+    later = successor_on(unit, day)
+    if later is not None:
+        return _(
+            "%(unit)s không còn vào ngày %(day)s (đã sắp xếp lại từ 01/07/2025): chọn %(successor)s."
+        ) % {
+            "unit": unit.full_name,
+            "day": when,
+            "successor": later.full_name,
+        }
+    earlier = [p.full_name for p in unit.predecessors.all() if p.valid_on(day)][:5]
+    if earlier:
+        return _("%(unit)s chỉ có từ ngày %(since)s; vào ngày %(day)s chọn một trong: %(units)s.") % {
+            "unit": unit.full_name,
+            "since": unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "",
+            "day": when,
+            "units": ", ".join(earlier),
+        }
+    return _("%(unit)s không có hiệu lực vào ngày %(day)s.") % {"unit": unit.full_name, "day": when}
+
+
+def predecessor_paths(root: str) -> list[str]:
+    """Paths of the pre-reform units that became (part of) a unit in the subtree of ``root`` and lie
+    outside it (a 2026 ward's old wards, under their 2014 district): where the earlier records of the
+    ward's people were made. Empty for a pre-reform root or a province (its old units are inside it)."""
+    if "." not in root:
+        return []
+    links = UnitSuccession.objects.filter(successor__path=root) | UnitSuccession.objects.filter(
+        successor__path__startswith=root + "."
+    )
+    return sorted(
+        {
+            p
+            for p in links.values_list("predecessor__path", flat=True)
+            if p != root and not p.startswith(root + ".")
+        }
+    )
+
+
+def successors_today(units, day: dt.date) -> dict[int, AdministrativeUnit]:
+    """For each unit not valid on ``day``, the unit it became (default part): {unit pk: successor}."""
+    return {
+        u.pk: s
+        for u in {u for u in units if u is not None and not u.valid_on(day)}
+        if (s := successor_on(u, day))
+    }

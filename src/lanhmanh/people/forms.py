@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from lanhmanh.core.audit import Purpose
 from lanhmanh.core.forms import DateInput, DateTimeInput, TextGuardMixin
 from lanhmanh.core.text import normalise
+from lanhmanh.org.levels import is_lowest
 from lanhmanh.org.models import AdministrativeUnit, UnitLevel
 from lanhmanh.org.pickers import UnitPickerField
 from lanhmanh.people.models import EventRole, LegalAct, PaymentStatus, Person, SanctionKind
@@ -47,7 +48,7 @@ class AmountField(forms.CharField):
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: AdministrativeUnit) -> str:
-        if obj.parent_id and obj.level == 3:
+        if obj.parent_id and is_lowest(obj.level):
             return f"{obj.full_name} ({obj.parent.full_name})"
         return obj.full_name
 

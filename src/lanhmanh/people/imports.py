@@ -23,6 +23,7 @@ from lanhmanh.core.crypto import id_number_digits, id_number_index, name_birth_i
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.core.text import fold, normalise
+from lanhmanh.org.levels import COMMUNE_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people.forms import parse_amount
 from lanhmanh.people.models import (
@@ -460,7 +461,7 @@ class Lookups:
 
     def __init__(self, actor):
         self.actor = actor
-        communes = list(AdministrativeUnit.objects.filter(level=3).select_related("parent"))
+        communes = list(AdministrativeUnit.objects.filter(level=COMMUNE_LEVEL).select_related("parent"))
         self.by_code: dict[str, list[AdministrativeUnit]] = {}
         self.by_path: dict[str, list[AdministrativeUnit]] = {}
         self.by_name: dict[str, list[AdministrativeUnit]] = {}

@@ -16,6 +16,7 @@ from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.crypto import id_number_index
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.text import normalise
+from lanhmanh.org.successions import unit_on_date_error
 from lanhmanh.people.bulk import import_write
 from lanhmanh.people.counting import count_violations
 from lanhmanh.people.imports import check_rows, read_workbook
@@ -136,6 +137,10 @@ def _violation_errors(*, actor, person: Person, occurred_at: dt.datetime, act: L
     root = getattr(actor, "jurisdiction_path", None)
     if place_unit is not None and root and not in_subtree(place_unit.path, root):
         errors["place_unit"] = PLACE_OUTSIDE_JURISDICTION % {"unit": actor.unit.full_name}
+    # A 2026 violation in a ward abolished on 1/7/2025 (or a 2014 one in a ward of the new map): refused,
+    # naming the unit of that date (the successor through the links, or the old units).
+    elif place_unit is not None and (wrong := unit_on_date_error(place_unit, day)):
+        errors["place_unit"] = wrong
     return errors
 
 

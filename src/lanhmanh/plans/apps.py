@@ -16,7 +16,10 @@ class PlansConfig(AppConfig):
         from lanhmanh.plans.selectors import plan_year_for
 
         register_default_year(plan_year_for)
-        from lanhmanh.plans import evidence  # noqa: F401  (registers the evidence upload policy)
+        from lanhmanh.plans import (
+            evidence,  # noqa: F401  (registers the evidence upload policy)
+            home,  # noqa: F401  (registers the plan switch on the home page)
+        )
 
         register(
             NavItem(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 from lanhmanh.indicators.evaluation import COMPLEMENTARY, Cell, evaluate, shared_trees
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
+from lanhmanh.org.levels import is_lowest
 from lanhmanh.plans.models import Plan
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
@@ -113,7 +114,7 @@ def build(plan: Plan, unit, *, user, today: dt.date | None = None) -> Dashboard:
 def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
     today = today or dt.date.today()
     period = plan.period
-    by = "child" if unit.level < 3 else None
+    by = "child" if not is_lowest(unit.level) else None
     progress = plan_progress(plan, unit, user=user, today=today, by=by)
     sourced = [p for p in progress if p.has_source]
     columns = [p.target.code for p in sourced] + ["activities"]
@@ -126,7 +127,7 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
     activity = indicators.get(ACTIVITY_INDICATOR, ACTIVITY_INDICATOR)
     activities = evaluate(activity, unit, period, by=by, user=user)
-    if unit.level < 3:
+    if not is_lowest(unit.level):
         evaluations = [p.evaluation for p in sourced] + [activities]
         indexes = [{c.key[0]: c for c in e.rows} for e in evaluations]
         children, names = _children(unit, period)
@@ -211,7 +212,7 @@ def build_sections(
     targets = {}
     for p in progress:
         targets.setdefault(p.target.indicator.code, p.target.code)
-    if (children is None or names is None) and unit.level < 3:
+    if (children is None or names is None) and not is_lowest(unit.level):
         children, names = _children(unit, period)
     sections: dict[str, Section] = {}
     indexes: dict[str, list[dict]] = {}
@@ -224,7 +225,7 @@ def build_sections(
         if section is None:
             section = sections[title] = Section(_(title), slugify(title) or f"section-{len(sections)}", [])
             indexes[title] = []
-        if unit.level < 3:
+        if not is_lowest(unit.level):
             result = evaluate(indicator, unit, period, by="child", user=user)
             indexes[title].append({c.key[0]: c for c in result.rows})
         else:
@@ -240,7 +241,7 @@ def build_sections(
                 item.withheld_by = breakdown.name
             item.chart_id = f"chart-{section.slug}-{len(section.indicators)}"
         section.indicators.append(item)
-    if unit.level < 3 and children:
+    if not is_lowest(unit.level) and children:
         for title, section in sections.items():
             section.child_rows = [
                 ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes[title]])

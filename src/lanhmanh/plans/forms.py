@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -9,7 +11,7 @@ from lanhmanh.core.forms import DateInput, TextGuardMixin
 from lanhmanh.core.uploads import UploadField
 from lanhmanh.indicators.evaluation import has_source
 from lanhmanh.indicators.models import Indicator, IndicatorKind
-from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.plans.evidence import EVIDENCE
 from lanhmanh.plans.models import (
     STORED_STATUSES,
@@ -227,6 +229,13 @@ class PlanCopyForm(TextGuardMixin, forms.Form):
             raise forms.ValidationError(_("Năm không hợp lệ (tối đa 2100)."))
         if Plan.objects.filter(copied_from=self.plan, year=year).exists():
             raise forms.ValidationError(_("Kế hoạch này đã được sao sang năm %(year)s.") % {"year": year})
+        # Another plan of the same area and year (the service checks it again, inside its transaction).
+        clash = Plan.objects.filter(year=year, scope_unit__path=self.plan.scope_unit.path).first()
+        if clash is not None:
+            raise forms.ValidationError(
+                _("Năm %(year)s đã có kế hoạch “%(title)s”: sửa kế hoạch đó, không sao chép đè.")
+                % {"year": year, "title": clash.title}
+            )
         return year
 
     def clean_issued_on(self):
@@ -298,6 +307,57 @@ def _indicator_label(indicator) -> str:
     return f"{indicator.name} ({indicator.code}) — {note}"
 
 
+DROP = "bo"
+# Bodies the 2025 reform abolished → the kind of body on the new map that took their work over (offered
+# first): a district labour office's tasks go to a commune's culture–social office.
+TAKEN_OVER_BY = {AgencyKind.DISTRICT_LABOUR: AgencyKind.COMMUNE_SOCIAL}
+
+
+class GapResolveForm(forms.Form):
+    """Where an item of a copied plan goes: a unit (or an agency) valid in the new plan's year, or dropped."""
+
+    choice = forms.ChoiceField(label=_("Chuyển sang"))
+
+    def __init__(self, *args, gap, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gap = gap
+        plan = gap.plan
+        day = dt.date(plan.year, 1, 1)
+        units = AdministrativeUnit.objects.subtree(plan.scope_unit).valid_on(day).order_by("path")
+        if gap.wants_agency:
+            kind = gap.old_agency.kind if gap.old_agency_id else None
+            agencies = Agency.objects.filter(active=True, unit__in=units).select_related("unit")
+            # The same kind of body on the new map; a kind the reform abolished (the district labour
+            # office) offers every body, so the coordinator picks who took the work over.
+            kind = TAKEN_OVER_BY.get(kind, kind)
+            if kind and agencies.filter(kind=kind).exists():
+                agencies = agencies.filter(kind=kind)
+            options = [(f"a{a.pk}", a.name) for a in agencies.order_by("unit__path", "name")]
+        else:
+            below = units.exclude(pk=plan.scope_unit_id)
+            options = [(f"u{u.pk}", u.full_name) for u in below]
+        self.fields["choice"].choices = [
+            ("", _("— chọn —")),
+            *options,
+            (DROP, _("Bỏ, không chuyển sang năm mới")),
+        ]
+        self.fields["choice"].error_messages["invalid_choice"] = _(
+            "Đơn vị, cơ quan đã chọn không có trên bản đồ hành chính năm %(year)s của kế hoạch."
+        ) % {"year": plan.year}
+        self.fields["choice"].error_messages["required"] = _(
+            "Chọn nơi chuyển mục “%(label)s”, hoặc chọn bỏ."
+        ) % {"label": gap.label}
+
+    def resolved(self) -> dict:
+        choice = self.cleaned_data["choice"]
+        if choice == DROP:
+            return {"drop": True}
+        pk = int(choice[1:])
+        if choice.startswith("a"):
+            return {"agency": Agency.objects.select_related("unit").get(pk=pk)}
+        return {"unit": AdministrativeUnit.objects.get(pk=pk)}
+
+
 class AllocationForm(TextGuardMixin, forms.Form):
     title = forms.CharField(
         label=_("Tên kế hoạch phân bổ"),
@@ -336,7 +396,7 @@ class AllocationDecisionForm(TextGuardMixin, forms.Form):
         return data
 
 
-class DutyForm(forms.Form):
+class DutyForm(TextGuardMixin, forms.Form):
     due_on = forms.DateField(label=_("Hạn hoàn thành"), required=False, widget=DateInput())
     targets = forms.ModelMultipleChoiceField(
         label=_("Phục vụ chỉ tiêu"),

@@ -1,9 +1,11 @@
 """Indicators of activities and budget: events held, participants, budget execution."""
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 
 from lanhmanh.indicators.models import IndicatorUnit
 from lanhmanh.indicators.registry import ComputedSource, FormulaSource, register, register_formula
+from lanhmanh.org.levels import COMMUNE_LEVEL
+from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.plans.models import Activity, ActivityKind, BudgetLine
 
 ACTIVITY_DISAGGREGATIONS = {"kind": "kind", "agency_kind": "organiser__kind"}
@@ -113,5 +115,27 @@ register_formula(
         name_en="Budget execution",
         unit=IndicatorUnit.PERCENT,
         formula="share({plans.budget_spent}, {plans.budget_allocated})",
+    )
+)
+
+
+# Commune Team 178 coverage (Hanoi's 2026 plan sets up a Team 178 in every commune): the communes of the
+# period's map with an active Team 178, against ``org.communes`` (a target of kind "share of units").
+register(
+    ComputedSource(
+        code="plans.commune_teams_178",
+        name="Số xã, phường có Đội kiểm tra liên ngành 178",
+        name_en="Communes with a Team 178",
+        unit=IndicatorUnit.COMMUNES,
+        queryset=lambda: Agency.objects.filter(
+            kind=AgencyKind.TEAM_178, active=True, unit__level=COMMUNE_LEVEL
+        ),
+        unit_path="unit__path",
+        period_filter=lambda qs, period: qs.filter(
+            Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=period.end),
+            Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=period.end),
+        ),
+        value=Count("unit", distinct=True),
+        description="Xã, phường còn hiệu lực vào ngày cuối của kỳ có Đội 178 đang hoạt động.",
     )
 )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.periods import Period
+from lanhmanh.org.successions import unit_on_date_error
 
 
 class Plan(models.Model):
@@ -45,6 +46,26 @@ class Plan(models.Model):
     copied_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("sao từ")
     )
+    # Who leads and who coordinates is the plan's, not the code's: the labour sector led the 2014 plan;
+    # another year's plan may give the lead to another body (and the coordination to another role).
+    lead_agency = models.ForeignKey(
+        "org.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_plans",
+        verbose_name=_("cơ quan chủ trì"),
+        help_text=_("Cơ quan thường trực, chủ trì tổ chức thực hiện kế hoạch."),
+    )
+    coordinator_role = models.ForeignKey(
+        "org.Role",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordinated_plans",
+        verbose_name=_("vai trò điều phối"),
+        help_text=_("Người dùng có vai trò này điều phối kế hoạch (để trống: điều phối viên thành phố)."),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
@@ -54,6 +75,10 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def coordinator_role_code(self) -> str:
+        return self.coordinator_role.code if self.coordinator_role_id else "city-coordinator"
 
     @property
     def period(self) -> Period:
@@ -528,6 +553,10 @@ class Activity(models.Model):
                 "day": self.held_on.strftime("%d/%m/%Y"),
                 "year": self.plan.year,
             }
+        if self.held_on and self.unit_id and "held_on" not in errors:
+            message = unit_on_date_error(self.unit, self.held_on)
+            if message:
+                errors["unit"] = message
         if errors:
             raise ValidationError(errors)
 
@@ -694,3 +723,87 @@ class BudgetLine(models.Model):
                 ) % {"title": allocation.title}
         if errors:
             raise ValidationError(errors)
+
+
+class GapKind(models.TextChoices):
+    TARGET = "target", _("Chỉ tiêu (đơn vị)")
+    ITEM = "item", _("Điểm, đơn vị của chỉ tiêu")
+    BREAKDOWN = "breakdown", _("Chỉ tiêu giao cho đơn vị")
+    TARGET_AGENCY = "target-agency", _("Cơ quan chủ trì chỉ tiêu")
+    TARGET_SUPPORT = "target-support", _("Cơ quan phối hợp chỉ tiêu")
+    DUTY_AGENCY = "duty-agency", _("Cơ quan thực hiện nhiệm vụ")
+    TASK = "task", _("Công việc (cơ quan thực hiện)")
+
+
+class CopyGap(models.Model):
+    """Something of a copied plan that could not be placed on the units of the new year (a 2014 district,
+    abolished on 1/7/2025, has no successor): listed for the coordinator, who places it or drops it.
+
+    ``ref`` is the copied row it concerns (a target, item, duty or task of the new plan; for a
+    breakdown, the target); ``old_unit``/``old_agency`` what it pointed at in the old plan."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="copy_gaps", verbose_name=_("kế hoạch")
+    )
+    kind = models.CharField(_("loại"), max_length=16, choices=GapKind.choices)
+    ref = models.PositiveIntegerField(_("mục được sao"))
+    label = models.CharField(_("nội dung"), max_length=300)
+    old_unit = models.ForeignKey(
+        "org.AdministrativeUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("đơn vị cũ"),
+    )
+    old_agency = models.ForeignKey(
+        "org.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cơ quan cũ"),
+    )
+    value = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=2, null=True, blank=True)
+    second_value = models.DecimalField(
+        _("giá trị thứ hai"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    resolution = models.CharField(_("cách xử lý"), max_length=300, blank=True)
+    resolved_at = models.DateTimeField(_("xử lý lúc"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "org.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xử lý"),
+    )
+
+    class Meta:
+        ordering = ["plan", "resolved_at", "kind", "pk"]
+        verbose_name = _("mục chưa chuyển được sang đơn vị mới")
+        verbose_name_plural = _("mục chưa chuyển được sang đơn vị mới")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def wants_agency(self) -> bool:
+        return self.kind in (GapKind.TARGET_AGENCY, GapKind.TARGET_SUPPORT, GapKind.DUTY_AGENCY, GapKind.TASK)
+
+
+class PlanChoice(models.Model):
+    """The plan a user works under when several cover their unit (the city's 2014 and 2026 plans):
+    pages open on its year. Chosen on the home page; without a choice, the latest plan that has begun."""
+
+    user = models.OneToOneField(
+        "org.User", on_delete=models.CASCADE, related_name="plan_choice", verbose_name=_("người dùng")
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+", verbose_name=_("kế hoạch"))
+
+    class Meta:
+        verbose_name = _("kế hoạch đang làm việc")
+        verbose_name_plural = _("kế hoạch đang làm việc")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.plan}"

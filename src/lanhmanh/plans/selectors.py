@@ -9,10 +9,13 @@ from django.http import Http404
 
 from lanhmanh.core.scoping import path_q
 from lanhmanh.org.models import Agency, Role
-from lanhmanh.plans.models import Activity, Allocation, BudgetLine, Plan, Task
+from lanhmanh.plans.models import Activity, Allocation, BudgetLine, Plan, PlanChoice, Task
 
 
-def is_coordinator(user) -> bool:
+def is_coordinator(user, plan: Plan | None = None) -> bool:
+    """The plan's coordinator role (configurable per plan; the city coordinator by default)."""
+    if plan is not None and plan.coordinator_role_id:
+        return user.has_role(plan.coordinator_role.code)
     return user.has_role(Role.CITY_COORDINATOR)
 
 
@@ -39,7 +42,7 @@ def tasks_for(user, *, plan: Plan | None = None):
     tasks = Task.objects.with_state().select_related("owner", "duty")
     if plan is not None:
         tasks = tasks.filter(duty__plan=plan)
-    if not is_coordinator(user):
+    if not is_coordinator(user, plan):
         tasks = tasks.filter(owner__in=owners_for(user))
     return tasks.order_by("overdue_first", "due_on", "pk")
 
@@ -98,12 +101,23 @@ def allocation_for(user, plan: Plan, pk: int) -> Allocation:
 
 
 def plan_year_for(user, today=None) -> int:
-    """The year pages open on: the latest year of a plan the user works under that has begun (the 2014
-    demo opens on 2014), else the current year."""
+    """The year pages open on: the plan the user chose on the home page (``PlanChoice``), else the latest
+    year of a plan the user works under that has begun (the 2014 demo opens on 2014), else the current year."""
     today = today or dt.date.today()
+    if not (getattr(user, "is_authenticated", False) and getattr(user, "agency_id", None)):
+        return today.year
+    plans = plans_for(user)
+    chosen = plans.filter(pk__in=PlanChoice.objects.filter(user=user).values("plan")).values_list(
+        "year", flat=True
+    )
     year = (
-        plans_for(user).filter(year__lte=today.year).order_by("-year").values_list("year", flat=True).first()
-        if getattr(user, "is_authenticated", False) and getattr(user, "agency_id", None)
-        else None
+        chosen.first()
+        or plans.filter(year__lte=today.year).order_by("-year").values_list("year", flat=True).first()
     )
     return year or today.year
+
+
+def plan_switch_for(user) -> dict:
+    """The plans a user may switch between on the home page (two or more), and the current one's year."""
+    plans = list(plans_for(user).filter(parent__isnull=True).order_by("-year"))
+    return {"plans": plans, "year": plan_year_for(user)} if len(plans) > 1 else {"plans": []}

@@ -12,13 +12,18 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.uploads import CheckedUpload, upload_store
+from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.org.successions import successor_on
 from lanhmanh.plans.models import (
     Activity,
     Allocation,
     AllocationStatus,
     BudgetLine,
+    CopyGap,
     Duty,
+    GapKind,
     Plan,
+    PlanChoice,
     PlanSection,
     Target,
     TargetBreakdown,
@@ -184,6 +189,35 @@ def budget_line_create(*, actor, **fields) -> BudgetLine:
     return line
 
 
+class _UnitMap:
+    """Old units and agencies → those valid on ``day``, through the successor links (a split commune:
+    its default part). None when nothing succeeds them (a 2014 district has no successor)."""
+
+    def __init__(self, day: dt.date):
+        self.day = day
+        self.units: dict[int, AdministrativeUnit | None] = {}
+        self.agencies: dict[int, Agency | None] = {}
+
+    def unit(self, unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
+        if unit is None or unit.valid_on(self.day):
+            return unit
+        if unit.pk not in self.units:
+            self.units[unit.pk] = successor_on(unit, self.day)
+        return self.units[unit.pk]
+
+    def agency(self, agency: Agency) -> Agency | None:
+        if agency.unit.valid_on(self.day):
+            return agency
+        if agency.pk not in self.agencies:
+            unit = self.unit(agency.unit)
+            self.agencies[agency.pk] = (
+                None
+                if unit is None
+                else Agency.objects.filter(unit=unit, kind=agency.kind, active=True).order_by("pk").first()
+            )
+        return self.agencies[agency.pk]
+
+
 @transaction.atomic
 def allocation_create(*, plan: Plan, agency, title: str, actor) -> Allocation:
     allocation = Allocation(plan=plan, agency=agency, title=title.strip(), created_by=actor)
@@ -266,8 +300,31 @@ def plan_copy(
 
     Task due dates move by the number of years between the plans (29 February becomes 28).
     Activities and budget lines stay with the old plan: they happened in its year.
+    Units and agencies no longer valid in ``year`` (a 2014 ward, a district abolished on 1/7/2025) move
+    to their successors (``org.successions``); what has none is left out of the copy and listed as a
+    ``CopyGap`` for the coordinator to place or drop. Refused (nothing written) when the scope already
+    has a plan for ``year``.
     """
     shift = year - plan.year
+    mapping = _UnitMap(dt.date(year, 1, 1))
+    scope = mapping.unit(plan.scope_unit)
+    if scope is None:
+        raise ValidationError(
+            {
+                "year": _("Địa bàn %(unit)s không còn trong năm %(year)s.")
+                % {"unit": plan.scope_unit, "year": year}
+            }
+        )
+    clash = Plan.objects.filter(year=year, scope_unit__path=scope.path).first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "year": _(
+                    "Năm %(year)s đã có kế hoạch “%(title)s” cho %(unit)s: sửa kế hoạch đó, không sao chép đè."
+                )
+                % {"year": year, "title": clash.title, "unit": scope.full_name}
+            }
+        )
 
     def moved(day: dt.date) -> dt.date:
         try:
@@ -277,38 +334,91 @@ def plan_copy(
 
     new = Plan.objects.create(
         title=plan.title.replace(str(plan.year), str(year)),
-        authority=plan.authority,
+        authority=mapping.agency(plan.authority) or plan.authority,
         number=number,
         issued_on=issued_on,
         legal_basis=plan.legal_basis,
         year=year,
-        scope_unit=plan.scope_unit,
+        scope_unit=scope,
         parent=plan.parent,
         copied_from=plan,
+        lead_agency=mapping.agency(plan.lead_agency) if plan.lead_agency_id else None,
+        coordinator_role=plan.coordinator_role,
     )
     new.full_clean()
-    for target in plan.targets.prefetch_related(
-        "lead_agencies", "supporting_agencies", "items", "breakdowns"
+    gaps: list[CopyGap] = []
+
+    def gap(kind, ref, label, *, unit=None, agency=None, value=None, second_value=None):
+        gaps.append(
+            CopyGap(
+                plan=new,
+                kind=kind,
+                ref=ref,
+                label=label[:300],
+                old_unit=unit,
+                old_agency=agency,
+                value=value,
+                second_value=second_value,
+            )
+        )
+
+    def agencies(old, kind, ref, label) -> list[Agency]:
+        kept = []
+        for agency in old:
+            moved_to = mapping.agency(agency)
+            if moved_to is None:
+                gap(kind, ref, f"{label} · {agency.name}", agency=agency)
+            elif moved_to not in kept:
+                kept.append(moved_to)
+        return kept
+
+    for target in plan.targets.select_related("unit").prefetch_related(
+        "lead_agencies__unit", "supporting_agencies__unit", "items__unit", "breakdowns__unit"
     ):
-        copy = Target.objects.create(
-            plan=new,
-            **{
-                f.name: getattr(target, f.name)
-                for f in Target._meta.concrete_fields
-                if f.name not in ("id", "plan")
-            },
+        fields = {
+            f.name: getattr(target, f.name)
+            for f in Target._meta.concrete_fields
+            if f.name not in ("id", "plan")
+        }
+        fields["unit"] = mapping.unit(target.unit)
+        copy = Target.objects.create(plan=new, **fields)
+        if target.unit is not None and fields["unit"] is None:
+            gap(GapKind.TARGET, copy.pk, f"{target.code} · {target.unit.full_name}", unit=target.unit)
+        copy.lead_agencies.set(
+            agencies(target.lead_agencies.all(), GapKind.TARGET_AGENCY, copy.pk, target.code)
         )
-        copy.lead_agencies.set(target.lead_agencies.all())
-        copy.supporting_agencies.set(target.supporting_agencies.all())
-        TargetItem.objects.bulk_create(
-            TargetItem(target=copy, name=i.name, unit=i.unit, order=i.order) for i in target.items.all()
+        copy.supporting_agencies.set(
+            agencies(target.supporting_agencies.all(), GapKind.TARGET_SUPPORT, copy.pk, target.code)
         )
-        TargetBreakdown.objects.bulk_create(
-            TargetBreakdown(target=copy, unit=b.unit, value=b.value, second_value=b.second_value)
-            for b in target.breakdowns.all()
-        )
+        for item in target.items.all():
+            unit = mapping.unit(item.unit)
+            made = TargetItem.objects.create(target=copy, name=item.name, unit=unit, order=item.order)
+            if item.unit is not None and unit is None:
+                gap(GapKind.ITEM, made.pk, f"{target.code} · {item.name}", unit=item.unit)
+        shares: dict[int, TargetBreakdown] = {}
+        for b in target.breakdowns.all():
+            unit = mapping.unit(b.unit)
+            if unit is None:
+                gap(
+                    GapKind.BREAKDOWN,
+                    copy.pk,
+                    f"{target.code} · {b.unit.full_name}",
+                    unit=b.unit,
+                    value=b.value,
+                    second_value=b.second_value,
+                )
+            elif unit.pk in shares:  # two old communes merged into one: their shares add up
+                share = shares[unit.pk]
+                share.value += b.value
+                if b.second_value is not None:
+                    share.second_value = (share.second_value or 0) + b.second_value
+            else:
+                shares[unit.pk] = TargetBreakdown(
+                    target=copy, unit=unit, value=b.value, second_value=b.second_value
+                )
+        TargetBreakdown.objects.bulk_create(shares.values())
     copied_targets = {t.code: t for t in new.targets.all()}
-    for duty in plan.duties.prefetch_related("tasks", "agencies", "targets", "indicators"):
+    for duty in plan.duties.prefetch_related("tasks__owner__unit", "agencies__unit", "targets", "indicators"):
         duty_copy = Duty.objects.create(
             plan=new,
             group=duty.group,
@@ -319,21 +429,100 @@ def plan_copy(
             addressee_level=duty.addressee_level,
             due_on=moved(duty.due_on) if duty.due_on else None,
         )
-        duty_copy.agencies.set(duty.agencies.all())
+        label = f"{duty.group}.{duty.order} {duty.text}"[:120]
+        duty_copy.agencies.set(agencies(duty.agencies.all(), GapKind.DUTY_AGENCY, duty_copy.pk, label))
         duty_copy.targets.set(
             [copied_targets[t.code] for t in duty.targets.all() if t.code in copied_targets]
         )
         duty_copy.indicators.set(duty.indicators.all())
-        Task.objects.bulk_create(
-            Task(duty=duty_copy, title=t.title, owner=t.owner, due_on=moved(t.due_on))
-            for t in duty.tasks.all()
-        )
+        for t in duty.tasks.all():
+            owner = mapping.agency(t.owner)
+            task = Task.objects.create(
+                duty=duty_copy, title=t.title, owner=owner or t.owner, due_on=moved(t.due_on)
+            )
+            if owner is None:
+                gap(GapKind.TASK, task.pk, f"{t.title} · {t.owner.name}", agency=t.owner)
     PlanSection.objects.bulk_create(
         PlanSection(plan=new, code=x.code, title=x.title, text=x.text, order=x.order)
         for x in plan.sections.all()
     )
-    record_change(actor=actor, instance=new, action=Action.CREATE, reason=f"Sao từ kế hoạch #{plan.pk}")
+    CopyGap.objects.bulk_create(gaps)
+    record_change(
+        actor=actor,
+        instance=new,
+        action=Action.CREATE,
+        reason=f"Sao từ kế hoạch #{plan.pk}; {len(gaps)} mục chưa chuyển được sang đơn vị mới",
+    )
     return new
+
+
+@transaction.atomic
+def plan_choose(*, user, plan: Plan) -> PlanChoice:
+    """Work under ``plan`` from now on (pages open on its year). The caller checks the user may see it."""
+    choice, _created = PlanChoice.objects.update_or_create(user=user, defaults={"plan": plan})
+    return choice
+
+
+@transaction.atomic
+def copy_gap_resolve(*, gap: CopyGap, actor, unit=None, agency=None, drop: bool = False) -> CopyGap:
+    """Place a gap of a copied plan on a unit (or an agency) valid in the plan's year, or drop it.
+
+    Raises ValidationError (nothing written) for a gap already resolved, a choice outside the plan's
+    area or not valid in its year, or no choice at all."""
+    if gap.resolved_at is not None:
+        raise ValidationError({"choice": _("Mục này đã được xử lý.")})
+    plan = gap.plan
+    day = dt.date(plan.year, 1, 1)
+    if not drop:
+        place = agency.unit if gap.wants_agency and agency is not None else unit
+        if place is None:
+            raise ValidationError({"choice": _("Chọn đơn vị (hoặc cơ quan) mới, hoặc chọn bỏ mục này.")})
+        if not place.valid_on(day) or not plan.scope_unit.contains(place):
+            raise ValidationError(
+                {
+                    "choice": _("%(unit)s không thuộc địa bàn của kế hoạch năm %(year)s.")
+                    % {"unit": place.full_name, "year": plan.year}
+                }
+            )
+    if drop:
+        if gap.kind == GapKind.ITEM:
+            TargetItem.objects.filter(pk=gap.ref).delete()
+        elif gap.kind == GapKind.TASK:
+            Task.objects.filter(pk=gap.ref).delete()
+        gap.resolution = _("Bỏ, không chuyển sang năm %(year)s") % {"year": plan.year}
+    elif gap.kind == GapKind.TARGET:
+        Target.objects.filter(pk=gap.ref).update(unit=unit)
+        gap.resolution = unit.full_name
+    elif gap.kind == GapKind.ITEM:
+        TargetItem.objects.filter(pk=gap.ref).update(unit=unit)
+        gap.resolution = unit.full_name
+    elif gap.kind == GapKind.BREAKDOWN:
+        share, created = TargetBreakdown.objects.get_or_create(
+            target_id=gap.ref, unit=unit, defaults={"value": gap.value, "second_value": gap.second_value}
+        )
+        if not created:
+            share.value += gap.value or 0
+            if gap.second_value is not None:
+                share.second_value = (share.second_value or 0) + gap.second_value
+            share.save(update_fields=["value", "second_value"])
+        gap.resolution = unit.full_name
+    elif gap.kind == GapKind.TARGET_AGENCY:
+        Target.objects.get(pk=gap.ref).lead_agencies.add(agency)
+        gap.resolution = agency.name
+    elif gap.kind == GapKind.TARGET_SUPPORT:
+        Target.objects.get(pk=gap.ref).supporting_agencies.add(agency)
+        gap.resolution = agency.name
+    elif gap.kind == GapKind.DUTY_AGENCY:
+        Duty.objects.get(pk=gap.ref).agencies.add(agency)
+        gap.resolution = agency.name
+    elif gap.kind == GapKind.TASK:
+        Task.objects.filter(pk=gap.ref).update(owner=agency)
+        gap.resolution = agency.name
+    gap.resolved_at = timezone.now()
+    gap.resolved_by = actor
+    gap.save(update_fields=["resolution", "resolved_at", "resolved_by"])
+    record_change(actor=actor, instance=gap, action=Action.UPDATE, reason=gap.resolution)
+    return gap
 
 
 @transaction.atomic

@@ -6,12 +6,14 @@ app_name = "plans"
 
 urlpatterns = [
     path("", views.plan_list, name="list"),
+    path("chon/", views.plan_choose, name="choose"),
     path("<int:pk>/", views.dashboard, name="dashboard"),
     path("<int:pk>/xuat-excel/", views.dashboard_export, name="dashboard_export"),
     path("<int:pk>/kinh-phi/", views.budget, name="budget"),
     path("<int:pk>/kinh-phi/phan-bo/", views.allocation_create, name="allocation_create"),
     path("<int:pk>/kinh-phi/phan-bo/<int:allocation>/", views.allocation_detail, name="allocation"),
     path("<int:pk>/sao-sang-nam-sau/", views.plan_copy, name="copy"),
+    path("<int:pk>/chua-chuyen-duoc/", views.plan_gaps, name="gaps"),
     path("<int:pk>/chi-tieu/", views.target_list, name="targets"),
     path("<int:pk>/nhiem-vu/", views.duty_list, name="duties"),
     path("nhiem-vu/<int:pk>/sua/", views.duty_edit, name="duty_edit"),

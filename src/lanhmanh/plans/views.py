@@ -27,6 +27,7 @@ from lanhmanh.plans.forms import (
     AllocationForm,
     BudgetLineForm,
     DutyForm,
+    GapResolveForm,
     PlanCopyForm,
     TargetForm,
     TaskUpdateForm,
@@ -47,6 +48,7 @@ from lanhmanh.plans.selectors import (
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+GAPS_PER_PAGE = 20
 
 
 @login_required
@@ -71,7 +73,7 @@ def dashboard(request, pk: int):
             "status_rule": STATUS_RULE,
             "chart_by_unit": board.chart_by_unit() if board.child_rows else None,
             "chart_by_month": board.chart_by_month(),
-            "coordinator": is_coordinator(request.user),
+            "coordinator": is_coordinator(request.user, plan),
         },
     )
 
@@ -347,16 +349,16 @@ def plan_content(request, pk: int):
     return render(request, "plans/plan_content.html", {"plan": plan, "sections": plan.sections.all()})
 
 
-def _coordinator_only(user) -> None:
-    if not is_coordinator(user):
+def _coordinator_only(user, plan=None) -> None:
+    if not is_coordinator(user, plan):
         raise Http404
 
 
 @login_required
 def plan_copy(request, pk: int):
     """Copy a plan with its targets and duties into a later year (the city coordinator), then edit it."""
-    _coordinator_only(request.user)
     plan = plan_for(request.user, pk)
+    _coordinator_only(request.user, plan)
     form = PlanCopyForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,11 +372,68 @@ def plan_copy(request, pk: int):
                 _("Đã sao kế hoạch sang năm %(year)s: %(targets)s chỉ tiêu, %(duties)s nhiệm vụ.")
                 % {"year": new.year, "targets": new.targets.count(), "duties": new.duties.count()},
             )
+            if new.copy_gaps.exists():
+                return redirect("plans:gaps", pk=new.pk)
             return redirect("plans:targets", pk=new.pk)
     return render(
         request,
         "plans/plan_copy.html",
         {"plan": plan, "form": form, "targets": plan.targets.count(), "duties": plan.duties.count()},
+    )
+
+
+@login_required
+def plan_choose(request):
+    """Switch the plan the user works under (the home page's plan switch); POST only."""
+    if request.method != "POST":
+        return redirect("home")
+    plan = plan_for(request.user, _int(request.POST.get("plan")))
+    services.plan_choose(user=request.user, plan=plan)
+    messages.success(request, _("Đang làm việc theo: %(plan)s.") % {"plan": plan.title})
+    return redirect("home")
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+@login_required
+def plan_gaps(request, pk: int):
+    """What a copy could not place on the units of the new year (e.g. 2014 districts, abolished on
+    1/7/2025): the coordinator places each on a unit or agency of the new map, or drops it."""
+    plan = plan_for(request.user, pk)
+    _coordinator_only(request.user, plan)
+    gaps = list(plan.copy_gaps.select_related("old_unit", "old_agency", "resolved_by", "plan__scope_unit"))
+    failed: dict[int, GapResolveForm] = {}
+    if request.method == "POST":
+        gap = next((g for g in gaps if str(g.pk) == request.POST.get("gap")), None)
+        if gap is None:
+            raise Http404
+        form = GapResolveForm(request.POST, gap=gap)
+        if form.is_valid():
+            try:
+                services.copy_gap_resolve(gap=gap, actor=request.user, **form.resolved())
+            except ValidationError as exc:
+                for errors in exc.message_dict.values():
+                    form.add_error("choice", errors)
+            else:
+                messages.success(
+                    request, _("Đã xử lý: %(label)s → %(to)s.") % {"label": gap.label, "to": gap.resolution}
+                )
+                return redirect("plans:gaps", pk=plan.pk)
+        failed[gap.pk] = form
+    unresolved = [g for g in gaps if g.resolved_at is None]
+    # The first GAPS_PER_PAGE open items (each with its own list of choices), the one just refused first.
+    shown = sorted(unresolved, key=lambda g: g.pk not in failed)[:GAPS_PER_PAGE]
+    open_gaps = [(g, failed.get(g.pk) or GapResolveForm(gap=g)) for g in shown]
+    done = [g for g in gaps if g.resolved_at is not None]
+    return render(
+        request,
+        "plans/plan_gaps.html",
+        {"plan": plan, "open_gaps": open_gaps, "done": done, "more": len(unresolved) - len(shown)},
     )
 
 
@@ -386,17 +445,17 @@ def target_list(request, pk: int):
     return render(
         request,
         "plans/target_list.html",
-        {"plan": plan, "targets": targets, "coordinator": is_coordinator(request.user)},
+        {"plan": plan, "targets": targets, "coordinator": is_coordinator(request.user, plan)},
     )
 
 
 @login_required
 def target_edit(request, pk: int):
-    _coordinator_only(request.user)
     target = Target.objects.select_related("plan").filter(pk=pk).first()
     if target is None:
         raise Http404
     plan = plan_for(request.user, target.plan_id)
+    _coordinator_only(request.user, plan)
     form = TargetForm(request.POST or None, instance=target)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -422,11 +481,11 @@ def target_edit(request, pk: int):
 @login_required
 def target_quotas(request, pk: int):
     """The coordinator gives each district its share of a city target and sees progress by district."""
-    _coordinator_only(request.user)
     target = Target.objects.select_related("plan", "unit", "indicator").filter(pk=pk).first()
     if target is None:
         raise Http404
     plan = plan_for(request.user, target.plan_id)
+    _coordinator_only(request.user, plan)
     districts = list(
         AdministrativeUnit.objects.filter(parent=target.unit)
         .valid_on(dt.date(plan.year, 1, 1))

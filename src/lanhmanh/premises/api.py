@@ -30,6 +30,7 @@ from lanhmanh.api.models import ApiToken
 from lanhmanh.api.permissions import TokenScopePermission
 from lanhmanh.core.forms import text_error
 from lanhmanh.core.scoping import path_q
+from lanhmanh.org.levels import COMMUNE_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.premises import eligibility, rules, selectors, services
 from lanhmanh.premises.models import CheckResult, EstablishmentKind, OwnerType
@@ -202,7 +203,11 @@ class EstablishmentListView(_Base):
         if kind is None:
             raise exceptions.ValidationError({"kind": [_("Loại hình không có trong danh mục.")]})
         unit_path = _text(data, "unit", "Xã, phường", 60, required=True)
-        unit = AdministrativeUnit.objects.filter(path=unit_path, level=3).order_by("-valid_to").first()
+        unit = (
+            AdministrativeUnit.objects.filter(path=unit_path, level=COMMUNE_LEVEL)
+            .order_by("-valid_to")
+            .first()
+        )
         if unit is None:
             raise exceptions.ValidationError(
                 {"unit": [_("Không có xã, phường mã “%(value)s”.") % {"value": unit_path}]}

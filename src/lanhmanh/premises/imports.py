@@ -27,6 +27,7 @@ from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.core.text import fold
+from lanhmanh.org.levels import COMMUNE_LEVEL
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people.imports import _cell_text, column_letter, parse_date
 from lanhmanh.premises import services
@@ -209,7 +210,7 @@ def check_rows(raw_rows: list[dict], *, actor) -> list[Row]:
     root = actor.jurisdiction_path
     codes = {r["cells"].get("unit", "").strip() for r in raw_rows}
     units: dict[str, AdministrativeUnit] = {}
-    for unit in AdministrativeUnit.objects.filter(code__in=codes, level=3).order_by("-valid_to"):
+    for unit in AdministrativeUnit.objects.filter(code__in=codes, level=COMMUNE_LEVEL).order_by("-valid_to"):
         units.setdefault(unit.code, unit)
     rows: list[Row] = []
     seen_keys: dict[str, int] = {}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from lanhmanh.core.crypto import EncryptedTextField, blind_index, id_number_digits, id_number_index
 from lanhmanh.core.scoping import PersonalDataManager
 from lanhmanh.core.text import fold
+from lanhmanh.org.levels import is_lowest
 
 
 def name_key(text: str | None) -> str:
@@ -320,7 +321,7 @@ class Establishment(models.Model):
             errors["organisation_name"] = _("Nhập tên doanh nghiệp, tổ chức.")
         if self.closed_on and self.opened_on and self.closed_on < self.opened_on:
             errors["closed_on"] = _("Ngày ngừng hoạt động không được trước ngày bắt đầu hoạt động.")
-        if self.unit_id and self.unit.level != 3:
+        if self.unit_id and not is_lowest(self.unit.level):
             errors["unit"] = _("Chọn xã, phường, thị trấn nơi cơ sở hoạt động.")
         if errors:
             raise ValidationError(errors)

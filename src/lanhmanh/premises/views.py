@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.scoping import path_q
+from lanhmanh.org.levels import DISTRICT_LEVEL
 from lanhmanh.org.maps import district_map
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.people import selectors as people_selectors
@@ -184,7 +185,7 @@ def _register_map(request, user, establishments, *, filtered: bool):
     links = {}
     if "." not in user.jurisdiction_path:  # a city user: a click on a district filters the list by it
         for pk, code in AdministrativeUnit.objects.filter(
-            level=2, path__startswith=province + "."
+            level=DISTRICT_LEVEL, path__startswith=province + "."
         ).values_list("pk", "code"):
             query["unit"] = pk
             links[code] = f"{request.path}?{query.urlencode()}"

@@ -19,12 +19,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.indicators.evaluation import evaluate, has_source, level_of, path_length
+from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import unit_names
+from lanhmanh.org.levels import child_path, is_lowest
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.reporting.models import FINAL, FormField, ReportForm, Submission, SubmissionValue
 
@@ -140,7 +140,7 @@ def consolidate(
             rows.append(Row(f, value.number if value else None, below.get(f.indicator_id), records, hidden))
         blocks.append(Block(section.title, rows, texts))
     result = Consolidation(form, unit, period, submission, blocks, sources_received=sources)
-    if form.rollup_from.exists() and level_of(unit.path) < 3:
+    if form.rollup_from.exists() and not is_lowest(unit.path):
         _children(result, numeric, period)
         result.discrepancies = _discrepancies(form, unit.path, period, numeric)
     return result
@@ -148,11 +148,10 @@ def consolidate(
 
 def _children(result: Consolidation, numeric: list[FormField], period: Period) -> None:
     unit_path = result.unit.path
-    width = path_length(level_of(unit_path) + 1)
     grouped = (
         _below(result.form, unit_path, period)
         .filter(field__indicator_id__in={f.indicator_id for f in numeric})
-        .values(child=Substr("submission__unit_path", 1, width), ind=F("field__indicator_id"))
+        .values(child=child_path("submission__unit_path", unit_path), ind=F("field__indicator_id"))
         .annotate(total=Sum("number"))
         .order_by("child")
     )

@@ -296,7 +296,10 @@ def area_data(user, unit, *, form_code: str = "", period_id: str = "", today=Non
             requests = requests.distinct().order_by("-created_at")[:AD_HOC_REQUESTS]
             entries.extend(_area_entry(form, parse(r.period_id), unit.path, r) for r in requests)
         else:
-            entries.append(_area_entry(form, _area_period(form, period_id, as_of), unit.path, None))
+            period = _area_period(form, period_id, as_of)
+            if not form_code and not form.applies_to(period):
+                continue  # e.g. the commune police's form of the two-level map, for a 2014 period
+            entries.append(_area_entry(form, period, unit.path, None))
     return {"unit": unit.path, "unit_name": unit.full_name, "forms": entries}
 
 

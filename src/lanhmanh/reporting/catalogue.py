@@ -8,7 +8,12 @@ without a source and prefill nothing until that module registers it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from lanhmanh.org.models import UnitLevel
+
+REFORM_2025 = dt.date(2025, 7, 1)  # two-level local government (Resolution 202/2025/QH15)
 
 C, M, T = "count", "money", "text"
 REP, COMP = "reported", "computed"
@@ -65,6 +70,10 @@ class FormSpec:
     prefill_scope: str = "own"
     # False for forms that restate another form's figures at the same level (quarter/year from months).
     feeds_indicators: bool = True
+    # The periods the form is used for: the commune police and commune Team 178 report from the 1/7/2025
+    # reform (no district level since; their reports go straight to the city).
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
 
 
 SITUATION = SectionSpec(
@@ -373,7 +382,7 @@ FORMS: tuple[FormSpec, ...] = (
         short_name="Báo cáo tháng cấp xã",
         symbol="BC-UBND",
         periodicity="month",
-        level=3,
+        level=UnitLevel.COMMUNE,
         agency_kind="commune-social",
         deadline_rule="day-of-next-month",
         deadline_value=15,
@@ -388,7 +397,7 @@ FORMS: tuple[FormSpec, ...] = (
         short_name="Báo cáo tháng của Công an",
         symbol="BC-CA",
         periodicity="month",
-        level=2,
+        level=UnitLevel.DISTRICT,
         agency_kind="police",
         deadline_rule="day-of-next-month",
         deadline_value=20,
@@ -405,7 +414,7 @@ FORMS: tuple[FormSpec, ...] = (
         short_name="Báo cáo tháng cấp huyện",
         symbol="BC-UBND",
         periodicity="month",
-        level=2,
+        level=UnitLevel.DISTRICT,
         agency_kind="district-labour",
         deadline_rule="day-of-next-month",
         deadline_value=20,
@@ -420,7 +429,7 @@ FORMS: tuple[FormSpec, ...] = (
         short_name="Báo cáo quý cấp huyện",
         symbol="BC-UBND",
         periodicity="quarter",
-        level=2,
+        level=UnitLevel.DISTRICT,
         agency_kind="district-labour",
         deadline_rule="days-after-end",
         deadline_value=15,
@@ -436,7 +445,7 @@ FORMS: tuple[FormSpec, ...] = (
         short_name="Báo cáo năm cấp huyện",
         symbol="BC-UBND",
         periodicity="year",
-        level=2,
+        level=UnitLevel.DISTRICT,
         agency_kind="district-labour",
         deadline_rule="days-after-end",
         deadline_value=15,
@@ -453,7 +462,7 @@ FORMS: tuple[FormSpec, ...] = (
         short_name="Báo cáo quý Đội 178",
         symbol="BC-Đ178",
         periodicity="quarter",
-        level=2,
+        level=UnitLevel.DISTRICT,
         agency_kind="team-178",
         deadline_rule="days-after-end",
         deadline_value=15,
@@ -467,18 +476,59 @@ FORMS: tuple[FormSpec, ...] = (
         prefill_scope="subtree",
     ),
     FormSpec(
+        code="cong-an-xa-thang",
+        name="Báo cáo tháng của Công an xã, phường về kết quả xử phạt vi phạm hành chính trong phòng, chống mại dâm",
+        short_name="Báo cáo tháng của Công an cấp xã",
+        symbol="BC-CA",
+        periodicity="month",
+        level=UnitLevel.COMMUNE,
+        agency_kind="police",
+        deadline_rule="day-of-next-month",
+        deadline_value=20,
+        sections=(POLICE, POLICE_CHECKS),
+        rules=POLICE_RULES,
+        recipients=("Cơ quan thường trực phòng, chống mại dâm Thành phố", "Công an Thành phố", "Lưu: VT."),
+        lists_sanctioned_sellers=True,
+        description="Từ 01/07/2025 (chính quyền hai cấp): Công an cấp xã báo cáo thẳng lên Thành phố.",
+        valid_from=REFORM_2025,
+    ),
+    FormSpec(
+        code="doi-178-xa-quy",
+        name="Báo cáo quý về kết quả kiểm tra của Đội Kiểm tra liên ngành 178 cấp xã",
+        short_name="Báo cáo quý Đội 178 cấp xã",
+        symbol="BC-Đ178",
+        periodicity="quarter",
+        level=UnitLevel.COMMUNE,
+        agency_kind="team-178",
+        deadline_rule="days-after-end",
+        deadline_value=15,
+        sections=(TEAM_178,),
+        rules=TEAM_178_RULES,
+        recipients=("Đội 178 Thành phố", "UBND xã, phường", "Lưu: Đội 178."),
+        prefill_scope="subtree",
+        description="Kế hoạch năm 2026: Đội 178 cấp xã báo cáo quý lên Thành phố (không qua cấp huyện).",
+        valid_from=REFORM_2025,
+    ),
+    FormSpec(
         code="thanh-pho-nam",
         name="Báo cáo tổng hợp kết quả công tác phòng, chống mại dâm năm trên địa bàn Thành phố",
         short_name="Báo cáo tổng hợp năm của Thành phố",
         symbol="BC-SLĐTBXH",
         periodicity="year",
-        level=1,
+        level=UnitLevel.PROVINCE,
         agency_kind="dolisa-pctnxh",
         deadline_rule="days-after-end",
         deadline_value=31,
         sections=(SITUATION, SANCTIONS, SUPPORT, HOTSPOTS, ACTIVITIES, POLICE, POLICE_CHECKS, TEAM_178),
         rules=COMMON_RULES + POLICE_RULES + TEAM_178_RULES,
-        rollup_from=("xa-thang", "huyen-thang", "cong-an-thang", "doi-178-quy"),
+        rollup_from=(
+            "xa-thang",
+            "huyen-thang",
+            "cong-an-thang",
+            "doi-178-quy",
+            "cong-an-xa-thang",
+            "doi-178-xa-quy",
+        ),
         recipients=(
             "Bộ Lao động – Thương binh và Xã hội (Cục Phòng, chống tệ nạn xã hội)",
             "Thường trực Thành ủy, HĐND Thành phố",
@@ -494,7 +544,7 @@ FORMS: tuple[FormSpec, ...] = (
         short_name="Báo cáo đột xuất",
         symbol="BC-ĐX",
         periodicity="adhoc",
-        level=2,
+        level=UnitLevel.DISTRICT,
         agency_kind="district-labour",
         deadline_rule="request-date",
         deadline_value=0,

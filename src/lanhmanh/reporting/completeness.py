@@ -12,13 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, FilteredRelation, Q
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.scoping import path_q
-from lanhmanh.indicators.evaluation import level_of, path_length
 from lanhmanh.indicators.selectors import unit_names
+from lanhmanh.org.levels import child_path
 from lanhmanh.org.models import Agency
 from lanhmanh.reporting.models import FINAL, AdHocRequest, ReportForm
 
@@ -28,6 +27,8 @@ LATE_LIMIT = 50  # late agencies listed on one page of the list; the rest are on
 def expected_agencies(
     form: ReportForm, period: Period, *, scope_path: str, request: AdHocRequest | None = None
 ):
+    if not form.applies_to(period):
+        return Agency.objects.none()
     agencies = Agency.objects.filter(
         kind=form.submitter_agency_kind, active=True, unit__level=form.submitter_level
     ).filter(path_q(scope_path, "unit__path"))
@@ -129,9 +130,9 @@ def completeness(
     agencies = _with_submission(
         expected_agencies(form, period, scope_path=scope_path, request=request), form, period.id, request
     )
-    group_level = min(level_of(scope_path) + 1, form.submitter_level)
+    # By the unit one step below the scope (a 2014 district, a 2026 commune), whatever the version.
     counts = (
-        agencies.values(g=Substr("unit__path", 1, path_length(group_level)))
+        agencies.values(g=child_path("unit__path", scope_path))
         .annotate(
             expected=Count("pk"),
             received=Count("pk", filter=Q(sub__first_submitted_at__isnull=False)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateInput, TextGuardMixin
@@ -126,7 +127,9 @@ class AdHocRequestForm(TextGuardMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["units"].queryset = (
-            AdministrativeUnit.objects.subtree(user.jurisdiction_path)
-            .filter(level=user.unit.level + 1)
+            # The units one step below, in the version of the tree valid today (2026: communes under
+            # the city; 2014: districts).
+            AdministrativeUnit.objects.filter(parent=user.unit)
+            .valid_on(timezone.localdate())
             .order_by("path")
         )

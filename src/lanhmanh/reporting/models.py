@@ -105,6 +105,13 @@ class ReportForm(models.Model):
             "nhắc lại số liệu của biểu khác cùng cấp (báo cáo quý, năm tổng hợp từ báo cáo tháng)."
         ),
     )
+    valid_from = models.DateField(
+        _("áp dụng từ ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu áp dụng từ trước; vd. biểu của Công an xã từ 01/07/2025 (bỏ cấp huyện)."),
+    )
+    valid_to = models.DateField(_("áp dụng đến ngày"), null=True, blank=True)
     active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
@@ -138,6 +145,12 @@ class ReportForm(models.Model):
             return _("%(n)s ngày sau khi kết thúc kỳ báo cáo") % {"n": self.deadline_value}
         return _("theo ngày ghi trong yêu cầu báo cáo")
 
+    def applies_to(self, period: Period) -> bool:
+        """Whether the form is in use for ``period`` (a form of the two-level map from 1/7/2025)."""
+        return (self.valid_from is None or period.end >= self.valid_from) and (
+            self.valid_to is None or period.start <= self.valid_to
+        )
+
     def deadline_for(self, period: Period) -> dt.date | None:
         """The due date of this form for ``period`` (None for ad hoc forms: the request sets it)."""
         if self.deadline_rule == DeadlineRule.DAY_OF_NEXT_MONTH:
@@ -147,11 +160,6 @@ class ReportForm(models.Model):
         if self.deadline_rule == DeadlineRule.DAYS_AFTER_END:
             return period.end + dt.timedelta(days=self.deadline_value)
         return None
-
-    @property
-    def approver_level(self) -> int:
-        """Reports are approved one level up; the city's own reports by the city coordinator."""
-        return max(1, self.submitter_level - 1)
 
 
 class FormSection(models.Model):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from lanhmanh.org.levels import approver_path, path_level
 from lanhmanh.org.models import Agency, User
 from lanhmanh.reporting.models import Notification
 from lanhmanh.reporting.rules import APPROVER_ROLE_AT_LEVEL
@@ -61,16 +62,17 @@ def notify_agencies(agencies: Iterable[Agency], *, key: str, message: str, url: 
     return notify_users(users_of(agencies), key=key, message=message, url=url)
 
 
-def approvers_of(unit_path: str, level: int):
-    """Active users with the approver role of ``level`` whose unit is the ancestor of ``unit_path`` at that level."""
-    role = APPROVER_ROLE_AT_LEVEL.get(level)
-    ancestor = ".".join(unit_path.split(".")[:level])
-    return User.objects.filter(is_active=True, roles__code=role, agency__unit__path=ancestor).distinct()
+def approvers_of(unit_path: str):
+    """Active users who approve the reports of ``unit_path``: the approver role at the unit above it
+    (a 2014 commune's district, a 2026 commune's city; the city for its own)."""
+    where = approver_path(unit_path)
+    role = APPROVER_ROLE_AT_LEVEL.get(path_level(where))
+    return User.objects.filter(is_active=True, roles__code=role, agency__unit__path=where).distinct()
 
 
 def notify_approvers(submission, *, key: str, message: str) -> int:
     return notify_users(
-        approvers_of(submission.unit_path, submission.form.approver_level),
+        approvers_of(submission.unit_path),
         key=key,
         message=message,
         url=reverse("reporting:detail", args=[submission.pk]),

@@ -90,7 +90,7 @@ def _remind(form, period, due, today, request, count: ReminderCount) -> None:
             )
             if -days >= ESCALATE_DAYS:
                 count.escalated += notify_users(
-                    approvers_of(agency.unit.path, form.approver_level),
+                    approvers_of(agency.unit.path),
                     key=f"remind:{form.code}:{tag}:{agency.pk}:escalated",
                     message=_("%(agency)s chưa gửi %(what)s, quá hạn %(late)s ngày (hạn %(due)s).")
                     % {"agency": agency.name, "what": what, "late": -days, "due": due.strftime("%d/%m/%Y")},
@@ -100,6 +100,8 @@ def _remind(form, period, due, today, request, count: ReminderCount) -> None:
 
 def _expected(form, period, request):
     # The whole country: reminders are not limited to one viewer's subtree.
+    if not form.applies_to(period):
+        return Agency.objects.none()
     agencies = Agency.objects.filter(
         kind=form.submitter_agency_kind, active=True, unit__level=form.submitter_level
     )

@@ -1,17 +1,20 @@
 """Who may do what with reports: the submitting agency enters and submits; the level above approves.
 
 - a submission is entered and submitted by users of the agency it belongs to;
-- a commune's report is approved by the district labour office of its district; a district's (and the
-  city's own) by the city coordinator;
+- a report is approved at the unit above the submitting unit (``org.levels.approver_path``): a 2014
+  commune's by the labour office of its district, a 2026 commune's (no district since 1/7/2025), a
+  district's and the city's own by the city coordinator;
 - approvers see every report of their jurisdiction; everybody else sees only their own agency's.
 """
 
 from __future__ import annotations
 
 from lanhmanh.core.scoping import in_subtree
-from lanhmanh.org.models import Role
+from lanhmanh.org.levels import approver_path, path_level
+from lanhmanh.org.models import Role, UnitLevel
 
-APPROVER_ROLE_AT_LEVEL = {1: Role.CITY_COORDINATOR, 2: Role.DISTRICT_LABOUR}
+# The approver's role by the level of the unit it approves at (whatever the level below it is).
+APPROVER_ROLE_AT_LEVEL = {UnitLevel.PROVINCE: Role.CITY_COORDINATOR, UnitLevel.DISTRICT: Role.DISTRICT_LABOUR}
 APPROVER_ROLES = tuple(APPROVER_ROLE_AT_LEVEL.values())
 SUBMITTER_ROLES = (
     Role.CITY_COORDINATOR,
@@ -35,11 +38,10 @@ def can_enter(user, submission) -> bool:
 
 
 def can_approve(user, submission) -> bool:
-    """The level above the submitting unit, with its approver role, over the unit's subtree."""
-    form = submission.form
-    level = form.approver_level
-    role = APPROVER_ROLE_AT_LEVEL.get(level)
-    if role is None or not user.has_role(role) or user.unit.level != level:
+    """The unit above the submitting unit (a 2014 district, the city), with its approver role."""
+    where = approver_path(submission.unit_path)
+    role = APPROVER_ROLE_AT_LEVEL.get(path_level(where))
+    if role is None or not user.has_role(role) or user.jurisdiction_path != where:
         return False
     return in_subtree(submission.unit_path, user.jurisdiction_path)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -13,6 +14,7 @@ from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.indicators.selectors import unit_for
+from lanhmanh.org.levels import is_top
 from lanhmanh.people.models import EventRole, Violation
 from lanhmanh.people.selectors import persons_visible
 from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Status, Submission
@@ -88,7 +90,12 @@ def inbox_for(user, *, today: dt.date | None = None) -> dict:
         # The current period (its report may be prepared as it ends) and the ones before it.
         period = Period.containing(as_of, form.period_kind)
         for _i in range(RECENT_PERIODS):
-            due.append(DueItem(form, period, form.deadline_for(period), existing.get((form.pk, period.id))))
+            # Only periods the form is used for and the unit existed in (a 2026 ward: from 1/7/2025).
+            began = agency.unit.valid_from
+            if form.applies_to(period) and (began is None or period.end >= began):
+                due.append(
+                    DueItem(form, period, form.deadline_for(period), existing.get((form.pk, period.id)))
+                )
             period = period.previous()
     requests = []
     for request in AdHocRequest.objects.filter(
@@ -108,17 +115,19 @@ def inbox_for(user, *, today: dt.date | None = None) -> dict:
 
 
 def approval_queue_for(user):
-    """Submitted reports waiting for this user's decision (the level below, in the user's subtree)."""
+    """Submitted reports waiting for this user's decision: those of the units one step below the
+    user's unit (2014 districts or communes of a district, 2026 communes of the city), and the city's own."""
     if not is_approver(user):
         return []
-    level = user.unit.level
-    if APPROVER_ROLE_AT_LEVEL.get(level) is None:
+    if APPROVER_ROLE_AT_LEVEL.get(user.unit.level) is None:
         return []
+    path = user.jurisdiction_path
+    if is_top(path):
+        below = Q(unit_path=path) | Q(unit_path__regex=rf"^{re.escape(path)}\.[0-9]+$")
+    else:
+        below = Q(unit_path__regex=rf"^{re.escape(path)}\.[0-9]+$")
     candidates = (
-        submissions_for(user)
-        .filter(status=Status.SUBMITTED)
-        .filter(form__submitter_level__in=[level + 1] if level > 1 else [1, 2])
-        .order_by("due_date", "unit_path")
+        submissions_for(user).filter(status=Status.SUBMITTED).filter(below).order_by("due_date", "unit_path")
     )
     return [s for s in candidates if can_approve(user, s)]
 
@@ -127,7 +136,7 @@ def forms_visible_for_completeness(user) -> list[ReportForm]:
     """Forms whose submitters lie below (or at, for the city) the approver's level."""
     if not is_approver(user):
         return []
-    return list(ReportForm.objects.filter(active=True, submitter_level__gte=user.unit.level))
+    return list(ReportForm.objects.filter(active=True, submitter_level__gte=user.unit.level))  # at or below
 
 
 def consolidation_unit(user, path: str | None):

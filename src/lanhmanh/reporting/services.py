@@ -119,6 +119,8 @@ def report_forms_load(*, specs: Iterable[catalogue.FormSpec] = catalogue.FORMS) 
                 "lists_sanctioned_sellers": spec.lists_sanctioned_sellers,
                 "prefill_scope": spec.prefill_scope,
                 "feeds_indicators": spec.feeds_indicators,
+                "valid_from": spec.valid_from,
+                "valid_to": spec.valid_to,
             },
         )
         form.full_clean()
@@ -303,6 +305,13 @@ def _check_period(form: ReportForm, period: Period, unit: AdministrativeUnit, to
     if period.start > today:
         raise ValidationError(
             {"period_id": _("Kỳ %(label)s chưa bắt đầu; chưa thể lập báo cáo.") % {"label": period.label}}
+        )
+    if not form.applies_to(period):
+        raise ValidationError(
+            {
+                "period_id": _("Biểu “%(form)s” không áp dụng cho kỳ %(label)s.")
+                % {"form": form.short_name, "label": period.label}
+            }
         )
     if (unit.valid_from and unit.valid_from > period.end) or (unit.valid_to and unit.valid_to < period.start):
         raise ValidationError(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.core.scoping import DataClass, can, in_subtree
+from lanhmanh.org.levels import TOP_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
 from lanhmanh.support.models import (
     OPEN_REFERRAL_STATUSES,
@@ -188,7 +189,7 @@ OUTREACH_KINDS = (*SOCIAL_KINDS, AgencyKind.WOMENS_UNION)
 def _coordinator_agency() -> Agency | None:
     """The city coordinator's agency (the Sub-department), which forwards tasks to other provinces."""
     return (
-        Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, active=True, unit__level=1)
+        Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, active=True, unit__level=TOP_LEVEL)
         .select_related("unit")
         .order_by("pk")
         .first()

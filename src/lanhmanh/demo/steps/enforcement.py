@@ -30,6 +30,7 @@ from lanhmanh.enforcement.models import (
 )
 from lanhmanh.enforcement.plan_hotspots import plan_hotspots_load
 from lanhmanh.enforcement.public import receipt_hash, receipt_new
+from lanhmanh.org.levels import COMMUNE_LEVEL, DISTRICT_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role
 from lanhmanh.plans.models import Plan, TargetItem
 
@@ -85,7 +86,7 @@ TIP_TEXTS = [
 
 def _unit_in(district_code: str, rnd, exclude: tuple[str, ...] = ()) -> AdministrativeUnit:
     communes = list(
-        AdministrativeUnit.objects.filter(path__startswith=f"01.{district_code}.", level=3)
+        AdministrativeUnit.objects.filter(path__startswith=f"01.{district_code}.", level=COMMUNE_LEVEL)
         .exclude(path__in=exclude)
         .order_by("path")
     )
@@ -104,7 +105,7 @@ def hotspots_and_tips(context: DemoContext) -> str | None:
     kinds = {k.code: k for k in HotspotKind.objects.all()}
     district_police = {
         a.unit.path[3:6]: a
-        for a in Agency.objects.filter(kind="police", unit__level=2).select_related("unit")
+        for a in Agency.objects.filter(kind="police", unit__level=DISTRICT_LEVEL).select_related("unit")
     }
     # Keep the demo's two Hoàn Kiếm wards (Tràng Tiền, Hàng Bạc) free of T06 entries: the reporting
     # journeys type their hotspot figures.

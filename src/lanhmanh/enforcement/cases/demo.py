@@ -27,6 +27,7 @@ from lanhmanh.enforcement.cases.models import (
     Victim,
 )
 from lanhmanh.indicators.rollup import rollup_rebuild
+from lanhmanh.org.levels import COMMUNE_LEVEL, DISTRICT_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people.bulk import full_name, persons_create
 from lanhmanh.people.models import Person
@@ -88,13 +89,17 @@ def load(context) -> str | None:
         Agency.objects.get(code="01-court"),
     )
     communes: dict[str, list[AdministrativeUnit]] = {}
-    for unit in AdministrativeUnit.objects.filter(level=3, path__startswith="01.", valid_from__isnull=True):
+    for unit in AdministrativeUnit.objects.filter(
+        level=COMMUNE_LEVEL, path__startswith="01.", valid_from__isnull=True
+    ):
         communes.setdefault(unit.path[:6], []).append(unit)
     districts = sorted(path for path in communes if path in police)
     weights = [12 if d == "01.002" else 4 if d <= "01.009" else 1 for d in districts]
     labour = {
         a.unit.path: a
-        for a in Agency.objects.filter(kind="district-labour", unit__level=2).select_related("unit")
+        for a in Agency.objects.filter(kind="district-labour", unit__level=DISTRICT_LEVEL).select_related(
+            "unit"
+        )
     }
     codes, code_weights = list(GROUP_WEIGHTS), list(GROUP_WEIGHTS.values())
 

@@ -31,6 +31,7 @@ from lanhmanh.enforcement.cases.models import (
     SupportOffer,
     Victim,
 )
+from lanhmanh.org.levels import TOP_LEVEL, is_top
 from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.people.services import person_create
 
@@ -104,7 +105,7 @@ def _audit(actor, instance, action, before=None) -> None:
 def body_for(agency) -> str:
     if agency.kind == "customs":
         return InvestigatingBody.CUSTOMS
-    return InvestigatingBody.CITY_POLICE if agency.unit.level == 1 else InvestigatingBody.DISTRICT_POLICE
+    return InvestigatingBody.CITY_POLICE if is_top(agency.unit.level) else InvestigatingBody.DISTRICT_POLICE
 
 
 @transaction.atomic
@@ -454,7 +455,7 @@ def _support_agency(person, case: CriminalCase, offer: str):
             if agency is not None:
                 return agency
     return (
-        Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, unit__level=1, active=True)
+        Agency.objects.filter(kind=AgencyKind.SUB_DEPARTMENT, unit__level=TOP_LEVEL, active=True)
         .select_related("unit")
         .first()
     )

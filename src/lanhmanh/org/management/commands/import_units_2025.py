@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from lanhmanh.core.maintenance import analyze
-from lanhmanh.org.services import units_import_2025
+from lanhmanh.org.models import AdministrativeUnit, UnitLevel
+from lanhmanh.org.services import REFORM_2025, agencies_seed_communes, units_import_2025
 
 
 class Command(BaseCommand):
@@ -19,8 +20,14 @@ class Command(BaseCommand):
             metavar="MÃ",
             help="Chỉ nhập một tỉnh, thành phố (mã 2 chữ số, vd. 01 là Hà Nội).",
         )
+        parser.add_argument(
+            "--co-quan",
+            dest="agencies",
+            action="store_true",
+            help="Tạo các cơ quan cấp xã (UBND, Công an, Phòng VH-XH, Đội 178, Hội LHPN) cho từng xã, phường mới.",
+        )
 
-    def handle(self, *args, province=None, **options):
+    def handle(self, *args, province=None, agencies=False, **options):
         if province is not None and not (province.isdigit() and len(province) == 2):
             raise CommandError(f"Mã tỉnh, thành phố “{province}” không hợp lệ: cần 2 chữ số, vd. 01.")
         try:
@@ -33,3 +40,9 @@ class Command(BaseCommand):
             f"Tạo mới: {result.created}; giữ nguyên: {result.kept}; "
             f"đóng hiệu lực (30/6/2025): {result.closed}; liên kết kế thừa: {result.successor_links}."
         )
+        if agencies:
+            provinces = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE).valid_on(REFORM_2025)
+            if province is not None:
+                provinces = provinces.filter(path=province)
+            created = sum(agencies_seed_communes(province=p, day=REFORM_2025) for p in provinces)
+            self.stdout.write(f"Cơ quan cấp xã tạo mới: {created}.")
