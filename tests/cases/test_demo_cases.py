@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lanhmanh.demo.loader import load_demo
-from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, Victim
+from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, Offence, StageLimit, Victim
 from lanhmanh.indicators.evaluation import evaluate
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +46,16 @@ def test_loading_again_changes_nothing(demo_cases):
     count = CriminalCase.objects.count()
     load_demo(password="demo-mat-khau-2014", only=("cases.load",))
     assert CriminalCase.objects.count() == count
+
+
+def test_the_step_brings_back_the_catalogue_a_flushed_database_has_lost(db):
+    # A transactional test flushes the tables: the migration's offence catalogue and limits are gone.
+    StageLimit.objects.all().delete()
+    Offence.objects.all().delete()
+    load_demo(
+        password="demo-mat-khau-2014",
+        only=("org.roles", "org.units_and_agencies", "org.accounts", "cases.load"),
+    )
+    assert Offence.objects.filter(code="blhs1999-254-1").exists()
+    assert StageLimit.objects.exists()
+    assert CriminalCase.objects.filter(number__startswith="HS-DEMO-").count() > 200
