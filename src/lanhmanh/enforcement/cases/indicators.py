@@ -1,7 +1,7 @@
 """Indicators computed from criminal cases: T01 (cases busted) and T05 (cases and defendants tried).
 
 A case counts where it happened (its unit) and in the period of the stage's date. Counts of 1–4 are
-shown as "< 5" outside the police, procuracy, courts and customs. T01 and T05 are on the plan dashboard as
+shown as "< 5" outside the police, procuracy, courts, customs and border guards. T01 and T05 are on the plan dashboard as
 their targets (the targets point at these codes); no dashboard section of their own, so the page's query
 count stays as it is. T01 and T05 keep rollups (``rollup=True``): bulk loads call ``rollup_rebuild``.
 """

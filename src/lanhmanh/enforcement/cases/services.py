@@ -125,8 +125,10 @@ def _audit(actor, instance, action, before=None) -> None:
 
 
 def body_for(agency) -> str:
-    if agency.kind == "customs":
+    if agency.kind == AgencyKind.CUSTOMS:
         return InvestigatingBody.CUSTOMS
+    if agency.kind == AgencyKind.BORDER_GUARD:
+        return InvestigatingBody.BORDER_GUARD
     return InvestigatingBody.CITY_POLICE if agency.unit.level == 1 else InvestigatingBody.DISTRICT_POLICE
 
 
