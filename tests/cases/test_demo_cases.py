@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from lanhmanh.demo.loader import load_demo
-from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, Victim
+from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, Offence, StageLimit, Victim
 from lanhmanh.indicators.evaluation import evaluate
+from lanhmanh.org.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +47,31 @@ def test_loading_again_changes_nothing(demo_cases):
     count = CriminalCase.objects.count()
     load_demo(password="demo-mat-khau-2014", only=("cases.load",))
     assert CriminalCase.objects.count() == count
+
+
+def test_the_step_brings_back_the_catalogue_a_flushed_database_has_lost(db):
+    # A transactional test flushes the tables: the migration's offence catalogue and limits are gone.
+    StageLimit.objects.all().delete()
+    Offence.objects.all().delete()
+    load_demo(
+        password="demo-mat-khau-2014",
+        only=("org.roles", "org.units_and_agencies", "org.accounts", "cases.load"),
+    )
+    assert Offence.objects.filter(code="blhs1999-254-1").exists()
+    assert StageLimit.objects.exists()
+    assert CriminalCase.objects.filter(number__startswith="HS-DEMO-").count() > 200
+
+
+def test_the_city_coordinator_sees_the_city_totals_of_t01_and_t05(demo_cases):
+    # Before: four communes of 1 under a district of 4 could not be protected by "x" cells; the
+    # settling hid cell after cell, the city's total last ("x" for 186 cases busted).
+    coordinator = demo_cases.accounts[Role.CITY_COORDINATOR]
+    for code in (
+        "enforcement.criminal_cases_busted",
+        "enforcement.trial_cases",
+        "enforcement.trial_defendants",
+    ):
+        total = evaluate(code, "01", "2014", user=coordinator).total
+        assert not total.suppressed and total.value > 100, (code, total)
+        by_district = evaluate(code, "01", "2014", by="district", user=coordinator)
+        assert by_district.total == total

@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.enforcement.cases import services
 from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, Offence, Victim
+from lanhmanh.indicators.evaluation import evaluate
+from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.people.models import Person
 from lanhmanh.support.models import OutreachTask
 from tests.cases.conftest import ACT, advance, identity
-from tests.conftest import DONG_ANH, HOAN_KIEM, TRANG_TIEN, unit
+from tests.conftest import DONG_ANH, HOAN_KIEM, TRANG_TIEN, make_user, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +259,26 @@ def test_press_needs_a_trial_first(case, court_clerk):
             title="Xét xử lưu động",
             published_on=dt.date(2014, 6, 26),
         )
+
+
+def test_border_guards_record_a_bust_counted_in_t01_and_see_their_own_small_counts(brokering, coordinator):
+    # III.10: the border guards are an investigating body of their own, beside the police and customs.
+    guards = Agency.objects.create(
+        code="01-border-guard", name="Đồn Biên phòng (thử)", kind=AgencyKind.BORDER_GUARD, unit=unit("01")
+    )
+    officer = make_user("bien_phong", guards, "police")
+    case = services.case_open(
+        actor=officer,
+        offence=brokering,
+        act_on=dt.date(2014, 3, 2),
+        unit=unit(TRANG_TIEN),
+        detected_on=dt.date(2014, 3, 3),
+        busted_on=dt.date(2014, 3, 5),
+    )
+    assert (case.investigating_body, case.investigating_agency) == ("border-guard", guards)
+    assert evaluate("enforcement.criminal_cases_busted", "01", "2014", user=officer).total.display == "1"
+    assert (
+        evaluate("enforcement.criminal_cases_busted", "01", "2014", user=coordinator).total.display == "< 5"
+    )
+    by_body = evaluate("enforcement.criminal_cases_busted", "01", "2014", by="body", user=officer)
+    assert [(c.key, c.value) for c in by_body.rows] == [(("border-guard",), 1)]

@@ -175,6 +175,10 @@ def test_a_brokering_ring_from_bust_to_judgment(page, browser, login_as, live_se
     expect(coordinator.locator("[data-statistics] tfoot [data-total] td").nth(3)).to_have_text(
         shown.total.display
     )
+    # T01 and T05 moved for the coordinator too: the city's totals are shown, never hidden as "x".
+    coordinator.goto(f"{base}/ke-hoach/{plan.pk}/")
+    assert achieved(coordinator, "T01") == str(busted_before + 1)
+    assert achieved(coordinator, "T05") == f"{tried_before + 1} / {defendants_before + 3}"
     response = coordinator.goto(f"{base}/vu-an/{case.pk}/")
     assert response.status == 404
     coordinator.context.close()

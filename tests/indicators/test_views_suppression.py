@@ -22,7 +22,12 @@ from tests.conftest import HANG_BAC, HOAN_KIEM, TRANG_TIEN
 CLUBS = "plans.club_participants"
 
 
+HIDDEN = ("< 5", "x", "…")  # "…": not shown at all (a reader learns nothing of it)
+
+
 def _range(display, bound):
+    if display == "…":
+        return range(0, bound + 1)
     if display == "< 5":
         return range(1, 5)
     if display == "x":
@@ -162,19 +167,22 @@ def page_numbers(html: str) -> tuple[str, dict[str, str], dict[str, str]]:
 
 @pytest.mark.django_db
 @pytest.mark.urls("tests.plans.api_test_urls")
-def test_the_page_shows_x_for_a_total_hidden_to_protect_a_commune(police, client_for):
+def test_the_city_total_stays_shown_and_what_would_give_a_commune_away_is_not_shown(police, client_for):
     club(TRANG_TIEN, dt.date(2014, 4, 1), 1)
     club(HANG_BAC, dt.date(2014, 4, 2), 5)
     client = client_for(police)
     html = client.get(f"/chi-so/{CLUBS}/?unit={HOAN_KIEM}&period=2014").content.decode()
-    # Before: the total (6) came from its own evaluation and was shown; 6 − 5 gave the 1 away.
-    assert page_numbers(html) == ("x", {HANG_BAC: "x", TRANG_TIEN: "< 5"}, {"201404": "x"})
+    # Before: the total (6) came from its own evaluation and was shown; 6 − 5 gave the 1 away. Then the
+    # city's total was hidden too ("x") to protect it. Now the city shows its 6, and the district's,
+    # Hàng Bạc's and the months' figures are not shown at all ("…"): Tràng Tiền stays "< 5" (1 to 4).
+    assert page_numbers(html) == ("…", {HANG_BAC: "…", TRANG_TIEN: "< 5"}, {})
     assert "data-suppression-rule" in html
+    assert evaluate(CLUBS, "01", "2014", user=police).total.display == "6"
     api = client.get(f"/api/v1/indicators/{CLUBS}/values?unit={HOAN_KIEM}&period=2014").json()
-    assert api["total"] == {"value": None, "display": "x", "suppressed": True}
+    assert api["total"] == {"value": None, "display": "…", "suppressed": True}
     by_month = client.get(f"/api/v1/indicators/{CLUBS}/values?unit={HOAN_KIEM}&period=2014&by=month").json()
-    assert by_month["total"]["display"] == "x"
-    assert by_month["values"] == [{"month": "201404", "value": None, "display": "x", "suppressed": True}]
+    assert by_month["total"]["display"] == "…"
+    assert by_month["values"] == [] and by_month["withheld"]
 
 
 @pytest.mark.django_db
@@ -261,9 +269,9 @@ def test_views_agree_with_evaluate_for_one_grouping_and_read_the_rollup_alike(po
 
 def known_value(display: str, months: dict[str, str]) -> int | None:
     """What a reader knows a unit holds from its own page: its total, or its months when all are shown."""
-    if display not in ("< 5", "x"):
+    if display not in HIDDEN:
         return int(display.replace(".", ""))
-    if months and all(v not in ("< 5", "x") for v in months.values()):
+    if months and all(v not in HIDDEN for v in months.values()):
         return sum(int(v.replace(".", "")) for v in months.values())
     return None
 
@@ -273,19 +281,17 @@ def recovered_from_pages(parent: tuple, children: dict[str, tuple]) -> dict[str,
     cells; each child's own page gives that child's total (or its months). A cell hidden in the parent's
     table is recovered as the total minus every other child, when those are all known."""
     total, units, _months = parent
-    if total in ("< 5", "x"):
+    if total in HIDDEN:
         return {}
     known = {}
     for path, display in units.items():
         own_total, _u, own_months = children.get(path, (display, {}, {}))
-        value = (
-            known_value(display, {}) if display not in ("< 5", "x") else known_value(own_total, own_months)
-        )
+        value = known_value(display, {}) if display not in HIDDEN else known_value(own_total, own_months)
         if value is not None:
             known[path] = value
     found = {}
     for path, display in units.items():
-        if display in ("< 5", "x") and all(p in known for p in units if p != path):
+        if display in HIDDEN and all(p in known for p in units if p != path):
             found[path] = int(total.replace(".", "")) - sum(v for p, v in known.items() if p != path)
     return found
 
@@ -339,8 +345,8 @@ def test_no_hidden_cell_of_the_district_table_comes_back_from_the_commune_pages(
     assert recovered_from_pages(district, children) == {}
     for path, display in district[1].items():
         # A unit hidden in its parent's table is hidden on its own page.
-        if display in ("< 5", "x"):
-            assert children[path][0] in ("< 5", "x"), (path, district, children[path])
+        if display in HIDDEN:
+            assert children[path][0] in HIDDEN, (path, district, children[path])
 
 
 def test_a_unit_whose_hidden_months_give_its_small_total_away_has_its_months_withheld():

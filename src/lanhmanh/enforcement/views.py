@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from lanhmanh.core.uploads import download_response
 from lanhmanh.enforcement import rules, selectors, services
+from lanhmanh.enforcement.cases.selectors import cases_at
 from lanhmanh.enforcement.forms import (
     DecisionForm,
     HotspotForm,
@@ -140,6 +141,7 @@ def hotspot_detail(request, pk):
             "violations": hotspot.violation_links.select_related("violation__act")[:50],
             "linkable": selectors.violations_linkable(user, hotspot),
             "inspections": selectors.inspections_nearby(user, hotspot),
+            "cases_here": cases_at(user, hotspot=hotspot),
             "tips": selectors.tips_visible(user).filter(hotspot=hotspot)[:20]
             if rules.can_take_tips(user)
             else None,

@@ -14,6 +14,7 @@ import collections
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import math
 import threading
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,8 @@ from lanhmanh.org.levels import (
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED = "< 5"
 COMPLEMENTARY = "x"
+# A unit's figure not shown at all (nothing said of it), where neither "< 5" nor "x" would be safe and true.
+NOT_SHOWN = "…"
 PRIMARY = "primary"
 SECONDARY = "secondary"
 WITHHELD = "withheld"
@@ -61,10 +64,15 @@ class Cell:
     suppressed: bool = False
     # Hidden only so that a small cell next to it cannot be worked out from the total ("x").
     complementary: bool = False
+    # Not shown at all ("…"): a small count that "< 5" would give away (see ``settle_tree``). Counted as
+    # complementary by readers of the flags, as it says nothing of the value.
+    withheld: bool = False
 
     @property
     def display(self) -> str:
         if self.suppressed:
+            if self.withheld:
+                return NOT_SHOWN
             return COMPLEMENTARY if self.complementary else SUPPRESSED
         if self.value is None:
             return "—"
@@ -249,9 +257,14 @@ def _group_expression(name: str, source: ComputedSource, unit_path: str):
 
 def _key_value(name: str, raw):
     if name in TIME_GROUPS and raw is not None:
-        day = raw.date() if isinstance(raw, dt.datetime) else raw
-        return Period.containing(day, TIME_GROUPS[name][1]).id
+        return _period_id(name, raw.date() if isinstance(raw, dt.datetime) else raw)
     return raw
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_id(name: str, day: dt.date) -> str:
+    """The id of the month/quarter/year holding ``day`` (a tree reads thousands of rows of a few months)."""
+    return Period.containing(day, TIME_GROUPS[name][1]).id
 
 
 def _rollup_usable(source: ComputedSource, period: Period, by: tuple[str, ...]) -> bool:
@@ -277,7 +290,7 @@ def _raw_from_rollup(
     source, unit_path, period, by, with_total=True
 ) -> tuple[object, list[tuple[tuple, object]]]:
     from lanhmanh.indicators.models import Rollup
-    from lanhmanh.indicators.rollup import DISTRICT, as_value, decode_key
+    from lanhmanh.indicators.rollup import DISTRICT, as_value, decode_key, integer_valued
 
     dims = next((name for name in by if name in source.disaggregations), "")
     # Rows cut to the units one step below the province (2014 districts, 2026 communes) answer any
@@ -304,12 +317,16 @@ def _raw_from_rollup(
             f"k{i}": _rollup_group_expression(name, source, unit_path) for i, name in enumerate(by)
         }
         names = list(expressions)
-        for row in queryset.values(**expressions).annotate(v=Sum("value")).order_by(*names):
-            key = tuple(
-                decode_key(row[k]) if name in source.disaggregations else _key_value(name, row[k])
-                for name, k in zip(by, names, strict=True)
-            )
-            rows.append((key, as_value(source, row["v"])))
+        convert = [
+            decode_key if name in source.disaggregations else functools.partial(_key_value, name)
+            for name in by
+        ]
+        integer = integer_valued(source)
+        grouped = queryset.values(**expressions).annotate(v=Sum("value")).order_by(*names)
+        for row in grouped.values_list(*names, "v"):
+            key = tuple(f(raw) for f, raw in zip(convert, row, strict=False))
+            value = row[-1]
+            rows.append((key, None if value is None else int(value) if integer else Decimal(value)))
     return total, rows
 
 
@@ -882,6 +899,8 @@ def _ident_of(unit_path: str, grouping: str, key) -> tuple:
 def _state_of(cell: Cell) -> str | None:
     if not cell.suppressed:
         return None
+    if cell.withheld:
+        return WITHHELD
     return SECONDARY if cell.complementary else PRIMARY
 
 
@@ -964,7 +983,9 @@ class Tree:
     def cell(self, ident: tuple, key: tuple = ()) -> Cell:
         value = self.values.get(ident, 0)
         state = self.states.get(ident)
-        return Cell(key, None if state else value, bool(state), state == SECONDARY)
+        return Cell(
+            key, None if state else value, bool(state), state in (SECONDARY, WITHHELD), state == WITHHELD
+        )
 
     def total(self, path: str) -> Cell:
         return self.cell(("n", path, None))
@@ -1031,10 +1052,11 @@ def _tree_values(source: ComputedSource, root: str, period: Period, use_rollup: 
         for key, value in rows:
             path, month = key[0], key[1] if dated else None
             ident = _tree_ident(path, None)
-            if ident[0] == "s":
+            if ident[0] == "s":  # records kept at a unit above the lowest (a district's own, the city's own)
                 _add(values, ident, value)
-            for depth in range(1, level_of(path) + 1):
-                prefix = path_prefix(path, depth)
+            parts = path.split(".")
+            for depth in range(1, len(parts) + 1):  # the unit and every unit above it (summed here)
+                prefix = ".".join(parts[:depth])
                 _add(values, ("n", prefix, None), value)
                 if month:
                     _add(values, ("n", prefix, month), value)
@@ -1265,6 +1287,29 @@ def settle_tree(
                         queued.add(i)
                         queue.append(i)
 
+    def withhold(exposed: list[tuple]) -> bool:
+        """Nothing left to hide as "x" pins a small count down (e.g. four communes of 1 under a district
+        of 4: each "< 5" is at least 1): the figure of one such cell is not shown at all ("…", anything
+        from 0 up to a reader), the deepest first, one per line a round."""
+        touched: set[int] = set()
+        done = False
+        for c in sorted(exposed, key=lambda c: (-level_of(c[1]), c[2] is None, _order(c))):
+            if (
+                states.get(c) == WITHHELD
+                or c in fixed
+                or level_of(c[1]) == 1
+                and c[0] == "n"
+                and c[2] is None
+            ):
+                continue
+            mine = set(lines_of.get(c, ()))
+            if mine & touched:
+                continue
+            states[c] = WITHHELD
+            touched |= mine
+            done = True
+        return done
+
     local(range(len(lines)))
     while True:
         ranges = _ranges(values, states, lines, lines_of, whole)
@@ -1308,6 +1353,8 @@ def settle_tree(
                 order = sorted(lines_of.get(c, ()), key=lambda i: (hidden_in(lines[i]), lines[i][0] == c, i))
                 if any(hide_in(c, i) for i in order):
                     progress = True
+        if not progress:
+            progress = withhold(exposed)
         new = [c for c, s in states.items() if s and c not in hidden_before]
         local(sorted({i for c in new for i in lines_of.get(c, ())}))
         if not progress:
@@ -1329,8 +1376,14 @@ def protect_tree(values: dict[tuple, object], dated: bool) -> Tree:
         if known is not None:
             _SETTLED.move_to_end(key)
             return Tree(values, dict(known), dated)
+    lines = _tree_lines(values, dated)
     states = {c: PRIMARY for c, v in values.items() if _small(v)}
-    settle_tree(values, _tree_lines(values, dated), states)
+    roots = {c for c in values if c[0] == "n" and c[2] is None and level_of(c[1]) == 1}
+    # The province/city total is the figure everyone asks for: cells below it are hidden or withheld
+    # instead of it while that protects every small count; only when it cannot is the total hidden too.
+    if not settle_tree(values, lines, states, fixed=frozenset(c for c in roots if not states.get(c))):
+        states = {c: PRIMARY for c, v in values.items() if _small(v)}
+        settle_tree(values, lines, states)
     with _SETTLED_LOCK:
         _SETTLED[key] = dict(states)
         while len(_SETTLED) > _SETTLED_SIZE:

@@ -251,6 +251,7 @@ class AgencyKind(models.TextChoices):
     TRADE = "trade", _("Công thương")
     INFORMATION = "information", _("Thông tin và Truyền thông")
     CUSTOMS = "customs", _("Hải quan")
+    BORDER_GUARD = "border-guard", _("Bộ đội Biên phòng")
     WOMENS_UNION = "womens-union", _("Hội Liên hiệp Phụ nữ")
     YOUTH_UNION = "youth-union", _("Đoàn Thanh niên")
     PROCURACY = "procuracy", _("Viện Kiểm sát nhân dân")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.scoping import path_q
+from lanhmanh.enforcement.cases.selectors import cases_at
 from lanhmanh.org.levels import DISTRICT_LEVEL
 from lanhmanh.org.maps import district_map
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
@@ -229,6 +230,7 @@ def establishment_detail(request, pk: int):
         "sanctions": list(selectors.sanctions_visible(user).filter(establishment=establishment)),
         "health_checks": list(establishment.health_checks.select_related("agency")[:20]),
         "history": list(history(establishment).select_related("actor")[:30]),
+        "cases_here": cases_at(user, establishment=establishment),
         "purpose_form": purpose_form,
         "owner_shown": owner_shown,
         "can_see_owner": rules.can_see_owner_identity(user),

@@ -319,7 +319,7 @@ def overdue_referrals_for(user, *, today: dt.date | None = None) -> dict[str, li
 
 
 # Agencies a case is never shared with: enforcement, courts and borders.
-NO_SHARING_KINDS = ("police", "team-178", "court", "procuracy", "customs")
+NO_SHARING_KINDS = ("police", "team-178", "court", "procuracy", "customs", "border-guard")
 
 
 def agencies_for_case(case: SupportCase) -> QuerySet[Agency]:

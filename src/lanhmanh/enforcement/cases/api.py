@@ -47,6 +47,8 @@ def case_json(case: CriminalCase) -> dict:
         "offence_group": case.offence.group,
         "act_on": case.act_on.isoformat(),
         "unit": case.unit.path,
+        "establishment": case.establishment_id,
+        "hotspot": case.hotspot_id,
         "investigating_agency": case.investigating_agency.code,
         "investigating_body": case.investigating_body,
         "procuracy": case.procuracy.code if case.procuracy_id else None,
@@ -111,7 +113,8 @@ class CaseListView(APIView):
         summary=_("Mở hồ sơ vụ án (cán bộ Công an; khoá API có quyền ghi)"),
         description=_(
             "Thân JSON: offence (mã tội danh, ví dụ blhs1999-255-1), act_on, unit (đường dẫn đơn vị), "
-            "detected_on, busted_on, address, summary, number. Kiểm tra giống hệt trang mở hồ sơ vụ án."
+            "detected_on, busted_on, address, summary, number; establishment, hotspot (mã số cơ sở kinh doanh, tụ "
+            "điểm nơi xảy ra, nếu có). Kiểm tra giống hệt trang mở hồ sơ vụ án."
         ),
         request=OpenApiTypes.OBJECT,
         responses={201: OpenApiTypes.OBJECT},
@@ -124,6 +127,8 @@ class CaseListView(APIView):
             key: body.get(key, "")
             for key in ("number", "act_on", "detected_on", "busted_on", "address", "summary")
         }
+        for key in ("establishment", "hotspot"):  # ids of the place, when it is one (optional)
+            data[key] = body.get(key) or ""
         offence = Offence.objects.filter(code=str(body.get("offence", ""))[:40]).first()
         unit = (
             AdministrativeUnit.objects.filter(path=str(body.get("unit", ""))[:40])

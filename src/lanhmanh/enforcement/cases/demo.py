@@ -12,6 +12,7 @@ the loader step ``cases.load`` (order 70) by ``lanhmanh.demo.steps.cases``.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 
 from django.apps import apps
@@ -23,6 +24,7 @@ from lanhmanh.enforcement.cases.models import (
     InvestigatingBody,
     Offence,
     SentenceKind,
+    StageLimit,
     SupportOffer,
     Victim,
 )
@@ -75,10 +77,21 @@ def _sentence(rng: random.Random, offence: Offence) -> tuple[str, int, int | Non
     return SentenceKind.PRISON, months, None
 
 
+def _ensure_catalogue() -> None:
+    """The shipped offence catalogue and stage limits (a flushed test database has lost the migration's rows)."""
+    if (
+        Offence.objects.filter(code__in=GROUP_WEIGHTS).count() < len(GROUP_WEIGHTS)
+        or not StageLimit.objects.exists()
+    ):
+        module = importlib.import_module("lanhmanh.enforcement.cases.migrations.0002_catalogue_and_roles")
+        module.seed(apps, None)
+
+
 def load(context) -> str | None:
     """The loader step (``context``: the demo loader's ``DemoContext``; this app may not import the demo)."""
     if CriminalCase.objects.filter(number__startswith=MARK).exists():
         return None
+    _ensure_catalogue()
     outreach_task = apps.get_model("support", "OutreachTask")  # a sibling app: looked up, not imported
     rng = random.Random(SEED_2014 + 70)  # noqa: S311 - synthetic demo data, not a secret
     offences = {o.code: o for o in Offence.objects.filter(code__in=GROUP_WEIGHTS)}

@@ -18,10 +18,14 @@ from lanhmanh.enforcement.cases.models import (
     SupportOffer,
     VictimKind,
 )
+from lanhmanh.enforcement.models import Hotspot
+from lanhmanh.enforcement.selectors import hotspots_visible
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people.forms import DateInput, UnitChoiceField, style
 from lanhmanh.people.models import Person, Sex
 from lanhmanh.people.selectors import persons_visible
+from lanhmanh.premises.models import Establishment
+from lanhmanh.premises.selectors import establishments_visible
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 BAD_DATE = _("Ngày không hợp lệ. Nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2014.")
@@ -53,6 +57,14 @@ def offence_field() -> OffenceChoiceField:
     )
 
 
+class PlaceChoiceField(forms.ModelChoiceField):
+    """An establishment or hotspot, named with its address and commune."""
+
+    def label_from_instance(self, obj) -> str:
+        address = getattr(obj, "address", "")
+        return f"{obj.name}{' — ' + address if address else ''} ({obj.unit.full_name})"
+
+
 def units_in(user):
     return (
         AdministrativeUnit.objects.filter(path_q(user.jurisdiction_path))
@@ -67,6 +79,16 @@ class CaseForm(TextGuardMixin, forms.Form):
     act_on = date_field(_("Ngày thực hiện hành vi"))
     unit = UnitChoiceField(queryset=AdministrativeUnit.objects.none(), label=_("Nơi xảy ra (xã, phường)"))
     address = forms.CharField(label=_("Địa chỉ, cơ sở kinh doanh, tụ điểm"), required=False, max_length=300)
+    establishment = PlaceChoiceField(
+        queryset=Establishment.objects.none(),
+        required=False,
+        label=_("Cơ sở kinh doanh (nếu xảy ra tại cơ sở đã có trong sổ theo dõi)"),
+    )
+    hotspot = PlaceChoiceField(
+        queryset=Hotspot.objects.none(),
+        required=False,
+        label=_("Tụ điểm (nếu xảy ra tại tụ điểm đã có trong danh sách)"),
+    )
     detected_on = date_field(_("Ngày phát hiện"))
     busted_on = date_field(_("Ngày phá án"), required=False)
     summary = forms.CharField(
@@ -76,6 +98,8 @@ class CaseForm(TextGuardMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_in(user)
+        self.fields["establishment"].queryset = establishments_visible(user).order_by("unit_path", "name")
+        self.fields["hotspot"].queryset = hotspots_visible(user).order_by("unit__path", "name")
         style(self)
 
 

@@ -228,6 +228,23 @@ class CriminalCase(models.Model):
         "org.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("nơi xảy ra")
     )
     address = models.CharField(_("địa chỉ, cơ sở, tụ điểm"), max_length=300, blank=True)
+    # The place when it is a known establishment or hotspot (optional; the unit and address stay).
+    establishment = models.ForeignKey(
+        "premises.Establishment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cơ sở kinh doanh"),
+    )
+    hotspot = models.ForeignKey(
+        "enforcement.Hotspot",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tụ điểm"),
+    )
     summary = EncryptedTextField(_("tóm tắt vụ án"), blank=True, default="")
     investigating_body = models.CharField(
         _("lực lượng điều tra"), max_length=16, choices=InvestigatingBody.choices

@@ -15,7 +15,7 @@ from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.enforcement.cases.models import CASE_ROLES, POLICE_ROLE, STAGE_OWNER
 
 # Agency kinds that own case records: counts of 1–4 are shown in full only to them.
-OWNER_AGENCY_KINDS = ("police", "procuracy", "court", "customs")
+OWNER_AGENCY_KINDS = ("police", "procuracy", "court", "customs", "border-guard")
 
 
 def handles_cases(user) -> bool:

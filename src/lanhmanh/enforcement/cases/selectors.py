@@ -11,12 +11,17 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import record_access
 from lanhmanh.core.scoping import DataClass
 from lanhmanh.enforcement.cases.models import CriminalCase, Defendant, StageLimit, Victim
-from lanhmanh.enforcement.cases.rules import handles_cases, reach_q
+from lanhmanh.enforcement.cases.rules import OWNER_AGENCY_KINDS, handles_cases, reach_q, sees_case_counts
+from lanhmanh.enforcement.selectors import hotspots_visible
+from lanhmanh.indicators.evaluation import SUPPRESSED, SUPPRESSION_THRESHOLD
+from lanhmanh.premises.selectors import establishments_visible
 
 
 def cases_visible(user) -> QuerySet[CriminalCase]:
@@ -31,9 +36,72 @@ def cases_visible(user) -> QuerySet[CriminalCase]:
 def case_get(user, pk) -> CriminalCase:
     """One case this user may see, or Http404 (missing and out of reach look the same)."""
     try:
-        return cases_visible(user).get(pk=pk)
+        return cases_visible(user).select_related("establishment", "hotspot").get(pk=pk)
     except (CriminalCase.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+@dataclass(frozen=True)
+class Place:
+    """The establishment or hotspot a case happened at, as this user may see it (link only when they may
+    open it on its own app's page)."""
+
+    kind: str  # "establishment" | "hotspot"
+    label: str
+    name: str
+    url: str = ""
+
+
+def place_of(user, case: CriminalCase) -> list[Place]:
+    """The case's establishment and hotspot, linked through their apps' selectors when the user may see them."""
+    places = []
+    if case.establishment_id:
+        visible = establishments_visible(user).filter(pk=case.establishment_id).exists()
+        places.append(
+            Place(
+                "establishment",
+                str(_("Cơ sở kinh doanh")),
+                case.establishment.name,
+                reverse("premises:establishment_detail", args=[case.establishment_id]) if visible else "",
+            )
+        )
+    if case.hotspot_id:
+        visible = hotspots_visible(user).filter(pk=case.hotspot_id).exists()
+        places.append(
+            Place(
+                "hotspot",
+                str(_("Tụ điểm")),
+                case.hotspot.name,
+                reverse("enforcement:hotspot_detail", args=[case.hotspot_id]) if visible else "",
+            )
+        )
+    return places
+
+
+@dataclass(frozen=True)
+class CasesAtPlace:
+    """The criminal cases at an establishment or hotspot, for that place's page: a count for everyone
+    who sees counts (small counts as "< 5" outside the case agencies), and the cases themselves (number,
+    offence, stage; never a name) for the case roles who may open them."""
+
+    count: int
+    display: str
+    cases: list[CriminalCase]
+
+
+def cases_at(user, *, establishment=None, hotspot=None) -> CasesAtPlace | None:
+    """Read-only: the cases linked to ``establishment`` or ``hotspot`` (None: the user sees no case counts)."""
+    if not (sees_case_counts(user) or handles_cases(user)):
+        return None
+    if (establishment is None) == (hotspot is None):
+        raise ValueError("cases_at: one of establishment, hotspot")
+    where = {"establishment": establishment} if establishment is not None else {"hotspot": hotspot}
+    count = CriminalCase.objects.filter(**where).count()
+    agency = getattr(user, "agency", None)
+    owner = agency is not None and agency.kind in OWNER_AGENCY_KINDS
+    display = str(count) if owner or not 0 < count < SUPPRESSION_THRESHOLD else SUPPRESSED
+    rows = list(cases_visible(user).filter(**where).order_by("-detected_on", "-pk")[:50])
+    return CasesAtPlace(count, display, rows)
 
 
 def _log(user, people, *, purpose: str, detail: str, path: str, data_class: str) -> None:

@@ -31,9 +31,11 @@ from lanhmanh.enforcement.cases.models import (
     SupportOffer,
     Victim,
 )
+from lanhmanh.enforcement.selectors import hotspots_visible
 from lanhmanh.org.levels import TOP_LEVEL, is_top
 from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.people.services import person_create
+from lanhmanh.premises.selectors import establishments_visible
 
 DATE_IN_FUTURE = gettext_lazy("%(label)s không được ở tương lai.")
 STAGE_BEFORE = gettext_lazy("%(label)s (%(day)s) không được trước %(other)s (%(other_day)s).")
@@ -54,6 +56,10 @@ OFFENCE_NOT_IN_FORCE = gettext_lazy(
     "hiệu lực vào ngày thực hiện hành vi."
 )
 UNIT_OUTSIDE = gettext_lazy("Nơi xảy ra phải thuộc địa bàn của cơ quan anh/chị (%(unit)s).")
+PLACE_OUT_OF_REACH = gettext_lazy("%(label)s đã chọn không thuộc phạm vi của anh/chị.")
+PLACE_ELSEWHERE = gettext_lazy(
+    "%(label)s “%(name)s” ở %(unit)s, không phải nơi xảy ra đã chọn: chọn đúng xã, phường hoặc bỏ trống."
+)
 NOT_INVESTIGATOR = gettext_lazy("Chỉ cán bộ Công an (cơ quan điều tra) mở hồ sơ vụ án, ghi bị can và bị hại.")
 UNDER_AGE = gettext_lazy(
     "Bị can chưa đủ %(age)s tuổi vào ngày thực hiện hành vi (%(day)s): chưa phải chịu trách nhiệm hình sự về "
@@ -98,13 +104,32 @@ def _check_offence(offence: Offence, act_on: dt.date, field: str, errors: dict) 
         errors[field] = str(OFFENCE_NOT_IN_FORCE % {"offence": str(offence), "day": _fmt(act_on)})
 
 
+def _check_place(actor, unit, establishment, hotspot, errors: dict) -> None:
+    """An establishment or hotspot named as the place: one the actor may see (their apps' selectors),
+    in the commune chosen as the place."""
+    for field, place, visible, label in (
+        ("establishment", establishment, establishments_visible, _("Cơ sở kinh doanh")),
+        ("hotspot", hotspot, hotspots_visible, _("Tụ điểm")),
+    ):
+        if place is None:
+            continue
+        if not visible(actor).filter(pk=place.pk).exists():
+            errors[field] = str(PLACE_OUT_OF_REACH % {"label": label})
+        elif unit is not None and place.unit.path != unit.path:
+            errors[field] = str(
+                PLACE_ELSEWHERE % {"label": label, "name": place.name, "unit": place.unit.full_name}
+            )
+
+
 def _audit(actor, instance, action, before=None) -> None:
     record_change(actor=actor, instance=instance, action=action, before=before, after=snapshot(instance))
 
 
 def body_for(agency) -> str:
-    if agency.kind == "customs":
+    if agency.kind == AgencyKind.CUSTOMS:
         return InvestigatingBody.CUSTOMS
+    if agency.kind == AgencyKind.BORDER_GUARD:
+        return InvestigatingBody.BORDER_GUARD
     return InvestigatingBody.CITY_POLICE if is_top(agency.unit.level) else InvestigatingBody.DISTRICT_POLICE
 
 
@@ -121,12 +146,15 @@ def case_open(
     summary: str = "",
     number: str = "",
     investigating_body: str = "",
+    establishment=None,
+    hotspot=None,
     today: dt.date | None = None,
 ) -> CriminalCase:
     """Open a case (police investigator only): the detection and, when there was one, the bust.
 
-    The investigating agency is the actor's; the place must be in the actor's jurisdiction; the
-    offence must be the clause in force on the date of the act. Audited.
+    The investigating agency is the actor's; the place must be in the actor's jurisdiction (and an
+    establishment or hotspot given as the place one the actor may see, in that commune); the offence
+    must be the clause in force on the date of the act. Audited.
     """
     if not rules.opens_cases(actor):
         raise PermissionDenied(str(NOT_INVESTIGATOR))
@@ -135,6 +163,7 @@ def case_open(
     if unit is not None and not in_subtree(unit.path, actor.jurisdiction_path):
         errors["unit"] = str(UNIT_OUTSIDE % {"unit": actor.unit.full_name})
     _check_offence(offence, act_on, "offence", errors)
+    _check_place(actor, unit, establishment, hotspot, errors)
     if act_on and act_on > today:
         errors["act_on"] = str(DATE_IN_FUTURE % {"label": _("Ngày thực hiện hành vi")})
     case = CriminalCase(
@@ -143,6 +172,8 @@ def case_open(
         act_on=act_on,
         unit=unit,
         address=address.strip(),
+        establishment=establishment,
+        hotspot=hotspot,
         summary=summary.strip(),
         investigating_body=investigating_body or body_for(actor.agency),
         investigating_agency=actor.agency,

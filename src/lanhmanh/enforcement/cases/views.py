@@ -129,6 +129,7 @@ def case_detail(request, pk: int):
             "defendants": selectors.defendants_of(user, case, **log),
             "victims": selectors.victims_of(user, case, **log),
             "press": list(case.press.all()),
+            "place": selectors.place_of(user, case),
             "stages": stages,
             "deadline": deadline,
             "deadline_state": deadline.state(today) if deadline else None,
