@@ -137,7 +137,7 @@ def test_queue_and_pair_pages_for_a_reviewer(registry, district_officer, client_
     pair = CandidatePair.objects.get()
     client = client_for(district_officer)
     body = client.get("/ho-so-trung/").content.decode()
-    assert f"Cặp #{pair.pk}" in body
+    assert f"Cụm #{pair.pk}" in body
     asked = client.get(f"/ho-so-trung/cap/{pair.pk}/").content.decode()
     assert "mục đích xem" in asked and "Trần Thị Mai" not in asked
     stated = client.post(f"/ho-so-trung/cap/{pair.pk}/", {"purpose": "linkage", "detail": ""})
@@ -174,7 +174,7 @@ def test_users_without_identity_or_jurisdiction_cannot_review(
     assert client_for(sysadmin).get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 404
     outsider = client_for(other_district_officer)
     assert outsider.get("/ho-so-trung/").status_code == 200
-    assert f"Cặp #{pair.pk}" not in outsider.get("/ho-so-trung/").content.decode()
+    assert f"Cụm #{pair.pk}" not in outsider.get("/ho-so-trung/").content.decode()
     assert outsider.get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 404
     assert outsider.post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": "same"}).status_code == 404
     assert Merge.objects.filter(pair=pair).count() == 0
