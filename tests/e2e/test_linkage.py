@@ -98,4 +98,5 @@ def test_a_user_without_identity_rights_cannot_open_the_queue(page, live_url, lo
     login_as(page, "capphep")
     assert page.goto(live_url("/ho-so-trung/")).status == 404
     assert page.goto(live_url(f"/ho-so-trung/cap/{pair.pk}/")).status == 404
+    assert page.goto(live_url(f"/ho-so-trung/cum/{pair.pk}/")).status == 404
     expect(page.get_by_text(pair.person_a.full_name)).to_have_count(0)

@@ -61,6 +61,8 @@ def test_command_merges_certain_pairs_and_queues_the_rest(registry, capsys):
     out = capsys.readouterr().out
     assert "100% Xong" in out
     assert "5 hồ sơ; tự động hợp nhất 1; 1 cặp chờ xem xét." in out
+    assert "Số cặp theo từng luật chặn (đếm trước khi chấm điểm):" in out
+    assert "Ước tính tại ngưỡng tự động hợp nhất 0.995: độ chính xác" in out
     run = DedupRun.objects.get()
     assert (run.status, run.progress, run.records, run.auto_merged, run.queued) == (
         RunStatus.DONE,
@@ -129,6 +131,8 @@ def test_decision_different_is_remembered(registry, district_officer):
     services.pair_decide(actor=district_officer, pair=pair, decision=PairStatus.DIFFERENT)
     call_command("dedup_registry")
     assert CandidatePair.objects.get().status == PairStatus.DIFFERENT
+    latest = DedupRun.objects.order_by("-pk").first()
+    assert latest.labelled == 1 and 0 <= latest.estimated_precision <= 1 and latest.model_version is not None
     assert Merge.objects.filter(pair=pair).count() == 0
 
 

@@ -29,6 +29,16 @@ class DedupRun(models.Model):
     auto_merged = models.PositiveIntegerField(_("số hồ sơ tự động hợp nhất"), default=0)
     queued = models.PositiveIntegerField(_("số cặp chờ xem xét"), default=0)
     error = models.TextField(_("lỗi"), blank=True)
+    # Issue #19: the pairs counted per blocking rule, and the precision and recall estimated from the
+    # match probabilities (reviewers' decisions in place of the model where there are any).
+    blocking = models.TextField(_("số cặp theo luật chặn"), blank=True)
+    threshold = models.FloatField(_("ngưỡng tự động hợp nhất"), null=True, blank=True)
+    estimated_precision = models.FloatField(_("độ chính xác ước tính"), null=True, blank=True)
+    estimated_recall = models.FloatField(_("độ phủ ước tính"), null=True, blank=True)
+    labelled = models.PositiveIntegerField(_("số cặp đã có kết luận dùng trong ước tính"), default=0)
+    model_version = models.ForeignKey(
+        "linkage.ModelVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -264,6 +264,11 @@ def _records(persons: list[Person]) -> dict[str, list]:
     }
 
 
+# Pairs scored below this are left out of the run's estimate of recall (their expected matches are few,
+# their number large): the estimate is of the matches among pairs the model gives at least 1 %.
+ESTIMATE_FLOOR = 0.01
+
+
 def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
     """The body of a run: score the registry, merge above the upper threshold, queue the middle band.
 
@@ -286,18 +291,39 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
         del records
         if prepared.table.num_rows < 2:
             return _finish(run, step)
-        model = engine.build_model(prepared)
+        step(30, _("Đếm số cặp theo từng luật chặn"))
+        try:
+            plan = engine.blocking_plan(prepared)
+        except engine.BlockingTooLarge as error:
+            DedupRun.objects.filter(pk=run.pk).update(blocking=str(error))
+            raise
+        DedupRun.objects.filter(pk=run.pk).update(blocking="\n".join(plan.lines()))
+        model = engine.build_model(prepared, blocking_rules=plan.rules)
+        version = model_version_new(parameters=model_parameters(model.to_dict()), actor=run.started_by)
         step(50, _("Chấm điểm các cặp"))
-        predictions = model.predict(threshold=engine.LOWER_THRESHOLD)
-        pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
-        model.close()
-        step(75, _("Hợp nhất và lập hàng đợi xem xét"))
+        predictions = model.predict(threshold=ESTIMATE_FLOOR)
         decided = {
             (a, b): status
             for a, b, status in CandidatePair.objects.exclude(status=PairStatus.PENDING).values_list(
                 "person_a_id", "person_b_id", "status"
             )
         }
+        labels = {
+            (str(a), str(b)): 1.0 if status == PairStatus.SAME else 0.0
+            for (a, b), status in decided.items()
+            if status in (PairStatus.SAME, PairStatus.DIFFERENT)
+        }
+        [estimate] = engine.estimates_of(model, predictions, labels, thresholds=[engine.UPPER_THRESHOLD])
+        DedupRun.objects.filter(pk=run.pk).update(
+            threshold=engine.UPPER_THRESHOLD,
+            estimated_precision=estimate.precision,
+            estimated_recall=estimate.recall,
+            labelled=len(labels),
+            model_version=version,
+        )
+        pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
+        model.close()
+        step(75, _("Hợp nhất và lập hàng đợi xem xét"))
         certain, review = [], []
         for pair in sorted(pairs, key=lambda p: -p.match_probability):
             key = tuple(sorted((int(pair.left), int(pair.right))))
@@ -321,7 +347,7 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             on_progress=merging,
         )
         step(95, _("Lập hàng đợi xem xét"))
-        queued = _queue_many([pair for _key, pair in review], run=run)
+        queued = _queue_many([pair for _key, pair in review], run=run, version=version)
         DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
         run.auto_merged, run.queued = auto, queued
         return _finish(run, step)
@@ -474,7 +500,7 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
     return len(merges)
 
 
-def _queue_many(scored: list, *, run: DedupRun | None) -> int:
+def _queue_many(scored: list, *, run: DedupRun | None, version: ModelVersion | None = None) -> int:
     """``pair_queue`` for many pairs at once: new pairs only (a pair is queued once, ever)."""
     known = set(CandidatePair.objects.values_list("person_a_id", "person_b_id"))
     new = []
@@ -488,6 +514,7 @@ def _queue_many(scored: list, *, run: DedupRun | None) -> int:
                 person_a_id=a,
                 person_b_id=b,
                 run=run,
+                model_version=version,
                 match_probability=pair.match_probability,
                 match_weight=pair.match_weight,
                 explanation=[
