@@ -1,4 +1,5 @@
-"""The plan in the browser: the coordinator's dashboard and drill-down, a task marked done, a training recorded."""
+"""The plan in the browser: the coordinator's dashboard and drill-down, a task marked done, a campaign recorded
+for a priority audience under a duty."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def test_a_district_officer_marks_a_task_done_with_evidence_and_the_coordinator_
     expect(page.locator("h1")).to_have_text("Công việc của cơ quan")
     first = page.locator("tr[data-task]").first
     task_id = int(first.get_attribute("data-task"))
-    assert Task.objects.get(pk=task_id).owner.code == "01-002-labour"
+    assert Task.objects.get(pk=task_id).owner.code == "01-002-committee"  # prepared by the labour office
     first.locator("a").click()
     expect(page.locator("h1")).to_have_text("Cập nhật công việc")
     page.select_option("#id_status", TaskStatus.DONE.value)
@@ -100,18 +101,27 @@ def test_a_district_officer_marks_a_task_done_with_evidence_and_the_coordinator_
         coordinator_context.close()
 
 
-def test_a_commune_officer_records_a_training_and_the_activities_count_moves(page, live_url, login_as):
+def test_a_commune_officer_records_a_campaign_for_a_priority_audience_under_a_duty(page, live_url, login_as):
     login_as(page, "canboxa")
     plan = plan_2014()
+    duty = plan.duties.filter(group=16).order_by("order").first()
     page.goto(live_url(f"/ke-hoach/{plan.pk}/"))
     before = int(page.locator("[data-activities-total]").inner_text())
     page.goto(live_url("/ke-hoach/hoat-dong/moi/"))
-    page.select_option("#id_kind", "training")
-    page.fill("#id_title", "Tập huấn kỹ năng nhận diện tụ điểm cho tổ dân phố")
-    page.fill("#id_held_on", "2014-06-10")
-    page.fill("#id_participants_male", "7")
-    page.fill("#id_participants_female", "11")
+    expect(page.locator("#id_plan")).to_have_value(str(plan.pk))  # the plan of the year opens selected
+    page.select_option("#id_duty", str(duty.pk), force=True)  # a long list: Tom Select types ahead
+    page.select_option("#id_kind", "campaign")
+    page.fill("#id_title", "Tuyên truyền tại khu trọ sinh viên")
+    page.fill("#id_held_on", "10/06/2014")
+    page.get_by_label("Khu vực nhiều trường đại học, khu trọ của sinh viên (nhóm ưu tiên)").check()
+    page.select_option("#id_channel", "print")
+    page.fill("#id_participants_male", "17")
+    page.fill("#id_participants_female", "21")
     page.get_by_role("button", name="Lưu").click()
     expect(page.locator(".alert-success")).to_have_text("Đã ghi nhận hoạt động.")
+    row = page.locator("tr[data-activity]", has_text="Tuyên truyền tại khu trọ sinh viên")
+    expect(row).to_contain_text("Khu vực nhiều trường đại học, khu trọ của sinh viên")
+    expect(row).to_contain_text("Tài liệu, tờ rơi, pano, áp phích")
+    expect(row).to_contain_text(f"16.{duty.order}")
     page.goto(live_url(f"/ke-hoach/{plan.pk}/"))
     expect(page.locator("[data-activities-total]")).to_have_text(str(before + 1))

@@ -1,6 +1,5 @@
 """Next year's plan: copy a plan with its targets and duties, then edit the targets (bad input refused)."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -35,9 +34,15 @@ def test_the_coordinator_copies_the_plan_into_2015_with_targets_and_duties(plan,
     assert list(new.targets.values_list("code", flat=True)) == [f"T{i:02d}" for i in range(1, 11)]
     assert new.duties.count() == plan.duties.count()
     assert Task.objects.filter(duty__plan=new).count() == Task.objects.filter(duty__plan=plan).count()
-    assert set(Task.objects.filter(duty__plan=new).values_list("due_on", flat=True)) == {
-        dt.date(2015, 12, 31)
+    # Due dates move by a year, duty by duty; the links to targets and section II come along.
+    assert {(d.due_on.year, d.due_on.month) for d in new.duties.all()} == {
+        (2015, d.due_on.month) for d in plan.duties.all()
     }
+    assert set(Task.objects.filter(duty__plan=new).values_list("due_on", flat=True)) == set(
+        new.duties.values_list("due_on", flat=True)
+    )
+    assert set(new.duties.get(group=2, order=2).targets.values_list("plan", flat=True)) == {new.pk}
+    assert new.sections.count() == plan.sections.count()
     assert list(new.targets.get(code="T02").items.values_list("name", flat=True)) == list(
         plan.targets.get(code="T02").items.values_list("name", flat=True)
     )

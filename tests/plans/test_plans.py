@@ -13,6 +13,7 @@ from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.models import Activity, Duty, Target, TargetKind, Task, TaskStatus
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.plans.progress import NO_DATA, ON_TRACK, plan_progress
+from lanhmanh.plans.selectors import tasks_for
 from lanhmanh.plans.services import activity_create, plan_copy, target_create, task_create, task_update
 from tests.conftest import HOAN_KIEM, TRANG_TIEN
 
@@ -60,8 +61,10 @@ def test_the_2014_plan_has_the_sixteen_duty_lists_as_worded(plan):
         "Xây dựng kế hoạch, đôn đốc công an các quận, huyện, thị xã triệt phá 180 vụ án"
     )
     assert Duty.objects.filter(plan=plan, group=13).get().agencies.count() == 2
-    # Group 16 goes to every district: one task per duty for each district labour office.
-    assert Task.objects.filter(duty__plan=plan, duty__group=16).count() == 11 * 30
+    # Group 16 goes to every district committee (duties 1–7) and, for the commune sub-duties (8–11), to
+    # every commune committee of 2014: one task per duty and committee.
+    communes = Agency.objects.filter(kind="committee", unit__level=3, unit__path__startswith="01.").count()
+    assert Task.objects.filter(duty__plan=plan, duty__group=16).count() == 7 * 30 + 4 * communes
     assert load_plan_2014() == plan  # idempotent
 
 
@@ -152,7 +155,7 @@ def test_a_task_due_before_its_plan_starts_is_refused(plan):
 
 
 def test_marking_a_task_done_needs_evidence_and_is_audited(plan, district_officer):
-    task = Task.objects.filter(owner=district_officer.agency).first()
+    task = tasks_for(district_officer).first()  # the district committee's, prepared by its labour office
     with pytest.raises(ValidationError):
         task_update(task=task, actor=district_officer, status=TaskStatus.DONE)
     task = task_update(
@@ -173,7 +176,8 @@ def test_copying_a_plan_into_the_next_year(plan):
     assert new.targets.count() == 10
     assert new.duties.count() == plan.duties.count()
     assert set(Task.objects.filter(duty__plan=new).values_list("due_on", flat=True)) == {
-        dt.date(2015, 12, 31)
+        day.replace(year=2015)
+        for day in Task.objects.filter(duty__plan=plan).values_list("due_on", flat=True)
     }
     assert [i.name for i in new.targets.get(code="T02").items.all()] == [
         i.name for i in plan.targets.get(code="T02").items.all()
@@ -263,7 +267,7 @@ def test_each_agency_sees_its_own_tasks_and_the_coordinator_sees_all_overdue_fir
     plan, district_officer, coordinator, client_for
 ):
     own = client_for(district_officer).get("/ke-hoach/cong-viec/").content.decode()
-    assert own.count("data-task=") == 11
+    assert own.count("data-task=") == 7  # group 16's duties 1–7, addressed to the district committees
     done = Task.objects.filter(owner=coordinator.agency).first()
     task_update(task=done, actor=coordinator, status=TaskStatus.DONE, evidence_note="x")
     page = client_for(coordinator).get("/ke-hoach/cong-viec/").content.decode()
@@ -282,7 +286,7 @@ def test_task_list_query_count_does_not_grow_with_tasks(plan, district_officer, 
 def test_an_agency_cannot_open_another_agencys_task(
     plan, district_officer, other_district_officer, client_for
 ):
-    task = Task.objects.filter(owner=district_officer.agency).first()
+    task = tasks_for(district_officer).first()  # the district committee's, prepared by its labour office
     assert client_for(other_district_officer).get(f"/ke-hoach/cong-viec/{task.pk}/").status_code == 404
     response = client_for(district_officer).post(
         f"/ke-hoach/cong-viec/{task.pk}/", {"status": "done", "evidence_note": "", "evidence_link": ""}

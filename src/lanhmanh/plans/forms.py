@@ -1,16 +1,29 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import DateInput, TextGuardMixin
 from lanhmanh.core.uploads import UploadField
 from lanhmanh.indicators.evaluation import has_source
-from lanhmanh.indicators.models import IndicatorKind
+from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans.evidence import EVIDENCE
-from lanhmanh.plans.models import STORED_STATUSES, Activity, BudgetLine, Plan, Target, TaskStatus
+from lanhmanh.plans.models import (
+    STORED_STATUSES,
+    Activity,
+    Allocation,
+    AudienceGroup,
+    BudgetLine,
+    Channel,
+    Duty,
+    FundingSource,
+    Plan,
+    Target,
+    TaskStatus,
+)
 
 NEGATIVE = _("Số người tham dự không được âm.")
 FUTURE = _("Ngày tổ chức không được ở tương lai.")
@@ -44,22 +57,44 @@ class ActivityForm(TextGuardMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = [
+            "plan",
+            "duty",
             "kind",
             "title",
             "held_on",
             "unit",
+            "audience_groups",
+            "channel",
             "audience",
             "participants_male",
             "participants_female",
             "materials",
             "materials_note",
         ]
-        widgets = {"held_on": DateInput()}
+        widgets = {"held_on": DateInput(), "audience_groups": forms.CheckboxSelectMultiple}
+        labels = {"audience": _("Mô tả thêm về người tham dự")}
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, plans, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = AdministrativeUnit.objects.subtree(user.jurisdiction_path)
         self.fields["unit"].initial = user.unit.pk
+        self.fields["plan"].queryset = plans
+        self.fields["plan"].required = False  # the plan of the year unless another is chosen
+        self.fields["plan"].empty_label = None
+        self.default_plan = plan
+        if plan is not None:
+            self.fields["plan"].initial = plan.pk
+        self.fields["channel"].required = False
+        self.fields["duty"].queryset = duties_of(plans, user)
+        self.fields["duty"].label_from_instance = duty_label
+        self.fields["duty"].help_text = _(
+            "Nhiệm vụ của kế hoạch mà hoạt động này thực hiện (không bắt buộc)."
+        )
+        groups = AudienceGroup.objects.filter(active=True)
+        self.fields["audience_groups"].queryset = groups
+        self.fields["audience_groups"].label_from_instance = lambda group: (
+            f"{group.name} ({_('nhóm ưu tiên')})" if group.priority else group.name
+        )
         for name in ("participants_male", "participants_female", "materials"):
             self.fields[name].min_value = None
             self.fields[name].validators = []
@@ -79,6 +114,25 @@ class ActivityForm(TextGuardMixin, forms.ModelForm):
             )
         return value
 
+    def clean_plan(self):
+        return self.cleaned_data.get("plan") or self.default_plan
+
+    def clean_channel(self):
+        return self.cleaned_data.get("channel") or Channel.DIRECT
+
+    def clean(self):
+        data = super().clean()
+        plan, duty, day = data.get("plan"), data.get("duty"), data.get("held_on")
+        if plan and duty and duty.plan_id != plan.pk:
+            self.add_error("duty", _("Nhiệm vụ này thuộc kế hoạch khác, không thuộc kế hoạch đã chọn."))
+        if plan and day and day.year != plan.year:
+            self.add_error(
+                "held_on",
+                _("Ngày tổ chức (%(day)s) không thuộc năm %(year)s của kế hoạch.")
+                % {"day": day.strftime("%d/%m/%Y"), "year": plan.year},
+            )
+        return data
+
     def clean_participants_male(self):
         return self._not_negative("participants_male")
 
@@ -89,10 +143,36 @@ class ActivityForm(TextGuardMixin, forms.ModelForm):
         return self._not_negative("materials")
 
 
+def duties_of(plans, user):
+    """The duties of the given plans, the user's agency's own first, then by group and order."""
+    own = Exists(Duty.agencies.through.objects.filter(duty_id=OuterRef("pk"), agency_id=user.agency_id))
+    return (
+        Duty.objects.filter(plan__in=plans).annotate(own=own).order_by("-own", "plan__year", "group", "order")
+    )
+
+
+def duty_label(duty: Duty) -> str:
+    text = duty.text if len(duty.text) <= 110 else duty.text[:107].rstrip() + "…"
+    return f"{duty.group}.{duty.order} {text}"
+
+
 class BudgetLineForm(TextGuardMixin, forms.ModelForm):
+    def clean_funding_source(self):
+        return self.cleaned_data.get("funding_source") or FundingSource.CITY
+
     class Meta:
         model = BudgetLine
-        fields = ["title", "activity", "recorded_on", "allocated", "disbursed", "spent"]
+        fields = [
+            "title",
+            "funding_source",
+            "allocation",
+            "duty",
+            "activity",
+            "recorded_on",
+            "allocated",
+            "disbursed",
+            "spent",
+        ]
         widgets = {"recorded_on": DateInput()}
 
     def __init__(self, *args, user, plan, **kwargs):
@@ -103,6 +183,13 @@ class BudgetLineForm(TextGuardMixin, forms.ModelForm):
             organiser=user.agency, held_on__year=plan.year
         ).order_by("-held_on")
         self.fields["activity"].required = False
+        self.fields["duty"].queryset = duties_of([plan], user)
+        self.fields["duty"].label_from_instance = duty_label
+        self.fields["funding_source"].required = False  # the city budget unless said otherwise
+        self.fields["allocation"].queryset = Allocation.objects.filter(plan=plan, agency=user.agency)
+        self.fields["allocation"].help_text = _(
+            "Dòng kinh phí thuộc kế hoạch phân bổ nào (chỉ thêm được vào kế hoạch phân bổ đang lập)."
+        )
         for name in ("allocated", "disbursed", "spent"):
             self.fields[name].widget.attrs["min"] = 0
 
@@ -209,3 +296,66 @@ def _indicator_label(indicator) -> str:
     else:
         note = indicator.get_kind_display().lower()
     return f"{indicator.name} ({indicator.code}) — {note}"
+
+
+class AllocationForm(TextGuardMixin, forms.Form):
+    title = forms.CharField(
+        label=_("Tên kế hoạch phân bổ"),
+        max_length=300,
+        error_messages={"required": _("Cần nêu tên kế hoạch phân bổ kinh phí.")},
+    )
+
+
+class AllocationDecisionForm(TextGuardMixin, forms.Form):
+    """The People's Committee's answer to an allocation plan: approved by decision number and date, or
+    returned with a reason."""
+
+    APPROVE, RETURN = "approve", "return"
+    decision = forms.ChoiceField(
+        label=_("Kết quả"),
+        choices=[(APPROVE, _("Phê duyệt")), (RETURN, _("Trả lại để sửa"))],
+        widget=forms.RadioSelect,
+    )
+    decision_number = forms.CharField(label=_("Số quyết định phê duyệt"), max_length=60, required=False)
+    decision_date = forms.DateField(label=_("Ngày quyết định"), required=False, widget=DateInput())
+    return_reason = forms.CharField(
+        label=_("Lý do trả lại"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.APPROVE:
+            if not (data.get("decision_number") or "").strip():
+                self.add_error("decision_number", _("Cần ghi số quyết định phê duyệt, ví dụ 1234/QĐ-UBND."))
+            if not data.get("decision_date"):
+                self.add_error("decision_date", _("Cần ghi ngày của quyết định phê duyệt (dd/mm/yyyy)."))
+            elif data["decision_date"] > timezone.localdate():
+                self.add_error("decision_date", _("Ngày quyết định không được ở tương lai."))
+        elif data.get("decision") == self.RETURN and not (data.get("return_reason") or "").strip():
+            self.add_error("return_reason", _("Cần nêu lý do trả lại để cơ quan lập biết cần sửa gì."))
+        return data
+
+
+class DutyForm(forms.Form):
+    due_on = forms.DateField(label=_("Hạn hoàn thành"), required=False, widget=DateInput())
+    targets = forms.ModelMultipleChoiceField(
+        label=_("Phục vụ chỉ tiêu"),
+        queryset=Target.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Chỉ số theo dõi thêm"),
+        queryset=None,
+        required=False,
+        help_text=_("Ngoài chỉ số của các chỉ tiêu đã chọn."),
+    )
+
+    def __init__(self, *args, duty: Duty, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["targets"].queryset = duty.plan.targets.order_by("order")
+        self.fields["targets"].label_from_instance = lambda t: f"{t.code} · {t.title[:90]}"
+        self.fields["indicators"].queryset = Indicator.objects.order_by("name")
+        self.initial.setdefault("due_on", duty.due_on)
+        self.initial.setdefault("targets", list(duty.targets.all()))
+        self.initial.setdefault("indicators", list(duty.indicators.all()))

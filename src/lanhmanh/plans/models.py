@@ -261,6 +261,20 @@ class Duty(models.Model):
     group_title = models.CharField(_("tên nhóm"), max_length=200)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
     text = models.TextField(_("nội dung nhiệm vụ"))
+    addressee_kind = models.CharField(
+        _("giao cho mọi cơ quan loại"),
+        max_length=40,
+        blank=True,
+        help_text=_("Khi nhiệm vụ giao cho mọi cơ quan cùng loại ở một cấp (ví dụ: UBND các xã, phường)."),
+    )
+    addressee_level = models.PositiveSmallIntegerField(_("ở cấp đơn vị hành chính"), null=True, blank=True)
+    due_on = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
+    targets = models.ManyToManyField(
+        "plans.Target", blank=True, related_name="duties", verbose_name=_("phục vụ chỉ tiêu")
+    )
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", blank=True, related_name="duties", verbose_name=_("chỉ số theo dõi")
+    )
 
     class Meta:
         ordering = ["plan", "group", "order"]
@@ -269,6 +283,31 @@ class Duty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group}.{self.order} {self.text[:60]}"
+
+
+class PlanSection(models.Model):
+    """A part of the plan's content other than targets and duties, e.g. section II (solutions), as text."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="sections", verbose_name=_("kế hoạch")
+    )
+    code = models.CharField(_("mục"), max_length=20)
+    title = models.CharField(_("tiêu đề"), max_length=300)
+    text = models.TextField(_("nội dung"), blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("mục của kế hoạch")
+        verbose_name_plural = _("các mục của kế hoạch")
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="plan_section_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".")
 
 
 class TaskStatus(models.TextChoices):
@@ -367,8 +406,41 @@ class ActivityKind(models.TextChoices):
     CLUB_MEETING = "club-meeting", _("Sinh hoạt câu lạc bộ")
 
 
+class AudienceGroup(models.Model):
+    """Who an activity is for, as data: the plan's priority audiences (section II.2.2 of the 2014 plan:
+    border wards and communes, universities and student lodgings, migrant workers, people at high risk,
+    former violators) and the general ones. An administrator may add, rename or retire groups."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên nhóm đối tượng"), max_length=200)
+    priority = models.BooleanField(_("nhóm ưu tiên của kế hoạch"), default=False)
+    source = models.CharField(_("căn cứ"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("nhóm đối tượng tuyên truyền")
+        verbose_name_plural = _("nhóm đối tượng tuyên truyền")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    DIRECT = "direct", _("Trực tiếp (hội nghị, nói chuyện chuyên đề)")
+    ARTS = "arts", _("Văn hóa, văn nghệ")
+    PRESS = "press", _("Báo chí, phát thanh, truyền hình")
+    LOUDSPEAKER = "loudspeaker", _("Loa truyền thanh cơ sở")
+    ONLINE = "online", _("Internet, mạng xã hội")
+    PRINT = "print", _("Tài liệu, tờ rơi, pano, áp phích")
+    CLUB = "club", _("Câu lạc bộ, nhóm")
+    OTHER = "other", _("Hình thức khác")
+
+
 class Activity(models.Model):
-    """A communication campaign, training, workshop, study tour or club meeting that was held."""
+    """A communication campaign, training, workshop, study tour or club meeting that was held, under a
+    plan and optionally one of its duties, for audience groups, through a channel."""
 
     plan = models.ForeignKey(
         Plan,
@@ -390,6 +462,20 @@ class Activity(models.Model):
     unit_path = models.CharField(_("đường dẫn địa bàn"), max_length=40, editable=False, db_index=True)
     organiser = models.ForeignKey(
         "org.Agency", on_delete=models.PROTECT, related_name="activities", verbose_name=_("cơ quan tổ chức")
+    )
+    duty = models.ForeignKey(
+        Duty,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("thực hiện nhiệm vụ"),
+    )
+    audience_groups = models.ManyToManyField(
+        AudienceGroup, blank=True, related_name="activities", verbose_name=_("nhóm đối tượng")
+    )
+    channel = models.CharField(
+        _("hình thức, kênh"), max_length=16, choices=Channel.choices, default=Channel.DIRECT
     )
     audience = models.CharField(_("đối tượng tham dự"), max_length=300, blank=True)
     participants_male = models.PositiveIntegerField(_("số người tham dự: nam"), default=0)
@@ -432,8 +518,90 @@ class Activity(models.Model):
         return self.participants_male + self.participants_female
 
     def clean(self) -> None:
+        errors = {}
         if self.held_on and self.held_on > timezone.localdate():
-            raise ValidationError({"held_on": _("Ngày tổ chức không được ở tương lai.")})
+            errors["held_on"] = _("Ngày tổ chức không được ở tương lai.")
+        if self.duty_id and self.plan_id and self.duty.plan_id != self.plan_id:
+            errors["duty"] = _("Nhiệm vụ này thuộc kế hoạch khác, không thuộc kế hoạch đã chọn.")
+        if self.plan_id and self.held_on and self.held_on.year != self.plan.year:
+            errors["held_on"] = _("Ngày tổ chức (%(day)s) không thuộc năm %(year)s của kế hoạch.") % {
+                "day": self.held_on.strftime("%d/%m/%Y"),
+                "year": self.plan.year,
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class FundingSource(models.TextChoices):
+    CITY = "city", _("Ngân sách thành phố")
+    DISTRICT = "district", _("Ngân sách quận, huyện")
+    COMMUNE = "commune", _("Ngân sách xã, phường")
+    CENTRAL = "central", _("Ngân sách trung ương")
+    MOBILISED = "mobilised", _("Huy động, xã hội hóa")
+    PLAN_PROJECT = "plan-project", _("Dự án do tổ chức Plan tài trợ")
+    OTHER = "other", _("Nguồn khác")
+
+
+class AllocationStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang lập")
+    SUBMITTED = "submitted", _("Đã trình phê duyệt")
+    APPROVED = "approved", _("Đã phê duyệt")
+    RETURNED = "returned", _("Trả lại để sửa")
+
+
+class Allocation(models.Model):
+    """An allocation plan for the plan's money (kế hoạch phân bổ kinh phí, III.1.8 and III.16.2): drafted
+    by an agency with its budget lines, submitted, and approved by a decision of the People's Committee
+    (its number and date recorded by the city coordinator, never by the one who submitted it) or
+    returned with a reason. Lines of a submitted or approved allocation cannot change."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("kế hoạch")
+    )
+    agency = models.ForeignKey(
+        "org.Agency", on_delete=models.PROTECT, related_name="allocations", verbose_name=_("cơ quan lập")
+    )
+    title = models.CharField(_("tên kế hoạch phân bổ"), max_length=300)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=AllocationStatus.choices, default=AllocationStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người lập")
+    )
+    created_at = models.DateTimeField(_("lập lúc"), auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người trình"),
+    )
+    submitted_at = models.DateTimeField(_("trình lúc"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người ghi quyết định"),
+    )
+    decided_at = models.DateTimeField(_("ghi quyết định lúc"), null=True, blank=True)
+    decision_number = models.CharField(_("số quyết định phê duyệt"), max_length=60, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "-created_at", "-pk"]
+        verbose_name = _("kế hoạch phân bổ kinh phí")
+        verbose_name_plural = _("kế hoạch phân bổ kinh phí")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (AllocationStatus.DRAFT, AllocationStatus.RETURNED)
 
 
 class BudgetLine(models.Model):
@@ -452,6 +620,25 @@ class BudgetLine(models.Model):
         blank=True,
         related_name="budget_lines",
         verbose_name=_("hoạt động"),
+    )
+    duty = models.ForeignKey(
+        Duty,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="budget_lines",
+        verbose_name=_("thực hiện nhiệm vụ"),
+    )
+    allocation = models.ForeignKey(
+        Allocation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        verbose_name=_("thuộc kế hoạch phân bổ"),
+    )
+    funding_source = models.CharField(
+        _("nguồn kinh phí"), max_length=16, choices=FundingSource.choices, default=FundingSource.CITY
     )
     title = models.CharField(_("nội dung"), max_length=300)
     recorded_on = models.DateField(_("ngày ghi nhận"))
@@ -493,5 +680,17 @@ class BudgetLine(models.Model):
             errors["recorded_on"] = _("Ngày ghi nhận phải thuộc năm của kế hoạch (%(year)s).") % {
                 "year": self.plan.year
             }
+        if self.duty_id and self.plan_id and self.duty.plan_id != self.plan_id:
+            errors["duty"] = _("Nhiệm vụ này thuộc kế hoạch khác, không thuộc kế hoạch của dòng kinh phí.")
+        if self.allocation_id:
+            allocation = self.allocation
+            if allocation.plan_id != self.plan_id or allocation.agency_id != self.agency_id:
+                errors["allocation"] = _(
+                    "Kế hoạch phân bổ này không phải của cơ quan bạn trong kế hoạch này."
+                )
+            elif not allocation.editable:
+                errors["allocation"] = _(
+                    "Kế hoạch phân bổ “%(title)s” đã trình hoặc đã phê duyệt: không thêm, sửa dòng được nữa."
+                ) % {"title": allocation.title}
         if errors:
             raise ValidationError(errors)

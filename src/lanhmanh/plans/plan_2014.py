@@ -18,7 +18,7 @@ from django.db import transaction
 from lanhmanh.indicators.models import IndicatorUnit
 from lanhmanh.indicators.services import indicator_ensure
 from lanhmanh.org.models import AdministrativeUnit, Agency, UnitLevel
-from lanhmanh.plans.models import Duty, Plan, Target, TargetKind, Task
+from lanhmanh.plans.models import Duty, Plan, PlanSection, Target, TargetKind, Task
 from lanhmanh.plans.services import target_create
 
 TITLE = "Kế hoạch phòng, chống mại dâm trên địa bàn thành phố Hà Nội năm 2014"
@@ -208,7 +208,8 @@ TARGETS = [
 ]
 
 # Section III groups → the city agencies they address (codes without the province prefix).
-# Group 16 addresses every district committee: its tasks go to each district's labour office.
+# Group 16 addresses every district committee (and, for its commune sub-duties, every commune committee):
+# the data file says so ("addressee_kind", "levels"), and each committee gets its own task.
 GROUP_AGENCIES = {
     1: ["dolisa", "dolisa-pctnxh"],
     2: ["city-police"],
@@ -252,6 +253,7 @@ def load_plan_2014(*, province_code: str = "01") -> Plan:
     )
     existing = Plan.objects.filter(year=2014, scope_unit=province, parent__isnull=True, title=TITLE).first()
     if existing is not None:
+        complete_plan_2014(existing)
         return existing
     agencies = {a.code.removeprefix(f"{province_code}-"): a for a in Agency.objects.filter(unit=province)}
     plan = Plan(
@@ -296,24 +298,77 @@ def load_plan_2014(*, province_code: str = "01") -> Plan:
             items=items,
             **fields,
         )
-    year_end = dt.date(2014, 12, 31)
-    district_labour = list(
-        Agency.objects.filter(unit__parent=province, kind="district-labour")
-        .select_related("unit")
-        .order_by("unit__path")
-    )
+    day = dt.date(2014, 1, 1)
+    by_level: dict[tuple[str, int], list[Agency]] = {}
     tasks: list[Task] = []
     for group in duty_groups():
         addressees = [agencies[c] for c in GROUP_AGENCIES[group["group"]]]
+        kind = group.get("addressee_kind", "")
         for order, text in enumerate(group["duties"], start=1):
+            level = group["levels"][order - 1] if kind else None
             duty = Duty.objects.create(
-                plan=plan, group=group["group"], group_title=group["title"], order=order, text=text
+                plan=plan,
+                group=group["group"],
+                group_title=group["title"],
+                order=order,
+                text=text,
+                addressee_kind=kind,
+                addressee_level=level,
+                due_on=_due(group, order, plan.year),
             )
             duty.agencies.set(addressees)
-            owners = addressees or district_labour
-            tasks.extend(Task(duty=duty, title=_task_title(text), owner=o, due_on=year_end) for o in owners)
-    Task.objects.bulk_create(tasks, batch_size=500)
+            owners = addressees
+            if kind:
+                # Every committee of that level in the city: district committees, or commune committees.
+                if (kind, level) not in by_level:
+                    units = AdministrativeUnit.objects.filter(
+                        level=level, path__startswith=f"{province.path}."
+                    ).valid_on(day)
+                    by_level[kind, level] = list(
+                        Agency.objects.filter(kind=kind, unit__in=units).order_by("unit__path")
+                    )
+                owners = by_level[kind, level]
+            tasks.extend(
+                Task(duty=duty, title=_task_title(text), owner=o, due_on=duty.due_on) for o in owners
+            )
+    Task.objects.bulk_create(tasks, batch_size=1000)
+    complete_plan_2014(plan)
     return plan
+
+
+def _due(group: dict, order: int, year: int) -> dt.date:
+    """The duty's due date from the data file ("MM-DD" in the plan's year), else the year's end."""
+    dues = group.get("due") or []
+    month_day = dues[order - 1] if order <= len(dues) else "12-31"
+    month, day = (int(part) for part in month_day.split("-"))
+    return dt.date(year, month, day)
+
+
+def section_2() -> list[dict]:
+    raw = resources.files("lanhmanh.plans").joinpath("data", "plan-2014-section-2.json").read_text("utf-8")
+    return json.loads(raw)["sections"]
+
+
+def complete_plan_2014(plan: Plan) -> None:
+    """Add what later versions know of the 2014 plan to one loaded earlier (idempotent): section II as
+    plan content, each duty's due date and the targets it serves (from the data file)."""
+    if not plan.sections.exists():
+        PlanSection.objects.bulk_create(
+            PlanSection(plan=plan, order=order, **section)
+            for order, section in enumerate(section_2(), start=1)
+        )
+    targets = {t.code: t for t in plan.targets.all()}
+    groups = {group["group"]: group for group in duty_groups()}
+    for duty in plan.duties.prefetch_related("targets"):
+        group = groups.get(duty.group)
+        if group is None or duty.order > len(group["duties"]):
+            continue
+        if duty.due_on is None:
+            duty.due_on = _due(group, duty.order, plan.year)
+            duty.save(update_fields=["due_on"])
+        codes = (group.get("targets") or [[]] * len(group["duties"]))[duty.order - 1]
+        if codes and not duty.targets.exists():
+            duty.targets.set([targets[code] for code in codes if code in targets])
 
 
 def target_count(plan: Plan) -> int:

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.http import Http404
 
 from lanhmanh.core.scoping import path_q
-from lanhmanh.org.models import Role
-from lanhmanh.plans.models import Activity, BudgetLine, Plan, Task
+from lanhmanh.org.models import Agency, Role
+from lanhmanh.plans.models import Activity, Allocation, BudgetLine, Plan, Task
 
 
 def is_coordinator(user) -> bool:
@@ -34,13 +34,29 @@ def plan_for(user, pk: int) -> Plan:
 
 
 def tasks_for(user, *, plan: Plan | None = None):
-    """The user's agency's tasks; the city coordinator sees every task. Overdue first, then by due date."""
+    """The tasks of the user's agency and of the committee it advises; the city coordinator sees every
+    task. Overdue first, then by due date."""
     tasks = Task.objects.with_state().select_related("owner", "duty")
     if plan is not None:
         tasks = tasks.filter(duty__plan=plan)
     if not is_coordinator(user):
-        tasks = tasks.filter(owner=user.agency)
+        tasks = tasks.filter(owner__in=owners_for(user))
     return tasks.order_by("overdue_first", "due_on", "pk")
+
+
+# The office that prepares a committee's work: a duty addressed to "the district committees" is worked
+# by the district's labour office, one addressed to "the commune committees" by the commune's officer.
+ADVISES = {"district-labour": "committee", "commune-social": "committee"}
+
+
+def owners_for(user):
+    """The agencies whose tasks the user works (a subquery): their own, and the committee of their unit
+    they advise."""
+    agency = user.agency
+    if agency is None:
+        return Agency.objects.none().values("pk")
+    advised = Q(unit_id=agency.unit_id, kind=ADVISES[agency.kind]) if agency.kind in ADVISES else Q(pk__in=[])
+    return Agency.objects.filter(Q(pk=agency.pk) | advised).values("pk")
 
 
 def task_for(user, pk: int) -> Task:
@@ -52,8 +68,10 @@ def task_for(user, pk: int) -> Task:
 
 def activities_for(user):
     """Activities held in the user's jurisdiction (activities are not personal data)."""
-    return Activity.objects.filter(path_q(user.jurisdiction_path, "unit_path")).select_related(
-        "unit", "organiser"
+    return (
+        Activity.objects.filter(path_q(user.jurisdiction_path, "unit_path"))
+        .select_related("unit", "organiser", "duty")
+        .prefetch_related("audience_groups")
     )
 
 
@@ -62,6 +80,21 @@ def budget_lines_for(user):
     if is_coordinator(user):
         return lines
     return lines.filter(agency=user.agency)
+
+
+def allocations_for(user, plan: Plan):
+    """Allocation plans of a plan: the user's agency's; every agency's for the city coordinator."""
+    allocations = Allocation.objects.filter(plan=plan).select_related("agency", "submitted_by", "decided_by")
+    if is_coordinator(user):
+        return allocations
+    return allocations.filter(agency=user.agency)
+
+
+def allocation_for(user, plan: Plan, pk: int) -> Allocation:
+    allocation = allocations_for(user, plan).filter(pk=pk).first()
+    if allocation is None:
+        raise Http404
+    return allocation
 
 
 def plan_year_for(user, today=None) -> int:

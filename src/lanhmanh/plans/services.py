@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -13,9 +14,12 @@ from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.plans.models import (
     Activity,
+    Allocation,
+    AllocationStatus,
     BudgetLine,
     Duty,
     Plan,
+    PlanSection,
     Target,
     TargetBreakdown,
     TargetItem,
@@ -156,22 +160,102 @@ def task_update(
 
 
 @transaction.atomic
-def activity_create(*, actor, **fields) -> Activity:
-    """Record an activity that was held. ValidationError (nothing saved) for future dates etc."""
+def activity_create(*, actor, audience_groups=(), **fields) -> Activity:
+    """Record an activity that was held, with its audience groups. ValidationError (nothing saved) for
+    future dates, a duty of another plan etc."""
     activity = Activity(created_by=actor, **fields)
     activity.full_clean()
     activity.save()
-    record_change(actor=actor, instance=activity, action=Action.CREATE)
+    activity.audience_groups.set(audience_groups)
+    after = snapshot(activity)
+    after["audience_groups"] = sorted(group.code for group in activity.audience_groups.all())
+    record_change(actor=actor, instance=activity, action=Action.CREATE, after=after)
     return activity
 
 
 @transaction.atomic
 def budget_line_create(*, actor, **fields) -> BudgetLine:
+    if fields.get("allocation") is not None:
+        fields["allocation"] = _locked(fields["allocation"].pk)  # not while it is being submitted
     line = BudgetLine(**fields)
     line.full_clean()
     line.save()
     record_change(actor=actor, instance=line, action=Action.CREATE)
     return line
+
+
+@transaction.atomic
+def allocation_create(*, plan: Plan, agency, title: str, actor) -> Allocation:
+    allocation = Allocation(plan=plan, agency=agency, title=title.strip(), created_by=actor)
+    allocation.full_clean()
+    allocation.save()
+    record_change(actor=actor, instance=allocation, action=Action.CREATE)
+    return allocation
+
+
+def _locked(allocation_id: int) -> Allocation:
+    """The allocation, locked for the rest of the transaction (two clicks at once decide once)."""
+    return Allocation.objects.select_for_update().select_related("plan", "agency").get(pk=allocation_id)
+
+
+@transaction.atomic
+def allocation_submit(*, allocation: Allocation, actor) -> Allocation:
+    allocation = _locked(allocation.pk)
+    if not allocation.editable:
+        raise ValidationError(
+            _("Kế hoạch phân bổ “%(title)s” đã ở trạng thái “%(status)s”, không trình lại được.")
+            % {"title": allocation.title, "status": allocation.get_status_display()}
+        )
+    if not allocation.lines.exists():
+        raise ValidationError(
+            _("Kế hoạch phân bổ chưa có dòng kinh phí nào: thêm ít nhất một dòng trước khi trình.")
+        )
+    before = snapshot(allocation)
+    allocation.status = AllocationStatus.SUBMITTED
+    allocation.submitted_by = actor
+    allocation.submitted_at = timezone.now()
+    allocation.return_reason = ""
+    allocation.save()
+    record_change(actor=actor, instance=allocation, action=Action.UPDATE, before=before)
+    return allocation
+
+
+@transaction.atomic
+def allocation_decide(
+    *,
+    allocation: Allocation,
+    actor,
+    approve: bool,
+    decision_number: str = "",
+    decision_date: dt.date | None = None,
+    return_reason: str = "",
+) -> Allocation:
+    """Record the People's Committee's decision on a submitted allocation plan (never by its submitter)."""
+    allocation = _locked(allocation.pk)
+    if allocation.status != AllocationStatus.SUBMITTED:
+        raise ValidationError(
+            _("Kế hoạch phân bổ “%(title)s” không ở trạng thái chờ phê duyệt (hiện: %(status)s).")
+            % {"title": allocation.title, "status": allocation.get_status_display()}
+        )
+    if allocation.submitted_by_id == actor.pk:
+        raise ValidationError(
+            _("Người trình kế hoạch phân bổ không tự ghi quyết định phê duyệt của chính mình.")
+        )
+    before = snapshot(allocation)
+    allocation.decided_by = actor
+    allocation.decided_at = timezone.now()
+    if approve:
+        allocation.status = AllocationStatus.APPROVED
+        allocation.decision_number = decision_number.strip()
+        allocation.decision_date = decision_date
+    else:
+        allocation.status = AllocationStatus.RETURNED
+        allocation.return_reason = return_reason.strip()
+    allocation.save()
+    record_change(
+        actor=actor, instance=allocation, action=Action.UPDATE, before=before, reason=return_reason.strip()
+    )
+    return allocation
 
 
 @transaction.atomic
@@ -223,21 +307,71 @@ def plan_copy(
             TargetBreakdown(target=copy, unit=b.unit, value=b.value, second_value=b.second_value)
             for b in target.breakdowns.all()
         )
-    for duty in plan.duties.prefetch_related("tasks", "agencies"):
+    copied_targets = {t.code: t for t in new.targets.all()}
+    for duty in plan.duties.prefetch_related("tasks", "agencies", "targets", "indicators"):
         duty_copy = Duty.objects.create(
             plan=new,
             group=duty.group,
             group_title=duty.group_title,
             order=duty.order,
             text=duty.text,
+            addressee_kind=duty.addressee_kind,
+            addressee_level=duty.addressee_level,
+            due_on=moved(duty.due_on) if duty.due_on else None,
         )
         duty_copy.agencies.set(duty.agencies.all())
+        duty_copy.targets.set(
+            [copied_targets[t.code] for t in duty.targets.all() if t.code in copied_targets]
+        )
+        duty_copy.indicators.set(duty.indicators.all())
         Task.objects.bulk_create(
             Task(duty=duty_copy, title=t.title, owner=t.owner, due_on=moved(t.due_on))
             for t in duty.tasks.all()
         )
+    PlanSection.objects.bulk_create(
+        PlanSection(plan=new, code=x.code, title=x.title, text=x.text, order=x.order)
+        for x in plan.sections.all()
+    )
     record_change(actor=actor, instance=new, action=Action.CREATE, reason=f"Sao từ kế hoạch #{plan.pk}")
     return new
+
+
+@transaction.atomic
+def duty_update(*, duty: Duty, actor, due_on: dt.date | None, targets=(), indicators=()) -> Duty:
+    """Set a duty's due date and the targets and indicators it serves. The tasks of the duty that are
+    not done take the new due date. Audited (before/after). ValidationError (nothing saved) for a due
+    date outside the plan's year or a target of another plan."""
+    duty = Duty.objects.select_for_update().select_related("plan").get(pk=duty.pk)
+    errors = {}
+    if due_on is not None and due_on.year != duty.plan.year:
+        errors["due_on"] = _("Hạn hoàn thành (%(day)s) phải thuộc năm %(year)s của kế hoạch.") % {
+            "day": due_on.strftime("%d/%m/%Y"),
+            "year": duty.plan.year,
+        }
+    if any(target.plan_id != duty.plan_id for target in targets):
+        errors["targets"] = _("Chỉ chọn được chỉ tiêu của cùng kế hoạch.")
+    if errors:
+        raise ValidationError(errors)
+
+    def state(d: Duty) -> dict:
+        return {
+            "due_on": d.due_on.isoformat() if d.due_on else None,
+            "targets": sorted(t.code for t in d.targets.all()),
+            "indicators": sorted(i.code for i in d.indicators.all()),
+        }
+
+    before = state(duty)
+    duty.due_on = due_on
+    duty.save(update_fields=["due_on"])
+    duty.targets.set(targets)
+    duty.indicators.set(indicators)
+    moved = 0
+    if due_on is not None:
+        moved = duty.tasks.exclude(status=TaskStatus.DONE).exclude(due_on=due_on).update(due_on=due_on)
+    after = state(duty)
+    after["tasks_moved"] = moved
+    record_change(actor=actor, instance=duty, action=Action.UPDATE, before=before, after=after)
+    return duty
 
 
 @transaction.atomic

@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.scoping import path_q
@@ -19,14 +21,26 @@ from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.plans import services
 from lanhmanh.plans.dashboard import build
 from lanhmanh.plans.export import dashboard_workbook
-from lanhmanh.plans.forms import ActivityForm, BudgetLineForm, PlanCopyForm, TargetForm, TaskUpdateForm
-from lanhmanh.plans.models import Target, TargetBreakdown, TaskStatus
+from lanhmanh.plans.forms import (
+    ActivityForm,
+    AllocationDecisionForm,
+    AllocationForm,
+    BudgetLineForm,
+    DutyForm,
+    PlanCopyForm,
+    TargetForm,
+    TaskUpdateForm,
+)
+from lanhmanh.plans.models import AllocationStatus, Duty, FundingSource, Target, TargetBreakdown, TaskStatus
 from lanhmanh.plans.progress import STATUS_RULE
 from lanhmanh.plans.selectors import (
     activities_for,
+    allocation_for,
+    allocations_for,
     budget_lines_for,
     is_coordinator,
     plan_for,
+    plan_year_for,
     plans_for,
     task_for,
     tasks_for,
@@ -123,7 +137,9 @@ def activity_list(request):
 
 @login_required
 def activity_create(request):
-    form = ActivityForm(request.POST or None, user=request.user)
+    plans = plans_for(request.user).order_by("-year", "pk")
+    current = plans.filter(year=plan_year_for(request.user)).first() or plans.first()
+    form = ActivityForm(request.POST or None, user=request.user, plans=plans, plan=current)
     if request.method == "POST" and form.is_valid():
         try:
             services.activity_create(actor=request.user, organiser=request.user.agency, **form.cleaned_data)
@@ -152,11 +168,183 @@ def budget(request, pk: int):
         else:
             messages.success(request, _("Đã ghi nhận dòng kinh phí."))
             return redirect("plans:budget", pk=plan.pk)
-    lines = budget_lines_for(request.user).filter(plan=plan)
+    lines = budget_lines_for(request.user).filter(plan=plan).select_related("duty", "allocation")
     execution = evaluate("plans.budget_execution", request.user.unit, plan.period, user=request.user).total
-    return render(
-        request, "plans/budget.html", {"plan": plan, "form": form, "lines": lines, "execution": execution}
+    allocations = allocations_for(request.user, plan).annotate(
+        line_count=Count("lines"), total=Sum("lines__allocated")
     )
+    return render(
+        request,
+        "plans/budget.html",
+        {
+            "plan": plan,
+            "form": form,
+            "lines": lines,
+            "execution": execution,
+            "by_source": _by_source(lines),
+            "allocations": allocations,
+            "allocation_form": AllocationForm(),
+        },
+    )
+
+
+def _by_source(lines) -> list[dict]:
+    """Allocated, disbursed and spent per funding source, and how much of the allocation is approved."""
+    rows = {
+        row["funding_source"]: row
+        for row in lines.order_by()
+        .values("funding_source")
+        .annotate(allocated=Sum("allocated"), disbursed=Sum("disbursed"), spent=Sum("spent"))
+    }
+    approved = dict(
+        lines.filter(allocation__status=AllocationStatus.APPROVED)
+        .order_by()
+        .values_list("funding_source")
+        .annotate(Sum("allocated"))
+    )
+    return [
+        {"label": label, **rows[code], "approved": approved.get(code) or 0}
+        for code, label in FundingSource.choices
+        if code in rows
+    ]
+
+
+@login_required
+def allocation_create(request, pk: int):
+    plan = plan_for(request.user, pk)
+    if request.method != "POST":
+        return redirect("plans:budget", pk=plan.pk)
+    form = AllocationForm(request.POST)
+    if form.is_valid():
+        allocation = services.allocation_create(
+            plan=plan, agency=request.user.agency, title=form.cleaned_data["title"], actor=request.user
+        )
+        messages.success(request, _("Đã lập kế hoạch phân bổ “%(title)s”.") % {"title": allocation.title})
+        return redirect("plans:allocation", pk=plan.pk, allocation=allocation.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("plans:budget", pk=plan.pk)
+
+
+@login_required
+def allocation_detail(request, pk: int, allocation: int):
+    """One allocation plan: its lines, submit (its agency), and the decision (the city coordinator)."""
+    plan = plan_for(request.user, pk)
+    allocation = allocation_for(request.user, plan, allocation)
+    can_submit = allocation.editable and allocation.agency_id == request.user.agency_id
+    can_decide = (
+        allocation.status == AllocationStatus.SUBMITTED
+        and is_coordinator(request.user)
+        and allocation.submitted_by_id != request.user.pk
+    )
+    decision_form = AllocationDecisionForm(request.POST if request.POST.get("decision") else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "submit" and can_submit:
+                services.allocation_submit(allocation=allocation, actor=request.user)
+                messages.success(request, _("Đã trình kế hoạch phân bổ để phê duyệt."))
+                return redirect("plans:allocation", pk=plan.pk, allocation=allocation.pk)
+            if request.POST.get("decision") and can_decide and decision_form.is_valid():
+                data = decision_form.cleaned_data
+                services.allocation_decide(
+                    allocation=allocation,
+                    actor=request.user,
+                    approve=data["decision"] == AllocationDecisionForm.APPROVE,
+                    decision_number=data.get("decision_number") or "",
+                    decision_date=data.get("decision_date"),
+                    return_reason=data.get("return_reason") or "",
+                )
+                messages.success(request, _("Đã ghi kết quả phê duyệt."))
+                return redirect("plans:allocation", pk=plan.pk, allocation=allocation.pk)
+            if not (can_submit or can_decide):
+                messages.error(
+                    request, _("Bạn không thể trình hoặc ghi quyết định cho kế hoạch phân bổ này.")
+                )
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+            allocation.refresh_from_db()
+    return render(
+        request,
+        "plans/allocation.html",
+        {
+            "plan": plan,
+            "allocation": allocation,
+            "lines": allocation.lines.select_related("duty", "activity").order_by("pk"),
+            "total": allocation.lines.aggregate(total=Sum("allocated"))["total"] or 0,
+            "can_submit": can_submit,
+            "can_decide": can_decide,
+            "decision_form": decision_form,
+            "history": history(allocation)[:20],
+        },
+    )
+
+
+@login_required
+def duty_list(request, pk: int):
+    """The plan's duties by agency group: who they are addressed to, due date, the targets they serve,
+    and what was done under them (tasks done, activities, budget)."""
+    plan = plan_for(request.user, pk)
+    duties = (
+        plan.duties.prefetch_related("agencies", "targets", "indicators")
+        .annotate(
+            task_total=Count("tasks", distinct=True),
+            task_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE), distinct=True),
+            activity_count=Count("activities", distinct=True),
+        )
+        .order_by("group", "order")
+    )
+    spent = dict(
+        plan.budget_lines.filter(duty__isnull=False).order_by().values_list("duty").annotate(Sum("allocated"))
+    )
+    groups: dict[int, dict] = {}
+    for duty in duties:
+        duty.budget = spent.get(duty.pk) or 0
+        duty.addressee = LEVEL_NAMES.get(duty.addressee_level) if duty.addressee_kind else None
+        groups.setdefault(duty.group, {"title": duty.group_title, "duties": []})["duties"].append(duty)
+    return render(
+        request,
+        "plans/duty_list.html",
+        {"plan": plan, "groups": groups, "coordinator": is_coordinator(request.user)},
+    )
+
+
+LEVEL_NAMES = {2: _lazy("UBND các quận, huyện, thị xã"), 3: _lazy("UBND các xã, phường, thị trấn")}
+
+
+@login_required
+def duty_edit(request, pk: int):
+    _coordinator_only(request.user)
+    duty = Duty.objects.select_related("plan").filter(pk=pk).first()
+    if duty is None:
+        raise Http404
+    plan = plan_for(request.user, duty.plan_id)
+    form = DutyForm(request.POST or None, duty=duty)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.duty_update(duty=duty, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Đã lưu nhiệm vụ %(group)s.%(order)s.") % {"group": duty.group, "order": duty.order},
+            )
+            return redirect("plans:duties", pk=plan.pk)
+    return render(
+        request,
+        "plans/duty_form.html",
+        {"plan": plan, "duty": duty, "form": form, "history": history(duty)[:20]},
+    )
+
+
+@login_required
+def plan_content(request, pk: int):
+    """The plan's text beyond targets and duties: section II, the solutions."""
+    plan = plan_for(request.user, pk)
+    return render(request, "plans/plan_content.html", {"plan": plan, "sections": plan.sections.all()})
 
 
 def _coordinator_only(user) -> None:

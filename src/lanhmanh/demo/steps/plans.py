@@ -7,9 +7,26 @@ from decimal import Decimal
 
 from lanhmanh.demo.loader import DemoContext, step
 from lanhmanh.org.models import AdministrativeUnit, Agency
-from lanhmanh.plans.models import Activity, ActivityKind, BudgetLine, TaskStatus
+from lanhmanh.plans.audiences import load_groups
+from lanhmanh.plans.models import (
+    Activity,
+    ActivityKind,
+    Allocation,
+    AudienceGroup,
+    BudgetLine,
+    Channel,
+    FundingSource,
+    TaskStatus,
+)
 from lanhmanh.plans.plan_2014 import load_plan_2014
-from lanhmanh.plans.services import activity_create, budget_line_create, task_update
+from lanhmanh.plans.services import (
+    activity_create,
+    allocation_create,
+    allocation_decide,
+    allocation_submit,
+    budget_line_create,
+    task_update,
+)
 
 MARK = "[demo] "
 # (commune path, kind, title, day, male, female, materials)
@@ -55,10 +72,73 @@ ACTIVITIES = [
     ),
     ("01.006.00205", ActivityKind.CLUB_MEETING, "Sinh hoạt câu lạc bộ đồng đẳng", (8, 2), 0, 7, 15),
 ]
+# Per activity (same order): audience group codes, channel, duty group of section III it carries out.
+ACTIVITY_DETAILS = [
+    (["can-bo"], Channel.DIRECT, 16),
+    (["da-vi-pham", "nguy-co-cao"], Channel.CLUB, 11),
+    (["lao-dong-ngoai-tinh", "cong-dong"], Channel.LOUDSPEAKER, 16),
+    (["can-bo"], Channel.DIRECT, 1),
+    (["can-bo"], Channel.DIRECT, 1),
+    (["lao-dong-ngoai-tinh", "giap-ranh"], Channel.PRINT, 16),
+    (["can-bo"], Channel.DIRECT, 1),
+    (["da-vi-pham"], Channel.CLUB, 11),
+]
+# (agency code, title, day, allocated, disbursed, spent, funding source)
 BUDGET = [
-    ("01-dolisa-pctnxh", "Tập huấn, hội thảo cấp Thành phố", (3, 1), 250_000_000, 200_000_000, 150_000_000),
-    ("01-002-labour", "Tuyên truyền tại các phường", (4, 1), 60_000_000, 60_000_000, 45_000_000),
-    ("01-017-labour", "Truyền thông tại chợ, bến xe", (6, 1), 40_000_000, 30_000_000, 30_000_000),
+    (
+        "01-dolisa-pctnxh",
+        "Tập huấn, hội thảo cấp Thành phố",
+        (3, 1),
+        250_000_000,
+        200_000_000,
+        150_000_000,
+        FundingSource.CITY,
+    ),
+    (
+        "01-dolisa-pctnxh",
+        "Hoạt động của Đội kiểm tra liên ngành 178 Thành phố",
+        (3, 1),
+        180_000_000,
+        120_000_000,
+        95_000_000,
+        FundingSource.CITY,
+    ),
+    (
+        "01-dolisa-pctnxh",
+        "Hỗ trợ phụ nữ trẻ (dự án do tổ chức Plan tài trợ)",
+        (3, 15),
+        300_000_000,
+        300_000_000,
+        210_000_000,
+        FundingSource.PLAN_PROJECT,
+    ),
+    (
+        "01-002-labour",
+        "Tuyên truyền tại các phường",
+        (4, 1),
+        60_000_000,
+        60_000_000,
+        45_000_000,
+        FundingSource.DISTRICT,
+    ),
+    (
+        "01-002-labour",
+        "Hỗ trợ học nghề sau xử phạt (huy động doanh nghiệp)",
+        (4, 1),
+        25_000_000,
+        25_000_000,
+        12_000_000,
+        FundingSource.MOBILISED,
+    ),
+    (
+        "01-017-labour",
+        "Truyền thông tại chợ, bến xe",
+        (6, 1),
+        40_000_000,
+        30_000_000,
+        30_000_000,
+        FundingSource.DISTRICT,
+    ),
 ]
 
 
@@ -68,8 +148,12 @@ def plan_2014(context: DemoContext) -> str:
     plan = load_plan_2014()
     coordinator = context.accounts.get("city-coordinator")
     new_activities = 0
+    load_groups()
+    groups = {group.code: group for group in AudienceGroup.objects.all()}
     if not Activity.objects.filter(title__startswith=MARK).exists():
-        for path, kind, title, (month, day), male, female, materials in ACTIVITIES:
+        for (path, kind, title, (month, day), male, female, materials), (codes, channel, group) in zip(
+            ACTIVITIES, ACTIVITY_DETAILS, strict=True
+        ):
             place = AdministrativeUnit.objects.filter(path=path).order_by("valid_from").first()
             if place is None:
                 continue
@@ -87,6 +171,9 @@ def plan_2014(context: DemoContext) -> str:
                 held_on=dt.date(2014, month, day),
                 unit=place,
                 organiser=organiser,
+                duty=plan.duties.filter(group=group).order_by("order").first(),
+                audience_groups=[groups[code] for code in codes if code in groups],
+                channel=channel,
                 audience="Cán bộ, hội viên và người dân trên địa bàn",
                 participants_male=male,
                 participants_female=female,
@@ -95,11 +182,14 @@ def plan_2014(context: DemoContext) -> str:
             new_activities += 1
     new_lines = 0
     if not BudgetLine.objects.filter(plan=plan, title__startswith=MARK).exists():
-        for code, title, (month, day), allocated, disbursed, spent in BUDGET:
+        allocations = _allocations(plan, context)
+        for code, title, (month, day), allocated, disbursed, spent, source in BUDGET:
             agency = Agency.objects.filter(code=code).first()
             if agency is None:
                 continue
             budget_line_create(
+                funding_source=source,
+                allocation=allocations.get(code),
                 actor=coordinator,
                 plan=plan,
                 agency=agency,
@@ -110,6 +200,7 @@ def plan_2014(context: DemoContext) -> str:
                 spent=Decimal(spent),
             )
             new_lines += 1
+        _decide(allocations, context)
     # One task of the city sub-department already under way, so the task list shows every state.
     task = plan.duties.filter(group=1).first().tasks.filter(owner__code="01-dolisa-pctnxh").first()
     if task is not None and task.status == TaskStatus.NOT_STARTED:
@@ -120,3 +211,37 @@ def plan_2014(context: DemoContext) -> str:
             evidence_note="Đã xây dựng dự thảo kế hoạch triển khai.",
         )
     return f"Kế hoạch 2014: {plan.targets.count()} chỉ tiêu; hoạt động: {new_activities} mới; kinh phí: {new_lines} dòng mới."
+
+
+def _allocations(plan, context: DemoContext) -> dict[str, Allocation]:
+    """An allocation plan of the city sub-department (still being drafted) and one of Hoàn Kiếm's labour
+    office (to be approved by the district committee's decision), keyed by agency code."""
+    made = {}
+    for code, title, account in (
+        (
+            "01-dolisa-pctnxh",
+            "Phân bổ kinh phí phòng, chống mại dâm năm 2014 của Thành phố",
+            "city-coordinator",
+        ),
+        ("01-002-labour", "Phân bổ kinh phí phòng, chống mại dâm năm 2014 quận Hoàn Kiếm", "district-labour"),
+    ):
+        agency = Agency.objects.filter(code=code).first()
+        actor = context.accounts.get(account)
+        if agency is not None and actor is not None:
+            made[code] = allocation_create(plan=plan, agency=agency, title=MARK + title, actor=actor)
+    return made
+
+
+def _decide(allocations: dict[str, Allocation], context: DemoContext) -> None:
+    district = allocations.get("01-002-labour")
+    submitter, coordinator = context.accounts.get("district-labour"), context.accounts.get("city-coordinator")
+    if district is None or submitter is None or coordinator is None:
+        return
+    allocation_submit(allocation=district, actor=submitter)
+    allocation_decide(
+        allocation=district,
+        actor=coordinator,
+        approve=True,
+        decision_number="215/QĐ-UBND",
+        decision_date=dt.date(2014, 3, 20),
+    )
