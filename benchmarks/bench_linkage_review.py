@@ -150,10 +150,8 @@ def simulate(truth, merged_into, clusters, pairs, marks) -> tuple[dict[int, floa
             state.union(a, b)
         if done in marks:
             by_pair[done] = state.f1()
-    for mark in marks:  # a queue emptied before the mark: its final F1
-        by_cluster.setdefault(
-            mark, start().f1() if not clusters else by_cluster.get(len(clusters), state.f1())
-        )
+    for mark in marks:  # the queue emptied before the mark: its final F1
+        by_pair.setdefault(mark, state.f1())
     return by_cluster, by_pair, before
 
 
