@@ -69,6 +69,9 @@ def _rules() -> dict:
     def pair_page(user, pk):
         return linkage.pair_get(user, pk)
 
+    def cluster_page(user, pk):
+        return linkage.cluster_get(user, pk)
+
     def merges_page(user, pk):
         return linkage.person_merges(user, linkage.resolve_person_id(pk))
 
@@ -89,6 +92,7 @@ def _rules() -> dict:
         "support:child_case_open": ("people.person", child_page),
         "linkage:pair_detail": ("linkage.candidatepair", pair_page),
         "linkage:person_history": ("people.person", merges_page),
+        "linkage:cluster_detail": ("linkage.candidatepair", cluster_page),
     }
 
 
@@ -123,6 +127,7 @@ COVERED_ELSEWHERE = {
     "support:programme_enrolments": "tests/support (enrolments)",
     "support:case_exists": "tests/support (police: whether a case exists, logged)",
     "linkage:merge_unmerge": "tests/linkage/test_web.py (POST)",
+    "linkage:review_undo": "tests/linkage/test_clusters.py (POST)",
     "linkage:run_detail": "tests/linkage/test_web.py (city coordinator)",
     "linkage:run_progress": "tests/linkage/test_web.py (city coordinator)",
     "indicators:detail": "tests/indicators (indicators are aggregates)",

@@ -61,7 +61,9 @@ def test_reviewer_marks_a_pair_the_same_person_then_unmerges(page, live_url, log
     login_as(page, "phonglaodong")
     page.goto(live_url("/ho-so-trung/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Hồ sơ nghi trùng chờ xem xét")
-    page.get_by_role("link", name=f"Cặp #{pair.pk}", exact=True).click()
+    # The queue lists candidate clusters (issue #19); a single pair keeps its own page.
+    expect(page.get_by_role("link", name=f"Cụm #{pair.pk}", exact=True)).to_be_visible()
+    page.goto(live_url(f"/ho-so-trung/cap/{pair.pk}/"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Cặp hồ sơ #{pair.pk}: mục đích xem")
     expect(page.get_by_label("Mục đích xem thông tin nhân thân")).to_have_value("linkage")
     page.get_by_role("button", name="Xem cặp hồ sơ").click()
@@ -98,4 +100,5 @@ def test_a_user_without_identity_rights_cannot_open_the_queue(page, live_url, lo
     login_as(page, "capphep")
     assert page.goto(live_url("/ho-so-trung/")).status == 404
     assert page.goto(live_url(f"/ho-so-trung/cap/{pair.pk}/")).status == 404
+    assert page.goto(live_url(f"/ho-so-trung/cum/{pair.pk}/")).status == 404
     expect(page.get_by_text(pair.person_a.full_name)).to_have_count(0)

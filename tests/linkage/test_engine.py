@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import duckdb
 import pytest
 
 from lanhmanh.core.text import fold_name
@@ -190,3 +191,46 @@ def test_synthetic_names_are_diverse_like_a_real_registry():
     assert len(given) >= 200
     thi = sum(1 for words in names if len(words) >= 3 and words[1] == "thi") / len(names)
     assert 0.25 < thi < 0.55  # "Thị" declines with the year of birth; 15 % of records drop it
+
+
+def test_blocking_plan_counts_exactly_tightens_or_drops_and_refuses():
+    """Issue #19 item 6: hometowns as provinces make "same core name and hometown" explode."""
+    import itertools
+
+    from lanhmanh.linkage import synthetic
+
+    data = synthetic.generate(3000, seed=11)
+    data.pop("person")
+    data["hometown_unit"] = [h.split(".")[0] if h else "" for h in data["hometown_unit"]]  # "Nam Định"
+    prepared = engine.prepare(data)
+    rows = prepared.table.to_pylist()
+    rule = "l.name_core = r.name_core AND l.hometown = r.hometown"
+    brute = sum(
+        1
+        for a, b in itertools.combinations(rows, 2)
+        if a["name_core"]
+        and a["hometown"]
+        and a["name_core"] == b["name_core"]
+        and a["hometown"] == b["hometown"]
+    )
+    plan = engine.blocking_plan(prepared)
+    assert [c.pairs for c in plan.counts if c.rule == rule] == [brute]
+    tight = engine.blocking_plan(prepared, rule_budget=brute - 1)
+    changed = {c.original or c.rule: c for c in tight.counts if c.action != "giữ"}
+    assert changed[rule].action in ("siết", "bỏ")
+    assert "vượt ngân sách" in changed[rule].reason
+    assert all(c.pairs <= brute - 1 for c in tight.counts if c.action != "bỏ")
+    assert rule not in tight.rules
+    with pytest.raises(engine.BlockingTooLarge) as refused:
+        engine.blocking_plan(prepared, max_pairs=10)
+    assert "Dừng trước khi chấm điểm" in str(refused.value)
+
+
+def test_estimates_and_threshold_choice():
+    connection = duckdb.connect()
+    sql = "SELECT * FROM (VALUES (0.99), (0.97), (0.6), (0.4)) t(p)"
+    found = {e.threshold: e for e in engine.estimates(sql, connection, [0.5, 0.9, 0.98])}
+    assert found[0.9].pairs == 2 and found[0.9].precision == pytest.approx(0.98)
+    assert found[0.9].recall == pytest.approx(1.96 / 2.96)
+    assert engine.choose_threshold(list(found.values()), 0.98).threshold == 0.9
+    assert engine.choose_threshold(list(found.values()), 0.999) is None

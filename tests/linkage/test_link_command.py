@@ -123,3 +123,39 @@ def test_sweep_clusters_at_every_threshold_from_one_scoring(tmp_path, capsys):
     assert "--sweep: “cao” không phải là một số." in capsys.readouterr().err
     assert main([str(source), "--columns", COLUMNS, "--output", str(swept), "--sweep", "1.5"]) == 2
     assert "--sweep: ngưỡng 1.5 phải nằm trong khoảng 0 đến 1." in capsys.readouterr().err
+
+
+def test_too_many_pairs_is_refused_before_scoring(tmp_path, capsys):
+    source = write(tmp_path / "in.csv", ROWS)
+    output = tmp_path / "out.csv"
+    assert (
+        main(
+            [
+                str(source),
+                "--columns",
+                COLUMNS,
+                "--output",
+                str(output),
+                "--max-pairs",
+                "1",
+                "--rule-budget",
+                "1000",
+            ]
+        )
+        == 3
+    )
+    err = capsys.readouterr().err
+    assert "Số cặp theo từng luật chặn (đếm trước khi chấm điểm):" in err
+    assert "Lỗi: " in err and "Dừng trước khi chấm điểm" in err and "vượt giới hạn 1 cặp (--max-pairs)" in err
+    assert not output.exists()
+
+
+def test_estimated_precision_and_recall_and_a_threshold_for_a_precision(tmp_path, capsys):
+    source = write(tmp_path / "in.csv", ROWS)
+    output = tmp_path / "out.csv"
+    assert main([str(source), "--columns", COLUMNS, "--output", str(output), "--precision", "0.99"]) == 0
+    err = capsys.readouterr().err
+    assert "Ngưỡng chọn cho độ chính xác 0.99:" in err
+    assert "Ước tính tại ngưỡng" in err and "độ chính xác" in err and "độ phủ" in err
+    assert main([str(source), "--columns", COLUMNS, "--output", str(output), "--precision", "2"]) == 2
+    assert "--precision: độ chính xác phải trong khoảng" in capsys.readouterr().err

@@ -61,6 +61,8 @@ def test_command_merges_certain_pairs_and_queues_the_rest(registry, capsys):
     out = capsys.readouterr().out
     assert "100% Xong" in out
     assert "5 hồ sơ; tự động hợp nhất 1; 1 cặp chờ xem xét." in out
+    assert "Số cặp theo từng luật chặn (đếm trước khi chấm điểm):" in out
+    assert "Ước tính tại ngưỡng tự động hợp nhất 0.995: độ chính xác" in out
     run = DedupRun.objects.get()
     assert (run.status, run.progress, run.records, run.auto_merged, run.queued) == (
         RunStatus.DONE,
@@ -129,6 +131,8 @@ def test_decision_different_is_remembered(registry, district_officer):
     services.pair_decide(actor=district_officer, pair=pair, decision=PairStatus.DIFFERENT)
     call_command("dedup_registry")
     assert CandidatePair.objects.get().status == PairStatus.DIFFERENT
+    latest = DedupRun.objects.order_by("-pk").first()
+    assert latest.labelled == 1 and 0 <= latest.estimated_precision <= 1 and latest.model_version is not None
     assert Merge.objects.filter(pair=pair).count() == 0
 
 
@@ -137,7 +141,7 @@ def test_queue_and_pair_pages_for_a_reviewer(registry, district_officer, client_
     pair = CandidatePair.objects.get()
     client = client_for(district_officer)
     body = client.get("/ho-so-trung/").content.decode()
-    assert f"Cặp #{pair.pk}" in body
+    assert f"Cụm #{pair.pk}" in body
     asked = client.get(f"/ho-so-trung/cap/{pair.pk}/").content.decode()
     assert "mục đích xem" in asked and "Trần Thị Mai" not in asked
     stated = client.post(f"/ho-so-trung/cap/{pair.pk}/", {"purpose": "linkage", "detail": ""})
@@ -174,7 +178,7 @@ def test_users_without_identity_or_jurisdiction_cannot_review(
     assert client_for(sysadmin).get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 404
     outsider = client_for(other_district_officer)
     assert outsider.get("/ho-so-trung/").status_code == 200
-    assert f"Cặp #{pair.pk}" not in outsider.get("/ho-so-trung/").content.decode()
+    assert f"Cụm #{pair.pk}" not in outsider.get("/ho-so-trung/").content.decode()
     assert outsider.get(f"/ho-so-trung/cap/{pair.pk}/").status_code == 404
     assert outsider.post(f"/ho-so-trung/cap/{pair.pk}/", {"decision": "same"}).status_code == 404
     assert Merge.objects.filter(pair=pair).count() == 0

@@ -57,6 +57,28 @@ def build_parser() -> argparse.ArgumentParser:
             "cho mỗi ngưỡng, tính từ cùng một lần chấm điểm"
         ),
     )
+    parser.add_argument(
+        "--precision",
+        type=float,
+        help=(
+            "độ chính xác mong muốn (ví dụ 0.99): chọn ngưỡng thấp nhất mà độ chính xác ước tính đạt mức này "
+            "(thay cho --threshold)"
+        ),
+    )
+    parser.add_argument(
+        "--max-pairs",
+        type=int,
+        default=engine.MAX_PAIRS,
+        help=(
+            f"số cặp tối đa được chấm điểm (mặc định {engine.MAX_PAIRS:,}); vượt quá thì dừng ngay trước khi "
+            "chấm, không làm đầy đĩa".replace(",", ".")
+        ),
+    )
+    parser.add_argument(
+        "--rule-budget",
+        type=int,
+        help="số cặp tối đa của một luật chặn (mặc định 40%% của --max-pairs); vượt thì siết hoặc bỏ luật",
+    )
     parser.add_argument("--problems", type=Path, help="ghi toàn bộ danh sách giá trị không dùng được ra CSV")
     parser.add_argument("--delimiter", default=",", help="ký tự phân cách cột (mặc định dấu phẩy)")
     return parser
@@ -128,12 +150,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.model and not args.model.is_file():
             raise UsageError(f"Không tìm thấy mô hình {args.model}.")
         sweep = parse_sweep(args.sweep or "")
+        if args.precision is not None and not 0.5 <= args.precision < 1.0:
+            raise UsageError("--precision: độ chính xác phải trong khoảng 0.5 đến dưới 1 (ví dụ 0.99).")
+        if args.max_pairs <= 0:
+            raise UsageError("--max-pairs: phải là số nguyên dương.")
     except UsageError as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return 2
     count = len(next(iter(data.values()), []))
     print(f"Đọc {count} dòng từ {args.input}.", file=sys.stderr)
-    clusterings, problems, model = engine.link_sweep(data, [args.threshold, *sweep], model=args.model)
+    result = link_with_plan(args, data, sweep)
+    if isinstance(result, int):
+        return result
+    clusterings, problems, model = result
     clusters = clusterings[0]
     if args.save_model:
         model.save(args.save_model)
@@ -153,6 +182,43 @@ def main(argv: list[str] | None = None) -> int:
     )
     report_problems(problems, args.problems)
     return 0
+
+
+def link_with_plan(args, data: dict[str, list[str]], sweep: list[float]):
+    """Count the blocking rules' pairs first (refuse within seconds when over ``--max-pairs``), score,
+    print the estimated precision and recall, choose the threshold (``--precision``), cluster."""
+    prepared = engine.prepare(data)
+    if prepared.table.num_rows < 2:
+        return engine.link_sweep(data, [args.threshold, *sweep], model=args.model)
+    try:
+        plan = engine.blocking_plan(prepared, max_pairs=args.max_pairs, rule_budget=args.rule_budget)
+    except engine.BlockingTooLarge as error:
+        print(f"Lỗi: {error}", file=sys.stderr)
+        return 3
+    for line in plan.lines():
+        print(line, file=sys.stderr)
+    model = engine.build_model(prepared, args.model, blocking_rules=plan.rules)
+    predictions = model.predict(threshold=0.0)
+    threshold = args.threshold
+    if args.precision is not None:
+        chosen = engine.choose_threshold(engine.estimates_of(model, predictions), args.precision)
+        if chosen is None:
+            threshold = max(engine.THRESHOLD_GRID)
+            print(
+                f"Không ngưỡng nào đạt độ chính xác ước tính {args.precision:g}: dùng ngưỡng cao nhất {threshold:g}.",
+                file=sys.stderr,
+            )
+        else:
+            threshold = chosen.threshold
+            print(f"Ngưỡng chọn cho độ chính xác {args.precision:g}: {threshold:g}.", file=sys.stderr)
+    [at] = engine.estimates_of(model, predictions, thresholds=[threshold])
+    print(
+        f"Ước tính tại ngưỡng {threshold:g} (từ xác suất trùng của mô hình, không cần dữ liệu đúng): "
+        f"độ chính xác {at.precision:.4f}, độ phủ {at.recall:.4f}, {at.pairs} cặp đạt ngưỡng.",
+        file=sys.stderr,
+    )
+    clusterings = [model.cluster(predictions, threshold=t) for t in [threshold, *sweep]]
+    return clusterings, prepared.problems, model
 
 
 def report_problems(problems: list[engine.Problem], path: Path | None) -> None:

@@ -487,7 +487,12 @@ def _silence_splink() -> None:
 class LinkageModel:
     """A Splink linker over one DuckDB connection and one prepared table."""
 
-    def __init__(self, prepared: Prepared | pa.Table, settings: dict[str, Any] | str | Path | None = None):
+    def __init__(
+        self,
+        prepared: Prepared | pa.Table,
+        settings: dict[str, Any] | str | Path | None = None,
+        blocking_rules: Sequence[str] | None = None,
+    ):
 
         _silence_splink()
         table = prepared.table if isinstance(prepared, Prepared) else prepared
@@ -500,7 +505,10 @@ class LinkageModel:
         frame = self.db_api.register(table, dataset_display_name="records")
         if isinstance(settings, (str, Path)):
             settings = json.loads(Path(settings).read_text(encoding="utf-8"))
-        self.linker = Linker(frame, settings or settings_dict(), log_level=None)
+        settings = dict(settings or settings_dict())
+        if blocking_rules is not None:  # the rules a blocking plan kept (counted, tightened) for this input
+            settings["blocking_rules_to_generate_predictions"] = list(blocking_rules)
+        self.linker = Linker(frame, settings, log_level=None)
         self.table = table
 
     # Training ------------------------------------------------------------------------------------
@@ -735,14 +743,20 @@ def save_frequencies(prepared: Prepared, path: str | Path) -> None:
 MIN_TRAINING_RECORDS = 5000
 
 
-def build_model(prepared: Prepared, model: str | Path | dict[str, Any] | None = None) -> LinkageModel:
+def build_model(
+    prepared: Prepared,
+    model: str | Path | dict[str, Any] | None = None,
+    *,
+    blocking_rules: Sequence[str] | None = None,
+) -> LinkageModel:
     """A ready model: ``model`` if given, else trained by EM, else (small or degenerate input) the
-    shipped default model, trained on a synthetic registry of 100,000 records."""
+    shipped default model, trained on a synthetic registry of 100,000 records. ``blocking_rules``: the
+    rules of a ``blocking_plan`` instead of the model's own."""
 
     if model:
-        return LinkageModel(prepared, model)
+        return LinkageModel(prepared, model, blocking_rules)
     if prepared.table.num_rows >= MIN_TRAINING_RECORDS:
-        linkage = LinkageModel(prepared)
+        linkage = LinkageModel(prepared, None, blocking_rules)
         try:
             return linkage.train()
         except (SplinkException, duckdb.Error, ZeroDivisionError) as error:
@@ -751,7 +765,7 @@ def build_model(prepared: Prepared, model: str | Path | dict[str, Any] | None = 
     # The shipped model keeps its own match rate: estimated on a few rows it would be far too high
     # and link everything; the shipped one errs on the side of not merging. Term frequencies too come
     # from its training registry: in five records every name would look common.
-    linkage = LinkageModel(prepared, DEFAULT_MODEL)
+    linkage = LinkageModel(prepared, DEFAULT_MODEL, blocking_rules)
     linkage.register_default_frequencies()
     return linkage
 
@@ -783,3 +797,245 @@ def link_sweep(
     predictions = linkage.predict(threshold=0.0)  # low scores too: they veto transitive links
     clusterings = [linkage.cluster(predictions, threshold=t) for t in thresholds]
     return clusterings, prepared.problems, linkage
+
+
+# Blocking that holds (issue #19 item 6) -------------------------------------------------------------
+
+# Pairs the blocking joins may produce (the sum over the rules, an upper bound of the pairs scored). The
+# failed run of issue #19 spilled 75 GB for about 450 million pairs of one rule (~170 bytes a pair), so
+# 100 million stay under the 10 GB disk target with the 2 GB memory limit; the synthetic registry's
+# rules sum to about 124,000 at 50,000 records (so roughly 50 million at a million, blocks growing
+# quadratically). Not measured at a million on this machine: --max-pairs changes it.
+MAX_PAIRS = 100_000_000
+# A single rule may produce at most this share of MAX_PAIRS before it is tightened or dropped.
+RULE_SHARE = 0.4
+# What a rule over budget is tightened with, in order (each one an equality, so it narrows the join).
+TIGHTENINGS = (
+    ("l.dob_year = r.dob_year", "cùng năm sinh"),
+    ("l.sex = r.sex", "cùng giới tính"),
+    ("l.residence_district = r.residence_district", "cùng quận/huyện nơi ở"),
+    ("l.surname_key = r.surname_key", "cùng họ"),
+)
+
+_EQUALITY = re.compile(r"^(.+?)\s*=\s*(.+)$")
+
+
+class BlockingTooLarge(ValueError):
+    """The blocking rules would produce more pairs than the limit: refused before scoring."""
+
+
+def _split_and(rule: str) -> list[str]:
+    """The top-level AND terms of a blocking rule (parentheses kept together)."""
+    terms, depth, start, upper = [], 0, 0, rule.upper()
+    i = 0
+    while i < len(rule):
+        char = rule[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and upper.startswith(" AND ", i):
+            terms.append(rule[start:i].strip())
+            start = i + 5
+            i += 4
+        i += 1
+    terms.append(rule[start:].strip())
+    return [t for t in terms if t]
+
+
+def rule_keys(rule: str) -> list[str]:
+    """The equality keys of a rule (``l.x = r.x`` → ``x``): its join; other terms only filter."""
+    keys = []
+    for term in _split_and(rule):
+        if match := _EQUALITY.match(term):
+            left, right = match.group(1).strip(), match.group(2).strip()
+            if "l." in left and "r." in right and left.replace("l.", "r.") == right:
+                keys.append(left.replace("l.", ""))
+    return keys
+
+
+def count_rule_pairs(connection, table_name: str, rule: str) -> int:
+    """Pairs a rule would produce before its filter terms (the join's size: Σ n(n−1)/2 over its blocks),
+    by one GROUP BY: exact for the join, seconds at a million records, nothing materialised."""
+    keys = rule_keys(rule)
+    if not keys:
+        raise ValueError(f"Luật chặn không có điều kiện bằng nhau: {rule}")
+    not_null = " AND ".join(f"({k}) IS NOT NULL" for k in keys)
+    blocks = f"SELECT count(*) AS n FROM {table_name} WHERE {not_null} GROUP BY {', '.join(keys)}"  # noqa: S608 — own rules
+    sql = f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM ({blocks})"  # noqa: S608 — own rules
+    return int(connection.execute(sql).fetchall()[0][0])
+
+
+@dataclass
+class RuleCount:
+    rule: str
+    pairs: int
+    action: str = "giữ"  # giữ | siết | bỏ
+    reason: str = ""
+    original: str = ""
+
+
+@dataclass
+class BlockingPlan:
+    rules: list[str]
+    counts: list[RuleCount]
+    max_pairs: int
+
+    @property
+    def total(self) -> int:
+        """Pairs of the kept rules (an upper bound: a pair found by two rules is counted twice)."""
+        return sum(c.pairs for c in self.counts if c.action != "bỏ")
+
+    def lines(self) -> list[str]:
+        out = ["Số cặp theo từng luật chặn (đếm trước khi chấm điểm):"]
+        for count in self.counts:
+            out.append(f"  {_n(count.pairs):>14} {count.action:<4} {count.original or count.rule}")
+            if count.action == "siết":
+                out.append(f"  {'':>14} → {count.rule}")
+            if count.reason:
+                out.append(f"  {'':>14}   ({count.reason})")
+        out.append(f"  {_n(self.total):>14} tổng (giới hạn {_n(self.max_pairs)})")
+        return out
+
+
+def _n(number: int) -> str:
+    """12.345.678: thousands separated the Vietnamese way."""
+    return f"{number:,}".replace(",", ".")
+
+
+def blocking_plan(
+    prepared: Prepared | pa.Table,
+    *,
+    rules: Sequence[str] = tuple(BLOCKING_RULES),
+    max_pairs: int = MAX_PAIRS,
+    rule_budget: int | None = None,
+) -> BlockingPlan:
+    """Count each rule's pairs before scoring; tighten a rule over ``rule_budget`` (or drop it, saying
+    why); refuse (``BlockingTooLarge``, a Vietnamese message) when the kept rules still exceed
+    ``max_pairs``. Province-level and commune-level places alike: the counts decide, not the codes."""
+    table = prepared.table if isinstance(prepared, Prepared) else prepared
+    budget = rule_budget if rule_budget is not None else int(max_pairs * RULE_SHARE)
+    connection = duckdb.connect()
+    connection.execute("SET threads TO 2")
+    connection.register("records", table)
+    try:
+        counts: list[RuleCount] = []
+        kept: list[str] = []
+        for rule in rules:
+            pairs = count_rule_pairs(connection, "records", rule)
+            if pairs <= budget:
+                counts.append(RuleCount(rule, pairs))
+                kept.append(rule)
+                continue
+            tightened, added, reason = rule, [], ""
+            for extra, label in TIGHTENINGS:
+                if extra.split(" = ")[0].replace("l.", "") in rule_keys(tightened):
+                    continue
+                tightened = f"{tightened} AND {extra}"
+                added.append(label)
+                smaller = count_rule_pairs(connection, "records", tightened)
+                if smaller <= budget:
+                    break
+            else:
+                smaller = None
+            over = f"{_n(pairs)} cặp vượt ngân sách {_n(budget)} cặp mỗi luật"
+            covered = next(
+                (k for k in kept if smaller is not None and set(rule_keys(k)) <= set(rule_keys(tightened))),
+                None,
+            )
+            if smaller is None:
+                reason = f"{over}; siết thêm {', '.join(added)} vẫn không đủ nên bỏ luật này"
+                counts.append(RuleCount(rule, pairs, "bỏ", reason))
+            elif covered is not None:
+                reason = f"{over}; siết thêm {', '.join(added)} thì trùng với luật đã có ({covered}) nên bỏ"
+                counts.append(RuleCount(rule, pairs, "bỏ", reason))
+            else:
+                reason = f"{over}; siết thêm {', '.join(added)} còn {_n(smaller)} cặp"
+                counts.append(RuleCount(tightened, smaller, "siết", reason, original=rule))
+                kept.append(tightened)
+    finally:
+        connection.close()
+    plan = BlockingPlan(kept, counts, max_pairs)
+    if plan.total > max_pairs or not kept:
+        raise BlockingTooLarge(
+            "\n".join(
+                [
+                    *plan.lines(),
+                    (
+                        f"Dừng trước khi chấm điểm: các luật chặn sẽ tạo khoảng {_n(plan.total)} cặp, vượt giới hạn "
+                        f"{_n(max_pairs)} cặp (--max-pairs). Với bộ nhớ {DUCKDB_MEMORY_LIMIT} và đĩa tạm hiện có, "
+                        "chạy tiếp có thể làm đầy đĩa. Hãy tăng --max-pairs nếu máy đủ bộ nhớ và đĩa, hoặc bổ sung "
+                        "cột phân biệt hơn (ngày sinh đầy đủ, quê quán cấp xã, số giấy tờ)."
+                    ),
+                ]
+            )
+        )
+    return plan
+
+
+# Estimated precision and recall without truth (issue #19 item 5) ----------------------------------
+
+THRESHOLD_GRID = tuple(round(0.5 + 0.005 * i, 3) for i in range(100)) + (0.999, 0.9995)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    threshold: float
+    precision: float  # expected share of true matches among the pairs at or above the threshold
+    recall: float  # expected share of all true matches among the scored pairs found at or above it
+    pairs: int
+
+
+def estimates(
+    probabilities_sql: str, connection, thresholds: Sequence[float] = THRESHOLD_GRID
+) -> list[Estimate]:
+    """Pairwise precision and recall expected under the model: each scored pair is a match with its
+    match probability (or 1/0 where a reviewer decided it), so E[TP(t)] = Σ p over pairs ≥ t,
+    precision = E[TP]/pairs ≥ t, recall = E[TP(t)] / Σ p over every scored pair. ``probabilities_sql``
+    selects one column ``p``."""
+    parts = ["sum(p)"]
+    for t in thresholds:
+        parts.append(f"sum(p) FILTER (WHERE p >= {t})")
+        parts.append(f"count(*) FILTER (WHERE p >= {t})")
+    query = f"SELECT {', '.join(parts)} FROM ({probabilities_sql})"  # noqa: S608 — floats and our own SQL
+    row = connection.execute(query).fetchall()[0]  # fetch all: the connection is used again
+    total = float(row[0] or 0.0)
+    out = []
+    for i, t in enumerate(thresholds):
+        found, n = float(row[1 + 2 * i] or 0.0), int(row[2 + 2 * i] or 0)
+        out.append(Estimate(t, found / n if n else 1.0, found / total if total else 1.0, n))
+    return out
+
+
+def estimates_of(
+    model: LinkageModel,
+    predictions,
+    labels: Mapping[tuple[str, str], float] | None = None,
+    thresholds: Sequence[float] = THRESHOLD_GRID,
+) -> list[Estimate]:
+    """``estimates`` over a Splink prediction, reviewers' decisions (``labels``: (id, id) → 1 or 0) in
+    place of the model's probability for the pairs they decided."""
+    name = predictions.physical_name
+    if not labels:
+        query = f"SELECT match_probability AS p FROM {name}"  # noqa: S608 — Splink's own table name
+        return estimates(query, model.connection, thresholds)
+    pairs = [(min(a, b), max(a, b), float(y)) for (a, b), y in labels.items()]
+    model.connection.register(
+        "lanhmanh_labels",
+        pa.table({"l": [p[0] for p in pairs], "r": [p[1] for p in pairs], "y": [p[2] for p in pairs]}),
+    )
+    try:
+        uid_l, uid_r = "CAST(pr.unique_id_l AS VARCHAR)", "CAST(pr.unique_id_r AS VARCHAR)"
+        join = f"lab.l = least({uid_l}, {uid_r}) AND lab.r = greatest({uid_l}, {uid_r})"
+        query = f"SELECT coalesce(lab.y, pr.match_probability) AS p FROM {name} pr LEFT JOIN lanhmanh_labels lab ON {join}"  # noqa: S608 — Splink's table
+        return estimates(query, model.connection, thresholds)
+    finally:
+        model.connection.unregister("lanhmanh_labels")
+
+
+def choose_threshold(found: Sequence[Estimate], precision: float) -> Estimate | None:
+    """The lowest threshold whose estimated precision reaches ``precision`` (most recall), or None."""
+    for estimate in sorted(found, key=lambda e: e.threshold):
+        if estimate.pairs and estimate.precision >= precision:
+            return estimate
+    return None

@@ -12,3 +12,63 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("Chọn một kết luận.")},
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=300)
+
+
+class ClusterForm:
+    """A reviewer's grouping of a candidate cluster: ``group_<id>`` = which person each record is.
+
+    Not a Django form: the fields are the cluster's records, and a record posted with two groups (a
+    split that would leave it in two persons) must be named, not silently take the last value.
+    """
+
+    ACTIONS = ("same", "different", "unsure")
+
+    def __init__(self, members: list[int], data=None):
+        self.members = members
+        self.data = data
+        self.errors: list[str] = []
+        self.groups: dict[int, str] = {}
+        self.action = ""
+        self.note = ""
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(str(i), _("Người %(n)s") % {"n": i}) for i in range(1, len(self.members) + 1)]
+
+    def is_valid(self) -> bool:
+        data = self.data
+        self.action = data.get("action", "")
+        if self.action not in self.ACTIONS:
+            self.errors.append(str(_("Chọn một kết luận: cùng một người, khác nhau hoặc chưa chắc.")))
+            return False
+        self.note = (data.get("note") or "").strip()[:300]
+        allowed = {value for value, _label in self.choices()}
+        for member in self.members:
+            values = {v for v in data.getlist(f"group_{member}") if v}
+            if len(values) > 1:
+                self.errors.append(
+                    str(
+                        _("Hồ sơ #%(id)s được xếp vào %(n)s người khác nhau: mỗi hồ sơ chỉ thuộc một người.")
+                        % {"id": member, "n": len(values)}
+                    )
+                )
+            elif values and not values <= allowed:
+                self.errors.append(str(_("Hồ sơ #%(id)s: nhóm không hợp lệ.") % {"id": member}))
+            elif values:
+                self.groups[member] = values.pop()
+        for key in data:
+            if key.startswith("group_") and key[6:] not in {str(m) for m in self.members}:
+                self.errors.append(
+                    str(_("Hồ sơ %(id)s không thuộc cụm này: hãy mở lại cụm hồ sơ.") % {"id": key[6:]})
+                )
+        if self.action == "different":
+            self.groups = {m: str(i) for i, m in enumerate(self.members, start=1)}
+        elif self.action == "same" and not self.errors:
+            missing = [m for m in self.members if m not in self.groups]
+            if missing:
+                self.errors.append(
+                    str(
+                        _("Chưa xếp hồ sơ %(ids)s vào người nào.")
+                        % {"ids": ", ".join(f"#{m}" for m in missing)}
+                    )
+                )
+        return not self.errors

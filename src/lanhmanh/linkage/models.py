@@ -29,6 +29,16 @@ class DedupRun(models.Model):
     auto_merged = models.PositiveIntegerField(_("số hồ sơ tự động hợp nhất"), default=0)
     queued = models.PositiveIntegerField(_("số cặp chờ xem xét"), default=0)
     error = models.TextField(_("lỗi"), blank=True)
+    # Issue #19: the pairs counted per blocking rule, and the precision and recall estimated from the
+    # match probabilities (reviewers' decisions in place of the model where there are any).
+    blocking = models.TextField(_("số cặp theo luật chặn"), blank=True)
+    threshold = models.FloatField(_("ngưỡng tự động hợp nhất"), null=True, blank=True)
+    estimated_precision = models.FloatField(_("độ chính xác ước tính"), null=True, blank=True)
+    estimated_recall = models.FloatField(_("độ phủ ước tính"), null=True, blank=True)
+    labelled = models.PositiveIntegerField(_("số cặp đã có kết luận dùng trong ước tính"), default=0)
+    model_version = models.ForeignKey(
+        "linkage.ModelVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -56,6 +66,64 @@ class PairStatus(models.TextChoices):
     UNSURE = "unsure", _("Chưa chắc chắn")
 
 
+class ModelVersion(models.Model):
+    """The parameters the queue is scored with, and what they were learned from (issue #19 item 3).
+
+    Version 1 is the model a run scored with; each later version re-estimates the m probabilities
+    (the chance of each comparison level among true matches) from reviewers' same/different decisions
+    and re-scores the undecided pairs with them.
+    """
+
+    number = models.PositiveIntegerField(_("phiên bản"), unique=True)
+    parameters = models.JSONField(_("tham số"), default=dict)  # {comparison label: {level label: m}}
+    learned_from = models.JSONField(_("học từ các kết luận"), default=list)  # PairDecision ids
+    same_count = models.PositiveIntegerField(_("số kết luận cùng một người"), default=0)
+    different_count = models.PositiveIntegerField(_("số kết luận hai người khác nhau"), default=0)
+    rescored = models.PositiveIntegerField(_("số cặp được chấm lại"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("phiên bản mô hình liên kết")
+        verbose_name_plural = _("phiên bản mô hình liên kết")
+
+    def __str__(self) -> str:
+        return f"Mô hình v{self.number}"
+
+
+class ReviewKind(models.TextChoices):
+    CLUSTER = "cluster", _("Xem xét một cụm")
+    BATCH = "batch", _("Xác nhận hàng loạt theo mẫu")
+
+
+class Review(models.Model):
+    """One reviewer's act on a candidate cluster or a batch of pairs: its decisions and merges undo together."""
+
+    kind = models.CharField(_("loại"), max_length=8, choices=ReviewKind.choices)
+    pattern = models.CharField(_("mẫu"), max_length=40, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lần xem xét hồ sơ trùng")
+        verbose_name_plural = _("lần xem xét hồ sơ trùng")
+
+    def __str__(self) -> str:
+        return f"Lần xem xét #{self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.undone_at is None
+
+
 class CandidatePair(models.Model):
     """Two persons the engine could not decide on; one row per pair ever, so it is never asked twice."""
 
@@ -67,6 +135,9 @@ class CandidatePair(models.Model):
     explanation = models.JSONField(_("giải thích"), default=list)
     status = models.CharField(
         _("kết luận"), max_length=10, choices=PairStatus.choices, default=PairStatus.PENDING
+    )
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -92,6 +163,9 @@ class PairDecision(models.Model):
 
     pair = models.ForeignKey(CandidatePair, on_delete=models.PROTECT, related_name="decisions")
     decision = models.CharField(_("kết luận"), max_length=10, choices=PairStatus.choices)
+    review = models.ForeignKey(
+        Review, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
@@ -118,6 +192,7 @@ class Merge(models.Model):
         CandidatePair, on_delete=models.PROTECT, null=True, blank=True, related_name="merges"
     )
     run = models.ForeignKey(DedupRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="merges")
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, null=True, blank=True, related_name="merges")
     automatic = models.BooleanField(_("tự động"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

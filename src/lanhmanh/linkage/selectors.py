@@ -10,11 +10,16 @@ Runs are for city coordinators with the same classes.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from dataclasses import dataclass, field
 
-from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairStatus
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from lanhmanh.core.text import fold, split_name
+from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, ModelVersion, PairStatus, Review
 from lanhmanh.linkage.rules import require_reviewer, require_run_manager  # noqa: F401 - views use them from here
+from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people.selectors import persons_visible
 
 
@@ -92,3 +97,312 @@ def run_get(user, pk) -> DedupRun:
 def runs(user) -> QuerySet[DedupRun]:
     require_run_manager(user)
     return DedupRun.objects.all()[:20]
+
+
+# Review by cluster (issue #19) ---------------------------------------------------------------------
+
+# A pending pair leaves the queue when (re-)scored below this (the run's lower threshold).
+QUEUE_FLOOR = 0.80
+# A link of a candidate cluster below this probability is marked weak: where a split is likeliest.
+WEAK_LINK = 0.9
+# Clusters whose every link a reviewer marked "unsure" come after fresh ones of the same value.
+UNSURE_DISCOUNT = 0.5
+
+
+@dataclass
+class Link:
+    pair: CandidatePair
+    a: int  # the two persons as they are now (after merges)
+    b: int
+
+    @property
+    def weak(self) -> bool:
+        return self.pair.match_probability < WEAK_LINK
+
+
+@dataclass
+class Cluster:
+    """Records the model would join into one person, with the pending links between them."""
+
+    members: list[int]
+    links: list[Link]
+    districts: set[str] = field(default_factory=set)
+    in_jurisdiction: bool = False
+
+    @property
+    def anchor(self) -> int:
+        """The cluster's address: its first pending pair."""
+        return min(link.pair.pk for link in self.links)
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def unsure(self) -> bool:
+        return all(link.pair.status == PairStatus.UNSURE for link in self.links)
+
+    @property
+    def uncertainty(self) -> float:
+        """Mean of 1 − |2p − 1| over the links: 1 at p = 0.5, 0 at p = 0 or 1."""
+        return sum(1 - abs(2 * link.pair.match_probability - 1) for link in self.links) / len(self.links)
+
+    @property
+    def value(self) -> float:
+        """How much a decision is expected to change the registry: size × uncertainty."""
+        return self.size * self.uncertainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
+
+    @property
+    def weak_links(self) -> int:
+        return sum(link.weak for link in self.links)
+
+    @property
+    def seen(self) -> str:
+        """What the reviewer saw: each pair with its number of decisions (a later decision changes it)."""
+        return ",".join(f"{link.pair.pk}.{link.pair.decision_count}" for link in self.links)
+
+
+def merged_roots() -> dict[int, int]:
+    """Every merged person → the person its records live under now (active merges, followed)."""
+    survivor_of = dict(Merge.objects.filter(undone_at__isnull=True).values_list("merged_id", "survivor_id"))
+    roots: dict[int, int] = {}
+    for merged in survivor_of:
+        seen, current = {merged}, survivor_of[merged]
+        while current in survivor_of and survivor_of[current] not in seen:
+            seen.add(current)
+            current = survivor_of[current]
+        roots[merged] = current
+    return roots
+
+
+def apart_roots(roots: dict[int, int]) -> dict[frozenset[int], int]:
+    """{the two persons now, as a set: the pair decided "different"} for every "different" decision."""
+    rows = CandidatePair.objects.filter(status=PairStatus.DIFFERENT).values_list(
+        "pk", "person_a_id", "person_b_id"
+    )
+    return {frozenset((roots.get(a, a), roots.get(b, b))): pk for pk, a, b in rows}
+
+
+def _district(path: str) -> str:
+    return ".".join(path.split(".")[:2]) if path else ""
+
+
+def review_clusters(user, *, district: str = "") -> list[Cluster]:
+    """The review queue: candidate clusters, the reviewer's jurisdiction first, then by value.
+
+    Pairs an earlier decision already settles never appear: both records now one person (merged,
+    possibly through others), or the two persons already decided different.
+    """
+    require_reviewer(user)
+    pairs = list(
+        CandidatePair.objects.filter(
+            Q(status=PairStatus.PENDING) | Q(status=PairStatus.UNSURE), match_probability__gte=QUEUE_FLOOR
+        )
+        .annotate(decision_count=Count("decisions"))
+        .only("pk", "person_a_id", "person_b_id", "match_probability", "status", "explanation")
+    )
+    if not pairs:
+        return []
+    roots = merged_roots()
+    apart = apart_roots(roots)
+    links = []
+    for pair in pairs:
+        a, b = roots.get(pair.person_a_id, pair.person_a_id), roots.get(pair.person_b_id, pair.person_b_id)
+        if a == b or frozenset((a, b)) in apart:
+            continue  # settled by an earlier decision
+        links.append(Link(pair, min(a, b), max(a, b)))
+    ids = {x for link in links for x in (link.a, link.b)}
+    places = {
+        pk: temporary or permanent or ""
+        for pk, temporary, permanent in persons_visible(user)
+        .filter(pk__in=ids)
+        .values_list("pk", "temporary_unit__path", "permanent_unit__path")
+    }
+    links = [link for link in links if link.a in places and link.b in places]
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for link in links:
+        ra, rb = find(link.a), find(link.b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    clusters: dict[int, Cluster] = {}
+    for link in links:
+        cluster = clusters.setdefault(find(link.a), Cluster(members=[], links=[]))
+        cluster.links.append(link)
+    jurisdiction = getattr(user, "jurisdiction_path", "") or ""
+    for cluster in clusters.values():
+        cluster.members = sorted({x for link in cluster.links for x in (link.a, link.b)})
+        cluster.links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
+        cluster.districts = {_district(places[m]) for m in cluster.members} - {""}
+        cluster.in_jurisdiction = bool(jurisdiction) and any(
+            places[m] == jurisdiction or places[m].startswith(jurisdiction + ".") for m in cluster.members
+        )
+    found = list(clusters.values())
+    if district:
+        found = [c for c in found if district in c.districts]
+    found.sort(key=lambda c: (not c.in_jurisdiction, -c.value, c.anchor))
+    return found
+
+
+def cluster_get(user, anchor) -> Cluster:
+    """The candidate cluster holding pair ``anchor`` (Http404 when out of reach or already settled)."""
+    return cluster_and_next(user, anchor)[0]
+
+
+def cluster_persons(user, cluster: Cluster) -> list:
+    """The cluster's persons (each visible to the user), in the cluster's order."""
+    found = {p.pk: p for p in persons_visible(user).filter(pk__in=cluster.members)}
+    if len(found) != len(cluster.members):
+        raise Http404
+    return [found[pk] for pk in cluster.members]
+
+
+def cluster_apart(cluster: Cluster) -> list[tuple[int, int, int]]:
+    """(person, person, pair) for the cluster's persons already decided different (they cannot be joined)."""
+    roots = merged_roots()
+    members = set(cluster.members)
+    return sorted(
+        (min(pair), max(pair), pk)
+        for pair, pk in apart_roots(roots).items()
+        if len(pair) == 2 and pair <= members
+    )
+
+
+def review_get(user, pk) -> Review:
+    """A review whose decisions this user may see (every pair in reach), or Http404."""
+    require_reviewer(user)
+    try:
+        review = Review.objects.get(pk=pk)
+    except (Review.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    visible = persons_visible(user).values("pk")
+    hidden = (
+        CandidatePair.objects.filter(decisions__review=review)
+        .exclude(person_a__in=visible, person_b__in=visible)
+        .exists()
+    )
+    if hidden:
+        raise Http404
+    return review
+
+
+def reviews_recent(user, limit: int = 10) -> list[Review]:
+    """This reviewer's latest reviews (for undo)."""
+    require_reviewer(user)
+    return list(Review.objects.filter(reviewer=user).select_related("undone_by")[:limit])
+
+
+def pending_pairs_with_persons(user) -> QuerySet[CandidatePair]:
+    """Pending pairs in reach with both persons loaded (batch confirmation reads their fields)."""
+    return pairs_for_review(user).filter(status=PairStatus.PENDING)
+
+
+def cluster_and_next(user, anchor) -> tuple[Cluster, int | None]:
+    """The cluster holding pair ``anchor`` and the address of the next one in the queue (None at the end)."""
+    try:
+        anchor = int(anchor)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    pair_get(user, anchor)
+    clusters = review_clusters(user)
+    for index, cluster in enumerate(clusters):
+        if any(link.pair.pk == anchor for link in cluster.links):
+            following = clusters[index + 1 :] + clusters[:index]
+            return cluster, (following[0].anchor if following else None)
+    raise Http404
+
+
+def district_names(paths: set[str]) -> list[tuple[str, str]]:
+    """(path, name) of these districts, by name."""
+    return sorted(
+        AdministrativeUnit.objects.filter(path__in=paths).values_list("path", "name"), key=lambda row: row[1]
+    )
+
+
+def model_latest() -> ModelVersion | None:
+    return ModelVersion.objects.order_by("-number").first()
+
+
+# Batch confirmation of an approved pattern (issue #19 item 2) ------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str
+    label: str
+    test: object  # callable(Person, Person) -> bool
+
+
+def _residence(person) -> int | None:
+    return person.temporary_unit_id or person.permanent_unit_id
+
+
+def _same_name_date_commune_one_without_id(a, b) -> bool:
+    return (
+        bool(a.full_name)
+        and fold(a.full_name) == fold(b.full_name)
+        and a.birth_date is not None
+        and a.birth_date == b.birth_date
+        and _residence(a) is not None
+        and _residence(a) == _residence(b)
+        and bool(a.id_number) != bool(b.id_number)
+    )
+
+
+def _same_id_number_and_birth(a, b) -> bool:
+    return (
+        bool(a.id_number)
+        and a.id_number == b.id_number
+        and a.birth_date is not None
+        and a.birth_date == b.birth_date
+        and bool(a.full_name)
+        and split_name(a.full_name).folded_given == split_name(b.full_name).folded_given
+    )
+
+
+PATTERNS = {
+    pattern.key: pattern
+    for pattern in (
+        Pattern(
+            "ten-ngay-xa-mot-thieu-so",
+            _(
+                "Trùng họ tên đầy đủ, trùng ngày sinh đầy đủ, cùng xã/phường nơi ở, một hồ sơ không có số CMND/CCCD"
+            ),
+            _same_name_date_commune_one_without_id,
+        ),
+        Pattern(
+            "so-ngay-ten",
+            _("Trùng số CMND/CCCD, trùng ngày sinh đầy đủ và trùng tên (họ hoặc tên đệm có thể khác)"),
+            _same_id_number_and_birth,
+        ),
+    )
+}
+
+
+def pattern_pairs(user, key: str) -> list[CandidatePair]:
+    """The pending pairs of the queue (not settled, both persons in reach) whose two records fit a pattern."""
+    pattern = PATTERNS.get(key)
+    if pattern is None:
+        raise Http404
+    in_queue = [
+        link.pair.pk
+        for cluster in review_clusters(user)
+        for link in cluster.links
+        if link.pair.status == PairStatus.PENDING
+    ]
+    pairs = (
+        CandidatePair.objects.filter(pk__in=in_queue).select_related("person_a", "person_b").order_by("pk")
+    )
+    return [pair for pair in pairs if pattern.test(pair.person_a, pair.person_b)]
+
+
+def pattern_counts(user) -> list[tuple[Pattern, int]]:
+    return [(pattern, len(pattern_pairs(user, key))) for key, pattern in PATTERNS.items()]

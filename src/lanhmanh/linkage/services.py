@@ -10,7 +10,9 @@ the recorded rows.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -26,8 +28,18 @@ from lanhmanh.core.crypto import id_number_index, name_birth_index
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.linkage import engine, entry
 from lanhmanh.linkage.blocking import entry_keys
-from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairDecision, PairStatus, RunStatus
-from lanhmanh.linkage.selectors import resolve_person_id
+from lanhmanh.linkage.models import (
+    CandidatePair,
+    DedupRun,
+    Merge,
+    ModelVersion,
+    PairDecision,
+    PairStatus,
+    Review,
+    ReviewKind,
+    RunStatus,
+)
+from lanhmanh.linkage.selectors import apart_roots, merged_roots, resolve_person_id
 from lanhmanh.linkage.tasks import dedup_registry
 from lanhmanh.people.models import Person
 from lanhmanh.people.selectors import persons_visible, without_merged
@@ -84,7 +96,13 @@ def _move_rows(actor, survivor_of: dict[int, int]) -> dict[int, list[list]]:
 
 @transaction.atomic
 def merge_persons(
-    *, actor, survivor: Person, merged: Person, pair: CandidatePair | None = None, run: DedupRun | None = None
+    *,
+    actor,
+    survivor: Person,
+    merged: Person,
+    pair: CandidatePair | None = None,
+    run: DedupRun | None = None,
+    review: Review | None = None,
 ) -> Merge:
     """Fold ``merged`` into ``survivor``. Side effects: related rows re-pointed, a Merge row, audit rows."""
     if survivor.pk == merged.pk:
@@ -98,7 +116,8 @@ def merge_persons(
         moved=moved,
         pair=pair,
         run=run,
-        automatic=pair is None,
+        review=review,
+        automatic=pair is None and review is None,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     record_change(actor=actor, instance=merge, action=ChangeRecord.Action.MERGE, reason="hợp nhất hồ sơ")
@@ -153,29 +172,32 @@ def merge_undo(*, actor, merge: Merge) -> Merge:
 
 
 @transaction.atomic
-def pair_decide(*, actor, pair: CandidatePair, decision: str, note: str = "") -> PairDecision:
+def pair_decide(
+    *, actor, pair: CandidatePair, decision: str, note: str = "", seen: str | None = None
+) -> PairDecision:
     """Record a reviewer's decision; "same" merges the pair (the older record survives)."""
     if decision not in PairStatus.values or decision == PairStatus.PENDING:
         raise ValidationError(
             {"decision": _("Chọn một kết luận: cùng một người, hai người khác nhau hoặc chưa chắc.")}
         )
     pair = CandidatePair.objects.select_for_update().get(pk=pair.pk)
-    before = snapshot(pair)
-    row = PairDecision(pair=pair, decision=decision, note=note.strip()[:300], decided_by=actor)
-    row.full_clean()
-    row.save()
-    pair.status = decision
-    pair.decided_at = timezone.now()
-    pair.save(update_fields=["status", "decided_at"])
-    record_change(
-        actor=actor,
-        instance=pair,
-        action=ChangeRecord.Action.UPDATE,
-        before=before,
-        reason=f"kết luận: {decision}",
-    )
-    if decision == PairStatus.SAME:
-        merge_persons(actor=actor, survivor=pair.person_a, merged=pair.person_b, pair=pair)
+    if seen is not None and (reason := _stale({pair.pk: pair}, seen)):
+        raise ValidationError(reason)
+    a, b = resolve_person_id(pair.person_a_id), resolve_person_id(pair.person_b_id)
+    if decision == PairStatus.DIFFERENT and a == b:
+        raise ValidationError(
+            _(
+                "Hồ sơ #%(a)s và #%(b)s đã là một người (hợp nhất qua các kết luận trước, vào hồ sơ #%(into)s): "
+                "không thể kết luận hai người khác nhau. Hãy hoàn tác hợp nhất trước."
+            )
+            % {"a": pair.person_a_id, "b": pair.person_b_id, "into": a}
+        )
+    if decision == PairStatus.SAME and (errors := _contradictions({a: "1", b: "1"})):
+        raise ValidationError(errors)
+    row = _record_decision(actor, pair, decision, note)
+    if decision == PairStatus.SAME and a != b:
+        persons = {p.pk: p for p in Person.objects.filter(pk__in=[a, b])}
+        merge_persons(actor=actor, survivor=persons[min(a, b)], merged=persons[max(a, b)], pair=pair)
     return row
 
 
@@ -242,6 +264,11 @@ def _records(persons: list[Person]) -> dict[str, list]:
     }
 
 
+# Pairs scored below this are left out of the run's estimate of recall (their expected matches are few,
+# their number large): the estimate is of the matches among pairs the model gives at least 1 %.
+ESTIMATE_FLOOR = 0.01
+
+
 def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
     """The body of a run: score the registry, merge above the upper threshold, queue the middle band.
 
@@ -264,18 +291,39 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
         del records
         if prepared.table.num_rows < 2:
             return _finish(run, step)
-        model = engine.build_model(prepared)
+        step(30, _("Đếm số cặp theo từng luật chặn"))
+        try:
+            plan = engine.blocking_plan(prepared)
+        except engine.BlockingTooLarge as error:
+            DedupRun.objects.filter(pk=run.pk).update(blocking=str(error))
+            raise
+        DedupRun.objects.filter(pk=run.pk).update(blocking="\n".join(plan.lines()))
+        model = engine.build_model(prepared, blocking_rules=plan.rules)
+        version = model_version_new(parameters=model_parameters(model.to_dict()), actor=run.started_by)
         step(50, _("Chấm điểm các cặp"))
-        predictions = model.predict(threshold=engine.LOWER_THRESHOLD)
-        pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
-        model.close()
-        step(75, _("Hợp nhất và lập hàng đợi xem xét"))
+        predictions = model.predict(threshold=ESTIMATE_FLOOR)
         decided = {
             (a, b): status
             for a, b, status in CandidatePair.objects.exclude(status=PairStatus.PENDING).values_list(
                 "person_a_id", "person_b_id", "status"
             )
         }
+        labels = {
+            (str(a), str(b)): 1.0 if status == PairStatus.SAME else 0.0
+            for (a, b), status in decided.items()
+            if status in (PairStatus.SAME, PairStatus.DIFFERENT)
+        }
+        [estimate] = engine.estimates_of(model, predictions, labels, thresholds=[engine.UPPER_THRESHOLD])
+        DedupRun.objects.filter(pk=run.pk).update(
+            threshold=engine.UPPER_THRESHOLD,
+            estimated_precision=estimate.precision,
+            estimated_recall=estimate.recall,
+            labelled=len(labels),
+            model_version=version,
+        )
+        pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
+        model.close()
+        step(75, _("Hợp nhất và lập hàng đợi xem xét"))
         certain, review = [], []
         for pair in sorted(pairs, key=lambda p: -p.match_probability):
             key = tuple(sorted((int(pair.left), int(pair.right))))
@@ -299,7 +347,7 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             on_progress=merging,
         )
         step(95, _("Lập hàng đợi xem xét"))
-        queued = _queue_many([pair for _key, pair in review], run=run)
+        queued = _queue_many([pair for _key, pair in review], run=run, version=version)
         DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
         run.auto_merged, run.queued = auto, queued
         return _finish(run, step)
@@ -452,7 +500,7 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
     return len(merges)
 
 
-def _queue_many(scored: list, *, run: DedupRun | None) -> int:
+def _queue_many(scored: list, *, run: DedupRun | None, version: ModelVersion | None = None) -> int:
     """``pair_queue`` for many pairs at once: new pairs only (a pair is queued once, ever)."""
     known = set(CandidatePair.objects.values_list("person_a_id", "person_b_id"))
     new = []
@@ -466,6 +514,7 @@ def _queue_many(scored: list, *, run: DedupRun | None) -> int:
                 person_a_id=a,
                 person_b_id=b,
                 run=run,
+                model_version=version,
                 match_probability=pair.match_probability,
                 match_weight=pair.match_weight,
                 explanation=[
@@ -588,3 +637,344 @@ def likely_matches(user, record, *, limit: int = 10) -> list[LikelyMatch]:
             found.append(LikelyMatch(person, probability, weight, tuple(fields)))
     found.sort(key=lambda m: (-m.match_weight, m.person.pk))
     return found[:limit]
+
+
+# Review by cluster (issue #19) ---------------------------------------------------------------------
+
+
+def _stale(pairs: dict[int, CandidatePair], seen: str) -> str:
+    """Why the cluster the reviewer saw is not the cluster now ("" when unchanged)."""
+    counts: dict[int, int] = {}
+    for item in filter(None, seen.split(",")):
+        pk, _dot, count = item.partition(".")
+        try:
+            counts[int(pk)] = int(count)
+        except ValueError:
+            return _("Dữ liệu của trang không hợp lệ: hãy mở lại cụm hồ sơ.")
+    if set(counts) != set(pairs):
+        return _("Cụm hồ sơ vừa thay đổi (có cặp mới hoặc cặp đã được kết luận): hãy xem lại cụm.")
+    for pk, pair in sorted(pairs.items()):
+        latest = list(PairDecision.objects.filter(pair=pair).select_related("decided_by")[:1])
+        if pair.decisions.count() != counts[pk] and latest:
+            decision = latest[0]
+            return _(
+                "Cặp hồ sơ #%(pair)s vừa được %(user)s kết luận “%(decision)s” lúc %(time)s. "
+                "Không có gì được ghi: hãy xem lại cụm hồ sơ."
+            ) % {
+                "pair": pk,
+                "user": decision.decided_by,
+                "decision": decision.get_decision_display(),
+                "time": timezone.localtime(decision.decided_at).strftime("%H:%M %d/%m/%Y"),
+            }
+    return ""
+
+
+def _contradictions(groups: dict[int, str]) -> list[str]:
+    """Two records put in one person although they (or records merged into them) were decided different."""
+    errors = []
+    for pair, pk in apart_roots(merged_roots()).items():
+        if len(pair) != 2 or not pair <= set(groups):
+            continue
+        a, b = sorted(pair)
+        if groups[a] == groups[b]:
+            errors.append(
+                _(
+                    "Hồ sơ #%(a)s và #%(b)s đã được kết luận là hai người khác nhau (cặp #%(pair)s), "
+                    "nên không thể xếp vào cùng một người."
+                )
+                % {"a": a, "b": b, "pair": pk}
+            )
+    return errors
+
+
+@transaction.atomic
+def cluster_decide(
+    *, actor, cluster, groups: dict[int, str], seen: str, unsure: bool = False, note: str = ""
+):
+    """Decide a candidate cluster in one act: records with the same group are one person (merged into
+    the oldest record), records in different groups are different persons; ``unsure`` marks every
+    link unsure. Each pair gets a decision, all in one ``Review`` that undoes together. Refused with
+    nothing written when another reviewer decided one of its pairs meanwhile (``seen``), when a record
+    is missing or put in two persons, or when the grouping contradicts an earlier "different".
+    """
+    pairs = {
+        p.pk: p
+        for p in CandidatePair.objects.select_for_update().filter(
+            pk__in=[link.pair.pk for link in cluster.links]
+        )
+    }
+    if reason := _stale(pairs, seen):
+        raise ValidationError(reason)
+    for member in cluster.members:
+        if resolve_person_id(member) != member:
+            raise ValidationError(
+                _("Hồ sơ #%(id)s vừa được hợp nhất vào hồ sơ #%(into)s: hãy xem lại cụm hồ sơ.")
+                % {"id": member, "into": resolve_person_id(member)}
+            )
+    missing = sorted(set(cluster.members) - set(groups))
+    if missing and not unsure:
+        raise ValidationError(
+            _("Chưa xếp hồ sơ %(ids)s vào người nào.") % {"ids": ", ".join(f"#{m}" for m in missing)}
+        )
+    extra = sorted(set(groups) - set(cluster.members))
+    if extra:
+        raise ValidationError(
+            _("Hồ sơ %(ids)s không thuộc cụm này.") % {"ids": ", ".join(f"#{m}" for m in extra)}
+        )
+    if not unsure and (errors := _contradictions(groups)):
+        raise ValidationError(errors)
+    review = Review.objects.create(kind=ReviewKind.CLUSTER, reviewer=actor)
+    record_change(actor=actor, instance=review, action=ChangeRecord.Action.CREATE, reason="xem xét cụm hồ sơ")
+    for link in cluster.links:
+        pair = pairs[link.pair.pk]
+        if unsure:
+            decision = PairStatus.UNSURE
+        else:
+            decision = PairStatus.SAME if groups[link.a] == groups[link.b] else PairStatus.DIFFERENT
+        _record_decision(actor, pair, decision, note, review)
+    if not unsure:
+        _merge_groups(actor, cluster, groups, review)
+    return review
+
+
+def _record_decision(actor, pair: CandidatePair, decision: str, note: str, review=None) -> PairDecision:
+    before = snapshot(pair)
+    row = PairDecision(pair=pair, decision=decision, note=note.strip()[:300], decided_by=actor, review=review)
+    row.full_clean()
+    row.save()
+    pair.status = decision
+    pair.decided_at = timezone.now()
+    pair.save(update_fields=["status", "decided_at"])
+    record_change(
+        actor=actor,
+        instance=pair,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        reason=f"kết luận: {decision}",
+    )
+    return row
+
+
+def _merge_groups(actor, cluster, groups: dict[int, str], review) -> None:
+    by_group: dict[str, list[int]] = {}
+    for member in cluster.members:
+        by_group.setdefault(groups[member], []).append(member)
+    direct = {(link.a, link.b): link.pair for link in cluster.links}
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=cluster.members)}
+    for members in by_group.values():
+        survivor = min(members)
+        for merged in sorted(members)[1:]:
+            merge_persons(
+                actor=actor,
+                survivor=persons[survivor],
+                merged=persons[merged],
+                pair=direct.get((survivor, merged)),
+                review=review,
+            )
+
+
+@transaction.atomic
+def review_undo(*, actor, review):
+    """Undo a review: its merges undone (latest first), its pairs back to what they were before it."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not review.active:
+        raise ValidationError(_("Lần xem xét này đã được hoàn tác."))
+    for merge in review.merges.filter(undone_at__isnull=True).order_by("-created_at", "-pk"):
+        merge_undo(actor=actor, merge=merge)
+    for decision in review.decisions.select_related("pair"):
+        pair = CandidatePair.objects.select_for_update().get(pk=decision.pair_id)
+        earlier = (
+            pair.decisions.exclude(review=review)
+            .exclude(review__undone_at__isnull=False)
+            .filter(decided_at__lte=decision.decided_at)
+            .first()
+        )
+        before = snapshot(pair)
+        pair.status = earlier.decision if earlier else PairStatus.PENDING
+        pair.decided_at = earlier.decided_at if earlier else None
+        pair.save(update_fields=["status", "decided_at"])
+        record_change(
+            actor=actor,
+            instance=pair,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            reason="hoàn tác kết luận",
+        )
+    before = snapshot(review)
+    review.undone_at, review.undone_by = timezone.now(), actor
+    review.save(update_fields=["undone_at", "undone_by"])
+    record_change(
+        actor=actor,
+        instance=review,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        reason="hoàn tác xem xét",
+    )
+    return review
+
+
+# Decisions teach the model (issue #19 item 3) --------------------------------------------------------
+
+# The unsupervised model counts as this many decisions when blended with reviewers' labels, so the
+# first few decisions move it a little and a few hundred dominate it.
+RELEARN_PRIOR = 10
+
+
+def model_parameters(settings: Mapping) -> dict[str, dict[str, float]]:
+    """{comparison label: {level label: m}} of a Splink model (null levels have no m)."""
+    out: dict[str, dict[str, float]] = {}
+    for comparison in settings["comparisons"]:
+        label = engine.FIELD_LABELS.get(comparison["output_column_name"], comparison["output_column_name"])
+        out[label] = {
+            level["label_for_charts"]: float(level["m_probability"])
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level") and level.get("m_probability") is not None
+        }
+    return out
+
+
+def model_version_new(*, parameters: dict, actor=None, learned_from=(), same=0, different=0) -> ModelVersion:
+    latest = ModelVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
+    version = ModelVersion.objects.create(
+        number=latest + 1,
+        parameters=parameters,
+        learned_from=list(learned_from),
+        same_count=same,
+        different_count=different,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    record_change(
+        actor=actor, instance=version, action=ChangeRecord.Action.CREATE, reason="phiên bản mô hình"
+    )
+    return version
+
+
+def model_current() -> ModelVersion:
+    """The model the queue is scored with now (the shipped model as version 1 when there is none)."""
+    latest = ModelVersion.objects.order_by("-number").first()
+    if latest is None:
+        latest = model_version_new(
+            parameters=model_parameters(json.loads(engine.DEFAULT_MODEL.read_text("utf-8")))
+        )
+    return latest
+
+
+def _labelled() -> list[tuple[int, int, str, list]]:
+    """(decision id, pair id, same/different, explanation) for every pair settled now: its latest
+    decision that is still in force (undone reviews left out)."""
+    rows = (
+        PairDecision.objects.filter(
+            pair__status__in=[PairStatus.SAME, PairStatus.DIFFERENT], decision=models.F("pair__status")
+        )
+        .exclude(review__undone_at__isnull=False)
+        .order_by("pair_id", "-pk")
+        .values_list("pk", "pair_id", "decision", "pair__explanation")
+    )
+    latest: dict[int, tuple] = {}
+    for pk, pair_id, decision, explanation in rows:
+        latest.setdefault(pair_id, (pk, pair_id, decision, explanation))
+    return list(latest.values())
+
+
+def _floored(levels: dict[str, float]) -> dict[str, float]:
+    values = {k: max(v, engine.LinkageModel.M_FLOOR) for k, v in levels.items()}
+    total = sum(values.values()) or 1.0
+    return {k: v / total for k, v in values.items()}
+
+
+@transaction.atomic
+def model_relearn(*, actor=None, prior: float = RELEARN_PRIOR) -> ModelVersion | None:
+    """Re-estimate m from reviewers' decisions and re-score the undecided pairs; a new ModelVersion
+    records what it learned from. None when no decision changed since the current version.
+
+    m of a level = its share among the pairs decided "same" (as Splink's estimate from pairwise labels),
+    blended with the unsupervised model's m as ``prior`` pseudo-decisions. Only m changes, so each
+    pair's new weight is its old weight plus, per field, log2(m new / m old) of the level it fell in:
+    the undecided pairs are re-scored without reading an identity again.
+    """
+    current = model_current()
+    labelled = _labelled()
+    ids = sorted(pk for pk, *_rest in labelled)
+    if ids == sorted(current.learned_from):
+        return None
+    base = ModelVersion.objects.filter(same_count=0, different_count=0).order_by("-number").first() or current
+    same = [explanation for _pk, _pair, decision, explanation in labelled if decision == PairStatus.SAME]
+    parameters: dict[str, dict[str, float]] = {}
+    for field_label, levels in base.parameters.items():
+        counts = dict.fromkeys(levels, 0)
+        n = 0
+        for explanation in same:
+            for row in explanation:
+                if row["field"] == field_label and row["level"] in counts:
+                    counts[row["level"]] += 1
+                    n += 1
+        parameters[field_label] = _floored(
+            {level: (counts[level] + prior * m) / (n + prior) for level, m in levels.items()}
+        )
+    version = model_version_new(
+        parameters=parameters,
+        actor=actor,
+        learned_from=ids,
+        same=len(same),
+        different=len(labelled) - len(same),
+    )
+    versions = {v.pk: v.parameters for v in ModelVersion.objects.all()}
+    pending = list(
+        CandidatePair.objects.filter(status__in=[PairStatus.PENDING, PairStatus.UNSURE]).only(
+            "pk", "match_weight", "match_probability", "explanation", "model_version_id"
+        )
+    )
+    v1 = ModelVersion.objects.order_by("number").first()
+    for pair in pending:
+        old = versions.get(pair.model_version_id or v1.pk, {})
+        delta_total = 0.0
+        explanation = []
+        for row in pair.explanation:
+            m_old = old.get(row["field"], {}).get(row["level"])
+            m_new = parameters.get(row["field"], {}).get(row["level"])
+            delta = math.log2(m_new / m_old) if m_old and m_new else 0.0
+            delta_total += delta
+            explanation.append({**row, "weight": round(row["weight"] + delta, 2)})
+        pair.match_weight += delta_total
+        pair.match_probability = 1.0 / (1.0 + 2.0 ** (-pair.match_weight))
+        pair.explanation = explanation
+        pair.model_version = version
+    CandidatePair.objects.bulk_update(
+        pending, ["match_weight", "match_probability", "explanation", "model_version"], batch_size=1000
+    )
+    version.rescored = len(pending)
+    version.save(update_fields=["rescored"])
+    return version
+
+
+@transaction.atomic
+def batch_confirm(*, actor, pattern: str, pairs: list[CandidatePair]) -> tuple[Review | None, list[str]]:
+    """Confirm as the same person every pair fitting a pattern the reviewer approved: one decision per
+    pair (audited), all in one ``Review`` that undoes together. A pair decided meanwhile, already one
+    person, or that would join two persons decided different is skipped and said why."""
+    review = Review.objects.create(kind=ReviewKind.BATCH, pattern=pattern[:40], reviewer=actor)
+    record_change(actor=actor, instance=review, action=ChangeRecord.Action.CREATE, reason="xác nhận theo mẫu")
+    skipped: list[str] = []
+    confirmed = 0
+    for candidate in pairs:
+        pair = CandidatePair.objects.select_for_update().get(pk=candidate.pk)
+        if pair.status != PairStatus.PENDING:
+            skipped.append(_("Cặp #%(pair)s đã được kết luận trước đó.") % {"pair": pair.pk})
+            continue
+        a, b = resolve_person_id(pair.person_a_id), resolve_person_id(pair.person_b_id)
+        if a == b:
+            skipped.append(_("Cặp #%(pair)s: hai hồ sơ đã là một người.") % {"pair": pair.pk})
+            continue
+        if errors := _contradictions({a: "1", b: "1"}):
+            skipped.append(_("Cặp #%(pair)s: %(why)s") % {"pair": pair.pk, "why": errors[0]})
+            continue
+        _record_decision(actor, pair, PairStatus.SAME, _("xác nhận theo mẫu"), review)
+        persons = {p.pk: p for p in Person.objects.filter(pk__in=[a, b])}
+        merge_persons(
+            actor=actor, survivor=persons[min(a, b)], merged=persons[max(a, b)], pair=pair, review=review
+        )
+        confirmed += 1
+    if not confirmed:
+        transaction.set_rollback(True)
+        return None, skipped
+    return review, skipped

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import Purpose
 from lanhmanh.linkage import selectors, services
-from lanhmanh.linkage.forms import DecisionForm
+from lanhmanh.linkage.forms import ClusterForm, DecisionForm
 from lanhmanh.linkage.models import CandidatePair
 from lanhmanh.people.forms import PurposeForm
-from lanhmanh.people.selectors import identities_shown
+from lanhmanh.people.selectors import identities_shown, support_of, violations_of
 
 SESSION_PURPOSES = "linkage_purposes"
 
@@ -37,10 +37,139 @@ def _pair_purpose(request, pair: CandidatePair):
     return None, render(request, "linkage/pair_purpose.html", {"pair": pair, "form": form})
 
 
+SESSION_REVIEW_PURPOSE = "linkage_review_purpose"
+QUEUE_SHOWN = 100
+
+
 @login_required
 def queue(request):
-    pairs = list(selectors.pairs_for_review(request.user)[:100])
-    return render(request, "linkage/queue.html", {"pairs": pairs, "nav_current": "linkage:queue"})
+    """Candidate clusters, the reviewer's jurisdiction first, then by value; filterable by district."""
+    district = request.GET.get("quan", "")
+    every = selectors.review_clusters(request.user)
+    clusters = [c for c in every if not district or district in c.districts]
+    districts = selectors.district_names({d for c in every for d in c.districts})
+    return render(
+        request,
+        "linkage/queue.html",
+        {
+            "clusters": clusters[:QUEUE_SHOWN],
+            "total": len(clusters),
+            "districts": districts,
+            "district": district,
+            "reviews": selectors.reviews_recent(request.user),
+            "version": selectors.model_latest(),
+            "nav_current": "linkage:queue",
+        },
+    )
+
+
+def _review_purpose(request, anchor: int):
+    """The purpose stated for reviewing duplicates in this session (asked once), or the page asking it."""
+    chosen = request.session.get(SESSION_REVIEW_PURPOSE)
+    if chosen is not None:
+        return chosen, None
+    if request.method == "POST" and "purpose" in request.POST:
+        form = PurposeForm(request.POST)
+        if form.is_valid():
+            request.session[SESSION_REVIEW_PURPOSE] = {
+                "purpose": form.cleaned_data["purpose"],
+                "detail": form.cleaned_data["detail"],
+            }
+            return None, redirect("linkage:cluster_detail", pk=anchor)
+    else:
+        form = PurposeForm(initial={"purpose": Purpose.LINKAGE})
+    return None, render(request, "linkage/cluster_purpose.html", {"anchor": anchor, "form": form})
+
+
+@login_required
+def cluster_detail(request, pk: int):
+    """A candidate cluster on one screen: its records and their histories side by side, the links with
+    the weak ones marked; split and confirm in one act (keyboard: s, d, u, n, 1–9). Every view logged."""
+    cluster, next_anchor = selectors.cluster_and_next(request.user, pk)
+    chosen, purpose_page = _review_purpose(request, pk)
+    if purpose_page is not None:
+        return purpose_page
+    form = ClusterForm(cluster.members, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.cluster_decide(
+                actor=request.user,
+                cluster=cluster,
+                groups=form.groups,
+                seen=request.POST.get("seen", ""),
+                unsure=form.action == "unsure",
+                note=form.note,
+            )
+        except ValidationError as error:
+            form.errors.extend(error.messages)
+        else:
+            version = services.model_relearn(actor=request.user)
+            text = _("Đã ghi kết luận cho cụm %(n)s hồ sơ (lần xem xét #%(review)s).") % {
+                "n": cluster.size,
+                "review": review.pk,
+            }
+            if version is not None:
+                text += " " + _(
+                    "Mô hình đã học lại (phiên bản %(v)s) và chấm lại %(k)s cặp chưa kết luận."
+                ) % {
+                    "v": version.number,
+                    "k": version.rescored,
+                }
+            messages.success(request, text)
+            upcoming = selectors.review_clusters(request.user)
+            if upcoming:
+                return redirect("linkage:cluster_detail", pk=upcoming[0].anchor)
+            return redirect("linkage:queue")
+    persons = selectors.cluster_persons(request.user, cluster)
+    identities_shown(
+        request.user,
+        persons,
+        purpose=chosen["purpose"],
+        detail=(_("Cụm hồ sơ nghi trùng (cặp #%(pair)s)") % {"pair": pk} + " " + chosen["detail"]).strip(),
+        path=request.path,
+    )
+    posted = request.POST if request.method == "POST" else {}
+    records = [
+        {
+            "index": index,
+            "person": person,
+            "violations": list(violations_of(request.user, person)),
+            "support": support_of(request.user, person),
+            "group": posted.get(f"group_{person.pk}", "1"),
+        }
+        for index, person in enumerate(persons, start=1)
+    ]
+    return render(
+        request,
+        "linkage/cluster_detail.html",
+        {
+            "cluster": cluster,
+            "records": records,
+            "choices": form.choices(),
+            "errors": form.errors,
+            "apart": selectors.cluster_apart(cluster),
+            "next_anchor": next_anchor,
+            "version": selectors.model_latest(),
+            "nav_current": "linkage:queue",
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_undo(request, pk: int):
+    review = selectors.review_get(request.user, pk)
+    try:
+        services.review_undo(actor=request.user, review=review)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        services.model_relearn(actor=request.user)
+        messages.success(
+            request,
+            _("Đã hoàn tác lần xem xét #%(review)s: các hồ sơ trở lại như trước.") % {"review": review.pk},
+        )
+    return redirect("linkage:queue")
 
 
 @login_required
@@ -58,6 +187,7 @@ def pair_detail(request, pk: int):
                 pair=pair,
                 decision=form.cleaned_data["decision"],
                 note=form.cleaned_data["note"],
+                seen=request.POST.get("seen"),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -123,3 +253,52 @@ def run_detail(request, pk: int):
 def run_progress(request, pk: int):
     run = selectors.run_get(request.user, pk)
     return render(request, "linkage/run_progress.html", {"run": run})
+
+
+BATCH_PREVIEW = 20
+
+
+@login_required
+def batch(request):
+    """Patterns a reviewer may approve once to confirm every pending pair that fits (each decision audited,
+    the whole batch undoable). The pairs of the chosen pattern are shown (purpose-logged) before approval."""
+    counts = selectors.pattern_counts(request.user)
+    key = request.GET.get("mau") or request.POST.get("mau") or ""
+    context = {"counts": counts, "key": key, "nav_current": "linkage:queue"}
+    if not key:
+        return render(request, "linkage/batch.html", context)
+    pairs = selectors.pattern_pairs(request.user, key)
+    if not pairs:
+        messages.info(request, _("Không có cặp nào chờ xem xét khớp với mẫu này."))
+        return redirect("linkage:batch")
+    chosen = request.session.get(SESSION_REVIEW_PURPOSE)
+    if chosen is None:
+        return redirect("linkage:cluster_detail", pk=pairs[0].pk)  # states the session's purpose first
+    if request.method == "POST" and request.POST.get("approve") == key:
+        review, skipped = services.batch_confirm(actor=request.user, pattern=key, pairs=pairs)
+        if review is None:
+            messages.error(request, " ".join(str(s) for s in skipped))
+            return redirect("linkage:batch")
+        services.model_relearn(actor=request.user)
+        done = review.decisions.count()
+        text = _("Đã xác nhận %(n)s cặp theo mẫu (lần xem xét #%(review)s, có thể hoàn tác).") % {
+            "n": done,
+            "review": review.pk,
+        }
+        if skipped:
+            text += " " + _("Bỏ qua %(k)s cặp: %(why)s") % {
+                "k": len(skipped),
+                "why": " ".join(map(str, skipped)),
+            }
+        messages.success(request, text)
+        return redirect("linkage:queue")
+    shown = pairs[:BATCH_PREVIEW]
+    identities_shown(
+        request.user,
+        [p for pair in shown for p in (pair.person_a, pair.person_b)],
+        purpose=chosen["purpose"],
+        detail=(_("Xác nhận hàng loạt theo mẫu") + " " + chosen["detail"]).strip(),
+        path=request.path,
+    )
+    context.update({"pattern": selectors.PATTERNS[key], "pairs": shown, "total": len(pairs)})
+    return render(request, "linkage/batch.html", context)

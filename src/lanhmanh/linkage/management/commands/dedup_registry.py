@@ -21,9 +21,16 @@ class Command(BaseCommand):
 
         run = run_execute(run, on_progress=show)
         self.stdout.write("")
+        if run.blocking:
+            self.stdout.write(run.blocking)
         if run.status == RunStatus.FAILED:
             self.stderr.write(f"Lỗi: {run.error}")
             return
         self.stdout.write(
             f"{run.records} hồ sơ; tự động hợp nhất {run.auto_merged}; {run.queued} cặp chờ xem xét."
         )
+        if run.estimated_precision is not None:
+            self.stdout.write(
+                f"Ước tính tại ngưỡng tự động hợp nhất {run.threshold:g}: độ chính xác {run.estimated_precision:.4f}, "
+                f"độ phủ {run.estimated_recall:.4f} (từ xác suất trùng của mô hình và {run.labelled} cặp đã có kết luận)."
+            )
