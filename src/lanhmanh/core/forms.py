@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.models import AccessRecord, Breach, ChangeRecord
+from lanhmanh.core.pickers import period_choices
 from lanhmanh.core.selectors import ACTION_ACCESS, AuditFilters
 
 # Text inputs ---------------------------------------------------------------------------------------
@@ -181,6 +182,15 @@ class DateInput(forms.DateInput):
         }
         attrs.pop("type", None)
         super().__init__(attrs=attrs, format=format or "%d/%m/%Y")
+
+
+class PeriodSelect(forms.Select):
+    """A reporting period chosen from a list (years, six months, quarters, months of ``years``), never
+    typed as a code; the value posted is still the period id (201410, 2014Q3, 2014) the services check."""
+
+    def __init__(self, attrs=None, *, years=(), kinds=None):
+        attrs = {"class": "form-select", "data-period-select": "", **(attrs or {})}
+        super().__init__(attrs=attrs, choices=period_choices(years, *([kinds] if kinds else [])))
 
 
 class DateTimeInput(forms.DateTimeInput):

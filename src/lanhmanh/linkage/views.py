@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lanhmanh.core.audit import Purpose
 from lanhmanh.linkage import selectors, services
 from lanhmanh.linkage.forms import DecisionForm
 from lanhmanh.linkage.models import CandidatePair
@@ -33,7 +32,7 @@ def _pair_purpose(request, pair: CandidatePair):
             request.session[SESSION_PURPOSES] = purposes
             return None, redirect("linkage:pair_detail", pk=pair.pk)
     else:
-        form = PurposeForm(initial={"purpose": Purpose.LINKAGE})
+        form = PurposeForm()
     return None, render(request, "linkage/pair_purpose.html", {"pair": pair, "form": form})
 
 

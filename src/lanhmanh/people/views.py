@@ -118,6 +118,7 @@ def person_detail(request, pk: int):
         "repeats": [row for row in counted if row.is_repeat],
         "health": selectors.health_of(user, person),
         "support": selectors.support_of(user, person),
+        "support_cases": hooks.support_cases_of(user, person),
         "can_health": can(user, DataClass.HEALTH),
         "can_support": can(user, DataClass.SUPPORT),
         "today": today,

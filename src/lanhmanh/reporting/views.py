@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.core.pickers import period_picker
+from lanhmanh.core.pickers import default_year, period_picker
 from lanhmanh.plans.selectors import plan_year_for
 from lanhmanh.reporting import documents, services
 from lanhmanh.reporting.aggregation import consolidate
@@ -74,7 +74,7 @@ def inbox(request):
     _require_reporting_user(request.user)
     context = inbox_for(request.user)
     forms_qs = ReportForm.objects.filter(pk__in=[f.pk for f in context["forms"]])
-    context["open_form"] = OpenReportForm(forms_qs=forms_qs)
+    context["open_form"] = OpenReportForm(forms_qs=forms_qs, year=default_year(request.user))
     context["approves"] = is_approver(request.user)
     context["queue_count"] = len(approval_queue_for(request.user)) if context["approves"] else 0
     context["unread"] = notifications_for(request.user).filter(read_at__isnull=True).count()
