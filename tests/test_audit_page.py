@@ -231,3 +231,11 @@ def test_query_count_does_not_grow_with_rows_or_pages(client_for, dpo, police, c
     # Of those, the audit tables are read exactly three times: the model list, the count, the page.
     for sql in (one_page, three_pages, last_page):
         assert len([q for q in sql if "core_changerecord" in q or "core_accessrecord" in q]) == 3
+
+
+def test_the_actor_is_named_family_name_first(client_for, dpo, coordinator, trail):
+    coordinator.last_name, coordinator.first_name = "Đặng", "Minh Hồng"
+    coordinator.save()
+    body = client_for(dpo).get(URL).content.decode()
+    assert "(Đặng Minh Hồng)" in body
+    assert "Minh Hồng Đặng" not in body

@@ -39,7 +39,7 @@ def _decorate(entry: dict) -> dict:
     return {
         **entry,
         "is_change": is_change,
-        "actor_name": " ".join(filter(None, [entry["first_name"], entry["last_name"]])),
+        "actor_name": " ".join(filter(None, [entry["last_name"], entry["first_name"]])),  # Vietnamese order
         "model_label": model_name(entry["record_model"]),
         "action_label": _ACTIONS.get(entry["act"], entry["act"]) if is_change else "",
         "purpose_label": _PURPOSES.get(entry["why"], entry["why"]),

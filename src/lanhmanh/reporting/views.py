@@ -45,8 +45,9 @@ RENDERERS = {"docx": documents.to_docx, "xlsx": documents.to_xlsx, "pdf": docume
 
 
 def _errors(exc: ValidationError) -> list[str]:
+    """The messages of ``exc``, each once (a rule between fields names every field it involves)."""
     if hasattr(exc, "message_dict"):
-        return [m for messages_ in exc.message_dict.values() for m in messages_]
+        return list(dict.fromkeys(m for messages_ in exc.message_dict.values() for m in messages_))
     return list(exc.messages)
 
 
