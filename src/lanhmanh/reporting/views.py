@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import history
+from lanhmanh.core.documents import download_name
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.pickers import default_year, period_picker
 from lanhmanh.plans.selectors import plan_year_for
@@ -31,6 +32,7 @@ from lanhmanh.reporting.selectors import (
     forms_visible_for_completeness,
     inbox_for,
     notifications_for,
+    reports_by_unit,
     sanctioned_sellers,
     sanctioned_sellers_of_consolidation,
     submission_for,
@@ -367,6 +369,14 @@ def completeness_page(request):
                 result = completeness(form, scope_path=unit.path, request=chosen, late_page=late_page)
         else:
             result = completeness(form, scope_path=unit.path, period_id=period.id, late_page=late_page)
+    rows = []
+    if result is not None:
+        reports = (
+            reports_by_unit(request.user, form, period.id, [r.path for r in result.rows])
+            if not form.is_ad_hoc
+            else {}
+        )
+        rows = [(row, reports.get(row.path)) for row in result.rows]
     context = {
         "forms": forms,
         "form": form,
@@ -374,6 +384,7 @@ def completeness_page(request):
         "error": error,
         "unit": unit,
         "result": result,
+        "rows": rows,
         "requests": requests,
         "late_query": _late_query(request, result),
         "picker": _picker(form, period),
@@ -447,7 +458,7 @@ def consolidated_download(request, fmt: str):
     except ValueError:
         raise Http404 from None
     result = consolidate(form, unit, period, user=request.user)
-    return _document(request, result, fmt, f"{form.code}-{period.id}-{unit.path}")
+    return _document(request, result, fmt, download_name(_("Báo cáo tổng hợp"), period.label, unit.full_name))
 
 
 @login_required
@@ -456,7 +467,10 @@ def download(request, pk: int, fmt: str):
     submission = submission_for(request.user, pk)
     result = consolidate(submission.form, submission.unit, submission.period, user=request.user)
     return _document(
-        request, result, fmt, f"{submission.form.code}-{submission.period_id}-{submission.unit_path}"
+        request,
+        result,
+        fmt,
+        download_name(submission.form.short_name, submission.period_label, submission.unit.full_name),
     )
 
 
