@@ -44,7 +44,7 @@ def sanctioned(police, resident, selling_2014, trang_tien):
         place_unit=trang_tien,
         act=selling_2014,
         role="seller",
-        sanction={"number": "2/QĐ", "decided_on": dt.date(2014, 5, 10), "kind": "fine", "amount": 1_500_000},
+        sanction={"number": "2/QĐ", "decided_on": dt.date(2014, 5, 10), "kind": "fine", "amount": 200_000},
     )
     return violation
 
