@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-sqlite test-postgres lint bench install assets messages clean serve prod-check
+.PHONY: demo test suites test-sqlite test-postgres lint bench install assets messages clean serve prod-check
 
 $(BIN)/activate: pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -46,7 +46,11 @@ lint: $(BIN)/activate
 	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/lint $(BIN)/pytest -q -p no:randomly tests/test_layers.py tests/test_access_layer.py \
 		-k "reason or no_view_module or source_check"
 
-test: install lint test-sqlite test-postgres
+# The whole suite on SQLite and on PostgreSQL, the two runs at the same time (scripts/test_suites.sh).
+test: install lint suites
+
+suites: install
+	scripts/test_suites.sh
 
 test-sqlite: install
 	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/test-sqlite DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite/db.sqlite3 \
