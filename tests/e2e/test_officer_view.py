@@ -164,3 +164,13 @@ def test_another_period_is_picked_from_a_list_and_its_sections_save_on_their_own
     with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
         section.get_by_role("button", name="Lưu mục này").click()
     expect(section.get_by_text("phải bằng")).to_have_count(1)
+
+
+def test_a_plain_form_has_the_common_look_and_marks_required_fields(page, demo_accounts, live_url):
+    sign_in(page, live_url(""), "dieuphoi")
+    page.goto(live_url("/bao-cao/dot-xuat/moi/"))
+    title = page.locator("#id_title")
+    expect(title).to_have_class(re.compile(r"\bform-control\b"))
+    expect(page.locator("#id_form")).to_have_class(re.compile(r"\bform-select\b"))
+    mark = page.locator('label[for="id_title"]').evaluate("l => getComputedStyle(l, '::after').content")
+    assert "*" in mark

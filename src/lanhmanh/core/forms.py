@@ -145,15 +145,37 @@ def guard_text_fields(form: forms.BaseForm) -> None:
             field.widget.attrs.setdefault("maxlength", str(limit))
 
 
+_UNSTYLED = (forms.HiddenInput, forms.MultipleHiddenInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
+
+
+def bootstrap_widget(widget: forms.Widget) -> None:
+    """Bootstrap's class on a widget that has none (a form's own choice of class is kept)."""
+    if widget.attrs.get("class") or isinstance(widget, _UNSTYLED):
+        return
+    if isinstance(widget, forms.CheckboxInput):
+        widget.attrs["class"] = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        widget.attrs["class"] = "form-select"
+    else:
+        widget.attrs["class"] = "form-control"
+
+
 class TextGuardMixin:
     """Put before ``forms.Form`` / ``forms.ModelForm``: over-long text and NUL bytes become field errors.
 
-    Fields added in a subclass's ``__init__`` are guarded too (again in ``full_clean``).
+    Fields added in a subclass's ``__init__`` are guarded too (again in ``full_clean``). Every field a
+    template shows gets Bootstrap's look (``bootstrap_widget``): a new form matches the others for free;
+    app.css marks the label of a required field.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         guard_text_fields(self)
+
+    def __getitem__(self, name):
+        bound = super().__getitem__(name)
+        bootstrap_widget(bound.field.widget)
+        return bound
 
     def full_clean(self):
         guard_text_fields(self)
