@@ -242,3 +242,13 @@ def test_a_pair_page_logs_both_identities_with_the_stated_purpose(registry, dist
     assert rows == sorted(
         [(str(pair.person_a_id), "other", detail, path), (str(pair.person_b_id), "other", detail, path)]
     )
+
+
+def test_the_dedup_run_page_is_in_the_coordinators_menu_and_linked_from_an_empty_queue(
+    coordinator, district_officer, client_for
+):
+    queue = client_for(coordinator).get("/ho-so-trung/").content.decode()
+    assert "data-queue-empty" in queue
+    assert queue.count('href="/ho-so-trung/ra-soat/"') >= 2  # the menu and the empty queue
+    other = client_for(district_officer).get("/ho-so-trung/").content.decode()
+    assert 'href="/ho-so-trung/ra-soat/"' not in other

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from lanhmanh.linkage import selectors, services
 from lanhmanh.linkage.forms import DecisionForm
 from lanhmanh.linkage.models import CandidatePair
+from lanhmanh.linkage.rules import can_manage_runs
 from lanhmanh.people.forms import PurposeForm
 from lanhmanh.people.selectors import identities_shown
 
@@ -39,7 +40,11 @@ def _pair_purpose(request, pair: CandidatePair):
 @login_required
 def queue(request):
     pairs = list(selectors.pairs_for_review(request.user)[:100])
-    return render(request, "linkage/queue.html", {"pairs": pairs, "nav_current": "linkage:queue"})
+    return render(
+        request,
+        "linkage/queue.html",
+        {"pairs": pairs, "can_run": can_manage_runs(request.user), "nav_current": "linkage:queue"},
+    )
 
 
 @login_required
