@@ -192,3 +192,10 @@ def test_completeness_rows_link_to_the_units_report_and_downloads_are_named_in_w
     assert download["Content-Disposition"] == (
         'attachment; filename="Bao-cao-thang-cap-xa-Thang-10-2014-Phuong-Trang-Tien.docx"'
     )
+
+
+def test_the_report_history_names_statuses_in_vietnamese(october, commune_officer, client_for):
+    services.submission_submit(actor=commune_officer, submission=october)
+    page = client_for(commune_officer).get(f"/bao-cao/{october.pk}/").content.decode()
+    assert "→ Đã gửi, chờ duyệt" in page
+    assert "→ submitted" not in page and "→ draft" not in page

@@ -23,7 +23,7 @@ from lanhmanh.reporting import documents, services
 from lanhmanh.reporting.aggregation import consolidate
 from lanhmanh.reporting.completeness import completeness
 from lanhmanh.reporting.forms import AdHocRequestForm, DecisionForm, OpenReportForm, SectionForm, SubmitForm
-from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Submission
+from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Status, Submission
 from lanhmanh.reporting.rules import can_approve, can_enter, is_approver, is_submitter
 from lanhmanh.reporting.selectors import (
     approval_queue_for,
@@ -43,6 +43,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+_STATUS_LABELS = dict(Status.choices)  # the history says "→ Đã duyệt", never the stored code
 RENDERERS = {"docx": documents.to_docx, "xlsx": documents.to_xlsx, "pdf": documents.to_pdf}
 
 
@@ -135,7 +136,9 @@ def _detail_context(request, submission: Submission, section_code: str | None = 
         "can_submit": can_enter(request.user, submission) and submission.is_editable,
         "can_decide": can_approve(request.user, submission) and submission.status == "submitted",
         "changes": services.changes_since_approval(submission),
-        "history": history(submission)[:20],
+        "history": [
+            (row, _STATUS_LABELS.get((row.after or {}).get("status"), "")) for row in history(submission)[:20]
+        ],
         "submit_form": SubmitForm(initial={"version": submission.version}),
         "decision_form": DecisionForm(initial={"version": submission.version}),
     }
