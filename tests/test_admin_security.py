@@ -170,3 +170,9 @@ def test_role_and_agency_edits_are_change_records(sysadmin, client_for):
     )
     record = ChangeRecord.objects.get(model="org.agency")
     assert (record.after["name"], record.reason) == (agency.name + " (mới)", "Đổi tên theo quyết định")
+
+
+def test_the_admin_index_names_third_party_groups_in_vietnamese(sysadmin, client_for):
+    page = client_for(sysadmin).get("/quan-tri/").content.decode()
+    assert "Xác thực hai bước" in page and "Tác vụ chạy nền" in page
+    assert "OTP_TOTP" not in page and "Task Results" not in page
