@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -97,6 +98,37 @@ def person_list(request):
             "can_edit": can_edit_registry(request.user),
             "nav_current": "people:person_list",
         },
+    )
+
+
+WARD_PAGE_SIZE = 50
+
+
+@login_required
+def person_ward(request):
+    """The persons on the user's own area (“người trên địa bàn của tôi”), newest first, 50 a page, only
+    after a stated purpose; every page shown is logged, one access row per person."""
+    user = request.user
+    _require_registry(user)
+    purpose_form = PurposeForm(request.GET if "purpose" in request.GET else None)
+    page = None
+    if purpose_form.is_bound and purpose_form.is_valid():
+        purpose, detail = purpose_form.cleaned_data["purpose"], purpose_form.cleaned_data["detail"]
+        paginator = Paginator(selectors.persons_visible(user).order_by("-pk"), WARD_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("trang"))
+        selectors.identities_shown(
+            user,
+            list(page.object_list),
+            purpose=purpose,
+            detail=(_("Người trên địa bàn: ") + detail).strip(),
+            path=request.path,
+        )
+        for person in page.object_list:
+            _remember_purpose(request, person, purpose, detail)
+    return render(
+        request,
+        "people/person_ward.html",
+        {"purpose_form": purpose_form, "page": page, "unit": user.unit, "nav_current": "people:person_list"},
     )
 
 
