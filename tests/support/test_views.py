@@ -403,3 +403,13 @@ def test_the_person_page_lists_the_persons_support_cases(client_for, district_of
     assert "data-support-cases" in body
     assert reverse("support:case_detail", args=[case.pk]) in body
     assert "Chưa có hồ sơ hỗ trợ nào." not in body
+
+
+def test_the_case_page_opens_on_a_summary_with_its_sections_as_tabs(client_for, social_worker, case):
+    body = client_for(social_worker).get(case_url(case)).content.decode()
+    assert "data-case-summary" in body and "0 chuyển gửi đang chờ" in body
+    assert body.count("data-tab-pane=") == 7
+    assert 'data-active-tab=""' in body
+    # A refused form re-renders on its own tab.
+    refused = client_for(social_worker).post(case_url(case), {"action": "referral"}).content.decode()
+    assert 'data-active-tab="chuyen-gui"' in refused

@@ -372,6 +372,8 @@ def case_detail(request, pk: int):
             return redirect("support:case_detail", pk=case.pk)
     purposes, grid = _consent_grid(case)
     today = timezone.localdate()
+    referrals = list(case.referrals.select_related("to_agency", "from_agency"))
+    follow_ups = list(case.follow_ups.all())
     return render(
         request,
         "support/case_detail.html",
@@ -381,8 +383,12 @@ def case_detail(request, pk: int):
             "purposes": purposes,
             "grid": grid,
             "services": selectors.services_of(user, case),
-            "referrals": list(case.referrals.select_related("to_agency", "from_agency")),
-            "follow_ups": list(case.follow_ups.all()),
+            "referrals": referrals,
+            "follow_ups": follow_ups,
+            "open_referrals": sum(1 for r in referrals if r.is_open),
+            "next_follow_up": next((f for f in follow_ups if f.done_on is None), None),
+            # A form refused on re-render opens on its own tab (app.js shows one tab at a time).
+            "active_tab": CASE_ACTION_TABS.get(action or "", ""),
             "goals": list(case.goals.all()),
             "enrolments": list(case.enrolments.select_related("programme")),
             "team": list(case.workers.order_by("last_name", "first_name", "pk")),
@@ -393,6 +399,23 @@ def case_detail(request, pk: int):
             **context_forms,
         },
     )
+
+
+CASE_ACTION_TABS = {
+    "assessment": "tom-tat",
+    "goal": "tom-tat",
+    "goal_done": "tom-tat",
+    "consents": "dong-y",
+    "consent_add": "dong-y",
+    "service": "dich-vu",
+    "referral": "chuyen-gui",
+    "referral_cancel": "chuyen-gui",
+    "followup": "theo-doi",
+    "followup_done": "theo-doi",
+    "enrol": "chuong-trinh",
+    "progress": "chuong-trinh",
+    "close": "dong-ho-so",
+}
 
 
 def _handle_case_action(request, user, case, action, f, errors) -> bool:
