@@ -174,3 +174,16 @@ def test_a_plain_form_has_the_common_look_and_marks_required_fields(page, demo_a
     expect(page.locator("#id_form")).to_have_class(re.compile(r"\bform-select\b"))
     mark = page.locator('label[for="id_title"]').evaluate("l => getComputedStyle(l, '::after').content")
     assert "*" in mark
+
+
+def test_people_in_my_ward_after_a_purpose(page, live_url, login_as):
+    login_as(page, "canboxa")
+    page.goto(live_url("/nguoi-vi-pham/"))
+    page.get_by_role("link", name="Người trên địa bàn của tôi").click()
+    expect(page.locator("[data-ward]")).to_have_count(0)
+    page.get_by_label("Mục đích xem thông tin nhân thân").select_option(label="Tiếp cận, hỗ trợ, tư vấn")
+    page.get_by_role("button", name="Xem danh sách").click()
+    expect(page.locator("[data-ward-count]")).to_contain_text("người")
+    first = page.locator("[data-ward] tbody tr").first
+    first.get_by_role("link", name="Xem hồ sơ").click()
+    expect(page.locator("[data-purpose-form]")).to_have_count(0)  # the purpose stated for the list holds
