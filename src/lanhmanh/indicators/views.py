@@ -107,7 +107,7 @@ def indicator_detail(request, code: str):
 def _workbook(indicator, unit, period, views, child_rows, months) -> HttpResponse:
     """The page's figures as an Excel workbook: numbers stored as numbers, a hidden small count as the
     page shows it ("< 5", "x"), never its value."""
-    from openpyxl import Workbook  # noqa: PLC0415 — heavy: only when an export is asked for
+    from openpyxl import Workbook  # noqa: PLC0415 -- heavy: only when an export is asked for
 
     def value(cell):
         return cell.display if cell.suppressed or cell.value is None else float(cell.value)
