@@ -171,16 +171,3 @@ def test_role_and_agency_edits_are_change_records(sysadmin, client_for):
     record = ChangeRecord.objects.get(model="org.agency")
     assert (record.after["name"], record.reason) == (agency.name + " (mới)", "Đổi tên theo quyết định")
 
-
-def test_the_admin_index_names_third_party_groups_in_vietnamese(sysadmin, client_for):
-    from django.contrib import admin
-    from django.test import RequestFactory
-
-    page = client_for(sysadmin).get("/quan-tri/").content.decode()
-    assert "OTP_TOTP" not in page and "Task Results" not in page
-    request = RequestFactory().get("/quan-tri/")
-    request.user = sysadmin
-    names = {app["app_label"]: app["name"] for app in admin.site.get_app_list(request)}
-    for label, vietnamese in (("otp_totp", "Xác thực hai bước"), ("django_tasks_db", "Tác vụ chạy nền")):
-        if label in names:  # registered with the admin: named in Vietnamese
-            assert str(names[label]) == vietnamese
