@@ -170,4 +170,3 @@ def test_role_and_agency_edits_are_change_records(sysadmin, client_for):
     )
     record = ChangeRecord.objects.get(model="org.agency")
     assert (record.after["name"], record.reason) == (agency.name + " (mới)", "Đổi tên theo quyết định")
-
