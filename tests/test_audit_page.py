@@ -231,3 +231,25 @@ def test_query_count_does_not_grow_with_rows_or_pages(client_for, dpo, police, c
     # Of those, the audit tables are read exactly three times: the model list, the count, the page.
     for sql in (one_page, three_pages, last_page):
         assert len([q for q in sql if "core_changerecord" in q or "core_accessrecord" in q]) == 3
+
+
+def test_the_actor_is_named_family_name_first(client_for, dpo, coordinator, trail):
+    coordinator.last_name, coordinator.first_name = "Đặng", "Minh Hồng"
+    coordinator.save()
+    body = client_for(dpo).get(URL).content.decode()
+    assert "(Đặng Minh Hồng)" in body
+    assert "Minh Hồng Đặng" not in body
+
+
+def test_the_audit_log_exports_the_filtered_rows_as_csv(client_for, dpo, coordinator, police, trail):
+    response = client_for(dpo).get(URL, {"actor": "police", "xuat": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="Kiem-tra-du-lieu-')
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeffThời điểm,Tài khoản,Họ và tên,")
+    lines = text.strip().splitlines()
+    assert len(lines) == 2  # the header and the police officer's one read
+    assert lines[1].startswith("12/03/2024 09:00:00,police,")
+    assert "Xem: Xử phạt vi phạm hành chính" in lines[1]
+    assert "Tên mới bí mật" not in text
+    assert client_for(police).get(URL, {"xuat": "csv"}).status_code == 404

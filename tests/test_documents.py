@@ -36,3 +36,14 @@ def test_no_code_creates_a_word_document_outside_the_official_layout():
         if re.search(r"(?<![\w.])Document\(\s*\)", path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_downloads_are_named_in_words_without_accents():
+    from lanhmanh.core.documents import download_name
+
+    assert (
+        download_name("Báo cáo", "Tháng 10/2014", "Phường Tràng Tiền")
+        == "Bao-cao-Thang-10-2014-Phuong-Trang-Tien"
+    )
+    assert download_name("Kế hoạch", 2014, "Quận Đống Đa") == "Ke-hoach-2014-Quan-Dong-Da"
+    assert download_name("", None) == "tai-lieu"

@@ -31,6 +31,7 @@ def achieved(page, code: str) -> str:
 def open_case_page(page, base, pk: int) -> None:
     page.goto(f"{base}/vu-an/{pk}/")
     if page.locator("[data-purpose-form]").count():
+        page.get_by_label("Mục đích xem thông tin nhân thân").select_option("investigation")
         page.get_by_role("button", name="Xem vụ án").click()
         page.wait_for_load_state()
 

@@ -33,8 +33,22 @@ CODES = [
     r"reporting\.\w+",
     "identity/support",
 ]
-# Record keys such as "submitted:12:1" (a notification's id on the audit page) are identifiers, not words.
-CODE_RE = re.compile(r"(?<![\w./:-])(" + "|".join(CODES) + r")(?![\w/:-])", re.IGNORECASE)
+CODE_RE = re.compile(r"(?<![\w./-])(" + "|".join(CODES) + r")(?![\w/-])", re.IGNORECASE)
+# A whole number above 999 printed without Vietnamese grouping (1500000 where 1.500.000 is meant). Digits
+# inside dates, codes and decimals are skipped (a neighbour that is a letter, digit or one of / . , : -), and so
+# are years (1900-2100) and numbers with a leading zero (telephone, ID numbers, unit codes).
+BARE_NUMBER_RE = re.compile(r"(?<![\w/.,:-])[1-9]\d{3,}(?![\w/:-]|[.,]\d)")
+
+
+def bare_numbers(text: str) -> list[str]:
+    """Numbers above 999 shown without thousands separators, with a little context."""
+    return sorted(
+        {
+            text[max(0, m.start() - 30) : m.end() + 10]
+            for m in BARE_NUMBER_RE.finditer(text)
+            if not (len(m.group()) == 4 and 1900 <= int(m.group()) <= 2100)
+        }
+    )
 
 
 def test_every_menu_page_works_on_a_phone_in_vietnamese_for_every_role(browser, demo, live_url):
@@ -65,6 +79,9 @@ def test_every_menu_page_works_on_a_phone_in_vietnamese_for_every_role(browser, 
                 found = sorted({text[max(0, m.start() - 40) : m.end() + 20] for m in CODE_RE.finditer(text)})
                 if found:
                     problems.append(f"{where}: codes shown {found}")
+                numbers = bare_numbers(text)
+                if numbers:
+                    problems.append(f"{where}: numbers without 1.000 grouping {numbers}")
         finally:
             context.close()
     assert problems == [], "\n".join(problems)

@@ -78,6 +78,10 @@ def test_from_a_sanction_to_a_case_a_referral_within_consent_and_t07(browser, pa
     case = SupportCase.objects.get(person=person)
     case_url = live_url(f"/ho-tro/ho-so/{case.pk}/")
 
+    # The case page opens on a short summary and tabs (issue #17 item 17), not nine forms in a row.
+    expect(page.locator("[data-case-summary]")).to_contain_text("0 chuyển gửi đang chờ")
+    expect(page.locator("#referrals-title")).to_be_hidden()
+    page.get_by_role("tab", name="Chuyển gửi").click()
     due = (timezone.localdate() + dt.timedelta(days=14)).isoformat()
     page.select_option("#id_referral-to_agency", label=SCHOOL)
     page.select_option("#id_referral-purpose", "training")
@@ -116,6 +120,7 @@ def test_from_a_sanction_to_a_case_a_referral_within_consent_and_t07(browser, pa
     police_page.context.close()
 
     # Enrolment in Programme 1993, training completed and a job: T07 moves on the plan dashboard.
+    page.get_by_role("tab", name="Chương trình").click()
     page.select_option(
         "#id_enrol-programme", label="Chương trình 1993/CTr-SLĐTBXH ngày 11/10/2012 của Sở LĐTBXH"
     )

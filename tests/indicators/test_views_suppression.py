@@ -371,3 +371,35 @@ def test_a_unit_whose_hidden_months_give_its_small_total_away_has_its_months_wit
     assert tree.total(TRANG_TIEN).display == "< 5"
     assert [c.display for c in tree.children(district)] == ["x", "< 5"]
     assert all(c.suppressed for c in tree.months(district)[2:])
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.plans.api_test_urls")
+def test_the_indicator_page_draws_months_and_exports_excel_without_giving_small_counts_away(
+    police, client_for
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    club(TRANG_TIEN, dt.date(2014, 4, 1), 1)
+    club(HANG_BAC, dt.date(2014, 4, 2), 5)
+    club(HANG_BAC, dt.date(2014, 6, 2), 7)
+    client = client_for(police)
+    url = f"/chi-so/{CLUBS}/?unit={HOAN_KIEM}&period=2014"
+    html = client.get(url).content.decode()
+    assert "Tháng 04/2014" in html and 'data-chart="line"' in html
+    assert f"({CLUBS})" not in html  # the name, not the code
+    import json
+
+    chart = json.loads(
+        re.search(r'<script id="indicator-chart" type="application/json">(.*?)</script>', html, re.S)[1]
+    )
+    assert chart["labels"][0] == "Tháng 04/2014"
+    assert chart["values"][0] is None  # the hidden month has no point
+    export = client.get(url + "&xuat=xlsx")
+    assert export["Content-Disposition"].startswith('attachment; filename="')
+    book = load_workbook(io.BytesIO(export.content))
+    months = {row[0]: row[1] for row in book["Theo tháng"].iter_rows(min_row=2, values_only=True)}
+    assert months["Tháng 04/2014"] == "x"
+    assert months["Tháng 06/2014"] in (7, "x")  # a number is stored as a number, not text

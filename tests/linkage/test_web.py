@@ -218,8 +218,11 @@ def test_roles_that_do_not_record_identities_get_404_on_every_linkage_page(
     merge.refresh_from_db()
     assert merge.active
     assert PairDecision.objects.count() == 1
-    # A court clerk holds the registry's classes (identity + enforcement) at city level: may review.
-    assert client_for(court_clerk).get("/ho-so-trung/").status_code == 200
+    # A court clerk reads the registry's classes (identity + enforcement) but records no identity
+    # (issue #17 item 4: seeing and changing are two grants): no queue, no decision, no merge.
+    clerk = client_for(court_clerk)
+    assert clerk.get("/ho-so-trung/").status_code == 404
+    assert clerk.post(f"/ho-so-trung/cap/{pair.pk}/", {"purpose": "linkage"}).status_code == 404
 
 
 def test_a_pair_page_logs_both_identities_with_the_stated_purpose(registry, district_officer, client_for):
@@ -243,3 +246,13 @@ def test_a_pair_page_logs_both_identities_with_the_stated_purpose(registry, dist
     assert rows == sorted(
         [(str(pair.person_a_id), "other", detail, path), (str(pair.person_b_id), "other", detail, path)]
     )
+
+
+def test_the_dedup_run_page_is_in_the_coordinators_menu_and_linked_from_an_empty_queue(
+    coordinator, district_officer, client_for
+):
+    queue = client_for(coordinator).get("/ho-so-trung/").content.decode()
+    assert "data-queue-empty" in queue
+    assert queue.count('href="/ho-so-trung/ra-soat/"') >= 2  # the menu and the empty queue
+    other = client_for(district_officer).get("/ho-so-trung/").content.decode()
+    assert 'href="/ho-so-trung/ra-soat/"' not in other

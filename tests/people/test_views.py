@@ -198,3 +198,26 @@ def test_suggestions_log_every_identity_they_show(client_for, police, with_viola
         "Gợi ý hồ sơ có thể trùng khi nhập",
         "/nguoi-vi-pham/goi-y/",
     )
+
+
+def test_people_in_my_ward_only_after_a_purpose_each_page_logged(client_for, commune_officer, with_violation):
+    client = client_for(commune_officer)
+    url = reverse("people:person_ward")
+    first = client.get(url).content.decode()
+    assert NAME not in first and "data-purpose-form" in first
+    refused = client.get(url, {"purpose": "", "detail": ""}).content.decode()
+    assert NAME not in refused
+    assert "Chọn mục đích xem trước khi xem thông tin nhân thân." in refused
+    shown = client.get(url, {"purpose": "support", "detail": ""}).content.decode()
+    assert NAME in shown and "data-ward" in shown
+    reads = AccessRecord.objects.filter(
+        actor=commune_officer, object_id=str(with_violation.pk), purpose="support"
+    )
+    assert reads.count() == 1
+    assert "Người trên địa bàn:" in reads.get().detail
+    # The person's page opens without asking again (the purpose was stated for the list).
+    assert NAME in client.get(reverse("people:person_detail", args=[with_violation.pk])).content.decode()
+
+
+def test_people_in_my_ward_is_not_found_for_roles_without_the_registry(client_for, social_worker):
+    assert client_for(social_worker).get(reverse("people:person_ward")).status_code == 404

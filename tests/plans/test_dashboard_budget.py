@@ -175,3 +175,15 @@ def test_a_hidden_month_is_never_shown_as_zero(plan, district_officer, client_fo
         )
     )
     assert months["Tháng 05/2014"] in ("< 5", "x") and months["Tháng 06/2014"] == 0
+
+
+def test_each_target_has_a_bar_for_what_is_achieved_and_one_for_the_time_elapsed(
+    plan, coordinator, client_for
+):
+    page = client_for(coordinator).get(f"/ke-hoach/{plan.pk}/").content.decode()
+    rows = re.findall(r'<tr data-target="(T\d+)".*?</tr>', page, re.S)
+    assert rows
+    elapsed = re.findall(r'<progress[^>]*value="([\d.]+)" data-progress-elapsed', page)
+    assert len(elapsed) == len(rows)  # every target shows how much of the plan's time has gone
+    assert all(0 <= float(v) <= 100 for v in elapsed)
+    assert "data-print" in page

@@ -176,3 +176,26 @@ def test_the_consolidated_page_from_a_commune_forms_completeness_shows_the_distr
     assert page.status_code == 200
     assert '<option value="huyen-thang" selected>' in html
     assert "bieu-mau=huyen-thang&amp;ky=201410&amp;don-vi=01.002" in html
+
+
+def test_completeness_rows_link_to_the_units_report_and_downloads_are_named_in_words(
+    october, commune_officer, district_officer, client_for
+):
+    services.submission_submit(actor=commune_officer, submission=october)
+    page = client_for(district_officer).get("/bao-cao/tien-do/?bieu-mau=xa-thang&ky=201410&don-vi=01.002")
+    html = page.content.decode()
+    row = html[html.index('data-unit="01.002.00079"') :]
+    row = row[: row.index("</tr>")]
+    assert f'href="/bao-cao/{october.pk}/" data-unit-report' in row
+    assert html.count("data-unit-report") == 1  # the other wards sent nothing: no link
+    download = client_for(district_officer).get(f"/bao-cao/{october.pk}/tai-ve/docx/")
+    assert download["Content-Disposition"] == (
+        'attachment; filename="Bao-cao-thang-cap-xa-Thang-10-2014-Phuong-Trang-Tien.docx"'
+    )
+
+
+def test_the_report_history_names_statuses_in_vietnamese(october, commune_officer, client_for):
+    services.submission_submit(actor=commune_officer, submission=october)
+    page = client_for(commune_officer).get(f"/bao-cao/{october.pk}/").content.decode()
+    assert "→ Đã gửi, chờ duyệt" in page
+    assert "→ submitted" not in page and "→ draft" not in page

@@ -368,3 +368,48 @@ def test_a_manual_task_creates_the_person_and_the_task(client_for, social_worker
         "Vũ Thị Hằng",
         social_worker.agency,
     )
+
+
+def test_the_caseload_hides_names_until_a_purpose_is_stated_then_logs_each_listing(
+    client_for, social_worker, case, woman
+):
+    client = client_for(social_worker)
+    url = reverse("support:caseload")
+    body = client.get(url).content.decode()
+    assert f'data-case="{case.pk}"' in body
+    assert woman.full_name not in body
+    assert 'value="" selected' in body  # no purpose preselected
+    assert not AccessRecord.objects.filter(actor=social_worker, object_id=str(woman.pk)).exists()
+
+    refused = client.post(url, {"purpose": "", "detail": ""}).content.decode()
+    assert "Chọn mục đích xem trước khi xem thông tin nhân thân." in refused
+    assert woman.full_name not in refused
+
+    assert client.post(url, {"purpose": "support", "detail": ""}).status_code == 302
+    assert woman.full_name in client.get(url).content.decode()
+    client.get(url)
+    reads = AccessRecord.objects.filter(actor=social_worker, model="people.person", object_id=str(woman.pk))
+    assert list(reads.values_list("purpose", flat=True)) == ["support", "support"]
+
+    assert client.get(url + "?an-ten=1").status_code == 302
+    assert woman.full_name not in client.get(url).content.decode()
+
+
+def test_the_person_page_lists_the_persons_support_cases(client_for, district_officer, case, woman):
+    client = client_for(district_officer)
+    url = reverse("people:person_detail", args=[woman.pk])
+    client.post(url, {"purpose": "support", "detail": ""})
+    body = client.get(url).content.decode()
+    assert "data-support-cases" in body
+    assert reverse("support:case_detail", args=[case.pk]) in body
+    assert "Chưa có hồ sơ hỗ trợ nào." not in body
+
+
+def test_the_case_page_opens_on_a_summary_with_its_sections_as_tabs(client_for, social_worker, case):
+    body = client_for(social_worker).get(case_url(case)).content.decode()
+    assert "data-case-summary" in body and "0 chuyển gửi đang chờ" in body
+    assert body.count("data-tab-pane=") == 7
+    assert 'data-active-tab=""' in body
+    # A refused form re-renders on its own tab.
+    refused = client_for(social_worker).post(case_url(case), {"action": "referral"}).content.decode()
+    assert 'data-active-tab="chuyen-gui"' in refused

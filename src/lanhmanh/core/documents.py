@@ -10,6 +10,8 @@ directly (a guard test looks for it).
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -51,3 +53,13 @@ def docx_bytes(doc) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def download_name(*parts: object) -> str:
+    """A download's file name in words an officer recognises, without accents (every browser and mail
+    client keeps ASCII names whole): ``download_name("Báo cáo", "Tháng 10/2014", "Phường Tràng Tiền")``
+    is ``Bao-cao-Thang-10-2014-Phuong-Trang-Tien``."""
+    text = " ".join(str(p) for p in parts if p not in (None, ""))
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:150] or "tai-lieu"

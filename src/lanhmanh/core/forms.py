@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.models import AccessRecord, Breach, ChangeRecord
+from lanhmanh.core.pickers import period_choices
 from lanhmanh.core.selectors import ACTION_ACCESS, AuditFilters
 
 # Text inputs ---------------------------------------------------------------------------------------
@@ -144,15 +145,37 @@ def guard_text_fields(form: forms.BaseForm) -> None:
             field.widget.attrs.setdefault("maxlength", str(limit))
 
 
+_UNSTYLED = (forms.HiddenInput, forms.MultipleHiddenInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
+
+
+def bootstrap_widget(widget: forms.Widget) -> None:
+    """Bootstrap's class on a widget that has none (a form's own choice of class is kept)."""
+    if widget.attrs.get("class") or isinstance(widget, _UNSTYLED):
+        return
+    if isinstance(widget, forms.CheckboxInput):
+        widget.attrs["class"] = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        widget.attrs["class"] = "form-select"
+    else:
+        widget.attrs["class"] = "form-control"
+
+
 class TextGuardMixin:
     """Put before ``forms.Form`` / ``forms.ModelForm``: over-long text and NUL bytes become field errors.
 
-    Fields added in a subclass's ``__init__`` are guarded too (again in ``full_clean``).
+    Fields added in a subclass's ``__init__`` are guarded too (again in ``full_clean``). Every field a
+    template shows gets Bootstrap's look (``bootstrap_widget``): a new form matches the others for free;
+    app.css marks the label of a required field.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         guard_text_fields(self)
+
+    def __getitem__(self, name):
+        bound = super().__getitem__(name)
+        bootstrap_widget(bound.field.widget)
+        return bound
 
     def full_clean(self):
         guard_text_fields(self)
@@ -181,6 +204,15 @@ class DateInput(forms.DateInput):
         }
         attrs.pop("type", None)
         super().__init__(attrs=attrs, format=format or "%d/%m/%Y")
+
+
+class PeriodSelect(forms.Select):
+    """A reporting period chosen from a list (years, six months, quarters, months of ``years``), never
+    typed as a code; the value posted is still the period id (201410, 2014Q3, 2014) the services check."""
+
+    def __init__(self, attrs=None, *, years=(), kinds=None):
+        attrs = {"class": "form-select", "data-period-select": "", **(attrs or {})}
+        super().__init__(attrs=attrs, choices=period_choices(years, *([kinds] if kinds else [])))
 
 
 class DateTimeInput(forms.DateTimeInput):

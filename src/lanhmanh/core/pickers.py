@@ -55,3 +55,13 @@ def period_picker(
         "next": shifted(1) if year < 2100 else "",
         "year": year,
     }
+
+
+def period_choices(years, kinds: tuple[str, ...] = (YEAR, HALF, QUARTER, MONTH)) -> list:
+    """Grouped choices for a period select (``core.forms.PeriodSelect``): for each year, its periods of
+    each kind under one heading ("Tháng – 2014"), values the period ids the services take."""
+    choices: list = [("", _("— Chọn kỳ —"))]
+    for year in years:
+        for kind, periods in year_choices(year, kinds):
+            choices.append((f"{KIND_LABELS[kind]} – {year}", [(p.id, p.label) for p in periods]))
+    return choices

@@ -44,6 +44,17 @@ def can(user, data_classes: str | Iterable[str]) -> bool:
     return _as_set(data_classes) <= set(getattr(user, "data_classes", ()))
 
 
+def can_write(user, data_classes: str | Iterable[str]) -> bool:
+    """Whether the user's roles grant changing every one of ``data_classes`` (seeing them is ``can``;
+    a role may show a class without letting it be changed: the court's clerk reads the registry)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    classes = _as_set(data_classes)
+    return classes <= set(getattr(user, "write_classes", ())) and classes <= set(
+        getattr(user, "data_classes", ())
+    )
+
+
 def path_q(path: str, field: str = "path") -> Q:
     """Units at ``path`` or below it: one indexed prefix query (exact match OR ``path.`` prefix)."""
     return Q(**{field: path}) | Q(**{f"{field}__startswith": path + "."})

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lanhmanh.core import breaches
 from lanhmanh.core.forms import AuditSearchForm, BreachForm
@@ -22,6 +27,7 @@ from lanhmanh.core.selectors import (
     may_audit,
     model_name,
 )
+from lanhmanh.core.spreadsheet import csv_row
 from lanhmanh.core.uploads import download_response, stored_file_get
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -39,7 +45,7 @@ def _decorate(entry: dict) -> dict:
     return {
         **entry,
         "is_change": is_change,
-        "actor_name": " ".join(filter(None, [entry["first_name"], entry["last_name"]])),
+        "actor_name": " ".join(filter(None, [entry["last_name"], entry["first_name"]])),  # Vietnamese order
         "model_label": model_name(entry["record_model"]),
         "action_label": _ACTIONS.get(entry["act"], entry["act"]) if is_change else "",
         "purpose_label": _PURPOSES.get(entry["why"], entry["why"]),
@@ -60,10 +66,72 @@ def audit(request):
         paginator = Paginator(audit_entries(request.user, filters), AUDIT_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = [_decorate(entry) for entry in page.object_list]
+    if request.GET.get("xuat") == "csv" and (not form.is_bound or form.is_valid()):
+        filters = form.filters() if form.is_bound else AuditFilters()
+        return _audit_csv(audit_entries(request.user, filters))
     # htmx swaps the results table; a history restore (back button after a swap) needs the whole page.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "core/audit.html#results" if partial else "core/audit.html"
     return render(request, template, {"form": form, "page": page})
+
+
+AUDIT_CSV_MAX_ROWS = 100_000
+
+
+def _audit_csv(entries) -> StreamingHttpResponse:
+    """The rows the filters found (newest first, at most ``AUDIT_CSV_MAX_ROWS``) as a CSV Excel opens in
+    Vietnamese (UTF-8 with BOM): the same columns as the page, names and labels, never record contents."""
+    header = [
+        _("Thời điểm"),
+        _("Tài khoản"),
+        _("Họ và tên"),
+        _("Loại nhật ký"),
+        _("Thao tác / mục đích"),
+        _("Loại bản ghi"),
+        _("Mã bản ghi"),
+        _("Chi tiết"),
+    ]
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        yield "\ufeff"
+        writer.writerow(header)
+        for entry in entries[:AUDIT_CSV_MAX_ROWS].iterator():
+            row = _decorate(entry)
+            if row["is_change"]:
+                what = row["action_label"]
+                detail = ", ".join(row["fields"])
+                if row["note"]:
+                    detail = f"{detail}; {_('Lý do:')} {row['note']}".strip("; ")
+            else:
+                what = f"{_('Xem')}: {row['purpose_label']}"
+                detail = f"{_('Loại dữ liệu:')} {row['data_class_label']}" + (
+                    f"; {row['note']}" if row["note"] else ""
+                )
+            writer.writerow(
+                csv_row(
+                    [
+                        timezone.localtime(row["when"]).strftime("%d/%m/%Y %H:%M:%S"),
+                        row["username"] or _("Hệ thống"),
+                        row["actor_name"],
+                        _("Thay đổi") if row["is_change"] else _("Truy cập"),
+                        what,
+                        str(row["model_label"]),
+                        row["record_id"],
+                        detail,
+                    ]
+                )
+            )
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    name = f"Kiem-tra-du-lieu-{timezone.localdate():%d-%m-%Y}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

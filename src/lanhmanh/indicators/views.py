@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from lanhmanh.core.documents import download_name
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.pickers import default_year, period_picker
+from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.indicators.evaluation import (
     Cell,
     EvaluationError,
@@ -17,6 +20,8 @@ from lanhmanh.indicators.evaluation import (
 )
 from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for, unit_names
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -60,6 +65,18 @@ def indicator_detail(request, code: str):
     hidden = views.total.suppressed or any(
         c.suppressed for table in (by_child, by_month) if table for c in table.rows
     )
+    months = [(_month_label(cell.key[0]), cell) for cell in (by_month.rows if by_month else [])]
+    if request.GET.get("xuat") == "xlsx":
+        return _workbook(indicator, unit, period, views, child_rows, months)
+    chart = None
+    if months:
+        chart = {
+            "title": _("%(indicator)s theo tháng – %(unit)s")
+            % {"indicator": indicator.name, "unit": unit.full_name},
+            "labels": [label for label, _cell in months],
+            # A hidden small count has no point on the line (null), never its real value.
+            "values": [None if c.suppressed or c.value is None else float(c.value) for _l, c in months],
+        }
     return render(
         request,
         "indicators/detail.html",
@@ -73,6 +90,8 @@ def indicator_detail(request, code: str):
             "result": views,
             "child_rows": child_rows,
             "by_month": by_month,
+            "months": months,
+            "chart": chart,
             "withheld": [labels[name] for name in views.withheld],
             "hidden": hidden,
             "reported": reported,
@@ -80,6 +99,44 @@ def indicator_detail(request, code: str):
             "sources": sources,
             "picker": period_picker(period),
             "picker_query": f"unit={unit.path}" + ("&da_gui=1" if include_submitted else ""),
-            "page_title": _("Chỉ số %(code)s") % {"code": indicator.code},
+            "page_title": indicator.name,
         },
     )
+
+
+def _workbook(indicator, unit, period, views, child_rows, months) -> HttpResponse:
+    """The page's figures as an Excel workbook: numbers stored as numbers, a hidden small count as the
+    page shows it ("< 5", "x"), never its value."""
+    from openpyxl import Workbook  # noqa: PLC0415 -- heavy: only when an export is asked for
+
+    def value(cell):
+        return cell.display if cell.suppressed or cell.value is None else float(cell.value)
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Tổng")[:31]
+    sheet.append([indicator.name])
+    sheet.append([unit.full_name, period.label])
+    sheet.append([_("Tổng"), value(views.total), str(indicator.get_unit_display())])
+    if child_rows:
+        units = book.create_sheet(_("Theo đơn vị cấp dưới")[:31])
+        units.append([_("Đơn vị"), _("Giá trị")])
+        for _path, name, cell in child_rows:
+            units.append([name, value(cell)])
+    if months:
+        by_month = book.create_sheet(_("Theo tháng")[:31])
+        by_month.append([_("Tháng"), _("Giá trị")])
+        for label, cell in months:
+            by_month.append([label, value(cell)])
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX)
+    name = download_name(indicator.name, period.label, unit.full_name)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _month_label(key) -> str:
+    """ "Tháng 04/2014" for a month key (a period id such as 201404, or a date); the key itself otherwise."""
+    try:
+        return parse(str(key)).label if not hasattr(key, "month") else Period.month(key.year, key.month).label
+    except ValueError:
+        return str(key)

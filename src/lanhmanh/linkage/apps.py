@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.linkage.rules import can_review
+from lanhmanh.linkage.rules import can_manage_runs, can_review
 
 
 class LinkageConfig(AppConfig):
@@ -19,6 +19,16 @@ class LinkageConfig(AppConfig):
                 url_name="linkage:queue",
                 allowed=can_review,
                 order=35,
+                section="registers",
+            )
+        )
+        register(
+            NavItem(
+                key="linkage-runs",
+                label=_("Rà soát trùng"),
+                url_name="linkage:run_list",
+                allowed=can_manage_runs,
+                order=36,
                 section="registers",
             )
         )

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from lanhmanh.people.rules import can_use_registry
+from lanhmanh.people.rules import can_edit_registry
 
 
 def can_review(user) -> bool:
-    """Review candidate pairs, decide them (merge), unmerge: the registry's own classes (identity +
-    enforcement, ``people.apps.can_use_registry``), i.e. the roles that record identities. A health or
+    """Review candidate pairs, decide them (merge), unmerge: the roles that may change the registry's own
+    classes (identity + enforcement, ``people.rules.can_edit_registry``), i.e. the roles that record
+    identities; the court's and the procuracy's clerks read the registry but merge nothing. A health or
     social worker holds identities of their own clients, not the registry's."""
-    return can_use_registry(user)
+    return can_edit_registry(user)
 
 
 def can_manage_runs(user) -> bool:

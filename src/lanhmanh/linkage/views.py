@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lanhmanh.core.audit import Purpose
 from lanhmanh.linkage import selectors, services
 from lanhmanh.linkage.forms import ClusterForm, DecisionForm
 from lanhmanh.linkage.models import CandidatePair
+from lanhmanh.linkage.rules import can_manage_runs
 from lanhmanh.people.forms import PurposeForm
 from lanhmanh.people.selectors import identities_shown, support_of, violations_of
 
@@ -33,7 +33,7 @@ def _pair_purpose(request, pair: CandidatePair):
             request.session[SESSION_PURPOSES] = purposes
             return None, redirect("linkage:pair_detail", pk=pair.pk)
     else:
-        form = PurposeForm(initial={"purpose": Purpose.LINKAGE})
+        form = PurposeForm()
     return None, render(request, "linkage/pair_purpose.html", {"pair": pair, "form": form})
 
 
@@ -58,6 +58,7 @@ def queue(request):
             "district": district,
             "reviews": selectors.reviews_recent(request.user),
             "version": selectors.model_latest(),
+            "can_run": can_manage_runs(request.user),
             "nav_current": "linkage:queue",
         },
     )
@@ -77,7 +78,7 @@ def _review_purpose(request, anchor: int):
             }
             return None, redirect("linkage:cluster_detail", pk=anchor)
     else:
-        form = PurposeForm(initial={"purpose": Purpose.LINKAGE})
+        form = PurposeForm()  # no purpose chosen in advance (issue 17)
     return None, render(request, "linkage/cluster_purpose.html", {"anchor": anchor, "form": form})
 
 

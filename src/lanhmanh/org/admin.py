@@ -38,7 +38,8 @@ class RoleForm(forms.ModelForm):
         actor = getattr(self, "actor", None)
         if actor is not None and self.instance.pk and self.instance.users.filter(pk=actor.pk).exists():
             gained = (
-                set(data.get("data_classes") or ()) - set(self.instance.data_classes or ())
+                (set(data.get("data_classes") or ()) - set(self.instance.data_classes or ()))
+                | (set(data.get("write_classes") or ()) - set(self.instance.write_classes or ()))
             ) & PERSONAL_CLASSES
             if gained:
                 raise forms.ValidationError(SELF_GRANT, params={"classes": class_labels(gained)})
@@ -50,9 +51,19 @@ class _UserRolesGuard:
         data = super().clean()
         actor = getattr(self, "actor", None)
         if actor is not None and self.instance.pk == actor.pk and "roles" in data:
-            before = {c for row in actor.roles.values_list("data_classes", flat=True) for c in row or ()}
-            after = {c for role in data["roles"] for c in role.data_classes or ()}
-            gained = (after - before) & PERSONAL_CLASSES
+            before = {
+                (kind, c)
+                for seen, written in actor.roles.values_list("data_classes", "write_classes")
+                for kind, row in (("see", seen), ("write", written))
+                for c in row or ()
+            }
+            after = {
+                (kind, c)
+                for role in data["roles"]
+                for kind, row in (("see", role.data_classes), ("write", role.write_classes))
+                for c in row or ()
+            }
+            gained = {c for _kind, c in after - before} & PERSONAL_CLASSES
             if gained:
                 self.add_error(
                     "roles", forms.ValidationError(SELF_GRANT, params={"classes": class_labels(gained)})
@@ -136,7 +147,7 @@ class AgencyAdmin(AuditedAdmin, admin.ModelAdmin):
 @admin.register(Role)
 class RoleAdmin(AuditedAdmin, admin.ModelAdmin):
     form = RoleForm
-    list_display = ["code", "name", "name_en", "data_classes"]
+    list_display = ["code", "name", "name_en", "data_classes", "write_classes"]
 
 
 @admin.register(User)

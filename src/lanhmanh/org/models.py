@@ -324,6 +324,12 @@ class Role(models.Model):
     name_en = models.CharField(_("tên tiếng Anh"), max_length=120)
     description = models.TextField(_("mô tả"), blank=True)
     data_classes = models.JSONField(_("loại dữ liệu được xem"), default=list, blank=True)
+    write_classes = models.JSONField(
+        _("loại dữ liệu được thêm, sửa"),
+        default=list,
+        blank=True,
+        help_text=_("Chỉ trong số loại dữ liệu được xem."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -334,10 +340,17 @@ class Role(models.Model):
         return self.name
 
     def clean(self) -> None:
-        unknown = set(self.data_classes or []) - set(DataClass.values)
-        if unknown:
+        for name in ("data_classes", "write_classes"):
+            unknown = set(getattr(self, name) or []) - set(DataClass.values)
+            if unknown:
+                raise ValidationError({name: _("Loại dữ liệu không hợp lệ: %s") % ", ".join(sorted(unknown))})
+        unseen = set(self.write_classes or []) - set(self.data_classes or [])
+        if unseen:
             raise ValidationError(
-                {"data_classes": _("Loại dữ liệu không hợp lệ: %s") % ", ".join(sorted(unknown))}
+                {
+                    "write_classes": _("Chỉ sửa được loại dữ liệu vai trò được xem: %s")
+                    % ", ".join(sorted(unseen))
+                }
             )
 
 
@@ -392,6 +405,16 @@ class User(AbstractUser):
         classes: set[str] = set()
         for row in self.roles.values_list("data_classes", flat=True):
             classes.update(row or ())
+        return frozenset(classes)
+
+    @cached_property
+    def write_classes(self) -> frozenset[str]:
+        """The data classes this user may change: granted for writing by a role that also shows them."""
+        if self.pk is None:
+            return frozenset()
+        classes: set[str] = set()
+        for seen, written in self.roles.values_list("data_classes", "write_classes"):
+            classes.update(set(written or ()) & set(seen or ()))
         return frozenset(classes)
 
     @cached_property

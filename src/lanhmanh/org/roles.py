@@ -1,6 +1,8 @@
 """The roles shipped with Lành Mạnh and the data classes each grants (seeded by migration 0002).
 
-Administrators may change a role's data classes later; this table is the starting point.
+Administrators may change a role's data classes later; this table is the starting point. Seeing a class
+and changing it are two grants: ``WRITE_CLASSES`` (seeded by migration 0005) lists what each role may
+change; a role not listed there changes nothing.
 """
 
 A, E, I, V, S, H, C = "aggregate", "establishment", "identity", "enforcement", "support", "health", "child"  # noqa: E741 - one letter per data class keeps the table readable
@@ -79,3 +81,18 @@ ROLES: list[tuple[str, str, str, list[str], str]] = [
         "Tra cứu điều kiện cấp phép kinh doanh dịch vụ văn hóa.",
     ),
 ]
+
+# What each role may change (create, edit, import, merge), a subset of what it sees. The court's and the
+# procuracy's clerks read the registry for their cases but do not record persons or violations.
+WRITE_CLASSES: dict[str, list[str]] = {
+    "city-coordinator": [A, E, I, V, S, C],
+    "district-labour": [A, E, I, V, S, C],
+    "commune-officer": [A, E, I, V, S],
+    "police": [A, E, I, V],
+    "inspector": [A, E, I, V],
+    "social-worker": [A, I, S, C],
+    "health-worker": [A, E, I, H],
+    "court-clerk": [A],
+    "prosecutor": [A],
+    "licensing": [A],
+}

@@ -33,7 +33,7 @@ from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people import selectors, services
 from lanhmanh.people.forms import PersonForm, PurposeForm, SearchForm, ViolationForm
 from lanhmanh.people.models import LegalAct, Person
-from lanhmanh.people.rules import can_use_registry
+from lanhmanh.people.rules import can_edit_registry, can_use_registry
 
 PURPOSE_REQUIRED = gettext_lazy("Thiếu tham số purpose (mục đích truy cập): chọn một trong %(choices)s.")
 PURPOSE_INVALID = gettext_lazy("Mục đích “%(value)s” không hợp lệ: chọn một trong %(choices)s.")
@@ -279,6 +279,8 @@ class ViolationCreateView(APIView):
     def post(self, request):
         user = request.user
         _require_registry(user)
+        if not can_edit_registry(user):  # reads the registry, records nothing (the court's clerk)
+            raise exceptions.PermissionDenied(_("Vai trò của anh/chị chỉ được xem, không được ghi vi phạm."))
         body = request.data
         if not isinstance(body, dict):
             raise exceptions.ValidationError(

@@ -136,7 +136,13 @@ class PersonForm(TextGuardMixin, forms.ModelForm):
 
 
 class PurposeForm(TextGuardMixin, forms.Form):
-    purpose = forms.ChoiceField(label=_("Mục đích xem thông tin nhân thân"), choices=Purpose.choices)
+    """The purpose stated before identities are shown. Nothing is preselected: the officer chooses."""
+
+    purpose = forms.ChoiceField(
+        label=_("Mục đích xem thông tin nhân thân"),
+        choices=[("", _("— Chọn mục đích —")), *Purpose.choices],
+        error_messages={"required": _("Chọn mục đích xem trước khi xem thông tin nhân thân.")},
+    )
     detail = forms.CharField(label=_("Ghi rõ (bắt buộc khi chọn “Khác”)"), required=False, max_length=300)
 
     def __init__(self, *args, **kwargs):

@@ -10,7 +10,10 @@ come): it never imports them. Like ``core.navigation``, it offers hooks that the
 - ``likely_matches``: ``(user, data) -> [match]`` likely duplicates of a person being typed, each with
   ``person``, ``match_probability`` and ``fields`` (linkage);
 - ``can_open_child_case``: ``(user) -> bool``, who is offered a child-protection case when a violation
-  is refused as (possibly) a child's (support).
+  is refused as (possibly) a child's (support);
+- ``support_cases_of``: ``(user, person) -> [case]`` the person's support cases as the person page shows
+  them, each with ``label``, ``kind``, ``status``, ``opened_on``, ``lead_agency`` and ``url`` (empty when this
+  user may not open the case itself) (support).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class RegistryHooks:
     resolve_person_id: Callable[[int], int] = lambda pk: pk
     likely_matches: Callable[[Any, dict], list] = lambda user, data: []
     can_open_child_case: Callable[[Any], bool] = lambda user: False
+    support_cases_of: Callable[[Any, Any], list] = lambda user, person: []
 
     def add_person_keys(self, function: Callable[[Any], None]) -> None:
         if function not in self.person_keys:

@@ -15,7 +15,7 @@ from lanhmanh.core.audit import Purpose
 from lanhmanh.importjobs.models import JobStatus
 from lanhmanh.people import jobs, selectors
 from lanhmanh.people.purposes import remember_purposes
-from lanhmanh.people.rules import can_use_registry
+from lanhmanh.people.rules import can_edit_registry
 
 
 def confirm_in_background(request, batch):
@@ -47,7 +47,7 @@ def import_progress(request, pk: int):
     """The progress of the latest background write of one of the officer's lists. Polled by htmx every
     second (the fragment only); when the job is done the page moves on to the result."""
     user = request.user
-    if not can_use_registry(user):
+    if not can_edit_registry(user):
         raise Http404
     batch = selectors.person_import_get(user, pk)
     job = batch.confirm_jobs.order_by("-pk").first()

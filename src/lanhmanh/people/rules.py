@@ -8,9 +8,15 @@ Importable before the models (``apps.py`` uses them), so only ``core.scoping`` i
 
 from __future__ import annotations
 
-from lanhmanh.core.scoping import DataClass, can
+from lanhmanh.core.scoping import DataClass, can, can_write
 
 
 def can_use_registry(user) -> bool:
     """Search, open and enter persons and violations: identity and enforcement classes (police, Team 178…)."""
     return can(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT})
+
+
+def can_edit_registry(user) -> bool:
+    """Record persons, violations and sanctions, edit them, import them from Excel: the roles that may
+    change the identity and enforcement classes (not the court's or the procuracy's clerk, who read)."""
+    return can_write(user, {DataClass.IDENTITY, DataClass.ENFORCEMENT})

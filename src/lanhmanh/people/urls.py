@@ -8,6 +8,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="person_list"),
     path("them/", views.person_create, name="person_create"),
+    path("dia-ban/", views.person_ward, name="person_ward"),
     path("goi-y/", views.person_suggest, name="person_suggest"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/sua/", views.person_edit, name="person_edit"),

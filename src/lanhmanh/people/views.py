@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,7 +33,7 @@ from lanhmanh.people.models import Person, PersonImport, format_vnd
 from lanhmanh.people.privacy import access_log as log_of
 from lanhmanh.people.privacy import pseudonym
 from lanhmanh.people.purposes import SESSION_PURPOSES
-from lanhmanh.people.rules import can_use_registry
+from lanhmanh.people.rules import can_edit_registry, can_use_registry
 
 CHILD_SAVED = gettext_lazy(
     "Đã lưu hồ sơ. Người này chưa đủ 18 tuổi: đây là trẻ em cần bảo vệ, không lập hồ sơ vi phạm; hồ sơ chỉ "
@@ -43,6 +44,13 @@ CHILD_SAVED = gettext_lazy(
 def _require_registry(user) -> None:
     # Same answer as a missing page: the registry's existence is not confirmed to outsiders.
     if not can_use_registry(user):
+        raise Http404
+
+
+def _require_registry_writer(user) -> None:
+    """Recording, editing and importing: roles that may change the registry's classes; a reader (the
+    court's clerk) gets the same 404 as a missing page."""
+    if not can_edit_registry(user):
         raise Http404
 
 
@@ -84,7 +92,44 @@ def person_list(request):
     return render(
         request,
         "people/person_list.html",
-        {"form": form, "purpose_form": purpose_form, "results": results, "nav_current": "people:person_list"},
+        {
+            "form": form,
+            "purpose_form": purpose_form,
+            "results": results,
+            "can_edit": can_edit_registry(request.user),
+            "nav_current": "people:person_list",
+        },
+    )
+
+
+WARD_PAGE_SIZE = 50
+
+
+@login_required
+def person_ward(request):
+    """The persons on the user's own area (“người trên địa bàn của tôi”), newest first, 50 a page, only
+    after a stated purpose; every page shown is logged, one access row per person."""
+    user = request.user
+    _require_registry(user)
+    purpose_form = PurposeForm(request.GET if "purpose" in request.GET else None)
+    page = None
+    if purpose_form.is_bound and purpose_form.is_valid():
+        purpose, detail = purpose_form.cleaned_data["purpose"], purpose_form.cleaned_data["detail"]
+        paginator = Paginator(selectors.persons_visible(user).order_by("-pk"), WARD_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("trang"))
+        selectors.identities_shown(
+            user,
+            list(page.object_list),
+            purpose=purpose,
+            detail=(_("Người trên địa bàn: ") + detail).strip(),
+            path=request.path,
+        )
+        for person in page.object_list:
+            _remember_purpose(request, person, purpose, detail)
+    return render(
+        request,
+        "people/person_ward.html",
+        {"purpose_form": purpose_form, "page": page, "unit": user.unit, "nav_current": "people:person_list"},
     )
 
 
@@ -120,8 +165,10 @@ def person_detail(request, pk: int):
         "reform_notes": _reform_notes(counted, today),
         "health": selectors.health_of(user, person),
         "support": selectors.support_of(user, person),
+        "support_cases": hooks.support_cases_of(user, person),
         "can_health": can(user, DataClass.HEALTH),
         "can_support": can(user, DataClass.SUPPORT),
+        "can_edit": can_edit_registry(user),
         "today": today,
         "readers": list(readers(person).select_related("actor")[:50])
         if user.has_role("data-protection")
@@ -142,7 +189,7 @@ def _reform_notes(counted, today) -> bool:
 @login_required
 def person_create(request):
     user = request.user
-    _require_registry(user)
+    _require_registry_writer(user)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PersonForm.Meta.fields}
@@ -165,7 +212,7 @@ def person_create(request):
 def person_suggest(request):
     """htmx: persons the user may see with exactly the same ID number, or folded name + birth date/year."""
     user = request.user
-    _require_registry(user)
+    _require_registry_writer(user)
     form = PersonForm(request.GET)
     form.is_valid()  # only the cleaned identity fields are used
     data = getattr(form, "cleaned_data", {})
@@ -197,7 +244,7 @@ def person_suggest(request):
 @login_required
 def violation_create(request, pk: int):
     user = request.user
-    _require_registry(user)
+    _require_registry_writer(user)
     person = selectors.person_get(user, pk)
     form = ViolationForm(request.POST or None, user=user)
     offer_child_case = False
@@ -236,7 +283,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 @login_required
 def import_template(request):
     """The .xlsx template of a police list."""
-    _require_registry(request.user)
+    _require_registry_writer(request.user)
 
     response = HttpResponse(
         template_workbook(),
@@ -250,7 +297,7 @@ def import_template(request):
 def import_upload(request):
     """Upload a filled template; the preview follows. Nothing is written to the registry here."""
     user = request.user
-    _require_registry(user)
+    _require_registry_writer(user)
 
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -280,7 +327,7 @@ def import_upload(request):
 def import_preview(request, pk: int):
     """The rows of an uploaded list with their errors; confirming writes them all in one transaction."""
     user = request.user
-    _require_registry(user)
+    _require_registry_writer(user)
     batch = selectors.person_import_get(user, pk)
     if (running := background.redirect_while_running(batch)) is not None:
         return running
@@ -332,7 +379,7 @@ def import_preview(request, pk: int):
 def person_edit(request, pk: int):
     """Edit a person's identity. Needs the purpose stated for this person in the session; audited."""
     user = request.user
-    _require_registry(user)
+    _require_registry_writer(user)
     person = selectors.person_get(user, pk)
     chosen = _purpose_for(request, person)
     if chosen is None:
@@ -362,7 +409,7 @@ def person_edit(request, pk: int):
 def sanction_payment(request, pk: int):
     """Record that a fine was paid (date of payment). Audited."""
     user = request.user
-    _require_registry(user)
+    _require_registry_writer(user)
     decision = selectors.sanction_get(user, pk)
     person = decision.violation.person
     if decision.kind != "fine" or decision.payment_status == "paid":

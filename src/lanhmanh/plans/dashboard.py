@@ -54,14 +54,21 @@ class SectionIndicator:
         if self.breakdown is None:
             return None
         return {
-            "title": _("%(indicator)s, theo %(by)s")
-            % {"indicator": self.indicator.name, "by": self.breakdown.name},
+            "title": chart_title(self.indicator.name, self.breakdown.name),
             "labels": [label for label, _c in self.breakdown.rows],
             "values": [
                 None if cell is not None and cell.suppressed else (cell.value if cell else 0)
                 for _l, cell in self.breakdown.rows
             ],
         }
+
+
+def chart_title(indicator: str, by: str) -> str:
+    """ "<indicator>, theo <by>", unless the indicator's name already says how it is broken down
+    ("Số hồ sơ hỗ trợ đã đóng, theo kết quả" by "kết quả" is not "…, theo kết quả, theo kết quả")."""
+    if f"theo {by}".casefold() in indicator.casefold():
+        return indicator
+    return _("%(indicator)s, theo %(by)s") % {"indicator": indicator, "by": by}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import history
+from lanhmanh.core.documents import download_name
 from lanhmanh.core.scoping import path_q
 from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for
@@ -85,7 +86,8 @@ def dashboard_export(request, pk: int):
     unit = unit_for(request.user, request.GET.get("unit"))
     content = dashboard_workbook(build(plan, unit, user=request.user))
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.year}-{unit.path}.xlsx"'
+    name = download_name(_("Kế hoạch"), plan.year, unit.full_name)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.forms import DateInput, TextGuardMixin
+from lanhmanh.core.forms import DateInput, PeriodSelect, TextGuardMixin
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.reporting.models import FormField, ReportForm, SubmissionValue
 from lanhmanh.reporting.validation import format_number
@@ -85,14 +87,16 @@ class OpenReportForm(TextGuardMixin, forms.Form):
             "required": _("Chọn biểu mẫu báo cáo."),
         },
     )
-    period_id = forms.CharField(
-        label=_("Kỳ báo cáo"), max_length=20, help_text=_("Ví dụ: 201410 (tháng 10/2014), 2014Q3, 2014.")
-    )
+    period_id = forms.CharField(label=_("Kỳ báo cáo"), max_length=20)
 
-    def __init__(self, *args, forms_qs=None, **kwargs):
+    def __init__(self, *args, forms_qs=None, year: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if forms_qs is not None:
             self.fields["form"].queryset = forms_qs
+        self.fields["form"].widget.attrs["class"] = "form-select"
+        # Chosen from a list (the plan's year first, the year before, the year after), never typed.
+        year = year or dt.date.today().year
+        self.fields["period_id"].widget = PeriodSelect(years=(year, year - 1, year + 1))
 
 
 class SubmitForm(TextGuardMixin, forms.Form):

@@ -47,6 +47,22 @@ def submission_for(user, pk: int) -> Submission:
         raise Http404 from None
 
 
+def reports_by_unit(user, form, period_id: str, paths) -> dict[str, int]:
+    """unit path → the id of the report ``user`` may open for ``form`` and ``period_id`` (sent or decided,
+    not a draft), for the completeness table's links to each unit's report."""
+    rows = (
+        submissions_for(user)
+        .filter(form=form, period_id=period_id, unit_path__in=list(paths))
+        .exclude(status=Status.DRAFT)
+        .order_by("unit_path", "-pk")
+        .values_list("unit_path", "pk")
+    )
+    found: dict[str, int] = {}
+    for path, pk in rows:
+        found.setdefault(path, pk)
+    return found
+
+
 def forms_for_agency(agency) -> list[ReportForm]:
     return list(
         ReportForm.objects.filter(

@@ -540,6 +540,7 @@ def _save(*, actor, submission, values, version, reasons, confirmed, reopen_reas
         reasons=all_reasons,
         confirmed=set(confirmed) | _already_confirmed(fields, current, values),
         computed=computed,
+        editing={code for code in values if code in merged},
     )
     if not checked.ok:
         _raise_for(checked)

@@ -89,8 +89,14 @@ def check_values(
     reasons: dict[str, str],
     confirmed: set[str],
     computed: dict[str, int | None],
+    editing: set[str] | None = None,
 ) -> Checked:
-    """Parse ``raw`` (field code → input) and check every field and rule. Nothing is saved here."""
+    """Parse ``raw`` (field code → input) and check every field and rule. Nothing is saved here.
+
+    ``editing``: the codes being saved now (one section of the form). Then only their own errors and the
+    rules that involve them count: a figure elsewhere in the report (another section, a records figure
+    that moved since) does not stop this section from being saved; the submission checks everything.
+    A rule's message goes to one field (the first being edited on its left, else on its right), once."""
     result = Checked()
     by_code = {f.code: f for f in fields}
     for f in fields:
@@ -136,9 +142,16 @@ def check_values(
                 )
                 % {"label": f.label, "records": format_number(records), "value": format_number(number)},
             )
+    if editing is not None:
+        result.errors = {
+            code: messages for code, messages in result.errors.items() if code.split("__")[0] in editing
+        }
+        result.unconfirmed &= editing
     for rule in rules:
         codes = list(rule.left) + list(rule.right)
         if any(c in result.errors or c not in by_code for c in codes):
+            continue
+        if editing is not None and not editing.intersection(codes):
             continue
         if all(result.numbers.get(c) is None for c in codes):
             continue
@@ -161,8 +174,8 @@ def check_values(
             "right": right_text,
             "rv": format_number(right),
         }
-        for code in rule.left:
-            result.add(code, message)
+        targets = [c for c in codes if editing is None or c in editing]
+        result.add(targets[0], message)
     return result
 
 

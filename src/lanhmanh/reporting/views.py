@@ -15,14 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import history
+from lanhmanh.core.documents import download_name
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.core.pickers import period_picker
+from lanhmanh.core.pickers import default_year, period_picker
 from lanhmanh.plans.selectors import plan_year_for
 from lanhmanh.reporting import documents, services
 from lanhmanh.reporting.aggregation import consolidate
 from lanhmanh.reporting.completeness import completeness
 from lanhmanh.reporting.forms import AdHocRequestForm, DecisionForm, OpenReportForm, SectionForm, SubmitForm
-from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Submission
+from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Status, Submission
 from lanhmanh.reporting.rules import can_approve, can_enter, is_approver, is_submitter
 from lanhmanh.reporting.selectors import (
     approval_queue_for,
@@ -31,6 +32,7 @@ from lanhmanh.reporting.selectors import (
     forms_visible_for_completeness,
     inbox_for,
     notifications_for,
+    reports_by_unit,
     sanctioned_sellers,
     sanctioned_sellers_of_consolidation,
     submission_for,
@@ -41,12 +43,14 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+_STATUS_LABELS = dict(Status.choices)  # the history says "→ Đã duyệt", never the stored code
 RENDERERS = {"docx": documents.to_docx, "xlsx": documents.to_xlsx, "pdf": documents.to_pdf}
 
 
 def _errors(exc: ValidationError) -> list[str]:
+    """The messages of ``exc``, each once (a rule between fields names every field it involves)."""
     if hasattr(exc, "message_dict"):
-        return [m for messages_ in exc.message_dict.values() for m in messages_]
+        return list(dict.fromkeys(m for messages_ in exc.message_dict.values() for m in messages_))
     return list(exc.messages)
 
 
@@ -74,7 +78,7 @@ def inbox(request):
     _require_reporting_user(request.user)
     context = inbox_for(request.user)
     forms_qs = ReportForm.objects.filter(pk__in=[f.pk for f in context["forms"]])
-    context["open_form"] = OpenReportForm(forms_qs=forms_qs)
+    context["open_form"] = OpenReportForm(forms_qs=forms_qs, year=default_year(request.user))
     context["approves"] = is_approver(request.user)
     context["queue_count"] = len(approval_queue_for(request.user)) if context["approves"] else 0
     context["unread"] = notifications_for(request.user).filter(read_at__isnull=True).count()
@@ -132,7 +136,9 @@ def _detail_context(request, submission: Submission, section_code: str | None = 
         "can_submit": can_enter(request.user, submission) and submission.is_editable,
         "can_decide": can_approve(request.user, submission) and submission.status == "submitted",
         "changes": services.changes_since_approval(submission),
-        "history": history(submission)[:20],
+        "history": [
+            (row, _STATUS_LABELS.get((row.after or {}).get("status"), "")) for row in history(submission)[:20]
+        ],
         "submit_form": SubmitForm(initial={"version": submission.version}),
         "decision_form": DecisionForm(initial={"version": submission.version}),
     }
@@ -366,6 +372,14 @@ def completeness_page(request):
                 result = completeness(form, scope_path=unit.path, request=chosen, late_page=late_page)
         else:
             result = completeness(form, scope_path=unit.path, period_id=period.id, late_page=late_page)
+    rows = []
+    if result is not None:
+        reports = (
+            reports_by_unit(request.user, form, period.id, [r.path for r in result.rows])
+            if not form.is_ad_hoc
+            else {}
+        )
+        rows = [(row, reports.get(row.path)) for row in result.rows]
     context = {
         "forms": forms,
         "form": form,
@@ -373,6 +387,7 @@ def completeness_page(request):
         "error": error,
         "unit": unit,
         "result": result,
+        "rows": rows,
         "requests": requests,
         "late_query": _late_query(request, result),
         "picker": _picker(form, period),
@@ -446,7 +461,7 @@ def consolidated_download(request, fmt: str):
     except ValueError:
         raise Http404 from None
     result = consolidate(form, unit, period, user=request.user)
-    return _document(request, result, fmt, f"{form.code}-{period.id}-{unit.path}")
+    return _document(request, result, fmt, download_name(_("Báo cáo tổng hợp"), period.label, unit.full_name))
 
 
 @login_required
@@ -455,7 +470,10 @@ def download(request, pk: int, fmt: str):
     submission = submission_for(request.user, pk)
     result = consolidate(submission.form, submission.unit, submission.period, user=request.user)
     return _document(
-        request, result, fmt, f"{submission.form.code}-{submission.period_id}-{submission.unit_path}"
+        request,
+        result,
+        fmt,
+        download_name(submission.form.short_name, submission.period_label, submission.unit.full_name),
     )
 
 

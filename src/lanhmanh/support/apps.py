@@ -17,8 +17,10 @@ class SupportConfig(AppConfig):
         from lanhmanh.core.navigation import NavItem, register
         from lanhmanh.people.hooks import hooks
         from lanhmanh.support import home, signals  # noqa: F401 - registers receivers and panels
+        from lanhmanh.support.selectors import support_cases_of
 
         hooks.can_open_child_case = can_open_child_case
+        hooks.support_cases_of = support_cases_of
 
         register(
             NavItem(

@@ -22,13 +22,14 @@ import datetime as dt
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.org.models import Agency, User
 from lanhmanh.people.models import Person
-from lanhmanh.people.selectors import person_get
+from lanhmanh.people.selectors import identities_shown, person_get
 from lanhmanh.support.models import (
     CaseKind,
     CaseStatus,
@@ -99,6 +100,20 @@ def task_get(user, pk, *, path: str = "") -> OutreachTask:
     return task
 
 
+def caseload_names_shown(user, cases, tasks, *, purpose: str, detail: str = "", path: str = "") -> None:
+    """Log that the caseload showed these cases' and tasks' persons by name, with the stated purpose
+    (one access row per person, in one INSERT)."""
+    persons = {record.person_id: record.person for record in [*cases, *tasks]}
+    if persons:
+        identities_shown(
+            user,
+            list(persons.values()),
+            purpose=purpose,
+            detail=("Danh sách hỗ trợ " + detail).strip(),
+            path=path,
+        )
+
+
 def open_tasks_for(user) -> QuerySet[OutreachTask]:
     """Open tasks of the user's agency or assigned to the user, oldest due first; supervisors also see
     the tasks in their area that nobody has taken yet. (A seller's sanction gives the commune's
@@ -156,6 +171,31 @@ def case_get(user, pk, *, purpose: str = Purpose.SUPPORT, path: str = "", detail
         data_class=data_class,
     )
     return case
+
+
+def support_cases_of(user, person) -> list[dict]:
+    """The person's support cases as the person page lists them (people.hooks.support_cases_of): kind,
+    status, opening day and lead agency of each case in this user's reach (child cases only with the child
+    class); a link only to the cases the user may open. Needs the support class; no notes, nothing logged
+    here (the person page logged its read, opening a case logs that read)."""
+    if not can(user, DataClass.SUPPORT):
+        return []
+    queryset = SupportCase.objects.filter(_in_reach(user, "unit__path"), person=person)
+    if not can(user, DataClass.CHILD):
+        queryset = queryset.exclude(kind=CaseKind.CHILD)
+    mine = set(cases_visible(user).filter(person=person).values_list("pk", flat=True))
+    return [
+        {
+            "label": str(case),
+            "kind": case.get_kind_display(),
+            "status": case.get_status_display(),
+            "is_open": case.is_open,
+            "opened_on": case.opened_on,
+            "lead_agency": case.lead_agency.name,
+            "url": reverse("support:case_detail", args=[case.pk]) if case.pk in mine else "",
+        }
+        for case in queryset.select_related("lead_agency").order_by("-opened_on", "-pk")
+    ]
 
 
 def case_record_get(case: SupportCase, model, pk):

@@ -20,6 +20,7 @@ from lanhmanh.core.audit import Purpose
 from lanhmanh.core.scoping import DataClass, in_subtree, path_q
 from lanhmanh.org.models import Agency
 from lanhmanh.people import services as people_services
+from lanhmanh.people.forms import PurposeForm
 from lanhmanh.people.rules import can_use_registry
 from lanhmanh.people.selectors import person_get
 from lanhmanh.support import forms, selectors, services
@@ -53,19 +54,44 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(None, error)
 
 
+CASELOAD_PURPOSE = "support_caseload_purpose"
+
+
 @login_required
 def caseload(request):
     """The caseworker's list: own open cases with the earliest follow-up due first, open outreach tasks,
-    and for supervisors the caseload of each worker in their area."""
+    and for supervisors the caseload of each worker in their area. Names only after a stated purpose
+    (once per session); each listing that shows them is logged, one row per person shown."""
     user = request.user
     _require(can_do_casework, user)
     today = timezone.localdate()
+    purpose_form = PurposeForm(request.POST or None)
+    if request.method == "POST":
+        if purpose_form.is_valid():
+            request.session[CASELOAD_PURPOSE] = {
+                "purpose": purpose_form.cleaned_data["purpose"],
+                "detail": purpose_form.cleaned_data["detail"],
+            }
+            return redirect("support:caseload")
+    elif request.GET.get("an-ten"):
+        request.session.pop(CASELOAD_PURPOSE, None)
+        return redirect("support:caseload")
+    chosen = request.session.get(CASELOAD_PURPOSE)
+    cases = list(selectors.caseload(user))
+    tasks = list(selectors.open_tasks_for(user)[:100])
+    if chosen:
+        selectors.caseload_names_shown(
+            user, cases, tasks, purpose=chosen["purpose"], detail=chosen["detail"], path=request.path
+        )
     return render(
         request,
         "support/caseload.html",
         {
-            "cases": list(selectors.caseload(user)),
-            "tasks": list(selectors.open_tasks_for(user)[:100]),
+            "cases": cases,
+            "tasks": tasks,
+            "names_shown": bool(chosen),
+            "purpose_label": Purpose(chosen["purpose"]).label if chosen else "",
+            "purpose_form": purpose_form,
             "supervised": selectors.caseloads_supervised(user, today=today),
             "is_supervisor": selectors.is_supervisor(user),
             "today": today,
@@ -338,6 +364,8 @@ def case_detail(request, pk: int):
             return redirect("support:case_detail", pk=case.pk)
     purposes, grid = _consent_grid(case)
     today = timezone.localdate()
+    referrals = list(case.referrals.select_related("to_agency", "from_agency"))
+    follow_ups = list(case.follow_ups.all())
     return render(
         request,
         "support/case_detail.html",
@@ -347,8 +375,12 @@ def case_detail(request, pk: int):
             "purposes": purposes,
             "grid": grid,
             "services": selectors.services_of(user, case),
-            "referrals": list(case.referrals.select_related("to_agency", "from_agency")),
-            "follow_ups": list(case.follow_ups.all()),
+            "referrals": referrals,
+            "follow_ups": follow_ups,
+            "open_referrals": sum(1 for r in referrals if r.is_open),
+            "next_follow_up": next((f for f in follow_ups if f.done_on is None), None),
+            # A form refused on re-render opens on its own tab (app.js shows one tab at a time).
+            "active_tab": CASE_ACTION_TABS.get(action or "", ""),
             "goals": list(case.goals.all()),
             "enrolments": list(case.enrolments.select_related("programme")),
             "team": list(case.workers.order_by("last_name", "first_name", "pk")),
@@ -359,6 +391,23 @@ def case_detail(request, pk: int):
             **context_forms,
         },
     )
+
+
+CASE_ACTION_TABS = {
+    "assessment": "tom-tat",
+    "goal": "tom-tat",
+    "goal_done": "tom-tat",
+    "consents": "dong-y",
+    "consent_add": "dong-y",
+    "service": "dich-vu",
+    "referral": "chuyen-gui",
+    "referral_cancel": "chuyen-gui",
+    "followup": "theo-doi",
+    "followup_done": "theo-doi",
+    "enrol": "chuong-trinh",
+    "progress": "chuong-trinh",
+    "close": "dong-ho-so",
+}
 
 
 def _handle_case_action(request, user, case, action, f, errors) -> bool:

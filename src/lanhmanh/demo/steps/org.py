@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.demo.loader import DemoContext, step
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
-from lanhmanh.org.roles import ROLES
+from lanhmanh.org.roles import ROLES, WRITE_CLASSES
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
 
 
@@ -63,7 +63,13 @@ def roles(context: DemoContext) -> str | None:
     for code, name, name_en, classes, description in ROLES:
         _, new = Role.objects.get_or_create(
             code=code,
-            defaults={"name": name, "name_en": name_en, "data_classes": classes, "description": description},
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "data_classes": classes,
+                "write_classes": [c for c in WRITE_CLASSES.get(code, []) if c in classes],
+                "description": description,
+            },
         )
         created += new
     return f"Vai trò: {created} mới." if created else None

@@ -105,7 +105,7 @@ def case_detail(request, pk: int):
             _remember(request, case, form.cleaned_data["purpose"], form.cleaned_data["detail"])
             return redirect("cases:case_detail", pk=case.pk)
     else:
-        form = PurposeForm(initial={"purpose": Purpose.INVESTIGATION})
+        form = PurposeForm()
     if chosen is None:
         return render(request, "cases/case_purpose.html", {"case": case, "form": form})
     log = {"purpose": chosen["purpose"], "detail": chosen.get("detail", ""), "path": request.path}

@@ -58,3 +58,53 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("DOMContentLoaded", () => enhance(document));
   document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
 })();
+
+// Tabs over a long page ([data-tabs] holding [data-tab-pane] sections labelled by data-tab-label): one
+// section shows at a time. Without script every section shows, as before; printing shows them all. The tab
+// opened is the one the server names (a refused form's), else the one whose form was sent last on this
+// page (kept for the visit in sessionStorage), else the first.
+(() => {
+  function build(container) {
+    const panes = [...container.querySelectorAll(":scope > [data-tab-pane]")];
+    if (panes.length < 2 || container.dataset.tabsReady) return;
+    container.dataset.tabsReady = "1";
+    const key = "lanhmanh-tab:" + location.pathname;
+    const list = document.createElement("div");
+    list.className = "nav nav-tabs mb-3 flex-nowrap overflow-auto d-print-none";
+    list.setAttribute("role", "tablist");
+    const tabs = panes.map((pane, index) => {
+      const id = pane.dataset.tabPane;
+      pane.id = pane.id || "muc-" + id;
+      pane.setAttribute("role", "tabpanel");
+      const tab = document.createElement("button");
+      tab.type = "button";
+      tab.className = "nav-link text-nowrap";
+      tab.id = "tab-" + id;
+      tab.textContent = pane.dataset.tabLabel;
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-controls", pane.id);
+      tab.dataset.tab = id;
+      pane.setAttribute("aria-labelledby", tab.id);
+      tab.addEventListener("click", () => show(id));
+      pane.querySelectorAll("form").forEach((form) =>
+        form.addEventListener("submit", () => sessionStorage.setItem(key, id)),
+      );
+      list.appendChild(tab);
+      return tab;
+    });
+    function show(id) {
+      panes.forEach((pane, i) => {
+        const active = pane.dataset.tabPane === id;
+        pane.classList.toggle("tab-hidden", !active);
+        tabs[i].classList.toggle("active", active);
+        tabs[i].setAttribute("aria-selected", active ? "true" : "false");
+        tabs[i].tabIndex = active ? 0 : -1;
+      });
+    }
+    container.insertBefore(list, panes[0]);
+    const known = (id) => panes.some((pane) => pane.dataset.tabPane === id);
+    const wanted = [container.dataset.activeTab, sessionStorage.getItem(key)].find((id) => id && known(id));
+    show(wanted || panes[0].dataset.tabPane);
+  }
+  document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("[data-tabs]").forEach(build));
+})();
