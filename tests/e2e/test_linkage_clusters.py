@@ -9,6 +9,7 @@ import math
 import pytest
 from playwright.sync_api import expect
 
+from lanhmanh.core.audit import Purpose
 from lanhmanh.linkage import selectors
 from lanhmanh.linkage.models import CandidatePair, ModelVersion
 from lanhmanh.org.models import AdministrativeUnit
@@ -67,6 +68,9 @@ def test_reviewer_splits_one_off_confirms_with_keys_and_undoes(page, live_url, l
     page.goto(live_url("/ho-so-trung/"))
     page.get_by_role("link", name=f"Cụm #{ab.pk}", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Xem xét hồ sơ nghi trùng: mục đích xem")
+    page.get_by_label("Mục đích xem thông tin nhân thân").select_option(
+        Purpose.LINKAGE.value
+    )  # none preselected
     page.get_by_role("button", name="Bắt đầu xem xét").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Cụm hồ sơ #{ab.pk}: 3 hồ sơ")
     expect(page.locator("[data-person]")).to_have_count(3)

@@ -86,7 +86,7 @@ def test_a_2026_ward_submits_its_monthly_report_and_the_city_approves_it_without
     # Completeness by commune, directly under the city.
     city.goto(city.url.split("/bao-cao/")[0] + f"/bao-cao/tien-do/?bieu-mau=xa-thang&ky={month.id}")
     ward = city.get_by_test_id("completeness-table").locator(f'tr[data-unit="{WARD}"]')
-    expect(ward.locator("td").first).to_have_text("Phường Hoàn Kiếm")
+    expect(ward.locator("td").first.get_by_role("link").first).to_have_text("Phường Hoàn Kiếm")
 
 
 def test_the_coordinator_copies_2014_to_2026_and_places_an_unmapped_item(page, login_as, live_url):
