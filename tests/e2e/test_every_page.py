@@ -36,8 +36,9 @@ CODES = [
 CODE_RE = re.compile(r"(?<![\w./-])(" + "|".join(CODES) + r")(?![\w/-])", re.IGNORECASE)
 # A whole number above 999 printed without Vietnamese grouping (1500000 where 1.500.000 is meant). Digits
 # inside dates, codes and decimals are skipped (a neighbour that is a letter, digit or one of / . , : -), and so
-# are years (1900-2100) and numbers with a leading zero (telephone, ID numbers, unit codes).
-BARE_NUMBER_RE = re.compile(r"(?<![\w/.,:-])[1-9]\d{3,}(?![\w/:-]|[.,]\d)")
+# are years (1900-2100), numbers with a leading zero (telephone, ID numbers, unit codes) and record numbers
+# written "#1234".
+BARE_NUMBER_RE = re.compile(r"(?<![\w/.,:#-])[1-9]\d{3,}(?![\w/:-]|[.,]\d)")
 
 
 def bare_numbers(text: str) -> list[str]:
