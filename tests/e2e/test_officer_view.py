@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import sign_in
+from .report_sections import open_section
 
 pytestmark = pytest.mark.browser
 
@@ -146,8 +147,7 @@ def test_another_period_is_picked_from_a_list_and_its_sections_save_on_their_own
     banner = page.locator("#messages .alert-danger")
     expect(banner.first).to_contain_text("Chưa nhập:")
     section = page.locator("#section")
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("link", name="I. Tình hình tệ nạn mại dâm trên địa bàn").click()
+    open_section(page, "I. Tình hình tệ nạn mại dâm trên địa bàn")
     for name, value in {"sellers_known": "12", "suspect_establishments": "2", "hotspots_found": "0"}.items():
         page.fill(f"#id_{name}", value)
     with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
@@ -156,8 +156,7 @@ def test_another_period_is_picked_from_a_list_and_its_sections_save_on_their_own
     expect(banner).to_have_count(0)
 
     # A rule between two fields is told once, not under each of its fields.
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("link", name="II. Kiểm tra, xử lý vi phạm hành chính").click()
+    open_section(page, "II. Kiểm tra, xử lý vi phạm hành chính")
     sanctioned = int(page.input_value("#id_sellers_sanctioned") or "0")
     page.fill("#id_warnings", str(sanctioned + 1))
     page.fill("#id_warnings__reason", "Theo sổ theo dõi của Công an phường")

@@ -4,8 +4,6 @@ copies the 2014 plan and places what has no successor, a person's violations on 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -15,24 +13,11 @@ from lanhmanh.people.models import Person
 from lanhmanh.plans.models import Activity, CopyGap, Plan
 from lanhmanh.reporting.models import Status, Submission
 
+from .report_sections import open_section, save_section
+
 pytestmark = pytest.mark.browser
 
 WARD = "01.00070"
-
-
-def open_section(page, title: str) -> None:
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("link", name=title).click()
-    expect(page.locator("#section h2")).to_have_text(title)
-
-
-def save_section(page, title: str, values: dict[str, str]) -> None:
-    open_section(page, title)
-    for code, value in values.items():
-        page.fill(f"#id_{code}", value)
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("button", name="Lưu mục này").click()
-    expect(page.locator(".alert-success").first).to_contain_text(f"Đã lưu mục “{title}”.")
 
 
 @pytest.fixture

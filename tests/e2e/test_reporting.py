@@ -3,8 +3,6 @@ the ward corrects and resubmits, the district approves, and the city sees it on 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -13,23 +11,9 @@ from lanhmanh.core.periods import MONTH, Period
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.reporting.models import Status, Submission
 
+from .report_sections import open_section, save_section
+
 pytestmark = pytest.mark.browser
-
-
-def open_section(page, title: str) -> None:
-    """Click the section's tab and wait for htmx to swap it in (typing before the swap would be lost)."""
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("link", name=title).click()
-    expect(page.locator("#section h2")).to_have_text(title)
-
-
-def save_section(page, title: str, values: dict[str, str]) -> None:
-    open_section(page, title)
-    for code, value in values.items():
-        page.fill(f"#id_{code}", value)
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("button", name="Lưu mục này").click()
-    expect(page.locator(".alert-success").first).to_contain_text(f"Đã lưu mục “{title}”.")
 
 
 @pytest.fixture

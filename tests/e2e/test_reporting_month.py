@@ -6,7 +6,6 @@ downloads the Word and Excel consolidated report, which the test opens to check 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.utils import timezone
@@ -23,6 +22,7 @@ from lanhmanh.reporting.models import ReportForm, Status, Submission
 from lanhmanh.reporting.services import values_of
 
 from .conftest import E2E_PASSWORD
+from .report_sections import open_section, save_section
 
 pytestmark = pytest.mark.browser
 
@@ -33,21 +33,6 @@ SUPPORT = "III. Tiếp cận, tư vấn, hỗ trợ người bán dâm"
 HOTSPOTS = "IV. Tụ điểm mại dâm công cộng"
 ACTIVITIES = "V. Hoạt động tuyên truyền, tập huấn"
 REASON = "Thêm buổi sinh hoạt tổ dân phố ngày cuối tháng, chưa nhập vào hệ thống"
-
-
-def open_section(page, title: str) -> None:
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("link", name=title).click()
-    expect(page.locator("#section h2")).to_have_text(title)
-
-
-def save_section(page, title: str, values: dict[str, str]) -> None:
-    open_section(page, title)
-    for name, value in values.items():
-        page.fill(f"#id_{name}", value)
-    with page.expect_response(re.compile(r"/bao-cao/\d+/muc/")):
-        page.get_by_role("button", name="Lưu mục này").click()
-    expect(page.locator(".alert-success").first).to_contain_text(f"Đã lưu mục “{title}”.")
 
 
 @pytest.fixture
