@@ -11,11 +11,14 @@ Personas (all in Hà Nội, 2014 units):
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
+from tests.demo_fixtures import demo, demo_accounts, demo_snapshots  # noqa: F401 - fixtures for every test
 
 PASSWORD = "mat-khau-thu-nghiem-2014"
 
@@ -153,12 +156,39 @@ def _flushes_the_database(item: pytest.Item) -> bool:
     )
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_setup"}
+
+
+def _uses_the_database(item: pytest.Item) -> bool:
+    return bool(
+        item.get_closest_marker("django_db")
+        or item.get_closest_marker("postgresql")
+        or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run every test that flushes the database last.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run every test that flushes the database last; on PostgreSQL, run only the tests that use a database.
 
     Transactional tests empty the tables, including the units and agencies loaded once per session;
     pytest-django puts tests it does not see using the database (e.g. a persona fetched with
     ``request.getfixturevalue``) after them. Keep its order otherwise (the sort is stable).
+
+    ``make test`` runs the suite on SQLite and on PostgreSQL. A test that touches no database (parsing, text
+    rules, settings, files, the lint guards) gives the same answer on both, so the PostgreSQL run leaves it
+    to the SQLite run instead of running it twice; a test marked ``postgresql`` (one that opens its own
+    PostgreSQL connection) stays. ``LANHMANH_TEST_ALL=1`` runs everything on either database.
     """
+    if connection_is_postgresql() and not os.environ.get("LANHMANH_TEST_ALL"):
+        kept = [item for item in items if _uses_the_database(item)]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[item for item in items if not _uses_the_database(item)])
+            items[:] = kept
     items.sort(key=_flushes_the_database)
+
+
+def connection_is_postgresql() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"

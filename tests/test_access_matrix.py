@@ -22,7 +22,6 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from lanhmanh.core.navigation import all_items
-from lanhmanh.demo.loader import load_demo
 from lanhmanh.demo.steps.org import ACCOUNTS
 
 SKIPPED_PREFIXES = ("quan-tri/", "api/", "i18n/", "static/")
@@ -210,9 +209,9 @@ def _fill(route: str, **values) -> str:
 
 
 @pytest.fixture
-def demo(db):
-    context = load_demo(password="ma-tran-quyen-2014")
-    return {user.username: user for user in context.accounts.values()}
+def demo_users(demo):
+    """Every demo login, in the whole demo (restored from the session's snapshot: ``tests/demo_fixtures.py``)."""
+    return {user.username: user for user in demo.accounts.values()}
 
 
 def test_every_record_page_has_its_rule():
@@ -221,13 +220,13 @@ def test_every_record_page_has_its_rule():
     assert sorted(with_ids - set(rules) - set(COVERED_ELSEWHERE)) == []
 
 
-def test_the_matrix_of_roles_urls_and_jurisdictions_then_the_bad_input_corpus(demo, client_for):
+def test_the_matrix_of_roles_urls_and_jurisdictions_then_the_bad_input_corpus(demo_users, client_for):
     """One test, so the full demo loads once for both probes (they run in CI on both databases)."""
     from django.apps import apps
 
     rules = _rules()
     menu = {item.url_name: item for item in all_items()}
-    users = [demo[account.username] for account in ACCOUNTS]
+    users = [demo_users[account.username] for account in ACCOUNTS]
     anonymous = Client()
     failures: list[str] = []
     cells = 0
@@ -270,7 +269,7 @@ def test_the_matrix_of_roles_urls_and_jurisdictions_then_the_bad_input_corpus(de
                         )
     assert failures == []
     assert cells > 500
-    _bad_input_corpus(demo, client_for, rules)
+    _bad_input_corpus(demo_users, client_for, rules)
 
 
 # The bad-input corpus (ASVS V5.1.3, V5.1.4, V5.2.2, V5.3.x): what careless users and attackers type.

@@ -15,6 +15,7 @@ from lanhmanh.demo.loader import ACCOUNT_STEPS, DEFAULT_PASSWORD, discover, load
 from lanhmanh.demo.steps.org import ACCOUNTS
 from lanhmanh.org.models import Agency, Role, User
 from lanhmanh.org.selectors import home_summary
+from tests.demo_fixtures import E2E_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -103,14 +104,39 @@ def test_it_is_idempotent_and_the_names_are_reproducible():
     ]
 
 
-def test_the_whole_demo_loads_twice_without_adding_a_row():
-    first = load_demo(password="demo-mat-khau-2014")
+def test_the_whole_demo_loads_again_without_adding_a_row_and_prints_the_address_and_the_logins(
+    demo, monkeypatch
+):
+    """The whole demo (loaded once per session, ``tests/demo_fixtures.py``), loaded again by the command."""
     counts = row_counts()
-    second = load_demo(password="demo-mat-khau-2014")
-    assert row_counts() == counts
-    assert set(second.accounts) == set(first.accounts)
+    last_change = ChangeRecord.objects.order_by("-pk").values_list("pk", flat=True).first()
     # one login per role, plus the accounts later modules add (e.g. the vocational school's)
-    assert {a.role for a in ACCOUNTS} <= set(first.accounts)
+    assert {a.role for a in ACCOUNTS} <= {user.roles.first().code for user in demo.accounts.values()}
+    monkeypatch.setenv("DEMO_PASSWORD", E2E_PASSWORD)  # the snapshot's password: nothing to change
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    # The only rows added: the audit rows of the one-time 2FA enrolment codes the command prints afresh.
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Đăng nhập"))
+    table = lines[header + 2 : lines.index("", header)]
+    codes = [line.split()[2] for line in table]
+    issued = ChangeRecord.objects.filter(pk__gt=last_change)
+    assert issued.count() == len([code for code in codes if code != "—"]) > 0
+    assert set(issued.values_list("reason", flat=True)) == {"Dữ liệu mẫu"}
+    after = row_counts()
+    assert after.pop("core.ChangeRecord") == counts.pop("core.ChangeRecord") + issued.count()
+    assert after == counts
+    assert "http://127.0.0.1:8000/" in text
+    rows = table[: len(ACCOUNTS)]
+    assert [line.split()[0] for line in rows] == [a.username for a in ACCOUNTS]
+    congan = next(line for line in rows if line.startswith("congan "))
+    assert E2E_PASSWORD in congan
+    assert "Cán bộ Công an" in congan
+    assert "Công an Quận Hoàn Kiếm" in congan
+    # the support providers' logins are printed on a second run too
+    providers = [line.split()[:2] for line in table if line.startswith(("truongnghe", "trungtamyte"))]
+    assert providers == [["truongnghe", E2E_PASSWORD], ["trungtamyte", E2E_PASSWORD]]
 
 
 def test_running_it_again_resets_the_password_and_unlocks_the_account():
@@ -148,22 +174,6 @@ def test_a_short_demo_password_is_refused_with_a_vietnamese_message(monkeypatch)
     with pytest.raises(CommandError, match="DEMO_PASSWORD phải có ít nhất 10 ký tự."):
         call_command("load_demo", stdout=StringIO())
     assert not User.objects.filter(username__in=EXPECTED).exists()
-
-
-def test_the_command_prints_the_address_and_a_table_of_logins(monkeypatch):
-    monkeypatch.setenv("DEMO_PASSWORD", "bang-dang-nhap-2014")
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    text = out.getvalue()
-    assert "http://127.0.0.1:8000/" in text
-    lines = text.splitlines()
-    header = next(i for i, line in enumerate(lines) if line.startswith("Đăng nhập"))
-    rows = lines[header + 2 : header + 2 + len(ACCOUNTS)]
-    assert [line.split()[0] for line in rows] == [a.username for a in ACCOUNTS]
-    congan = next(line for line in rows if line.startswith("congan "))
-    assert "bang-dang-nhap-2014" in congan
-    assert "Cán bộ Công an" in congan
-    assert "Công an Quận Hoàn Kiếm" in congan
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED))

@@ -86,10 +86,9 @@ def demo_users(db):
 
 
 @pytest.fixture
-def full_demo_users(db):
-    """Every app's demo data, so the menu pages render with records in them."""
-    context = load_demo(password="guard-mat-khau-2014")
-    return {user.username: user for user in context.accounts.values()}
+def full_demo_users(demo):
+    """Every app's demo data, so the menu pages render with records in them (the session's snapshot)."""
+    return {user.username: user for user in demo.accounts.values()}
 
 
 def test_there_are_no_pending_migrations(db):

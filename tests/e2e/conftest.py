@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbsnapshot import Snapshots
+from tests.demo_fixtures import E2E_PASSWORD  # noqa: F401 - the browser tests import it from here
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django then refuses ORM calls
 # from it unless told that the tests know what they do.
@@ -44,7 +44,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-E2E_PASSWORD = "trinh-duyet-2014"
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "src" / "lanhmanh" / "locale"
 
 
@@ -98,63 +97,6 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
-
-
-@pytest.fixture(scope="session")
-def demo_snapshots(django_db_setup, django_db_blocker):
-    """The demo (and the accounts alone) loaded once per session, restored before each test that asks."""
-    snapshots = Snapshots()
-    yield snapshots
-    with django_db_blocker.unblock():
-        snapshots.drop_all()
-
-
-def _demo_context(recipe: dict):
-    """A fresh ``DemoContext`` for a restored snapshot: the accounts read again from the database."""
-    from lanhmanh.demo.loader import new_context
-    from lanhmanh.org.models import User
-
-    context = new_context(password=E2E_PASSWORD)
-    users = User.objects.in_bulk(recipe["accounts"].values())
-    context.accounts = {code: users[pk] for code, pk in recipe["accounts"].items()}
-    context.notes = list(recipe["notes"])
-    return context
-
-
-def _loaded(only=None):
-    from lanhmanh.demo.loader import load_demo
-
-    def build() -> dict:
-        context = load_demo(password=E2E_PASSWORD, only=only)
-        return {
-            "accounts": {code: user.pk for code, user in context.accounts.items()},
-            "notes": context.notes,
-        }
-
-    return build
-
-
-@pytest.fixture
-def demo_accounts(request, transactional_db, demo_snapshots):
-    """Roles, units, agencies and one login per role (password E2E_PASSWORD) in the live-server database.
-
-    A test that also asks for ``demo`` gets the whole demo (which includes the accounts).
-    """
-    if "demo" in request.fixturenames:
-        return request.getfixturevalue("demo")
-    from lanhmanh.demo.loader import ACCOUNT_STEPS
-
-    return _demo_context(demo_snapshots.load("accounts", _loaded(only=ACCOUNT_STEPS)))
-
-
-@pytest.fixture
-def demo(transactional_db, demo_snapshots):
-    """The whole demo in the live-server database, every demo login's password set to E2E_PASSWORD.
-
-    Loaded once per session; each test starts from an exact copy of it (``tests/dbsnapshot.py``), so
-    what one journey changes never reaches the next.
-    """
-    return _demo_context(demo_snapshots.load("demo", _loaded()))
 
 
 @pytest.fixture

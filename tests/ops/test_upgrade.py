@@ -109,6 +109,7 @@ def test_a_sqlite_database_of_the_previous_version_migrates_with_its_data_intact
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="PostgreSQL dump: on the PostgreSQL run",
 )
+@pytest.mark.postgresql
 def test_a_postgresql_database_of_the_previous_version_migrates_with_its_data_intact(tmp_path):
     import psycopg
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
 
 from lanhmanh.demo.loader import discover, load_demo
 from lanhmanh.demo.steps.support import load
@@ -42,18 +41,3 @@ def test_the_provider_logins_receive_the_referrals_of_their_agency():
     assert Referral.objects.filter(to_agency=clinic.agency, purpose="health").count() == 1
     assert context.accounts["social-worker@01-002-truong-nghe"] == school
     assert context.accounts["health-worker@01-002-trung-tam-y-te"] == clinic
-
-
-def test_load_demo_prints_the_provider_logins_on_every_run(capsys):
-    for _ in range(2):
-        call_command("load_demo")
-        out = capsys.readouterr().out
-        lines = [
-            line.split()
-            for line in out.splitlines()
-            if line.strip().startswith(("truongnghe", "trungtamyte"))
-        ]
-        assert [line[:2] for line in lines] == [
-            ["truongnghe", "LanhManh-2014"],
-            ["trungtamyte", "LanhManh-2014"],
-        ]

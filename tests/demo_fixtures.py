@@ -1,0 +1,76 @@
+"""The demo as a fixture for any test: loaded once per session, restored from a snapshot before each test.
+
+- ``demo``: the whole demo (every app's demo step), every demo login's password set to ``E2E_PASSWORD``;
+- ``demo_accounts``: only roles, units, agencies and the demo logins, for tests that bring their own records.
+
+Loading the demo takes tens of seconds; restoring a snapshot of it a fraction of one (``tests/dbsnapshot.py``).
+Both are transactional (a restored database cannot be rolled back under a test): the test may change the data
+freely, the next one starts from the pristine demo. Browser tests need one of them because transactional tests
+start from an emptied database; other tests that need the whole demo (the access matrix, the menu guard, the
+demo's own tests) use them too, so the demo is built once per run instead of once per test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dbsnapshot import Snapshots
+
+E2E_PASSWORD = "trinh-duyet-2014"
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(django_db_setup, django_db_blocker):
+    """The demo (and the accounts alone) loaded once per session, restored before each test that asks."""
+    snapshots = Snapshots()
+    yield snapshots
+    with django_db_blocker.unblock():
+        snapshots.drop_all()
+
+
+def _demo_context(recipe: dict):
+    """A fresh ``DemoContext`` for a restored snapshot: the accounts read again from the database."""
+    from lanhmanh.demo.loader import new_context
+    from lanhmanh.org.models import User
+
+    context = new_context(password=E2E_PASSWORD)
+    users = User.objects.in_bulk(recipe["accounts"].values())
+    context.accounts = {code: users[pk] for code, pk in recipe["accounts"].items()}
+    context.notes = list(recipe["notes"])
+    return context
+
+
+def _loaded(only=None):
+    from lanhmanh.demo.loader import load_demo
+
+    def build() -> dict:
+        context = load_demo(password=E2E_PASSWORD, only=only)
+        return {
+            "accounts": {code: user.pk for code, user in context.accounts.items()},
+            "notes": context.notes,
+        }
+
+    return build
+
+
+@pytest.fixture
+def demo_accounts(request, transactional_db, demo_snapshots):
+    """Roles, units, agencies and one login per role (password E2E_PASSWORD) in the live-server database.
+
+    A test that also asks for ``demo`` gets the whole demo (which includes the accounts).
+    """
+    if "demo" in request.fixturenames:
+        return request.getfixturevalue("demo")
+    from lanhmanh.demo.loader import ACCOUNT_STEPS
+
+    return _demo_context(demo_snapshots.load("accounts", _loaded(only=ACCOUNT_STEPS)))
+
+
+@pytest.fixture
+def demo(transactional_db, demo_snapshots):
+    """The whole demo in the live-server database, every demo login's password set to E2E_PASSWORD.
+
+    Loaded once per session; each test starts from an exact copy of it (``tests/dbsnapshot.py``), so
+    what one journey changes never reaches the next.
+    """
+    return _demo_context(demo_snapshots.load("demo", _loaded()))
