@@ -169,14 +169,20 @@ NEARBY_INSPECTIONS = 20
 
 def inspections_nearby(user, hotspot: Hotspot) -> list:
     """The latest inspections of establishments in the hotspot's unit (its commune, or every commune of
-    its district when the hotspot spans wards), as the premises app lets this user read them
+    its district when the hotspot spans wards) and, for a pre-reform commune, in the communes of the
+    two-level map it became (part of) (``AdministrativeUnit.successors``): where the establishments
+    around it are registered today. As the premises app lets this user read them
     (``premises.selectors.inspections_visible``: nothing for a role without the establishment class).
 
     "Nearby" is the unit: the establishment register records an address, not coordinates, so a radius
     around the hotspot's coordinates has nothing to measure against."""
+    where = path_q(hotspot.unit.path, "establishment__unit_path")
+    today = list(hotspot.unit.successors.values_list("path", flat=True))
+    if today:
+        where |= Q(establishment__unit_path__in=today)
     return list(
         premises_selectors.inspections_visible(user)
-        .filter(path_q(hotspot.unit.path, "establishment__unit_path"))
+        .filter(where)
         .order_by("-inspected_on", "-pk")[:NEARBY_INSPECTIONS]
     )
 
