@@ -20,6 +20,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
+from lanhmanh.enforcement.forms import unit_choices_forget
 from lanhmanh.enforcement.models import Hotspot, TargetHotspot, Tip
 from lanhmanh.org.models import Agency, Role, User
 from lanhmanh.plans.models import Plan
@@ -33,6 +34,13 @@ WARD = "01.00070"  # Phường Hoàn Kiếm since 1/7/2025
 WARD_CHOICE = "Phường Hoàn Kiếm (Thành phố Hà Nội)"
 WARD_POLICE = "conganphuong"
 CONTACT = "0912 345 678"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_unit_choices():
+    # The tip page keeps its unit choices ten minutes per process: tests run before these ones in the same
+    # process may have filled them from another database (the 2014 tree alone, other unit ids).
+    unit_choices_forget()
 
 
 @pytest.fixture
