@@ -5,6 +5,9 @@ Proportions follow the plan: of T02's two, one was eliminated in September and o
 dismantle (behind); of T06's 23 (eliminated 2009–2013), two re-emerged in 2014 (T06 off track) and the
 rest stayed clean under monthly patrols; a few other hotspots are active. Tips: about 70 in the year,
 most by hotline, a third through the web page, a quarter verified.
+
+Once the 2026 plan is copied from 2014 (``plans_2026``), its T02 and T06 lists point at the same register
+entries (``hotspot_lists_2026``): the ward police of today reach them through the unit successor links.
 """
 
 from __future__ import annotations
