@@ -3,8 +3,9 @@
 A hotspot is within reach when the user has the enforcement class and the hotspot's unit lies in the
 user's subtree, or, for a unit of the two-level map (since 1/7/2025), in one of the pre-reform communes it
 was made from (``org.successions.predecessor_paths``, the rule the people registry follows): a hotspot
-keeps the unit of its discovery, and today's ward police patrol it. A tip when the user is an intake officer (``rules.can_take_tips``) and the tip's unit or
-the unit of the agency it was assigned to lies in the subtree. Reading a tip shows the sender's contact:
+keeps the unit of its discovery, and today's ward police patrol it. A tip is within reach when the user is
+an intake officer (``rules.can_take_tips``) and the tip's unit or the unit of the agency it was assigned to
+lies in the subtree. Reading a tip shows the sender's contact:
 ``tip_get`` writes an access-log row.
 """
 
