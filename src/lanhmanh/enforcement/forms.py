@@ -71,6 +71,12 @@ def unit_choices(root_path: str | None = None) -> list[tuple[int, str]]:
     return _unit_cache(root_path)[1]
 
 
+def unit_choices_forget() -> None:
+    """Drop the cached choices (a test that loads another map of units in the same process; the server
+    itself picks a new map up within ``UNIT_CHOICES_SECONDS``)."""
+    _UNIT_CHOICES.clear()
+
+
 def unit_picked(root_path: str | None, pk: int):
     """The unit ``pk`` among the cached choices (no query), or None."""
     return _unit_cache(root_path)[2].get(pk)

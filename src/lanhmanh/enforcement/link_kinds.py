@@ -36,7 +36,7 @@ def _hotspot(user, object_id: int) -> tuple[int, str]:
 def register_all() -> None:
     links.register(
         links.LinkKind(
-            "establishment",
+            links.ESTABLISHMENT,
             _("Cơ sở kinh doanh"),
             _establishment,
             "premises:establishment_detail",
@@ -45,10 +45,10 @@ def register_all() -> None:
     )
     links.register(
         links.LinkKind(
-            "inspection", _("Cuộc kiểm tra cơ sở"), _inspection, "premises:inspection_detail", order=2
+            links.INSPECTION, _("Cuộc kiểm tra cơ sở"), _inspection, "premises:inspection_detail", order=2
         )
     )
-    links.register(links.LinkKind("case", _("Vụ án hình sự"), _case, "cases:case_detail", order=3))
+    links.register(links.LinkKind(links.CASE, _("Vụ án hình sự"), _case, "cases:case_detail", order=3))
     links.register(
         links.LinkKind(links.HOTSPOT, _("Tụ điểm"), _hotspot, "enforcement:hotspot_detail", order=4)
     )

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 HOTSPOT = "hotspot"
+ESTABLISHMENT = "establishment"
+INSPECTION = "inspection"
+CASE = "case"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,13 @@ loader puts each in the register (idempotent: an item already linked is left alo
 says: the ward, the district's police, the kind of place. The plan gives no discovery date: the entry
 says it was known on the plan's first day, and its description says so. The coordinates are approximate
 (the centre of the stretch of street the plan names); the police may correct them.
+
+A plan copied from an earlier one (the 2026 plan from 2014's, ``plans.services.plan_copy``) gets its named
+lists (T02's to eliminate, T06's to keep clean) with the items' units moved to today's communes but no
+register entries: the plans app does not know the register. The coordinator expects the same places, so
+each copied item is pointed at the entry its source item points at (sourced from the register, never
+matched by name): a hotspot keeps the unit of its discovery, and today's ward police reach it through the
+unit successor links (``selectors.hotspots_visible``).
 """
 
 from __future__ import annotations
@@ -15,7 +22,13 @@ from decimal import Decimal
 from django.db import transaction
 
 from lanhmanh.enforcement.models import HotspotKind, TargetHotspot
-from lanhmanh.enforcement.services import hotspot_create, hotspot_kinds_ensure, target_item_link
+from lanhmanh.enforcement.services import (
+    ELIMINATE,
+    KEEP_CLEAN,
+    hotspot_create,
+    hotspot_kinds_ensure,
+    target_item_link,
+)
 from lanhmanh.org.models import AdministrativeUnit, Agency
 
 # plan item text (start) → ward path, short name, address, (lat, lon)
@@ -36,10 +49,39 @@ T02_ENTRIES = {
 NOTE = "Tụ điểm được nêu tên trong chỉ tiêu T02 của Kế hoạch năm 2014; ngày phát hiện lấy theo ngày đầu năm kế hoạch."
 
 
+def _carry_from_source(plan, *, actor) -> int:
+    """Point the items of a copied plan's named lists at the register entries of the items they were
+    copied from (same target code, order and name); items already pointed somewhere are left alone."""
+    source = plan.copied_from
+    if source is None:
+        return 0
+    linked = 0
+    for target in plan.targets.filter(kind__in=(ELIMINATE, KEEP_CLEAN)).order_by("code"):
+        links = {
+            (link.target_item.order, link.target_item.name): link.hotspot
+            for link in TargetHotspot.objects.filter(
+                target_item__target__plan=source, target_item__target__code=target.code
+            ).select_related("target_item", "hotspot")
+        }
+        on_list = set(
+            TargetHotspot.objects.filter(target_item__target=target).values_list("hotspot_id", flat=True)
+        )
+        for item in target.items.filter(hotspot_link__isnull=True).order_by("order", "pk"):
+            hotspot = links.get((item.order, item.name))
+            if hotspot is None or hotspot.pk in on_list:
+                continue
+            target_item_link(actor=actor, target_item=item, hotspot=hotspot)
+            on_list.add(hotspot.pk)
+            linked += 1
+    return linked
+
+
 @transaction.atomic
 def plan_hotspots_load(plan, *, actor=None) -> int:
-    """Register T02's named hotspots of ``plan`` and link its items to them; returns how many were linked."""
-    linked = 0
+    """Link the named lists of a copied plan to the register entries of the plan it was copied from, then
+    register T02's named hotspots still unlinked and link those items; returns how many items were linked.
+    Side effects: hotspots and links created through the services (each audited)."""
+    linked = _carry_from_source(plan, actor=actor)
     target = plan.targets.filter(code="T02").first()
     if target is None:
         return 0

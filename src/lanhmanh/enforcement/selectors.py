@@ -1,31 +1,48 @@
 """Reads of hotspots, patrols and tips scoped to a user: outsiders get nothing (views turn that into 404).
 
 A hotspot is within reach when the user has the enforcement class and the hotspot's unit lies in the
-user's subtree; a tip when the user is an intake officer (``rules.can_take_tips``) and the tip's unit or
-the unit of the agency it was assigned to lies in the subtree. Reading a tip shows the sender's contact:
+user's subtree, or, for a unit of the two-level map (since 1/7/2025), in one of the pre-reform communes it
+was made from (``org.successions.predecessor_paths``, the rule the people registry follows): a hotspot
+keeps the unit of its discovery, and today's ward police patrol it. A tip is within reach when the user is
+an intake officer (``rules.can_take_tips``) and the tip's unit or the unit of the agency it was assigned to
+lies in the subtree. Reading a tip shows the sender's contact:
 ``tip_get`` writes an access-log row.
 """
 
 from __future__ import annotations
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass, can, path_q, visible
+from lanhmanh.core.scoping import DataClass, can, jurisdiction_q, path_q, visible
 from lanhmanh.enforcement import links, rules
 from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip, TipAttachment
 from lanhmanh.enforcement.public import receipt_hash
+from lanhmanh.org.successions import predecessor_paths
 from lanhmanh.people.models import Violation
 from lanhmanh.people.selectors import persons_visible
 from lanhmanh.premises import selectors as premises_selectors
 
 
+def _hotspots_in_reach(queryset: QuerySet[Hotspot], user) -> QuerySet[Hotspot]:
+    """``queryset`` narrowed to the user's subtree and, for a unit of the two-level map, to the
+    pre-reform communes it was made from (enforcement class needed)."""
+    if not can(user, DataClass.ENFORCEMENT):
+        return queryset.none()
+    where = jurisdiction_q(user, ("unit",))
+    root = getattr(user, "jurisdiction_path", None)
+    earlier = predecessor_paths(root) if root else []
+    if earlier:
+        where |= Q(unit__path__in=earlier)
+    return queryset.filter(where)
+
+
 def hotspots_visible(user) -> QuerySet[Hotspot]:
-    """Hotspots whose unit is in the user's jurisdiction (enforcement class needed)."""
-    queryset = Hotspot.objects.select_related("kind", "unit", "police_agency")
-    return visible(queryset, user, data_classes=DataClass.ENFORCEMENT, via=("unit",))
+    """Hotspots in the user's reach: their unit in the user's subtree, or one of the pre-reform communes
+    a two-level unit of the subtree was made from (enforcement class needed)."""
+    return _hotspots_in_reach(Hotspot.objects.select_related("kind", "unit", "police_agency"), user)
 
 
 def hotspot_map_rows(user) -> list[tuple]:
@@ -33,7 +50,7 @@ def hotspot_map_rows(user) -> list[tuple]:
     straight from the cursor: the map draws thousands, and model instances or per-row converters would
     cost more than the query."""
     queryset = (
-        visible(Hotspot.objects.all(), user, data_classes=DataClass.ENFORCEMENT, via=("unit",))
+        _hotspots_in_reach(Hotspot.objects.all(), user)
         .order_by()
         .values_list("pk", "name", "status", "latitude", "longitude", "unit__path")
     )
@@ -108,6 +125,24 @@ def violations_linkable(user, hotspot: Hotspot):
     )
 
 
+LINKED_TIPS = 20
+
+
+def tips_linked(user, *, kind: str, object_id: int) -> list[Tip] | None:
+    """The tips linked (``TipLink`` of ``kind``: ``links.ESTABLISHMENT``, ``INSPECTION``, ``CASE``) to one
+    record of another app, newest first (at most 20), as this user may read tips; None for a user who may
+    not read tips at all (the record's page then shows no section). The pages list number, date, channel,
+    status and outcome: never the sender's contact, so no access-log row is written here (``tip_get``
+    writes one when the tip itself is opened)."""
+    if not rules.can_take_tips(user):
+        return None
+    return list(
+        tips_visible(user)
+        .filter(links__kind=kind, links__object_id=object_id)
+        .order_by("-received_at", "-pk")[:LINKED_TIPS]
+    )
+
+
 def tip_attachment_get(user, pk) -> TipAttachment:
     """An image of a tip the user may read, or Http404."""
     attachment = (
@@ -135,14 +170,20 @@ NEARBY_INSPECTIONS = 20
 
 def inspections_nearby(user, hotspot: Hotspot) -> list:
     """The latest inspections of establishments in the hotspot's unit (its commune, or every commune of
-    its district when the hotspot spans wards), as the premises app lets this user read them
+    its district when the hotspot spans wards) and, for a pre-reform commune, in the communes of the
+    two-level map it became (part of) (``AdministrativeUnit.successors``): where the establishments
+    around it are registered today. As the premises app lets this user read them
     (``premises.selectors.inspections_visible``: nothing for a role without the establishment class).
 
     "Nearby" is the unit: the establishment register records an address, not coordinates, so a radius
     around the hotspot's coordinates has nothing to measure against."""
+    where = path_q(hotspot.unit.path, "establishment__unit_path")
+    today = list(hotspot.unit.successors.values_list("path", flat=True))
+    if today:
+        where |= Q(establishment__unit_path__in=today)
     return list(
         premises_selectors.inspections_visible(user)
-        .filter(path_q(hotspot.unit.path, "establishment__unit_path"))
+        .filter(where)
         .order_by("-inspected_on", "-pk")[:NEARBY_INSPECTIONS]
     )
 

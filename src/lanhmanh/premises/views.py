@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.scoping import path_q
+from lanhmanh.enforcement import links as tip_links
 from lanhmanh.enforcement.cases.selectors import cases_at
+from lanhmanh.enforcement.selectors import tips_linked
 from lanhmanh.org.levels import DISTRICT_LEVEL
 from lanhmanh.org.maps import district_map
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
@@ -231,6 +233,7 @@ def establishment_detail(request, pk: int):
         "health_checks": list(establishment.health_checks.select_related("agency")[:20]),
         "history": list(history(establishment).select_related("actor")[:30]),
         "cases_here": cases_at(user, establishment=establishment),
+        "linked_tips": tips_linked(user, kind=tip_links.ESTABLISHMENT, object_id=establishment.pk),
         "purpose_form": purpose_form,
         "owner_shown": owner_shown,
         "can_see_owner": rules.can_see_owner_identity(user),
@@ -474,6 +477,7 @@ def inspection_detail(request, pk: int):
             "person_form": person_form,
             "attach_form": attach_form,
             "attachments": list(inspection.attachments.select_related("file")),
+            "linked_tips": tips_linked(user, kind=tip_links.INSPECTION, object_id=inspection.pk),
             "can_inspect": rules.can_inspect(user),
             "nav_current": NAV,
         },

@@ -5,6 +5,9 @@ Proportions follow the plan: of T02's two, one was eliminated in September and o
 dismantle (behind); of T06's 23 (eliminated 2009–2013), two re-emerged in 2014 (T06 off track) and the
 rest stayed clean under monthly patrols; a few other hotspots are active. Tips: about 70 in the year,
 most by hotline, a third through the web page, a quarter verified.
+
+Once the 2026 plan is copied from 2014 (``plans_2026``), its T02 and T06 lists point at the same register
+entries (``hotspot_lists_2026``): the ward police of today reach them through the unit successor links.
 """
 
 from __future__ import annotations
@@ -267,3 +270,14 @@ def hotspots_and_tips(context: DemoContext) -> str | None:
         )
     Tip.objects.bulk_create(tips)
     return f"{Hotspot.objects.count()} tụ điểm, {len(patrols)} lượt tuần tra, {len(tips)} tin báo"
+
+
+@step(order=85)
+def hotspot_lists_2026(context: DemoContext) -> str | None:
+    """The 2026 plan's named lists (T02, T06, copied from 2014 with their items moved to today's communes)
+    pointed at the same register entries as 2014's (idempotent: linked items are left alone)."""
+    plan = Plan.objects.filter(year=2026, parent__isnull=True, copied_from__isnull=False).first()
+    if plan is None:
+        return None
+    linked = plan_hotspots_load(plan, actor=context.accounts.get(Role.POLICE))
+    return f"{linked} mục chỉ tiêu năm 2026 gắn với sổ theo dõi tụ điểm" if linked else None

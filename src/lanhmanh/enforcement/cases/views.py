@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Purpose
 from lanhmanh.core.scoping import DataClass, path_q
+from lanhmanh.enforcement import links
 from lanhmanh.enforcement.cases import documents, forms, rules, selectors, services
 from lanhmanh.enforcement.cases.models import CriminalCase, OffenceGroup, Stage, StageLimit
+from lanhmanh.enforcement.selectors import tips_linked
 from lanhmanh.indicators.evaluation import evaluate, suppresses_for
 from lanhmanh.indicators.registry import source_for
 from lanhmanh.people import selectors as people_selectors
@@ -136,6 +138,7 @@ def case_detail(request, pk: int):
             "can_edit_people": rules.may_edit_people(user),
             "can_sentence": rules.may_sentence(user) and case.tried_on is not None,
             "can_press": rules.may_record_press(user) and case.tried_on is not None,
+            "linked_tips": tips_linked(user, kind=links.CASE, object_id=case.pk),
             "nav_current": "cases:case_list",
         },
     )
