@@ -227,6 +227,8 @@ def test_the_matrix_of_roles_urls_and_jurisdictions_then_the_bad_input_corpus(de
     rules = _rules()
     menu = {item.url_name: item for item in all_items()}
     users = [demo_users[account.username] for account in ACCOUNTS]
+    # One signed-in client per role for the whole matrix (GETs only: nothing they do changes who they are).
+    clients = {user.pk: client_for(user) for user in users}
     anonymous = Client()
     failures: list[str] = []
     cells = 0
@@ -246,7 +248,7 @@ def test_the_matrix_of_roles_urls_and_jurisdictions_then_the_bad_input_corpus(de
         else:
             targets = [(generic_url, None)]
         for user in users:
-            client = client_for(user)
+            client = clients[user.pk]
             for url, pk in targets:
                 cells += 1
                 status = client.get(url).status_code
