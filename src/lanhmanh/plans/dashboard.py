@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from lanhmanh.indicators.evaluation import COMPLEMENTARY, Cell, evaluate, shared_trees
+from lanhmanh.indicators.evaluation import NOT_SHOWN, Cell, evaluate, shared_trees
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.org.levels import is_lowest
@@ -17,8 +17,9 @@ from lanhmanh.plans.models import Plan
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
 ACTIVITY_INDICATOR = "plans.activities_held"
-# A month of a table withheld to protect small counts: hidden like a complementary cell.
-WITHHELD_MONTH = COMPLEMENTARY
+# A month of a table withheld to protect small counts: not shown at all ("…"). "x" would say it is a
+# complementary cell (not itself small), which a withheld month need not be.
+WITHHELD_MONTH = NOT_SHOWN
 # Section titles come from the apps' registrations (``dashboard_section``); these are the known ones, so
 # that the translation catalogue has them. A section without an entry is shown as registered.
 SECTION_TITLES = (gettext_noop("Tiếp cận, hỗ trợ"), gettext_noop("Xử lý vi phạm"))
