@@ -39,6 +39,7 @@ from lanhmanh.org.levels import (
     path_depth,
     path_prefix,
 )
+from lanhmanh.org.successions import counted_in_q, counted_path, counting_day
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED = "< 5"
@@ -230,22 +231,32 @@ def _check_by(indicator: Indicator, by: tuple[str, ...], allowed: Iterable[str])
         raise EvaluationError("Mỗi phân tổ chỉ được nêu một lần.")
 
 
-def _unit_group(name: str, field: str, unit_path: str):
+def _unit_group(name: str, field: str, unit_path: str, day: dt.date | None = None):
     """``child``: the unit one step below ``unit_path`` (a district in 2014, a commune since the 2025
     reform); ``district``: the unit one step below the province; ``commune``: the record's own unit
-    (communes are the lowest level; records kept higher up stay at their unit)."""
+    (communes are the lowest level; records kept higher up stay at their unit). With ``day`` (a period
+    ending after the reform) a record of an ended unit counts under its successor on that day
+    (``org.successions.counted_path``)."""
+    path = F(field) if day is None else counted_path(field, day)
     if name == "commune":
-        return F(field)
+        return path
     if name == "district":
-        return child_path(field, path_prefix(unit_path, 1))
+        return child_path(path, path_prefix(unit_path, 1))
     if is_lowest(unit_path):
         raise EvaluationError("Đơn vị cấp xã không có đơn vị cấp dưới để phân tổ.")
-    return child_path(field, unit_path)
+    return child_path(path, unit_path)
 
 
-def _group_expression(name: str, source: ComputedSource, unit_path: str):
+def _in_subtree(unit_path: str, field: str, period: Period):
+    """Records counted in the subtree of ``unit_path`` over ``period``: those kept in it; for a period
+    ending after the reform, on the map of its last day (``org.successions.counted_in_q``)."""
+    day = counting_day(period.end)
+    return path_q(unit_path, field) if day is None else counted_in_q(unit_path, field, day)
+
+
+def _group_expression(name: str, source: ComputedSource, unit_path: str, period: Period):
     if name in UNIT_GROUPS or name == "child":
-        return _unit_group(name, source.unit_path, unit_path)
+        return _unit_group(name, source.unit_path, unit_path, counting_day(period.end))
     if name in TIME_GROUPS:
         if source.date_field is None:
             raise EvaluationError(
@@ -276,9 +287,9 @@ def _rollup_usable(source: ComputedSource, period: Period, by: tuple[str, ...]) 
     return sum(1 for name in by if name in source.disaggregations) <= 1
 
 
-def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
+def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str, period: Period):
     if name in UNIT_GROUPS or name == "child":
-        return _unit_group(name, "unit_path", unit_path)
+        return _unit_group(name, "unit_path", unit_path, counting_day(period.end))
     if name == "month":
         return F("month")
     if name in TIME_GROUPS:
@@ -294,16 +305,17 @@ def _raw_from_rollup(
 
     dims = next((name for name in by if name in source.disaggregations), "")
     # Rows cut to the units one step below the province (2014 districts, 2026 communes) answer any
-    # view at the city, or at such a unit, that groups no finer.
+    # view at the city, or at such a unit, that groups no finer; not when records of ended units count
+    # under their successors (a row cut to a 2014 district cannot say which new commune it went to).
     depths = [
         2 if name == "district" else (3 if name == "commune" else level_of(unit_path) + 1)
         for name in by
         if name in UNIT_GROUPS or name == "child"
     ]
-    if level_of(unit_path) <= 2 and all(depth <= 2 for depth in depths):
+    if counting_day(period.end) is None and level_of(unit_path) <= 2 and all(depth <= 2 for depth in depths):
         dims += DISTRICT
     queryset = Rollup.objects.filter(
-        path_q(unit_path, "unit_path"),
+        _in_subtree(unit_path, "unit_path", period),
         source=source.code,
         dims=dims,
         month__gte=period.start,
@@ -314,7 +326,7 @@ def _raw_from_rollup(
     rows = []
     if by:
         expressions = {
-            f"k{i}": _rollup_group_expression(name, source, unit_path) for i, name in enumerate(by)
+            f"k{i}": _rollup_group_expression(name, source, unit_path, period) for i, name in enumerate(by)
         }
         names = list(expressions)
         convert = [
@@ -332,7 +344,7 @@ def _raw_from_rollup(
 
 def _raw_direct(source, unit_path, period, by, with_total=True) -> tuple[object, list[tuple[tuple, object]]]:
     queryset = source.queryset().order_by()
-    queryset = queryset.filter(path_q(unit_path, source.unit_path))
+    queryset = queryset.filter(_in_subtree(unit_path, source.unit_path, period))
     if source.date_field:
         queryset = queryset.filter(**_date_filter(source, queryset.model, period))
     if source.period_filter is not None:
@@ -340,7 +352,9 @@ def _raw_direct(source, unit_path, period, by, with_total=True) -> tuple[object,
     total = queryset.aggregate(v=source.value)["v"] if with_total else None
     rows = []
     if by:
-        expressions = {f"k{i}": _group_expression(name, source, unit_path) for i, name in enumerate(by)}
+        expressions = {
+            f"k{i}": _group_expression(name, source, unit_path, period) for i, name in enumerate(by)
+        }
         names = list(expressions)
         grouped = queryset.values(**expressions).annotate(v=source.value).order_by(*names)
         for row in grouped:

@@ -29,10 +29,14 @@ from importlib import metadata, util
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, StrIndex, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Action, audited_create, record_change, snapshot
+from lanhmanh.core.scoping import path_q
 from lanhmanh.core.text import fold
 from lanhmanh.org.models import AdministrativeUnit, UnitLevel, UnitSuccession
 
@@ -329,3 +333,54 @@ def successors_today(units, day: dt.date) -> dict[int, AdministrativeUnit]:
         for u in {u for u in units if u is not None and not u.valid_on(day)}
         if (s := successor_on(u, day))
     }
+
+
+# --- counting records of a pre-reform unit under the unit that succeeded it --------------------------
+#
+# A figure over a period that ends on or after the reform is counted on the map of the period's last day
+# (a 2026 indicator by today's communes): a record kept in a pre-reform commune counts under the commune
+# it became; a commune split between several counts whole under its ``default`` part (records carry no
+# street the split could be read from, the package's rule for an address without one), so every record
+# counts once; a pre-reform unit without a successor link (a 2014 district, a commune merged away in
+# 2019–2020 that nobody linked yet) counts at its province, among the city's own records. Periods that
+# end before the reform keep the units of their time: 2014 still adds up by 2014's districts.
+
+
+def counting_day(period_end: dt.date) -> dt.date | None:
+    """The day whose map a figure over a period ending ``period_end`` is counted on (None: the records'
+    own units, for periods that end before the 1/7/2025 reform)."""
+    return period_end if period_end >= REFORM_2025 else None
+
+
+def counted_path(field: str, day: dt.date):
+    """SQL: the path a record whose unit path is ``field`` counts under on ``day``: the path itself for a
+    unit valid then; for a unit ended before ``day``, its default successor valid on ``day`` or else its
+    province. One indexed look-up per group of rows (the subquery runs only for ended units' rows)."""
+    successor = (
+        UnitSuccession.objects.filter(predecessor=OuterRef("pk"), default=True)
+        .filter(Q(successor__valid_from__isnull=True) | Q(successor__valid_from__lte=day))
+        .filter(Q(successor__valid_to__isnull=True) | Q(successor__valid_to__gte=day))
+        .order_by("successor__path")
+        .values("successor__path")[:1]
+    )
+    dot = StrIndex(F("path"), Value("."))
+    province = Case(When(GreaterThan(dot, 0), then=Substr(F("path"), 1, dot - 1)), default=F("path"))
+    ended = (
+        AdministrativeUnit.objects.filter(path=OuterRef(field), valid_to__lt=day)
+        .annotate(counted=Coalesce(Subquery(successor, output_field=models.CharField()), province))
+        .order_by("-valid_to")
+        .values("counted")[:1]
+    )
+    return Coalesce(Subquery(ended, output_field=models.CharField()), F(field))
+
+
+def counted_in_q(root: str, field: str, day: dt.date) -> Q:
+    """Records whose ``counted_path`` on ``day`` lies in the subtree of ``root``: those kept in it, less
+    those of its ended units whose default successor lies outside it, plus those of ended units outside
+    it whose default successor lies in it (a 2026 ward's old wards). Two small uncorrelated subqueries."""
+    links = UnitSuccession.objects.filter(default=True, predecessor__valid_to__lt=day)
+    into = links.filter(path_q(root, "successor__path")).exclude(path_q(root, "predecessor__path"))
+    out = links.filter(path_q(root, "predecessor__path")).exclude(path_q(root, "successor__path"))
+    return (path_q(root, field) & ~Q(**{f"{field}__in": out.values("predecessor__path")})) | Q(
+        **{f"{field}__in": into.values("predecessor__path")}
+    )
