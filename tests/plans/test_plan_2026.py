@@ -178,3 +178,14 @@ def test_old_communes_merged_into_one_ward_give_its_committee_one_task_per_duty_
     )
     assert history.count() == mine.count()
     assert all("gộp công việc của các đơn vị cũ" in r for r in history.values_list("reason", flat=True))
+
+
+def test_the_2026_dashboard_says_records_of_former_wards_count_for_their_successors(
+    map_2025, coordinator, client_for
+):
+    client = client_for(coordinator)
+    plan = load_plan_2026()
+    page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert "data-successor-rule" in page and "được tính cho xã, phường kế thừa" in page
+    old = Plan.objects.get(year=2014, parent__isnull=True)
+    assert "data-successor-rule" not in client.get(f"/ke-hoach/{old.pk}/").content.decode()
