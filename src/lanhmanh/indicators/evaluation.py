@@ -308,6 +308,15 @@ def _regrouped(raw: list[tuple[tuple, object]], by: tuple[str, ...], unit_path: 
     return sorted(rows.items(), key=lambda item: _sort_key(item[0]))
 
 
+def _on_map(by: tuple[str, ...], unit_path: str, period: Period) -> dt.date | None:
+    """The day whose map the unit groupings of ``by`` are counted on (None: the records' own units).
+    Raises EvaluationError for a grouping the unit cannot have (``child`` of a commune)."""
+    units = [name for name in by if _is_unit_group(name)]
+    for name in units:
+        _unit_group(name, "path", unit_path)
+    return counting_day(period.end) if units else None
+
+
 def _moved_paths(raw: list[tuple[tuple, object]], by: tuple[str, ...], day: dt.date) -> dict[str, str]:
     paths = {key[i] for key, _v in raw for i, name in enumerate(by) if _is_unit_group(name)}
     cache = _TREES.get()
@@ -405,8 +414,8 @@ def _raw_from_rollup(
             rows.append((key, None if value is None else int(value) if integer else Decimal(value)))
         return rows
 
-    day = counting_day(period.end)
-    if day is not None and any(_is_unit_group(name) for name in by):
+    day = _on_map(by, unit_path, period)
+    if day is not None:
         # By the rows' own unit paths, then each ended unit's under its successor (sums add up).
         raw = grouped(
             {
@@ -447,8 +456,8 @@ def _raw_direct(source, unit_path, period, by, with_total=True) -> tuple[object,
             for row in rows
         ]
 
-    day = counting_day(period.end)
-    if day is None or not any(_is_unit_group(name) for name in by):
+    day = _on_map(by, unit_path, period)
+    if day is None:
         return total, grouped()
     # On the map of the period's end: grouped by the records' own unit paths, then each ended unit's
     # rows moved to its successor. Values that do not add up (distinct counts) are grouped again in SQL,
