@@ -52,9 +52,12 @@ def test_a_2026_ward_submits_its_monthly_report_and_the_city_approves_it_without
     sanctioned = int(page.input_value("#id_sellers_sanctioned") or "0")
     save_section(page, "II. Kiểm tra, xử lý vi phạm hành chính", {"people_checked": str(sanctioned + 3)})
     save_section(page, "III. Tiếp cận, tư vấn, hỗ trợ người bán dâm", {"health_referrals": "2"})
-    save_section(
-        page, "IV. Tụ điểm mại dâm công cộng", {"hotspots_kept_clean": "0", "hotspots_reemerged": "0"}
-    )
+    # Prefilled from the records, hotspots of the wards Phường Hoàn Kiếm was made from included: kept as computed.
+    open_section(page, "IV. Tụ điểm mại dâm công cộng")
+    kept = {
+        code: page.input_value(f"#id_{code}") or "0" for code in ("hotspots_kept_clean", "hotspots_reemerged")
+    }
+    save_section(page, "IV. Tụ điểm mại dâm công cộng", kept)
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("status")).to_have_text("Đã gửi, chờ duyệt")
 

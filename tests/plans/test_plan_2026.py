@@ -10,9 +10,13 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 
+from lanhmanh.core.models import ChangeRecord
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
-from lanhmanh.plans.models import CopyGap, GapKind, Plan, TargetItem, Task
+from lanhmanh.plans.models import CopyGap, GapKind, Plan, TargetItem, Task, TaskStatus
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.plans.plan_2026 import load_plan_2026
 from lanhmanh.plans.services import plan_copy
@@ -139,3 +143,49 @@ def test_the_coordinator_resolves_the_unmapped_items_and_bad_choices_are_refused
     assert Task.objects.get(pk=task_gap.ref).owner == office
     page = client.get(f"/ke-hoach/{plan.pk}/chua-chuyen-duoc/").content.decode()
     assert "Đã xử lý" in page and office.name in page
+
+
+def test_old_communes_merged_into_one_ward_give_its_committee_one_task_per_duty_written_in_bulk(map_2025):
+    old = load_plan_2014()
+    ward = AdministrativeUnit.objects.get(path=HOAN_KIEM_WARD)
+    committee = Agency.objects.get(unit=ward, kind=AgencyKind.PEOPLES_COMMITTEE)
+    hang_bac = AdministrativeUnit.objects.get(path="01.002.00061", valid_to__isnull=False)
+    old_tasks = Task.objects.filter(
+        duty__plan=old, owner__kind=AgencyKind.PEOPLES_COMMITTEE, owner__unit__successors=ward
+    )
+    duties = set(old_tasks.values_list("duty__order", "duty__group"))
+    assert old_tasks.count() > len(duties) > 0  # several old wards became Phường Hoàn Kiếm
+    done = old_tasks.filter(owner__unit=hang_bac).first()
+    done.status, done.done_on, done.evidence_note = TaskStatus.DONE, dt.date(2014, 6, 1), "Báo cáo số 12"
+    done.save()
+    with CaptureQueriesContext(connection) as queries:
+        new = plan_copy(plan=old, year=2026)
+    # The copy's queries depend on the duties and targets, not on its thousands of tasks.
+    copied = Task.objects.filter(duty__plan=new)
+    assert copied.count() > 1000 > len(queries)
+    mine = copied.filter(owner=committee)
+    assert sorted(mine.values_list("duty__order", "duty__group")) == sorted(duties)
+    assert set(mine.values_list("status", flat=True)) == {TaskStatus.NOT_STARTED}
+    done.refresh_from_db()
+    assert (done.status, done.evidence_note) == (
+        TaskStatus.DONE,
+        "Báo cáo số 12",
+    )  # the 2014 task is untouched
+    # No body of the new plan has the same duty twice, and each copied task has its history row.
+    assert not copied.values("duty", "owner", "title").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    history = ChangeRecord.objects.filter(
+        model="plans.task", object_id__in=[str(pk) for pk in mine.values_list("pk", flat=True)]
+    )
+    assert history.count() == mine.count()
+    assert all("gộp công việc của các đơn vị cũ" in r for r in history.values_list("reason", flat=True))
+
+
+def test_the_2026_dashboard_says_records_of_former_wards_count_for_their_successors(
+    map_2025, coordinator, client_for
+):
+    client = client_for(coordinator)
+    plan = load_plan_2026()
+    page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert "data-successor-rule" in page and "được tính cho xã, phường kế thừa" in page
+    old = Plan.objects.get(year=2014, parent__isnull=True)
+    assert "data-successor-rule" not in client.get(f"/ke-hoach/{old.pk}/").content.decode()

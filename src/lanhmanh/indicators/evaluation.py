@@ -39,6 +39,13 @@ from lanhmanh.org.levels import (
     path_depth,
     path_prefix,
 )
+from lanhmanh.org.successions import (
+    counted_in_q,
+    counted_path,
+    counted_paths,
+    counting_day,
+    crossing_links,
+)
 
 SUPPRESSION_THRESHOLD = 5
 SUPPRESSED = "< 5"
@@ -230,22 +237,99 @@ def _check_by(indicator: Indicator, by: tuple[str, ...], allowed: Iterable[str])
         raise EvaluationError("Mỗi phân tổ chỉ được nêu một lần.")
 
 
-def _unit_group(name: str, field: str, unit_path: str):
+def _unit_group(name: str, field: str, unit_path: str, day: dt.date | None = None):
     """``child``: the unit one step below ``unit_path`` (a district in 2014, a commune since the 2025
     reform); ``district``: the unit one step below the province; ``commune``: the record's own unit
-    (communes are the lowest level; records kept higher up stay at their unit)."""
+    (communes are the lowest level; records kept higher up stay at their unit). With ``day`` (a period
+    ending after the reform) a record of an ended unit counts under its successor on that day
+    (``org.successions.counted_path``)."""
+    path = F(field) if day is None else counted_path(field, day)
     if name == "commune":
-        return F(field)
+        return path
     if name == "district":
-        return child_path(field, path_prefix(unit_path, 1))
+        return child_path(path, path_prefix(unit_path, 1))
     if is_lowest(unit_path):
         raise EvaluationError("Đơn vị cấp xã không có đơn vị cấp dưới để phân tổ.")
-    return child_path(field, unit_path)
+    return child_path(path, unit_path)
 
 
-def _group_expression(name: str, source: ComputedSource, unit_path: str):
-    if name in UNIT_GROUPS or name == "child":
-        return _unit_group(name, source.unit_path, unit_path)
+def _in_subtree(unit_path: str, field: str, period: Period):
+    """Records counted in the subtree of ``unit_path`` over ``period``: those kept in it; for a period
+    ending after the reform, on the map of its last day (``org.successions.counted_in_q``)."""
+    day = counting_day(period.end)
+    if day is None:
+        return path_q(unit_path, field)
+    return counted_in_q(
+        unit_path, field, day, _memo(("crossing", unit_path, day), crossing_links, unit_path, day)
+    )
+
+
+def _memo(key: tuple, function, *args):
+    """``function(*args)``, kept for the rest of a ``shared_trees`` block (a page asks many indicators
+    the same question about the map)."""
+    cache = _TREES.get()
+    if cache is None:
+        return function(*args)
+    if key not in cache:
+        cache[key] = function(*args)
+    return cache[key]
+
+
+def _is_unit_group(name: str) -> bool:
+    return name in UNIT_GROUPS or name == "child"
+
+
+def _cut(name: str, path: str | None, unit_path: str) -> str | None:
+    """What ``_unit_group`` gives for a record at ``path`` (already placed on the map), in Python."""
+    if name == "commune" or path is None:
+        return path
+    depth = path_depth(path_prefix(unit_path, 1) if name == "district" else unit_path) + 1
+    return path if path_depth(path) <= depth else path_prefix(path, depth)
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple((part is None, type(part).__name__, part if part is not None else 0) for part in key)
+
+
+def _regrouped(raw: list[tuple[tuple, object]], by: tuple[str, ...], unit_path: str, moved: dict) -> list:
+    """Rows grouped by the records' own unit paths (``raw``) regrouped on the map of the period's end:
+    each path moved to the path it counts under (``moved``) and cut to the grouping. Only for values that
+    add up (sums, plain counts)."""
+    rows: dict[tuple, object] = {}
+    for key, value in raw:
+        key = tuple(
+            _cut(name, moved.get(part, part), unit_path) if _is_unit_group(name) else part
+            for name, part in zip(by, key, strict=True)
+        )
+        if value is None:
+            rows.setdefault(key, None)
+        else:
+            rows[key] = (rows.get(key) or 0) + value
+    return sorted(rows.items(), key=lambda item: _sort_key(item[0]))
+
+
+def _on_map(by: tuple[str, ...], unit_path: str, period: Period) -> dt.date | None:
+    """The day whose map the unit groupings of ``by`` are counted on (None: the records' own units).
+    Raises EvaluationError for a grouping the unit cannot have (``child`` of a commune)."""
+    units = [name for name in by if _is_unit_group(name)]
+    for name in units:
+        _unit_group(name, "path", unit_path)
+    return counting_day(period.end) if units else None
+
+
+def _moved_paths(raw: list[tuple[tuple, object]], by: tuple[str, ...], day: dt.date) -> dict[str, str]:
+    paths = {key[i] for key, _v in raw for i, name in enumerate(by) if _is_unit_group(name)}
+    cache = _TREES.get()
+    if cache is None:
+        return {p: c for p, c in counted_paths(paths, day).items() if p != c}
+    known = cache.setdefault(("moved", day), {})
+    known.update(counted_paths(paths - known.keys(), day))
+    return {p: known[p] for p in paths if p in known and known[p] != p}
+
+
+def _group_expression(name: str, source: ComputedSource, unit_path: str, day: dt.date | None = None):
+    if _is_unit_group(name):
+        return _unit_group(name, source.unit_path, unit_path, day)
     if name in TIME_GROUPS:
         if source.date_field is None:
             raise EvaluationError(
@@ -277,7 +361,7 @@ def _rollup_usable(source: ComputedSource, period: Period, by: tuple[str, ...]) 
 
 
 def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
-    if name in UNIT_GROUPS or name == "child":
+    if _is_unit_group(name):
         return _unit_group(name, "unit_path", unit_path)
     if name == "month":
         return F("month")
@@ -294,16 +378,17 @@ def _raw_from_rollup(
 
     dims = next((name for name in by if name in source.disaggregations), "")
     # Rows cut to the units one step below the province (2014 districts, 2026 communes) answer any
-    # view at the city, or at such a unit, that groups no finer.
+    # view at the city, or at such a unit, that groups no finer; not when records of ended units count
+    # under their successors (a row cut to a 2014 district cannot say which new commune it went to).
     depths = [
         2 if name == "district" else (3 if name == "commune" else level_of(unit_path) + 1)
         for name in by
         if name in UNIT_GROUPS or name == "child"
     ]
-    if level_of(unit_path) <= 2 and all(depth <= 2 for depth in depths):
+    if counting_day(period.end) is None and level_of(unit_path) <= 2 and all(depth <= 2 for depth in depths):
         dims += DISTRICT
     queryset = Rollup.objects.filter(
-        path_q(unit_path, "unit_path"),
+        _in_subtree(unit_path, "unit_path", period),
         source=source.code,
         dims=dims,
         month__gte=period.start,
@@ -311,42 +396,79 @@ def _raw_from_rollup(
         rows__gt=0,
     ).order_by()
     total = as_value(source, queryset.aggregate(v=Sum("value"))["v"]) if with_total else None
-    rows = []
-    if by:
-        expressions = {
-            f"k{i}": _rollup_group_expression(name, source, unit_path) for i, name in enumerate(by)
-        }
+    if not by:
+        return total, []
+    convert = [
+        decode_key if name in source.disaggregations else functools.partial(_key_value, name) for name in by
+    ]
+    integer = integer_valued(source)
+
+    def grouped(expressions: dict) -> list[tuple[tuple, object]]:
         names = list(expressions)
-        convert = [
-            decode_key if name in source.disaggregations else functools.partial(_key_value, name)
-            for name in by
-        ]
-        integer = integer_valued(source)
-        grouped = queryset.values(**expressions).annotate(v=Sum("value")).order_by(*names)
-        for row in grouped.values_list(*names, "v"):
+        rows = []
+        for row in (
+            queryset.values(**expressions).annotate(v=Sum("value")).order_by(*names).values_list(*names, "v")
+        ):
             key = tuple(f(raw) for f, raw in zip(convert, row, strict=False))
             value = row[-1]
             rows.append((key, None if value is None else int(value) if integer else Decimal(value)))
-    return total, rows
+        return rows
+
+    day = _on_map(by, unit_path, period)
+    if day is not None:
+        # By the rows' own unit paths, then each ended unit's under its successor (sums add up).
+        raw = grouped(
+            {
+                f"k{i}": F("unit_path")
+                if _is_unit_group(name)
+                else _rollup_group_expression(name, source, unit_path)
+                for i, name in enumerate(by)
+            }
+        )
+        return total, _regrouped(raw, by, unit_path, _moved_paths(raw, by, day))
+    return total, grouped(
+        {f"k{i}": _rollup_group_expression(name, source, unit_path) for i, name in enumerate(by)}
+    )
 
 
 def _raw_direct(source, unit_path, period, by, with_total=True) -> tuple[object, list[tuple[tuple, object]]]:
     queryset = source.queryset().order_by()
-    queryset = queryset.filter(path_q(unit_path, source.unit_path))
+    queryset = queryset.filter(_in_subtree(unit_path, source.unit_path, period))
     if source.date_field:
         queryset = queryset.filter(**_date_filter(source, queryset.model, period))
     if source.period_filter is not None:
         queryset = source.period_filter(queryset, period)
     total = queryset.aggregate(v=source.value)["v"] if with_total else None
-    rows = []
-    if by:
-        expressions = {f"k{i}": _group_expression(name, source, unit_path) for i, name in enumerate(by)}
+    if not by:
+        return total, []
+
+    def grouped(day: dt.date | None = None, own_paths: bool = False) -> list[tuple[tuple, object]]:
+        expressions = {
+            f"k{i}": F(source.unit_path)
+            if own_paths and _is_unit_group(name)
+            else _group_expression(name, source, unit_path, day)
+            for i, name in enumerate(by)
+        }
         names = list(expressions)
-        grouped = queryset.values(**expressions).annotate(v=source.value).order_by(*names)
-        for row in grouped:
-            key = tuple(_key_value(name, row[k]) for name, k in zip(by, names, strict=True))
-            rows.append((key, row["v"]))
-    return total, rows
+        rows = queryset.values(**expressions).annotate(v=source.value).order_by(*names)
+        return [
+            (tuple(_key_value(name, row[k]) for name, k in zip(by, names, strict=True)), row["v"])
+            for row in rows
+        ]
+
+    day = _on_map(by, unit_path, period)
+    if day is None:
+        return total, grouped()
+    # On the map of the period's end: grouped by the records' own unit paths, then each ended unit's
+    # rows moved to its successor. Values that do not add up (distinct counts) are grouped again in SQL,
+    # with the successor looked up per record when any record lies in an ended unit.
+    raw = grouped(own_paths=True)
+    moved = _moved_paths(raw, by, day)
+    if _additive(source):
+        return total, _regrouped(raw, by, unit_path, moved)
+    if not moved and all(name == "commune" for name in by if _is_unit_group(name)):
+        return total, raw
+    return total, grouped(day if moved else None)
 
 
 def _evaluate_computed(indicator, source, unit_path, period, by, user, use_rollup=True) -> Evaluation:

@@ -74,15 +74,17 @@ def approver_path(unit_path: str) -> str:
     return parent_path(unit_path) or unit_path
 
 
-def child_path(field: str, unit_path: str):
-    """SQL: the path of the unit one step below ``unit_path`` that ``field`` lies in (``field``
-    itself for the unit's own records, and for anything already one step below). Reads the next
-    segment whatever its width, so a 2014 district and a 2026 commune group alike."""
+def child_path(field, unit_path: str):
+    """SQL: the path of the unit one step below ``unit_path`` that ``field`` (a lookup, or an expression
+    giving a path) lies in (``field`` itself for the unit's own records, and for anything already one
+    step below). Reads the next segment whatever its width, so a 2014 district and a 2026 commune
+    group alike."""
+    value = F(field) if isinstance(field, str) else field
     start = len(unit_path) + 2  # 1-based position of the first character after "unit_path."
-    dot = StrIndex(Substr(F(field), start), Value("."))
+    dot = StrIndex(Substr(value, start), Value("."))
     return Case(
-        When(GreaterThan(dot, 0), then=Substr(F(field), 1, dot + Value(start - 2))),
-        default=F(field),
+        When(GreaterThan(dot, 0), then=Substr(value, 1, dot + Value(start - 2))),
+        default=value,
     )
 
 

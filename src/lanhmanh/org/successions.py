@@ -29,10 +29,14 @@ from importlib import metadata, util
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, StrIndex, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Action, audited_create, record_change, snapshot
+from lanhmanh.core.scoping import path_q
 from lanhmanh.core.text import fold
 from lanhmanh.org.models import AdministrativeUnit, UnitLevel, UnitSuccession
 
@@ -329,3 +333,120 @@ def successors_today(units, day: dt.date) -> dict[int, AdministrativeUnit]:
         for u in {u for u in units if u is not None and not u.valid_on(day)}
         if (s := successor_on(u, day))
     }
+
+
+# --- counting records of a pre-reform unit under the unit that succeeded it --------------------------
+#
+# A figure over a period that ends on or after the reform is counted on the map of the period's last day
+# (a 2026 indicator by today's communes): a record kept in a pre-reform commune counts under the commune
+# it became; a commune split between several counts whole under its ``default`` part (records carry no
+# street the split could be read from, the package's rule for an address without one), so every record
+# counts once; a pre-reform unit without a successor link (a 2014 district, a commune merged away in
+# 2019–2020 that nobody linked yet) counts at its province, among the city's own records. Periods that
+# end before the reform keep the units of their time: 2014 still adds up by 2014's districts.
+
+
+def counting_day(period_end: dt.date) -> dt.date | None:
+    """The day whose map a figure over a period ending ``period_end`` is counted on (None: the records'
+    own units, for periods that end before the 1/7/2025 reform)."""
+    return period_end if period_end >= REFORM_2025 else None
+
+
+def _successor_path(day: dt.date):
+    """SQL, over ended units: the path of the default successor valid on ``day``, else the province's."""
+    successor = (
+        UnitSuccession.objects.filter(predecessor=OuterRef("pk"), default=True)
+        .filter(Q(successor__valid_from__isnull=True) | Q(successor__valid_from__lte=day))
+        .filter(Q(successor__valid_to__isnull=True) | Q(successor__valid_to__gte=day))
+        .order_by("successor__path")
+        .values("successor__path")[:1]
+    )
+    dot = StrIndex(F("path"), Value("."))
+    province = Case(When(GreaterThan(dot, 0), then=Substr(F("path"), 1, dot - 1)), default=F("path"))
+    return Coalesce(Subquery(successor, output_field=models.CharField()), province)
+
+
+def _ended_on(day: dt.date):
+    """Units ended before ``day`` whose path no unit valid on ``day`` carries."""
+    valid = AdministrativeUnit.objects.valid_on(day).filter(path=OuterRef("path"))
+    return AdministrativeUnit.objects.filter(valid_to__lt=day).exclude(Exists(valid))
+
+
+def counted_path(field: str, day: dt.date):
+    """SQL: the path a record whose unit path is ``field`` counts under on ``day``: the path itself for a
+    unit valid then; for a unit ended before ``day``, its default successor valid on ``day`` or else its
+    province. A correlated look-up per row: for figures that cannot be regrouped after the query
+    (distinct counts); the others group by the record's path and use ``counted_paths``."""
+    ended = (
+        _ended_on(day)
+        .filter(path=OuterRef(field))
+        .annotate(counted=_successor_path(day))
+        .order_by("-valid_to")
+        .values("counted")[:1]
+    )
+    return Coalesce(Subquery(ended, output_field=models.CharField()), F(field))
+
+
+def counted_paths(paths, day: dt.date) -> dict[str, str]:
+    """``counted_path`` for many paths at once (two plain queries): {path: the path it counts under on
+    ``day``} for every one of ``paths`` (itself when its unit is valid then, or unknown)."""
+    paths = {p for p in paths if p}
+    if not paths:
+        return {}
+    ended: set[str] = set()
+    valid: set[str] = set()
+    for path, start, end in AdministrativeUnit.objects.filter(path__in=sorted(paths)).values_list(
+        "path", "valid_from", "valid_to"
+    ):
+        if end is not None and end < day:
+            ended.add(path)
+        elif start is None or start <= day:
+            valid.add(path)
+    ended -= valid
+    counted = {path: path for path in paths}
+    if not ended:
+        return counted
+    links = (
+        UnitSuccession.objects.filter(
+            predecessor__path__in=sorted(ended), predecessor__valid_to__lt=day, default=True
+        )
+        .filter(Q(successor__valid_from__isnull=True) | Q(successor__valid_from__lte=day))
+        .filter(Q(successor__valid_to__isnull=True) | Q(successor__valid_to__gte=day))
+        .order_by("predecessor__path", "-predecessor__valid_to", "successor__path")
+        .values_list("predecessor__path", "successor__path")
+    )
+    successor: dict[str, str] = {}
+    for old, new in links:
+        successor.setdefault(old, new)
+    for path in ended:
+        counted[path] = successor.get(path) or path.split(".", 1)[0]
+    return counted
+
+
+def crossing_links(root: str, day: dt.date) -> tuple[list[str], list[str]]:
+    """Paths of the ended units whose default successor lies across the edge of ``root``'s subtree on
+    ``day``: (outside it, counted in it — a 2026 ward's old wards; inside it, counted outside). One query;
+    both empty for a city whose communes stayed in it."""
+    inside_new, inside_old = path_q(root, "successor__path"), path_q(root, "predecessor__path")
+    crossing = UnitSuccession.objects.filter(default=True, predecessor__valid_to__lt=day).filter(
+        (inside_new & ~inside_old) | (inside_old & ~inside_new)
+    )
+    into, out = set(), set()
+    for old, new in crossing.values_list("predecessor__path", "successor__path"):
+        (into if new == root or new.startswith(root + ".") else out).add(old)
+    return sorted(into), sorted(out)
+
+
+def counted_in_q(
+    root: str, field: str, day: dt.date, crossing: tuple[list[str], list[str]] | None = None
+) -> Q:
+    """Records whose ``counted_path`` on ``day`` lies in the subtree of ``root``: those kept in it, less
+    those of its ended units counted outside it, plus those of ended units outside it counted in it
+    (``crossing``: what ``crossing_links`` gives, looked up when not given). An indexed filter."""
+    into, out = crossing if crossing is not None else crossing_links(root, day)
+    where = path_q(root, field)
+    if out:
+        where &= ~Q(**{f"{field}__in": out})
+    if into:
+        where |= Q(**{f"{field}__in": into})
+    return where

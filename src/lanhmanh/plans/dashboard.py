@@ -13,6 +13,7 @@ from lanhmanh.indicators.evaluation import NOT_SHOWN, Cell, evaluate, shared_tre
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.org.levels import is_lowest
+from lanhmanh.org.successions import counting_day
 from lanhmanh.plans.models import Plan
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
@@ -94,6 +95,12 @@ class Dashboard:
     months: list[tuple[str, int | None, str]]  # label, count (None: hidden), what is shown instead
     elapsed: float
     sections: list[Section] = field(default_factory=list)
+
+    @property
+    def on_new_map(self) -> bool:
+        """Whether the figures are counted on the map of the period's end, records of pre-reform units
+        under their successors (``org.successions.counted_path``): the page says so."""
+        return counting_day(self.plan.period.end) is not None
 
     def chart_by_unit(self) -> dict:
         index = len(self.columns) - 1

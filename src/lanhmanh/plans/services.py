@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_bulk_create, record_change, snapshot
 from lanhmanh.core.uploads import CheckedUpload, upload_store
-from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.org.models import AdministrativeUnit, Agency, UnitSuccession
 from lanhmanh.org.successions import successor_on
 from lanhmanh.plans.models import (
     Activity,
@@ -205,6 +205,39 @@ class _UnitMap:
             self.units[unit.pk] = successor_on(unit, self.day)
         return self.units[unit.pk]
 
+    def preload(self, agencies) -> None:
+        """Look up at once (two queries) what ``agencies`` of ended units become: their units' successors
+        (the default part first, as ``successor_on``) and the active body of the same kind there, the
+        one with the lowest pk (as ``agency``)."""
+        ended = {
+            a.unit_id: a.unit for a in agencies if a.pk not in self.agencies and not a.unit.valid_on(self.day)
+        }
+        missing = [pk for pk in ended if pk not in self.units]
+        if missing:
+            links = (
+                UnitSuccession.objects.filter(predecessor_id__in=missing)
+                .select_related("successor")
+                .order_by("predecessor_id", "-default", "successor__path")
+            )
+            for link in links:
+                if link.predecessor_id not in self.units:
+                    later = link.successor
+                    self.units[link.predecessor_id] = (
+                        later if later.valid_on(self.day) else successor_on(later, self.day)
+                    )
+            for pk in missing:
+                self.units.setdefault(pk, None)
+        places = {self.units[pk].pk for pk in ended if self.units.get(pk) is not None}
+        bodies: dict[tuple[int, str], Agency] = {}
+        for body in (
+            Agency.objects.filter(unit_id__in=places, active=True).select_related("unit").order_by("pk")
+        ):
+            bodies.setdefault((body.unit_id, body.kind), body)
+        for agency in agencies:
+            if agency.unit_id in ended and agency.pk not in self.agencies:
+                unit = self.units[agency.unit_id]
+                self.agencies[agency.pk] = None if unit is None else bodies.get((unit.pk, agency.kind))
+
     def agency(self, agency: Agency) -> Agency | None:
         if agency.unit.valid_on(self.day):
             return agency
@@ -300,6 +333,11 @@ def plan_copy(
 
     Task due dates move by the number of years between the plans (29 February becomes 28).
     Activities and budget lines stay with the old plan: they happened in its year.
+    Tasks are written in bulk (``audited_bulk_create``: one history row each). Old bodies that became
+    one new body (several communes merged into one ward) give it one task per duty and title, not one
+    per old commune: the copy starts "not started" like every copied task (states, evidence and done
+    dates stay with the old plan's tasks, untouched), due on the earliest of the merged due dates; its
+    history row says it stands for several.
     Units and agencies no longer valid in ``year`` (a 2014 ward, a district abolished on 1/7/2025) move
     to their successors (``org.successions``); what has none is left out of the copy and listed as a
     ``CopyGap`` for the coordinator to place or drop. Refused (nothing written) when the scope already
@@ -418,7 +456,16 @@ def plan_copy(
                 )
         TargetBreakdown.objects.bulk_create(shares.values())
     copied_targets = {t.code: t for t in new.targets.all()}
-    for duty in plan.duties.prefetch_related("tasks__owner__unit", "agencies__unit", "targets", "indicators"):
+    duties = list(
+        plan.duties.prefetch_related("tasks__owner__unit", "agencies__unit", "targets", "indicators")
+    )
+    mapping.preload(
+        [t.owner for d in duties for t in d.tasks.all()] + [a for d in duties for a in d.agencies.all()]
+    )
+    tasks: dict[tuple, Task] = {}  # (duty copy, owner, title) → the one task copied for them
+    merged: dict[tuple, int] = {}  # how many old tasks each stands for
+    unplaced: list[tuple[tuple, str, Agency]] = []
+    for duty in duties:
         duty_copy = Duty.objects.create(
             plan=new,
             group=duty.group,
@@ -437,11 +484,27 @@ def plan_copy(
         duty_copy.indicators.set(duty.indicators.all())
         for t in duty.tasks.all():
             owner = mapping.agency(t.owner)
-            task = Task.objects.create(
-                duty=duty_copy, title=t.title, owner=owner or t.owner, due_on=moved(t.due_on)
-            )
+            key = (duty_copy.pk, (owner or t.owner).pk, t.title)
+            if key in tasks:
+                tasks[key].due_on = min(tasks[key].due_on, moved(t.due_on))
+                merged[key] += 1
+                continue
+            tasks[key] = Task(duty=duty_copy, title=t.title, owner=owner or t.owner, due_on=moved(t.due_on))
+            merged[key] = 1
             if owner is None:
-                gap(GapKind.TASK, task.pk, f"{t.title} · {t.owner.name}", agency=t.owner)
+                unplaced.append((key, f"{t.title} · {t.owner.name}", t.owner))
+    copied = f"Sao từ kế hoạch #{plan.pk}"
+    audited_bulk_create(
+        actor=actor, model=Task, objs=[t for k, t in tasks.items() if merged[k] == 1], reason=copied
+    )
+    audited_bulk_create(
+        actor=actor,
+        model=Task,
+        objs=[t for k, t in tasks.items() if merged[k] > 1],
+        reason=f"{copied}; gộp công việc của các đơn vị cũ nay là cùng một cơ quan",
+    )
+    for key, label, agency in unplaced:
+        gap(GapKind.TASK, tasks[key].pk, label, agency=agency)
     PlanSection.objects.bulk_create(
         PlanSection(plan=new, code=x.code, title=x.title, text=x.text, order=x.order)
         for x in plan.sections.all()
@@ -451,7 +514,8 @@ def plan_copy(
         actor=actor,
         instance=new,
         action=Action.CREATE,
-        reason=f"Sao từ kế hoạch #{plan.pk}; {len(gaps)} mục chưa chuyển được sang đơn vị mới",
+        reason=f"Sao từ kế hoạch #{plan.pk}; {len(gaps)} mục chưa chuyển được sang đơn vị mới; "
+        f"{sum(merged.values()) - len(tasks)} công việc trùng được gộp",
     )
     return new
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.periods import Period, parse
-from lanhmanh.indicators.evaluation import evaluate, evaluate_own, has_source
+from lanhmanh.indicators.evaluation import evaluate, evaluate_own, has_source, shared_trees
 from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.indicators.services import indicator_create, indicator_ensure
 from lanhmanh.org.models import AdministrativeUnit, Agency
@@ -279,14 +279,15 @@ def computed_values(form: ReportForm, unit_path: str, period: Period, *, user=No
     """
     result: dict[str, int | None] = {}
     own = form.prefill_scope == PrefillScope.OWN
-    for f in _fields(form):
-        indicator = f.records_indicator
-        if indicator is None or not has_source(indicator):
-            continue
-        cell = evaluate_own(indicator, unit_path, period, user=user) if own else None
-        if cell is None:
-            cell = evaluate(indicator, unit_path, period, user=user).total
-        result[f.code] = None if cell.suppressed or cell.value is None else int(cell.value)
+    with shared_trees():  # one look-up of the unit's place on the map (and of each tree) for the report
+        for f in _fields(form):
+            indicator = f.records_indicator
+            if indicator is None or not has_source(indicator):
+                continue
+            cell = evaluate_own(indicator, unit_path, period, user=user) if own else None
+            if cell is None:
+                cell = evaluate(indicator, unit_path, period, user=user).total
+            result[f.code] = None if cell.suppressed or cell.value is None else int(cell.value)
     return result
 
 
