@@ -198,12 +198,12 @@ def test_results_are_paginated_by_50(client_for, dpo, police):
     make_reads(police, 120)
     client = client_for(dpo)
     assert len(rows(client.get(URL))) == 50
-    third = client.get(URL, {"actor": "police", "page": 3})
+    third = client.get(URL, {"actor": "police", "trang": 3})
     assert len(rows(third)) == 20
     html = third.content.decode()
     assert "Tìm thấy 120 dòng." in html and "Trang 3/3." in html
-    assert 'href="?actor=police&amp;page=2"' in html
-    assert len(rows(client.get(URL, {"page": 99}))) == 20  # past the end: the last page
+    assert 'href="?actor=police&amp;trang=2"' in html
+    assert len(rows(client.get(URL, {"trang": 99}))) == 20  # past the end: the last page
 
 
 def queries(client, **query) -> list[str]:
@@ -226,7 +226,7 @@ def test_query_count_does_not_grow_with_rows_or_pages(client_for, dpo, police, c
     one_page = queries(client)
     make_reads(police, 148)
     three_pages = queries(client)
-    last_page = queries(client, page=3)
+    last_page = queries(client, trang=3)
     assert len(one_page) == len(three_pages) == len(last_page)
     # Of those, the audit tables are read exactly three times: the model list, the count, the page.
     for sql in (one_page, three_pages, last_page):

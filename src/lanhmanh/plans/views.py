@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.documents import download_name
+from lanhmanh.core.listing import Sort, listing
 from lanhmanh.core.scoping import path_q
 from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for
-from lanhmanh.org.models import AdministrativeUnit
+from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans import services
 from lanhmanh.plans.dashboard import build
 from lanhmanh.plans.export import dashboard_workbook
@@ -31,6 +32,7 @@ from lanhmanh.plans.forms import (
     GapResolveForm,
     PlanCopyForm,
     TargetForm,
+    TaskFilterForm,
     TaskUpdateForm,
 )
 from lanhmanh.plans.models import AllocationStatus, Duty, FundingSource, Target, TargetBreakdown, TaskStatus
@@ -93,13 +95,33 @@ def dashboard_export(request, pk: int):
 
 @login_required
 def task_list(request):
+    """The tasks the user works (every agency's for the coordinator): filter, sort, pages."""
+    coordinator = is_coordinator(request.user)
     tasks = tasks_for(request.user)
-    page = Paginator(tasks, 50).get_page(request.GET.get("trang"))
+    owners = Agency.objects.filter(pk__in=tasks.values("owner")).order_by("name")
+    filters = TaskFilterForm(request.GET, plans=plans_for(request.user).order_by("-year", "pk"), owners=owners)
+    tasks = listing(request.GET, filters.apply(tasks), sorts=TASK_SORTS, default="uu-tien")
     return render(
         request,
         "plans/task_list.html",
-        {"page": page, "coordinator": is_coordinator(request.user), "statuses": TaskStatus},
+        {
+            "page": tasks.page,
+            "listing": tasks,
+            "filters": filters,
+            "coordinator": coordinator,
+            "statuses": TaskStatus,
+        },
     )
+
+
+TASK_SORTS = {
+    "uu-tien": Sort(_lazy("Quá hạn trước"), fields=("overdue_first", "due_on", "pk")),
+    "cong-viec": Sort(_lazy("Công việc"), fields=("title", "pk")),
+    "co-quan": Sort(_lazy("Cơ quan thực hiện"), fields=("owner__name", "due_on", "pk")),
+    "nhom": Sort(_lazy("Nhóm (mục III)"), fields=("duty__group", "due_on", "pk")),
+    "han": Sort(_lazy("Hạn"), fields=("due_on", "pk")),
+    "trang-thai": Sort(_lazy("Trạng thái"), fields=("state", "due_on", "pk")),
+}
 
 
 @login_required
