@@ -253,3 +253,25 @@ def test_the_audit_log_exports_the_filtered_rows_as_csv(client_for, dpo, coordin
     assert "Xem: Xử phạt vi phạm hành chính" in lines[1]
     assert "Tên mới bí mật" not in text
     assert client_for(police).get(URL, {"xuat": "csv"}).status_code == 404
+
+
+def test_the_results_sort_oldest_first_and_the_csv_follows_the_order(client_for, dpo, police, coordinator):
+    make_reads(police, 2)
+    with at(moment("2024-01-01")):
+        record_change(
+            actor=coordinator, instance=coordinator, action=Action.UPDATE, before={"title": "a"}, after={"title": "b"}
+        )
+    client = client_for(dpo)
+    newest_first = rows(client.get(URL))
+    oldest_first = rows(client.get(URL, {"sap-xep": "thoi-diem"}))
+    assert oldest_first[0].startswith("change-") and newest_first[-1].startswith("change-")
+    csv_text = b"".join(client.get(URL, {"sap-xep": "thoi-diem", "xuat": "csv"}).streaming_content).decode()
+    assert csv_text.splitlines()[1].split(",")[3] == "Thay đổi"
+
+
+@pytest.mark.parametrize("query", [{"sap-xep": "before_json"}, {"sap-xep": "-"}, {"trang": "-3"}])
+def test_an_odd_order_or_page_falls_back_to_newest_first(client_for, dpo, police, query):
+    make_reads(police, 3)
+    response = client_for(dpo).get(URL, query)
+    assert response.status_code == 200
+    assert len(rows(response)) == 3

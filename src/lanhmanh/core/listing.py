@@ -107,6 +107,14 @@ class Listing:
         ]
 
 
+def _page_number(raw: str | None) -> int:
+    """The page asked for; not a whole number, or below 1: the first page (past the end: the last)."""
+    try:
+        return max(int(raw or 1), 1)
+    except ValueError:
+        return 1
+
+
 def _ordered(rows, sort: Sort, descending: bool):
     if isinstance(rows, QuerySet):
         fields = [_flip(name) for name in sort.fields] if descending else list(sort.fields)
@@ -137,7 +145,7 @@ def listing(
         key = default.removeprefix("-")
     descending = asked.startswith("-")
     paginator = Paginator(_ordered(rows, sorts[key], descending), per_page)
-    page = paginator.get_page(query.get(f"{prefix}{PAGE_PARAM}"))
+    page = paginator.get_page(_page_number(query.get(f"{prefix}{PAGE_PARAM}")))
     result = Listing(page=page, sort=key, descending=descending, query=query, prefix=prefix)
     for name, sort in sorts.items():
         active = name == key
