@@ -69,8 +69,11 @@ class Listing:
         return f"{self.prefix}{PAGE_PARAM}"
 
     def url(self, **changes: object) -> str:
-        """The current query string with ``changes`` applied (``None`` removes a parameter)."""
+        """The current query string with ``changes`` applied (``None`` removes a parameter); filters
+        left empty by the form (``q=&plan=``) are left out."""
         query = self.query.copy() if self.query is not None else QueryDict(mutable=True)
+        for name in [name for name, values in query.lists() if not any(values)]:
+            del query[name]
         for name, value in changes.items():
             query.pop(name, None)
             if value is not None:
