@@ -259,7 +259,11 @@ def test_the_results_sort_oldest_first_and_the_csv_follows_the_order(client_for,
     make_reads(police, 2)
     with at(moment("2024-01-01")):
         record_change(
-            actor=coordinator, instance=coordinator, action=Action.UPDATE, before={"title": "a"}, after={"title": "b"}
+            actor=coordinator,
+            instance=coordinator,
+            action=Action.UPDATE,
+            before={"title": "a"},
+            after={"title": "b"},
         )
     client = client_for(dpo)
     newest_first = rows(client.get(URL))

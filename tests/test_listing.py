@@ -112,7 +112,13 @@ def test_the_shared_includes_draw_vietnamese_sort_headers_and_pages():
     assert 'href="?loai=a&amp;sap-xep=so"' in header
     pages = render_to_string("core/_pagination.html", {"listing": result})
     assert "120 dòng, dòng 51–100, trang 2/3." in pages
-    assert 'href="?loai=a&amp;sap-xep=-so&amp;trang=3"' in pages and "Trang sau" in pages and "Trang trước" in pages
-    filters = render_to_string("core/_list_filters.html", {"form": Filters(q("overdue=on")), "listing": result})
+    assert (
+        'href="?loai=a&amp;sap-xep=-so&amp;trang=3"' in pages
+        and "Trang sau" in pages
+        and "Trang trước" in pages
+    )
+    filters = render_to_string(
+        "core/_list_filters.html", {"form": Filters(q("overdue=on")), "listing": result}
+    )
     assert '<input type="hidden" name="sap-xep" value="-so">' in filters
     assert 'class="form-check mb-2"' in filters and "Xoá bộ lọc" in filters

@@ -347,7 +347,8 @@ def test_the_task_list_sorts_by_agency_for_the_coordinator(plan, coordinator, cl
 
 
 @pytest.mark.parametrize(
-    "query", [{"state": "xong"}, {"sap-xep": "owner__password"}, {"plan": "abc"}, {"owner": "-1"}, {"trang": "x"}]
+    "query",
+    [{"state": "xong"}, {"sap-xep": "owner__password"}, {"plan": "abc"}, {"owner": "-1"}, {"trang": "x"}],
 )
 def test_the_task_list_falls_back_on_odd_parameters(plan, district_officer, client_for, query):
     response = client_for(district_officer).get("/ke-hoach/cong-viec/", query)

@@ -30,7 +30,9 @@ def cases(social_worker, trang_tien, case):
     """The fixture's adult case and 54 more, three of them for trafficking victims."""
     opened = [case]
     for n in range(54):
-        person = Person(full_name=f"Nguyễn Thị Số {n}", birth_year=1990, sex="female", permanent_unit=trang_tien)
+        person = Person(
+            full_name=f"Nguyễn Thị Số {n}", birth_year=1990, sex="female", permanent_unit=trang_tien
+        )
         person.save()
         opened.append(
             services.case_open(
@@ -40,7 +42,11 @@ def cases(social_worker, trang_tien, case):
                 opened_on=OPENED,
                 consents=[("counselling", social_worker.agency)],
                 **(
-                    {"kind": "trafficking", "returned_from": "Trung Quốc", "receiving_agency": social_worker.agency}
+                    {
+                        "kind": "trafficking",
+                        "returned_from": "Trung Quốc",
+                        "receiving_agency": social_worker.agency,
+                    }
                     if n < 3
                     else {}
                 ),
@@ -49,7 +55,9 @@ def cases(social_worker, trang_tien, case):
     return opened
 
 
-def test_the_caseload_comes_in_pages_of_50_and_the_second_page_keeps_the_filter(client_for, social_worker, cases):
+def test_the_caseload_comes_in_pages_of_50_and_the_second_page_keeps_the_filter(
+    client_for, social_worker, cases
+):
     client = client_for(social_worker)
     first = client.get(CASELOAD).content.decode()
     assert len(ids(first, "case")) == 50
@@ -71,8 +79,12 @@ def test_the_caseload_filters_by_kind_and_sorts_by_case_number(client_for, socia
 
 def test_the_overdue_filter_keeps_only_cases_with_a_follow_up_overdue(client_for, social_worker, cases):
     late, fine = cases[1], cases[2]
-    services.follow_up_plan(actor=social_worker, case=late, due_on=timezone.localdate() - dt.timedelta(days=3))
-    services.follow_up_plan(actor=social_worker, case=fine, due_on=timezone.localdate() + dt.timedelta(days=3))
+    services.follow_up_plan(
+        actor=social_worker, case=late, due_on=timezone.localdate() - dt.timedelta(days=3)
+    )
+    services.follow_up_plan(
+        actor=social_worker, case=fine, due_on=timezone.localdate() + dt.timedelta(days=3)
+    )
     body = client_for(social_worker).get(CASELOAD, {"overdue": "on"}).content.decode()
     assert ids(body, "case") == [late.pk]
 
@@ -103,7 +115,9 @@ def test_only_the_names_on_the_page_shown_are_logged(client_for, social_worker, 
     body = client.get(CASELOAD, {"trang": 2}).content.decode()
     assert body.count("data-person-name") == 5
     logged = set(
-        AccessRecord.objects.filter(actor=social_worker, model="people.person").values_list("object_id", flat=True)
+        AccessRecord.objects.filter(actor=social_worker, model="people.person").values_list(
+            "object_id", flat=True
+        )
     )
     shown = {str(c.person_id) for c in cases if c.pk in ids(body, "case")}
     assert logged == shown
@@ -113,7 +127,9 @@ def test_only_the_names_on_the_page_shown_are_logged(client_for, social_worker, 
 def referrals(social_worker, trang_tien, school, case):
     sent = []
     for n in range(3):
-        person = Person(full_name=f"Phạm Thị Số {n}", birth_year=1991, sex="female", permanent_unit=trang_tien)
+        person = Person(
+            full_name=f"Phạm Thị Số {n}", birth_year=1991, sex="female", permanent_unit=trang_tien
+        )
         person.save()
         other = services.case_open(
             actor=social_worker,
@@ -151,12 +167,17 @@ def test_the_referral_inbox_filters_by_purpose_and_status_and_sorts_by_due_date(
 def test_the_referral_inbox_logs_only_the_identities_it_shows(client_for, school_worker, referrals):
     client_for(school_worker).get(INBOX, {"purpose": "jobs"})
     logged = list(
-        AccessRecord.objects.filter(actor=school_worker, model="people.person").values_list("object_id", flat=True)
+        AccessRecord.objects.filter(actor=school_worker, model="people.person").values_list(
+            "object_id", flat=True
+        )
     )
     assert logged == [str(referrals[0].case.person_id)]
 
 
-@pytest.mark.parametrize("query", [{"status": "??"}, {"sap-xep": "-x"}, {"purpose": "<script>"}, {"overdue": "false"}, {"trang": "1e9"}])
+@pytest.mark.parametrize(
+    "query",
+    [{"status": "??"}, {"sap-xep": "-x"}, {"purpose": "<script>"}, {"overdue": "false"}, {"trang": "1e9"}],
+)
 def test_the_referral_inbox_survives_odd_parameters(client_for, school_worker, referrals, query):
     response = client_for(school_worker).get(INBOX, query)
     assert response.status_code == 200

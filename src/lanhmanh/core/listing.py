@@ -152,10 +152,7 @@ def listing(
     result = Listing(page=page, sort=key, descending=descending, query=query, prefix=prefix)
     for name, sort in sorts.items():
         active = name == key
-        if active:
-            next_descending = not descending
-        else:
-            next_descending = sort.descending_first
+        next_descending = not descending if active else sort.descending_first
         result.columns[name.replace("-", "_")] = Column(
             label=str(sort.label),
             url=result.url(

@@ -44,7 +44,9 @@ QUEUE_SORTS = {
     "uu-tien": Sort(_lazy("Ưu tiên"), key=lambda c: (not c.in_jurisdiction, -c.value, c.anchor)),
     "cum": Sort(_lazy("Cụm"), key=lambda c: c.anchor),
     "so-ho-so": Sort(_lazy("Số hồ sơ"), key=lambda c: (c.size, c.anchor), descending_first=True),
-    "lien-ket-yeu": Sort(_lazy("Liên kết yếu"), key=lambda c: (c.weak_links, c.anchor), descending_first=True),
+    "lien-ket-yeu": Sort(
+        _lazy("Liên kết yếu"), key=lambda c: (c.weak_links, c.anchor), descending_first=True
+    ),
     "gia-tri": Sort(_lazy("Giá trị"), key=lambda c: (c.value, c.anchor), descending_first=True),
     "dia-ban": Sort(_lazy("Địa bàn"), key=lambda c: (not c.in_jurisdiction, c.anchor)),
 }

@@ -38,7 +38,9 @@ class TaskFilterForm(ListFilterForm):
     state = forms.ChoiceField(
         label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *TaskStatus.choices]
     )
-    plan = forms.ModelChoiceField(label=_("Kế hoạch"), required=False, queryset=Plan.objects.none(), empty_label=_("Tất cả"))
+    plan = forms.ModelChoiceField(
+        label=_("Kế hoạch"), required=False, queryset=Plan.objects.none(), empty_label=_("Tất cả")
+    )
     owner = forms.ModelChoiceField(
         label=_("Cơ quan thực hiện"), required=False, queryset=Agency.objects.none(), empty_label=_("Tất cả")
     )

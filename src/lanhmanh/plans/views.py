@@ -99,7 +99,9 @@ def task_list(request):
     coordinator = is_coordinator(request.user)
     tasks = tasks_for(request.user)
     owners = Agency.objects.filter(pk__in=tasks.values("owner")).order_by("name")
-    filters = TaskFilterForm(request.GET, plans=plans_for(request.user).order_by("-year", "pk"), owners=owners)
+    filters = TaskFilterForm(
+        request.GET, plans=plans_for(request.user).order_by("-year", "pk"), owners=owners
+    )
     tasks = listing(request.GET, filters.apply(tasks), sorts=TASK_SORTS, default="uu-tien")
     return render(
         request,

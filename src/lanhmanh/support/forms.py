@@ -309,7 +309,9 @@ class ProgrammeForm(StyledForm):
 class CaseloadFilterForm(ListFilterForm):
     """Filters of the caseload: the kind of case, and only those with a follow-up overdue."""
 
-    kind = forms.ChoiceField(label=_("Loại hồ sơ"), required=False, choices=[("", _("Tất cả")), *CaseKind.choices])
+    kind = forms.ChoiceField(
+        label=_("Loại hồ sơ"), required=False, choices=[("", _("Tất cả")), *CaseKind.choices]
+    )
     overdue = forms.BooleanField(label=_("Chỉ hồ sơ có lần theo dõi quá hạn"), required=False)
 
     def apply(self, cases, *, today):
@@ -339,6 +341,5 @@ class ReferralFilterForm(ListFilterForm):
         if values.get("purpose"):
             referrals = referrals.filter(purpose=values["purpose"])
         if values.get("overdue"):
-            referrals = referrals.filter(
-due_on__lt=today, status__in=OPEN_REFERRAL_STATUSES)
+            referrals = referrals.filter(due_on__lt=today, status__in=OPEN_REFERRAL_STATUSES)
         return referrals

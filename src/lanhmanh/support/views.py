@@ -59,7 +59,9 @@ CASELOAD_PURPOSE = "support_caseload_purpose"
 
 # The orders the lists offer. Never by name: names are encrypted, and hidden until a purpose is stated.
 CASE_SORTS = {
-    "theo-doi": Sort(gettext_lazy("Theo dõi tiếp theo"), fields=(F("next_due").asc(nulls_last=True), "opened_on", "pk")),
+    "theo-doi": Sort(
+        gettext_lazy("Theo dõi tiếp theo"), fields=(F("next_due").asc(nulls_last=True), "opened_on", "pk")
+    ),
     "so": Sort(gettext_lazy("Hồ sơ"), fields=("pk",)),
     "loai": Sort(gettext_lazy("Loại"), fields=("kind", "pk")),
     "mo": Sort(gettext_lazy("Ngày mở"), fields=("opened_on", "pk"), descending_first=True),
@@ -102,7 +104,10 @@ def caseload(request):
     chosen = request.session.get(CASELOAD_PURPOSE)
     filters = forms.CaseloadFilterForm(request.GET)
     case_list = listing(
-        request.GET, filters.apply(selectors.caseload(user), today=today), sorts=CASE_SORTS, default="theo-doi"
+        request.GET,
+        filters.apply(selectors.caseload(user), today=today),
+        sorts=CASE_SORTS,
+        default="theo-doi",
     )
     task_list = listing(
         request.GET, selectors.open_tasks_for(user), sorts=OUTREACH_TASK_SORTS, default="han", prefix="nv-"
