@@ -175,7 +175,14 @@ def test_role_and_agency_edits_are_change_records(sysadmin, client_for):
 def test_the_admin_names_the_third_party_apps_in_vietnamese_everywhere(sysadmin, client_for):
     client = client_for(sysadmin)
     index = client.get("/quan-tri/").content.decode()
-    for english in ("OTP_TOTP", "Otp_Totp", "TOTP devices", "Task Results", "Tasks Database Backend", ">Core<"):
+    for english in (
+        "OTP_TOTP",
+        "Otp_Totp",
+        "TOTP devices",
+        "Task Results",
+        "Tasks Database Backend",
+        ">Core<",
+    ):
         assert english not in index
     assert "Xác thực hai bước" in index and "Tác vụ chạy nền" in index
     # The app's own page and its breadcrumbs read the same name (not only the index).

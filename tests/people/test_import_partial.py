@@ -26,7 +26,15 @@ def mixed() -> list[dict]:
     return [
         row(),  # row 2: good
         row(birth="31/02/1990", number="4/QĐ"),  # row 3: bad date
-        row(full_name="Lê Văn Hùng", sex="Nam", birth="1980", id_number="", article="22", number="5/QĐ", amount="500000"),
+        row(
+            full_name="Lê Văn Hùng",
+            sex="Nam",
+            birth="1980",
+            id_number="",
+            article="22",
+            number="5/QĐ",
+            amount="500000",
+        ),
         row(kind="Phạt tù", number="6/QĐ"),  # row 5: bad kind
     ]
 
@@ -48,8 +56,14 @@ def test_the_preview_offers_the_good_rows_and_the_rejected_rows_as_excel(client_
     assert rows[0] == [*(c.header for c in COLUMNS), ERROR_HEADER]
     assert [r[0] for r in rows[1:]] == ["Trần Thị Mai", "Trần Thị Mai"]
     assert rows[1][2] == "31/02/1990" and rows[1][13] == "4/QĐ"
-    assert rows[1][-1] == "Dòng 3, cột C (Ngày sinh hoặc năm sinh): “31/02/1990” không phải ngày hợp lệ (dd/mm/yyyy)."
-    assert rows[2][-1] == "Dòng 5, cột Q (Hình thức xử phạt): “Phạt tù” không hợp lệ: ghi Cảnh cáo hoặc Phạt tiền."
+    assert (
+        rows[1][-1]
+        == "Dòng 3, cột C (Ngày sinh hoặc năm sinh): “31/02/1990” không phải ngày hợp lệ (dd/mm/yyyy)."
+    )
+    assert (
+        rows[2][-1]
+        == "Dòng 5, cột Q (Hình thức xử phạt): “Phạt tù” không hợp lệ: ghi Cảnh cáo hoặc Phạt tiền."
+    )
     assert Person.objects.count() == 0  # a download writes nothing
 
 
@@ -61,7 +75,12 @@ def test_importing_the_good_rows_writes_them_and_keeps_the_rejected_for_download
     assert sorted(SanctionDecision.objects.values_list("number", flat=True)) == ["101/QĐ-XPHC", "5/QĐ"]
     assert Violation.objects.count() == 2
     batch = PersonImport.objects.get()
-    assert (batch.status, batch.created_count, batch.skipped_count, batch.rejected_count) == ("confirmed", 2, 0, 2)
+    assert (batch.status, batch.created_count, batch.skipped_count, batch.rejected_count) == (
+        "confirmed",
+        2,
+        0,
+        2,
+    )
     page = client.get(url).content.decode()
     assert "2 dòng lỗi chưa nhập: tải tệp Excel các dòng lỗi, sửa rồi tải lên lại." in page
     assert "2 dòng lỗi chưa được nhập." in page and "data-rejected-download" in page
@@ -100,7 +119,9 @@ def test_a_plain_confirm_still_refuses_a_list_with_errors(client_for, police):
 
 def test_a_list_with_no_good_row_imports_nothing(police):
     batch = services.person_import_prepare(
-        actor=police, file_name="a.xlsx", data=workbook_bytes([row(kind="Phạt tù"), row(birth="x", number="2")])
+        actor=police,
+        file_name="a.xlsx",
+        data=workbook_bytes([row(kind="Phạt tù"), row(birth="x", number="2")]),
     )
     with pytest.raises(Exception, match="Không có dòng hợp lệ nào để nhập"):
         services.person_import_confirm(actor=police, batch=batch, skip_errors=True)
@@ -148,7 +169,9 @@ def test_the_rejected_rows_are_wiped_with_the_next_days_upload(client_for, polic
     url, _body = preview(client, mixed())
     client.post(url, {"confirm_valid": "1"})
     PersonImport.objects.update(confirmed_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
-    services.person_import_prepare(actor=police, file_name="b.xlsx", data=workbook_bytes([row(number="9/QĐ")]))
+    services.person_import_prepare(
+        actor=police, file_name="b.xlsx", data=workbook_bytes([row(number="9/QĐ")])
+    )
     old = PersonImport.objects.order_by("pk").first()
     assert old.cells == "" and old.rejected_count == 2
     assert client.get(reverse("people:import_rejected", args=[old.pk])).status_code == 404

@@ -329,7 +329,9 @@ def person_import_rows(*, actor, batch: PersonImport, progress=None):
 
 
 @transaction.atomic
-def person_import_confirm(*, actor, batch: PersonImport, progress=None, skip_errors: bool = False) -> PersonImport:
+def person_import_confirm(
+    *, actor, batch: PersonImport, progress=None, skip_errors: bool = False
+) -> PersonImport:
     """Write the rows of a previewed import in one transaction, or nothing.
 
     Rows are checked again first. Any error refuses the whole import (ValidationError listing each

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0006_person_created_by_label'),
+        ("people", "0006_person_created_by_label"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='personimport',
-            name='rejected_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='số dòng lỗi không nhập'),
+            model_name="personimport",
+            name="rejected_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="số dòng lỗi không nhập"),
         ),
     ]
