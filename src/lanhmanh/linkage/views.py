@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lanhmanh.core.listing import Sort, listing
@@ -41,14 +41,14 @@ def _pair_purpose(request, pair: CandidatePair):
 
 SESSION_REVIEW_PURPOSE = "linkage_review_purpose"
 QUEUE_SORTS = {
-    "uu-tien": Sort(_lazy("Ưu tiên"), key=lambda c: (not c.in_jurisdiction, -c.value, c.anchor)),
-    "cum": Sort(_lazy("Cụm"), key=lambda c: c.anchor),
-    "so-ho-so": Sort(_lazy("Số hồ sơ"), key=lambda c: (c.size, c.anchor), descending_first=True),
+    "uu-tien": Sort(gettext_lazy("Ưu tiên"), key=lambda c: (not c.in_jurisdiction, -c.value, c.anchor)),
+    "cum": Sort(gettext_lazy("Cụm"), key=lambda c: c.anchor),
+    "so-ho-so": Sort(gettext_lazy("Số hồ sơ"), key=lambda c: (c.size, c.anchor), descending_first=True),
     "lien-ket-yeu": Sort(
-        _lazy("Liên kết yếu"), key=lambda c: (c.weak_links, c.anchor), descending_first=True
+        gettext_lazy("Liên kết yếu"), key=lambda c: (c.weak_links, c.anchor), descending_first=True
     ),
-    "gia-tri": Sort(_lazy("Giá trị"), key=lambda c: (c.value, c.anchor), descending_first=True),
-    "dia-ban": Sort(_lazy("Địa bàn"), key=lambda c: (not c.in_jurisdiction, c.anchor)),
+    "gia-tri": Sort(gettext_lazy("Giá trị"), key=lambda c: (c.value, c.anchor), descending_first=True),
+    "dia-ban": Sort(gettext_lazy("Địa bàn"), key=lambda c: (not c.in_jurisdiction, c.anchor)),
 }
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import history
@@ -117,12 +118,12 @@ def task_list(request):
 
 
 TASK_SORTS = {
-    "uu-tien": Sort(_lazy("Quá hạn trước"), fields=("overdue_first", "due_on", "pk")),
-    "cong-viec": Sort(_lazy("Công việc"), fields=("title", "pk")),
-    "co-quan": Sort(_lazy("Cơ quan thực hiện"), fields=("owner__name", "due_on", "pk")),
-    "nhom": Sort(_lazy("Nhóm (mục III)"), fields=("duty__group", "due_on", "pk")),
-    "han": Sort(_lazy("Hạn"), fields=("due_on", "pk")),
-    "trang-thai": Sort(_lazy("Trạng thái"), fields=("state", "due_on", "pk")),
+    "uu-tien": Sort(gettext_lazy("Quá hạn trước"), fields=("overdue_first", "due_on", "pk")),
+    "cong-viec": Sort(gettext_lazy("Công việc"), fields=("title", "pk")),
+    "co-quan": Sort(gettext_lazy("Cơ quan thực hiện"), fields=("owner__name", "due_on", "pk")),
+    "nhom": Sort(gettext_lazy("Nhóm (mục III)"), fields=("duty__group", "due_on", "pk")),
+    "han": Sort(gettext_lazy("Hạn"), fields=("due_on", "pk")),
+    "trang-thai": Sort(gettext_lazy("Trạng thái"), fields=("state", "due_on", "pk")),
 }
 
 
