@@ -37,9 +37,11 @@ def test_every_dashboard_chart_keeps_its_labels_inside_or_says_it_has_no_figures
         for query in ("", "?unit=01.002"):
             page.goto(live_url(f"/ke-hoach/{plan.pk}/{query}"))
             expect(page.locator("h1")).to_be_visible()
-            page.wait_for_function("() => document.querySelectorAll('[data-chart]').length === 0 || "
-                                   "[...document.querySelectorAll('[data-chart]')].every("
-                                   "(el) => el.hasAttribute('data-chart-empty') || el.querySelector('canvas'))")
+            page.wait_for_function(
+                "() => document.querySelectorAll('[data-chart]').length === 0 || "
+                "[...document.querySelectorAll('[data-chart]')].every("
+                "(el) => el.hasAttribute('data-chart-empty') || el.querySelector('canvas'))"
+            )
             seen += page.evaluate(CHARTS)
     assert seen
     for chart in seen:
