@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
@@ -20,6 +21,7 @@ from lanhmanh.core.listing import Sort, listing
 from lanhmanh.core.scoping import path_q
 from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for
+from lanhmanh.org.maps import district_map
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans import services
 from lanhmanh.plans.dashboard import build
@@ -66,11 +68,17 @@ def dashboard(request, pk: int):
     plan = plan_for(request.user, pk)
     unit = unit_for(request.user, request.GET.get("unit"))
     board = build(plan, unit, user=request.user)
+    measure = request.GET.get(MAP_PARAM, "")
+    if measure not in board.columns:
+        measure = "activities"
     return render(
         request,
         "plans/dashboard.html",
         {
             "board": board,
+            "map": _dashboard_map(plan, board, measure),
+            "map_measure": measure,
+            "map_param": MAP_PARAM,
             "plan": plan,
             "unit": unit,
             "crumbs": breadcrumbs(unit, request.user),
@@ -80,6 +88,21 @@ def dashboard(request, pk: int):
             "coordinator": is_coordinator(request.user, plan),
         },
     )
+
+
+MAP_PARAM = "ban-do"
+
+
+def _dashboard_map(plan, board, measure: str):
+    """The city's districts coloured by one target (or the activities) as the table shows it to this
+    user; a click opens that district's dashboard with the same choice. None below the city."""
+    values = board.district_values(measure)
+    if values is None:
+        return None
+    base = reverse("plans:dashboard", args=[plan.pk])
+    links = {code: f"{base}?unit={board.unit.path}.{code}&{MAP_PARAM}={measure}" for code in values}
+    title = dict(board.map_choices())[measure]
+    return district_map(element_id="plan-district-map", title=title, values=values, links=links)
 
 
 @login_required
