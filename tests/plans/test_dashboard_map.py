@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def map_config(page: str) -> dict:
-    match = re.search(r'<script id="plan-district-map-config" type="application/json">(.*?)</script>', page, re.S)
+    match = re.search(
+        r'<script id="plan-district-map-config" type="application/json">(.*?)</script>', page, re.S
+    )
     assert match, "no map on the page"
     return json.loads(match.group(1))
 
