@@ -170,3 +170,31 @@ def test_role_and_agency_edits_are_change_records(sysadmin, client_for):
     )
     record = ChangeRecord.objects.get(model="org.agency")
     assert (record.after["name"], record.reason) == (agency.name + " (mới)", "Đổi tên theo quyết định")
+
+
+def test_the_admin_names_the_third_party_apps_in_vietnamese_everywhere(sysadmin, client_for):
+    client = client_for(sysadmin)
+    index = client.get("/quan-tri/").content.decode()
+    for english in (
+        "OTP_TOTP",
+        "Otp_Totp",
+        "TOTP devices",
+        "Task Results",
+        "Tasks Database Backend",
+        ">Core<",
+    ):
+        assert english not in index
+    assert "Xác thực hai bước" in index and "Tác vụ chạy nền" in index
+    # The app's own page and its breadcrumbs read the same name (not only the index).
+    app_page = client.get("/quan-tri/otp_totp/").content.decode()
+    assert "OTP_TOTP" not in app_page and "Otp_Totp" not in app_page
+    assert "Thiết bị xác thực hai bước (TOTP)" in app_page
+
+
+def test_the_third_party_app_configs_keep_their_labels_and_tables():
+    from django.apps import apps
+
+    totp, tasks = apps.get_app_config("otp_totp"), apps.get_app_config("django_tasks_database")
+    assert (str(totp.verbose_name), str(tasks.verbose_name)) == ("Xác thực hai bước", "Tác vụ chạy nền")
+    assert totp.get_model("TOTPDevice")._meta.db_table == "otp_totp_totpdevice"
+    assert str(tasks.get_model("DBTaskResult")._meta.verbose_name_plural) == "Kết quả tác vụ chạy nền"

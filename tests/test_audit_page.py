@@ -198,12 +198,12 @@ def test_results_are_paginated_by_50(client_for, dpo, police):
     make_reads(police, 120)
     client = client_for(dpo)
     assert len(rows(client.get(URL))) == 50
-    third = client.get(URL, {"actor": "police", "page": 3})
+    third = client.get(URL, {"actor": "police", "trang": 3})
     assert len(rows(third)) == 20
     html = third.content.decode()
     assert "Tìm thấy 120 dòng." in html and "Trang 3/3." in html
-    assert 'href="?actor=police&amp;page=2"' in html
-    assert len(rows(client.get(URL, {"page": 99}))) == 20  # past the end: the last page
+    assert 'href="?actor=police&amp;trang=2"' in html
+    assert len(rows(client.get(URL, {"trang": 99}))) == 20  # past the end: the last page
 
 
 def queries(client, **query) -> list[str]:
@@ -226,7 +226,7 @@ def test_query_count_does_not_grow_with_rows_or_pages(client_for, dpo, police, c
     one_page = queries(client)
     make_reads(police, 148)
     three_pages = queries(client)
-    last_page = queries(client, page=3)
+    last_page = queries(client, trang=3)
     assert len(one_page) == len(three_pages) == len(last_page)
     # Of those, the audit tables are read exactly three times: the model list, the count, the page.
     for sql in (one_page, three_pages, last_page):
@@ -253,3 +253,29 @@ def test_the_audit_log_exports_the_filtered_rows_as_csv(client_for, dpo, coordin
     assert "Xem: Xử phạt vi phạm hành chính" in lines[1]
     assert "Tên mới bí mật" not in text
     assert client_for(police).get(URL, {"xuat": "csv"}).status_code == 404
+
+
+def test_the_results_sort_oldest_first_and_the_csv_follows_the_order(client_for, dpo, police, coordinator):
+    make_reads(police, 2)
+    with at(moment("2024-01-01")):
+        record_change(
+            actor=coordinator,
+            instance=coordinator,
+            action=Action.UPDATE,
+            before={"title": "a"},
+            after={"title": "b"},
+        )
+    client = client_for(dpo)
+    newest_first = rows(client.get(URL))
+    oldest_first = rows(client.get(URL, {"sap-xep": "thoi-diem"}))
+    assert oldest_first[0].startswith("change-") and newest_first[-1].startswith("change-")
+    csv_text = b"".join(client.get(URL, {"sap-xep": "thoi-diem", "xuat": "csv"}).streaming_content).decode()
+    assert csv_text.splitlines()[1].split(",")[3] == "Thay đổi"
+
+
+@pytest.mark.parametrize("query", [{"sap-xep": "before_json"}, {"sap-xep": "-"}, {"trang": "-3"}])
+def test_an_odd_order_or_page_falls_back_to_newest_first(client_for, dpo, police, query):
+    make_reads(police, 3)
+    response = client_for(dpo).get(URL, query)
+    assert response.status_code == 200
+    assert len(rows(response)) == 3

@@ -243,3 +243,15 @@ def test_the_statistics_download_as_word_and_excel(client_for, police, case):
     assert sheet.cell(row=sheet.max_row, column=2).value == 1
     docx = client.get(reverse("cases:statistics"), {"year": 2014, "dinh-dang": "docx"})
     assert docx["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+
+
+def test_the_case_summarys_year_of_birth_column_shows_the_year_only(client_for, police, case, defendant):
+    from docx import Document
+
+    client = client_for(police)
+    open_with_purpose(client, case)
+    document = Document(io.BytesIO(client.get(reverse("cases:case_summary", args=[case.pk])).content))
+    table = next(t for t in document.tables if t.rows[0].cells[1].text == "Năm sinh")
+    born = defendant.person.birth_date
+    assert born is not None and table.rows[1].cells[1].text == str(born.year)
+    assert born.strftime("%d/%m/%Y") not in "\n".join(c.text for r in table.rows for c in r.cells)

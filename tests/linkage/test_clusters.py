@@ -308,3 +308,38 @@ def test_batch_confirmation_of_an_approved_pattern_is_audited_and_undoable(db, d
     client.post(f"/ho-so-trung/xem-xet/{review.pk}/hoan-tac/")
     fits.refresh_from_db()
     assert fits.status == PairStatus.PENDING and selectors.resolve_person_id(b.pk) == b.pk
+
+
+def queue_anchors(body: str) -> list[int]:
+    import re
+
+    return [int(n) for n in re.findall(r'data-cluster="(\d+)"', body)]
+
+
+def test_the_queue_page_filters_sorts_and_keeps_the_filter_in_its_links(trio, district_officer, client_for):
+    _people, (ab, _bc, de) = trio
+    far = [person(f"Phạm Thị Hoa {i}", 1980, DONG_ANH) for i in range(4)]
+    for p in far:
+        violation(p)
+    far_pairs = [pair(x, y, 0.85) for x, y in zip(far, far[1:], strict=False)]
+    far_anchor = min(p.pk for p in far_pairs)
+    client = client_for(district_officer)
+    assert queue_anchors(client.get("/ho-so-trung/").content.decode()) == [ab.pk, de.pk, far_anchor]
+    # By value, high to low: the far cluster is worth most.
+    by_value = client.get("/ho-so-trung/", {"sap-xep": "-gia-tri"}).content.decode()
+    assert queue_anchors(by_value)[0] == far_anchor
+    mine = client.get("/ho-so-trung/", {"cua_toi": "on", "sap-xep": "-gia-tri"}).content.decode()
+    assert queue_anchors(mine) == [ab.pk, de.pk]
+    assert 'href="?cua_toi=on&amp;sap-xep=gia-tri"' in mine  # reversing keeps the filter
+    assert queue_anchors(client.get("/ho-so-trung/", {"quan": DONG_ANH}).content.decode()) == [far_anchor]
+    services.pair_decide(actor=district_officer, pair=de, decision=PairStatus.UNSURE)
+    unsure = client.get("/ho-so-trung/", {"loai": "chua-chac"}).content.decode()
+    assert queue_anchors(unsure) == [de.pk]
+
+
+@pytest.mark.parametrize("query", [{"quan": "99.999"}, {"sap-xep": "value"}, {"loai": "x"}, {"trang": "0"}])
+def test_the_queue_page_falls_back_on_odd_parameters(trio, district_officer, client_for, query):
+    _people, (ab, _bc, de) = trio
+    response = client_for(district_officer).get("/ho-so-trung/", query)
+    assert response.status_code == 200
+    assert queue_anchors(response.content.decode()) == [ab.pk, de.pk]

@@ -308,3 +308,49 @@ def test_plan_list_and_indicator_pages_render_for_a_commune_officer(plan, commun
     assert client.get("/chi-so/plans.activities_held/?period=2014").status_code == 200
     assert "Mã kỳ “2014Q9” không hợp lệ" in client.get("/chi-so/org.communes/?period=2014Q9").content.decode()
     assert client.get(f"/chi-so/org.communes/?unit={HOAN_KIEM}").status_code == 404
+
+
+def task_ids(body: str) -> list[int]:
+    import re
+
+    return [int(n) for n in re.findall(r'data-task="(\d+)"', body)]
+
+
+def test_the_task_list_filters_by_state_and_words_and_keeps_the_filter_across_pages(
+    plan, coordinator, client_for
+):
+    client = client_for(coordinator)
+    done = Task.objects.order_by("pk").first()
+    task_update(task=done, actor=coordinator, status=TaskStatus.DONE, evidence_note="Biên bản")
+    only_done = client.get("/ke-hoach/cong-viec/", {"state": "done"}).content.decode()
+    assert task_ids(only_done) == [done.pk]
+    word = done.title.split()[0]
+    matching = Task.objects.filter(title__icontains=word).count()
+    found = client.get("/ke-hoach/cong-viec/", {"q": word}).content.decode()
+    assert len(task_ids(found)) == min(matching, 50)
+    overdue = Task.objects.with_state().filter(state="overdue").count()
+    assert overdue > 50
+    first = client.get("/ke-hoach/cong-viec/", {"state": "overdue", "sap-xep": "-han"}).content.decode()
+    assert 'href="?state=overdue&amp;sap-xep=-han&amp;trang=2"' in first
+    second = client.get("/ke-hoach/cong-viec/", {"state": "overdue", "sap-xep": "-han", "trang": 2})
+    shown = task_ids(first) + task_ids(second.content.decode())
+    due = [Task.objects.get(pk=pk).due_on for pk in shown]
+    assert due == sorted(due, reverse=True)
+    assert 'data-state="done"' not in second.content.decode()
+
+
+def test_the_task_list_sorts_by_agency_for_the_coordinator(plan, coordinator, client_for):
+    body = client_for(coordinator).get("/ke-hoach/cong-viec/", {"sap-xep": "co-quan"}).content.decode()
+    names = [Task.objects.get(pk=pk).owner.name for pk in task_ids(body)]
+    assert names == sorted(names) or len(set(names)) == 1
+    assert 'aria-sort="ascending"' in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"state": "xong"}, {"sap-xep": "owner__password"}, {"plan": "abc"}, {"owner": "-1"}, {"trang": "x"}],
+)
+def test_the_task_list_falls_back_on_odd_parameters(plan, district_officer, client_for, query):
+    response = client_for(district_officer).get("/ke-hoach/cong-viec/", query)
+    assert response.status_code == 200
+    assert len(task_ids(response.content.decode())) == 7

@@ -1,13 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "lanhmanh.core"
-    verbose_name = "Core"
+    verbose_name = _("Hệ thống: nhật ký, tệp, sự cố dữ liệu")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
-        from django.utils.translation import gettext_lazy as _
 
         from lanhmanh.core import checks, navigation  # noqa: F401  (checks registers the deploy checks)
         from lanhmanh.core.middleware import SessionActivityMiddleware

@@ -330,3 +330,29 @@ class BreachForm(TextGuardMixin, forms.ModelForm):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
+
+
+# List filters --------------------------------------------------------------------------------------
+
+
+class ListFilterForm(TextGuardMixin, forms.Form):
+    """The filters of a list page (sent by GET, every field optional), drawn by ``core/_list_filters.html``.
+
+    A value that does not fit (a status that does not exist, a typo in a link) is dropped, never a
+    server error: ``values()`` keeps only the fields that validated, and the page shows the list as if
+    that filter had not been asked for.
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data if data else None, *args, **kwargs)
+
+    def values(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "", [])}
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter is in use (the page then offers "Xoá bộ lọc")."""
+        return bool(self.values())

@@ -7,15 +7,16 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lanhmanh.core import breaches
 from lanhmanh.core.forms import AuditSearchForm, BreachForm
 from lanhmanh.core.impact import impact_assessment_docx
+from lanhmanh.core.listing import Sort, listing
 from lanhmanh.core.models import AccessRecord, ChangeRecord
 from lanhmanh.core.scoping import DataClass
 from lanhmanh.core.selectors import (
@@ -60,19 +61,33 @@ def audit(request):
     if not may_audit(request.user):
         raise Http404
     form = AuditSearchForm(request.GET or None, model_choices=audited_models())
-    page = None
+    page = entries = None
     if not form.is_bound or form.is_valid():
         filters = form.filters() if form.is_bound else AuditFilters()
-        paginator = Paginator(audit_entries(request.user, filters), AUDIT_PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        entries = listing(
+            request.GET,
+            audit_entries(request.user, filters),
+            sorts=AUDIT_SORTS,
+            default="-thoi-diem",
+            per_page=AUDIT_PAGE_SIZE,
+        )
+        if request.GET.get("xuat") == "csv":
+            return _audit_csv(entries.page.paginator.object_list)  # every row found, in the order shown
+        page = entries.page
         page.object_list = [_decorate(entry) for entry in page.object_list]
-    if request.GET.get("xuat") == "csv" and (not form.is_bound or form.is_valid()):
-        filters = form.filters() if form.is_bound else AuditFilters()
-        return _audit_csv(audit_entries(request.user, filters))
     # htmx swaps the results table; a history restore (back button after a swap) needs the whole page.
     partial = request.htmx and not request.htmx.history_restore_request
     template = "core/audit.html#results" if partial else "core/audit.html"
-    return render(request, template, {"form": form, "page": page})
+    return render(request, template, {"form": form, "page": page, "listing": entries})
+
+
+# Newest first unless the officer asks otherwise; the two logs' rows are told apart by kind and number.
+AUDIT_SORTS = {
+    "thoi-diem": Sort(gettext_lazy("Thời điểm"), fields=("when", "-kind", "row_id"), descending_first=True),
+    "nguoi": Sort(gettext_lazy("Người thực hiện"), fields=("username", "-when", "kind", "-row_id")),
+    "loai": Sort(gettext_lazy("Loại nhật ký"), fields=("kind", "-when", "-row_id")),
+    "ban-ghi": Sort(gettext_lazy("Loại bản ghi"), fields=("record_model", "-when", "kind", "-row_id")),
+}
 
 
 AUDIT_CSV_MAX_ROWS = 100_000

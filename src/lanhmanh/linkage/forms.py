@@ -1,7 +1,43 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.forms import ListFilterForm
 from lanhmanh.linkage.models import PairStatus
+
+QUEUE_ONLY_UNSURE = "chua-chac"
+QUEUE_ONLY_NEW = "moi"
+
+
+class QueueFilterForm(ListFilterForm):
+    """Filters of the duplicate review queue: a district, pairs marked unsure or not, the reviewer's area."""
+
+    quan = forms.ChoiceField(label=_("Quận/huyện"), required=False)
+    loai = forms.ChoiceField(
+        label=_("Loại cụm"),
+        required=False,
+        choices=[
+            ("", _("Tất cả")),
+            (QUEUE_ONLY_NEW, _("Chưa xem lần nào")),
+            (QUEUE_ONLY_UNSURE, _("Đã đánh dấu chưa chắc")),
+        ],
+    )
+    cua_toi = forms.BooleanField(label=_("Chỉ cụm trong địa bàn của tôi"), required=False)
+
+    def __init__(self, data=None, *, districts: list[tuple[str, str]]):
+        super().__init__(data)
+        self.fields["quan"].choices = [("", _("Tất cả")), *districts]
+
+    def apply(self, clusters: list) -> list:
+        values = self.values()
+        if values.get("quan"):
+            clusters = [c for c in clusters if values["quan"] in c.districts]
+        if values.get("loai") == QUEUE_ONLY_UNSURE:
+            clusters = [c for c in clusters if c.unsure]
+        elif values.get("loai") == QUEUE_ONLY_NEW:
+            clusters = [c for c in clusters if not c.unsure]
+        if values.get("cua_toi"):
+            clusters = [c for c in clusters if c.in_jurisdiction]
+        return clusters
 
 
 class DecisionForm(forms.Form):

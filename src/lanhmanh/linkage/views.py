@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lanhmanh.core.listing import Sort, listing
 from lanhmanh.linkage import selectors, services
-from lanhmanh.linkage.forms import ClusterForm, DecisionForm
+from lanhmanh.linkage.forms import ClusterForm, DecisionForm, QueueFilterForm
 from lanhmanh.linkage.models import CandidatePair
 from lanhmanh.linkage.rules import can_manage_runs
 from lanhmanh.people.forms import PurposeForm
@@ -38,24 +40,32 @@ def _pair_purpose(request, pair: CandidatePair):
 
 
 SESSION_REVIEW_PURPOSE = "linkage_review_purpose"
-QUEUE_SHOWN = 100
+QUEUE_SORTS = {
+    "uu-tien": Sort(gettext_lazy("Ưu tiên"), key=lambda c: (not c.in_jurisdiction, -c.value, c.anchor)),
+    "cum": Sort(gettext_lazy("Cụm"), key=lambda c: c.anchor),
+    "so-ho-so": Sort(gettext_lazy("Số hồ sơ"), key=lambda c: (c.size, c.anchor), descending_first=True),
+    "lien-ket-yeu": Sort(
+        gettext_lazy("Liên kết yếu"), key=lambda c: (c.weak_links, c.anchor), descending_first=True
+    ),
+    "gia-tri": Sort(gettext_lazy("Giá trị"), key=lambda c: (c.value, c.anchor), descending_first=True),
+    "dia-ban": Sort(gettext_lazy("Địa bàn"), key=lambda c: (not c.in_jurisdiction, c.anchor)),
+}
 
 
 @login_required
 def queue(request):
-    """Candidate clusters, the reviewer's jurisdiction first, then by value; filterable by district."""
-    district = request.GET.get("quan", "")
+    """Candidate clusters, the reviewer's jurisdiction first, then by value; filter, sort, pages."""
     every = selectors.review_clusters(request.user)
-    clusters = [c for c in every if not district or district in c.districts]
     districts = selectors.district_names({d for c in every for d in c.districts})
+    filters = QueueFilterForm(request.GET, districts=districts)
+    clusters = listing(request.GET, filters.apply(every), sorts=QUEUE_SORTS, default="uu-tien")
     return render(
         request,
         "linkage/queue.html",
         {
-            "clusters": clusters[:QUEUE_SHOWN],
-            "total": len(clusters),
-            "districts": districts,
-            "district": district,
+            "clusters": list(clusters.page),
+            "listing": clusters,
+            "filters": filters,
             "reviews": selectors.reviews_recent(request.user),
             "version": selectors.model_latest(),
             "can_run": can_manage_runs(request.user),

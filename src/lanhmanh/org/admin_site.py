@@ -4,12 +4,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext_lazy as _
-
-THIRD_PARTY_NAMES = {
-    "otp_totp": (_("Xác thực hai bước"), {"TOTPDevice": _("Thiết bị xác thực hai bước (TOTP)")}),
-    "django_tasks_db": (_("Tác vụ chạy nền"), {"DBTaskResult": _("Kết quả tác vụ chạy nền")}),
-}
 
 
 def restrict_admin_to_system_administrators(site: AdminSite) -> None:
@@ -38,21 +32,7 @@ def restrict_admin_to_system_administrators(site: AdminSite) -> None:
             f"{reverse('login')}?{urlencode({'next': request.GET.get('next') or reverse('admin:index')})}"
         )
 
-    original_app_list = site.get_app_list
-
-    def get_app_list(request, app_label=None):
-        """Vietnamese names for the groups third-party apps bring (Django shows "OTP_TOTP", "Task Results")."""
-        apps = original_app_list(request, app_label)
-        for app in apps:
-            name, models = THIRD_PARTY_NAMES.get(app["app_label"], (None, {}))
-            if name:
-                app["name"] = name
-            for model in app["models"]:
-                model["name"] = models.get(model["object_name"], model["name"])
-        return apps
-
     site.has_permission = has_permission
-    site.get_app_list = get_app_list
     site.login = login
     site.site_header = "Lành Mạnh — Quản trị hệ thống"
     site.site_title = "Lành Mạnh"

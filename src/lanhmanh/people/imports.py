@@ -105,6 +105,10 @@ COLUMNS: list[Column] = [
 ]
 KEYS = [c.key for c in COLUMNS]
 BY_KEY = {c.key: c for c in COLUMNS}
+# The last column of the file of rejected rows: what to fix. Reading ignores it, so the officer fixes
+# the rows in that file and uploads it as it is.
+ERROR_HEADER = "Lỗi cần sửa"
+TEXT_COLUMNS = {"id_number", "birth", "occurred_at", "decided_on", "paid_on", "number"}
 
 
 def column_letter(index: int) -> str:
@@ -143,7 +147,7 @@ def template_workbook() -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         letter = column_letter(index)
         sheet.column_dimensions[letter].width = column.width
-        if column.key in {"id_number", "birth", "occurred_at", "decided_on", "paid_on", "number"}:
+        if column.key in TEXT_COLUMNS:
             # Text columns (a column style, so no empty cells are created below the header): leading
             # zeros of ID numbers survive, dates are read as typed.
             sheet.column_dimensions[letter].number_format = "@"
@@ -289,6 +293,8 @@ def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
             text = _cell_text(value)
             if not text:
                 continue
+            if fold(text) == fold(ERROR_HEADER):
+                continue  # the errors of a file of rejected rows, being uploaded again after fixing
             key = _match_header(text)
             if key is None:
                 raise ImportFileError(
@@ -920,3 +926,42 @@ def summarise(rows: list[ParsedRow]) -> Summary:
         new_persons=len(new_keys),
         reused_persons=len({r.person.pk for r in new_rows if r.reuses_person}),
     )
+
+
+# The rows left out --------------------------------------------------------------------------------
+
+
+def rejected_rows(rows: list[ParsedRow]) -> list[dict]:
+    """The rows with errors, as read from the file, each with its messages (kept for the download)."""
+    return [{"row": r.row, "cells": r.cells, "errors": r.error_texts()} for r in rows if r.errors]
+
+
+def rejected_workbook(rejected: list[dict]) -> bytes:
+    """The rows left out of an import as an .xlsx in the template's columns, plus a last column
+    “Lỗi cần sửa” with every message of the row (which names the row of the original file and the
+    column). Fixed in place, the file is uploaded again as it is: reading skips that column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Dòng lỗi"
+    sheet.append([*(c.header for c in COLUMNS), ERROR_HEADER])
+    bold = Font(bold=True)
+    for index, column in enumerate([*COLUMNS, None]):
+        cell = sheet.cell(row=1, column=index + 1)
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor="F8D7DA" if column is None else "DDEBF7")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        letter = column_letter(index)
+        sheet.column_dimensions[letter].width = column.width if column else 60
+        if column is not None and column.key in TEXT_COLUMNS:
+            sheet.column_dimensions[letter].number_format = "@"
+    for entry in rejected:
+        cells = entry["cells"]
+        sheet.append([*(cells.get(c.key, "") for c in COLUMNS), "\n".join(entry["errors"])])
+        sheet.cell(row=sheet.max_row, column=len(COLUMNS) + 1).alignment = Alignment(
+            wrap_text=True, vertical="top"
+        )
+    sheet.freeze_panes = "A2"
+    return workbook_bytes(workbook)

@@ -18,15 +18,28 @@ from lanhmanh.people.purposes import remember_purposes
 from lanhmanh.people.rules import can_edit_registry
 
 
-def confirm_in_background(request, batch):
+def confirm_in_background(request, batch, *, skip_errors: bool = False):
     """The confirm button of a list longer than ``BACKGROUND_ROWS``: queue it and show its progress."""
     try:
-        jobs.import_job_start(actor=request.user, batch=batch)
+        jobs.import_job_start(actor=request.user, batch=batch, skip_errors=skip_errors)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("people:import_preview", pk=batch.pk)
     return redirect("people:import_progress", pk=batch.pk)
+
+
+def imported_message(batch) -> str:
+    """What a confirmed import wrote, and what it left out for errors."""
+    text = _("Đã nhập %(created)s quyết định; %(skipped)s quyết định đã có được bỏ qua.") % {
+        "created": batch.created_count,
+        "skipped": batch.skipped_count,
+    }
+    if batch.rejected_count:
+        text += " " + _(
+            "%(rejected)s dòng lỗi chưa nhập: tải tệp Excel các dòng lỗi, sửa rồi tải lên lại."
+        ) % {"rejected": batch.rejected_count}
+    return text
 
 
 def redirect_while_running(batch):
@@ -60,11 +73,7 @@ def import_progress(request, pk: int):
             response = HttpResponse(status=204)
             response["HX-Redirect"] = result_url
             return response
-        messages.success(
-            request,
-            _("Đã nhập %(created)s quyết định; %(skipped)s quyết định đã có được bỏ qua.")
-            % {"created": batch.created_count, "skipped": batch.skipped_count},
-        )
+        messages.success(request, imported_message(batch))
         return redirect(result_url)
     context = {"batch": batch, "job": job, "result_url": result_url, "nav_current": "people:person_list"}
     if request.htmx:

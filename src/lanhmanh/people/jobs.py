@@ -53,8 +53,9 @@ def active_job(batch) -> ImportJob | None:
     return batch.confirm_jobs.filter(status__in=ACTIVE).exclude(_stale()).first()
 
 
-def import_job_start(*, actor, batch) -> ImportJob:
-    """Queue the confirmation of a previewed import (its owner only); the job already queued if any.
+def import_job_start(*, actor, batch, skip_errors: bool = False) -> ImportJob:
+    """Queue the confirmation of a previewed import (its owner only; with ``skip_errors`` its good
+    rows only, see ``person_import_confirm``); the job already queued if any.
 
     Not one transaction on purpose: the job row commits before the task is queued, so the worker (or
     the immediate backend of the tests) always finds it; a failure to queue marks the job failed.
@@ -73,7 +74,7 @@ def import_job_start(*, actor, batch) -> ImportJob:
     with transaction.atomic():
         job = audited_create(actor=actor, model=ImportJob, clean=False, batch=batch, owner=actor)
     try:
-        result = import_confirm_task.enqueue(job.pk)
+        result = import_confirm_task.enqueue(job.pk, skip_errors)
     except Exception:
         logger.exception("Không đưa được lượt ghi danh sách #%s vào hàng đợi", job.pk)
         _finish_failed(job, [_("Không đưa được việc ghi vào hàng đợi xử lý nền: hãy thử lại sau.")])
@@ -143,7 +144,7 @@ def _finish_failed(job: ImportJob, messages: list[str]) -> None:
     )
 
 
-def import_job_run(*, job_id: int) -> ImportJob:
+def import_job_run(*, job_id: int, skip_errors: bool = False) -> ImportJob:
     """Write the import of a queued job in one transaction; on any failure nothing is written and the
     job is marked failed with the messages (row errors, or a general one). Runs once per job."""
     job = ImportJob.objects.select_related("batch", "owner").get(pk=job_id)
@@ -156,7 +157,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     writer = ProgressWriter(job)
     try:
         with transaction.atomic():
-            person_import_confirm(actor=job.owner, batch=job.batch, progress=writer)
+            person_import_confirm(actor=job.owner, batch=job.batch, progress=writer, skip_errors=skip_errors)
             audited_update(
                 actor=job.owner,
                 instance=job,

@@ -626,7 +626,9 @@ class PersonImport(models.Model):
 
     The raw cells are kept encrypted (they hold identities) and parsed again for the preview and at
     confirmation, so what is written is checked against the database as it is then. The cells are
-    wiped once the import is confirmed or cancelled; the counts and the ids of the persons stay.
+    wiped once the import is confirmed or cancelled; the counts and the ids of the persons stay. When
+    the officer imports the good rows only, the cells keep the rejected rows with their errors (for
+    the Excel file of rows to fix) until the next day's upload wipes them.
     """
 
     class Status(models.TextChoices):
@@ -642,6 +644,7 @@ class PersonImport(models.Model):
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PREVIEW)
     created_count = models.PositiveIntegerField(_("số quyết định đã nhập"), default=0)
     skipped_count = models.PositiveIntegerField(_("số quyết định đã có, bỏ qua"), default=0)
+    rejected_count = models.PositiveIntegerField(_("số dòng lỗi không nhập"), default=0)
     person_ids = models.JSONField(_("hồ sơ liên quan"), default=list, blank=True)
     created_at = models.DateTimeField(_("ngày tải lên"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("ngày xác nhận"), null=True, blank=True)

@@ -19,7 +19,7 @@ from lanhmanh.core.text import normalise
 from lanhmanh.org.successions import unit_on_date_error
 from lanhmanh.people.bulk import import_write
 from lanhmanh.people.counting import count_violations
-from lanhmanh.people.imports import check_rows, read_workbook
+from lanhmanh.people.imports import check_rows, read_workbook, rejected_rows
 from lanhmanh.people.models import (
     LegalAct,
     Person,
@@ -289,6 +289,9 @@ def sanction_payment_set(*, actor, decision: SanctionDecision, paid_on: dt.date)
 # Excel import of police lists -----------------------------------------------------------------------
 
 IMPORT_PREVIEW_HOURS = 24
+IMPORT_NOTHING_VALID = gettext_lazy(
+    "Không có dòng hợp lệ nào để nhập: sửa các dòng lỗi trong tệp Excel rồi tải lên lại. Chưa ghi gì vào cơ sở dữ liệu."
+)
 
 
 def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport:
@@ -304,6 +307,10 @@ def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport
         PersonImport.objects.filter(
             owner=actor, status=PersonImport.Status.PREVIEW, created_at__lt=stale
         ).update(status=PersonImport.Status.CANCELLED, cells="")
+        # The rejected rows of an import of the good rows only are kept a day for their download.
+        PersonImport.objects.filter(
+            owner=actor, status=PersonImport.Status.CONFIRMED, confirmed_at__lt=stale
+        ).exclude(cells="").update(cells="")
         batch = PersonImport.objects.create(
             owner=actor,
             file_name=normalise(file_name)[:200],
@@ -322,33 +329,52 @@ def person_import_rows(*, actor, batch: PersonImport, progress=None):
 
 
 @transaction.atomic
-def person_import_confirm(*, actor, batch: PersonImport, progress=None) -> PersonImport:
-    """Write every row of a previewed import in one transaction, or nothing.
+def person_import_confirm(
+    *, actor, batch: PersonImport, progress=None, skip_errors: bool = False
+) -> PersonImport:
+    """Write the rows of a previewed import in one transaction, or nothing.
 
-    Rows are checked again first; any error refuses the whole import (ValidationError listing each
-    row's messages). Decisions already in the registry with the same content are skipped, so importing
-    the same file twice changes nothing. Persons found by exact blind index are reused; a person on
-    several rows of the file is created once. The writes are bulk inserts (``_import_write``).
-    ``progress(step, done, total)``, when given, hears how far the check and the writes are.
+    Rows are checked again first. Any error refuses the whole import (ValidationError listing each
+    row's messages) unless ``skip_errors``: then the rows with errors are left out, kept (encrypted,
+    with their messages) for the Excel file of rows to fix (``person_import_rejected``), and the
+    others are written, all or none. Decisions already in the registry with the same content are
+    skipped, so importing the same file twice changes nothing. Persons found by exact blind index are
+    reused; a person on several rows of the file is created once. The writes are bulk inserts
+    (``_import_write``). ``progress(step, done, total)``, when given, hears how far the check and the
+    writes are.
     """
     batch = PersonImport.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
         raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))
     before = snapshot(batch)
     rows = person_import_rows(actor=actor, batch=batch, progress=progress)
-    errors = [text for row in rows for text in row.error_texts()]
-    if errors:
-        raise ValidationError(errors)
-    created, skipped, person_ids = _import_write(actor=actor, rows=rows, progress=progress)
+    rejected = rejected_rows(rows)
+    if rejected and not skip_errors:
+        raise ValidationError([text for entry in rejected for text in entry["errors"]])
+    good = [row for row in rows if not row.errors]
+    if not good:
+        raise ValidationError(IMPORT_NOTHING_VALID)
+    created, skipped, person_ids = _import_write(actor=actor, rows=good, progress=progress)
     batch.status = PersonImport.Status.CONFIRMED
     batch.confirmed_at = timezone.now()
     batch.created_count = created
     batch.skipped_count = skipped
+    batch.rejected_count = len(rejected)
     batch.person_ids = list(dict.fromkeys(person_ids))
-    batch.cells = ""
+    batch.cells = json.dumps(rejected, ensure_ascii=False) if rejected else ""
     batch.save()
     record_change(actor=actor, instance=batch, action=Action.STATUS, before=before, after=snapshot(batch))
     return batch
+
+
+def person_import_rejected(*, batch: PersonImport, actor) -> list[dict]:
+    """The rows of an import that are (preview) or were (confirmed with ``skip_errors``) left out for
+    errors, each with its cells and messages. No side effects."""
+    if batch.status == PersonImport.Status.PREVIEW:
+        return rejected_rows(person_import_rows(actor=actor, batch=batch))
+    if batch.status == PersonImport.Status.CONFIRMED and batch.cells:
+        return json.loads(batch.cells)
+    return []
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ urlpatterns = [
     path("nhap-excel/mau.xlsx", views.import_template, name="import_template"),
     path("nhap-excel/<int:pk>/", views.import_preview, name="import_preview"),
     path("nhap-excel/<int:pk>/tien-do/", import_progress, name="import_progress"),
+    path("nhap-excel/<int:pk>/dong-loi.xlsx", views.import_rejected, name="import_rejected"),
     path("<int:pk>/nhat-ky-truy-cap/", views.access_log, name="access_log"),
     path("luu-tru/", views.retention, name="retention"),
 ]

@@ -337,10 +337,11 @@ def import_preview(request, pk: int):
             services.person_import_cancel(actor=user, batch=batch)
             messages.info(request, _("Đã hủy lượt nhập; không có dữ liệu nào được ghi."))
             return redirect("people:import_upload")
+        skip_errors = "confirm_valid" in request.POST  # import the good rows, give back the others
         if background.jobs.runs_in_background(batch):
-            return background.confirm_in_background(request, batch)
+            return background.confirm_in_background(request, batch, skip_errors=skip_errors)
         try:
-            batch = services.person_import_confirm(actor=user, batch=batch)
+            batch = services.person_import_confirm(actor=user, batch=batch, skip_errors=skip_errors)
         except ValidationError as exc:
             confirm_errors = exc.messages
         else:
@@ -348,11 +349,7 @@ def import_preview(request, pk: int):
                 purposes = dict(request.session.get(SESSION_PURPOSES, {}))
                 purposes[str(person_id)] = {"purpose": Purpose.SANCTION, "detail": _("Nhập từ tệp Excel")}
                 request.session[SESSION_PURPOSES] = purposes
-            messages.success(
-                request,
-                _("Đã nhập %(created)s quyết định; %(skipped)s quyết định đã có được bỏ qua.")
-                % {"created": batch.created_count, "skipped": batch.skipped_count},
-            )
+            messages.success(request, background.imported_message(batch))
             return redirect("people:import_preview", pk=batch.pk)
     context = {"batch": batch, "confirm_errors": confirm_errors, "nav_current": "people:person_list"}
     if batch.status == PersonImport.Status.PREVIEW:
@@ -370,6 +367,24 @@ def import_preview(request, pk: int):
             path=request.path,
         )
     return render(request, "people/import_preview.html", context)
+
+
+@login_required
+def import_rejected(request, pk: int):
+    """The rows of the officer's list that have errors (before confirming) or were left out (after
+    importing the good rows), as an .xlsx in the template's columns with a column of what to fix."""
+    user = request.user
+    _require_registry_writer(user)
+    batch = selectors.person_import_get(user, pk)
+    rejected = services.person_import_rejected(actor=user, batch=batch)
+    if not rejected:
+        raise Http404
+    response = HttpResponse(
+        people_imports.rejected_workbook(rejected),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="Dong-loi-nhap-Excel-{batch.pk}.xlsx"'
+    return response
 
 
 # Editing ----------------------------------------------------------------------------------------------

@@ -110,6 +110,36 @@ class Dashboard:
             "values": [(r.cells[index].value if r.cells[index] else 0) for r in self.child_rows],
         }
 
+    def map_choices(self) -> list[tuple[str, str]]:
+        """(column, label) of what the district map can be coloured by: each sourced target, activities."""
+        titles = {p.target.code: p.target.title for p in self.progress}
+        return [
+            (column, f"{column}: {titles[column]}" if column in titles else label)
+            for column, label in zip(self.columns, self.column_labels, strict=True)
+        ]
+
+    def district_values(self, column: str) -> dict[str, float | None] | None:
+        """District code → the value of ``column`` (a target's code or "activities") in each child row,
+        as the table shows it to this user (a hidden small count is None, never 0); None when the
+        children are not districts (a district's own page, or the two-level map after 1/7/2025)."""
+        if not self.child_rows or column not in self.columns:
+            return None
+        paths = [row.path for row in self.child_rows]
+        if any(path.count(".") != 1 for path in paths):
+            return None
+        index = self.columns.index(column)
+        values: dict[str, float | None] = {}
+        for row in self.child_rows:
+            cell = row.cells[index]
+            if cell is None:
+                value = 0  # nothing recorded, as the table shows it
+            elif cell.suppressed or cell.value is None:
+                value = None
+            else:
+                value = float(cell.value)
+            values[row.path.split(".")[1]] = value
+        return values
+
     def chart_by_month(self) -> dict:
         return {
             "title": _("Số hoạt động theo tháng"),

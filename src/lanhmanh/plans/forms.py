@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.forms import DateInput, TextGuardMixin
+from lanhmanh.core.forms import DateInput, ListFilterForm, TextGuardMixin
 from lanhmanh.core.uploads import UploadField
 from lanhmanh.indicators.evaluation import has_source
 from lanhmanh.indicators.models import Indicator, IndicatorKind
@@ -29,6 +29,39 @@ from lanhmanh.plans.models import (
 
 NEGATIVE = _("Số người tham dự không được âm.")
 FUTURE = _("Ngày tổ chức không được ở tương lai.")
+
+
+class TaskFilterForm(ListFilterForm):
+    """Filters of the task list: words of the title, state, plan and (for the coordinator) the agency."""
+
+    q = forms.CharField(label=_("Tìm theo tên công việc"), required=False, max_length=100)
+    state = forms.ChoiceField(
+        label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *TaskStatus.choices]
+    )
+    plan = forms.ModelChoiceField(
+        label=_("Kế hoạch"), required=False, queryset=Plan.objects.none(), empty_label=_("Tất cả")
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Cơ quan thực hiện"), required=False, queryset=Agency.objects.none(), empty_label=_("Tất cả")
+    )
+
+    def __init__(self, data=None, *, plans, owners):
+        super().__init__(data)
+        self.fields["plan"].queryset = plans
+        self.fields["plan"].label_from_instance = lambda plan: f"{plan.year}: {plan.title}"
+        self.fields["owner"].queryset = owners
+
+    def apply(self, tasks):
+        values = self.values()
+        if values.get("q"):
+            tasks = tasks.filter(title__icontains=values["q"])
+        if values.get("state"):
+            tasks = tasks.filter(state=values["state"])
+        if values.get("plan"):
+            tasks = tasks.filter(duty__plan=values["plan"])
+        if values.get("owner"):
+            tasks = tasks.filter(owner=values["owner"])
+        return tasks
 
 
 class TaskUpdateForm(TextGuardMixin, forms.Form):

@@ -10,15 +10,19 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
 from lanhmanh.core.audit import history
 from lanhmanh.core.documents import download_name
+from lanhmanh.core.listing import Sort, listing
 from lanhmanh.core.scoping import path_q
 from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for
-from lanhmanh.org.models import AdministrativeUnit
+from lanhmanh.org.maps import district_map
+from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.plans import services
 from lanhmanh.plans.dashboard import build
 from lanhmanh.plans.export import dashboard_workbook
@@ -31,6 +35,7 @@ from lanhmanh.plans.forms import (
     GapResolveForm,
     PlanCopyForm,
     TargetForm,
+    TaskFilterForm,
     TaskUpdateForm,
 )
 from lanhmanh.plans.models import AllocationStatus, Duty, FundingSource, Target, TargetBreakdown, TaskStatus
@@ -63,11 +68,17 @@ def dashboard(request, pk: int):
     plan = plan_for(request.user, pk)
     unit = unit_for(request.user, request.GET.get("unit"))
     board = build(plan, unit, user=request.user)
+    measure = request.GET.get(MAP_PARAM, "")
+    if measure not in board.columns:
+        measure = "activities"
     return render(
         request,
         "plans/dashboard.html",
         {
             "board": board,
+            "map": _dashboard_map(plan, board, measure),
+            "map_measure": measure,
+            "map_param": MAP_PARAM,
             "plan": plan,
             "unit": unit,
             "crumbs": breadcrumbs(unit, request.user),
@@ -77,6 +88,21 @@ def dashboard(request, pk: int):
             "coordinator": is_coordinator(request.user, plan),
         },
     )
+
+
+MAP_PARAM = "ban-do"
+
+
+def _dashboard_map(plan, board, measure: str):
+    """The city's districts coloured by one target (or the activities) as the table shows it to this
+    user; a click opens that district's dashboard with the same choice. None below the city."""
+    values = board.district_values(measure)
+    if values is None:
+        return None
+    base = reverse("plans:dashboard", args=[plan.pk])
+    links = {code: f"{base}?unit={board.unit.path}.{code}&{MAP_PARAM}={measure}" for code in values}
+    title = dict(board.map_choices())[measure]
+    return district_map(element_id="plan-district-map", title=title, values=values, links=links)
 
 
 @login_required
@@ -93,13 +119,35 @@ def dashboard_export(request, pk: int):
 
 @login_required
 def task_list(request):
+    """The tasks the user works (every agency's for the coordinator): filter, sort, pages."""
+    coordinator = is_coordinator(request.user)
     tasks = tasks_for(request.user)
-    page = Paginator(tasks, 50).get_page(request.GET.get("trang"))
+    owners = Agency.objects.filter(pk__in=tasks.values("owner")).order_by("name")
+    filters = TaskFilterForm(
+        request.GET, plans=plans_for(request.user).order_by("-year", "pk"), owners=owners
+    )
+    tasks = listing(request.GET, filters.apply(tasks), sorts=TASK_SORTS, default="uu-tien")
     return render(
         request,
         "plans/task_list.html",
-        {"page": page, "coordinator": is_coordinator(request.user), "statuses": TaskStatus},
+        {
+            "page": tasks.page,
+            "listing": tasks,
+            "filters": filters,
+            "coordinator": coordinator,
+            "statuses": TaskStatus,
+        },
     )
+
+
+TASK_SORTS = {
+    "uu-tien": Sort(gettext_lazy("Quá hạn trước"), fields=("overdue_first", "due_on", "pk")),
+    "cong-viec": Sort(gettext_lazy("Công việc"), fields=("title", "pk")),
+    "co-quan": Sort(gettext_lazy("Cơ quan thực hiện"), fields=("owner__name", "due_on", "pk")),
+    "nhom": Sort(gettext_lazy("Nhóm (mục III)"), fields=("duty__group", "due_on", "pk")),
+    "han": Sort(gettext_lazy("Hạn"), fields=("due_on", "pk")),
+    "trang-thai": Sort(gettext_lazy("Trạng thái"), fields=("state", "due_on", "pk")),
+}
 
 
 @login_required

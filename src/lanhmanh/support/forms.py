@@ -7,18 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.audit import Purpose
-from lanhmanh.core.forms import TextGuardMixin
+from lanhmanh.core.forms import ListFilterForm, TextGuardMixin
 from lanhmanh.org.models import Agency, UnitLevel, User
 from lanhmanh.org.pickers import UnitPickerField
 from lanhmanh.people.forms import DateInput, style
 from lanhmanh.people.models import Sex
 from lanhmanh.support.models import (
+    OPEN_REFERRAL_STATUSES,
     CaseKind,
     ConsentPurpose,
     ContactMethod,
     ContactResult,
     Outcome,
     Programme,
+    ReferralStatus,
     ServiceKind,
 )
 
@@ -302,3 +304,42 @@ class ProgrammeForm(StyledForm):
     @classmethod
     def initial_from(cls, programme) -> dict:
         return {name: getattr(programme, name) for name in cls.base_fields}
+
+
+class CaseloadFilterForm(ListFilterForm):
+    """Filters of the caseload: the kind of case, and only those with a follow-up overdue."""
+
+    kind = forms.ChoiceField(
+        label=_("Loại hồ sơ"), required=False, choices=[("", _("Tất cả")), *CaseKind.choices]
+    )
+    overdue = forms.BooleanField(label=_("Chỉ hồ sơ có lần theo dõi quá hạn"), required=False)
+
+    def apply(self, cases, *, today):
+        values = self.values()
+        if values.get("kind"):
+            cases = cases.filter(kind=values["kind"])
+        if values.get("overdue"):
+            cases = cases.filter(next_due__lt=today)
+        return cases
+
+
+class ReferralFilterForm(ListFilterForm):
+    """Filters of the referral inbox: status, purpose, and only those past their due date."""
+
+    status = forms.ChoiceField(
+        label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *ReferralStatus.choices]
+    )
+    purpose = forms.ChoiceField(
+        label=_("Mục đích"), required=False, choices=[("", _("Tất cả")), *ConsentPurpose.choices]
+    )
+    overdue = forms.BooleanField(label=_("Chỉ chuyển gửi quá hạn chưa xong"), required=False)
+
+    def apply(self, referrals, *, today):
+        values = self.values()
+        if values.get("status"):
+            referrals = referrals.filter(status=values["status"])
+        if values.get("purpose"):
+            referrals = referrals.filter(purpose=values["purpose"])
+        if values.get("overdue"):
+            referrals = referrals.filter(due_on__lt=today, status__in=OPEN_REFERRAL_STATUSES)
+        return referrals

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lanhmanh.core.audit import Purpose
+from lanhmanh.core.listing import Sort, listing
 from lanhmanh.core.scoping import DataClass, in_subtree, path_q
 from lanhmanh.org.models import Agency
 from lanhmanh.people import services as people_services
@@ -56,6 +57,30 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 CASELOAD_PURPOSE = "support_caseload_purpose"
 
+# The orders the lists offer. Never by name: names are encrypted, and hidden until a purpose is stated.
+CASE_SORTS = {
+    "theo-doi": Sort(
+        gettext_lazy("Theo dõi tiếp theo"), fields=(F("next_due").asc(nulls_last=True), "opened_on", "pk")
+    ),
+    "so": Sort(gettext_lazy("Hồ sơ"), fields=("pk",)),
+    "loai": Sort(gettext_lazy("Loại"), fields=("kind", "pk")),
+    "mo": Sort(gettext_lazy("Ngày mở"), fields=("opened_on", "pk"), descending_first=True),
+}
+OUTREACH_TASK_SORTS = {
+    "han": Sort(gettext_lazy("Hạn"), fields=("due_on", "pk")),
+    "so": Sort(gettext_lazy("Nhiệm vụ"), fields=("pk",)),
+    "nguon": Sort(gettext_lazy("Nguồn"), fields=("source", "due_on", "pk")),
+    "dia-ban": Sort(gettext_lazy("Địa bàn"), fields=("unit__path", "due_on", "pk")),
+}
+REFERRAL_SORTS = {
+    "so": Sort(gettext_lazy("Số"), fields=("pk",)),
+    "gui": Sort(gettext_lazy("Ngày gửi"), fields=("sent_on", "pk"), descending_first=True),
+    "co-quan": Sort(gettext_lazy("Cơ quan chuyển"), fields=("from_agency__name", "pk")),
+    "muc-dich": Sort(gettext_lazy("Mục đích"), fields=("purpose", "pk")),
+    "han": Sort(gettext_lazy("Hạn"), fields=("due_on", "pk")),
+    "trang-thai": Sort(gettext_lazy("Trạng thái"), fields=("status", "due_on", "pk")),
+}
+
 
 @login_required
 def caseload(request):
@@ -77,9 +102,18 @@ def caseload(request):
         request.session.pop(CASELOAD_PURPOSE, None)
         return redirect("support:caseload")
     chosen = request.session.get(CASELOAD_PURPOSE)
-    cases = list(selectors.caseload(user))
-    tasks = list(selectors.open_tasks_for(user)[:100])
-    if chosen:
+    filters = forms.CaseloadFilterForm(request.GET)
+    case_list = listing(
+        request.GET,
+        filters.apply(selectors.caseload(user), today=today),
+        sorts=CASE_SORTS,
+        default="theo-doi",
+    )
+    task_list = listing(
+        request.GET, selectors.open_tasks_for(user), sorts=OUTREACH_TASK_SORTS, default="han", prefix="nv-"
+    )
+    cases, tasks = list(case_list.page), list(task_list.page)
+    if chosen:  # only the names on the pages shown are read, and logged
         selectors.caseload_names_shown(
             user, cases, tasks, purpose=chosen["purpose"], detail=chosen["detail"], path=request.path
         )
@@ -89,6 +123,9 @@ def caseload(request):
         {
             "cases": cases,
             "tasks": tasks,
+            "case_list": case_list,
+            "task_list": task_list,
+            "filters": filters,
             "names_shown": bool(chosen),
             "purpose_label": Purpose(chosen["purpose"]).label if chosen else "",
             "purpose_form": purpose_form,
@@ -573,7 +610,15 @@ def referral_inbox(request):
     """Referrals addressed to the user's agency; names shown only while the referral is live (consent stands)."""
     user = request.user
     _require(can_receive_referrals, user)
-    referrals = list(selectors.referrals_received(user)[:200])
+    today = timezone.localdate()
+    filters = forms.ReferralFilterForm(request.GET)
+    referral_list = listing(
+        request.GET,
+        filters.apply(selectors.referrals_received(user), today=today),
+        sorts=REFERRAL_SORTS,
+        default="-gui",
+    )
+    referrals = list(referral_list.page)
     for referral in referrals:
         if referral.is_open:
             selectors.identity_shown(
@@ -587,7 +632,13 @@ def referral_inbox(request):
     return render(
         request,
         "support/referral_inbox.html",
-        {"referrals": referrals, "today": timezone.localdate(), "nav_current": "support:referral_inbox"},
+        {
+            "referrals": referrals,
+            "listing": referral_list,
+            "filters": filters,
+            "today": today,
+            "nav_current": "support:referral_inbox",
+        },
     )
 
 

@@ -102,7 +102,10 @@ def case_summary_docx(case: CriminalCase, defendants, victims, *, agency_name: s
     for defendant in defendants:
         row = table.add_row().cells
         row[0].text = defendant.person.full_name
-        row[1].text = defendant.person.birth_display
+        person = (
+            defendant.person
+        )  # the column says "year of birth": the year only, even when the day is known
+        row[1].text = str(person.birth_date.year if person.birth_date else person.birth_year or "")
         row[2].text = defendant.get_ring_role_display()
         row[3].text = defendant.offence.reference
         row[4].text = defendant.sentence_display or "—"
