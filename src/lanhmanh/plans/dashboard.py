@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import zip_longest
 
+from django.db.models import Count
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -13,7 +16,7 @@ from lanhmanh.indicators.evaluation import COMPLEMENTARY, Cell, evaluate, shared
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.org.levels import is_lowest
-from lanhmanh.plans.models import Plan
+from lanhmanh.plans.models import Plan, TargetBreakdown, TargetItem, TargetKind, Task, TaskStatus
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
 ACTIVITY_INDICATOR = "plans.activities_held"
@@ -30,6 +33,31 @@ class ChildRow:
     path: str
     name: str
     cells: list[Cell | None] = field(default_factory=list)
+    # Per cell: what the unit was given (its quota, or the number of the target's named items in it);
+    # None where nothing was given. Same length as ``cells`` on the dashboard's table by unit.
+    goals: list[DistrictGoal | None] = field(default_factory=list)
+    district_plan: DistrictPlanProgress | None = None
+
+    @property
+    def columns(self) -> list[tuple[Cell | None, DistrictGoal | None]]:
+        return list(zip_longest(self.cells, self.goals))
+
+
+@dataclass
+class DistrictGoal:
+    value: Decimal
+    source: str  # "quota" (set by the coordinator) or "items" (the target's list in the unit)
+    share: Decimal | None  # achieved against it, % (None: nothing to compare, or hidden)
+
+
+@dataclass
+class DistrictPlanProgress:
+    plan_id: int
+    title: str
+    duties: int
+    tasks: int
+    done: int
+    overdue: int
 
 
 @dataclass
@@ -93,6 +121,8 @@ class Dashboard:
     months: list[tuple[str, int | None, str]]  # label, count (None: hidden), what is shown instead
     elapsed: float
     sections: list[Section] = field(default_factory=list)
+    has_goals: bool = False  # some unit of the table was given a quota or items
+    has_district_plans: bool = False
 
     def chart_by_unit(self) -> dict:
         index = len(self.columns) - 1
@@ -141,6 +171,7 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
         child_rows = [
             ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes]) for path in children
         ]
+        _add_goals(plan, sourced, child_rows, today=today)
     by_month = evaluate(activity, unit, period, by="month", user=user)
     cells = {c.key[0]: c for c in by_month.rows}
     months = []
@@ -166,7 +197,75 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
         months,
         period.elapsed_share(today),
         sections,
+        has_goals=any(g is not None for r in child_rows for g in r.goals),
+        has_district_plans=any(r.district_plan is not None for r in child_rows),
     )
+
+
+# A keep-clean list counts re-emergences (0 is the goal) and a share of units is no count: no "% of quota".
+NO_SHARE_KINDS = (TargetKind.KEEP_CLEAN_SET, TargetKind.SHARE_OF_UNITS)
+
+
+def _add_goals(plan: Plan, sourced: list[TargetProgress], rows: list[ChildRow], *, today: dt.date) -> None:
+    """What each unit of the table was given, target by target: its quota (``TargetBreakdown``) or else
+    the number of the target's named items (hotspots, designated communes) inside it; and its own plan
+    under this one with its tasks done. Five queries whatever the number of units or targets."""
+    targets = [p.target for p in sourced]
+    ids = [t.pk for t in targets]
+    paths = {r.path for r in rows}
+    quotas = {
+        (b["target_id"], b["unit__path"]): b["value"]
+        for b in TargetBreakdown.objects.filter(target_id__in=ids, unit__path__in=paths).values(
+            "target_id", "unit__path", "value"
+        )
+    }
+    items: dict[tuple[int, str], int] = {}
+    depth = len(next(iter(paths))) if paths else 0
+    for target_id, unit_path in TargetItem.objects.filter(target_id__in=ids, unit__isnull=False).values_list(
+        "target_id", "unit__path"
+    ):
+        key = (target_id, unit_path[:depth])
+        if key[1] in paths:
+            items[key] = items.get(key, 0) + 1
+    for row in rows:
+        row.goals = []
+        for target, cell in zip(targets, row.cells, strict=False):
+            quota = quotas.get((target.pk, row.path))
+            goal = DistrictGoal(quota, "quota", None) if quota is not None else None
+            if goal is None and (target.pk, row.path) in items:
+                goal = DistrictGoal(Decimal(items[(target.pk, row.path)]), "items", None)
+            if (
+                goal is not None
+                and target.kind not in NO_SHARE_KINDS
+                and goal.value
+                and cell is not None
+                and not cell.suppressed
+                and cell.value is not None
+            ):
+                goal.share = (Decimal(cell.value) * 100 / goal.value).quantize(Decimal("0.1"))
+            row.goals.append(goal)
+        row.goals.append(None)  # the activities column
+    if plan.parent_id is not None:
+        return
+    by_path = {r.path: r for r in rows}
+    for sub in Plan.objects.filter(parent=plan, scope_unit__path__in=paths).select_related("scope_unit"):
+        by_path[sub.scope_unit.path].district_plan = DistrictPlanProgress(sub.pk, sub.title, 0, 0, 0, 0)
+    wanted = {r.district_plan.plan_id: r.district_plan for r in rows if r.district_plan}
+    if not wanted:
+        return
+    for plan_id, status, due_on in Task.objects.filter(duty__plan_id__in=wanted).values_list(
+        "duty__plan_id", "status", "due_on"
+    ):
+        progress = wanted[plan_id]
+        progress.tasks += 1
+        if status == TaskStatus.DONE:
+            progress.done += 1
+        elif due_on < today:
+            progress.overdue += 1
+    for plan_id, duties in (
+        Plan.objects.filter(pk__in=wanted).annotate(n=Count("duties")).values_list("pk", "n")
+    ):
+        wanted[plan_id].duties = duties
 
 
 def _lookup_field(source: ComputedSource, lookup: str):
