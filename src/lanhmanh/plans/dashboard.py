@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import zip_longest
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -16,7 +16,7 @@ from lanhmanh.indicators.evaluation import COMPLEMENTARY, Cell, evaluate, shared
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.org.levels import is_lowest
-from lanhmanh.plans.models import Plan, TargetBreakdown, TargetItem, TargetKind, Task, TaskStatus
+from lanhmanh.plans.models import Plan, TargetKind, Task, TaskStatus
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
 ACTIVITY_INDICATOR = "plans.activities_held"
@@ -53,8 +53,6 @@ class DistrictGoal:
 @dataclass
 class DistrictPlanProgress:
     plan_id: int
-    title: str
-    duties: int
     tasks: int
     done: int
     overdue: int
@@ -167,11 +165,11 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
     if not is_lowest(unit.level):
         evaluations = [p.evaluation for p in sourced] + [activities]
         indexes = [{c.key[0]: c for c in e.rows} for e in evaluations]
-        children, names = _children(unit, period)
+        children, names, units = _children(unit, period, plan=plan, today=today)
         child_rows = [
             ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes]) for path in children
         ]
-        _add_goals(plan, sourced, child_rows, today=today)
+        _add_goals(sourced, child_rows, units)
     by_month = evaluate(activity, unit, period, by="month", user=user)
     cells = {c.key[0]: c for c in by_month.rows}
     months = []
@@ -206,37 +204,31 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
 NO_SHARE_KINDS = (TargetKind.KEEP_CLEAN_SET, TargetKind.SHARE_OF_UNITS)
 
 
-def _add_goals(plan: Plan, sourced: list[TargetProgress], rows: list[ChildRow], *, today: dt.date) -> None:
-    """What each unit of the table was given, target by target: its quota (``TargetBreakdown``) or else
-    the number of the target's named items (hotspots, designated communes) inside it; and its own plan
-    under this one with its tasks done. Five queries whatever the number of units or targets."""
-    targets = [p.target for p in sourced]
-    ids = [t.pk for t in targets]
-    paths = {r.path for r in rows}
-    quotas = {
-        (b["target_id"], b["unit__path"]): b["value"]
-        for b in TargetBreakdown.objects.filter(target_id__in=ids, unit__path__in=paths).values(
-            "target_id", "unit__path", "value"
-        )
-    }
-    items: dict[tuple[int, str], int] = {}
-    depth = len(next(iter(paths))) if paths else 0
-    for target_id, unit_path in TargetItem.objects.filter(target_id__in=ids, unit__isnull=False).values_list(
-        "target_id", "unit__path"
-    ):
-        key = (target_id, unit_path[:depth])
-        if key[1] in paths:
-            items[key] = items.get(key, 0) + 1
+def _add_goals(sourced: list[TargetProgress], rows: list[ChildRow], units: dict) -> None:
+    """What each unit of the table was given, target by target: its quota (read with the targets'
+    progress) or else the number of the target's named items (hotspots, designated communes) inside it
+    (prefetched with the targets); and its own plan under this one with its tasks (annotated on the
+    children). No query of its own."""
+    items_in: dict[int, dict[str, int]] = {}
+    for p in sourced:
+        counts = items_in[p.target.pk] = {}
+        for item in p.target.items.all():
+            if item.unit_id is None:
+                continue
+            for row in rows:
+                if item.unit.path == row.path or item.unit.path.startswith(row.path + "."):
+                    counts[row.path] = counts.get(row.path, 0) + 1
+                    break
     for row in rows:
         row.goals = []
-        for target, cell in zip(targets, row.cells, strict=False):
-            quota = quotas.get((target.pk, row.path))
+        for p, cell in zip(sourced, row.cells, strict=False):
+            quota = p.child_quotas.get(row.path)
             goal = DistrictGoal(quota, "quota", None) if quota is not None else None
-            if goal is None and (target.pk, row.path) in items:
-                goal = DistrictGoal(Decimal(items[(target.pk, row.path)]), "items", None)
+            if goal is None and row.path in items_in[p.target.pk]:
+                goal = DistrictGoal(Decimal(items_in[p.target.pk][row.path]), "items", None)
             if (
                 goal is not None
-                and target.kind not in NO_SHARE_KINDS
+                and p.target.kind not in NO_SHARE_KINDS
                 and goal.value
                 and cell is not None
                 and not cell.suppressed
@@ -245,27 +237,11 @@ def _add_goals(plan: Plan, sourced: list[TargetProgress], rows: list[ChildRow], 
                 goal.share = (Decimal(cell.value) * 100 / goal.value).quantize(Decimal("0.1"))
             row.goals.append(goal)
         row.goals.append(None)  # the activities column
-    if plan.parent_id is not None:
-        return
-    by_path = {r.path: r for r in rows}
-    for sub in Plan.objects.filter(parent=plan, scope_unit__path__in=paths).select_related("scope_unit"):
-        by_path[sub.scope_unit.path].district_plan = DistrictPlanProgress(sub.pk, sub.title, 0, 0, 0, 0)
-    wanted = {r.district_plan.plan_id: r.district_plan for r in rows if r.district_plan}
-    if not wanted:
-        return
-    for plan_id, status, due_on in Task.objects.filter(duty__plan_id__in=wanted).values_list(
-        "duty__plan_id", "status", "due_on"
-    ):
-        progress = wanted[plan_id]
-        progress.tasks += 1
-        if status == TaskStatus.DONE:
-            progress.done += 1
-        elif due_on < today:
-            progress.overdue += 1
-    for plan_id, duties in (
-        Plan.objects.filter(pk__in=wanted).annotate(n=Count("duties")).values_list("pk", "n")
-    ):
-        wanted[plan_id].duties = duties
+        unit = units.get(row.path)
+        if unit is not None and getattr(unit, "sub_plan", None):
+            row.district_plan = DistrictPlanProgress(
+                unit.sub_plan, unit.sub_tasks or 0, unit.sub_done or 0, unit.sub_overdue or 0
+            )
 
 
 def _lookup_field(source: ComputedSource, lookup: str):
@@ -294,10 +270,40 @@ def _breakdown(
     return Breakdown(str(model_field.verbose_name), rows), (None if result.withheld else result.total)
 
 
-def _children(unit, period) -> tuple[list[str], dict[str, str]]:
-    """Paths of the unit's children valid when the period starts, in order, and their full names (one query)."""
-    units = list(unit.children.valid_on(period.start).order_by("path"))
-    return [u.path for u in units], {u.path: u.full_name for u in units}
+def _children(unit, period, *, plan: Plan | None = None, today: dt.date | None = None):
+    """Paths of the unit's children valid when the period starts, in order, their full names and the units
+    (one query). Under a city plan, each child carries its own plan under it with its tasks, done and
+    overdue (subqueries of the same query)."""
+    units = unit.children.valid_on(period.start).order_by("path")
+    if plan is not None and plan.parent_id is None:
+        units = units.annotate(**_district_plan_columns(plan, today or dt.date.today()))
+    units = list(units)
+    return [u.path for u in units], {u.path: u.full_name for u in units}, {u.path: u for u in units}
+
+
+def _district_plan_columns(plan: Plan, today: dt.date) -> dict:
+    def count(condition: Q) -> Subquery:
+        tasks = (
+            Task.objects.filter(duty__plan__parent=plan, duty__plan__scope_unit__path=OuterRef("path"))
+            .filter(condition)
+            .order_by()
+            .values("duty__plan__parent")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        return Subquery(tasks)
+
+    not_done = ~Q(status=TaskStatus.DONE)
+    return {
+        "sub_plan": Subquery(
+            Plan.objects.filter(parent=plan, scope_unit__path=OuterRef("path"))
+            .order_by("pk")
+            .values("pk")[:1]
+        ),
+        "sub_tasks": count(Q()),
+        "sub_done": count(Q(status=TaskStatus.DONE)),
+        "sub_overdue": count(not_done & Q(due_on__lt=today)),
+    }
 
 
 def build_sections(
@@ -319,7 +325,7 @@ def build_sections(
     for p in progress:
         targets.setdefault(p.target.indicator.code, p.target.code)
     if (children is None or names is None) and not is_lowest(unit.level):
-        children, names = _children(unit, period)
+        children, names, _units = _children(unit, period)
     sections: dict[str, Section] = {}
     indexes: dict[str, list[dict]] = {}
     for source in sources:
