@@ -202,3 +202,18 @@ def test_designating_a_model_commune_puts_it_on_the_plans_list(plan, coordinator
         ("Phường Tràng Tiền", TRANG_TIEN)
     ]
     assert not TargetBreakdown.objects.exists()
+
+
+def test_the_plan_list_shows_the_city_plan_with_a_link_to_the_district_plans(
+    plan, district_officer, client_for
+):
+    client = client_for(district_officer)
+    client.post(
+        f"/ke-hoach/{plan.pk}/ke-hoach-don-vi/", {"unit": unit(HOAN_KIEM).pk, "title": "KH Hoàn Kiếm"}
+    )
+    page = client.get("/ke-hoach/").content.decode()
+    listed = page[page.index('<ul class="list-group">') :]
+    assert plan.title in listed and "KH Hoàn Kiếm" not in listed
+    assert (
+        f'href="/ke-hoach/{plan.pk}/ke-hoach-don-vi/" data-district-plans>1 kế hoạch của đơn vị</a>' in page
+    )

@@ -66,7 +66,15 @@ GAPS_PER_PAGE = 20
 
 @login_required
 def plan_list(request):
-    return render(request, "plans/plan_list.html", {"plans": plans_for(request.user)})
+    """The plans the user works under; a district's plan is reached from the city plan it carries out."""
+    plans = (
+        plans_for(request.user)
+        .filter(parent__isnull=True)
+        .annotate(
+            n_district_plans=Count("district_plans", filter=Q(district_plans__in=plans_for(request.user)))
+        )
+    )
+    return render(request, "plans/plan_list.html", {"plans": plans})
 
 
 @login_required
