@@ -1098,3 +1098,39 @@ SECTOR_FORMS: tuple[FormSpec, ...] = (
     ),
 )
 FORMS = FORMS + SECTOR_FORMS
+
+# The city's monthly, quarterly and six-month reports up to the steering committee, the city committee and
+# the Ministry: the annual report's sections, built from the same consolidation (the city's own figures plus
+# the approved reports below it for the months inside the period). They restate the consolidation, so
+# their figures do not feed the reported indicators again.
+_ANNUAL = next(f for f in FORMS if f.code == "thanh-pho-nam")
+CITY_UPWARD_RECIPIENTS = (
+    "Ban Chỉ đạo 138/CP Thành phố",
+    "UBND Thành phố",
+    "Bộ Lao động – Thương binh và Xã hội (Cục Phòng, chống tệ nạn xã hội)",
+    "Lưu: VT, Chi cục PCTNXH.",
+)
+CITY_PERIODIC_FORMS: tuple[FormSpec, ...] = tuple(
+    FormSpec(
+        code=code,
+        name=f"Báo cáo {label} kết quả công tác phòng, chống mại dâm trên địa bàn Thành phố",
+        short_name=f"Báo cáo {label} của Thành phố",
+        symbol=_ANNUAL.symbol,
+        periodicity=periodicity,
+        level=UnitLevel.PROVINCE,
+        agency_kind=_ANNUAL.agency_kind,
+        deadline_rule=rule,
+        deadline_value=days,
+        sections=_ANNUAL.sections,
+        rules=_ANNUAL.rules,
+        rollup_from=_ANNUAL.rollup_from,
+        recipients=CITY_UPWARD_RECIPIENTS,
+        feeds_indicators=False,
+    )
+    for code, label, periodicity, rule, days in (
+        ("thanh-pho-thang", "tháng", "month", "day-of-next-month", 25),
+        ("thanh-pho-quy", "quý", "quarter", "days-after-end", 20),
+        ("thanh-pho-6-thang", "6 tháng", "half", "days-after-end", 25),
+    )
+)
+FORMS = FORMS + CITY_PERIODIC_FORMS
