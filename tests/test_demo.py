@@ -42,6 +42,7 @@ EXPECTED = {
     "capphep": ("licensing", "01-culture"),
     "baovedulieu": ("data-protection", "01-dolisa-pctnxh"),
     "quantri": ("sysadmin", "01-dolisa-pctnxh"),
+    "vanhoa": ("sector-reporter", "01-culture"),
 }
 
 
@@ -100,7 +101,7 @@ def test_it_is_idempotent_and_the_names_are_reproducible():
     assert dict(User.objects.filter(username__in=EXPECTED).values_list("username", "last_name")) == names
     assert context.notes == [
         "Đơn vị hành chính: 0 mới; cơ quan: 0 mới.",
-        "Tài khoản demo: 0 mới, 12 đã có.",
+        "Tài khoản demo: 0 mới, 13 đã có.",
     ]
 
 

@@ -1,27 +1,31 @@
 """Issue 15's journeys: the district sends its report without retyping a registry figure and the city's
 consolidation equals the records; the coordinator points a target at a reported indicator and sees its
-value with the reports behind it."""
+value with the reports behind it; the coordinator sets district quotas and sees progress by district; a
+district issues its plan under the city plan; the culture department submits its sector report."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from lanhmanh.demo.people import _ensure_catalogue
+from lanhmanh.indicators.evaluation import evaluate
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.org.models import AdministrativeUnit, User
 from lanhmanh.people import services as people_services
 from lanhmanh.people.models import LegalAct, Person
-from lanhmanh.plans.models import Activity
+from lanhmanh.plans.models import Activity, Plan, TargetBreakdown, Task
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.reporting import services
 from lanhmanh.reporting.models import ReportForm, Status, Submission
 from lanhmanh.reporting.services import report_forms_load, values_of
 
 from .conftest import sign_in
+from .report_sections import save_section
 
 pytestmark = pytest.mark.browser
 
@@ -189,3 +193,136 @@ def test_the_coordinator_points_a_target_at_a_reported_indicator_and_sees_its_va
     expect(page.locator("[data-total]")).to_have_text("12")
     expect(page.locator("[data-provenance]")).to_contain_text("Phường Tràng Tiền")
     expect(page.locator("[data-approved]")).to_have_text("1")
+
+
+def test_the_coordinator_sets_district_quotas_and_sees_progress_by_district(hoan_kiem, page, live_server):
+    plan = load_plan_2014()
+    t03 = plan.targets.get(code="T03")  # 500 sanctions of sellers; Hoàn Kiếm has three in October
+    hoan_kiem_unit = AdministrativeUnit.objects.get(path=HOAN_KIEM)
+    ba_dinh = AdministrativeUnit.objects.filter(path="01.001").order_by("pk").first()
+    sign_in(page, live_server.url, "dieuphoi", next_path=f"/ke-hoach/{plan.pk}/")
+    page.locator('tr[data-target="T03"]').get_by_role("link", name="Giao cho các đơn vị").click()
+    expect(page.locator("h1")).to_have_text("Giao chỉ tiêu T03 cho các đơn vị")
+    # Too much for one district, then too much in all: refused with the reason, nothing saved.
+    page.fill(f"#quota-{hoan_kiem_unit.pk}", "600")
+    page.get_by_role("button", name="Lưu chỉ tiêu giao").click()
+    expect(page.locator("[data-errors]")).to_contain_text(
+        "Quận Hoàn Kiếm: chỉ tiêu giao 600 lớn hơn chỉ tiêu của cả thành phố (500)."
+    )
+    expect(page.locator("[data-errors]")).to_contain_text("Chưa lưu gì.")
+    page.fill(f"#quota-{hoan_kiem_unit.pk}", "300")
+    page.fill(f"#quota-{ba_dinh.pk}", "250")
+    page.get_by_role("button", name="Lưu chỉ tiêu giao").click()
+    expect(page.locator("[data-errors]")).to_contain_text(
+        "Tổng chỉ tiêu giao cho các đơn vị (550) vượt chỉ tiêu T03 của thành phố (500)."
+    )
+    assert not TargetBreakdown.objects.filter(target=t03).exists()
+    page.fill(f"#quota-{hoan_kiem_unit.pk}", "120")
+    page.fill(f"#quota-{ba_dinh.pk}", "80")
+    page.get_by_role("button", name="Lưu chỉ tiêu giao").click()
+    expect(page.locator(".alert-success")).to_have_text("Đã giao chỉ tiêu T03 cho các đơn vị.")
+    expect(page.locator("[data-quota-total]")).to_have_text("200")
+    coordinator = hoan_kiem["dieuphoi"]
+    cell = next(
+        c
+        for c in evaluate(t03.indicator, "01", plan.period, by="child", user=coordinator).rows
+        if c.key[0] == HOAN_KIEM
+    )
+    expect(page.locator('tr[data-unit="01.002"] [data-achieved]')).to_have_text(cell.display)
+    # The dashboard's table by district: each district's figure against what it was given.
+    page.goto(f"{live_server.url}/ke-hoach/{plan.pk}/")
+    columns = [
+        page.locator("table[data-by-unit] thead th").nth(i).inner_text()
+        for i in range(page.locator("table[data-by-unit] thead th").count())
+    ]
+    index = columns.index("T03")
+    given = page.locator('table[data-by-unit] tr[data-unit="01.002"] td').nth(index)
+    expect(given).to_have_attribute("data-goal", "120")
+    expect(given).to_contain_text(f"{cell.display} / 120")
+    expect(page.locator('table[data-by-unit] tr[data-unit="01.001"] td').nth(index)).to_have_attribute(
+        "data-goal", "80"
+    )
+    expect(page.locator('table[data-by-unit] tr[data-unit="01.003"] td').nth(index)).not_to_have_attribute(
+        "data-goal", re.compile(".*")
+    )
+
+
+def test_a_district_issues_its_plan_under_the_city_plan_and_the_coordinator_sees_its_tasks(
+    demo_accounts, page, browser, live_server
+):
+    plan = load_plan_2014()
+    sign_in(page, live_server.url, "phonglaodong", next_path=f"/ke-hoach/{plan.pk}/ke-hoach-don-vi/")
+    page.fill("#id_title", "Kế hoạch phòng, chống mại dâm quận Hoàn Kiếm năm 2014")
+    page.fill("#id_number", "18/KH-UBND")
+    page.fill("#id_issued_on", "10/02/2014")
+    page.get_by_role("button", name="Lập kế hoạch").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã lập kế hoạch")
+    expect(page.locator("h1")).to_have_text("Kế hoạch phòng, chống mại dâm quận Hoàn Kiếm năm 2014")
+    page.fill(
+        "#id_text", "Kiểm tra các cơ sở lưu trú, karaoke trên các tuyến phố giáp ranh phường Tràng Tiền."
+    )
+    page.get_by_label("Công an Quận Hoàn Kiếm").check()
+    page.fill("#id_due_on", "30/06/2015")  # outside the plan's year: refused, nothing saved
+    page.get_by_role("button", name="Thêm nhiệm vụ").click()
+    expect(page.locator(".text-danger")).to_contain_text("Hạn hoàn thành (30/06/2015) phải thuộc năm 2014")
+    sub = Plan.objects.get(parent=plan)
+    assert not sub.duties.exists()
+    page.fill("#id_due_on", "30/06/2014")
+    page.get_by_role("button", name="Thêm nhiệm vụ").click()
+    expect(page.locator(".alert-success")).to_have_text("Đã thêm nhiệm vụ và giao việc cho các cơ quan.")
+    expect(page.locator("table[data-district-duties] tbody tr")).to_have_count(1)
+    assert Task.objects.get(duty__plan=sub).owner.code == "01-002-police"
+
+    city = browser.new_context(locale="vi-VN").new_page()
+    sign_in(city, live_server.url, "dieuphoi", next_path=f"/ke-hoach/{plan.pk}/")
+    plans_cell = city.locator('table[data-by-unit] tr[data-unit="01.002"] [data-district-plan]')
+    expect(plans_cell).to_contain_text("0/1 việc xong")
+    expect(plans_cell).to_contain_text("1 quá hạn")
+    plans_cell.get_by_role("link").click()
+    expect(city.locator("h1")).to_have_text("Kế hoạch phòng, chống mại dâm quận Hoàn Kiếm năm 2014")
+
+
+def test_the_culture_department_submits_its_sector_report(demo_accounts, page, browser, live_server):
+    report_forms_load()
+    load_plan_2014()  # the pages open on the plan's year
+    sign_in(page, live_server.url, "vanhoa", next_path="/bao-cao/")
+    opener = page.get_by_test_id("open-other")
+    opener.locator("select").first.select_option("van-hoa-quy")
+    opener.locator("select").nth(1).select_option("2014Q3")
+    opener.get_by_role("button", name="Mở báo cáo").click()
+    expect(page.locator("h1")).to_have_text("Báo cáo quý của Sở Văn hóa, Thể thao và Du lịch – Quý 3/2014")
+    save_section(
+        page,
+        "I. Tuyên truyền, văn hóa, văn nghệ",
+        {"culture_campaigns": "14", "culture_campaign_participants": "3200"},
+    )
+    save_section(
+        page,
+        "II. Phong trào “Toàn dân đoàn kết xây dựng đời sống văn hóa”",
+        {"culture_residential_areas": "120", "culture_communes_assessed": "35"},
+    )
+    # The licences revoked come from the establishment register: prefilled, nothing to type.
+    save_section(
+        page,
+        "III. Quản lý kinh doanh dịch vụ văn hóa, du lịch",
+        {"culture_checks": "86", "culture_violations": "9", "culture_licences_refused": "2"},
+    )
+    expect(page.locator("#id_culture_licence_revocations")).to_have_value("0")
+    save_section(
+        page, "IV. Đánh giá, kiến nghị", {"culture_assessment": "Đã phối hợp kiểm tra các cơ sở karaoke."}
+    )
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("status")).to_have_text("Đã gửi, chờ duyệt")
+    submission = Submission.objects.get(form__code="van-hoa-quy", period_id="2014Q3")
+    assert submission.status == Status.SUBMITTED and submission.agency.code == "01-culture"
+    assert not submission.values.exclude(correction_reason="").exists()
+
+    city = browser.new_context(locale="vi-VN").new_page()
+    sign_in(city, live_server.url, "dieuphoi", next_path="/bao-cao/cho-duyet/")
+    city.get_by_test_id("queue").locator("tr", has_text="Sở Văn hóa").get_by_role(
+        "link", name="Xem, duyệt"
+    ).click()
+    city.get_by_test_id("approve").click()
+    expect(city.locator(".alert-success")).to_contain_text("Đã duyệt báo cáo")
+    submission.refresh_from_db()
+    assert submission.status == Status.APPROVED

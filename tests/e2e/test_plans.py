@@ -56,7 +56,9 @@ def test_the_coordinator_sees_all_ten_targets_with_status_and_drills_into_a_dist
     expect(services.locator(".chart canvas")).to_have_count(1)  # ECharts drew the bar chart
     expect(page.locator('section[data-section="xu-ly-vi-pham"] h2')).to_have_text("Xử lý vi phạm")
     # Drill down: the city → Hoàn Kiếm district → its wards.
-    page.locator('tr[data-unit="01.002"] a').click()
+    # Hoàn Kiếm's own plan under the city plan (the demo's): one of its two tasks done.
+    expect(page.locator('tr[data-unit="01.002"] [data-district-plan]')).to_contain_text("1/2 việc xong")
+    page.locator('tr[data-unit="01.002"]').get_by_role("link", name="Quận Hoàn Kiếm").click()
     expect(page).to_have_url(re.compile(r"\?unit=01\.002$"))
     expect(page.locator(".breadcrumb")).to_contain_text("Quận Hoàn Kiếm")
     expect(page.locator("table[data-by-unit] tbody tr")).to_have_count(18)

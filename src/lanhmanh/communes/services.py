@@ -11,6 +11,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -579,7 +580,32 @@ def model_commune_designate(
     mc.full_clean(exclude=["unit_path"])
     mc.save()
     record_change(actor=actor, instance=mc, action=Action.CREATE)
+    _list_on_plan_target(actor=actor, plan=plan, unit=unit)
     return mc
+
+
+MODEL_INDICATOR = "communes.model_communes"
+
+
+def _list_on_plan_target(*, actor, plan, unit: AdministrativeUnit) -> None:
+    """Put a newly designated commune on the list of the plan's target measured by model communes (T09),
+    so that the list and the register stay one. The plans app is reached through the app registry (the
+    domain apps do not import each other)."""
+    target_model = apps.get_model("plans", "Target")
+    item_model = apps.get_model("plans", "TargetItem")
+    for target in target_model.objects.filter(
+        plan=plan, indicator__code=MODEL_INDICATOR, kind="designated-units"
+    ):
+        if item_model.objects.filter(target=target, unit=unit).exists():
+            continue
+        last = (
+            item_model.objects.filter(target=target)
+            .order_by("-order")
+            .values_list("order", flat=True)
+            .first()
+        )
+        item = item_model.objects.create(target=target, name=unit.full_name, unit=unit, order=(last or 0) + 1)
+        record_change(actor=actor, instance=item, action=Action.CREATE)
 
 
 @transaction.atomic

@@ -318,6 +318,7 @@ class Role(models.Model):
     COURT_CLERK = "court-clerk"
     PROSECUTOR = "prosecutor"
     LICENSING = "licensing"
+    SECTOR_REPORTER = "sector-reporter"
 
     code = models.SlugField(_("mã vai trò"), max_length=40, unique=True)
     name = models.CharField(_("tên vai trò"), max_length=120)

@@ -80,6 +80,13 @@ ROLES: list[tuple[str, str, str, list[str], str]] = [
         [A, E],
         "Tra cứu điều kiện cấp phép kinh doanh dịch vụ văn hóa.",
     ),
+    (
+        "sector-reporter",
+        "Cán bộ đầu mối báo cáo của sở, ngành, đoàn thể",
+        "Sector reporting officer",
+        [A],
+        "Lập, gửi báo cáo định kỳ của sở, ngành, đoàn thể về nhiệm vụ được giao trong kế hoạch; không xem hồ sơ cá nhân.",
+    ),
 ]
 
 # What each role may change (create, edit, import, merge), a subset of what it sees. The court's and the
@@ -95,4 +102,5 @@ WRITE_CLASSES: dict[str, list[str]] = {
     "court-clerk": [A],
     "prosecutor": [A],
     "licensing": [A],
+    "sector-reporter": [A],
 }

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import zip_longest
 
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -14,7 +17,7 @@ from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.org.levels import is_lowest
 from lanhmanh.org.successions import counting_day
-from lanhmanh.plans.models import Plan
+from lanhmanh.plans.models import Plan, TargetKind, Task, TaskStatus
 from lanhmanh.plans.progress import TargetProgress, plan_progress
 
 ACTIVITY_INDICATOR = "plans.activities_held"
@@ -32,6 +35,29 @@ class ChildRow:
     path: str
     name: str
     cells: list[Cell | None] = field(default_factory=list)
+    # Per cell: what the unit was given (its quota, or the number of the target's named items in it);
+    # None where nothing was given. Same length as ``cells`` on the dashboard's table by unit.
+    goals: list[DistrictGoal | None] = field(default_factory=list)
+    district_plan: DistrictPlanProgress | None = None
+
+    @property
+    def columns(self) -> list[tuple[Cell | None, DistrictGoal | None]]:
+        return list(zip_longest(self.cells, self.goals))
+
+
+@dataclass
+class DistrictGoal:
+    value: Decimal
+    source: str  # "quota" (set by the coordinator) or "items" (the target's list in the unit)
+    share: Decimal | None  # achieved against it, % (None: nothing to compare, or hidden)
+
+
+@dataclass
+class DistrictPlanProgress:
+    plan_id: int
+    tasks: int
+    done: int
+    overdue: int
 
 
 @dataclass
@@ -95,6 +121,8 @@ class Dashboard:
     months: list[tuple[str, int | None, str]]  # label, count (None: hidden), what is shown instead
     elapsed: float
     sections: list[Section] = field(default_factory=list)
+    has_goals: bool = False  # some unit of the table was given a quota or items
+    has_district_plans: bool = False
 
     @property
     def on_new_map(self) -> bool:
@@ -175,10 +203,11 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
     if not is_lowest(unit.level):
         evaluations = [p.evaluation for p in sourced] + [activities]
         indexes = [{c.key[0]: c for c in e.rows} for e in evaluations]
-        children, names = _children(unit, period)
+        children, names, units = _children(unit, period, plan=plan, today=today)
         child_rows = [
             ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes]) for path in children
         ]
+        _add_goals(sourced, child_rows, units)
     by_month = evaluate(activity, unit, period, by="month", user=user)
     cells = {c.key[0]: c for c in by_month.rows}
     months = []
@@ -204,7 +233,53 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
         months,
         period.elapsed_share(today),
         sections,
+        has_goals=any(g is not None for r in child_rows for g in r.goals),
+        has_district_plans=any(r.district_plan is not None for r in child_rows),
     )
+
+
+# A keep-clean list counts re-emergences (0 is the goal) and a share of units is no count: no "% of quota".
+NO_SHARE_KINDS = (TargetKind.KEEP_CLEAN_SET, TargetKind.SHARE_OF_UNITS)
+
+
+def _add_goals(sourced: list[TargetProgress], rows: list[ChildRow], units: dict) -> None:
+    """What each unit of the table was given, target by target: its quota (read with the targets'
+    progress) or else the number of the target's named items (hotspots, designated communes) inside it
+    (prefetched with the targets); and its own plan under this one with its tasks (annotated on the
+    children). No query of its own."""
+    items_in: dict[int, dict[str, int]] = {}
+    for p in sourced:
+        counts = items_in[p.target.pk] = {}
+        for item in p.target.items.all():
+            if item.unit_id is None:
+                continue
+            for row in rows:
+                if item.unit.path == row.path or item.unit.path.startswith(row.path + "."):
+                    counts[row.path] = counts.get(row.path, 0) + 1
+                    break
+    for row in rows:
+        row.goals = []
+        for p, cell in zip(sourced, row.cells, strict=False):
+            quota = p.child_quotas.get(row.path)
+            goal = DistrictGoal(quota, "quota", None) if quota is not None else None
+            if goal is None and row.path in items_in[p.target.pk]:
+                goal = DistrictGoal(Decimal(items_in[p.target.pk][row.path]), "items", None)
+            if (
+                goal is not None
+                and p.target.kind not in NO_SHARE_KINDS
+                and goal.value
+                and cell is not None
+                and not cell.suppressed
+                and cell.value is not None
+            ):
+                goal.share = (Decimal(cell.value) * 100 / goal.value).quantize(Decimal("0.1"))
+            row.goals.append(goal)
+        row.goals.append(None)  # the activities column
+        unit = units.get(row.path)
+        if unit is not None and getattr(unit, "sub_plan", None):
+            row.district_plan = DistrictPlanProgress(
+                unit.sub_plan, unit.sub_tasks or 0, unit.sub_done or 0, unit.sub_overdue or 0
+            )
 
 
 def _lookup_field(source: ComputedSource, lookup: str):
@@ -233,10 +308,40 @@ def _breakdown(
     return Breakdown(str(model_field.verbose_name), rows), (None if result.withheld else result.total)
 
 
-def _children(unit, period) -> tuple[list[str], dict[str, str]]:
-    """Paths of the unit's children valid when the period starts, in order, and their full names (one query)."""
-    units = list(unit.children.valid_on(period.start).order_by("path"))
-    return [u.path for u in units], {u.path: u.full_name for u in units}
+def _children(unit, period, *, plan: Plan | None = None, today: dt.date | None = None):
+    """Paths of the unit's children valid when the period starts, in order, their full names and the units
+    (one query). Under a city plan, each child carries its own plan under it with its tasks, done and
+    overdue (subqueries of the same query)."""
+    units = unit.children.valid_on(period.start).order_by("path")
+    if plan is not None and plan.parent_id is None:
+        units = units.annotate(**_district_plan_columns(plan, today or dt.date.today()))
+    units = list(units)
+    return [u.path for u in units], {u.path: u.full_name for u in units}, {u.path: u for u in units}
+
+
+def _district_plan_columns(plan: Plan, today: dt.date) -> dict:
+    def count(condition: Q) -> Subquery:
+        tasks = (
+            Task.objects.filter(duty__plan__parent=plan, duty__plan__scope_unit__path=OuterRef("path"))
+            .filter(condition)
+            .order_by()
+            .values("duty__plan__parent")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        return Subquery(tasks)
+
+    not_done = ~Q(status=TaskStatus.DONE)
+    return {
+        "sub_plan": Subquery(
+            Plan.objects.filter(parent=plan, scope_unit__path=OuterRef("path"))
+            .order_by("pk")
+            .values("pk")[:1]
+        ),
+        "sub_tasks": count(Q()),
+        "sub_done": count(Q(status=TaskStatus.DONE)),
+        "sub_overdue": count(not_done & Q(due_on__lt=today)),
+    }
 
 
 def build_sections(
@@ -258,7 +363,7 @@ def build_sections(
     for p in progress:
         targets.setdefault(p.target.indicator.code, p.target.code)
     if (children is None or names is None) and not is_lowest(unit.level):
-        children, names = _children(unit, period)
+        children, names, _units = _children(unit, period)
     sections: dict[str, Section] = {}
     indexes: dict[str, list[dict]] = {}
     for source in sources:

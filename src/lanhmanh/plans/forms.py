@@ -12,6 +12,7 @@ from lanhmanh.core.uploads import UploadField
 from lanhmanh.indicators.evaluation import has_source
 from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
+from lanhmanh.org.pickers import UnitPickerField
 from lanhmanh.plans.evidence import EVIDENCE
 from lanhmanh.plans.models import (
     STORED_STATUSES,
@@ -452,3 +453,44 @@ class DutyForm(TextGuardMixin, forms.Form):
         self.initial.setdefault("due_on", duty.due_on)
         self.initial.setdefault("targets", list(duty.targets.all()))
         self.initial.setdefault("indicators", list(duty.indicators.all()))
+
+
+class DistrictPlanForm(TextGuardMixin, forms.Form):
+    """A district's plan under the city plan: the district (chosen by the coordinator; a district office
+    plans for its own), the title, number and date of issue."""
+
+    unit = forms.ModelChoiceField(label=_("Quận, huyện"), queryset=AdministrativeUnit.objects.none())
+    title = forms.CharField(label=_("Tên kế hoạch"), max_length=300)
+    number = forms.CharField(label=_("Số hiệu"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False, widget=DateInput())
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda u: u.full_name
+        if units.count() == 1:
+            self.initial.setdefault("unit", units.first())
+
+
+class DistrictDutyForm(TextGuardMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Nội dung nhiệm vụ"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Giao cho cơ quan"), queryset=Agency.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    due_on = forms.DateField(label=_("Hạn hoàn thành"), widget=DateInput())
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = Agency.objects.filter(unit=plan.scope_unit).order_by("name")
+
+
+class TargetItemForm(TextGuardMixin, forms.Form):
+    name = forms.CharField(label=_("Tên điểm, đơn vị"), max_length=300)
+
+    def __init__(self, *args, target: Target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitPickerField(
+            root_path=target.unit.path, long_labels=True, required=False, label=_("Thuộc đơn vị")
+        )

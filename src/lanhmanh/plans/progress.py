@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.indicators.evaluation import Cell, Evaluation, evaluate
-from lanhmanh.plans.models import Plan, Target, TargetBreakdown, TargetKind
+from lanhmanh.plans.models import Plan, Target, TargetBreakdown, TargetItem, TargetKind
 
 ON_TRACK = "on-track"
 AT_RISK = "at-risk"
@@ -43,6 +44,8 @@ class TargetProgress:
     status: str
     # The evaluation the value came from, grouped as asked (e.g. by child unit for the dashboard's table).
     evaluation: Evaluation | None = None
+    # The quotas given to the unit's children (path → value), read with the unit's own in one query.
+    child_quotas: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def status_label(self) -> str:
@@ -135,16 +138,22 @@ def plan_progress(
     today = today or dt.date.today()
     targets = list(
         plan.targets.select_related("indicator", "second_indicator", "unit", "plan").prefetch_related(
-            "lead_agencies", "items"
+            "lead_agencies", Prefetch("items", queryset=TargetItem.objects.select_related("unit"))
         )
     )
     unit_path = unit if isinstance(unit, str) else unit.path
+    # The unit's own quotas and its children's (for the dashboard's table by unit) in one query.
     breakdowns = {
         (b.target_id, b.unit.path): b
-        for b in TargetBreakdown.objects.filter(target__plan=plan, unit__path=unit_path).select_related(
-            "unit"
-        )
+        for b in TargetBreakdown.objects.filter(target__plan=plan)
+        .filter(Q(unit__path=unit_path) | Q(unit__parent__path=unit_path))
+        .select_related("unit")
     }
-    return [
+    results = [
         target_progress(t, unit_path, user=user, today=today, breakdowns=breakdowns, by=by) for t in targets
     ]
+    by_target = {r.target.pk: r for r in results}
+    for (target_id, path), breakdown in breakdowns.items():
+        if path != unit_path:
+            by_target[target_id].child_quotas[path] = breakdown.value
+    return results

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -646,3 +647,139 @@ def target_update(*, target: Target, actor, lead_agencies=None, supporting_agenc
         target.supporting_agencies.set(supporting_agencies)
     record_change(actor=actor, instance=target, action=Action.UPDATE, before=before, after=snapshot(target))
     return target
+
+
+# District plans ------------------------------------------------------------------------------------
+
+DISTRICT_PLAN_EXISTS = _lazy("%(unit)s đã có kế hoạch thực hiện kế hoạch này: “%(title)s”.")
+DISTRICT_PLAN_OUTSIDE = _lazy("%(unit)s không thuộc địa bàn của kế hoạch “%(plan)s”.")
+DISTRICT_PLAN_NOT_CHILD = _lazy("%(unit)s không phải là đơn vị trực thuộc trực tiếp địa bàn của kế hoạch.")
+DISTRICT_PLAN_NO_COMMITTEE = _lazy(
+    "%(unit)s chưa có Ủy ban nhân dân trong danh mục cơ quan: chưa lập được kế hoạch."
+)
+DISTRICT_PLAN_DATE = _lazy("Ngày ban hành (%(day)s) phải thuộc năm %(year)s của kế hoạch.")
+DISTRICT_PLAN_UNDER_DISTRICT = _lazy("Kế hoạch của quận, huyện chỉ lập dưới kế hoạch của thành phố.")
+DUTY_AGENCY_OUTSIDE = _lazy(
+    "%(agency)s không thuộc %(unit)s: nhiệm vụ của kế hoạch này chỉ giao cho cơ quan của đơn vị."
+)
+DUTY_DUE_OUTSIDE = _lazy("Hạn hoàn thành (%(day)s) phải thuộc năm %(year)s của kế hoạch.")
+
+
+@transaction.atomic
+def district_plan_create(
+    *, parent: Plan, unit: AdministrativeUnit, title: str, number: str = "", issued_on=None, actor
+) -> Plan:
+    """A district's own plan under the city plan (issued by the district's People's Committee), for the
+    same year. Refused, naming the field, for a unit that is not a direct child of the city plan's area,
+    a second plan of the same district, a district without a committee, or a date outside the year.
+    Side effects: the plan row and its audit row."""
+    errors: dict[str, str] = {}
+    if parent.parent_id is not None:
+        raise ValidationError({"unit": DISTRICT_PLAN_UNDER_DISTRICT})
+    if not unit.path.startswith(parent.scope_unit.path + "."):
+        errors["unit"] = DISTRICT_PLAN_OUTSIDE % {"unit": unit.full_name, "plan": parent.title}
+    elif unit.parent_id != parent.scope_unit_id:
+        errors["unit"] = DISTRICT_PLAN_NOT_CHILD % {"unit": unit.full_name}
+    else:
+        existing = Plan.objects.filter(parent=parent, scope_unit=unit).first()
+        if existing is not None:
+            errors["unit"] = DISTRICT_PLAN_EXISTS % {"unit": unit.full_name, "title": existing.title}
+    committee = Agency.objects.filter(unit=unit, kind="committee").order_by("pk").first()
+    if committee is None and "unit" not in errors:
+        errors["unit"] = DISTRICT_PLAN_NO_COMMITTEE % {"unit": unit.full_name}
+    if issued_on is not None and issued_on.year != parent.year:
+        errors["issued_on"] = DISTRICT_PLAN_DATE % {
+            "day": issued_on.strftime("%d/%m/%Y"),
+            "year": parent.year,
+        }
+    if errors:
+        raise ValidationError(errors)
+    plan = Plan(
+        title=title.strip(),
+        authority=committee,
+        number=number.strip(),
+        issued_on=issued_on,
+        year=parent.year,
+        scope_unit=unit,
+        parent=parent,
+        lead_agency=Agency.objects.filter(unit=unit, kind="district-labour").order_by("pk").first(),
+        coordinator_role=parent.coordinator_role,
+    )
+    plan.full_clean()
+    plan.save()
+    record_change(actor=actor, instance=plan, action=Action.CREATE)
+    return plan
+
+
+@transaction.atomic
+def district_duty_create(*, plan: Plan, text: str, agencies, due_on: dt.date, actor) -> Duty:
+    """A duty of a district plan, given to agencies of the district (or its communes), with one task per
+    agency due on ``due_on``. Refused, naming the field, for an agency outside the district or a date
+    outside the plan's year. Side effects: the duty, its tasks and an audit row for each."""
+    agencies = list(agencies)
+    errors: dict[str, str] = {}
+    for agency in agencies:
+        if not (
+            agency.unit.path == plan.scope_unit.path
+            or agency.unit.path.startswith(plan.scope_unit.path + ".")
+        ):
+            errors["agencies"] = DUTY_AGENCY_OUTSIDE % {
+                "agency": agency.name,
+                "unit": plan.scope_unit.full_name,
+            }
+            break
+    if due_on.year != plan.year:
+        errors["due_on"] = DUTY_DUE_OUTSIDE % {"day": due_on.strftime("%d/%m/%Y"), "year": plan.year}
+    if errors:
+        raise ValidationError(errors)
+    last = plan.duties.order_by("-order").values_list("order", flat=True).first() or 0
+    duty = Duty(
+        plan=plan,
+        group=16,
+        group_title=str(plan.authority.name),
+        order=last + 1,
+        text=text.strip(),
+        due_on=due_on,
+    )
+    duty.full_clean()
+    duty.save()
+    duty.agencies.set(agencies)
+    record_change(actor=actor, instance=duty, action=Action.CREATE)
+    title = Truncator(duty.text.split("\n")[0]).chars(300)
+    for agency in agencies:
+        task_create(duty=duty, title=title, owner=agency, due_on=due_on, actor=actor)
+    return duty
+
+
+# Target items --------------------------------------------------------------------------------------
+
+ITEM_UNIT_OUTSIDE = _lazy("%(unit)s không thuộc địa bàn của chỉ tiêu %(code)s.")
+ITEM_DUPLICATE = _lazy("“%(name)s” đã có trong danh sách của chỉ tiêu %(code)s.")
+
+
+@transaction.atomic
+def target_item_add(*, target: Target, name: str, unit: AdministrativeUnit | None, actor) -> TargetItem:
+    """Add a named place or unit to a target's list (a hotspot to keep clean, a designated commune).
+    Refused, naming the field, outside the target's area or when the list already has it. Side
+    effects: the item and its audit row."""
+    name = name.strip()
+    if unit is not None and not unit.path.startswith(target.unit.path + "."):
+        raise ValidationError({"unit": ITEM_UNIT_OUTSIDE % {"unit": unit.full_name, "code": target.code}})
+    duplicate = TargetItem.objects.filter(target=target, name__iexact=name)
+    if unit is not None:
+        duplicate = duplicate.filter(unit=unit)
+    if duplicate.exists():
+        raise ValidationError({"name": ITEM_DUPLICATE % {"name": name, "code": target.code}})
+    last = target.items.order_by("-order").values_list("order", flat=True).first() or 0
+    item = TargetItem(target=target, name=name, unit=unit, order=last + 1)
+    item.full_clean()
+    item.save()
+    record_change(actor=actor, instance=item, action=Action.CREATE)
+    return item
+
+
+@transaction.atomic
+def target_item_remove(*, item: TargetItem, actor) -> None:
+    """Take an item off its target's list (its register entry, if linked, stays). Audited."""
+    record_change(actor=actor, instance=item, action=Action.DELETE, before=snapshot(item))
+    item.delete()

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +18,12 @@ from django.utils.translation import gettext_lazy as _lazy
 from lanhmanh.core.audit import history
 from lanhmanh.core.documents import download_name
 from lanhmanh.core.listing import Sort, listing
-from lanhmanh.core.scoping import path_q
+from lanhmanh.core.scoping import DataClass, in_subtree, path_q
 from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for
 from lanhmanh.org.maps import district_map
 from lanhmanh.org.models import AdministrativeUnit, Agency
-from lanhmanh.plans import services
+from lanhmanh.plans import rules, services
 from lanhmanh.plans.dashboard import build
 from lanhmanh.plans.export import dashboard_workbook
 from lanhmanh.plans.forms import (
@@ -31,15 +31,27 @@ from lanhmanh.plans.forms import (
     AllocationDecisionForm,
     AllocationForm,
     BudgetLineForm,
+    DistrictDutyForm,
+    DistrictPlanForm,
     DutyForm,
     GapResolveForm,
     PlanCopyForm,
     TargetForm,
+    TargetItemForm,
     TaskFilterForm,
     TaskUpdateForm,
 )
-from lanhmanh.plans.models import AllocationStatus, Duty, FundingSource, Target, TargetBreakdown, TaskStatus
-from lanhmanh.plans.progress import STATUS_RULE
+from lanhmanh.plans.models import (
+    AllocationStatus,
+    Duty,
+    FundingSource,
+    Target,
+    TargetBreakdown,
+    TargetItem,
+    Task,
+    TaskStatus,
+)
+from lanhmanh.plans.progress import STATUS_RULE, plan_progress
 from lanhmanh.plans.selectors import (
     activities_for,
     allocation_for,
@@ -59,7 +71,15 @@ GAPS_PER_PAGE = 20
 
 @login_required
 def plan_list(request):
-    return render(request, "plans/plan_list.html", {"plans": plans_for(request.user)})
+    """The plans the user works under; a district's plan is reached from the city plan it carries out."""
+    plans = (
+        plans_for(request.user)
+        .filter(parent__isnull=True)
+        .annotate(
+            n_district_plans=Count("district_plans", filter=Q(district_plans__in=plans_for(request.user)))
+        )
+    )
+    return render(request, "plans/plan_list.html", {"plans": plans})
 
 
 @login_required
@@ -594,5 +614,157 @@ def target_quotas(request, pk: int):
             "errors": errors,
             "total": sum(quotas.values()) if quotas else None,
             "has_source": has_source(target.indicator),
+        },
+    )
+
+
+@login_required
+def target_items(request, pk: int):
+    """A target's named list (hotspots to eliminate or keep clean, designated communes) by district, each
+    linked to its register entry where one exists; the coordinator adds and removes entries."""
+    target = Target.objects.select_related("plan", "unit", "indicator").filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    plan = plan_for(request.user, target.plan_id)
+    manage = rules.can_manage_items(request.user, target)
+    form = TargetItemForm(request.POST or None, target=target) if manage else None
+    if request.method == "POST":
+        if not manage:
+            raise Http404
+        remove = request.POST.get("remove")
+        if remove:
+            item = target.items.filter(pk=remove if str(remove).isdigit() else 0).first()
+            if item is None:
+                raise Http404
+            services.target_item_remove(item=item, actor=request.user)
+            messages.success(request, _("Đã bỏ “%(name)s” khỏi danh sách.") % {"name": item.name})
+            return redirect("plans:target_items", pk=target.pk)
+        if form.is_valid():
+            try:
+                services.target_item_add(target=target, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request, _("Đã thêm vào danh sách của chỉ tiêu %(code)s.") % {"code": target.code}
+                )
+                return redirect("plans:target_items", pk=target.pk)
+    items = list(target.items.select_related("unit", "hotspot_link__hotspot").order_by("unit__path", "order"))
+    # Register entries: hotspots (enforcement) to those who read enforcement data in their area; the
+    # plan's designated model communes (communes) to everyone, as they are public designations.
+    reads_hotspots = DataClass.ENFORCEMENT in request.user.data_classes
+    designations = dict(plan.model_communes.values_list("unit_id", "pk"))
+    depth = len(target.unit.path) + 4  # the district's path: the target's area + ".NNN"
+    districts = {
+        u.path: u.full_name
+        for u in AdministrativeUnit.objects.filter(parent=target.unit).valid_on(dt.date(plan.year, 1, 1))
+    }
+    groups: dict[str, list] = {}
+    for item in items:
+        hotspot = getattr(getattr(item, "hotspot_link", None), "hotspot", None)
+        if hotspot is not None and not (
+            reads_hotspots
+            and in_subtree(hotspot.unit.path if hotspot.unit_id else "", request.user.jurisdiction_path)
+        ):
+            hotspot = None
+        district = item.unit.path[:depth] if item.unit_id else ""
+        groups.setdefault(district, []).append((item, hotspot, designations.get(item.unit_id)))
+    rows = [
+        (path, districts.get(path, path or _("Chưa rõ đơn vị")), entries)
+        for path, entries in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0]))
+    ]
+    return render(
+        request,
+        "plans/target_items.html",
+        {"plan": plan, "target": target, "rows": rows, "count": len(items), "form": form, "manage": manage},
+    )
+
+
+@login_required
+def district_plans(request, pk: int):
+    """The district plans under a city plan, with their duties and tasks done; a district office (or the
+    coordinator) issues one for its district."""
+    plan = plan_for(request.user, pk)
+    if plan.parent_id is not None:
+        return redirect("plans:district_plan", pk=plan.pk)
+    day = dt.date(plan.year, 1, 1)
+    units = AdministrativeUnit.objects.filter(parent=plan.scope_unit).valid_on(day).order_by("path")
+    if not is_coordinator(request.user, plan):
+        units = units.filter(path=request.user.jurisdiction_path)
+    form = None
+    if units.exists() and all(rules.can_manage_district_plan(request.user, plan, u) for u in units[:1]):
+        form = DistrictPlanForm(request.POST or None, units=units)
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                sub = services.district_plan_create(parent=plan, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Đã lập kế hoạch “%(title)s”.") % {"title": sub.title})
+                return redirect("plans:district_plan", pk=sub.pk)
+    subs = (
+        plans_for(request.user)
+        .filter(parent=plan)
+        .annotate(
+            n_duties=Count("duties", distinct=True),
+            n_tasks=Count("duties__tasks", distinct=True),
+            n_done=Count("duties__tasks", filter=Q(duties__tasks__status=TaskStatus.DONE), distinct=True),
+        )
+        .order_by("scope_unit__path")
+    )
+    return render(request, "plans/district_plans.html", {"plan": plan, "subs": subs, "form": form})
+
+
+@login_required
+def district_plan(request, pk: int):
+    """A district plan: the quotas the city gave the district with their progress, its duties and their
+    tasks; the district office (or the coordinator) adds duties."""
+    plan = plan_for(request.user, pk)
+    parent = plan.parent
+    if parent is None:
+        return redirect("plans:dashboard", pk=plan.pk)
+    manage = rules.can_manage_district_plan(request.user, parent, plan.scope_unit)
+    form = DistrictDutyForm(request.POST or None, plan=plan) if manage else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.district_duty_create(plan=plan, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Đã thêm nhiệm vụ và giao việc cho các cơ quan."))
+                return redirect("plans:district_plan", pk=plan.pk)
+    items = dict(
+        TargetItem.objects.filter(target__plan=parent)
+        .filter(path_q(plan.scope_unit.path, "unit__path"))
+        .values("target_id")
+        .annotate(n=Count("pk"))
+        .values_list("target_id", "n")
+    )
+    progress = [
+        p
+        for p in plan_progress(parent, plan.scope_unit, user=request.user)
+        if p.goal is not None or items.get(p.target.pk)
+    ]
+    duties = plan.duties.prefetch_related(
+        "agencies", Prefetch("tasks", Task.objects.with_state().select_related("owner"))
+    )
+    return render(
+        request,
+        "plans/district_plan.html",
+        {
+            "plan": plan,
+            "parent": parent,
+            "progress": [(p, items.get(p.target.pk, 0)) for p in progress],
+            "duties": duties,
+            "form": form,
         },
     )

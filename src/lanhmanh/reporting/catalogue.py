@@ -554,3 +554,583 @@ FORMS: tuple[FormSpec, ...] = (
         feeds_indicators=False,
     ),
 )
+
+
+# Sector reports (groups 3–15 of section III): each department, union and body of the plan reports its own
+# duties to the standing body (DOLISA) every quarter. Figures the records hold are computed over the whole
+# city (the department reports the city's work in its sector); the rest is what only the sector knows.
+SECTOR_RECIPIENTS = (
+    "Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH), cơ quan thường trực",
+    "Ban Chỉ đạo 138/CP Thành phố",
+    "Lưu: VT.",
+)
+
+
+def _campaigns(prefix: str, title: str = "I. Tuyên truyền, giáo dục") -> SectionSpec:
+    return SectionSpec(
+        f"{prefix}-tuyen-truyen",
+        title,
+        (
+            FieldSpec(
+                f"{prefix}_campaigns",
+                "Số cuộc tuyên truyền, nói chuyện chuyên đề về phòng, chống mại dâm",
+                unit="events",
+                plausible_max=2000,
+            ),
+            FieldSpec(
+                f"{prefix}_campaign_participants",
+                "Số lượt người tham dự",
+                unit="person-times",
+                plausible_max=500_000,
+            ),
+        ),
+    )
+
+
+def _notes(prefix: str, title: str) -> SectionSpec:
+    return SectionSpec(
+        f"{prefix}-danh-gia",
+        title,
+        (FieldSpec(f"{prefix}_assessment", "Đánh giá chung, khó khăn, kiến nghị", kind=T, required=False),),
+    )
+
+
+def _sector(
+    code: str,
+    kind: str,
+    group: int,
+    agency: str,
+    symbol: str,
+    sections: tuple[SectionSpec, ...],
+    rules: tuple = (),
+) -> FormSpec:
+    return FormSpec(
+        code=code,
+        name=f"Báo cáo quý về kết quả thực hiện nhiệm vụ phòng, chống mại dâm của {agency}",
+        short_name=f"Báo cáo quý của {agency}",
+        symbol=symbol,
+        periodicity="quarter",
+        level=UnitLevel.PROVINCE,
+        agency_kind=kind,
+        deadline_rule="days-after-end",
+        deadline_value=10,
+        sections=sections,
+        rules=rules,
+        recipients=SECTOR_RECIPIENTS,
+        description=f"Nhiệm vụ nhóm {group}, mục III của kế hoạch; gửi cơ quan thường trực trước ngày 10 tháng đầu quý sau.",
+        prefill_scope="subtree",
+    )
+
+
+SECTOR_FORMS: tuple[FormSpec, ...] = (
+    _sector(
+        "van-hoa-quy",
+        "culture",
+        3,
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "BC-SVHTTDL",
+        (
+            _campaigns("culture", "I. Tuyên truyền, văn hóa, văn nghệ"),
+            SectionSpec(
+                "culture-phong-trao",
+                "II. Phong trào “Toàn dân đoàn kết xây dựng đời sống văn hóa”",
+                (
+                    FieldSpec(
+                        "culture_residential_areas",
+                        "Số khu dân cư đưa nội dung phòng, chống mại dâm vào hương ước, quy ước",
+                        unit="communes",
+                        plausible_max=10_000,
+                    ),
+                    FieldSpec(
+                        "culture_communes_assessed",
+                        "Số xã, phường phối hợp đánh giá xã, phường lành mạnh không có tệ nạn mại dâm",
+                        unit="communes",
+                        plausible_max=600,
+                    ),
+                ),
+            ),
+            SectionSpec(
+                "culture-quan-ly",
+                "III. Quản lý kinh doanh dịch vụ văn hóa, du lịch",
+                (
+                    FieldSpec(
+                        "culture_checks",
+                        "Số lượt kiểm tra cơ sở kinh doanh dịch vụ văn hóa, du lịch",
+                        unit="checks",
+                        plausible_max=5000,
+                    ),
+                    FieldSpec(
+                        "culture_violations",
+                        "Số cơ sở phát hiện vi phạm",
+                        unit="establishments",
+                        plausible_max=5000,
+                    ),
+                    FieldSpec(
+                        "culture_licences_refused",
+                        "Số hồ sơ không cấp giấy phép vì chủ hoặc cơ sở đã bị xử lý về mại dâm",
+                        unit="establishments",
+                        plausible_max=500,
+                    ),
+                    FieldSpec(
+                        "culture_licence_revocations",
+                        "Số giấy phép bị thu hồi theo đề nghị",
+                        source=COMP,
+                        indicator="premises.licence_revocations",
+                        unit="establishments",
+                        plausible_max=500,
+                    ),
+                ),
+            ),
+            _notes("culture", "IV. Đánh giá, kiến nghị"),
+        ),
+        rules=((("culture_violations",), "<=", ("culture_checks",)),),
+    ),
+    _sector(
+        "giao-duc-quy",
+        "education",
+        4,
+        "Sở Giáo dục và Đào tạo",
+        "BC-SGDĐT",
+        (
+            _campaigns("education", "I. Tuyên truyền trong nhà trường"),
+            SectionSpec(
+                "education-tai-lieu",
+                "II. Tài liệu, bồi dưỡng giáo viên",
+                (
+                    FieldSpec(
+                        "education_schools",
+                        "Số trường lồng ghép nội dung phòng, chống mại dâm vào giảng dạy, ngoại khóa",
+                        unit="agencies",
+                        plausible_max=3000,
+                    ),
+                    FieldSpec(
+                        "education_teachers_trained",
+                        "Số lượt giáo viên được tập huấn",
+                        unit="person-times",
+                        plausible_max=50_000,
+                    ),
+                ),
+            ),
+            _notes("education", "III. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "y-te-quy",
+        "health",
+        5,
+        "Sở Y tế",
+        "BC-SYT",
+        (
+            SectionSpec(
+                "health-co-so",
+                "I. Quản lý cơ sở xoa bóp, tham gia Đội 178",
+                (
+                    FieldSpec(
+                        "health_massage_checks",
+                        "Số lượt kiểm tra cơ sở xoa bóp (massage)",
+                        unit="checks",
+                        plausible_max=5000,
+                    ),
+                    FieldSpec(
+                        "health_massage_violations",
+                        "Số cơ sở xoa bóp phát hiện vi phạm",
+                        unit="establishments",
+                        plausible_max=5000,
+                    ),
+                ),
+            ),
+            SectionSpec(
+                "health-du-phong",
+                "II. Dự phòng, điều trị HIV/AIDS, bệnh lây truyền qua đường tình dục",
+                (
+                    FieldSpec(
+                        "health_hiv_tests",
+                        "Số lượt người bán dâm được tư vấn, xét nghiệm HIV",
+                        unit="person-times",
+                        plausible_max=50_000,
+                    ),
+                    FieldSpec(
+                        "health_sti_treated",
+                        "Số lượt người bán dâm được khám, điều trị bệnh lây truyền qua đường tình dục",
+                        unit="person-times",
+                        plausible_max=50_000,
+                    ),
+                    FieldSpec(
+                        "health_methadone",
+                        "Số người bán dâm đang điều trị methadone",
+                        plausible_max=10_000,
+                    ),
+                ),
+            ),
+            _notes("health", "III. Đánh giá, kiến nghị"),
+        ),
+        rules=((("health_massage_violations",), "<=", ("health_massage_checks",)),),
+    ),
+    _sector(
+        "ke-hoach-dau-tu-quy",
+        "planning",
+        6,
+        "Sở Kế hoạch và Đầu tư",
+        "BC-SKHĐT",
+        (
+            SectionSpec(
+                "planning-kinh-phi",
+                "I. Bố trí kinh phí",
+                (
+                    FieldSpec(
+                        "planning_programme_budget",
+                        "Kinh phí chương trình phòng, chống mại dâm đã cân đối trong kế hoạch (đồng)",
+                        kind=M,
+                        unit="vnd",
+                        plausible_max=100_000_000_000,
+                    ),
+                ),
+            ),
+            _notes("planning", "II. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "tai-chinh-quy",
+        "finance",
+        6,
+        "Sở Tài chính",
+        "BC-STC",
+        (
+            SectionSpec(
+                "finance-kinh-phi",
+                "I. Cấp phát kinh phí",
+                (
+                    FieldSpec(
+                        "finance_allocated",
+                        "Kinh phí đã phân bổ cho các đơn vị thực hiện kế hoạch (đồng)",
+                        kind=M,
+                        unit="vnd",
+                        plausible_max=100_000_000_000,
+                    ),
+                    FieldSpec(
+                        "finance_team178_budget",
+                        "Trong đó: kinh phí hoạt động của Đội 178 các cấp (đồng)",
+                        kind=M,
+                        unit="vnd",
+                        plausible_max=100_000_000_000,
+                    ),
+                ),
+            ),
+            _notes("finance", "II. Đánh giá, kiến nghị"),
+        ),
+        rules=((("finance_team178_budget",), "<=", ("finance_allocated",)),),
+    ),
+    _sector(
+        "tu-phap-quy",
+        "justice",
+        7,
+        "Sở Tư pháp",
+        "BC-STP",
+        (
+            _campaigns("justice", "I. Phổ biến, giáo dục pháp luật"),
+            SectionSpec(
+                "justice-tap-huan",
+                "II. Tập huấn nghiệp vụ",
+                (
+                    FieldSpec(
+                        "justice_trainees",
+                        "Số lượt cán bộ, báo cáo viên pháp luật được tập huấn",
+                        unit="person-times",
+                        plausible_max=50_000,
+                    ),
+                ),
+            ),
+            _notes("justice", "III. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "cong-thuong-quy",
+        "trade",
+        8,
+        "Sở Công thương",
+        "BC-SCT",
+        (
+            SectionSpec(
+                "trade-kiem-tra",
+                "I. Kiểm tra, kiểm soát thị trường",
+                (
+                    FieldSpec(
+                        "trade_checks",
+                        "Số lượt kiểm tra hàng hóa tại nhà hàng, khách sạn, quán bar, vũ trường",
+                        unit="checks",
+                        plausible_max=10_000,
+                    ),
+                    FieldSpec(
+                        "trade_violations",
+                        "Số vụ vi phạm bị xử lý",
+                        unit="cases",
+                        plausible_max=10_000,
+                    ),
+                    FieldSpec(
+                        "trade_fines",
+                        "Số tiền phạt (đồng)",
+                        kind=M,
+                        unit="vnd",
+                        plausible_max=10_000_000_000,
+                    ),
+                ),
+            ),
+            _notes("trade", "II. Đánh giá, kiến nghị"),
+        ),
+        rules=((("trade_violations",), "<=", ("trade_checks",)),),
+    ),
+    _sector(
+        "thong-tin-quy",
+        "information",
+        9,
+        "Sở Thông tin và Truyền thông",
+        "BC-STTTT",
+        (
+            SectionSpec(
+                "information-bao-chi",
+                "I. Thông tin, báo chí",
+                (
+                    FieldSpec(
+                        "information_press_items",
+                        "Số tin, bài, phóng sự về phòng, chống mại dâm",
+                        unit="events",
+                        plausible_max=10_000,
+                    ),
+                    FieldSpec(
+                        "information_sites_handled",
+                        "Số trang thông tin điện tử, tài khoản mạng xã hội lợi dụng để hoạt động mại dâm bị xử lý",
+                        unit="cases",
+                        plausible_max=5000,
+                    ),
+                ),
+            ),
+            _notes("information", "II. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "hai-quan-quy",
+        "customs",
+        10,
+        "Cục Hải quan Hà Nội",
+        "BC-CHQ",
+        (
+            SectionSpec(
+                "customs-kiem-soat",
+                "I. Kiểm soát tại cửa khẩu",
+                (
+                    FieldSpec(
+                        "customs_pornography_seized",
+                        "Số vụ phát hiện văn hóa phẩm đồi trụy qua cửa khẩu",
+                        unit="cases",
+                        plausible_max=1000,
+                    ),
+                    FieldSpec(
+                        "customs_trafficking_suspected",
+                        "Số trường hợp nghi đưa người ra nước ngoài bán dâm được phát hiện, chuyển cơ quan chức năng",
+                        unit="cases",
+                        plausible_max=1000,
+                    ),
+                ),
+            ),
+            _notes("customs", "II. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "phu-nu-quy",
+        "womens-union",
+        11,
+        "Hội Liên hiệp Phụ nữ Thành phố",
+        "BC-HLHPN",
+        (
+            _campaigns("womens", "I. Tuyên truyền, giáo dục gia đình"),
+            SectionSpec(
+                "womens-cong-dong",
+                "II. Tư vấn, câu lạc bộ tại cộng đồng",
+                (
+                    FieldSpec(
+                        "womens_clubs",
+                        "Số câu lạc bộ, nhóm tự lực đang sinh hoạt",
+                        unit="events",
+                        plausible_max=5000,
+                    ),
+                    FieldSpec(
+                        "womens_counselling",
+                        "Số lượt phụ nữ được tư vấn tại cộng đồng",
+                        unit="person-times",
+                        plausible_max=100_000,
+                    ),
+                    FieldSpec(
+                        "womens_surveyed",
+                        "Số phụ nữ bán dâm được khảo sát, nắm tình hình",
+                        plausible_max=10_000,
+                    ),
+                ),
+            ),
+            _notes("womens", "III. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "thanh-nien-quy",
+        "youth-union",
+        12,
+        "Thành đoàn Hà Nội",
+        "BC-TĐ",
+        (
+            _campaigns("youth", "I. Tuyên truyền trong thanh niên, học sinh, sinh viên"),
+            SectionSpec(
+                "youth-doi-hinh",
+                "II. Đội hình thanh niên tình nguyện",
+                (
+                    FieldSpec(
+                        "youth_volunteer_teams",
+                        "Số đội hình thanh niên tình nguyện tham gia phòng, chống tệ nạn xã hội",
+                        unit="events",
+                        plausible_max=5000,
+                    ),
+                ),
+            ),
+            _notes("youth", "III. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "vien-kiem-sat-quy",
+        "procuracy",
+        13,
+        "Viện Kiểm sát nhân dân Thành phố",
+        "BC-VKSND",
+        (
+            SectionSpec(
+                "procuracy-kiem-sat",
+                "I. Thực hành quyền công tố, kiểm sát điều tra",
+                (
+                    FieldSpec(
+                        "procuracy_prosecuted",
+                        "Số vụ án liên quan đến mại dâm được khởi tố",
+                        source=COMP,
+                        indicator="enforcement.cases_prosecuted",
+                        unit="cases",
+                        plausible_max=1000,
+                    ),
+                    FieldSpec(
+                        "procuracy_indicted",
+                        "Số vụ án được truy tố",
+                        source=COMP,
+                        indicator="enforcement.cases_indicted",
+                        unit="cases",
+                        plausible_max=1000,
+                    ),
+                ),
+            ),
+            _notes("procuracy", "II. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "toa-an-quy",
+        "court",
+        13,
+        "Tòa án nhân dân Thành phố",
+        "BC-TAND",
+        (
+            SectionSpec(
+                "court-xet-xu",
+                "I. Xét xử",
+                (
+                    FieldSpec(
+                        "court_cases_tried",
+                        "Số vụ án liên quan đến mại dâm được xét xử sơ thẩm",
+                        source=COMP,
+                        indicator="enforcement.trial_cases",
+                        unit="cases",
+                        plausible_max=1000,
+                    ),
+                    FieldSpec(
+                        "court_defendants_tried",
+                        "Số bị cáo được xét xử sơ thẩm",
+                        source=COMP,
+                        indicator="enforcement.trial_defendants",
+                        plausible_max=5000,
+                    ),
+                    FieldSpec(
+                        "court_mobile_trials",
+                        "Trong đó: số phiên xét xử lưu động",
+                        source=COMP,
+                        indicator="enforcement.mobile_trials",
+                        unit="cases",
+                        plausible_max=1000,
+                    ),
+                ),
+            ),
+            _notes("court", "II. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "lien-doan-lao-dong-quy",
+        "labour-federation",
+        14,
+        "Liên đoàn Lao động Thành phố",
+        "BC-LĐLĐ",
+        (
+            _campaigns("labour_fed", "I. Tuyên truyền trong công nhân, người lao động"),
+            _notes("labour_fed", "II. Đánh giá, kiến nghị"),
+        ),
+    ),
+    _sector(
+        "mat-tran-quy",
+        "fatherland-front",
+        15,
+        "Ủy ban Mặt trận Tổ quốc Thành phố",
+        "BC-MTTQ",
+        (
+            _campaigns("front", "I. Tuyên truyền, vận động"),
+            SectionSpec(
+                "front-van-dong",
+                "II. Cuộc vận động, cảm hóa",
+                (
+                    FieldSpec(
+                        "front_persuaded",
+                        "Số người bán dâm được vận động, cảm hóa không tái phạm",
+                        plausible_max=10_000,
+                    ),
+                ),
+            ),
+            _notes("front", "III. Đánh giá, kiến nghị"),
+        ),
+    ),
+)
+FORMS = FORMS + SECTOR_FORMS
+
+# The city's monthly, quarterly and six-month reports up to the steering committee, the city committee and
+# the Ministry: the annual report's sections, built from the same consolidation (the city's own figures plus
+# the approved reports below it for the months inside the period). They restate the consolidation, so
+# their figures do not feed the reported indicators again.
+_ANNUAL = next(f for f in FORMS if f.code == "thanh-pho-nam")
+CITY_UPWARD_RECIPIENTS = (
+    "Ban Chỉ đạo 138/CP Thành phố",
+    "UBND Thành phố",
+    "Bộ Lao động – Thương binh và Xã hội (Cục Phòng, chống tệ nạn xã hội)",
+    "Lưu: VT, Chi cục PCTNXH.",
+)
+CITY_PERIODIC_FORMS: tuple[FormSpec, ...] = tuple(
+    FormSpec(
+        code=code,
+        name=f"Báo cáo {label} kết quả công tác phòng, chống mại dâm trên địa bàn Thành phố",
+        short_name=f"Báo cáo {label} của Thành phố",
+        symbol=_ANNUAL.symbol,
+        periodicity=periodicity,
+        level=UnitLevel.PROVINCE,
+        agency_kind=_ANNUAL.agency_kind,
+        deadline_rule=rule,
+        deadline_value=days,
+        sections=_ANNUAL.sections,
+        rules=_ANNUAL.rules,
+        rollup_from=_ANNUAL.rollup_from,
+        recipients=CITY_UPWARD_RECIPIENTS,
+        feeds_indicators=False,
+    )
+    for code, label, periodicity, rule, days in (
+        ("thanh-pho-thang", "tháng", "month", "day-of-next-month", 25),
+        ("thanh-pho-quy", "quý", "quarter", "days-after-end", 20),
+        ("thanh-pho-6-thang", "6 tháng", "half", "days-after-end", 25),
+    )
+)
+FORMS = FORMS + CITY_PERIODIC_FORMS

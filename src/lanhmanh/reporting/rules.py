@@ -22,6 +22,7 @@ SUBMITTER_ROLES = (
     Role.COMMUNE_OFFICER,
     Role.POLICE,
     Role.INSPECTOR,
+    Role.SECTOR_REPORTER,
 )
 
 

@@ -41,6 +41,9 @@ ACCOUNTS: list[DemoAccount] = [
     ),
     DemoAccount("quantri", Role.SYSTEM_ADMIN, "01-dolisa-pctnxh", "Quản trị hệ thống", False, admin=True),
     DemoAccount("kiemsat", Role.PROSECUTOR, "01-procuracy", "Kiểm sát viên", True),
+    DemoAccount(
+        "vanhoa", Role.SECTOR_REPORTER, "01-culture", "Chuyên viên Văn phòng Sở, đầu mối báo cáo", True
+    ),
 ]
 
 _MIDDLE_MALE = ("Văn", "Hữu", "Đức", "Minh", "Quang", "Công", "Xuân")

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from lanhmanh.demo.loader import DemoContext, step
-from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.org.models import AdministrativeUnit, Agency, User
 from lanhmanh.plans.audiences import load_groups
 from lanhmanh.plans.models import (
     Activity,
@@ -16,6 +16,9 @@ from lanhmanh.plans.models import (
     BudgetLine,
     Channel,
     FundingSource,
+    Plan,
+    TargetItem,
+    TargetKind,
     TaskStatus,
 )
 from lanhmanh.plans.plan_2014 import load_plan_2014
@@ -24,7 +27,10 @@ from lanhmanh.plans.services import (
     allocation_create,
     allocation_decide,
     allocation_submit,
+    breakdowns_set,
     budget_line_create,
+    district_duty_create,
+    district_plan_create,
     task_update,
 )
 
@@ -245,3 +251,109 @@ def _decide(allocations: dict[str, Allocation], context: DemoContext) -> None:
         decision_number="215/QĐ-UBND",
         decision_date=dt.date(2014, 3, 20),
     )
+
+
+# District quotas of three city targets (the coordinator's breakdown, under the city goals: 180, 500, 1,500),
+# for the inner districts where most of the work is; the outer districts have none yet.
+QUOTAS = {
+    "T01": {"Hoàn Kiếm": 16, "Ba Đình": 10, "Đống Đa": 16, "Hai Bà Trưng": 14, "Cầu Giấy": 8, "Tây Hồ": 8},
+    "T03": {"Hoàn Kiếm": 70, "Ba Đình": 40, "Đống Đa": 60, "Hai Bà Trưng": 55, "Cầu Giấy": 30, "Tây Hồ": 35},
+    "T04": {
+        "Hoàn Kiếm": 160,
+        "Ba Đình": 110,
+        "Đống Đa": 150,
+        "Hai Bà Trưng": 140,
+        "Cầu Giấy": 90,
+        "Tây Hồ": 90,
+    },
+}
+DISTRICT_PLANS = (
+    (
+        "Hoàn Kiếm",
+        "Kế hoạch phòng, chống mại dâm trên địa bàn quận Hoàn Kiếm năm 2014",
+        "18/KH-UBND",
+        dt.date(2014, 2, 10),
+        (
+            (
+                "Tổ chức kiểm tra hành chính các cơ sở lưu trú, karaoke, massage trên các tuyến phố giáp ranh "
+                "phường Tràng Tiền, Hàng Bạc; xử lý nghiêm vi phạm.",
+                ("01-002-police",),
+                dt.date(2014, 6, 30),
+                True,
+            ),
+            (
+                "Đội 178 quận kiểm tra việc chấp hành quy định phòng, chống mại dâm tại 20 cơ sở kinh doanh "
+                "dịch vụ có điều kiện.",
+                ("01-002-team-178",),
+                dt.date(2014, 11, 30),
+                False,
+            ),
+        ),
+    ),
+    (
+        "Ba Đình",
+        "Kế hoạch thực hiện công tác phòng, chống mại dâm quận Ba Đình năm 2014",
+        "25/KH-UBND",
+        dt.date(2014, 2, 20),
+        (
+            (
+                "Tuần tra, kiểm soát khu vực công viên Bách Thảo và các tuyến phố quanh hồ Trúc Bạch vào buổi tối.",
+                ("01-001-police",),
+                dt.date(2014, 9, 30),
+                False,
+            ),
+        ),
+    ),
+)
+
+
+@step(order=85)
+def plan_2014_districts(context: DemoContext) -> str | None:
+    """District quotas of T01, T03 and T04; the plans of Hoàn Kiếm and Ba Đình under the city plan with
+    their duties; T09's list of designated communes from the model-commune register (after the 2026
+    plan was copied from 2014, which stays as it was). Idempotent."""
+    plan = Plan.objects.filter(year=2014, scope_unit__path="01", parent__isnull=True).first()
+    coordinator = context.accounts.get("city-coordinator")
+    if plan is None or coordinator is None or Plan.objects.filter(parent=plan).exists():
+        return None
+    day = dt.date(2014, 1, 1)
+    districts = {u.name: u for u in AdministrativeUnit.objects.filter(parent=plan.scope_unit).valid_on(day)}
+    for code, quotas in QUOTAS.items():
+        target = plan.targets.get(code=code)
+        values = {districts[name]: Decimal(value) for name, value in quotas.items() if name in districts}
+        breakdowns_set(target=target, actor=coordinator, values=values)
+    made = 0
+    for name, title, number, issued_on, duties in DISTRICT_PLANS:
+        unit = districts.get(name)
+        if unit is None:
+            continue
+        labour = User.objects.filter(agency__unit=unit, agency__kind="district-labour").first() or coordinator
+        sub = district_plan_create(
+            parent=plan, unit=unit, title=title, number=number, issued_on=issued_on, actor=labour
+        )
+        for text, codes, due_on, done in duties:
+            duty = district_duty_create(
+                plan=sub,
+                text=text,
+                agencies=Agency.objects.filter(code__in=codes),
+                due_on=due_on,
+                actor=labour,
+            )
+            if done:
+                for task in duty.tasks.all():
+                    task_update(
+                        task=task,
+                        actor=labour,
+                        status=TaskStatus.DONE,
+                        evidence_note="Đã kiểm tra 14 cơ sở, lập biên bản 3 cơ sở vi phạm.",
+                    )
+        made += 1
+    t09 = plan.targets.filter(kind=TargetKind.DESIGNATED_UNITS).first()
+    listed = 0
+    if t09 is not None and not t09.items.exists():
+        units = AdministrativeUnit.objects.filter(model_designations__plan=plan).order_by("path")
+        TargetItem.objects.bulk_create(
+            TargetItem(target=t09, name=u.full_name, unit=u, order=n) for n, u in enumerate(units, start=1)
+        )
+        listed = t09.items.count()
+    return f"Kế hoạch 2014: chỉ tiêu giao cho {len(QUOTAS['T03'])} quận; {made} kế hoạch quận; {listed} xã trong danh sách T09."
