@@ -214,3 +214,26 @@ def test_the_committee_of_the_ward_an_old_ward_became_may_decide_its_sanction(
     assert error.value.message_dict["authority"] == ["Cơ quan này không có thẩm quyền tại địa bàn của cơ sở."]
     decided = services.sanction_decide(authority=ward_committee, **decision)
     assert decided.authority == ward_committee
+
+
+def test_the_ward_s_team_plan_proposes_the_old_ward_s_establishments_and_another_ward_s_does_not(
+    two_level, place
+):
+    from lanhmanh.premises import ranking
+
+    own = services.plan_create(
+        actor=ward_staff(HOAN_KIEM_WARD, "hk")["inspector"],
+        team=agency(HOAN_KIEM_WARD, AgencyKind.TEAM_178),
+        period_id="2026Q2",
+        quota=2,
+        random_share=0,
+    )
+    assert [p.establishment_id for p in ranking.propose(own)] == [place.pk]
+    other = services.plan_create(
+        actor=ward_staff(BA_DINH_WARD, "bd")["inspector"],
+        team=agency(BA_DINH_WARD, AgencyKind.TEAM_178),
+        period_id="2026Q2",
+        quota=2,
+        random_share=0,
+    )
+    assert ranking.propose(other) == []

@@ -38,11 +38,13 @@ def _root(user) -> str | None:
     return getattr(user, "jurisdiction_path", None)
 
 
-def reach_q(root: str, field: str = "unit_path") -> Q:
+def reach_q(root: str, field: str = "unit_path", *, earlier: list[str] | None = None) -> Q:
     """Records whose commune path (``field``) lies in the subtree of ``root`` or is one of the pre-reform
-    communes a two-level unit of that subtree was made from."""
+    communes a two-level unit of that subtree was made from (``earlier``: ``predecessor_paths(root)``,
+    passed when already known)."""
     where = path_q(root, field)
-    earlier = predecessor_paths(root)
+    if earlier is None:
+        earlier = predecessor_paths(root)
     if earlier:
         where |= Q(**{f"{field}__in": earlier})
     return where
