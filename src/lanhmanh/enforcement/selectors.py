@@ -44,14 +44,10 @@ def _in_reach(queryset: QuerySet, user, via: tuple[str, ...] = ("unit",)) -> Que
     return queryset.filter(where)
 
 
-def _hotspots_in_reach(queryset: QuerySet[Hotspot], user) -> QuerySet[Hotspot]:
-    return _in_reach(queryset, user)
-
-
 def hotspots_visible(user) -> QuerySet[Hotspot]:
     """Hotspots in the user's reach: their unit in the user's subtree, or one of the pre-reform communes
     a two-level unit of the subtree was made from (enforcement class needed)."""
-    return _hotspots_in_reach(Hotspot.objects.select_related("kind", "unit", "police_agency"), user)
+    return _in_reach(Hotspot.objects.select_related("kind", "unit", "police_agency"), user)
 
 
 def hotspot_map_rows(user) -> list[tuple]:
@@ -59,7 +55,7 @@ def hotspot_map_rows(user) -> list[tuple]:
     straight from the cursor: the map draws thousands, and model instances or per-row converters would
     cost more than the query."""
     queryset = (
-        _hotspots_in_reach(Hotspot.objects.all(), user)
+        _in_reach(Hotspot.objects.all(), user)
         .order_by()
         .values_list("pk", "name", "status", "latitude", "longitude", "unit__path")
     )
