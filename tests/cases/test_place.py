@@ -132,3 +132,32 @@ def test_the_case_form_offers_the_places_and_the_api_returns_them(
     assert response.status_code == 302, response.content.decode()[:2000]
     case = CriminalCase.objects.get()
     assert (case.establishment, case.hotspot) == (bar, hotspot)
+
+
+def test_a_case_in_today_s_ward_names_an_establishment_registered_in_the_old_ward_it_was_made_from(db, bar):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from lanhmanh.enforcement.cases.models import Offence
+    from lanhmanh.org.models import AdministrativeUnit
+    from lanhmanh.org.services import REFORM_2025, agencies_seed_communes, units_import_2025
+    from tests.conftest import agency, make_user
+
+    units_import_2025(province_code="01")
+    call_command("link_unit_successors", "--province", "01", stdout=StringIO())
+    agencies_seed_communes(
+        province=AdministrativeUnit.objects.get(path="01", valid_to__isnull=True), day=REFORM_2025
+    )
+    ward = unit("01.00070")  # Phường Hoàn Kiếm, made in part from Tràng Tiền
+    police = make_user("congan_hoan_kiem", agency(ward.path, "police"), "police")
+    case = services.case_open(
+        actor=police,
+        offence=Offence.objects.get(code="blhs2015-328-1"),
+        act_on=dt.date(2026, 3, 2),
+        unit=ward,
+        detected_on=dt.date(2026, 3, 3),
+        address="12 phố Tràng Tiền",
+        establishment=bar,
+    )
+    assert case.establishment == bar

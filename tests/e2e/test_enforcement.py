@@ -287,3 +287,45 @@ def test_a_tip_with_a_photo_is_linked_to_an_inspection_shown_on_its_page_and_the
     expect(page.locator("[data-inspections] li").first).to_contain_text(
         f"{inspection.inspected_on:%d/%m/%Y} · Karaoke Bờ Hồ"
     )
+
+
+def test_the_ward_police_triage_a_tip_sent_before_the_reform_and_another_ward_gets_404(
+    page, live_url, login_as, anonymous
+):
+    """A tip about Phường Tràng Tiền (2014 map) received in May 2025, before the reform: since 1/7/2025
+    Tràng Tiền is part of Phường Hoàn Kiếm, whose police find it in their queue, marked with today's ward."""
+    from lanhmanh.enforcement import services as enforcement_services
+    from lanhmanh.org.models import AdministrativeUnit
+    from lanhmanh.org.successions import successor_on
+
+    old_ward = AdministrativeUnit.objects.get(path="01.002.00079")  # Phường Tràng Tiền
+    tip, _code = enforcement_services.tip_submit(
+        what="Quán nước đầu ngõ có người mời chào khách buổi tối.", unit=old_ward
+    )
+    Tip.objects.filter(pk=tip.pk).update(received_at=timezone.make_aware(dt.datetime(2025, 5, 14, 20, 0)))
+    today = successor_on(old_ward, dt.date(2026, 1, 1)).full_name
+
+    login_as(page, WARD_POLICE, next_path="/tin-bao/tiep-nhan/")
+    row = page.locator(f'tr[data-tip="{tip.pk}"]')
+    expect(row.locator("[data-now-part-of]")).to_have_text(f"(nay thuộc {today})")
+    row.get_by_role("link", name=str(tip.pk)).click()
+    expect(page.locator("h1")).to_have_text(f"Tin báo #{tip.pk}")
+    page.select_option("#id_assigned_agency", label="Công an Phường Hoàn Kiếm")
+    page.select_option("#id_status", label="Đang xác minh")
+    page.get_by_role("button", name="Lưu xử lý").click()
+    expect(page.locator(".alert-success")).to_have_text("Đã lưu xử lý tin báo.")
+    tip.refresh_from_db()
+    assert (tip.assigned_agency.unit.path, tip.status) == (WARD, "checking")
+
+    other = User.objects.create_user(
+        username="congan-ba-dinh",
+        password=E2E_PASSWORD,
+        agency=Agency.objects.get(code="01-00004-police"),
+        first_name="Cán bộ thử nghiệm",
+    )
+    other.roles.set(Role.objects.filter(code=Role.POLICE))
+    elsewhere = anonymous()
+    sign_in(elsewhere, live_url("").rstrip("/"), "congan-ba-dinh")
+    assert elsewhere.goto(live_url(f"/tin-bao/tiep-nhan/{tip.pk}/")).status == 404
+    elsewhere.goto(live_url("/tin-bao/tiep-nhan/"))
+    expect(elsewhere.locator(f'tr[data-tip="{tip.pk}"]')).to_have_count(0)

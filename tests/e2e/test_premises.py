@@ -245,3 +245,42 @@ def test_an_inspector_attaches_a_photo_to_an_inspection_and_sees_it_listed(
     with page.expect_download() as download:
         listed.get_by_role("link", name="phong-hat-3.jpg").click()
     assert download.value.suggested_filename == "phong-hat-3.jpg"
+
+
+def test_the_police_of_today_s_ward_check_the_old_ward_s_establishment_and_another_ward_gets_404(
+    page, live_url, login_as
+):
+    """Karaoke Ánh Sao was registered in Phường Tràng Tiền (2014 map); since 1/7/2025 Tràng Tiền is part of
+    Phường Hoàn Kiếm, whose police (``conganphuong``) find it marked with the ward it is in today."""
+    import datetime as dt
+
+    from lanhmanh.org.models import Agency
+    from lanhmanh.org.successions import successor_on
+    from lanhmanh.premises.models import PoliceCheck
+    from tests.conftest import make_user
+
+    place = karaoke()
+    today = successor_on(place.unit, dt.date(2026, 1, 1)).full_name
+    login_as(page, "conganphuong")
+    page.goto(live_url("/co-so-kinh-doanh/?q=Karaoke+Ánh+Sao"))  # the ward reaches four pages of the register
+    row = page.locator("tr", has_text="Karaoke Ánh Sao").first
+    expect(row.locator("[data-now-part-of]")).to_have_text(f"(nay thuộc {today})")
+    row.get_by_role("link", name="Karaoke Ánh Sao").click()
+    expect(page.locator("h1")).to_have_text("Karaoke Ánh Sao")
+    expect(page.locator("dl [data-now-part-of]")).to_have_text(f"(nay thuộc {today})")
+    page.get_by_role("link", name="Kiểm tra hành chính").click()
+    expect(page.locator("[data-chosen]")).to_contain_text("Karaoke Ánh Sao")
+    page.fill("#id_checked_on", "2026-03-02")
+    page.get_by_label("Không phát hiện vi phạm", exact=True).check()
+    page.fill("#id_people_checked", "4")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".alert, [role=alert]").first).to_contain_text("Đã ghi nhận kiểm tra hành chính")
+    assert PoliceCheck.objects.filter(establishment=place, created_by__username="conganphuong").count() == 1
+
+    other = make_user("congan_badinh", Agency.objects.get(unit__path="01.00004", kind="police"), "police")
+    other.set_password(E2E_PASSWORD)
+    other.save()
+    page.context.clear_cookies()
+    sign_in(page, live_url(""), "congan_badinh", E2E_PASSWORD)
+    assert page.goto(live_url(f"/co-so-kinh-doanh/{place.pk}/")).status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Không tìm thấy hoặc không được phép xem")

@@ -6,20 +6,22 @@ those of the wards it became."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from lanhmanh.enforcement import selectors, services
-from lanhmanh.enforcement.models import HotspotStatus, TargetHotspot
+from lanhmanh.enforcement.models import HotspotStatus, TargetHotspot, Tip
 from lanhmanh.enforcement.plan_hotspots import plan_hotspots_load
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.org.services import REFORM_2025, agencies_seed_communes, units_import_2025
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.plans.services import plan_copy
 from lanhmanh.premises import services as premises_services
-from tests.conftest import DONG_ANH, agency, make_user
+from tests.conftest import DONG_ANH, TRANG_TIEN, agency, make_user, unit
 from tests.enforcement.conftest import make_hotspot
 from tests.premises.conftest import at
 
@@ -164,3 +166,52 @@ def test_the_inspections_near_an_old_wards_hotspot_include_those_of_the_wards_it
         street, path=f"{DONG_ANH}.00457", police_path=DONG_ANH, name="Khu vực chợ Đông Anh"
     )
     assert selectors.inspections_nearby(officer, elsewhere) == []
+
+
+def old_tip():
+    """A tip about Tràng Tiền received before the reform (14/5/2024)."""
+    tip, code = services.tip_submit(what="Mời chào khách ở phố Tràng Tiền", unit=unit(TRANG_TIEN))
+    Tip.objects.filter(pk=tip.pk).update(received_at=at("2024-05-14"))
+    return tip, code
+
+
+def test_the_police_of_the_wards_an_old_ward_became_read_and_triage_its_old_tips(two_level, client_for):
+    tip, _code = old_tip()
+    today = AdministrativeUnit.objects.get(path=CUA_NAM_WARD).full_name  # Tràng Tiền's default part
+    for path, name in ((HOAN_KIEM_WARD, "congan_hoan_kiem"), (CUA_NAM_WARD, "congan_cua_nam")):
+        officer = ward_police(path, name)
+        assert list(selectors.tips_visible(officer)) == [tip]
+        client = client_for(officer)
+        page = client.get(f"/tin-bao/tiep-nhan/{tip.pk}/")
+        assert page.status_code == 200
+        assert f"(nay thuộc {today})" in page.content.decode()
+        listed = client.get("/tin-bao/tiep-nhan/").content.decode()
+        assert f'data-tip="{tip.pk}"' in listed
+        assert f"(nay thuộc {today})" in listed
+    officer = ward_police(HOAN_KIEM_WARD, "congan_hoan_kiem_2")
+    response = client_for(officer).post(
+        f"/tin-bao/tiep-nhan/{tip.pk}/", {"assigned_agency": officer.agency.pk, "status": "checking"}
+    )
+    assert response.status_code == 302
+    tip.refresh_from_db()
+    assert (tip.assigned_agency, tip.status) == (officer.agency, "checking")
+
+
+def test_the_police_of_another_ward_get_404_on_an_old_tip(two_level, client_for):
+    tip, _code = old_tip()
+    officer = ward_police(BA_DINH_WARD, "congan_ba_dinh")
+    assert not selectors.tips_visible(officer).exists()
+    client = client_for(officer)
+    assert client.get(f"/tin-bao/tiep-nhan/{tip.pk}/").status_code == 404
+    assert client.post(f"/tin-bao/tiep-nhan/{tip.pk}/", {"status": "checking"}).status_code == 404
+    assert f'data-tip="{tip.pk}"' not in client.get("/tin-bao/tiep-nhan/").content.decode()
+    tip.refresh_from_db()
+    assert tip.status == "received"
+
+
+def test_the_public_receipt_page_of_an_old_tip_shows_its_status_only(two_level):
+    _tip, code = old_tip()
+    page = Client().post("/tin-bao/tra-cuu/", {"receipt": code}).content.decode()
+    assert re.search(r"data-status-label>([^<]+)<", page).group(1) == "Đã tiếp nhận"
+    for hidden in ("nay thuộc", "Tràng Tiền", "Cửa Nam", "Hoàn Kiếm"):
+        assert hidden not in page

@@ -5,33 +5,38 @@ user's subtree, or, for a unit of the two-level map (since 1/7/2025), in one of 
 was made from (``org.successions.predecessor_paths``, the rule the people registry follows): a hotspot
 keeps the unit of its discovery, and today's ward police patrol it. A tip is within reach when the user is
 an intake officer (``rules.can_take_tips``) and the tip's unit or the unit of the agency it was assigned to
-lies in the subtree. Reading a tip shows the sender's contact:
+lies in the subtree, or the tip's unit is one of those pre-reform communes (a tip sent before 1/7/2025 about
+an old ward is triaged by the police of the ward it became). Reading a tip shows the sender's contact:
 ``tip_get`` writes an access-log row.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass, can, jurisdiction_q, path_q, visible
+from lanhmanh.core.scoping import DataClass, can, jurisdiction_q, path_q
 from lanhmanh.enforcement import links, rules
 from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip, TipAttachment
 from lanhmanh.enforcement.public import receipt_hash
-from lanhmanh.org.successions import predecessor_paths
+from lanhmanh.org.successions import predecessor_paths, units_now_part_of
 from lanhmanh.people.models import Violation
 from lanhmanh.people.selectors import persons_visible
 from lanhmanh.premises import selectors as premises_selectors
 
 
-def _hotspots_in_reach(queryset: QuerySet[Hotspot], user) -> QuerySet[Hotspot]:
-    """``queryset`` narrowed to the user's subtree and, for a unit of the two-level map, to the
-    pre-reform communes it was made from (enforcement class needed)."""
+def _in_reach(queryset: QuerySet, user, via: tuple[str, ...] = ("unit",)) -> QuerySet:
+    """``queryset`` narrowed to the records with a unit of ``via`` in the user's subtree or whose own unit
+    (``unit``) is one of the pre-reform communes a two-level unit of the subtree was made from
+    (enforcement class needed)."""
     if not can(user, DataClass.ENFORCEMENT):
         return queryset.none()
-    where = jurisdiction_q(user, ("unit",))
+    where = jurisdiction_q(user, via)
     root = getattr(user, "jurisdiction_path", None)
     earlier = predecessor_paths(root) if root else []
     if earlier:
@@ -42,7 +47,7 @@ def _hotspots_in_reach(queryset: QuerySet[Hotspot], user) -> QuerySet[Hotspot]:
 def hotspots_visible(user) -> QuerySet[Hotspot]:
     """Hotspots in the user's reach: their unit in the user's subtree, or one of the pre-reform communes
     a two-level unit of the subtree was made from (enforcement class needed)."""
-    return _hotspots_in_reach(Hotspot.objects.select_related("kind", "unit", "police_agency"), user)
+    return _in_reach(Hotspot.objects.select_related("kind", "unit", "police_agency"), user)
 
 
 def hotspot_map_rows(user) -> list[tuple]:
@@ -50,7 +55,7 @@ def hotspot_map_rows(user) -> list[tuple]:
     straight from the cursor: the map draws thousands, and model instances or per-row converters would
     cost more than the query."""
     queryset = (
-        _hotspots_in_reach(Hotspot.objects.all(), user)
+        _in_reach(Hotspot.objects.all(), user)
         .order_by()
         .values_list("pk", "name", "status", "latitude", "longitude", "unit__path")
     )
@@ -91,11 +96,22 @@ def proposal_get(user, pk) -> ReemergenceProposal:
 
 
 def tips_visible(user) -> QuerySet[Tip]:
-    """Tips an intake officer of this jurisdiction may read (nobody else reads tips)."""
+    """Tips an intake officer of this jurisdiction may read (nobody else reads tips): the tip's unit or
+    its assigned agency's unit in the subtree, or the tip's unit one of the pre-reform communes a
+    two-level unit of the subtree was made from."""
     if not rules.can_take_tips(user):
         return Tip.objects.none()
     queryset = Tip.objects.select_related("unit", "assigned_agency", "hotspot")
-    return visible(queryset, user, data_classes=DataClass.ENFORCEMENT, via=("unit", "assigned_agency__unit"))
+    return _in_reach(queryset, user, ("unit", "assigned_agency__unit")).distinct()
+
+
+def tips_mark_now_part_of(tips, *, today: dt.date | None = None) -> None:
+    """Set ``now_part_of`` on each tip about a pre-reform commune: the commune of today's map it became
+    (its default part), shown "nay thuộc …" as on the people pages. One query for the lot."""
+    tips = list(tips)
+    now = units_now_part_of([t.unit for t in tips], today or timezone.localdate())
+    for tip in tips:
+        tip.now_part_of = now.get(tip.unit_id)
 
 
 def tip_get(user, pk, *, path: str = "") -> Tip:

@@ -426,6 +426,7 @@ def tip_list(request):
     if status in TipStatus.values:
         tips = tips.filter(status=status)
     page = Paginator(tips, 50).get_page(request.GET.get("trang"))
+    selectors.tips_mark_now_part_of(page)
     return render(
         request,
         "enforcement/tip_list.html",
@@ -477,6 +478,7 @@ def tip_intake(request):
 @login_required
 def tip_detail(request, pk, link_form=None):
     tip = selectors.tip_get(request.user, pk, path=request.path)
+    selectors.tips_mark_now_part_of([tip])
     can_triage = rules.can_triage_tips(request.user)
     hotspots = selectors.hotspots_visible(request.user).order_by("name")
     form = (

@@ -450,3 +450,22 @@ def counted_in_q(
     if into:
         where |= Q(**{f"{field}__in": into})
     return where
+
+
+def units_now_part_of(units, day: dt.date) -> dict[int, AdministrativeUnit]:
+    """``successors_today`` for a page of records in one query: for each unit not valid on ``day``, the
+    unit valid then that it became (its default part when it was split; one step of successor links, the
+    only one the 2025 reform made): {unit pk: successor}. Lists mark their old units "nay thuộc …" with it."""
+    stale = {u.pk for u in units if u is not None and not u.valid_on(day)}
+    if not stale:
+        return {}
+    found: dict[int, AdministrativeUnit] = {}
+    links = (
+        UnitSuccession.objects.filter(predecessor_id__in=stale)
+        .select_related("successor")
+        .order_by("-default", "successor__path")
+    )
+    for link in links:
+        if link.successor.valid_on(day):
+            found.setdefault(link.predecessor_id, link.successor)
+    return found

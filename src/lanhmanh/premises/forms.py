@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from lanhmanh.core.forms import DateTimeInput, TextGuardMixin
 from lanhmanh.core.uploads import UploadField
 from lanhmanh.org.models import Agency, AgencyKind, UnitLevel
-from lanhmanh.org.pickers import UnitPickerField
+from lanhmanh.org.pickers import UnitPickerField, long_label
 from lanhmanh.people.forms import DateInput, style
 from lanhmanh.people.models import EventRole, LegalAct
 from lanhmanh.premises.attachments import ATTACHMENT
@@ -25,7 +25,7 @@ from lanhmanh.premises.models import (
     OwnerType,
     RevocationAnswer,
 )
-from lanhmanh.premises.services import AUTHORITY_KINDS
+from lanhmanh.premises.services import AUTHORITY_KINDS, place_paths
 
 TEAM_AGENCY_KINDS = (
     AgencyKind.POLICE,
@@ -104,10 +104,21 @@ class EstablishmentForm(TextGuardMixin, forms.ModelForm):
             label=unit.label,
             help_text=unit.help_text,
         )
+        self._keep_unit_of_reach(self.instance.unit if self.instance.unit_id else None)
         self.fields["kind"].queryset = EstablishmentKind.objects.filter(active=True)
         self.fields["owner_name"].max_length = 120
         self.fields["owner_id_number"].max_length = 20
         style(self)
+
+    def _keep_unit_of_reach(self, current) -> None:
+        """An establishment of a pre-reform commune that a two-level ward of the user was made from stays
+        editable where it is registered: its commune is offered besides the user's own."""
+        picker = self.fields["unit"]
+        if current is None or current.pk in picker.allowed:
+            return
+        picker.choices = [(current.pk, long_label(current)), *picker.choices]
+        picker.allowed = picker.allowed | {current.pk}
+        picker.widget.options = picker.choices
 
 
 class LicenceForm(TextGuardMixin, forms.ModelForm):
@@ -174,13 +185,10 @@ class InspectionForm(TextGuardMixin, forms.Form):
     def __init__(self, *args, teams=None, establishment=None, checklist=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
-        # Agencies of the establishment's commune, district and city (the team's members come from them).
-        parts = establishment.unit.path.split(".")
+        # Agencies of the establishment's commune, district and city, and of the ward of today's map a
+        # pre-reform commune became (the team's members come from them).
         self.fields["agencies"].queryset = (
-            Agency.objects.filter(
-                unit__path__in=[".".join(parts[: i + 1]) for i in range(len(parts))],
-                kind__in=TEAM_AGENCY_KINDS,
-            )
+            Agency.objects.filter(unit__path__in=place_paths(establishment.unit), kind__in=TEAM_AGENCY_KINDS)
             .select_related("unit")
             .order_by("unit__path", "kind")
         )
@@ -273,10 +281,8 @@ class SanctionDecisionForm(TextGuardMixin, forms.Form):
     def __init__(self, *args, establishment=None, **kwargs):
         super().__init__(*args, **kwargs)
 
-        paths = establishment.unit.path.split(".")
-        ancestors = [".".join(paths[: i + 1]) for i in range(len(paths))]
         self.fields["authority"].queryset = Agency.objects.filter(
-            unit__path__in=ancestors, kind__in=AUTHORITY_KINDS
+            unit__path__in=place_paths(establishment.unit), kind__in=AUTHORITY_KINDS
         )
         style(self)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.scoping import path_q
+from lanhmanh.org.successions import predecessor_paths
 from lanhmanh.premises.models import (
     BusinessSanction,
     Establishment,
@@ -39,6 +39,7 @@ from lanhmanh.premises.models import (
     SanctionStatus,
     Selection,
 )
+from lanhmanh.premises.selectors import reach_q
 
 
 @dataclass
@@ -108,7 +109,8 @@ def score(facts: Facts, as_of: dt.date, *, explain: bool = True) -> tuple[int, l
 
 
 def facts_for(unit_path: str, as_of: dt.date) -> dict[int, Facts]:
-    """Facts of every establishment open on ``as_of`` in the subtree, from records dated before it.
+    """Facts of every establishment open on ``as_of`` in the subtree (and, for a unit of the two-level map,
+    in the pre-reform communes it was made from: ``selectors.reach_q``), from records dated before it.
 
     Four GROUP BY queries over the subtree (inspections, people found, sanctions, police checks).
     """
@@ -117,13 +119,14 @@ def facts_for(unit_path: str, as_of: dt.date) -> dict[int, Facts]:
         if not (as_of.month == 2 and as_of.day == 29)
         else as_of - dt.timedelta(days=1096)
     )
+    earlier = predecessor_paths(unit_path)
     establishments = (
-        Establishment.objects.filter(path_q(unit_path, "unit_path"), opened_on__lt=as_of)
+        Establishment.objects.filter(reach_q(unit_path, "unit_path", earlier=earlier), opened_on__lt=as_of)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=as_of))
         .values_list("pk", "kind__risk_weight")
     )
     facts = {pk: Facts(kind_weight=weight) for pk, weight in establishments}
-    scope = path_q(unit_path, "establishment__unit_path")
+    scope = reach_q(unit_path, "establishment__unit_path", earlier=earlier)
     for row in (
         Inspection.objects.filter(scope, inspected_on__lt=as_of)
         .values("establishment_id")
@@ -137,7 +140,8 @@ def facts_for(unit_path: str, as_of: dt.date) -> dict[int, Facts]:
             f.last_inspected, f.inspections_with_violation = row["last"], row["bad"]
     for row in (
         InspectionViolation.objects.filter(
-            path_q(unit_path, "inspection__establishment__unit_path"), inspection__inspected_on__lt=as_of
+            reach_q(unit_path, "inspection__establishment__unit_path", earlier=earlier),
+            inspection__inspected_on__lt=as_of,
         )
         .values("inspection__establishment_id")
         .annotate(n=Count("pk"))

@@ -1,18 +1,26 @@
 """Reads of the establishment register scoped to a user; outsiders get nothing (views turn it into 404).
 
 An establishment is within reach when the user may read the register (``rules.can_view_register``)
-and its commune lies in the user's subtree; health staff see massage places only. Inspections, checks
-and sanctions follow their establishment. Every ``*_get`` answers 404 for missing and not-allowed alike.
+and its commune lies in the user's subtree or, for a unit of the two-level map (since 1/7/2025), is one of
+the pre-reform communes it was made from (``org.successions.predecessor_paths``, the rule the people
+registry and the hotspots follow): an establishment keeps the commune it was registered in, and today's
+ward officers inspect it. Health staff see massage places only. Inspections, checks and sanctions follow
+their establishment; writes go through the same selectors, so they follow the same reach. Every ``*_get``
+answers 404 for missing and not-allowed alike.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from lanhmanh.core.audit import record_access
 from lanhmanh.core.scoping import DataClass, path_q
 from lanhmanh.org.models import Agency, AgencyKind
+from lanhmanh.org.successions import predecessor_paths, units_now_part_of
 from lanhmanh.premises import rules
 from lanhmanh.premises.models import (
     BusinessSanction,
@@ -30,12 +38,36 @@ def _root(user) -> str | None:
     return getattr(user, "jurisdiction_path", None)
 
 
+def reach_q(root: str, field: str = "unit_path", *, earlier: list[str] | None = None) -> Q:
+    """Records whose commune path (``field``) lies in the subtree of ``root`` or is one of the pre-reform
+    communes a two-level unit of that subtree was made from (``earlier``: ``predecessor_paths(root)``,
+    passed when already known)."""
+    where = path_q(root, field)
+    if earlier is None:
+        earlier = predecessor_paths(root)
+    if earlier:
+        where |= Q(**{f"{field}__in": earlier})
+    return where
+
+
+def mark_now_part_of(records, *, unit_of=lambda record: record.unit, today: dt.date | None = None) -> bool:
+    """Set ``now_part_of`` on each record whose commune (``unit_of``) is a pre-reform one: the commune of
+    today's map it became (its default part), shown "nay thuộc …" as on the people pages. One query for
+    the lot; True when any record has one (the page then explains)."""
+    records = list(records)
+    now = units_now_part_of([unit_of(r) for r in records], today or timezone.localdate())
+    for record in records:
+        unit = unit_of(record)
+        record.now_part_of = now.get(unit.pk) if unit is not None else None
+    return bool(now)
+
+
 def establishments_visible(user) -> QuerySet[Establishment]:
     """Establishments this user may read (register pages, API)."""
     root = _root(user)
     if not root or not rules.can_view_register(user):
         return Establishment.objects.none()
-    queryset = Establishment.objects.filter(path_q(root, "unit_path"))
+    queryset = Establishment.objects.filter(reach_q(root))
     if rules.sees_massage_only(user):
         queryset = queryset.filter(kind__health_checks=True)
     return queryset.select_related("kind", "unit")
@@ -56,7 +88,7 @@ def inspections_visible(user) -> QuerySet[Inspection]:
     root = _root(user)
     if not root or not rules.can_see_sanctions(user):
         return Inspection.objects.none()
-    return Inspection.objects.filter(path_q(root, "establishment__unit_path")).select_related(
+    return Inspection.objects.filter(reach_q(root, "establishment__unit_path")).select_related(
         "establishment", "establishment__kind", "establishment__unit", "team", "plan"
     )
 
@@ -91,7 +123,7 @@ def sanctions_visible(user) -> QuerySet[BusinessSanction]:
     root = _root(user)
     if not root or not rules.can_see_sanctions(user):
         return BusinessSanction.objects.none()
-    return BusinessSanction.objects.filter(path_q(root, "establishment__unit_path")).select_related(
+    return BusinessSanction.objects.filter(reach_q(root, "establishment__unit_path")).select_related(
         "establishment", "establishment__unit", "act", "authority"
     )
 
@@ -104,7 +136,7 @@ def police_checks_visible(user) -> QuerySet[PoliceCheck]:
     root = _root(user)
     if not root or not rules.can_see_sanctions(user):
         return PoliceCheck.objects.none()
-    return PoliceCheck.objects.filter(path_q(root, "establishment__unit_path")).select_related(
+    return PoliceCheck.objects.filter(reach_q(root, "establishment__unit_path")).select_related(
         "establishment", "agency"
     )
 

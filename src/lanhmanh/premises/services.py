@@ -17,6 +17,7 @@ from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.org.models import Agency, AgencyKind
+from lanhmanh.org.successions import predecessor_paths
 from lanhmanh.people.models import format_vnd
 from lanhmanh.people.services import violation_record
 from lanhmanh.premises.models import (
@@ -88,9 +89,26 @@ def _day_text(day: dt.date) -> str:
 
 
 def _check_unit(actor, unit, errors: dict, field: str = "unit") -> None:
+    """The unit must lie in the actor's subtree or be one of the pre-reform communes a two-level unit of
+    it was made from (the reach ``selectors.establishments_visible`` reads with)."""
     root = getattr(actor, "jurisdiction_path", None)
-    if unit is not None and root and not in_subtree(unit.path, root):
+    if (
+        unit is not None
+        and root
+        and not in_subtree(unit.path, root)
+        and unit.path not in predecessor_paths(root)
+    ):
         errors[field] = str(UNIT_OUTSIDE % {"unit": actor.unit.full_name})
+
+
+def place_paths(unit) -> list[str]:
+    """The paths of the units with a say over a place in ``unit``: the unit and its ancestors and, for a
+    pre-reform commune, the units of today's map it became (and theirs), whose committees and agencies
+    act there since 1/7/2025."""
+    paths = {".".join(unit.path.split(".")[: i + 1]) for i in range(unit.path.count(".") + 1)}
+    for later in unit.successors.values_list("path", flat=True):
+        paths |= {".".join(later.split(".")[: i + 1]) for i in range(later.count(".") + 1)}
+    return sorted(paths)
 
 
 def find_duplicate(
@@ -528,7 +546,7 @@ def sanction_decide(
         errors["__all__"] = _("Đề nghị này đã được xử lý.")
     if authority.kind not in AUTHORITY_KINDS:
         errors["authority"] = _("Cơ quan ra quyết định phải là Ủy ban nhân dân hoặc Thanh tra Sở LĐTBXH.")
-    elif not in_subtree(sanction.establishment.unit.path, authority.unit.path):
+    elif authority.unit.path not in place_paths(sanction.establishment.unit):
         errors["authority"] = _("Cơ quan này không có thẩm quyền tại địa bàn của cơ sở.")
     number = (decision_number or "").strip()
     if not number:

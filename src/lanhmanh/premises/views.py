@@ -103,6 +103,7 @@ def establishment_list(request):
     if total is not None:  # the map counted the listed places by district: the list's count is their sum
         paginator.count = total
     page = paginator.get_page(request.GET.get("trang"))
+    selectors.mark_now_part_of(page)
     query = request.GET.copy()
     query.pop("trang", None)
     return render(
@@ -213,6 +214,7 @@ def establishment_detail(request, pk: int):
     user = request.user
     _require(rules.can_view_register(user))
     establishment = selectors.establishment_get(user, pk)
+    selectors.mark_now_part_of([establishment])
     purpose_form = PurposeForm(request.POST or None)
     owner_shown = False
     if request.method == "POST" and purpose_form.is_valid():
@@ -274,6 +276,7 @@ def establishment_edit(request, pk: int):
     user = request.user
     _require(rules.can_edit_register(user))
     establishment = selectors.establishment_get(user, pk)
+    selectors.mark_now_part_of([establishment])
     form = EstablishmentForm(request.POST or None, instance=establishment, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -297,6 +300,7 @@ def licence_add(request, pk: int):
     user = request.user
     _require(rules.can_edit_register(user))
     establishment = selectors.establishment_get(user, pk)
+    selectors.mark_now_part_of([establishment])
     form = LicenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -385,6 +389,7 @@ def inspection_create(request, pk: int):
     user = request.user
     _require(rules.can_inspect(user))
     establishment = selectors.establishment_get(user, pk)
+    selectors.mark_now_part_of([establishment])
     checklist = ChecklistItem.objects.filter(Q(kind=establishment.kind) | Q(kind__isnull=True), active=True)
     teams = selectors.teams_for(user) | _teams_above(user)
     form = InspectionForm(request.POST or None, teams=teams, establishment=establishment, checklist=checklist)
@@ -434,6 +439,7 @@ def inspection_detail(request, pk: int):
     user = request.user
     _require(rules.can_see_sanctions(user))
     inspection = selectors.inspection_get(user, pk)
+    selectors.mark_now_part_of([inspection.establishment])
     items = {i.code: i.text for i in ChecklistItem.objects.all()}
     person_form = attach_form = None
     if rules.can_inspect(user):
@@ -540,6 +546,7 @@ def sanction_propose(request, pk: int):
     user = request.user
     _require(rules.can_inspect(user))
     establishment = selectors.establishment_get(user, pk)
+    selectors.mark_now_part_of([establishment])
     inspection = None
     if request.GET.get("kiem_tra"):
         inspection = selectors.inspection_get(user, request.GET["kiem_tra"])
@@ -569,6 +576,7 @@ def sanction_detail(request, pk: int):
     user = request.user
     _require(rules.can_see_sanctions(user))
     sanction = selectors.sanction_get(user, pk)
+    selectors.mark_now_part_of([sanction.establishment])
     decide_form = enforce_form = None
     if rules.can_decide_sanction(user):
         action = request.POST.get("action")
@@ -706,6 +714,7 @@ def police_check_create(request):
     elif initial.get("establishment"):
         chosen = selectors.establishments_visible(user).filter(pk=initial["establishment"]).first()
     recent = list(selectors.police_checks_visible(user).filter(created_by=user)[:10])
+    selectors.mark_now_part_of([*matches, *([chosen] if chosen else [])])
     return render(
         request,
         "premises/police_check.html",

@@ -106,7 +106,8 @@ def _check_offence(offence: Offence, act_on: dt.date, field: str, errors: dict) 
 
 def _check_place(actor, unit, establishment, hotspot, errors: dict) -> None:
     """An establishment or hotspot named as the place: one the actor may see (their apps' selectors),
-    in the commune chosen as the place."""
+    in the commune chosen as the place or in a pre-reform commune that became (part of) it (a place keeps
+    the commune it was registered in; a case after 1/7/2025 names the ward of today)."""
     for field, place, visible, label in (
         ("establishment", establishment, establishments_visible, _("Cơ sở kinh doanh")),
         ("hotspot", hotspot, hotspots_visible, _("Tụ điểm")),
@@ -115,7 +116,11 @@ def _check_place(actor, unit, establishment, hotspot, errors: dict) -> None:
             continue
         if not visible(actor).filter(pk=place.pk).exists():
             errors[field] = str(PLACE_OUT_OF_REACH % {"label": label})
-        elif unit is not None and place.unit.path != unit.path:
+        elif (
+            unit is not None
+            and place.unit.path != unit.path
+            and not place.unit.successors.filter(pk=unit.pk).exists()
+        ):
             errors[field] = str(
                 PLACE_ELSEWHERE % {"label": label, "name": place.name, "unit": place.unit.full_name}
             )
