@@ -20,6 +20,7 @@ when the record is written; changing the related row (an agency's kind) needs a 
 from __future__ import annotations
 
 import json
+import uuid
 from collections import defaultdict
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from lanhmanh.indicators.models import Rollup
+from lanhmanh.indicators.models import Rollup, RollupVersion
 from lanhmanh.indicators.registry import ComputedSource, rollup_sources
 from lanhmanh.org.levels import path_prefix
 
@@ -118,6 +119,30 @@ def apply(deltas: dict[tuple, list]) -> None:
             month__in={t[2] for t in touched if t[0] == source},
             rows__lte=0,
         ).delete()
+    bump(sorted({t[0] for t in touched}))
+
+
+def bump(codes: list[str]) -> None:
+    """Give each source a new version token (``RollupVersion``), in the writing transaction: anything
+    kept by the old token (``evaluation.tree_for``) is not read again once the write commits."""
+    if not codes:
+        return
+    table = connection.ops.quote_name(RollupVersion._meta.db_table)
+    params: list = []
+    for code in codes:
+        params += [code, uuid.uuid4().hex]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (source, token) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s)"] * len(codes))
+            + " ON CONFLICT (source) DO UPDATE SET token = excluded.token",
+            params,
+        )
+
+
+def version(code: str) -> str | None:
+    """The current version token of a source's rollup rows (None: never written since the table came)."""
+    return RollupVersion.objects.filter(source=code).values_list("token", flat=True).first()
 
 
 def _sources_of(model) -> list[ComputedSource]:
@@ -190,6 +215,7 @@ def rollup_rebuild(*, codes: list[str] | None = None) -> int:
             if rows
         ]
         Rollup.objects.bulk_create(batch, batch_size=BATCH)
+        bump([source.code])
         written += len(batch)
     return written
 
