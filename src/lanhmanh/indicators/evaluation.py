@@ -1,7 +1,9 @@
 """Evaluate an indicator for a unit's subtree over a period, grouped by units, time or disaggregations.
 
 Everything is one or two SQL aggregate queries per computed indicator (a filtered GROUP BY and the
-total): rows are never loaded into Python. Values are live: nothing is cached between requests.
+total): rows are never loaded into Python. Values are live: the one thing kept between requests is
+the protected unit tree of a rollup source, by a version token that every write to its rollup rows
+changes in the writing transaction (``tree_for``), so a read after a change never sees the old tree.
 
 Small counts: a computed source that declares ``owner_agency_kinds`` holds records about people; a
 cell counting 1–4 of them is shown as "< 5" to users whose agency is not one of those kinds. The
@@ -1186,14 +1188,24 @@ def _tree_values(source: ComputedSource, root: str, period: Period, use_rollup: 
     if _additive(source):
         by = ("commune", "month") if dated else ("commune",)
         total, rows = _raw(source, root, period, by, use_rollup)
+        # Thousands of rows of a few hundred units: each path's own cell and its units above, worked out once.
+        units: dict[str, tuple[tuple | None, list[str]]] = {}
         for key, value in rows:
             path, month = key[0], key[1] if dated else None
-            ident = _tree_ident(path, None)
-            if ident[0] == "s":  # records kept at a unit above the lowest (a district's own, the city's own)
-                _add(values, ident, value)
-            parts = path.split(".")
-            for depth in range(1, len(parts) + 1):  # the unit and every unit above it (summed here)
-                prefix = ".".join(parts[:depth])
+            unit = units.get(path)
+            if unit is None:
+                ident = _tree_ident(path, None)
+                parts = path.split(".")
+                # The unit and every unit above it (summed here); records kept at a unit above the
+                # lowest (a district's own, the city's own) also count as that unit's own ("s").
+                unit = units[path] = (
+                    ident if ident[0] == "s" else None,
+                    [".".join(parts[:depth]) for depth in range(1, len(parts) + 1)],
+                )
+            own, prefixes = unit
+            if own is not None:
+                _add(values, own, value)
+            for prefix in prefixes:
                 _add(values, ("n", prefix, None), value)
                 if month:
                     _add(values, ("n", prefix, month), value)
@@ -1533,7 +1545,7 @@ def protect_tree(values: dict[tuple, object], dated: bool) -> Tree:
 # change (and a rolled-back change's token is never seen again). Only trees on the records' own units
 # (periods ending before the 2025 reform): later ones also depend on the map of successions.
 _KEPT: collections.OrderedDict[tuple, Tree] = collections.OrderedDict()
-_KEPT_SIZE = 64
+_KEPT_SIZE = 32
 _KEPT_LOCK = threading.Lock()
 
 
