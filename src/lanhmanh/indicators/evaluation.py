@@ -1551,14 +1551,15 @@ _KEPT_LOCK = threading.Lock()
 
 def _kept_key(source: ComputedSource, root: str, period: Period, use_rollup: bool) -> tuple | None:
     """The key a tree is kept by across requests, or None when it is not kept."""
-    from lanhmanh.indicators.rollup import version
+    from lanhmanh.indicators.rollup import version, versions
 
     by = ("commune", "month") if source.date_field else ("commune",)
     if not (use_rollup and _additive(source) and _rollup_usable(source, period, by)):
         return None
     if counting_day(period.end) is not None:
         return None
-    token = version(source.code)
+    # Within ``shared_trees`` (a page of many indicators) every token is read at once, like the trees.
+    token = version(source.code) if _TREES.get() is None else _memo(("versions",), versions).get(source.code)
     if token is None:
         return None
     name = connection.settings_dict.get("NAME")

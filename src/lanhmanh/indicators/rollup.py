@@ -145,6 +145,11 @@ def version(code: str) -> str | None:
     return RollupVersion.objects.filter(source=code).values_list("token", flat=True).first()
 
 
+def versions() -> dict[str, str]:
+    """Every source's version token (one query for a page that reads many trees)."""
+    return dict(RollupVersion.objects.values_list("source", "token"))
+
+
 def _sources_of(model) -> list[ComputedSource]:
     return [s for s in rollup_sources() if s.queryset().model is model]
 
