@@ -93,6 +93,9 @@ def apply(deltas: dict[tuple, list]) -> None:
     items = [(k, d) for k, d in deltas.items() if d[0] or d[1]]
     if not items:
         return
+    # The version token first: a writer holds its sources' token rows before any rollup row, so two
+    # writers of one source queue on the token instead of each holding rows the other needs.
+    bump(sorted({k[0] for k, _d in items}))
     table = connection.ops.quote_name(Rollup._meta.db_table)
     postgres = connection.vendor == "postgresql"
     placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(items))
@@ -119,7 +122,6 @@ def apply(deltas: dict[tuple, list]) -> None:
             month__in={t[2] for t in touched if t[0] == source},
             rows__lte=0,
         ).delete()
-    bump(sorted({t[0] for t in touched}))
 
 
 def bump(codes: list[str]) -> None:
