@@ -7,13 +7,21 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from lanhmanh.core.periods import parse
 from lanhmanh.enforcement.cases import services
-from lanhmanh.indicators.evaluation import evaluate
+from lanhmanh.enforcement.cases.indicators import ROLLUP_CODES
+from lanhmanh.enforcement.cases.models import CriminalCase
+from lanhmanh.indicators.evaluation import evaluate, tree_for
+from lanhmanh.indicators.registry import source_for
+from lanhmanh.indicators.rollup import rollup_rebuild
 from lanhmanh.reporting import services as reporting
 from lanhmanh.reporting.models import ReportForm
 from lanhmanh.reporting.services import values_of
 from tests.cases.conftest import advance, identity
+from tests.conftest import TRANG_TIEN, unit
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +94,54 @@ def test_the_rollup_kept_by_the_services_agrees_with_the_records(tried_case, cod
     direct = evaluate(code, "01", "2014", by="district", use_rollup=False)
     assert [(c.key, c.value) for c in by_rollup.rows] == [(c.key, c.value) for c in direct.rows]
     assert by_rollup.total.value == direct.total.value >= 1
+
+
+def _bust(police, brokering, on: dt.date):
+    return services.case_open(
+        actor=police,
+        offence=brokering,
+        act_on=on - dt.timedelta(days=3),
+        unit=unit(TRANG_TIEN),
+        detected_on=on - dt.timedelta(days=1),
+        busted_on=on,
+        address="Phố Tràng Tiền",
+        summary="Môi giới mại dâm",
+    )
+
+
+def _city_tree(code="enforcement.criminal_cases_busted"):
+    return tree_for(source_for(code), "01", parse("2014"))
+
+
+def test_the_protected_tree_is_kept_until_a_case_changes_and_a_rolled_back_change_is_forgotten(
+    tried_case, coordinator, police, brokering
+):
+    code = "enforcement.criminal_cases_busted"
+    assert _city_tree().values[("n", "01", None)] == 1
+    with CaptureQueriesContext(connection) as queries:
+        kept = evaluate(code, "01", "2014", by="district", user=coordinator)
+    assert not [q for q in queries.captured_queries if '"indicators_rollup"' in q["sql"]]
+    assert kept.total.display == "< 5"
+
+    _bust(police, brokering, dt.date(2014, 5, 7))  # a write: the next read sees it
+    assert _city_tree().values[("n", "01", None)] == 2
+    assert _city_tree().values[("n", "01", "201405")] == 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _bust(police, brokering, dt.date(2014, 6, 1))
+        assert _city_tree().values[("n", "01", None)] == 3  # read inside the write's transaction
+        raise RuntimeError("rolled back")
+    assert _city_tree().values[("n", "01", None)] == 2
+    assert ("n", "01", "201406") not in _city_tree().values
+
+    _bust(police, brokering, dt.date(2014, 6, 1))  # committed this time; two more than before the rollback
+    _bust(police, brokering, dt.date(2014, 6, 2))
+    assert _city_tree().values[("n", "01", None)] == 4
+    assert _city_tree().values[("n", "01", "201406")] == 2
+
+
+def test_a_rollup_rebuild_gives_the_kept_tree_up(tried_case):
+    assert _city_tree("enforcement.trial_defendants").values[("n", "01", None)] == 2
+    CriminalCase.objects.update(defendant_count=5)  # bypasses save(): the rollup needs a rebuild
+    rollup_rebuild(codes=ROLLUP_CODES)
+    assert _city_tree("enforcement.trial_defendants").values[("n", "01", None)] == 5

@@ -49,6 +49,29 @@ def test_the_agencies_of_the_case_see_the_names_after_a_purpose_and_each_read_is
     assert (log.purpose, log.data_class, log.model) == ("investigation", "identity", "people.person")
 
 
+def test_a_ring_page_logs_each_identity_shown_once_and_a_child_victim_as_a_child_read(
+    client_for, police, case, brokering
+):
+    defendants = [
+        services.defendant_add(
+            actor=police, case=case, ring_role="broker", offence=brokering, identity=identity(name=name)
+        )
+        for name in (NAME, "Lê Văn Tám", "Phạm Văn Ba")
+    ]
+    victim = services.victim_add(
+        actor=police,
+        case=case,
+        kind="abused",
+        identity=identity(name="Nguyễn Thị Hoa", birth=dt.date(2000, 2, 1), sex="female"),
+    )
+    assert open_with_purpose(client_for(police), case).status_code == 200
+    logs = AccessRecord.objects.filter(actor=police, path=reverse("cases:case_detail", args=[case.pk]))
+    assert sorted((r.object_id, r.data_class, r.purpose) for r in logs) == sorted(
+        [(str(d.person_id), "identity", "investigation") for d in defendants]
+        + [(str(victim.person_id), "child", "investigation")]
+    )
+
+
 @pytest.mark.parametrize(
     "who",
     ["coordinator", "district_officer", "other_police", "social_worker", "health_worker", "licensing", "dpo"],

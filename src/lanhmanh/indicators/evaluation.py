@@ -1,7 +1,9 @@
 """Evaluate an indicator for a unit's subtree over a period, grouped by units, time or disaggregations.
 
 Everything is one or two SQL aggregate queries per computed indicator (a filtered GROUP BY and the
-total): rows are never loaded into Python. Values are live: nothing is cached between requests.
+total): rows are never loaded into Python. Values are live: the one thing kept between requests is
+the protected unit tree of a rollup source, by a version token that every write to its rollup rows
+changes in the writing transaction (``tree_for``), so a read after a change never sees the old tree.
 
 Small counts: a computed source that declares ``owner_agency_kinds`` holds records about people; a
 cell counting 1–4 of them is shown as "< 5" to users whose agency is not one of those kinds. The
@@ -21,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
@@ -1101,6 +1103,8 @@ class Tree:
     values: dict[tuple, object]
     states: dict[tuple, str | None]
     dated: bool
+    # The cells of each table asked for (a tree is kept across requests and never changes).
+    _tables: dict = field(default_factory=dict, repr=False, compare=False)
 
     def cell(self, ident: tuple, key: tuple = ()) -> Cell:
         value = self.values.get(ident, 0)
@@ -1114,6 +1118,12 @@ class Tree:
 
     def children(self, path: str) -> list[Cell]:
         """The rows of the table by the level below ``path``, as the GROUP BY gives them (by key)."""
+        key = ("children", path)
+        if key not in self._tables:
+            self._tables[key] = self._children(path)
+        return list(self._tables[key])
+
+    def _children(self, path: str) -> list[Cell]:
         level = level_of(path) + 1
         rows = [
             (p, ident)
@@ -1129,6 +1139,13 @@ class Tree:
 
     def months(self, path: str) -> list[Cell] | None:
         """The unit's table by month; None when it is withheld (see ``settle_tree``)."""
+        key = ("months", path)
+        if key not in self._tables:
+            self._tables[key] = self._months(path)
+        cells = self._tables[key]
+        return None if cells is None else list(cells)
+
+    def _months(self, path: str) -> list[Cell] | None:
         rows = sorted(ident for ident in self.values if ident[0] == "n" and ident[1] == path and ident[2])
         if any(self.states.get(ident) == WITHHELD for ident in rows):
             return None
@@ -1171,14 +1188,24 @@ def _tree_values(source: ComputedSource, root: str, period: Period, use_rollup: 
     if _additive(source):
         by = ("commune", "month") if dated else ("commune",)
         total, rows = _raw(source, root, period, by, use_rollup)
+        # Thousands of rows of a few hundred units: each path's own cell and its units above, worked out once.
+        units: dict[str, tuple[tuple | None, list[str]]] = {}
         for key, value in rows:
             path, month = key[0], key[1] if dated else None
-            ident = _tree_ident(path, None)
-            if ident[0] == "s":  # records kept at a unit above the lowest (a district's own, the city's own)
-                _add(values, ident, value)
-            parts = path.split(".")
-            for depth in range(1, len(parts) + 1):  # the unit and every unit above it (summed here)
-                prefix = ".".join(parts[:depth])
+            unit = units.get(path)
+            if unit is None:
+                ident = _tree_ident(path, None)
+                parts = path.split(".")
+                # The unit and every unit above it (summed here); records kept at a unit above the
+                # lowest (a district's own, the city's own) also count as that unit's own ("s").
+                unit = units[path] = (
+                    ident if ident[0] == "s" else None,
+                    [".".join(parts[:depth]) for depth in range(1, len(parts) + 1)],
+                )
+            own, prefixes = unit
+            if own is not None:
+                _add(values, own, value)
+            for prefix in prefixes:
                 _add(values, ("n", prefix, None), value)
                 if month:
                     _add(values, ("n", prefix, month), value)
@@ -1513,14 +1540,54 @@ def protect_tree(values: dict[tuple, object], dated: bool) -> Tree:
     return Tree(values, states, dated)
 
 
+# Protected trees read from rollup rows, by the rows' version token (``rollup.version``): every write to
+# a source's rollup rows gives it a new token in the same transaction, so a tree is read again after any
+# change (and a rolled-back change's token is never seen again). Only trees on the records' own units
+# (periods ending before the 2025 reform): later ones also depend on the map of successions.
+_KEPT: collections.OrderedDict[tuple, Tree] = collections.OrderedDict()
+_KEPT_SIZE = 32
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_key(source: ComputedSource, root: str, period: Period, use_rollup: bool) -> tuple | None:
+    """The key a tree is kept by across requests, or None when it is not kept."""
+    from lanhmanh.indicators.rollup import version, versions
+
+    by = ("commune", "month") if source.date_field else ("commune",)
+    if not (use_rollup and _additive(source) and _rollup_usable(source, period, by)):
+        return None
+    if counting_day(period.end) is not None:
+        return None
+    # Within ``shared_trees`` (a page of many indicators) every token is read at once, like the trees.
+    token = version(source.code) if _TREES.get() is None else _memo(("versions",), versions).get(source.code)
+    if token is None:
+        return None
+    name = connection.settings_dict.get("NAME")
+    return (connection.alias, name, source.code, root, period.id, SUPPRESSION_THRESHOLD, token)
+
+
 def tree_for(source: ComputedSource, unit_path: str, period: Period, use_rollup: bool = True) -> Tree:
-    """The protected tree under the province/city of ``unit_path`` (shared within ``shared_trees``)."""
+    """The protected tree under the province/city of ``unit_path`` (shared within ``shared_trees``, and
+    kept across requests while the source's rollup rows are unchanged)."""
     root = path_prefix(unit_path, 1)
     cache = _TREES.get()
     key = (source.code, root, period.id, use_rollup)
     if cache is not None and key in cache:
         return cache[key]
-    tree = protect_tree(_tree_values(source, root, period, use_rollup), bool(source.date_field))
+    kept = _kept_key(source, root, period, use_rollup)
+    tree = None
+    if kept is not None:
+        with _KEPT_LOCK:
+            tree = _KEPT.get(kept)
+            if tree is not None:
+                _KEPT.move_to_end(kept)
+    if tree is None:
+        tree = protect_tree(_tree_values(source, root, period, use_rollup), bool(source.date_field))
+        if kept is not None:
+            with _KEPT_LOCK:
+                _KEPT[kept] = tree
+                while len(_KEPT) > _KEPT_SIZE:
+                    _KEPT.popitem(last=False)
     if cache is not None:
         cache[key] = tree
     return tree

@@ -124,3 +124,19 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.dims or '-'} {self.unit_path} {self.month:%Y-%m} {self.key}"
+
+
+class RollupVersion(models.Model):
+    """A token that changes with every write to a source's rollup rows (in the same transaction): what
+    was computed from the rows under one token (the protected unit tree) can be kept until it changes.
+    A new random token each time, never a counter: a rolled-back write must not hand out its token again."""
+
+    source = models.CharField(max_length=80, unique=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("phiên bản số liệu tổng hợp sẵn")
+        verbose_name_plural = _("phiên bản số liệu tổng hợp sẵn")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.token}"

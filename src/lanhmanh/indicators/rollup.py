@@ -20,6 +20,7 @@ when the record is written; changing the related row (an agency's kind) needs a 
 from __future__ import annotations
 
 import json
+import uuid
 from collections import defaultdict
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from django.db.models import Count, F
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from lanhmanh.indicators.models import Rollup
+from lanhmanh.indicators.models import Rollup, RollupVersion
 from lanhmanh.indicators.registry import ComputedSource, rollup_sources
 from lanhmanh.org.levels import path_prefix
 
@@ -92,6 +93,9 @@ def apply(deltas: dict[tuple, list]) -> None:
     items = [(k, d) for k, d in deltas.items() if d[0] or d[1]]
     if not items:
         return
+    # The version token first: a writer holds its sources' token rows before any rollup row, so two
+    # writers of one source queue on the token instead of each holding rows the other needs.
+    bump(sorted({k[0] for k, _d in items}))
     table = connection.ops.quote_name(Rollup._meta.db_table)
     postgres = connection.vendor == "postgresql"
     placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(items))
@@ -118,6 +122,34 @@ def apply(deltas: dict[tuple, list]) -> None:
             month__in={t[2] for t in touched if t[0] == source},
             rows__lte=0,
         ).delete()
+
+
+def bump(codes: list[str]) -> None:
+    """Give each source a new version token (``RollupVersion``), in the writing transaction: anything
+    kept by the old token (``evaluation.tree_for``) is not read again once the write commits."""
+    if not codes:
+        return
+    table = connection.ops.quote_name(RollupVersion._meta.db_table)
+    params: list = []
+    for code in codes:
+        params += [code, uuid.uuid4().hex]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (source, token) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s)"] * len(codes))
+            + " ON CONFLICT (source) DO UPDATE SET token = excluded.token",
+            params,
+        )
+
+
+def version(code: str) -> str | None:
+    """The current version token of a source's rollup rows (None: never written since the table came)."""
+    return RollupVersion.objects.filter(source=code).values_list("token", flat=True).first()
+
+
+def versions() -> dict[str, str]:
+    """Every source's version token (one query for a page that reads many trees)."""
+    return dict(RollupVersion.objects.values_list("source", "token"))
 
 
 def _sources_of(model) -> list[ComputedSource]:
@@ -190,6 +222,7 @@ def rollup_rebuild(*, codes: list[str] | None = None) -> int:
             if rows
         ]
         Rollup.objects.bulk_create(batch, batch_size=BATCH)
+        bump([source.code])
         written += len(batch)
     return written
 
