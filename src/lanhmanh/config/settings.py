@@ -274,7 +274,9 @@ STORAGES = {
 if not PRODUCTION:
     # Serve files straight from the apps' static folders; no collectstatic needed for the demo and tests.
     WHITENOISE_USE_FINDERS = True
-    WHITENOISE_AUTOREFRESH = DEBUG
+    # Look a static file up when it is asked for. Without it WhiteNoise reads every static file's headers when
+    # its middleware starts, which the tests do for each of their thousands of test clients.
+    WHITENOISE_AUTOREFRESH = DEBUG or ENVIRONMENT == "test"
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # /healthz fails (503) when the upload disk has less free space than this.
 UPLOAD_MIN_FREE_MB = env_int("UPLOAD_MIN_FREE_MB", 200, minimum=0)
