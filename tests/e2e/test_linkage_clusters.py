@@ -75,6 +75,7 @@ def test_reviewer_splits_one_off_confirms_with_keys_and_undoes(page, live_url, l
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Cụm hồ sơ #{ab.pk}: 3 hồ sơ")
     expect(page.locator("[data-person]")).to_have_count(3)
     expect(page.locator("[data-links] [data-weak]")).to_have_count(1)
+    page.wait_for_load_state("load")  # the keys work once the page's script has run
     page.keyboard.press("3")  # record 3 is someone else
     expect(page.locator(f"#group_{c.pk}")).to_have_value("2")
     page.keyboard.press("s")  # the rest: one person
