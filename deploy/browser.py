@@ -210,14 +210,27 @@ class Browser:
                 data[chosen["name"]] = chosen.get("value", "")
         return self.post(urllib.parse.urljoin(page.url, action or page.url), data, headers=headers)
 
-    def sign_in(self, username: str, password: str, totp_secrets: dict | None = None) -> Page:
-        """Password, then the TOTP step (enrolling on first sign-in: the secret is read off the page and
-        kept in ``totp_secrets`` for the next sign-in, as the officer's phone keeps it)."""
+    def sign_in(
+        self,
+        username: str,
+        password: str,
+        totp_secrets: dict | None = None,
+        enrolment_codes: dict | None = None,
+    ) -> Page:
+        """Password, then the TOTP step (enrolling on first sign-in with the one-time enrolment code the
+        administrator gave, ``enrolment_codes``: the secret is read off the page and kept in ``totp_secrets``
+        for the next sign-in, as the officer's phone keeps it)."""
         page = self.get("/dang-nhap/")
         page = self.submit(page, page.form(containing="username"), username=username, password=password)
         if "/xac-thuc-hai-buoc/" in page.url:
             import re
 
+            if 'name="enrolment_code"' in page.text:
+                if username not in (enrolment_codes or {}):
+                    raise AssertionError(f"{username}: enrolment code asked, none known")
+                page = self.submit(
+                    page, page.form(containing="enrolment_code"), enrolment_code=enrolment_codes[username]
+                )
             secrets = totp_secrets if totp_secrets is not None else {}
             found = re.search(r"\b([A-Z2-7]{32,})\b", page.text)
             if found:

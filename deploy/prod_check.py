@@ -291,6 +291,8 @@ def main() -> int:
         step(f"migrated, static files collected, check --deploy clean ({time.monotonic() - started:.0f} s)")
         output = manage(env, "load_demo", log="load_demo.log")
         password = re.search(r"^canboxa\s+(\S+)", output, re.M).group(1)
+        codes = dict(re.findall(r"^(\S+)\s+\S+\s+([A-Z0-9]{4}(?:-[A-Z0-9]{4})+)\s", output, re.M))
+        (WORK / "enrolment.json").write_text(json.dumps(codes), encoding="utf-8")
         saved.write_text(json.dumps({**setup, "password": password}), encoding="utf-8")
         step(f"prepared in {time.monotonic() - started:.0f} s (migrate, collectstatic, check --deploy, demo)")
 

@@ -76,6 +76,9 @@ def smoke(stack, env, base, ports, password, work, manage) -> None:
     # The officers' phones: secrets read off the enrolment page (kept for a PROD_CHECK_REUSE run).
     phones = work / "totp.json"
     totp_secrets: dict[str, str] = json.loads(phones.read_text()) if phones.exists() else {}
+    # The one-time 2FA enrolment codes load_demo printed (as the administrator hands them out).
+    enrolment = work / "enrolment.json"
+    codes: dict[str, str] = json.loads(enrolment.read_text()) if enrolment.exists() else {}
 
     # Plain HTTP: the health check answers, everything else goes to HTTPS.
     plain = Browser(f"http://localhost:{ports['http']}", follow=False)
@@ -114,7 +117,7 @@ def smoke(stack, env, base, ports, password, work, manage) -> None:
 
     # A police officer (identity data: TOTP enrolment on first sign-in) searches the registry.
     police = Browser(base, cafile=cafile)
-    police.sign_in("congan", password, totp_secrets)
+    police.sign_in("congan", password, totp_secrets, codes)
     phones.write_text(json.dumps(totp_secrets))
     ok("police officer signed in (password + TOTP enrolment)")
     id_number = (
@@ -130,7 +133,9 @@ def smoke(stack, env, base, ports, password, work, manage) -> None:
         .splitlines()[-1]
     )
     search_page = police.get("/nguoi-vi-pham/")
-    purpose = dict(search_page.form(containing="id_number").fields).get("purpose") or "enforcement"
+    purpose = (
+        dict(search_page.form(containing="id_number").fields).get("purpose") or "sanction"
+    )  # none preselected
     query = urllib.parse.urlencode(
         {"id_number": id_number, "full_name": "", "birth": "", "purpose": purpose, "detail": ""}
     )
@@ -144,14 +149,14 @@ def smoke(stack, env, base, ports, password, work, manage) -> None:
 
     # A commune officer fills and submits a monthly report (htmx section saves); the district approves.
     commune = Browser(base, cafile=cafile)
-    commune.sign_in("canboxa", password, totp_secrets)
+    commune.sign_in("canboxa", password, totp_secrets, codes)
     phones.write_text(json.dumps(totp_secrets))
     pk, times = report_journey(commune)
     ok(
         f"monthly report #{pk} filled section by section (htmx) and submitted, slowest {max(times) * 1000:.0f} ms"
     )
     district = Browser(base, cafile=cafile)
-    district.sign_in("phonglaodong", password, totp_secrets)
+    district.sign_in("phonglaodong", password, totp_secrets, codes)
     phones.write_text(json.dumps(totp_secrets))
     page = district.get(f"/bao-cao/{pk}/")
     approved = district.submit(page, page.form(button=f"/bao-cao/{pk}/duyet/"), button="approve")
