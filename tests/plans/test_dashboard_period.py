@@ -51,7 +51,9 @@ def employed_in(page: str, path: str) -> str:
 
 def target_row(page: str, code: str) -> list[str]:
     row = re.search(rf'<tr data-target="{code}".*?</tr>', page, re.S).group(0)
-    return [re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
 
 
 def test_a_part_of_the_year_is_counted_in_the_part_and_from_the_years_start_against_the_annual_goal(
@@ -62,7 +64,7 @@ def test_a_part_of_the_year_is_counted_in_the_part_and_from_the_years_start_agai
 ):
     client = client_for(coordinator)
     year = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
-    assert 'data-in-period-header' not in year
+    assert "data-in-period-header" not in year
     assert '<option value="2014" selected>Năm 2014</option>' in year  # the plan's year by default
     # November: nobody employed in the month, one since January; 334 of 365 days of the year gone by.
     november = client.get(f"/ke-hoach/{plan.pk}/?ky=201411").content.decode()

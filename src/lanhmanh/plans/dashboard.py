@@ -199,9 +199,7 @@ class Dashboard:
         }
 
 
-def build(
-    plan: Plan, unit, *, user, today: dt.date | None = None, period: Period | None = None
-) -> Dashboard:
+def build(plan: Plan, unit, *, user, today: dt.date | None = None, period: Period | None = None) -> Dashboard:
     """Targets at ``unit``, a table of every sourced target and of activities by the unit's children,
     and activities by month. One GROUP BY per sourced indicator; nothing loaded row by row. Each
     indicator's unit tree is protected once for the page (``shared_trees``).
@@ -274,7 +272,9 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None, period: Period | No
 NO_SHARE_KINDS = (TargetKind.KEEP_CLEAN_SET, TargetKind.SHARE_OF_UNITS)
 
 
-def _add_goals(sourced: list[TargetProgress], rows: list[ChildRow], units: dict, *, annual: bool = True) -> None:
+def _add_goals(
+    sourced: list[TargetProgress], rows: list[ChildRow], units: dict, *, annual: bool = True
+) -> None:
     """What each unit of the table was given, target by target: its quota (read with the targets'
     progress) or else the number of the target's named items (hotspots, designated communes) inside it
     (prefetched with the targets); and its own plan under this one with its tasks (annotated on the

@@ -90,7 +90,15 @@ def dashboard_workbook(board: Dashboard) -> bytes:
         ]
     _bold_header(
         targets,
-        [_("Mã"), _("Chỉ tiêu"), _("Mục tiêu"), *achieved_headers, _("% đạt"), _("% thời gian"), _("Trạng thái")],
+        [
+            _("Mã"),
+            _("Chỉ tiêu"),
+            _("Mục tiêu"),
+            *achieved_headers,
+            _("% đạt"),
+            _("% thời gian"),
+            _("Trạng thái"),
+        ],
     )
     for p in board.progress:
         achieved = _excel_value(p.achieved) if p.achieved else ""

@@ -114,7 +114,9 @@ def target_progress(
     plan = target.plan
     unit_path = unit if isinstance(unit, str) else unit.path
     shown, counted = spans(plan.period, period)
-    elapsed = (Decimal(str(plan.period.elapsed_share(min(today, counted.end)))) * 100).quantize(Decimal("0.1"))
+    elapsed = (Decimal(str(plan.period.elapsed_share(min(today, counted.end)))) * 100).quantize(
+        Decimal("0.1")
+    )
     goal, second_goal = _goal(target, unit_path, breakdowns or {})
     part = shown != counted
     result = evaluate(target.indicator, unit_path, counted, by=None if part else by, user=user)

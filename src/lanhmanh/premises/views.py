@@ -48,6 +48,7 @@ from lanhmanh.premises.forms import (
     SanctionDecisionForm,
     SanctionProposalForm,
 )
+from lanhmanh.core.pickers import default_year
 from lanhmanh.premises.imports import template_workbook
 from lanhmanh.premises.models import (
     ChecklistItem,
@@ -334,7 +335,7 @@ def plan_list(request):
 def plan_create(request):
     user = request.user
     _require(rules.can_plan(user))
-    form = PlanForm(request.POST or None, teams=selectors.teams_for(user))
+    form = PlanForm(request.POST or None, teams=selectors.teams_for(user), year=default_year(user))
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=user, **form.cleaned_data)
