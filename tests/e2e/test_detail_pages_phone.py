@@ -93,6 +93,26 @@ def detail_pages() -> dict[str, list[str]]:
     return pages
 
 
+ENTRY_CHECK = """() => {
+  const out = [];
+  for (const input of document.querySelectorAll('input[inputmode=numeric]')) {
+    if (!input.offsetParent) continue;
+    input.value = '1.500.000.000';  // a large fine, as an officer types it
+    if (input.scrollWidth > input.clientWidth + 1) out.push('value cut in #' + input.id);
+  }
+  for (const label of document.querySelectorAll('.form-check-label')) {
+    if (!label.offsetParent || !/Xác nhận số liệu lớn/.test(label.innerText)) continue;
+    const line = parseFloat(getComputedStyle(label).lineHeight) || 20;
+    if (label.getBoundingClientRect().height > line * 1.5) out.push('confirm wraps: ' + label.htmlFor);
+  }
+  return out;
+}"""
+
+
+def entry_problems(page) -> list[str]:
+    return page.evaluate(ENTRY_CHECK)
+
+
 def test_detail_pages_fit_a_phone_for_the_roles_who_open_them(browser, demo, live_url):
     pages = detail_pages()
     assert all(pages.values()), pages  # the demo has every kind of page looked at
@@ -121,6 +141,8 @@ def test_detail_pages_fit_a_phone_for_the_roles_who_open_them(browser, demo, liv
                 found = sorted({m.group() for m in CODE_RE.finditer(page.locator("main").inner_text())})
                 if found:
                     problems.append(f"{where}: codes shown {found}")
+                if "/muc/" in path:  # report entry: whole values in the number boxes, the confirm on one line
+                    problems += [f"{where}: {p}" for p in entry_problems(page)]
                 tabs = page.locator("[role=tab]")
                 for i in range(tabs.count()):  # every tab of a tabbed page (the case page)
                     tabs.nth(i).click()

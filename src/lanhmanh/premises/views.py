@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import history
+from lanhmanh.core.pickers import default_year
 from lanhmanh.core.scoping import path_q
 from lanhmanh.enforcement import links as tip_links
 from lanhmanh.enforcement.cases.selectors import cases_at
@@ -48,7 +49,6 @@ from lanhmanh.premises.forms import (
     SanctionDecisionForm,
     SanctionProposalForm,
 )
-from lanhmanh.core.pickers import default_year
 from lanhmanh.premises.imports import template_workbook
 from lanhmanh.premises.models import (
     ChecklistItem,
