@@ -29,11 +29,11 @@ def test_team_178_plans_a_quarter_inspects_records_a_person_and_prints_the_minut
     login_as(page, "doi178")
     page.goto(live_url("/co-so-kinh-doanh/ke-hoach/them/"))
     page.select_option("#id_team", label="Đội Kiểm tra liên ngành 178 Quận Hoàn Kiếm")
-    page.fill("#id_period_id", "2014Q4")
+    page.select_option("#id_period_id", label="Quý 4/2014")  # a picker, not a code typed
     page.fill("#id_quota", "5")
     page.fill("#id_random_share", "20")
     page.get_by_role("button", name="Lưu").click()
-    expect(page.locator("h1")).to_contain_text("kế hoạch kỳ 2014Q4")
+    expect(page.locator("h1")).to_contain_text("kế hoạch kỳ Quý 4/2014")
     proposals = page.locator("form[data-proposals] tbody tr")
     expect(proposals.first.locator("ul li").first).to_be_visible()  # reasons shown per establishment
     expect(page.locator("form[data-proposals]")).to_contain_text("Ngẫu nhiên")

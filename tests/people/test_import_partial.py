@@ -176,3 +176,35 @@ def test_the_rejected_rows_are_wiped_with_the_next_days_upload(client_for, polic
     assert old.cells == "" and old.rejected_count == 2
     assert client.get(reverse("people:import_rejected", args=[old.pk])).status_code == 404
     assert "đã được xoá" in client.get(url).content.decode()
+
+
+def test_the_daily_retention_run_wipes_rejected_rows_and_old_previews_of_every_officer(
+    client_for, police, capsys
+):
+    from django.core.management import call_command
+
+    client = client_for(police)
+    url, _body = preview(client, mixed())
+    client.post(url, {"confirm_valid": "1"})
+    partial = PersonImport.objects.get()
+    left_open = services.person_import_prepare(
+        actor=police, file_name="b.xlsx", data=workbook_bytes([row(number="9/QĐ")])
+    )
+    fresh = services.person_import_prepare(
+        actor=police, file_name="c.xlsx", data=workbook_bytes([row(number="10/QĐ")])
+    )
+    day_old = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    PersonImport.objects.filter(pk=partial.pk).update(confirmed_at=day_old)
+    PersonImport.objects.filter(pk=left_open.pk).update(created_at=day_old)
+    # A dry run changes nothing.
+    call_command("retention_run", "--dry-run")
+    assert PersonImport.objects.get(pk=partial.pk).cells != ""
+    call_command("retention_run")  # the officer uploads nothing more: the daily run wipes them
+    assert "Đã xóa nội dung 2 lượt nhập Excel" in capsys.readouterr().out
+    partial.refresh_from_db()
+    left_open.refresh_from_db()
+    fresh.refresh_from_db()
+    assert partial.cells == "" and partial.rejected_count == 2
+    assert (left_open.cells, left_open.status) == ("", PersonImport.Status.CANCELLED)
+    assert fresh.cells != "" and fresh.status == PersonImport.Status.PREVIEW  # younger than a day: kept
+    assert client.get(reverse("people:import_rejected", args=[partial.pk])).status_code == 404

@@ -123,7 +123,7 @@ def test_the_sections_list_the_registered_indicators_in_order(plan, coordinator,
     ]
     assert breakdown(sanctions, "people.sanctions") == {"Cảnh cáo": "0", "Phạt tiền": "0"}
     assert page.count("<h1") == 1 and "<script>" not in page
-    assert 'href="/chi-so/support.cases_opened/?unit=01&amp;period=2014"' in support
+    assert 'href="/chi-so/support.cases_opened/?unit=01&amp;ky=2014"' in support
 
 
 def test_a_case_saved_now_shows_in_the_next_view_and_drills_down(

@@ -628,7 +628,8 @@ class PersonImport(models.Model):
     confirmation, so what is written is checked against the database as it is then. The cells are
     wiped once the import is confirmed or cancelled; the counts and the ids of the persons stay. When
     the officer imports the good rows only, the cells keep the rejected rows with their errors (for
-    the Excel file of rows to fix) until the next day's upload wipes them.
+    the Excel file of rows to fix) for a day: then the officer's next upload or the daily retention run
+    (``people.privacy.retention_run``) wipes them, as it wipes previews left unconfirmed.
     """
 
     class Status(models.TextChoices):

@@ -25,6 +25,7 @@ from lanhmanh.core.erasure import erasure_recorded
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.people.counting import count_violations
 from lanhmanh.people.models import Person, PersonHealth, PersonSupport, Violation, add_years
+from lanhmanh.people.services import person_import_leftovers_wipe
 
 PSEUDONYMISED_NAME = "(đã ẩn danh)"
 RETENTION_REASON = "retention"
@@ -181,17 +182,23 @@ class RetentionRun:
     due: list[Due]
     done: int
     dry_run: bool
+    imports_wiped: int = 0
 
 
 def retention_run(*, dry_run: bool = False, today: dt.date | None = None, actor=None) -> RetentionRun:
-    """Pseudonymise every person due today (one transaction per person). ``dry_run`` only lists them."""
+    """Pseudonymise every person due today (one transaction per person), and wipe the cells of Excel
+    imports kept longer than a day (unconfirmed previews, the rejected rows of partial imports) even when
+    their officer never uploads again. ``dry_run`` only lists the persons."""
     due = retention_due(today=today)
     done = 0
+    wiped = 0
     if not dry_run:
         for item in due:
             person_pseudonymise(actor=actor, person=Person(pk=item.person_id))
             done += 1
-    return RetentionRun(due=due, done=done, dry_run=dry_run)
+        with transaction.atomic():
+            wiped = person_import_leftovers_wipe()
+    return RetentionRun(due=due, done=done, dry_run=dry_run, imports_wiped=wiped)
 
 
 def retention_done(limit: int = 200):

@@ -294,6 +294,22 @@ IMPORT_NOTHING_VALID = gettext_lazy(
 )
 
 
+def person_import_leftovers_wipe(*, owner=None, now: dt.datetime | None = None) -> int:
+    """Wipe the kept cells of imports older than a day: previews never confirmed (cancelled) and the
+    rejected rows of imports of the good rows only (kept a day for their download). ``owner`` limits it
+    to one officer's imports (their next upload); without it every officer's (the daily retention run,
+    ``people.privacy.retention_run``). Returns how many imports were wiped."""
+    stale = (now or timezone.now()) - dt.timedelta(hours=IMPORT_PREVIEW_HOURS)
+    imports = PersonImport.objects.exclude(cells="")
+    if owner is not None:
+        imports = imports.filter(owner=owner)
+    previews = imports.filter(status=PersonImport.Status.PREVIEW, created_at__lt=stale).update(
+        status=PersonImport.Status.CANCELLED, cells=""
+    )
+    rejected = imports.filter(status=PersonImport.Status.CONFIRMED, confirmed_at__lt=stale).update(cells="")
+    return previews + rejected
+
+
 def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport:
     """Read an uploaded list and keep its cells (encrypted) for the preview. Writes nothing else.
 
@@ -303,14 +319,7 @@ def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport
 
     raw_rows = read_workbook(data, file_name=file_name)
     with transaction.atomic():
-        stale = timezone.now() - dt.timedelta(hours=IMPORT_PREVIEW_HOURS)
-        PersonImport.objects.filter(
-            owner=actor, status=PersonImport.Status.PREVIEW, created_at__lt=stale
-        ).update(status=PersonImport.Status.CANCELLED, cells="")
-        # The rejected rows of an import of the good rows only are kept a day for their download.
-        PersonImport.objects.filter(
-            owner=actor, status=PersonImport.Status.CONFIRMED, confirmed_at__lt=stale
-        ).exclude(cells="").update(cells="")
+        person_import_leftovers_wipe(owner=actor)
         batch = PersonImport.objects.create(
             owner=actor,
             file_name=normalise(file_name)[:200],

@@ -12,13 +12,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lanhmanh.core.periods import Period
 from lanhmanh.indicators.evaluation import NOT_SHOWN, Cell, evaluate, shared_trees
 from lanhmanh.indicators.models import Indicator
 from lanhmanh.indicators.registry import ComputedSource, dashboard_sources
 from lanhmanh.org.levels import is_lowest
 from lanhmanh.org.successions import counting_day
 from lanhmanh.plans.models import Plan, TargetKind, Task, TaskStatus
-from lanhmanh.plans.progress import TargetProgress, plan_progress
+from lanhmanh.plans.progress import TargetProgress, plan_progress, spans
 
 ACTIVITY_INDICATOR = "plans.activities_held"
 # A month of a table withheld to protect small counts: not shown at all ("…"). "x" would say it is a
@@ -77,6 +78,12 @@ class SectionIndicator:
     chart_id: str = ""
     withheld_by: str = ""  # the breakdown's name, when it is withheld to protect small counts
 
+    @property
+    def breakdown_title(self) -> str:
+        """ "<indicator>, theo <breakdown>" without saying "theo …" twice (``chart_title``)."""
+        by = self.breakdown.name if self.breakdown is not None else self.withheld_by
+        return chart_title(self.indicator.name, by) if by else self.indicator.name
+
     def chart(self) -> dict | None:
         """The breakdown as a bar chart; hidden (suppressed) values are left out of the bars (null)."""
         if self.breakdown is None:
@@ -123,12 +130,28 @@ class Dashboard:
     sections: list[Section] = field(default_factory=list)
     has_goals: bool = False  # some unit of the table was given a quota or items
     has_district_plans: bool = False
+    # The part of the plan's year shown (the year itself unless a month, quarter or six months is chosen).
+    period: Period | None = None
+
+    @property
+    def shown(self) -> Period:
+        return self.period or self.plan.period
+
+    @property
+    def is_part(self) -> bool:
+        """A month, quarter or six months of the plan's year is shown, not the whole year."""
+        return self.shown != self.plan.period
+
+    @property
+    def counted_until(self) -> Period:
+        """The span the targets' progress counts: the year up to the end of the part shown."""
+        return spans(self.plan.period, self.period)[1]
 
     @property
     def on_new_map(self) -> bool:
         """Whether the figures are counted on the map of the period's end, records of pre-reform units
         under their successors (``org.successions.counted_path``): the page says so."""
-        return counting_day(self.plan.period.end) is not None
+        return counting_day(self.shown.end) is not None
 
     def chart_by_unit(self) -> dict:
         index = len(self.columns) - 1
@@ -176,19 +199,25 @@ class Dashboard:
         }
 
 
-def build(plan: Plan, unit, *, user, today: dt.date | None = None) -> Dashboard:
+def build(plan: Plan, unit, *, user, today: dt.date | None = None, period: Period | None = None) -> Dashboard:
     """Targets at ``unit``, a table of every sourced target and of activities by the unit's children,
     and activities by month. One GROUP BY per sourced indicator; nothing loaded row by row. Each
-    indicator's unit tree is protected once for the page (``shared_trees``)."""
+    indicator's unit tree is protected once for the page (``shared_trees``).
+
+    ``period``: a month, quarter or six months of the plan's year. The table by unit, the map, the
+    activities and the sections then count that part only; each target shows its value in the part and
+    its value from the year's start to the part's end against the (annual) goal and the time gone by
+    (one more evaluation per target). The units' quotas are annual: they are compared for the year only."""
     with shared_trees():
-        return _build(plan, unit, user=user, today=today)
+        return _build(plan, unit, user=user, today=today, period=period)
 
 
-def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
+def _build(plan: Plan, unit, *, user, today: dt.date | None, period: Period | None = None) -> Dashboard:
     today = today or dt.date.today()
-    period = plan.period
+    year = plan.period
+    period, _counted = spans(year, period)
     by = "child" if not is_lowest(unit.level) else None
-    progress = plan_progress(plan, unit, user=user, today=today, by=by)
+    progress = plan_progress(plan, unit, user=user, today=today, by=by, period=period)
     sourced = [p for p in progress if p.has_source]
     columns = [p.target.code for p in sourced] + ["activities"]
     labels = [p.target.code for p in sourced] + [_("Hoạt động")]
@@ -207,7 +236,7 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
         child_rows = [
             ChildRow(path, names.get(path, path), [ix.get(path) for ix in indexes]) for path in children
         ]
-        _add_goals(sourced, child_rows, units)
+        _add_goals(sourced, child_rows, units, annual=period == year)
     by_month = evaluate(activity, unit, period, by="month", user=user)
     cells = {c.key[0]: c for c in by_month.rows}
     months = []
@@ -231,10 +260,11 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
         child_rows,
         activities.total,
         months,
-        period.elapsed_share(today),
+        year.elapsed_share(min(today, period.end)),
         sections,
         has_goals=any(g is not None for r in child_rows for g in r.goals),
         has_district_plans=any(r.district_plan is not None for r in child_rows),
+        period=period,
     )
 
 
@@ -242,11 +272,14 @@ def _build(plan: Plan, unit, *, user, today: dt.date | None) -> Dashboard:
 NO_SHARE_KINDS = (TargetKind.KEEP_CLEAN_SET, TargetKind.SHARE_OF_UNITS)
 
 
-def _add_goals(sourced: list[TargetProgress], rows: list[ChildRow], units: dict) -> None:
+def _add_goals(
+    sourced: list[TargetProgress], rows: list[ChildRow], units: dict, *, annual: bool = True
+) -> None:
     """What each unit of the table was given, target by target: its quota (read with the targets'
     progress) or else the number of the target's named items (hotspots, designated communes) inside it
     (prefetched with the targets); and its own plan under this one with its tasks (annotated on the
-    children). No query of its own."""
+    children). No query of its own. Not ``annual`` (a part of the year is shown): no goal, since a
+    quota is for the whole year."""
     items_in: dict[int, dict[str, int]] = {}
     for p in sourced:
         counts = items_in[p.target.pk] = {}
@@ -264,6 +297,8 @@ def _add_goals(sourced: list[TargetProgress], rows: list[ChildRow], units: dict)
             goal = DistrictGoal(quota, "quota", None) if quota is not None else None
             if goal is None and row.path in items_in[p.target.pk]:
                 goal = DistrictGoal(Decimal(items_in[p.target.pk][row.path]), "items", None)
+            if not annual:
+                goal = None
             if (
                 goal is not None
                 and p.target.kind not in NO_SHARE_KINDS

@@ -81,10 +81,24 @@ def dashboard_workbook(board: Dashboard) -> bytes:
     targets = book.active
     targets.title = _("Chỉ tiêu")
     targets.append([board.plan.title])
-    targets.append([board.unit.long_name])
+    targets.append([board.unit.long_name, board.shown.label])
+    achieved_headers = [_("Đã đạt")]
+    if board.is_part:  # a part of the year: its own value, then the year's up to its end (against the goal)
+        achieved_headers = [
+            _("Trong kỳ (%(period)s)") % {"period": board.shown.label},
+            _("Lũy kế từ đầu năm đến %(day)s") % {"day": f"{board.counted_until.end:%d/%m/%Y}"},
+        ]
     _bold_header(
         targets,
-        [_("Mã"), _("Chỉ tiêu"), _("Mục tiêu"), _("Đã đạt"), _("% đạt"), _("% thời gian"), _("Trạng thái")],
+        [
+            _("Mã"),
+            _("Chỉ tiêu"),
+            _("Mục tiêu"),
+            *achieved_headers,
+            _("% đạt"),
+            _("% thời gian"),
+            _("Trạng thái"),
+        ],
     )
     for p in board.progress:
         achieved = _excel_value(p.achieved) if p.achieved else ""
@@ -103,6 +117,7 @@ def dashboard_workbook(board: Dashboard) -> bytes:
                 p.target.code,
                 p.target.title,
                 _goal_value(goal),
+                *([_excel_value(p.in_period) if p.in_period else ""] if board.is_part else []),
                 achieved,
                 float(p.share_achieved) if p.share_achieved is not None else "",
                 float(p.share_elapsed),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.periods import Period
 from lanhmanh.indicators.evaluation import Cell, Evaluation, evaluate
 from lanhmanh.plans.models import Plan, Target, TargetBreakdown, TargetItem, TargetKind
 
@@ -46,6 +47,10 @@ class TargetProgress:
     evaluation: Evaluation | None = None
     # The quotas given to the unit's children (path → value), read with the unit's own in one query.
     child_quotas: dict[str, Decimal] = field(default_factory=dict)
+    # For a part of the plan's year (a month, quarter, six months): the value within that part. ``achieved``
+    # is then counted from the start of the year to the part's end, against the annual goal, and
+    # ``share_elapsed`` is the share of the year gone by at the part's end (or today, if sooner).
+    in_period: Cell | None = None
 
     @property
     def status_label(self) -> str:
@@ -77,26 +82,55 @@ def _status_against_time(share: Decimal | None, elapsed: Decimal) -> str:
     return OFF_TRACK
 
 
+def spans(year: Period, period: Period | None) -> tuple[Period, Period]:
+    """(the part of the plan's ``year`` chosen, the span counted against the annual goal): the year twice
+    when nothing else is chosen; for a month, quarter or six months, from the year's start to its end."""
+    if period is None or period == year:
+        return year, year
+    if not (year.start <= period.start and period.end <= year.end):
+        raise ValueError(
+            _("Kỳ %(period)s không thuộc năm %(year)s của kế hoạch.")
+            % {"period": period.label, "year": year.start.year}
+        )
+    if period.start == year.start:
+        return period, period
+    return period, Period.range(year.start, period.end)
+
+
 def target_progress(
-    target: Target, unit, *, user, today: dt.date, breakdowns: dict | None = None, by: str | None = None
+    target: Target,
+    unit,
+    *,
+    user,
+    today: dt.date,
+    breakdowns: dict | None = None,
+    by: str | None = None,
+    period: Period | None = None,
 ) -> TargetProgress:
     """The target at ``unit``. ``by`` (e.g. ``child``): evaluate grouped, in the same queries, and keep
     the evaluation; the value shown is then that evaluation's total, hidden wherever its groups would
-    otherwise give a small count away."""
+    otherwise give a small count away. ``period``: a part of the plan's year (``spans``); the grouped
+    evaluation kept is then the part's, the value against the goal the year's up to the part's end."""
     plan = target.plan
     unit_path = unit if isinstance(unit, str) else unit.path
-    period = plan.period
-    elapsed = (Decimal(str(period.elapsed_share(today))) * 100).quantize(Decimal("0.1"))
+    shown, counted = spans(plan.period, period)
+    elapsed = (Decimal(str(plan.period.elapsed_share(min(today, counted.end)))) * 100).quantize(
+        Decimal("0.1")
+    )
     goal, second_goal = _goal(target, unit_path, breakdowns or {})
-    result = evaluate(target.indicator, unit_path, period, by=by, user=user)
+    part = shown != counted
+    result = evaluate(target.indicator, unit_path, counted, by=None if part else by, user=user)
+    kept = evaluate(target.indicator, unit_path, shown, by=by, user=user) if part else result
     if not result.has_source:
-        return TargetProgress(target, goal, second_goal, None, None, None, elapsed, NO_DATA, result)
+        return TargetProgress(target, goal, second_goal, None, None, None, elapsed, NO_DATA, kept)
     second = None
     if target.kind == TargetKind.PAIR and target.second_indicator_id:
-        second_result = evaluate(target.second_indicator, unit_path, period, user=user)
+        second_result = evaluate(target.second_indicator, unit_path, counted, user=user)
         second = second_result.total if second_result.has_source else None
     progress = _progress(target, unit_path, goal, second_goal, result.total, second, elapsed)
-    progress.evaluation = result
+    progress.evaluation = kept
+    if part:
+        progress.in_period = kept.total
     return progress
 
 
@@ -130,11 +164,18 @@ def _progress(target, unit_path, goal, second_goal, achieved: Cell, second, elap
 
 
 def plan_progress(
-    plan: Plan, unit, *, user, today: dt.date | None = None, by: str | None = None
+    plan: Plan,
+    unit,
+    *,
+    user,
+    today: dt.date | None = None,
+    by: str | None = None,
+    period: Period | None = None,
 ) -> list[TargetProgress]:
     """Every target of ``plan`` at ``unit`` (its whole subtree), live from the records the indicators count.
 
-    ``by``: group each target's evaluation too (see ``target_progress``)."""
+    ``by``: group each target's evaluation too; ``period``: a part of the plan's year (see
+    ``target_progress``)."""
     today = today or dt.date.today()
     targets = list(
         plan.targets.select_related("indicator", "second_indicator", "unit", "plan").prefetch_related(
@@ -150,7 +191,8 @@ def plan_progress(
         .select_related("unit")
     }
     results = [
-        target_progress(t, unit_path, user=user, today=today, breakdowns=breakdowns, by=by) for t in targets
+        target_progress(t, unit_path, user=user, today=today, breakdowns=breakdowns, by=by, period=period)
+        for t in targets
     ]
     by_target = {r.target.pk: r for r in results}
     for (target_id, path), breakdown in breakdowns.items():

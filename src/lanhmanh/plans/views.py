@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from lanhmanh.core.audit import history
 from lanhmanh.core.documents import download_name
 from lanhmanh.core.listing import Sort, listing
+from lanhmanh.core.periods import HALF, MONTH, QUARTER, YEAR, parse
+from lanhmanh.core.pickers import period_picker
 from lanhmanh.core.scoping import DataClass, in_subtree, path_q
 from lanhmanh.indicators.evaluation import evaluate, has_source
 from lanhmanh.indicators.selectors import breadcrumbs, unit_for
@@ -51,7 +53,7 @@ from lanhmanh.plans.models import (
     Task,
     TaskStatus,
 )
-from lanhmanh.plans.progress import STATUS_RULE, plan_progress
+from lanhmanh.plans.progress import STATUS_RULE, plan_progress, spans
 from lanhmanh.plans.selectors import (
     activities_for,
     allocation_for,
@@ -84,13 +86,17 @@ def plan_list(request):
 
 @login_required
 def dashboard(request, pk: int):
-    """The live plan dashboard at a unit of the user's jurisdiction: targets, table by unit, trend."""
+    """The live plan dashboard at a unit of the user's jurisdiction: targets, table by unit, trend; for the
+    plan's year or a month, quarter or six months of it (``?ky=``, chosen with the period picker)."""
     plan = plan_for(request.user, pk)
     unit = unit_for(request.user, request.GET.get("unit"))
-    board = build(plan, unit, user=request.user)
+    period, error = _dashboard_period(plan, request.GET.get(PERIOD_PARAM))
+    board = build(plan, unit, user=request.user, period=period)
     measure = request.GET.get(MAP_PARAM, "")
     if measure not in board.columns:
         measure = "activities"
+    picker = period_picker(board.shown, param=PERIOD_PARAM)
+    picker["previous"] = picker["next"] = ""  # a plan is for one year: its parts only
     return render(
         request,
         "plans/dashboard.html",
@@ -106,33 +112,61 @@ def dashboard(request, pk: int):
             "chart_by_unit": board.chart_by_unit() if board.child_rows else None,
             "chart_by_month": board.chart_by_month(),
             "coordinator": is_coordinator(request.user, plan),
+            "picker": picker,
+            "period_error": error,
+            # Kept on the page's links to other units (a part of the year only: the year is the default).
+            "period_query": f"&{PERIOD_PARAM}={board.shown.id}" if board.is_part else "",
         },
     )
 
 
 MAP_PARAM = "ban-do"
+PERIOD_PARAM = "ky"
+
+
+def _dashboard_period(plan, period_id: str | None):
+    """(the part of the plan's year asked for, or None for the whole year; a message when it is not one)."""
+    period_id = (period_id or "").strip()
+    if not period_id:
+        return None, ""
+    try:
+        period = parse(period_id)
+        spans(plan.period, period)
+    except ValueError as exc:
+        return None, str(exc)
+    if period.kind not in (YEAR, HALF, QUARTER, MONTH):
+        return None, _("Chọn cả năm, 6 tháng, một quý hoặc một tháng của năm kế hoạch.")
+    return period, ""
 
 
 def _dashboard_map(plan, board, measure: str):
     """The city's districts coloured by one target (or the activities) as the table shows it to this
-    user; a click opens that district's dashboard with the same choice. None below the city."""
+    user, in the period shown; a click opens that district's dashboard with the same choices. None below
+    the city."""
     values = board.district_values(measure)
     if values is None:
         return None
     base = reverse("plans:dashboard", args=[plan.pk])
-    links = {code: f"{base}?unit={board.unit.path}.{code}&{MAP_PARAM}={measure}" for code in values}
+    period = f"&{PERIOD_PARAM}={board.shown.id}" if board.is_part else ""
+    links = {code: f"{base}?unit={board.unit.path}.{code}&{MAP_PARAM}={measure}{period}" for code in values}
     title = dict(board.map_choices())[measure]
+    if board.is_part:
+        title = f"{title} – {board.shown.label}"
     return district_map(element_id="plan-district-map", title=title, values=values, links=links)
 
 
 @login_required
 def dashboard_export(request, pk: int):
-    """Every number of the dashboard as an Excel workbook (small counts suppressed as on the page)."""
+    """Every number of the dashboard as an Excel workbook (small counts suppressed as on the page), for
+    the period the page shows."""
     plan = plan_for(request.user, pk)
     unit = unit_for(request.user, request.GET.get("unit"))
-    content = dashboard_workbook(build(plan, unit, user=request.user))
+    period, _error = _dashboard_period(plan, request.GET.get(PERIOD_PARAM))
+    board = build(plan, unit, user=request.user, period=period)
+    content = dashboard_workbook(board)
     response = HttpResponse(content, content_type=XLSX)
-    name = download_name(_("Kế hoạch"), plan.year, unit.full_name)
+    when = board.shown.label if board.is_part else plan.year
+    name = download_name(_("Kế hoạch"), when, unit.full_name)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.forms import DateTimeInput, TextGuardMixin
+from lanhmanh.core.forms import DateTimeInput, PeriodSelect, TextGuardMixin
+from lanhmanh.core.periods import HALF, QUARTER, YEAR
 from lanhmanh.core.uploads import UploadField
 from lanhmanh.org.models import Agency, AgencyKind, UnitLevel
 from lanhmanh.org.pickers import UnitPickerField, long_label
@@ -134,20 +135,20 @@ class LicenceForm(TextGuardMixin, forms.ModelForm):
 
 class PlanForm(TextGuardMixin, forms.Form):
     team = forms.ModelChoiceField(label=_("Đội kiểm tra"), queryset=Agency.objects.none())
-    period_id = forms.CharField(
-        label=_("Kỳ kế hoạch"),
-        max_length=20,
-        help_text=_("Ví dụ: 2014 (năm), 2014Q2 (quý), 2014S1 (6 tháng)."),
-    )
+    period_id = forms.CharField(label=_("Kỳ kế hoạch"), max_length=20)
     quota = forms.IntegerField(label=_("Số cơ sở phải kiểm tra"), min_value=1, max_value=10000)
     random_share = forms.IntegerField(
         label=_("Tỷ lệ chọn ngẫu nhiên (%)"), min_value=0, max_value=100, initial=20
     )
     notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, teams=None, **kwargs):
+    def __init__(self, *args, teams=None, year: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+        # A year, six months or quarter chosen from a list (the plan's year first), never typed as a code.
+        self.fields["period_id"].widget = PeriodSelect(
+            years=(year, year - 1, year + 1), kinds=(YEAR, HALF, QUARTER)
+        )
         style(self)
 
 

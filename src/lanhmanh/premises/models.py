@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField, blind_index, id_number_digits, id_number_index
+from lanhmanh.core.periods import parse
 from lanhmanh.core.scoping import PersonalDataManager
 from lanhmanh.core.text import fold
 from lanhmanh.org.levels import is_lowest
@@ -410,7 +411,15 @@ class InspectionPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Kế hoạch kiểm tra {self.period_id} – {self.team}"
+        return f"Kế hoạch kiểm tra {self.period_label} – {self.team}"
+
+    @property
+    def period_label(self) -> str:
+        """The period in words ("Quý 4/2014"), never its code."""
+        try:
+            return parse(self.period_id).label
+        except ValueError:
+            return self.period_id
 
 
 class Selection(models.TextChoices):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import history
+from lanhmanh.core.pickers import default_year
 from lanhmanh.core.scoping import path_q
 from lanhmanh.enforcement import links as tip_links
 from lanhmanh.enforcement.cases.selectors import cases_at
@@ -334,7 +335,7 @@ def plan_list(request):
 def plan_create(request):
     user = request.user
     _require(rules.can_plan(user))
-    form = PlanForm(request.POST or None, teams=selectors.teams_for(user))
+    form = PlanForm(request.POST or None, teams=selectors.teams_for(user), year=default_year(user))
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(actor=user, **form.cleaned_data)

@@ -119,8 +119,13 @@ class AdHocRequestForm(TextGuardMixin, forms.Form):
     )
     title = forms.CharField(label=_("Nội dung yêu cầu"), max_length=255)
     period_id = forms.CharField(
-        label=_("Kỳ số liệu"), max_length=20, help_text=_("Ví dụ: 201410 hoặc 20141001-20141015.")
+        label=_("Kỳ số liệu"),
+        max_length=20,
+        required=False,
+        help_text=_("Chọn một tháng, quý, 6 tháng hoặc năm; hoặc nhập “Từ ngày” và “Đến ngày” bên dưới."),
     )
+    starts_on = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
+    ends_on = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput())
     due_date = forms.DateField(label=_("Hạn nộp"), widget=DateInput())
     units = forms.ModelMultipleChoiceField(
         label=_("Đơn vị được yêu cầu"),
@@ -128,8 +133,11 @@ class AdHocRequestForm(TextGuardMixin, forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, year: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Chosen from a list (the plan's year first), never typed as a code; a span of days by its two dates.
+        year = year or dt.date.today().year
+        self.fields["period_id"].widget = PeriodSelect(years=(year, year - 1, year + 1))
         self.fields["units"].queryset = (
             # The units one step below, in the version of the tree valid today (2026: communes under
             # the city; 2014: districts).
@@ -137,3 +145,19 @@ class AdHocRequestForm(TextGuardMixin, forms.Form):
             .valid_on(timezone.localdate())
             .order_by("path")
         )
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts or ends:
+            if not (starts and ends):
+                self.add_error("ends_on" if starts else "starts_on", _("Nhập cả “Từ ngày” và “Đến ngày”."))
+            elif ends < starts:
+                self.add_error("ends_on", _("“Đến ngày” phải bằng hoặc sau “Từ ngày”."))
+            elif data.get("period_id"):
+                self.add_error("period_id", _("Chọn một kỳ hoặc nhập từ ngày – đến ngày, không cả hai."))
+            else:
+                data["period_id"] = f"{starts:%Y%m%d}-{ends:%Y%m%d}"
+        elif not data.get("period_id") and "period_id" not in self.errors:
+            self.add_error("period_id", _("Chọn kỳ số liệu, hoặc nhập từ ngày – đến ngày."))
+        return data

@@ -482,7 +482,7 @@ def request_create(request):
     """The city (or a district) asks chosen units for an ad hoc report by a date."""
     if not is_approver(request.user):
         raise Http404
-    form = AdHocRequestForm(request.POST or None, user=request.user)
+    form = AdHocRequestForm(request.POST or None, user=request.user, year=default_year(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

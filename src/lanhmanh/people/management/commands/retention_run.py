@@ -1,4 +1,5 @@
-"""``manage.py retention_run [--dry-run]``: pseudonymise persons due for retention (schedule it daily)."""
+"""``manage.py retention_run [--dry-run]``: pseudonymise persons due for retention and wipe the kept cells
+of Excel imports older than a day (schedule it daily)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Đã ẩn danh {result.done} hồ sơ."))
+            self.stdout.write(
+                f"Đã xóa nội dung {result.imports_wiped} lượt nhập Excel quá một ngày (bản xem trước, dòng lỗi)."
+            )
