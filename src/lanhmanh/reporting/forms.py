@@ -137,3 +137,37 @@ class AdHocRequestForm(TextGuardMixin, forms.Form):
             .valid_on(timezone.localdate())
             .order_by("path")
         )
+        # Forms the units below fill in (the city's own answers to requests from above are not asked down).
+        self.fields["form"].queryset = self.fields["form"].queryset.filter(
+            submitter_level__gt=user.unit.level
+        )
+
+
+class UpwardRequestForm(TextGuardMixin, forms.Form):
+    """A request from above recorded by the city coordinator: who asked, their document, what, by when."""
+
+    issuer = forms.ChoiceField(label=_("Cơ quan cấp trên yêu cầu"))
+    reference = forms.CharField(
+        label=_("Số, ký hiệu văn bản yêu cầu"),
+        max_length=100,
+        required=False,
+        help_text=_("Ví dụ: 1234/LĐTBXH-PCTNXH."),
+    )
+    title = forms.CharField(label=_("Nội dung yêu cầu"), max_length=255)
+    form = forms.ModelChoiceField(
+        label=_("Biểu mẫu trả lời"), queryset=ReportForm.objects.none(), empty_label=None
+    )
+    period_id = forms.CharField(
+        label=_("Kỳ số liệu"), max_length=20, help_text=_("Ví dụ: 2014Q3, 201410 hoặc 20141001-20141015.")
+    )
+    due_date = forms.DateField(label=_("Hạn nộp"), widget=DateInput())
+
+    def __init__(self, *args, user, issuers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].choices = [(i, i) for i in issuers]
+        self.fields["form"].queryset = ReportForm.objects.filter(
+            periodicity="adhoc",
+            active=True,
+            submitter_level=user.unit.level,
+            submitter_agency_kind=user.agency.kind,
+        ).order_by("code")
