@@ -129,11 +129,18 @@ def _filled(submission: Submission, typed: dict[str, object]) -> dict[str, objec
     return values
 
 
-def _file(officer, form, period_id, typed, *, approver=None, request=None) -> Submission:
+def _file(officer, form, period_id, typed, *, approver=None, request=None, reason="") -> Submission:
     submission = services.submission_open(
         actor=officer, form=form, period_id=period_id, request=request, today=TODAY
     )
-    services.submission_save(actor=officer, submission=submission, values=_filled(submission, typed))
+    values = _filled(submission, typed)
+    prefilled = values_of(submission)
+    reasons = {
+        code: reason
+        for code, value in values.items()
+        if reason and prefilled.get(code) is not None and str(prefilled[code]) != str(value)
+    }
+    services.submission_save(actor=officer, submission=submission, values=values, reasons=reasons)
     services.submission_submit(
         actor=officer,
         submission=submission,
@@ -186,7 +193,15 @@ def reporting_periodic_demo(context: DemoContext) -> str:
         "culture_licences_refused": rnd.randint(0, 3),
         "culture_assessment": ASSESSMENT,
     }
-    _file(culture, forms["van-hoa-nam"], "2013", culture_typed, approver=coordinator)
+    # 2013 was reported on paper: no quarters in the system to prefill the year, so each figure has its reason.
+    _file(
+        culture,
+        forms["van-hoa-nam"],
+        "2013",
+        culture_typed,
+        approver=coordinator,
+        reason="Năm 2013 báo cáo quý bằng văn bản giấy; số liệu theo sổ theo dõi của Sở.",
+    )
     for quarter in ("2014Q2", "2014Q3"):
         _file(culture, forms["van-hoa-quy"], quarter, culture_typed, approver=coordinator)
     _file(police, forms["cong-an-quy"], "2014Q3", {"police_notes": ASSESSMENT}, approver=coordinator)
