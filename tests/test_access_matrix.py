@@ -149,6 +149,8 @@ COVERED_ELSEWHERE = {
     "plans:target_items": "tests/plans/test_district_plans.py (read by the plan's users, changed by its coordinator)",
     "plans:district_plans": "tests/plans/test_district_plans.py (a district plan's id leads to its own page)",
     "plans:district_plan": "tests/plans/test_district_plans.py (a city plan's id leads to its dashboard)",
+    "plans:district_plan_edit": "tests/plans/test_district_plans.py (the coordinator or the district's own office)",
+    "plans:district_duty_edit": "tests/plans/test_district_plans.py (the coordinator or the district's own office)",
     "plans:gaps": "tests/plans/test_plan_2026.py (the plan's coordinator only)",
     "cases:case_detail": "tests/cases/test_views.py (agencies on the case, 404 for another district)",
     "cases:stage_record": "tests/cases (each stage by its own agency's role)",

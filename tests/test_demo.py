@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import models
 from django.test import Client
 
 from lanhmanh.core.models import ChangeRecord
@@ -203,3 +204,27 @@ def test_home_summary_counts_the_units_below_the_users_unit(django_assert_num_qu
     ]
     assert home_summary(users["quantri"])["is_admin"] is True
     assert home_summary(users["baovedulieu"])["is_admin"] is False
+
+
+def test_the_coordinator_sees_filed_annual_police_and_ad_hoc_reports_in_the_demo(demo):
+    """Issue 15: annual sector, police quarterly and upward ad hoc reports are in the demo."""
+    from lanhmanh.reporting.models import Status, Submission  # noqa: PLC0415 - this test only
+    from lanhmanh.reporting.selectors import approval_queue_for, submissions_for  # noqa: PLC0415
+
+    coordinator = User.objects.get(username="dieuphoi")
+    seen = {(s.form.code, s.period_id, s.status) for s in submissions_for(coordinator)}
+    assert ("van-hoa-nam", "2013", Status.APPROVED) in seen
+    assert {("van-hoa-quy", q, Status.APPROVED) for q in ("2014Q2", "2014Q3")} <= seen
+    assert ("cong-an-quy", "2014Q3", Status.APPROVED) in seen
+    assert ("cong-an-tp-quy", "2014Q3", Status.SUBMITTED) in seen
+    assert "cong-an-tp-quy" in {s.form.code for s in approval_queue_for(coordinator)}
+    answer = Submission.objects.get(form__code="thanh-pho-dot-xuat")
+    assert answer.request.issuer.startswith("Bộ Lao động") and answer.status == Status.SUBMITTED
+    # The annual figures the records could not give were explained (2013 had no quarters in the system).
+    annual = Submission.objects.get(form__code="van-hoa-nam")
+    assert (
+        not annual.values.filter(number__isnull=False, computed__isnull=False)
+        .exclude(number=models.F("computed"))
+        .filter(correction_reason="")
+        .exists()
+    )

@@ -1,7 +1,9 @@
 """Issue 15's journeys: the district sends its report without retyping a registry figure and the city's
 consolidation equals the records; the coordinator points a target at a reported indicator and sees its
 value with the reports behind it; the coordinator sets district quotas and sees progress by district; a
-district issues its plan under the city plan; the culture department submits its sector report."""
+district issues its plan under the city plan, the coordinator edits it and its quotas (too much refused, nothing
+saved) and the district edits a duty; the culture department submits its sector report; the coordinator records
+a request from the Ministry and answers it from the consolidation."""
 
 from __future__ import annotations
 
@@ -326,3 +328,90 @@ def test_the_culture_department_submits_its_sector_report(demo_accounts, page, b
     expect(city.locator(".alert-success")).to_contain_text("Đã duyệt báo cáo")
     submission.refresh_from_db()
     assert submission.status == Status.APPROVED
+
+
+def test_the_coordinator_edits_a_district_plan_and_its_quotas_and_the_district_edits_a_duty(
+    demo_accounts, page, browser, live_server
+):
+    plan = load_plan_2014()
+    t03 = plan.targets.get(code="T03")  # 500 sellers sanctioned
+    hoan_kiem_unit = AdministrativeUnit.objects.get(path=HOAN_KIEM)
+    ba_dinh = AdministrativeUnit.objects.filter(path="01.001").order_by("pk").first()
+    coordinator = User.objects.get(username="dieuphoi")
+    from lanhmanh.plans import services as plan_services  # noqa: PLC0415 - the setup only
+
+    plan_services.breakdowns_set(target=t03, actor=coordinator, values={ba_dinh: 450})
+    sub = plan_services.district_plan_create(
+        parent=plan, unit=hoan_kiem_unit, title="KH PCMD quận Hoàn Kiếm 2014", actor=coordinator
+    )
+    police = sub.scope_unit.agencies.get(kind="police")
+    plan_services.district_duty_create(
+        plan=sub,
+        text="Kiểm tra cơ sở lưu trú.",
+        agencies=[police],
+        due_on=dt.date(2014, 6, 30),
+        actor=coordinator,
+    )
+    sign_in(page, live_server.url, "dieuphoi", next_path=f"/ke-hoach/ke-hoach-don-vi/{sub.pk}/")
+    page.get_by_role("link", name="Sửa kế hoạch, chỉ tiêu giao").click()
+    expect(page.locator("h1")).to_have_text("Sửa kế hoạch: Quận Hoàn Kiếm")
+    page.fill("#id_number", "18/KH-UBND")
+    page.fill(f"#quota-{t03.pk}", "100")  # with Ba Đình's 450: 550 > 500
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.locator(".alert-danger")).to_contain_text(
+        "Tổng chỉ tiêu giao cho các đơn vị (550) vượt chỉ tiêu T03 của thành phố (500)."
+    )
+    sub.refresh_from_db()
+    assert sub.number == "" and not TargetBreakdown.objects.filter(target=t03, unit=hoan_kiem_unit).exists()
+    page.fill(f"#quota-{t03.pk}", "50")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã lưu thay đổi của kế hoạch")
+    expect(page.locator('table[data-district-targets] tr[data-target="T03"] [data-given]')).to_have_text("50")
+    expect(page.locator("p.text-muted").first).to_contain_text("Số 18/KH-UBND")
+
+    district = browser.new_context(locale="vi-VN").new_page()
+    sign_in(district, live_server.url, "phonglaodong", next_path=f"/ke-hoach/ke-hoach-don-vi/{sub.pk}/")
+    district.locator("table[data-district-duties] [data-edit-duty]").click()
+    district.get_by_label("Đội Kiểm tra liên ngành 178", exact=False).check()
+    district.fill("#id_due_on", "30/09/2014")
+    district.get_by_role("button", name="Lưu nhiệm vụ").click()
+    expect(district.locator(".alert-success")).to_have_text(
+        "Đã lưu nhiệm vụ và cập nhật công việc của các cơ quan."
+    )
+    row = district.locator("table[data-district-duties] tbody tr").first
+    expect(row).to_contain_text("30/09/2014")
+    expect(row.locator("[data-task-state]")).to_have_count(2)
+    assert set(Task.objects.filter(duty__plan=sub).values_list("due_on", flat=True)) == {dt.date(2014, 9, 30)}
+
+
+def test_the_coordinator_answers_a_request_from_the_ministry_from_the_consolidation(
+    demo_accounts, page, live_server
+):
+    report_forms_load()
+    load_plan_2014()
+    sign_in(page, live_server.url, "dieuphoi", next_path="/bao-cao/")
+    page.get_by_role("link", name="Ghi nhận yêu cầu báo cáo của cấp trên").click()
+    expect(page.locator("h1")).to_have_text("Yêu cầu báo cáo của cấp trên")
+    page.select_option(
+        "#id_issuer", label="Bộ Lao động – Thương binh và Xã hội (Cục Phòng, chống tệ nạn xã hội)"
+    )
+    page.fill("#id_reference", "4321/LĐTBXH-PCTNXH")
+    page.fill("#id_title", "Báo cáo nhanh kết quả tháng 10/2014")
+    page.fill("#id_period_id", "201410")
+    page.fill("#id_due_date", "01/01/2000")  # past: refused, nothing saved
+    page.get_by_role("button", name="Ghi nhận yêu cầu").click()
+    expect(page.locator("[role=alert]").first).to_contain_text("Hạn nộp (01/01/2000) đã qua.")
+    due = timezone.localdate() + dt.timedelta(days=7)
+    page.fill("#id_due_date", due.strftime("%d/%m/%Y"))
+    page.get_by_role("button", name="Ghi nhận yêu cầu").click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã ghi nhận yêu cầu báo cáo của cấp trên")
+    item = page.locator("li", has_text="Báo cáo nhanh kết quả tháng 10/2014")
+    expect(item).to_contain_text(
+        "Bộ Lao động – Thương binh và Xã hội (Cục Phòng, chống tệ nạn xã hội) (4321/LĐTBXH-PCTNXH)"
+    )
+    expect(item).to_contain_text(due.strftime("%d/%m/%Y"))
+    item.get_by_role("button", name="Lập báo cáo").click()
+    expect(page.locator("h1")).to_contain_text("Báo cáo đột xuất của Thành phố")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel").click()
+    assert download.value.suggested_filename.endswith(".xlsx")

@@ -217,3 +217,97 @@ def test_the_plan_list_shows_the_city_plan_with_a_link_to_the_district_plans(
     assert (
         f'href="/ke-hoach/{plan.pk}/ke-hoach-don-vi/" data-district-plans>1 kế hoạch của đơn vị</a>' in page
     )
+
+
+def _hoan_kiem_plan(client, plan) -> Plan:
+    client.post(
+        f"/ke-hoach/{plan.pk}/ke-hoach-don-vi/",
+        {
+            "unit": unit(HOAN_KIEM).pk,
+            "title": "KH Hoàn Kiếm",
+            "number": "18/KH-UBND",
+            "issued_on": "10/02/2014",
+        },
+    )
+    return Plan.objects.get(parent=plan)
+
+
+def test_the_coordinator_edits_a_district_plan_and_its_quotas_and_too_much_is_refused_with_nothing_saved(
+    plan, coordinator, client_for
+):
+    client = client_for(coordinator)
+    sub = _hoan_kiem_plan(client, plan)
+    t03 = plan.targets.get(code="T03")
+    goal = int(t03.value)
+    breakdowns_set(target=t03, actor=coordinator, values={unit(BA_DINH): Decimal(goal - 100)})
+    url = f"/ke-hoach/ke-hoach-don-vi/{sub.pk}/sua/"
+    page = client.get(url).content.decode()
+    assert f'name="quota-{t03.pk}"' in page and 'value="KH Hoàn Kiếm"' in page
+    # Hoàn Kiếm's 150 with Ba Đình's (goal - 100) goes over the city's target: refused, title unchanged.
+    page = client.post(
+        url, {"title": "KH Hoàn Kiếm (sửa)", "number": "19/KH-UBND", f"quota-{t03.pk}": "150"}
+    ).content.decode()
+    total = f"{goal + 50:,}".replace(",", ".")
+    assert f"Tổng chỉ tiêu giao cho các đơn vị ({total}) vượt chỉ tiêu T03 của thành phố" in page
+    sub.refresh_from_db()
+    assert (sub.title, sub.number) == ("KH Hoàn Kiếm", "18/KH-UBND")
+    assert not TargetBreakdown.objects.filter(target=t03, unit=unit(HOAN_KIEM)).exists()
+    response = client.post(
+        url, {"title": "KH Hoàn Kiếm (sửa)", "number": "19/KH-UBND", f"quota-{t03.pk}": "80"}
+    )
+    assert response.status_code == 302
+    sub.refresh_from_db()
+    assert (sub.title, sub.number) == ("KH Hoàn Kiếm (sửa)", "19/KH-UBND")
+    assert TargetBreakdown.objects.get(target=t03, unit=unit(HOAN_KIEM)).value == 80
+    page = client.get(f"/ke-hoach/ke-hoach-don-vi/{sub.pk}/").content.decode()
+    given = re.search(r'<tr data-target="T03">.*?data-given>([^<]*)<', page, re.S).group(1)
+    assert given.strip() == "80"
+
+
+def test_a_district_office_edits_its_plan_without_quotas_and_a_date_outside_the_year_is_refused(
+    plan, district_officer, other_district_officer, client_for
+):
+    client = client_for(district_officer)
+    sub = _hoan_kiem_plan(client, plan)
+    url = f"/ke-hoach/ke-hoach-don-vi/{sub.pk}/sua/"
+    page = client.get(url).content.decode()
+    assert "quota-" not in page  # the city gives quotas, not the district
+    page = client.post(url, {"title": "KH mới", "issued_on": "01/01/2015"}).content.decode()
+    assert "Ngày ban hành (01/01/2015) phải thuộc năm 2014 của kế hoạch." in page
+    sub.refresh_from_db()
+    assert sub.title == "KH Hoàn Kiếm"
+    assert client_for(other_district_officer).get(url).status_code == 404
+
+
+def test_editing_a_duty_moves_its_tasks_gives_new_agencies_theirs_and_keeps_a_begun_task(
+    plan, district_officer, client_for
+):
+    client = client_for(district_officer)
+    sub = _hoan_kiem_plan(client, plan)
+    police, team = Agency.objects.get(code="01-002-police"), Agency.objects.get(code="01-002-team-178")
+    committee = Agency.objects.get(code="01-002-committee")
+    duty = district_duty_create(
+        plan=sub,
+        text="Kiểm tra.",
+        agencies=[police, team],
+        due_on=dt.date(2014, 6, 30),
+        actor=district_officer,
+    )
+    url = f"/ke-hoach/ke-hoach-don-vi/nhiem-vu/{duty.pk}/sua/"
+    response = client.post(
+        url,
+        {"text": "Kiểm tra cơ sở lưu trú.", "agencies": [police.pk, committee.pk], "due_on": "30/09/2014"},
+    )
+    assert response.status_code == 302
+    tasks = {t.owner.code: t for t in Task.objects.filter(duty=duty).select_related("owner")}
+    assert set(tasks) == {"01-002-police", "01-002-committee"}  # the team's task (not begun) is gone
+    assert {t.due_on for t in tasks.values()} == {dt.date(2014, 9, 30)}
+    assert ChangeRecord.objects.filter(model="plans.duty", object_id=str(duty.pk), action="update").exists()
+    Task.objects.filter(pk=tasks["01-002-police"].pk).update(status="in-progress")
+    page = client.post(
+        url, {"text": "Kiểm tra cơ sở lưu trú.", "agencies": [committee.pk], "due_on": "31/12/2015"}
+    ).content.decode()
+    assert "Công an Quận Hoàn Kiếm đã bắt đầu hoặc hoàn thành công việc của nhiệm vụ này" in page
+    assert "Hạn hoàn thành (31/12/2015) phải thuộc năm 2014 của kế hoạch." in page
+    duty.refresh_from_db()
+    assert duty.due_on == dt.date(2014, 9, 30) and Task.objects.filter(duty=duty).count() == 2

@@ -348,7 +348,7 @@ def test_a_bad_form_or_period_is_refused_naming_the_parameter(forms, district_of
 def test_a_period_alone_keeps_the_forms_of_its_kind(forms, district_officer):
     client = api(district_officer, "read")
     quarter = client.get(EXPECTED, {"period": "2014Q3"}).json()
-    assert {e["form"] for e in quarter["area"]["forms"]} == {"huyen-quy", "doi-178-quy"}
+    assert {e["form"] for e in quarter["area"]["forms"]} == {"huyen-quy", "doi-178-quy", "cong-an-quy"}
     response = client.get(EXPECTED, {"period": "tháng mười"})
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["period"]

@@ -107,3 +107,123 @@ def reporting_demo(context: DemoContext) -> str:
                 services.submission_approve(actor=approver, submission=submission)
             created += 1
     return f"Báo cáo: {created} báo cáo tháng của các phường quận Hoàn Kiếm (tháng 8–9/2014)."
+
+
+ASSESSMENT = "Đã triển khai đầy đủ nhiệm vụ được giao; đề nghị tiếp tục bố trí kinh phí cho năm sau."
+UPWARD_TITLE = "Báo cáo nhanh kết quả phòng, chống mại dâm tháng 10/2014"
+
+
+def _filled(submission: Submission, typed: dict[str, object]) -> dict[str, object]:
+    """The values to save: what the records or the quarters prefilled stays; the rest is typed (0 by default)."""
+    values: dict[str, object] = {}
+    for field in submission.form.fields.all():
+        value = values_of(submission).get(field.code)
+        if field.code in typed:
+            values[field.code] = typed[field.code]
+        elif field.is_number and value is None:
+            values[field.code] = 0
+    if "people_checked" in values:  # at least the persons sanctioned were checked
+        values["people_checked"] = (values_of(submission).get("sellers_sanctioned") or 0) + int(
+            values["people_checked"] or 0
+        )
+    return values
+
+
+def _file(officer, form, period_id, typed, *, approver=None, request=None, reason="") -> Submission:
+    submission = services.submission_open(
+        actor=officer, form=form, period_id=period_id, request=request, today=TODAY
+    )
+    values = _filled(submission, typed)
+    prefilled = values_of(submission)
+    reasons = {
+        code: reason
+        for code, value in values.items()
+        if reason and prefilled.get(code) is not None and str(prefilled[code]) != str(value)
+    }
+    services.submission_save(actor=officer, submission=submission, values=values, reasons=reasons)
+    services.submission_submit(
+        actor=officer,
+        submission=submission,
+        now=dt.datetime.combine(min(submission.due_date, TODAY), dt.time(10), tzinfo=dt.UTC),
+    )
+    if approver is not None:
+        services.submission_approve(actor=approver, submission=submission)
+    return submission
+
+
+def _city_police_officer() -> User | None:
+    agency = Agency.objects.filter(code="01-city-police").first()
+    if agency is None:
+        return None
+    user, created = User.objects.get_or_create(
+        username="bc-cong-an-tp",
+        defaults={
+            "agency": agency,
+            "password": make_password(None),
+            "first_name": "Cán bộ Phòng PC45, Công an Thành phố",
+            "title": "Đầu mối báo cáo (tài khoản mẫu, không đăng nhập được)",
+        },
+    )
+    if created:
+        user.roles.set(Role.objects.filter(code=Role.POLICE))
+    return user
+
+
+@step(order=72, name="reporting.periodic")
+def reporting_periodic_demo(context: DemoContext) -> str:
+    """Filed reports of the other forms a coordinator sees (idempotent): the culture department's quarters of
+    2014 and its 2013 year, the Hoàn Kiếm police's third quarter, the City Police's third quarter (waiting
+    for approval), and the city's answer to an ad hoc request of the Ministry (sent)."""
+    coordinator = context.accounts.get(Role.CITY_COORDINATOR)
+    culture = context.accounts.get(Role.SECTOR_REPORTER)
+    police = context.accounts.get(Role.POLICE)
+    if coordinator is None or culture is None or police is None:
+        return "Báo cáo định kỳ khác: chưa có tài khoản mẫu."
+    forms = {f.code: f for f in ReportForm.objects.all()}
+    if Submission.objects.filter(form=forms["van-hoa-nam"], agency=culture.agency).exists():
+        return "Báo cáo định kỳ khác: dữ liệu mẫu đã có."
+    rnd = context.random
+    culture_typed = {
+        "culture_campaigns": rnd.randint(8, 20),
+        "culture_campaign_participants": rnd.randint(1500, 4000),
+        "culture_residential_areas": rnd.randint(60, 140),
+        "culture_communes_assessed": rnd.randint(20, 45),
+        "culture_checks": rnd.randint(60, 120),
+        "culture_violations": rnd.randint(3, 12),
+        "culture_licences_refused": rnd.randint(0, 3),
+        "culture_assessment": ASSESSMENT,
+    }
+    # 2013 was reported on paper: no quarters in the system to prefill the year, so each figure has its reason.
+    _file(
+        culture,
+        forms["van-hoa-nam"],
+        "2013",
+        culture_typed,
+        approver=coordinator,
+        reason="Năm 2013 báo cáo quý bằng văn bản giấy; số liệu theo sổ theo dõi của Sở.",
+    )
+    for quarter in ("2014Q2", "2014Q3"):
+        _file(culture, forms["van-hoa-quy"], quarter, culture_typed, approver=coordinator)
+    _file(police, forms["cong-an-quy"], "2014Q3", {"police_notes": ASSESSMENT}, approver=coordinator)
+    filed = 4
+    city_police = _city_police_officer()
+    if city_police is not None:
+        _file(city_police, forms["cong-an-tp-quy"], "2014Q3", {"police_notes": ASSESSMENT})
+        filed += 1
+    request = services.upward_request_record(
+        actor=coordinator,
+        form=forms["thanh-pho-dot-xuat"],
+        issuer="Bộ Lao động – Thương binh và Xã hội (Cục Phòng, chống tệ nạn xã hội)",
+        reference="4321/LĐTBXH-PCTNXH",
+        title=UPWARD_TITLE,
+        period_id="201410",
+        due_date=dt.date(2014, 12, 10),
+        today=TODAY,
+    )
+    _file(
+        coordinator, request.form, "", {"sellers_known": 180, "suspect_establishments": 25}, request=request
+    )
+    return (
+        f"Báo cáo định kỳ khác: {filed + 1} báo cáo (quý, năm của Sở Văn hóa, Công an; báo cáo đột xuất "
+        "trả lời Bộ LĐTBXH)."
+    )

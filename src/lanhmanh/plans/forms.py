@@ -472,6 +472,14 @@ class DistrictPlanForm(TextGuardMixin, forms.Form):
             self.initial.setdefault("unit", units.first())
 
 
+class DistrictPlanEditForm(TextGuardMixin, forms.Form):
+    """A district plan's title, number and date of issue, changed after it was issued."""
+
+    title = forms.CharField(label=_("Tên kế hoạch"), max_length=300)
+    number = forms.CharField(label=_("Số hiệu"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False, widget=DateInput())
+
+
 class DistrictDutyForm(TextGuardMixin, forms.Form):
     text = forms.CharField(
         label=_("Nội dung nhiệm vụ"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})

@@ -751,6 +751,136 @@ def district_duty_create(*, plan: Plan, text: str, agencies, due_on: dt.date, ac
     return duty
 
 
+DUTY_AGENCY_STARTED = _lazy(
+    "%(agency)s đã bắt đầu hoặc hoàn thành công việc của nhiệm vụ này: không bỏ cơ quan này khỏi nhiệm vụ được."
+)
+
+
+@transaction.atomic
+def district_plan_update(*, plan: Plan, title: str, number: str = "", issued_on=None, actor) -> Plan:
+    """Change a district plan's title, number and date of issue. Refused (naming the field, nothing saved)
+    for a date outside the plan's year. Audited (before/after)."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.parent_id is None:
+        raise ValidationError({"unit": DISTRICT_PLAN_UNDER_DISTRICT})
+    if issued_on is not None and issued_on.year != plan.year:
+        raise ValidationError(
+            {"issued_on": DISTRICT_PLAN_DATE % {"day": issued_on.strftime("%d/%m/%Y"), "year": plan.year}}
+        )
+    before = snapshot(plan)
+    plan.title = title.strip()
+    plan.number = number.strip()
+    plan.issued_on = issued_on
+    plan.full_clean()
+    plan.save()
+    record_change(actor=actor, instance=plan, action=Action.UPDATE, before=before, after=snapshot(plan))
+    return plan
+
+
+@transaction.atomic
+def district_duty_update(*, duty: Duty, text: str, agencies, due_on: dt.date, actor) -> Duty:
+    """Change a district plan's duty: its wording, the agencies it is given to and its due date. A new
+    agency gets its task; an agency taken off loses its task if the task has not begun; the tasks not done
+    take the new due date. Refused (naming the field, nothing saved) for an agency outside the district, a
+    date outside the plan's year, or taking off an agency whose task has begun. Audited (before/after)."""
+    duty = Duty.objects.select_for_update().select_related("plan__scope_unit").get(pk=duty.pk)
+    plan = duty.plan
+    agencies = list(agencies)
+    errors: dict[str, str] = {}
+    for agency in agencies:
+        if not (
+            agency.unit.path == plan.scope_unit.path
+            or agency.unit.path.startswith(plan.scope_unit.path + ".")
+        ):
+            errors["agencies"] = DUTY_AGENCY_OUTSIDE % {
+                "agency": agency.name,
+                "unit": plan.scope_unit.full_name,
+            }
+            break
+    tasks = list(duty.tasks.select_related("owner"))
+    if "agencies" not in errors:
+        for task in tasks:
+            begun = task.status != TaskStatus.NOT_STARTED or task.evidence_note or task.evidence_upload_id
+            if task.owner not in agencies and begun:
+                errors["agencies"] = DUTY_AGENCY_STARTED % {"agency": task.owner.name}
+                break
+    if due_on.year != plan.year:
+        errors["due_on"] = DUTY_DUE_OUTSIDE % {"day": due_on.strftime("%d/%m/%Y"), "year": plan.year}
+    if not text.strip():
+        errors["text"] = _("Ghi nội dung nhiệm vụ.")
+    if errors:
+        raise ValidationError(errors)
+
+    def state(d: Duty) -> dict:
+        return {
+            "text": d.text,
+            "due_on": d.due_on.isoformat() if d.due_on else None,
+            "agencies": sorted(a.code for a in d.agencies.all()),
+        }
+
+    before = state(duty)
+    duty.text = text.strip()
+    duty.due_on = due_on
+    duty.full_clean()
+    duty.save()
+    duty.agencies.set(agencies)
+    title = Truncator(duty.text.split("\n")[0]).chars(300)
+    for task in tasks:
+        if task.owner not in agencies:
+            record_change(actor=actor, instance=task, action=Action.DELETE, before=_task_snapshot(task))
+            task.delete()
+        elif task.status != TaskStatus.DONE and (task.due_on != due_on or task.title != title):
+            task_before = _task_snapshot(task)
+            task.due_on, task.title = due_on, title
+            task.save(update_fields=["due_on", "title", "updated_at"])
+            record_change(
+                actor=actor,
+                instance=task,
+                action=Action.UPDATE,
+                before=task_before,
+                after=_task_snapshot(task),
+            )
+    owners = {task.owner_id for task in tasks}
+    for agency in agencies:
+        if agency.pk not in owners:
+            task_create(duty=duty, title=title, owner=agency, due_on=due_on, actor=actor)
+    record_change(actor=actor, instance=duty, action=Action.UPDATE, before=before, after=state(duty))
+    return duty
+
+
+def district_quota_targets(parent: Plan) -> list[Target]:
+    """The city plan's targets a district may be given a share of: those with a number to share."""
+    return [
+        t
+        for t in parent.targets.select_related("unit").order_by("code")
+        if t.unit_id == parent.scope_unit_id and (t.min_value if t.kind == "range" else t.value) is not None
+    ]
+
+
+@transaction.atomic
+def district_quotas_set(*, plan: Plan, actor, values: dict) -> int:
+    """Set the district's quota of each city target at once from its district plan: ``values`` maps a
+    target of the city plan to the district's quota (None: none). Refuses, every error at once and nothing
+    saved, a quota above the city's goal and quotas of all districts adding up to more than the city
+    target (the message names the target). Side effects: as ``breakdowns_set``. Returns the number changed."""
+    parent = plan.parent
+    if parent is None:
+        raise ValidationError({"unit": DISTRICT_PLAN_UNDER_DISTRICT})
+    errors: list[str] = []
+    changed = 0
+    for target, value in values.items():
+        if target.plan_id != parent.pk:
+            errors.append(_("Chỉ tiêu %(code)s không thuộc kế hoạch của Thành phố.") % {"code": target.code})
+            continue
+        try:
+            changed += breakdowns_set(target=target, actor=actor, values={plan.scope_unit: value})
+        except ValidationError as exc:
+            errors.extend(m if target.code in m else f"{target.code}: {m}" for m in exc.messages)
+    if errors:
+        raise ValidationError(errors)  # and the quotas set before the error are rolled back with it
+    return changed
+
+
 # Target items --------------------------------------------------------------------------------------
 
 ITEM_UNIT_OUTSIDE = _lazy("%(unit)s không thuộc địa bàn của chỉ tiêu %(code)s.")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,6 +35,7 @@ from lanhmanh.plans.forms import (
     AllocationForm,
     BudgetLineForm,
     DistrictDutyForm,
+    DistrictPlanEditForm,
     DistrictPlanForm,
     DutyForm,
     GapResolveForm,
@@ -802,3 +804,104 @@ def district_plan(request, pk: int):
             "form": form,
         },
     )
+
+
+def _district_plan_managed(request, pk: int):
+    """A district plan the user may change (the coordinator, or the district's labour office), else 404."""
+    plan = plan_for(request.user, pk)
+    if plan.parent_id is None or not rules.can_manage_district_plan(
+        request.user, plan.parent, plan.scope_unit
+    ):
+        raise Http404
+    return plan
+
+
+def _quota_value(raw: str) -> Decimal | None:
+    text = raw.strip().replace(".", "").replace(",", ".")
+    return Decimal(text) if text else None
+
+
+@login_required
+def district_plan_edit(request, pk: int):
+    """Change a district plan after it was issued: its title, number and date (the district office or the
+    coordinator) and the quotas the city gives the district (the coordinator). Every error is shown at once,
+    and nothing is saved unless all of it is valid."""
+    plan = _district_plan_managed(request, pk)
+    parent = plan.parent
+    give_quotas = is_coordinator(request.user, parent)
+    form = DistrictPlanEditForm(
+        request.POST or None,
+        initial={"title": plan.title, "number": plan.number, "issued_on": plan.issued_on},
+    )
+    targets = services.district_quota_targets(parent) if give_quotas else []
+    quotas = {
+        b.target_id: b.value for b in TargetBreakdown.objects.filter(target__in=targets, unit=plan.scope_unit)
+    }
+    typed = {t.pk: request.POST.get(f"quota-{t.pk}", "") for t in targets} if request.method == "POST" else {}
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        values = {}
+        for target in targets:
+            try:
+                values[target] = _quota_value(typed[target.pk])
+            except InvalidOperation:
+                errors.append(
+                    _("%(code)s: “%(raw)s” không phải là số.")
+                    % {"code": target.code, "raw": typed[target.pk]}
+                )
+        if not errors:
+            try:
+                with transaction.atomic():
+                    services.district_plan_update(plan=plan, actor=request.user, **form.cleaned_data)
+                    if give_quotas:
+                        services.district_quotas_set(plan=plan, actor=request.user, values=values)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, messages_ in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, messages_)
+                else:
+                    errors = list(exc.messages)
+            else:
+                messages.success(
+                    request, _("Đã lưu thay đổi của kế hoạch “%(title)s”.") % {"title": plan.title}
+                )
+                return redirect("plans:district_plan", pk=plan.pk)
+    rows = [
+        (
+            t,
+            t.min_value if t.kind == "range" else t.value,
+            typed.get(t.pk, "")
+            if typed
+            else ("" if quotas.get(t.pk) is None else f"{quotas[t.pk]:f}".rstrip("0").rstrip(".")),
+        )
+        for t in targets
+    ]
+    return render(
+        request,
+        "plans/district_plan_edit.html",
+        {"plan": plan, "parent": parent, "form": form, "rows": rows, "errors": errors},
+    )
+
+
+@login_required
+def district_duty_edit(request, pk: int):
+    """Change a duty of a district plan: its wording, agencies and due date (the tasks follow)."""
+    duty = Duty.objects.select_related("plan").filter(pk=pk).first()
+    if duty is None:
+        raise Http404
+    plan = _district_plan_managed(request, duty.plan_id)
+    form = DistrictDutyForm(
+        request.POST or None,
+        plan=plan,
+        initial={"text": duty.text, "agencies": list(duty.agencies.all()), "due_on": duty.due_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.district_duty_update(duty=duty, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, messages_ in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            messages.success(request, _("Đã lưu nhiệm vụ và cập nhật công việc của các cơ quan."))
+            return redirect("plans:district_plan", pk=plan.pk)
+    return render(request, "plans/district_duty_edit.html", {"plan": plan, "duty": duty, "form": form})

@@ -99,21 +99,33 @@ def _below(form: ReportForm, unit_path: str, period: Period):
 
 
 def consolidate(
-    form: ReportForm, unit: AdministrativeUnit, period_id: str | Period, *, user=None
+    form: ReportForm,
+    unit: AdministrativeUnit,
+    period_id: str | Period,
+    *,
+    user=None,
+    submission: Submission | None = None,
 ) -> Consolidation:
-    """The figures of ``form`` for ``unit`` over the period, with the breakdown by the units below."""
+    """The figures of ``form`` for ``unit`` over the period, with the breakdown by the units below.
+
+    ``submission``: the unit's own report to use (an answer to an ad hoc request); by default the unit's
+    periodic report on ``form`` for the period.
+    """
     period = parse(period_id) if isinstance(period_id, str) else period_id
     fields = list(
         form.fields.select_related("indicator", "section", "prefill_indicator").order_by(
             "section__order", "order"
         )
     )
-    submission = (
-        Submission.objects.filter(form=form, unit_path=unit.path, period_id=period.id, request__isnull=True)
-        .select_related("agency")
-        .order_by("pk")
-        .first()
-    )
+    if submission is None:
+        submission = (
+            Submission.objects.filter(
+                form=form, unit_path=unit.path, period_id=period.id, request__isnull=True
+            )
+            .select_related("agency")
+            .order_by("pk")
+            .first()
+        )
     own_values = {}
     if submission is not None:
         own_values = {v.field_id: v for v in submission.values.all()}

@@ -9,7 +9,7 @@ without a source and prefill nothing until that module registers it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lanhmanh.org.models import UnitLevel
 
@@ -1134,3 +1134,178 @@ CITY_PERIODIC_FORMS: tuple[FormSpec, ...] = tuple(
     )
 )
 FORMS = FORMS + CITY_PERIODIC_FORMS
+
+
+# Annual sector reports: each department, union and body of groups 3–15 reports its year to the standing body
+# by 15 January. The figures the records hold are computed over the year; every figure the quarterly reports
+# carried is prefilled with the sum of the department's approved quarterly reports of the year (nothing typed
+# twice; a changed figure needs a reason and is flagged). The annual report restates the quarters, so it
+# does not feed the reported indicators again.
+
+
+def _annual_field(spec: FieldSpec) -> FieldSpec:
+    if spec.kind == T or spec.source == COMP:
+        return spec
+    return replace(
+        spec,
+        source=COMP,
+        records=spec.indicator_code,
+        help_text="Điền sẵn bằng tổng các báo cáo quý đã duyệt trong năm.",
+    )
+
+
+def _annual_sector(quarterly: FormSpec) -> FormSpec:
+    agency = quarterly.name.removeprefix(
+        "Báo cáo quý về kết quả thực hiện nhiệm vụ phòng, chống mại dâm của "
+    )
+    return replace(
+        quarterly,
+        code=quarterly.code.removesuffix("-quy") + "-nam",
+        name=f"Báo cáo năm về kết quả thực hiện nhiệm vụ phòng, chống mại dâm của {agency}",
+        short_name=f"Báo cáo năm của {agency}",
+        periodicity="year",
+        deadline_value=15,
+        lock_after_days=60,
+        sections=tuple(
+            replace(section, fields=tuple(_annual_field(f) for f in section.fields))
+            for section in quarterly.sections
+        ),
+        description=quarterly.description.split(";")[0]
+        + "; báo cáo năm gửi cơ quan thường trực trước ngày 15 tháng 01 năm sau.",
+        feeds_indicators=False,
+    )
+
+
+ANNUAL_SECTOR_FORMS: tuple[FormSpec, ...] = tuple(_annual_sector(f) for f in SECTOR_FORMS)
+
+# Police quarterly and annual reports (plan III.2: "báo cáo định kỳ tháng, quý, năm" on sanctions: warnings,
+# fines, persons, money, identity and address of the sellers), from the same registry as the monthly ones,
+# each figure prefilled and flagged when changed. District police report their district (2014 map), the
+# commune police their commune (from 1/7/2025, straight to the city), the City Police the whole city to
+# the standing body. They restate the months, so they do not feed the reported indicators again.
+POLICE_RECIPIENTS = ("Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH)", "Công an Thành phố", "Lưu: VT.")
+CITY_POLICE_RECIPIENTS = (
+    "Sở Lao động – Thương binh và Xã hội (Chi cục PCTNXH), cơ quan thường trực",
+    "Ban Chỉ đạo 138/CP Thành phố",
+    "Lưu: VT, PC45.",
+)
+
+
+def _police(
+    code: str, who: str, short: str, periodicity: str, level: int, *, recipients, valid_from=None
+) -> FormSpec:
+    label = {"quarter": "quý", "year": "năm"}[periodicity]
+    return FormSpec(
+        code=code,
+        name=f"Báo cáo {label} của {who} về kết quả xử phạt vi phạm hành chính trong phòng, chống mại dâm",
+        short_name=f"Báo cáo {label} của {short}",
+        symbol="BC-CA",
+        periodicity=periodicity,
+        level=level,
+        agency_kind="police",
+        deadline_rule="days-after-end",
+        deadline_value=15 if periodicity == "quarter" else 20,
+        sections=(POLICE, POLICE_CHECKS),
+        rules=POLICE_RULES,
+        recipients=recipients,
+        lists_sanctioned_sellers=True,
+        description="Kế hoạch mục III.2: báo cáo định kỳ tháng, quý, năm về xử phạt vi phạm hành chính "
+        "(cảnh cáo, phạt tiền, số người, số tiền, danh tính và địa chỉ người bán dâm).",
+        prefill_scope="subtree",
+        feeds_indicators=False,
+        lock_after_days=45 if periodicity == "quarter" else 60,
+        valid_from=valid_from,
+    )
+
+
+POLICE_PERIODIC_FORMS: tuple[FormSpec, ...] = (
+    _police(
+        "cong-an-quy",
+        "Công an quận, huyện",
+        "Công an",
+        "quarter",
+        UnitLevel.DISTRICT,
+        recipients=POLICE_RECIPIENTS,
+    ),
+    _police(
+        "cong-an-nam",
+        "Công an quận, huyện",
+        "Công an",
+        "year",
+        UnitLevel.DISTRICT,
+        recipients=POLICE_RECIPIENTS,
+    ),
+    _police(
+        "cong-an-xa-quy",
+        "Công an xã, phường",
+        "Công an cấp xã",
+        "quarter",
+        UnitLevel.COMMUNE,
+        recipients=("Cơ quan thường trực phòng, chống mại dâm Thành phố", "Công an Thành phố", "Lưu: VT."),
+        valid_from=REFORM_2025,
+    ),
+    _police(
+        "cong-an-xa-nam",
+        "Công an xã, phường",
+        "Công an cấp xã",
+        "year",
+        UnitLevel.COMMUNE,
+        recipients=("Cơ quan thường trực phòng, chống mại dâm Thành phố", "Công an Thành phố", "Lưu: VT."),
+        valid_from=REFORM_2025,
+    ),
+    _police(
+        "cong-an-tp-quy",
+        "Công an Thành phố",
+        "Công an Thành phố",
+        "quarter",
+        UnitLevel.PROVINCE,
+        recipients=CITY_POLICE_RECIPIENTS,
+    ),
+    _police(
+        "cong-an-tp-nam",
+        "Công an Thành phố",
+        "Công an Thành phố",
+        "year",
+        UnitLevel.PROVINCE,
+        recipients=CITY_POLICE_RECIPIENTS,
+    ),
+)
+
+# Upward ad hoc reports: the city answers a request from the steering committee, the city committee or the
+# Ministry (recorded with the requesting body, its document and its own due date) with the figures of the
+# consolidation for the period asked: its own work plus the approved reports below.
+CITY_ADHOC_FORMS: tuple[FormSpec, ...] = (
+    FormSpec(
+        code="thanh-pho-dot-xuat",
+        name="Báo cáo đột xuất của Thành phố về công tác phòng, chống mại dâm (theo yêu cầu của cấp trên)",
+        short_name="Báo cáo đột xuất của Thành phố",
+        symbol=_ANNUAL.symbol,
+        periodicity="adhoc",
+        level=UnitLevel.PROVINCE,
+        agency_kind=_ANNUAL.agency_kind,
+        deadline_rule="request-date",
+        deadline_value=0,
+        sections=(SITUATION, SANCTIONS, SUPPORT, HOTSPOTS, ACTIVITIES),
+        rules=COMMON_RULES,
+        rollup_from=_ANNUAL.rollup_from,
+        recipients=CITY_UPWARD_RECIPIENTS,
+        feeds_indicators=False,
+    ),
+    FormSpec(
+        code="thanh-pho-dot-xuat-tu-diem",
+        name="Báo cáo đột xuất của Thành phố về tụ điểm và xử phạt vi phạm hành chính (theo yêu cầu của cấp trên)",
+        short_name="Báo cáo đột xuất của Thành phố về tụ điểm, xử phạt",
+        symbol=_ANNUAL.symbol,
+        periodicity="adhoc",
+        level=UnitLevel.PROVINCE,
+        agency_kind=_ANNUAL.agency_kind,
+        deadline_rule="request-date",
+        deadline_value=0,
+        sections=(HOTSPOTS, POLICE),
+        rules=POLICE_RULES,
+        rollup_from=_ANNUAL.rollup_from,
+        recipients=CITY_UPWARD_RECIPIENTS,
+        feeds_indicators=False,
+    ),
+)
+FORMS = FORMS + ANNUAL_SECTOR_FORMS + POLICE_PERIODIC_FORMS + CITY_ADHOC_FORMS

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from lanhmanh.core.documents import official_document
+from lanhmanh.core.periods import MONTH
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.org.models import Agency
 from lanhmanh.reporting.aggregation import Consolidation
@@ -45,6 +46,15 @@ def _province(unit) -> str:
     return node.name
 
 
+def _request_line(c: Consolidation) -> str:
+    """For an answer to a request from above: whose request, which document, what it asked."""
+    request = c.submission.request if c.submission is not None and c.submission.request_id else None
+    if request is None or not request.issuer:
+        return ""
+    document = f", văn bản số {request.reference}" if request.reference else ""
+    return f"\n(Theo yêu cầu của {request.issuer}{document}: {request.title})"
+
+
 def heading(c: Consolidation) -> dict[str, str]:
     """The texts of the Decree 30 heading and closing for this report."""
 
@@ -67,7 +77,7 @@ def heading(c: Consolidation) -> dict[str, str]:
         "number": f"Số:       /{c.form.symbol}",
         "place_date": f"{_province(unit)}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}",
         "title": "BÁO CÁO",
-        "subtitle": f"{c.form.name}\n{c.period.label} – {unit.full_name}",
+        "subtitle": f"{c.form.name}\n{c.period.label} – {unit.full_name}" + _request_line(c),
         "signer": "THỦ TRƯỞNG CƠ QUAN"
         if agency is None or agency.kind != "commune-social"
         else "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH",
@@ -87,6 +97,13 @@ def table_rows(block) -> list[list]:
 
 
 ANNEX_TITLE = "Phụ lục: Danh sách người bán dâm bị xử phạt trong tháng"
+
+
+def annex_title(c: Consolidation) -> str:
+    """The annex's title: "in the month" for a monthly report, "in the period" for a quarter or a year."""
+    return ANNEX_TITLE if c.period.kind == MONTH else ANNEX_TITLE.removesuffix("tháng") + "kỳ"
+
+
 ANNEX_WITHHELD = (
     "Danh sách kèm theo có danh tính, địa chỉ người bị xử phạt: chỉ cán bộ có quyền xem nhân thân "
     "và xử lý vi phạm mới xem được, nên không in trong bản này."
@@ -227,7 +244,7 @@ def to_docx(c: Consolidation, *, sellers=None) -> bytes:
     para(right, h["sign_note"], italic=True, size=12)
     if c.form.lists_sanctioned_sellers:
         doc.add_page_break()
-        para(doc, ANNEX_TITLE, bold=True)
+        para(doc, annex_title(c), bold=True)
         para(
             doc, f"(Kèm theo báo cáo {c.form.short_name} {c.period.label} – {c.unit.full_name})", italic=True
         )
@@ -271,7 +288,7 @@ def to_xlsx(c: Consolidation, *, sellers=None) -> bytes:
     for block in c.blocks:
         ws = wb.create_sheet(_sheet_title(block.title, used))
         ws.append([c.form.name])
-        ws.append([f"{c.unit.full_name} – {c.period.label}"])
+        ws.append([f"{c.unit.full_name} – {c.period.label}" + _request_line(c).replace("\n", " ")])
         ws.append([h["body"]])
         ws.append([])
         ws.append(list(COLUMNS))
@@ -301,7 +318,7 @@ def to_xlsx(c: Consolidation, *, sellers=None) -> bytes:
             ws.append([d.unit_name, d.field.label, d.reported, d.records, d.reason])
     if c.form.lists_sanctioned_sellers:
         ws = wb.create_sheet(_sheet_title("Phụ lục người bị xử phạt", used))
-        ws.append([ANNEX_TITLE])
+        ws.append([annex_title(c)])
         ws["A1"].font = Font(bold=True)
         ws.append([f"{c.unit.full_name} – {c.period.label}"])
         note = annex_note(c, sellers)
@@ -414,7 +431,7 @@ def to_pdf(c: Consolidation, *, sellers=None) -> bytes:
         pdf.add_page(orientation="L")
         width = pdf.epw
         pdf.set_font("Serif", "B", 11)
-        pdf.multi_cell(width, 6, ANNEX_TITLE, align="C", **nl)
+        pdf.multi_cell(width, 6, annex_title(c), align="C", **nl)
         pdf.set_font("Serif", "I", 9)
         pdf.multi_cell(
             width,

@@ -113,11 +113,10 @@ class DecisionForm(TextGuardMixin, forms.Form):
     )
 
 
-class AdHocRequestForm(TextGuardMixin, forms.Form):
-    form = forms.ModelChoiceField(
-        label=_("Biểu mẫu"), queryset=ReportForm.objects.filter(periodicity="adhoc", active=True)
-    )
-    title = forms.CharField(label=_("Nội dung yêu cầu"), max_length=255)
+class PeriodOrSpanForm(forms.Form):
+    """A report period chosen from a list (months, quarters, six months and years of the plan's year and the
+    years around it), or a span of days by its two dates: never a code typed by hand."""
+
     period_id = forms.CharField(
         label=_("Kỳ số liệu"),
         max_length=20,
@@ -126,25 +125,10 @@ class AdHocRequestForm(TextGuardMixin, forms.Form):
     )
     starts_on = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
     ends_on = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput())
-    due_date = forms.DateField(label=_("Hạn nộp"), widget=DateInput())
-    units = forms.ModelMultipleChoiceField(
-        label=_("Đơn vị được yêu cầu"),
-        queryset=AdministrativeUnit.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 12}),
-    )
 
-    def __init__(self, *args, user, year: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Chosen from a list (the plan's year first), never typed as a code; a span of days by its two dates.
+    def period_choices(self, year: int | None) -> None:
         year = year or dt.date.today().year
         self.fields["period_id"].widget = PeriodSelect(years=(year, year - 1, year + 1))
-        self.fields["units"].queryset = (
-            # The units one step below, in the version of the tree valid today (2026: communes under
-            # the city; 2014: districts).
-            AdministrativeUnit.objects.filter(parent=user.unit)
-            .valid_on(timezone.localdate())
-            .order_by("path")
-        )
 
     def clean(self):
         data = super().clean()
@@ -161,3 +145,63 @@ class AdHocRequestForm(TextGuardMixin, forms.Form):
         elif not data.get("period_id") and "period_id" not in self.errors:
             self.add_error("period_id", _("Chọn kỳ số liệu, hoặc nhập từ ngày – đến ngày."))
         return data
+
+
+class AdHocRequestForm(TextGuardMixin, PeriodOrSpanForm):
+    field_order = ("form", "title", "period_id", "starts_on", "ends_on", "due_date", "units")
+
+    form = forms.ModelChoiceField(
+        label=_("Biểu mẫu"), queryset=ReportForm.objects.filter(periodicity="adhoc", active=True)
+    )
+    title = forms.CharField(label=_("Nội dung yêu cầu"), max_length=255)
+    due_date = forms.DateField(label=_("Hạn nộp"), widget=DateInput())
+    units = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị được yêu cầu"),
+        queryset=AdministrativeUnit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+    )
+
+    def __init__(self, *args, user, year: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period_choices(year)
+        self.fields["units"].queryset = (
+            # The units one step below, in the version of the tree valid today (2026: communes under
+            # the city; 2014: districts).
+            AdministrativeUnit.objects.filter(parent=user.unit)
+            .valid_on(timezone.localdate())
+            .order_by("path")
+        )
+        # Forms the units below fill in (the city's own answers to requests from above are not asked down).
+        self.fields["form"].queryset = self.fields["form"].queryset.filter(
+            submitter_level__gt=user.unit.level
+        )
+
+
+class UpwardRequestForm(TextGuardMixin, PeriodOrSpanForm):
+    """A request from above recorded by the city coordinator: who asked, their document, what, by when."""
+
+    issuer = forms.ChoiceField(label=_("Cơ quan cấp trên yêu cầu"))
+    reference = forms.CharField(
+        label=_("Số, ký hiệu văn bản yêu cầu"),
+        max_length=100,
+        required=False,
+        help_text=_("Ví dụ: 1234/LĐTBXH-PCTNXH."),
+    )
+    title = forms.CharField(label=_("Nội dung yêu cầu"), max_length=255)
+    form = forms.ModelChoiceField(
+        label=_("Biểu mẫu trả lời"), queryset=ReportForm.objects.none(), empty_label=None
+    )
+    due_date = forms.DateField(label=_("Hạn nộp"), widget=DateInput())
+
+    field_order = ("issuer", "reference", "title", "form", "period_id", "starts_on", "ends_on", "due_date")
+
+    def __init__(self, *args, user, issuers, year: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period_choices(year)
+        self.fields["issuer"].choices = [(i, i) for i in issuers]
+        self.fields["form"].queryset = ReportForm.objects.filter(
+            periodicity="adhoc",
+            active=True,
+            submitter_level=user.unit.level,
+            submitter_agency_kind=user.agency.kind,
+        ).order_by("code")

@@ -301,7 +301,12 @@ class ValidationRule(models.Model):
 
 
 class AdHocRequest(models.Model):
-    """The city (or a district) asks chosen units for an ad hoc form by a date."""
+    """The city (or a district) asks chosen units for an ad hoc form by a date.
+
+    An *upward* request is one the city received from above (the steering committee, the city committee,
+    the Ministry): ``issuer`` names that body and ``reference`` its document; the city itself is the unit
+    asked, and its answer is built from the consolidation like its periodic reports.
+    """
 
     form = models.ForeignKey(
         ReportForm, on_delete=models.PROTECT, related_name="requests", verbose_name=_("biểu mẫu")
@@ -318,6 +323,20 @@ class AdHocRequest(models.Model):
     requesting_unit = models.ForeignKey(
         "org.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị yêu cầu")
     )
+    issuer = models.CharField(
+        _("cơ quan cấp trên yêu cầu"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Chỉ với yêu cầu của cấp trên gửi Thành phố, ví dụ: Bộ Lao động – Thương binh và Xã hội."
+        ),
+    )
+    reference = models.CharField(
+        _("số, ký hiệu văn bản yêu cầu"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ví dụ: 1234/LĐTBXH-PCTNXH."),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
@@ -327,6 +346,10 @@ class AdHocRequest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_upward(self) -> bool:
+        return bool(self.issuer)
 
 
 class Status(models.TextChoices):

@@ -23,7 +23,8 @@ from lanhmanh.core.periods import Period, parse
 from lanhmanh.indicators.evaluation import evaluate, evaluate_own, has_source, shared_trees
 from lanhmanh.indicators.models import Indicator, IndicatorKind
 from lanhmanh.indicators.services import indicator_create, indicator_ensure
-from lanhmanh.org.models import AdministrativeUnit, Agency
+from lanhmanh.org.levels import is_top
+from lanhmanh.org.models import AdministrativeUnit, Agency, Role
 from lanhmanh.reporting import catalogue, notifications
 from lanhmanh.reporting.models import (
     FINAL,
@@ -226,6 +227,85 @@ def adhoc_request_create(
         key=f"request:{request.pk}",
         message=_("Yêu cầu báo cáo đột xuất: %(title)s, hạn nộp %(due)s.")
         % {"title": request.title, "due": due_date.strftime("%d/%m/%Y")},
+        url=reverse("reporting:inbox"),
+    )
+    return request
+
+
+UPWARD_ISSUERS = (
+    "Ban Chỉ đạo 138/CP Thành phố",
+    "UBND Thành phố",
+    "Thường trực Thành ủy, HĐND Thành phố",
+    "Bộ Lao động – Thương binh và Xã hội (Cục Phòng, chống tệ nạn xã hội)",
+)
+
+
+@transaction.atomic
+def upward_request_record(
+    *,
+    actor,
+    form: ReportForm,
+    issuer: str,
+    title: str,
+    period_id: str,
+    due_date: dt.date,
+    reference: str = "",
+    today: dt.date | None = None,
+) -> AdHocRequest:
+    """The city coordinator records an ad hoc request the city received from above (the steering committee,
+    the city committee, the Ministry): the body, its document, the period and the due date it set, and the
+    form whose fields answer it. The city's own agency is the one asked; its report is built from the
+    consolidation. Refuses (ValidationError naming the field, nothing saved) a user who is not the city's
+    coordinator, a form that is not the city's ad hoc form, no body, an unknown period, a past due date.
+    Side effects: the request, its audit row, and a notification to the users of the city's agency."""
+    today = today or timezone.localdate()
+    unit = actor.unit
+    if not (actor.has_role(Role.CITY_COORDINATOR) and unit is not None and is_top(unit.path)):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if (
+        not form.is_ad_hoc
+        or form.submitter_agency_kind != actor.agency.kind
+        or form.submitter_level != unit.level
+    ):
+        errors["form"] = _("Biểu mẫu “%s” không phải báo cáo đột xuất của Thành phố.") % form.short_name
+    if not issuer.strip():
+        errors["issuer"] = _("Ghi cơ quan cấp trên yêu cầu báo cáo.")
+    if not title.strip():
+        errors["title"] = _("Ghi nội dung yêu cầu.")
+    try:
+        period = parse(period_id)
+    except ValueError as exc:
+        errors["period_id"] = str(exc)
+    else:
+        if period.start > today:
+            errors["period_id"] = _("Kỳ %(label)s chưa bắt đầu; chưa thể báo cáo số liệu của kỳ này.") % {
+                "label": period.label
+            }
+    if due_date < today:
+        errors["due_date"] = _("Hạn nộp (%(day)s) đã qua.") % {"day": due_date.strftime("%d/%m/%Y")}
+    if errors:
+        raise ValidationError(errors)
+    request = AdHocRequest(
+        form=form,
+        title=title.strip(),
+        period_id=period.id,
+        due_date=due_date,
+        requested_by=actor,
+        requesting_unit=unit,
+        issuer=issuer.strip(),
+        reference=reference.strip(),
+    )
+    request.full_clean()
+    request.save()
+    request.units.set([unit])
+    record_change(actor=actor, instance=request, action=Action.CREATE)
+    agencies = Agency.objects.filter(unit=unit, kind=form.submitter_agency_kind, active=True)
+    notifications.notify_agencies(
+        agencies,
+        key=f"request:{request.pk}",
+        message=_("%(issuer)s yêu cầu báo cáo đột xuất: %(title)s, hạn nộp %(due)s.")
+        % {"issuer": request.issuer, "title": request.title, "due": due_date.strftime("%d/%m/%Y")},
         url=reverse("reporting:inbox"),
     )
     return request

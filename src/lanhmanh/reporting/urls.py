@@ -12,6 +12,7 @@ urlpatterns = [
     path("tong-hop/", views.consolidated, name="consolidated"),
     path("tong-hop/tai-ve/<str:fmt>/", views.consolidated_download, name="consolidated_download"),
     path("dot-xuat/moi/", views.request_create, name="request_create"),
+    path("dot-xuat/cap-tren/", views.request_upward, name="request_upward"),
     path("thong-bao/", views.notification_list, name="notifications"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/muc/<slug:section>/", views.section_edit, name="section"),

@@ -18,11 +18,20 @@ from lanhmanh.core.audit import history
 from lanhmanh.core.documents import download_name
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.core.pickers import default_year, period_picker
+from lanhmanh.org.levels import is_top
+from lanhmanh.org.models import Role
 from lanhmanh.plans.selectors import plan_year_for
 from lanhmanh.reporting import documents, services
 from lanhmanh.reporting.aggregation import consolidate
 from lanhmanh.reporting.completeness import completeness
-from lanhmanh.reporting.forms import AdHocRequestForm, DecisionForm, OpenReportForm, SectionForm, SubmitForm
+from lanhmanh.reporting.forms import (
+    AdHocRequestForm,
+    DecisionForm,
+    OpenReportForm,
+    SectionForm,
+    SubmitForm,
+    UpwardRequestForm,
+)
 from lanhmanh.reporting.models import AdHocRequest, Notification, ReportForm, Status, Submission
 from lanhmanh.reporting.rules import can_approve, can_enter, is_approver, is_submitter
 from lanhmanh.reporting.selectors import (
@@ -80,6 +89,9 @@ def inbox(request):
     forms_qs = ReportForm.objects.filter(pk__in=[f.pk for f in context["forms"]])
     context["open_form"] = OpenReportForm(forms_qs=forms_qs, year=default_year(request.user))
     context["approves"] = is_approver(request.user)
+    context["records_upward"] = request.user.has_role(Role.CITY_COORDINATOR) and is_top(
+        request.user.jurisdiction_path
+    )
     context["queue_count"] = len(approval_queue_for(request.user)) if context["approves"] else 0
     context["unread"] = notifications_for(request.user).filter(read_at__isnull=True).count()
     return render(request, "reporting/inbox.html", context)
@@ -468,7 +480,13 @@ def consolidated_download(request, fmt: str):
 def download(request, pk: int, fmt: str):
     """A unit's own report printed like the consolidated one."""
     submission = submission_for(request.user, pk)
-    result = consolidate(submission.form, submission.unit, submission.period, user=request.user)
+    result = consolidate(
+        submission.form,
+        submission.unit,
+        submission.period,
+        user=request.user,
+        submission=submission if submission.request_id else None,
+    )
     return _document(
         request,
         result,
@@ -502,6 +520,37 @@ def request_create(request):
             messages.success(request, _("Đã gửi yêu cầu báo cáo đột xuất."))
             return redirect("reporting:completeness")
     return render(request, "reporting/request_form.html", {"form": form})
+
+
+@login_required
+def request_upward(request):
+    """The city coordinator records a request for an ad hoc report received from above; the city's answer
+    then waits in its inbox with the due date the request set."""
+    if not (request.user.has_role(Role.CITY_COORDINATOR) and is_top(request.user.jurisdiction_path)):
+        raise Http404
+    form = UpwardRequestForm(
+        request.POST or None,
+        user=request.user,
+        issuers=services.UPWARD_ISSUERS,
+        year=default_year(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("starts_on", "ends_on")}
+        try:
+            services.upward_request_record(actor=request.user, **data)
+        except ValidationError as exc:
+            for code, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(code if code in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Đã ghi nhận yêu cầu báo cáo của cấp trên; báo cáo trả lời ở mục “Yêu cầu báo cáo đột xuất”."
+                ),
+            )
+            return redirect("reporting:inbox")
+    return render(request, "reporting/request_form.html", {"form": form, "upward": True})
 
 
 @login_required
