@@ -8,7 +8,7 @@ import pytest
 
 from lanhmanh.org.models import Agency
 from lanhmanh.premises.forms import PlanForm
-from lanhmanh.reporting.forms import AdHocRequestForm
+from lanhmanh.reporting.forms import AdHocRequestForm, UpwardRequestForm
 from lanhmanh.reporting.models import ReportForm
 from lanhmanh.reporting.services import report_forms_load
 
@@ -56,3 +56,14 @@ def test_an_ad_hoc_request_picks_a_period_or_gives_two_dates(coordinator):
     ]
     both = ad_hoc(coordinator, period_id="201410", starts_on="01/10/2014", ends_on="15/10/2014")
     assert both.errors["period_id"] == ["Chọn một kỳ hoặc nhập từ ngày – đến ngày, không cả hai."]
+
+
+def test_a_request_from_above_picks_its_period_from_the_same_list(coordinator):
+    form = UpwardRequestForm({"period_id": "2014Q3"}, user=coordinator, issuers=["Bộ"], year=2014)
+    assert str(form["period_id"]).startswith("<select")
+    assert "2014Q3" in options(form, "period_id")
+    form.is_valid()
+    assert "period_id" not in form.errors and form.cleaned_data["period_id"] == "2014Q3"
+    assert UpwardRequestForm({}, user=coordinator, issuers=["Bộ"], year=2014).errors["period_id"] == [
+        "Chọn kỳ số liệu, hoặc nhập từ ngày – đến ngày."
+    ]

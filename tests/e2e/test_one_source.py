@@ -397,7 +397,7 @@ def test_the_coordinator_answers_a_request_from_the_ministry_from_the_consolidat
     )
     page.fill("#id_reference", "4321/LĐTBXH-PCTNXH")
     page.fill("#id_title", "Báo cáo nhanh kết quả tháng 10/2014")
-    page.fill("#id_period_id", "201410")
+    page.select_option("#id_period_id", value="201410")  # a picker, not a code typed
     page.fill("#id_due_date", "01/01/2000")  # past: refused, nothing saved
     page.get_by_role("button", name="Ghi nhận yêu cầu").click()
     expect(page.locator("[role=alert]").first).to_contain_text("Hạn nộp (01/01/2000) đã qua.")
