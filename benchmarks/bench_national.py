@@ -72,10 +72,16 @@ def run() -> list[Result]:
     if connection.vendor != "postgresql":
         log("PostgreSQL only (BENCH_DATABASE_URL=postgres://…)")
         return []
+    results = []
     if not Person.objects.exists():
         import national
 
-        national.generate(float(os.environ.get("BENCH_NATIONAL_SCALE", "1")))
+        scale = float(os.environ.get("BENCH_NATIONAL_SCALE", "1"))
+        started = time.perf_counter()
+        counts = national.generate(scale)
+        seconds = round(time.perf_counter() - started, 1)
+        log(f"generated at scale {scale:g} in {seconds:.0f} s: {counts}")
+        results.append(Result(f"national.{connection.vendor}.generate_scale_{scale:g}", seconds, "s", None))
     log(
         f"{AdministrativeUnit.objects.filter(valid_from=REFORM_2025).count():,} units, "
         f"{Person._base_manager.count():,} persons, {Violation.objects.count():,} violations, "
@@ -99,7 +105,7 @@ def run() -> list[Result]:
         found = selectors.persons_search(police, full_name=person.full_name, birth=person.birth_date)
         assert list(found), "nothing found by name and birth date"
 
-    results = [
+    results += [
         Result(f"national.{vendor}.lookup_id_number", median_ms(by_id, runs=runs), "ms", LOOKUP_BUDGET_MS),
         Result(f"national.{vendor}.lookup_name_birth", median_ms(by_name, runs=runs), "ms", LOOKUP_BUDGET_MS),
     ]

@@ -89,6 +89,7 @@ def _records(plan) -> None:
         "materials",
         "materials_note",
         "created_at",
+        "channel",
     ]
 
     def rows(count):
@@ -108,6 +109,7 @@ def _records(plan) -> None:
                 rng.randint(0, 100),
                 "",
                 now,
+                "direct",
             )
 
     if connection.vendor == "postgresql":
@@ -122,7 +124,7 @@ def _records(plan) -> None:
         with connection.cursor() as cursor:
             batch: list = []
             for row in rows(todo):
-                batch.append((*row[:3], row[3].isoformat(), *row[4:12], row[12].isoformat()))
+                batch.append((*row[:3], row[3].isoformat(), *row[4:12], row[12].isoformat(), row[13]))
                 if len(batch) == per or len(batch) == todo:
                     marks = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
                     cursor.execute(

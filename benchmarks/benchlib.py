@@ -6,7 +6,15 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+def load_average() -> tuple[float, float, float]:
+    """The machine's 1, 5 and 15-minute load averages (zeros where the platform has none)."""
+    try:
+        return os.getloadavg()
+    except OSError:
+        return (0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -15,6 +23,8 @@ class Result:
     value: float
     unit: str
     budget: float | None  # None: a figure printed for information
+    # The load average when the figure was taken (the machine may be shared: read figures beside it).
+    load: tuple[float, float, float] = field(default_factory=load_average, compare=False)
 
     @property
     def within_budget(self) -> bool:
@@ -27,7 +37,8 @@ class Result:
             value = f"{self.value:.1f}" if isinstance(self.value, float) else str(self.value)
         budget = "none" if self.budget is None else f"{self.budget:g} {self.unit}"
         flag = "" if self.within_budget else "  OVER BUDGET"
-        return f"BENCH {self.name} {value} {self.unit} (budget {budget}){flag}"
+        load = "/".join(f"{x:.2f}" for x in self.load)
+        return f"BENCH {self.name} {value} {self.unit} (budget {budget}) [load {load}]{flag}"
 
 
 def repetitions(default: int = 30) -> int:
