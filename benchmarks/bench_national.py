@@ -13,6 +13,8 @@ establishments, five years; ``BENCH_NATIONAL_SCALE=0.1`` for a tenth). Then, BEN
   2025 by commune and by month (what the plan dashboard and the indicator page compute; this source has
   no rollup, so a GROUP BY over the violations), and ``indicator_api``: the same through
   ``/api/v1/indicators/…/values/`` with a token; budget 300 ms (the dashboard's);
+* ``dashboard_sections_province``: the plan dashboard's sections (every indicator registered for them)
+  for Hà Nội in 2025 by commune, as the dashboard builds them; budget 300 ms;
 * ``indicator_national_by_province``: the ministry's view, the 34 provinces summed one by one;
 * ``completeness_province`` / ``completeness_national_month``: the completeness of the two-level monthly
   form for Hà Nội's communes and for every province, one month; budget 500 ms (the page's).
@@ -60,11 +62,13 @@ def run() -> list[Result]:
     from django.test import Client, override_settings
 
     from lanhmanh.api.services import api_token_create
-    from lanhmanh.indicators.evaluation import evaluate
+    from lanhmanh.core.periods import parse
+    from lanhmanh.indicators.evaluation import evaluate, shared_trees
     from lanhmanh.org.models import AdministrativeUnit, Role
     from lanhmanh.org.services import REFORM_2025
     from lanhmanh.people import selectors
     from lanhmanh.people.models import Person, Violation
+    from lanhmanh.plans.dashboard import build_sections
     from lanhmanh.premises.models import Establishment
     from lanhmanh.reporting.completeness import completeness
     from lanhmanh.reporting.models import ReportForm, Submission
@@ -118,6 +122,27 @@ def run() -> list[Result]:
         )
     check = evaluate(code, "01", "2025", by="child", user=coordinator)
     log(f"{code} Hà Nội 2025: total {check.total.value}, {len(check.rows)} communes")
+
+    # The plan dashboard's sections (every indicator registered for them: sanctions by kind, fines
+    # collected, support…) for Hà Nội in 2025 by commune, as ``plans.dashboard.build`` computes them.
+    hanoi = AdministrativeUnit.objects.get(path="01", valid_to__isnull=True)
+    year = parse("2025")
+
+    def sections():
+        with shared_trees():
+            return build_sections(hanoi, year, user=coordinator)
+
+    shown = sections()
+    log(f"dashboard sections Hà Nội 2025: {sum(len(s.indicators) for s in shown)} indicators, "
+        f"{max((len(s.child_rows) for s in shown), default=0)} communes")  # fmt: skip
+    results.append(
+        Result(
+            f"national.{vendor}.dashboard_sections_province",
+            median_ms(sections, runs=runs),
+            "ms",
+            INDICATOR_BUDGET_MS,
+        )
+    )
 
     _row, raw = api_token_create(user=coordinator, name="bench-national", scope="read", days=1)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT="application/json")
