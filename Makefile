@@ -54,11 +54,11 @@ suites: install
 
 test-sqlite: install
 	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/test-sqlite DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite/db.sqlite3 \
-		$(BIN)/pytest -q $(PYTEST_ARGS)
+		$(BIN)/pytest -q --durations=25 --durations-min=3 $(PYTEST_ARGS)
 
 test-postgres: install
 	LANHMANH_ENV=test LANHMANH_VAR_DIR=$(CURDIR)/var/test-postgres DATABASE_URL=$(PG_TEST_URL) \
-		$(BIN)/pytest -q $(PYTEST_ARGS)
+		$(BIN)/pytest -q --durations=25 --durations-min=3 $(PYTEST_ARGS)
 
 # The production stack (gunicorn + worker + Debian's nginx, LANHMANH_ENV=production) on a fresh PostgreSQL
 # database, checked over HTTPS; stops everything it started. PROD_CHECK_DATABASE_URL=postgres://… to choose.

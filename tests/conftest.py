@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from django.test import Client
+from django.test import Client, TransactionTestCase
 
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
-from tests.demo_fixtures import demo, demo_accounts, demo_snapshots  # noqa: F401 - fixtures for every test
+from tests.demo_fixtures import demo, demo_accounts, demo_snapshots, restores_a_snapshot  # noqa: F401 - fixtures
 
 PASSWORD = "mat-khau-thu-nghiem-2014"
 
@@ -145,6 +145,36 @@ def _vietnamese_after_each_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+_flush_is_useless = False
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """Skip emptying the database after a transactional test when the next test replaces it anyway.
+
+    pytest-django empties every table after a transactional test (``flush``: a TRUNCATE of 130 tables and
+    the content types and permissions made again, 1–3 s on PostgreSQL). When the next test starts by
+    restoring a snapshot (``demo``, ``demo_accounts``) that work is thrown away, so it is skipped then; a
+    snapshot not taken yet is built on an emptied database, so the flush runs before its first test.
+    """
+    global _flush_is_useless
+    _flush_is_useless = restores_a_snapshot(nextitem)
+    try:
+        yield
+    finally:
+        _flush_is_useless = False
+
+
+def _fixture_teardown(self) -> None:
+    if _flush_is_useless and list(self._databases_names(include_mirrors=False)) == ["default"]:
+        return
+    _django_fixture_teardown(self)
+
+
+_django_fixture_teardown = TransactionTestCase._fixture_teardown
+TransactionTestCase._fixture_teardown = _fixture_teardown
+
+
 def _flushes_the_database(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
@@ -185,7 +215,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if len(kept) != len(items):
             config.hook.pytest_deselected(items=[item for item in items if not _uses_the_database(item)])
             items[:] = kept
-    items.sort(key=_flushes_the_database)
+    # Transactional tests last; among them, those that start from a snapshot together at the very end, so that
+    # only the first of them needs the emptied database (``pytest_runtest_teardown`` above).
+    items.sort(
+        key=lambda item: (
+            _flushes_the_database(item),
+            bool({"demo", "demo_accounts"} & set(item.fixturenames)),
+        )
+    )
 
 
 def connection_is_postgresql() -> bool:

@@ -44,6 +44,9 @@ class Snapshots:
             self.take(name)
         return self._values[name]
 
+    def has(self, name: str) -> bool:
+        return name in self._values
+
     def take(self, name: str) -> None:
         if connection.vendor == "sqlite":
             connection.ensure_connection()

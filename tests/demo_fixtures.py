@@ -18,12 +18,29 @@ from tests.dbsnapshot import Snapshots
 
 E2E_PASSWORD = "trinh-duyet-2014"
 
+_session_snapshots: Snapshots | None = None  # this session's, for ``restores_a_snapshot``
+
+
+def restores_a_snapshot(item: pytest.Item | None) -> bool:
+    """Whether ``item`` starts by replacing the whole database with a snapshot already taken.
+
+    Then emptying the database after the test before it (pytest-django's flush of every table, 1–3 s on
+    PostgreSQL) is work thrown away: ``tests/conftest.py`` skips it.
+    """
+    if item is None or _session_snapshots is None:
+        return False
+    names = getattr(item, "fixturenames", ())
+    name = "demo" if "demo" in names else "accounts" if "demo_accounts" in names else None
+    return name is not None and _session_snapshots.has(name)
+
 
 @pytest.fixture(scope="session")
 def demo_snapshots(django_db_setup, django_db_blocker):
     """The demo (and the accounts alone) loaded once per session, restored before each test that asks."""
-    snapshots = Snapshots()
+    global _session_snapshots
+    snapshots = _session_snapshots = Snapshots()
     yield snapshots
+    _session_snapshots = None
     with django_db_blocker.unblock():
         snapshots.drop_all()
 

@@ -9,10 +9,10 @@ import io
 
 import pytest
 
-from lanhmanh.enforcement import services
 from lanhmanh.enforcement.models import HotspotKind, HotspotStatus
 from tests.cases.conftest import brokering, case, other_police, prosecutor  # noqa: F401  (fixtures)
-from tests.conftest import DONG_ANH, HOAN_KIEM, TRANG_TIEN, agency, unit
+from tests.conftest import DONG_ANH, HOAN_KIEM, TRANG_TIEN, agency
+from tests.factories import HotspotFactory, UnitFactory
 from tests.people.conftest import resident, selling_2014, trang_tien  # noqa: F401  (fixtures)
 from tests.premises.conftest import at, karaoke, place, team, three_agencies  # noqa: F401  (fixtures)
 
@@ -31,13 +31,10 @@ def make_hotspot(
     status_on=None,
     name="Phố Phạm Ngũ Lão",
 ):
-    return services.hotspot_create(
-        actor=None,
+    return HotspotFactory(
         name=name,
         kind=street,
-        unit=unit(path),
-        address=f"{name}, đoạn gần Nhà hát Lớn",
-        first_found_on=dt.date(2013, 5, 1),
+        unit=UnitFactory(path=path),
         police_agency=agency(police_path, "police"),
         status=status,
         status_on=status_on,

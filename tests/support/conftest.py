@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
-from lanhmanh.people.models import Person
 from lanhmanh.support import services
 from lanhmanh.support.models import Programme
 from tests.conftest import HOAN_KIEM, TRANG_TIEN, make_user
+from tests.factories import PersonFactory
 
 OPENED = dt.date(2014, 6, 2)
 
@@ -49,30 +49,18 @@ def clinic_worker(db, clinic):
 
 @pytest.fixture
 def woman(db, trang_tien):
-    person = Person(
+    return PersonFactory(
         full_name="Trần Thị Mai",
         birth_date=dt.date(1992, 8, 15),
-        birth_year=1992,
-        sex="female",
         phone="0987654321",
         permanent_unit=trang_tien,
         permanent_address="Số 9 phố Tràng Tiền",
     )
-    person.save()
-    return person
 
 
 @pytest.fixture
 def girl(db, trang_tien):
-    person = Person(
-        full_name="Lê Thị Hoa",
-        birth_date=dt.date(2000, 1, 10),
-        birth_year=2000,
-        sex="female",
-        permanent_unit=trang_tien,
-    )
-    person.save()
-    return person
+    return PersonFactory(full_name="Lê Thị Hoa", birth_date=dt.date(2000, 1, 10), permanent_unit=trang_tien)
 
 
 @pytest.fixture

@@ -25,6 +25,11 @@ def case_url(case):
     return reverse("support:case_detail", args=[case.pk])
 
 
+def action_url(case, action):
+    """One case action's own URL (each action is its own view: ``support:case_<action>``)."""
+    return reverse(f"support:case_{action}", args=[case.pk])
+
+
 def test_the_lead_worker_reads_the_case_and_the_read_is_logged(client_for, social_worker, case):
     response = client_for(social_worker).get(case_url(case))
     body = response.content.decode()
@@ -62,9 +67,7 @@ def test_everyone_else_gets_not_found_on_the_case_and_its_summary(request, clien
     client = client_for(request.getfixturevalue(persona))
     assert client.get(case_url(case)).status_code == 404
     assert client.get(reverse("support:case_summary", args=[case.pk])).status_code == 404
-    assert (
-        client.post(case_url(case), {"action": "close", "close-closed_on": "2014-07-01"}).status_code == 404
-    )
+    assert client.post(action_url(case, "close"), {"close-closed_on": "2014-07-01"}).status_code == 404
     assert not AccessRecord.objects.filter(model="support.supportcase").exists()
 
 
@@ -107,9 +110,8 @@ def test_health_details_are_hidden_from_a_social_worker(client_for, social_worke
 
 def test_a_referral_outside_consent_is_refused_on_the_case_page(client_for, social_worker, case, clinic):
     response = client_for(social_worker).post(
-        case_url(case),
+        action_url(case, "referral"),
         {
-            "action": "referral",
             "referral-to_agency": clinic.pk,
             "referral-purpose": "health",
             "referral-due_on": soon().isoformat(),
@@ -127,9 +129,8 @@ def test_a_service_before_the_case_opened_is_refused_on_the_case_page(
     client_for, social_worker, case, school
 ):
     response = client_for(social_worker).post(
-        case_url(case),
+        action_url(case, "service"),
         {
-            "action": "service",
             "service-kind": "training",
             "service-provider": school.pk,
             "service-given_on": "2014-05-01",
@@ -147,9 +148,7 @@ def test_unticking_a_consent_withdraws_it_and_ends_the_open_referral(client_for,
         actor=social_worker, case=case, to_agency=school, purpose="training", due_on=soon()
     )
     kept = [f"c-{c.agency_id}-{c.purpose}" for c in case.consents.active() if c.purpose != "training"]
-    response = client_for(social_worker).post(
-        case_url(case), {"action": "consents", **dict.fromkeys(kept, "on")}
-    )
+    response = client_for(social_worker).post(action_url(case, "consents"), dict.fromkeys(kept, "on"))
     assert response.status_code == 302
     assert list(
         Consent.objects.active().filter(case=case).values_list("purpose", flat=True).order_by("purpose")
@@ -411,5 +410,5 @@ def test_the_case_page_opens_on_a_summary_with_its_sections_as_tabs(client_for, 
     assert body.count("data-tab-pane=") == 7
     assert 'data-active-tab=""' in body
     # A refused form re-renders on its own tab.
-    refused = client_for(social_worker).post(case_url(case), {"action": "referral"}).content.decode()
+    refused = client_for(social_worker).post(action_url(case, "referral"), {}).content.decode()
     assert 'data-active-tab="chuyen-gui"' in refused

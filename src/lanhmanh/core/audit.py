@@ -86,18 +86,11 @@ def record_change(
 def record_access(
     *, actor, instance: models.Model, data_class: str, purpose: str, detail: str = "", path: str = ""
 ) -> AccessRecord:
-    """Write one access-log row for a read of personal data."""
-    if purpose not in Purpose.values:
-        raise ValueError(f"Unknown purpose {purpose!r}")
-    return AccessRecord.objects.create(
-        actor=actor,
-        model=instance._meta.label_lower,
-        object_id=str(instance.pk),
-        data_class=data_class,
-        purpose=purpose,
-        detail=detail[:300],
-        path=path[:300],
+    """Write one access-log row for a read of personal data (``record_accesses`` with one read)."""
+    (row,) = record_accesses(
+        actor=actor, instances=[(instance, data_class)], purpose=purpose, detail=detail, path=path
     )
+    return row
 
 
 def record_accesses(

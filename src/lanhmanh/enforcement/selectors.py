@@ -20,11 +20,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from lanhmanh.core.audit import Purpose, record_access
-from lanhmanh.core.scoping import DataClass, can, jurisdiction_q, path_q
+from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.enforcement import links, rules
 from lanhmanh.enforcement.models import Hotspot, Patrol, ReemergenceProposal, Tip, TipAttachment
 from lanhmanh.enforcement.public import receipt_hash
-from lanhmanh.org.successions import predecessor_paths, units_now_part_of
+from lanhmanh.org.successions import predecessor_paths, reach_q, units_now_part_of
 from lanhmanh.people.models import Violation
 from lanhmanh.people.selectors import persons_visible
 from lanhmanh.premises import selectors as premises_selectors
@@ -36,11 +36,14 @@ def _in_reach(queryset: QuerySet, user, via: tuple[str, ...] = ("unit",)) -> Que
     (enforcement class needed)."""
     if not can(user, DataClass.ENFORCEMENT):
         return queryset.none()
-    where = jurisdiction_q(user, via)
     root = getattr(user, "jurisdiction_path", None)
-    earlier = predecessor_paths(root) if root else []
-    if earlier:
-        where |= Q(unit__path__in=earlier)
+    if not root:
+        return queryset.none()
+    earlier = predecessor_paths(root)
+    where = Q(pk__in=[])
+    for lookup in via:
+        # the predecessor rule applies to the record's own unit only
+        where |= reach_q(root, f"{lookup}__path", earlier=earlier if lookup == "unit" else [])
     return queryset.filter(where)
 
 

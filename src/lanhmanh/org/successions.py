@@ -326,13 +326,18 @@ def predecessor_paths(root: str) -> list[str]:
     )
 
 
-def successors_today(units, day: dt.date) -> dict[int, AdministrativeUnit]:
-    """For each unit not valid on ``day``, the unit it became (default part): {unit pk: successor}."""
-    return {
-        u.pk: s
-        for u in {u for u in units if u is not None and not u.valid_on(day)}
-        if (s := successor_on(u, day))
-    }
+def reach_q(root: str, field: str = "unit__path", *, earlier: list[str] | None = None) -> Q:
+    """The jurisdiction rule across the 2025 reform, in one place: records whose unit path (``field``) lies
+    in the subtree of ``root`` or is one of the pre-reform communes a two-level unit of that subtree was made
+    from (``earlier``: ``predecessor_paths(root)``, passed when already known). A new ward's officers reach
+    what was recorded in its old wards; the people registry, the enforcement registers and the premises
+    register all ask this."""
+    where = path_q(root, field)
+    if earlier is None:
+        earlier = predecessor_paths(root)
+    if earlier:
+        where |= Q(**{f"{field}__in": earlier})
+    return where
 
 
 # --- counting records of a pre-reform unit under the unit that succeeded it --------------------------
@@ -453,9 +458,10 @@ def counted_in_q(
 
 
 def units_now_part_of(units, day: dt.date) -> dict[int, AdministrativeUnit]:
-    """``successors_today`` for a page of records in one query: for each unit not valid on ``day``, the
-    unit valid then that it became (its default part when it was split; one step of successor links, the
-    only one the 2025 reform made): {unit pk: successor}. Lists mark their old units "nay thuộc …" with it."""
+    """For each unit not valid on ``day``, the unit valid then that it became (its default part when it was
+    split): {unit pk: successor}. One query for a page of records (one step of successor links, the only one
+    the 2025 reform made); a unit whose successor was itself replaced later follows the chain
+    (``successor_on``). Lists mark their old units "nay thuộc …" with it."""
     stale = {u.pk for u in units if u is not None and not u.valid_on(day)}
     if not stale:
         return {}
@@ -465,7 +471,13 @@ def units_now_part_of(units, day: dt.date) -> dict[int, AdministrativeUnit]:
         .select_related("successor")
         .order_by("-default", "successor__path")
     )
+    chained = set()
     for link in links:
         if link.successor.valid_on(day):
             found.setdefault(link.predecessor_id, link.successor)
+        else:
+            chained.add(link.predecessor_id)
+    for unit in {u for u in units if u is not None and u.pk in chained - found.keys()}:
+        if later := successor_on(unit, day):
+            found[unit.pk] = later
     return found

@@ -19,7 +19,7 @@ from django.utils import timezone
 from lanhmanh.core.audit import Purpose, record_access
 from lanhmanh.core.models import AccessRecord
 from lanhmanh.core.scoping import DataClass, can, path_q
-from lanhmanh.org.successions import predecessor_paths
+from lanhmanh.org.successions import reach_q
 from lanhmanh.people.counting import CountedViolation, count_violations
 from lanhmanh.people.models import (
     Person,
@@ -37,12 +37,9 @@ def _scope_q(user) -> Q:
         return Q(pk__in=[])
     # Correlated EXISTS, not IN (subquery): a look-up narrows to a few persons by blind index first and
     # then checks each one's violations through the (person, occurred_at) index.
-    where = path_q(root, "place_unit__path") | path_q(root, "recording_agency__unit__path")
     # A unit of the two-level map (since 1/7/2025) also reaches the violations made before the reform in
-    # the communes it was made from (``org.successions``): a new ward's officer sees its people's history.
-    earlier = predecessor_paths(root)
-    if earlier:
-        where |= Q(place_unit__path__in=earlier)
+    # the communes it was made from (``org.successions.reach_q``): a new ward's officer sees its people's history.
+    where = reach_q(root, "place_unit__path") | path_q(root, "recording_agency__unit__path")
     via_violations = Violation.objects.filter(where, person=OuterRef("pk"))
     return (
         path_q(root, "permanent_unit__path")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from lanhmanh.core.audit import Purpose, readers
 from lanhmanh.core.scoping import DataClass, can
 from lanhmanh.core.selectors import may_audit
-from lanhmanh.org.successions import successors_today
+from lanhmanh.org.successions import units_now_part_of
 from lanhmanh.people import imports as people_imports  # MAX_FILE_BYTES read when used (tests lower it)
 from lanhmanh.people import job_views as background  # long lists are written by a background task
 from lanhmanh.people import privacy, selectors, services
@@ -180,7 +180,7 @@ def person_detail(request, pk: int):
 def _reform_notes(counted, today) -> bool:
     """Violations made before the 1/7/2025 reform name their old ward; each gets ``now_part_of``, the
     ward of today's map it became (successor link). True when any has one (the page explains)."""
-    now = successors_today([row.violation.place_unit for row in counted], today)
+    now = units_now_part_of([row.violation.place_unit for row in counted], today)
     for row in counted:
         row.violation.now_part_of = now.get(row.violation.place_unit_id)
     return bool(now)

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from lanhmanh.core.audit import record_access
 from lanhmanh.core.scoping import DataClass, path_q
+from lanhmanh.org import successions
 from lanhmanh.org.models import Agency, AgencyKind
-from lanhmanh.org.successions import predecessor_paths, units_now_part_of
+from lanhmanh.org.successions import units_now_part_of
 from lanhmanh.premises import rules
 from lanhmanh.premises.models import (
     BusinessSanction,
@@ -39,15 +40,8 @@ def _root(user) -> str | None:
 
 
 def reach_q(root: str, field: str = "unit_path", *, earlier: list[str] | None = None) -> Q:
-    """Records whose commune path (``field``) lies in the subtree of ``root`` or is one of the pre-reform
-    communes a two-level unit of that subtree was made from (``earlier``: ``predecessor_paths(root)``,
-    passed when already known)."""
-    where = path_q(root, field)
-    if earlier is None:
-        earlier = predecessor_paths(root)
-    if earlier:
-        where |= Q(**{f"{field}__in": earlier})
-    return where
+    """``org.successions.reach_q`` on the establishment's denormalised commune path (``unit_path``)."""
+    return successions.reach_q(root, field, earlier=earlier)
 
 
 def mark_now_part_of(records, *, unit_of=lambda record: record.unit, today: dt.date | None = None) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from lanhmanh.core.audit import Purpose
 from lanhmanh.core.listing import Sort, listing
@@ -347,88 +348,8 @@ def _save_consent_grid(user, case, post) -> int:
     return withdrawn
 
 
-CASE_ACTIONS = (
-    "assessment",
-    "goal",
-    "goal_done",
-    "service",
-    "referral",
-    "referral_cancel",
-    "followup",
-    "followup_done",
-    "consents",
-    "consent_add",
-    "enrol",
-    "progress",
-    "close",
-)
-
-
-@login_required
-def case_detail(request, pk: int):
-    """A case: needs, goals, consent per purpose and agency, services, referrals, follow-ups, closure.
-    Only the case's workers and their supervisors reach it; each read is logged (purpose: support)."""
-    user = request.user
-    _require(can_do_casework, user)
-    case = selectors.case_get(user, pk, path=request.path)
-    agencies = selectors.agencies_for_case(case)
-    action = request.POST.get("action") if request.method == "POST" else None
-    if action and action not in CASE_ACTIONS:
-        raise Http404
-    post = request.POST if action else None
-
-    def bound(name):
-        return post if action == name else None
-
-    context_forms = {
-        "assessment_form": forms.AssessmentForm(bound("assessment"), initial={"assessment": case.assessment}),
-        "goal_form": forms.GoalForm(bound("goal")),
-        "service_form": forms.ServiceForm(bound("service"), agencies=agencies),
-        "referral_form": forms.ReferralForm(bound("referral"), agencies=agencies.exclude(pk=user.agency_id)),
-        "followup_form": forms.FollowUpForm(bound("followup")),
-        "done_form": forms.FollowUpDoneForm(bound("followup_done")),
-        "consent_form": forms.ConsentAddForm(bound("consent_add"), agencies=agencies),
-        "enrol_form": forms.EnrolmentForm(bound("enrol")),
-        "progress_form": forms.EnrolmentProgressForm(bound("progress")),
-        "close_form": forms.CloseForm(bound("close")),
-    }
-    errors: list[str] = []
-    if action:
-        if not case.is_open:
-            raise Http404
-        handled = _handle_case_action(request, user, case, action, context_forms, errors)
-        if handled:
-            return redirect("support:case_detail", pk=case.pk)
-    purposes, grid = _consent_grid(case)
-    today = timezone.localdate()
-    referrals = list(case.referrals.select_related("to_agency", "from_agency"))
-    follow_ups = list(case.follow_ups.all())
-    return render(
-        request,
-        "support/case_detail.html",
-        {
-            "case": case,
-            "person": case.person,
-            "purposes": purposes,
-            "grid": grid,
-            "services": selectors.services_of(user, case),
-            "referrals": referrals,
-            "follow_ups": follow_ups,
-            "open_referrals": sum(1 for r in referrals if r.is_open),
-            "next_follow_up": next((f for f in follow_ups if f.done_on is None), None),
-            # A form refused on re-render opens on its own tab (app.js shows one tab at a time).
-            "active_tab": CASE_ACTION_TABS.get(action or "", ""),
-            "goals": list(case.goals.all()),
-            "enrolments": list(case.enrolments.select_related("programme")),
-            "team": list(case.workers.order_by("last_name", "first_name", "pk")),
-            "may_manage_team": selectors.may_manage_team(user, case),
-            "today": today,
-            "errors": errors,
-            "nav_current": "support:caseload",
-            **context_forms,
-        },
-    )
-
+# The case page and one small view per case action. Each action posts to its own URL; a refused one
+# shows the case page again with its form's errors, on its tab (app.js shows one tab at a time).
 
 CASE_ACTION_TABS = {
     "assessment": "tom-tat",
@@ -447,93 +368,231 @@ CASE_ACTION_TABS = {
 }
 
 
-def _handle_case_action(request, user, case, action, f, errors) -> bool:
-    """Run one case action. True when it succeeded (the caller redirects), False to re-render with errors."""
-    form_name = {
-        "assessment": "assessment_form",
-        "goal": "goal_form",
-        "service": "service_form",
-        "referral": "referral_form",
-        "followup": "followup_form",
-        "followup_done": "done_form",
-        "consent_add": "consent_form",
-        "enrol": "enrol_form",
-        "progress": "progress_form",
-        "close": "close_form",
-    }.get(action)
-    form = f.get(form_name)
-    if form is not None and not form.is_valid():
-        return False
-    data = form.cleaned_data if form is not None else {}
-    try:
-        if action == "assessment":
-            services.case_update(actor=user, case=case, assessment=data["assessment"])
-            messages.success(request, _("Đã lưu đánh giá nhu cầu."))
-        elif action == "goal":
-            services.goal_add(actor=user, case=case, **data)
-            messages.success(request, _("Đã thêm mục tiêu."))
-        elif action == "goal_done":
-            goal = selectors.case_record_get(case, Goal, request.POST.get("goal"))
-            services.goal_achieve(actor=user, goal=goal, on=timezone.localdate())
-            messages.success(request, _("Đã ghi nhận mục tiêu đạt được."))
-        elif action == "service":
-            services.service_record(actor=user, case=case, **data)
-            messages.success(request, _("Đã ghi dịch vụ."))
-        elif action == "referral":
-            referral = services.referral_send(actor=user, case=case, **data)
-            messages.success(
-                request, _("Đã chuyển gửi đến %(agency)s.") % {"agency": referral.to_agency.name}
+def _case_forms(user, case, agencies, data=None, action: str = "") -> dict:
+    """The forms of the case page: unbound, except the one of ``action`` bound to ``data``."""
+
+    def bound(name):
+        return data if action == name else None
+
+    return {
+        "assessment_form": forms.AssessmentForm(bound("assessment"), initial={"assessment": case.assessment}),
+        "goal_form": forms.GoalForm(bound("goal")),
+        "service_form": forms.ServiceForm(bound("service"), agencies=agencies),
+        "referral_form": forms.ReferralForm(bound("referral"), agencies=agencies.exclude(pk=user.agency_id)),
+        "followup_form": forms.FollowUpForm(bound("followup")),
+        "done_form": forms.FollowUpDoneForm(bound("followup_done")),
+        "consent_form": forms.ConsentAddForm(bound("consent_add"), agencies=agencies),
+        "enrol_form": forms.EnrolmentForm(bound("enrol")),
+        "progress_form": forms.EnrolmentProgressForm(bound("progress")),
+        "close_form": forms.CloseForm(bound("close")),
+    }
+
+
+def _case_page(request, case, context_forms: dict | None = None, action: str = "", errors=()):
+    user = request.user
+    if context_forms is None:
+        context_forms = _case_forms(user, case, selectors.agencies_for_case(case))
+    purposes, grid = _consent_grid(case)
+    today = timezone.localdate()
+    referrals = list(case.referrals.select_related("to_agency", "from_agency"))
+    follow_ups = list(case.follow_ups.all())
+    return render(
+        request,
+        "support/case_detail.html",
+        {
+            "case": case,
+            "person": case.person,
+            "purposes": purposes,
+            "grid": grid,
+            "services": selectors.services_of(user, case),
+            "referrals": referrals,
+            "follow_ups": follow_ups,
+            "open_referrals": sum(1 for r in referrals if r.is_open),
+            "next_follow_up": next((f for f in follow_ups if f.done_on is None), None),
+            # A form refused on re-render opens on its own tab.
+            "active_tab": CASE_ACTION_TABS.get(action, ""),
+            "goals": list(case.goals.all()),
+            "enrolments": list(case.enrolments.select_related("programme")),
+            "team": list(case.workers.order_by("last_name", "first_name", "pk")),
+            "may_manage_team": selectors.may_manage_team(user, case),
+            "today": today,
+            "errors": list(errors),
+            "nav_current": "support:caseload",
+            **context_forms,
+        },
+    )
+
+
+@login_required
+@require_GET
+def case_detail(request, pk: int):
+    """A case: needs, goals, consent per purpose and agency, services, referrals, follow-ups, closure.
+    Only the case's workers and their supervisors reach it; each read is logged (purpose: support)."""
+    _require(can_do_casework, request.user)
+    return _case_page(request, selectors.case_get(request.user, pk, path=request.path))
+
+
+def _case_action(action: str, form_name: str | None = None):
+    """A view for one action on an open case: ``view(request, case, form)`` validates nothing itself; it
+    returns ``(write, message)``: ``write(data)`` calls the service, ``message(result)`` the text shown.
+    A refused write (ValidationError) shows the case page again with the errors on the action's form."""
+
+    def decorate(function):
+        @login_required
+        @require_POST
+        @functools.wraps(function)
+        def view(request, pk: int):
+            user = request.user
+            _require(can_do_casework, user)
+            case = selectors.case_get(user, pk, path=request.path)
+            if not case.is_open:
+                raise Http404
+            context_forms = _case_forms(user, case, selectors.agencies_for_case(case), request.POST, action)
+            form = context_forms.get(form_name) if form_name else None
+            errors: list[str] = []
+            write, message = function(request, case)
+            if form is None or form.is_valid():
+                try:
+                    result = write(form.cleaned_data if form is not None else {})
+                except ValidationError as exc:
+                    if form is not None:
+                        _add_errors(form, exc)
+                    else:
+                        errors.extend(exc.messages)
+                else:
+                    messages.success(request, message(result))
+                    return redirect("support:case_detail", pk=case.pk)
+            return _case_page(request, case, context_forms, action, errors)
+
+        return view
+
+    return decorate
+
+
+@_case_action("assessment", "assessment_form")
+def case_assessment(request, case):
+    return (
+        lambda data: services.case_update(actor=request.user, case=case, assessment=data["assessment"]),
+        lambda _r: _("Đã lưu đánh giá nhu cầu."),
+    )
+
+
+@_case_action("goal", "goal_form")
+def case_goal_add(request, case):
+    return (
+        lambda data: services.goal_add(actor=request.user, case=case, **data),
+        lambda _r: _("Đã thêm mục tiêu."),
+    )
+
+
+@_case_action("goal_done")
+def case_goal_done(request, case):
+    goal = selectors.case_record_get(case, Goal, request.POST.get("goal"))
+    return (
+        lambda _data: services.goal_achieve(actor=request.user, goal=goal, on=timezone.localdate()),
+        lambda _r: _("Đã ghi nhận mục tiêu đạt được."),
+    )
+
+
+@_case_action("service", "service_form")
+def case_service(request, case):
+    return (
+        lambda data: services.service_record(actor=request.user, case=case, **data),
+        lambda _r: _("Đã ghi dịch vụ."),
+    )
+
+
+@_case_action("referral", "referral_form")
+def case_referral(request, case):
+    return (
+        lambda data: services.referral_send(actor=request.user, case=case, **data),
+        lambda referral: _("Đã chuyển gửi đến %(agency)s.") % {"agency": referral.to_agency.name},
+    )
+
+
+@_case_action("referral_cancel")
+def case_referral_cancel(request, case):
+    referral = selectors.case_record_get(case, Referral, request.POST.get("referral"))
+    return (
+        lambda _data: services.referral_cancel(actor=request.user, referral=referral),
+        lambda _r: _("Đã hủy chuyển gửi."),
+    )
+
+
+@_case_action("followup", "followup_form")
+def case_follow_up(request, case):
+    return (
+        lambda data: services.follow_up_plan(actor=request.user, case=case, **data),
+        lambda _r: _("Đã lên lịch theo dõi."),
+    )
+
+
+@_case_action("followup_done", "done_form")
+def case_follow_up_done(request, case):
+    follow_up = selectors.case_record_get(case, FollowUp, request.POST.get("follow_up"))
+    return (
+        lambda data: services.follow_up_done(actor=request.user, follow_up=follow_up, **data),
+        lambda _r: _("Đã ghi lần theo dõi."),
+    )
+
+
+@_case_action("consents")
+def case_consents(request, case):
+    return (
+        lambda _data: _save_consent_grid(request.user, case, request.POST),
+        lambda count: (
+            _("Đã rút lại %(count)s sự đồng ý; việc chia sẻ với các cơ quan đó đã dừng.") % {"count": count}
+            if count
+            else _("Không có thay đổi.")
+        ),
+    )
+
+
+@_case_action("consent_add", "consent_form")
+def case_consent_add(request, case):
+    @transaction.atomic
+    def write(data):
+        for purpose in data["purposes"]:
+            services.consent_give(
+                actor=request.user,
+                case=case,
+                purpose=purpose,
+                agency=data["agency"],
+                given_on=data["given_on"],
             )
-        elif action == "referral_cancel":
-            referral = selectors.case_record_get(case, Referral, request.POST.get("referral"))
-            services.referral_cancel(actor=user, referral=referral)
-            messages.success(request, _("Đã hủy chuyển gửi."))
-        elif action == "followup":
-            services.follow_up_plan(actor=user, case=case, **data)
-            messages.success(request, _("Đã lên lịch theo dõi."))
-        elif action == "followup_done":
-            follow_up = selectors.case_record_get(case, FollowUp, request.POST.get("follow_up"))
-            services.follow_up_done(actor=user, follow_up=follow_up, **data)
-            messages.success(request, _("Đã ghi lần theo dõi."))
-        elif action == "consents":
-            count = _save_consent_grid(user, case, request.POST)
-            messages.success(
-                request,
-                _("Đã rút lại %(count)s sự đồng ý; việc chia sẻ với các cơ quan đó đã dừng.")
-                % {"count": count}
-                if count
-                else _("Không có thay đổi."),
-            )
-        elif action == "consent_add":
-            with transaction.atomic():
-                for purpose in data["purposes"]:
-                    services.consent_give(
-                        actor=user,
-                        case=case,
-                        purpose=purpose,
-                        agency=data["agency"],
-                        given_on=data["given_on"],
-                    )
-            messages.success(request, _("Đã ghi nhận sự đồng ý."))
-        elif action == "enrol":
-            services.enrolment_create(actor=user, case=case, **data)
-            messages.success(request, _("Đã ghi nhận tham gia chương trình."))
-        elif action == "progress":
-            enrolment = selectors.case_record_get(case, Enrolment, request.POST.get("enrolment"))
-            services.enrolment_progress(actor=user, enrolment=enrolment, **data)
-            messages.success(request, _("Đã cập nhật kết quả học nghề, việc làm."))
-        elif action == "close":
-            services.case_close(
-                actor=user, case=case, closed_on=data["closed_on"], outcome=data["outcome"], note=data["note"]
-            )
-            messages.success(request, _("Đã đóng hồ sơ."))
-    except ValidationError as exc:
-        if form is not None:
-            _add_errors(form, exc)
-        else:
-            errors.extend(exc.messages)
-        return False
-    return True
+
+    return write, lambda _r: _("Đã ghi nhận sự đồng ý.")
+
+
+@_case_action("enrol", "enrol_form")
+def case_enrol(request, case):
+    return (
+        lambda data: services.enrolment_create(actor=request.user, case=case, **data),
+        lambda _r: _("Đã ghi nhận tham gia chương trình."),
+    )
+
+
+@_case_action("progress", "progress_form")
+def case_progress(request, case):
+    enrolment = selectors.case_record_get(case, Enrolment, request.POST.get("enrolment"))
+    return (
+        lambda data: services.enrolment_progress(actor=request.user, enrolment=enrolment, **data),
+        lambda _r: _("Đã cập nhật kết quả học nghề, việc làm."),
+    )
+
+
+@_case_action("close", "close_form")
+def case_close(request, case):
+    return (
+        lambda data: services.case_close(
+            actor=request.user,
+            case=case,
+            closed_on=data["closed_on"],
+            outcome=data["outcome"],
+            note=data["note"],
+        ),
+        lambda _r: _("Đã đóng hồ sơ."),
+    )
 
 
 @login_required
