@@ -26,7 +26,7 @@ import datetime as dt
 import os
 import time
 
-from benchlib import Result, median_ms, repetitions
+from benchlib import Result, cpu_ms, median_ms, repetitions
 
 LOOKUP_BUDGET_MS = 100
 INDICATOR_BUDGET_MS = 300
@@ -120,6 +120,8 @@ def run() -> list[Result]:
         results.append(
             Result(f"national.{vendor}.indicator_province_{name}", median, "ms", INDICATOR_BUDGET_MS)
         )
+        cpu = cpu_ms(lambda by=by: evaluate(code, "01", "2025", by=by, user=coordinator), runs=min(runs, 10))
+        results.append(Result(f"national.{vendor}.indicator_province_{name}.cpu", round(cpu, 1), "ms", None))
     check = evaluate(code, "01", "2025", by="child", user=coordinator)
     log(f"{code} Hà Nội 2025: total {check.total.value}, {len(check.rows)} communes")
 
@@ -144,6 +146,8 @@ def run() -> list[Result]:
             INDICATOR_BUDGET_MS,
         )
     )
+    cpu = cpu_ms(sections, runs=min(runs, 10))
+    results.append(Result(f"national.{vendor}.dashboard_sections_province.cpu", round(cpu, 1), "ms", None))
 
     _row, raw = api_token_create(user=coordinator, name="bench-national", scope="read", days=1)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT="application/json")
