@@ -14,7 +14,7 @@ benchmarks/bench_indicators.py --with-dashboard``.
 from __future__ import annotations
 
 from bench_indicators import ensure_data
-from benchlib import Result, median_ms, repetitions
+from benchlib import Result, cpu_ms, median_ms, repetitions
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -127,10 +127,12 @@ def _page(user, plan, name: str, live: int | None = None) -> list[Result]:
 
     with override_settings(REQUIRE_2FA=False):
         median = median_ms(get_page, runs=repetitions())
+        cpu = cpu_ms(get_page, runs=min(repetitions(), 10))
         with CaptureQueriesContext(connection) as queries:
             get_page()
     results = [
         Result(name, median, "ms", BUDGET_MS),
+        Result(f"{name}.cpu", round(cpu, 1), "ms", None),
         Result(f"{name}.queries", len(queries), "queries", BUDGET_QUERIES),
     ]
     if live is not None:

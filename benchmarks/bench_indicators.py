@@ -71,6 +71,7 @@ def ensure_data() -> dict:
         "materials",
         "materials_note",
         "created_at",
+        "channel",
     ]
 
     def rows(count):
@@ -90,6 +91,7 @@ def ensure_data() -> dict:
                 rng.randint(0, 100),
                 "",
                 now,
+                "direct",
             )
 
     todo = ROWS - have
@@ -106,7 +108,7 @@ def ensure_data() -> dict:
         with connection.cursor() as cursor:
             batch: list = []
             for row in rows(todo):
-                batch.append((row[0], row[1], row[2].isoformat(), *row[3:11], row[11].isoformat()))
+                batch.append((row[0], row[1], row[2].isoformat(), *row[3:11], row[11].isoformat(), row[12]))
                 if len(batch) == per_statement:
                     cursor.execute(sql, [v for r in batch for v in r])
                     batch = []

@@ -13,6 +13,8 @@ establishments, five years; ``BENCH_NATIONAL_SCALE=0.1`` for a tenth). Then, BEN
   2025 by commune and by month (what the plan dashboard and the indicator page compute; this source has
   no rollup, so a GROUP BY over the violations), and ``indicator_api``: the same through
   ``/api/v1/indicators/…/values/`` with a token; budget 300 ms (the dashboard's);
+* ``dashboard_sections_province``: the plan dashboard's sections (every indicator registered for them)
+  for Hà Nội in the second half of 2025 by commune, as the dashboard builds them; budget 300 ms;
 * ``indicator_national_by_province``: the ministry's view, the 34 provinces summed one by one;
 * ``completeness_province`` / ``completeness_national_month``: the completeness of the two-level monthly
   form for Hà Nội's communes and for every province, one month; budget 500 ms (the page's).
@@ -24,7 +26,7 @@ import datetime as dt
 import os
 import time
 
-from benchlib import Result, median_ms, repetitions
+from benchlib import Result, cpu_ms, median_ms, repetitions
 
 LOOKUP_BUDGET_MS = 100
 INDICATOR_BUDGET_MS = 300
@@ -60,11 +62,13 @@ def run() -> list[Result]:
     from django.test import Client, override_settings
 
     from lanhmanh.api.services import api_token_create
-    from lanhmanh.indicators.evaluation import evaluate
+    from lanhmanh.core.periods import parse
+    from lanhmanh.indicators.evaluation import evaluate, shared_trees
     from lanhmanh.org.models import AdministrativeUnit, Role
     from lanhmanh.org.services import REFORM_2025
     from lanhmanh.people import selectors
     from lanhmanh.people.models import Person, Violation
+    from lanhmanh.plans.dashboard import build_sections
     from lanhmanh.premises.models import Establishment
     from lanhmanh.reporting.completeness import completeness
     from lanhmanh.reporting.models import ReportForm, Submission
@@ -72,10 +76,16 @@ def run() -> list[Result]:
     if connection.vendor != "postgresql":
         log("PostgreSQL only (BENCH_DATABASE_URL=postgres://…)")
         return []
+    results = []
     if not Person.objects.exists():
         import national
 
-        national.generate(float(os.environ.get("BENCH_NATIONAL_SCALE", "1")))
+        scale = float(os.environ.get("BENCH_NATIONAL_SCALE", "1"))
+        started = time.perf_counter()
+        counts = national.generate(scale)
+        seconds = round(time.perf_counter() - started, 1)
+        log(f"generated at scale {scale:g} in {seconds:.0f} s: {counts}")
+        results.append(Result(f"national.{connection.vendor}.generate_scale_{scale:g}", seconds, "s", None))
     log(
         f"{AdministrativeUnit.objects.filter(valid_from=REFORM_2025).count():,} units, "
         f"{Person._base_manager.count():,} persons, {Violation.objects.count():,} violations, "
@@ -99,7 +109,7 @@ def run() -> list[Result]:
         found = selectors.persons_search(police, full_name=person.full_name, birth=person.birth_date)
         assert list(found), "nothing found by name and birth date"
 
-    results = [
+    results += [
         Result(f"national.{vendor}.lookup_id_number", median_ms(by_id, runs=runs), "ms", LOOKUP_BUDGET_MS),
         Result(f"national.{vendor}.lookup_name_birth", median_ms(by_name, runs=runs), "ms", LOOKUP_BUDGET_MS),
     ]
@@ -110,8 +120,34 @@ def run() -> list[Result]:
         results.append(
             Result(f"national.{vendor}.indicator_province_{name}", median, "ms", INDICATOR_BUDGET_MS)
         )
+        cpu = cpu_ms(lambda by=by: evaluate(code, "01", "2025", by=by, user=coordinator), runs=min(runs, 10))
+        results.append(Result(f"national.{vendor}.indicator_province_{name}.cpu", round(cpu, 1), "ms", None))
     check = evaluate(code, "01", "2025", by="child", user=coordinator)
     log(f"{code} Hà Nội 2025: total {check.total.value}, {len(check.rows)} communes")
+
+    # The plan dashboard's sections (every indicator registered for them: sanctions by kind, fines
+    # collected, support…) for Hà Nội by commune, as ``plans.dashboard.build`` computes them, over the
+    # second half of 2025 (the communes of the two-level map exist from 1/7/2025).
+    hanoi = AdministrativeUnit.objects.get(path="01", valid_to__isnull=True)
+    year = parse("2025S2")
+
+    def sections():
+        with shared_trees():
+            return build_sections(hanoi, year, user=coordinator)
+
+    shown = sections()
+    log(f"dashboard sections Hà Nội 2025S2: {sum(len(s.indicators) for s in shown)} indicators, "
+        f"{max((len(s.child_rows) for s in shown), default=0)} communes")  # fmt: skip
+    results.append(
+        Result(
+            f"national.{vendor}.dashboard_sections_province",
+            median_ms(sections, runs=runs),
+            "ms",
+            INDICATOR_BUDGET_MS,
+        )
+    )
+    cpu = cpu_ms(sections, runs=min(runs, 10))
+    results.append(Result(f"national.{vendor}.dashboard_sections_province.cpu", round(cpu, 1), "ms", None))
 
     _row, raw = api_token_create(user=coordinator, name="bench-national", scope="read", days=1)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT="application/json")

@@ -6,7 +6,16 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def load_average() -> tuple[float, float, float]:
+    """The machine's 1, 5 and 15-minute load averages (zeros where the platform has none)."""
+    try:
+        return os.getloadavg()
+    except OSError:
+        return (0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -15,6 +24,8 @@ class Result:
     value: float
     unit: str
     budget: float | None  # None: a figure printed for information
+    # The load average when the figure was taken (the machine may be shared: read figures beside it).
+    load: tuple[float, float, float] = field(default_factory=load_average, compare=False)
 
     @property
     def within_budget(self) -> bool:
@@ -27,7 +38,8 @@ class Result:
             value = f"{self.value:.1f}" if isinstance(self.value, float) else str(self.value)
         budget = "none" if self.budget is None else f"{self.budget:g} {self.unit}"
         flag = "" if self.within_budget else "  OVER BUDGET"
-        return f"BENCH {self.name} {value} {self.unit} (budget {budget}){flag}"
+        load = "/".join(f"{x:.2f}" for x in self.load)
+        return f"BENCH {self.name} {value} {self.unit} (budget {budget}) [load {load}]{flag}"
 
 
 def repetitions(default: int = 30) -> int:
@@ -45,3 +57,33 @@ def median_ms(action: Callable[[], object], *, runs: int, warmup: int = 3) -> fl
         action()
         timings.append((time.perf_counter() - start) * 1000)
     return statistics.median(timings)
+
+
+def backend_cpu_seconds() -> float:
+    """CPU seconds used so far by this connection's PostgreSQL backend (on this machine), else 0."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # the database runs elsewhere: its share is not counted
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(action: Callable[[], object], *, runs: int) -> float:
+    """Mean CPU time of ``action`` in milliseconds: this process plus its PostgreSQL backend.
+
+    On a shared machine the wall time grows with the load (runnable processes wait for a core); the
+    CPU time does not, so it says what the action costs, and about what it takes on an idle machine
+    (wall time there is CPU time plus waits for disk and the socket)."""
+    action()
+    process, backend = time.process_time(), backend_cpu_seconds()
+    for _ in range(runs):
+        action()
+    used = (time.process_time() - process) + (backend_cpu_seconds() - backend)
+    return used * 1000 / runs

@@ -2,7 +2,7 @@
 """Run the benchmarks: ``benchmarks/run.py`` runs every ``bench_*.py``; ``benchmarks/run.py home`` runs one.
 
 Each benchmark module has ``run() -> list[Result]``; every result prints one line
-``BENCH <name> <value> <unit> (budget <x> <unit>)``. The exit status is 1 when a result is over budget.
+``BENCH <name> <value> <unit> (budget <x> <unit>) [load <1>/<5>/<15 min>]``. The exit status is 1 when a result is over budget.
 
 The benchmarks run on a fresh SQLite database (``$LANHMANH_VAR_DIR/bench.sqlite3``, recreated and
 migrated on every run), or on ``BENCH_DATABASE_URL`` when set (e.g. a PostgreSQL database kept for

@@ -177,3 +177,26 @@ def test_formula_indicators_are_validated():
     )
     record(TRANG_TIEN, dt.date(2014, 1, 10), male=1, female=3)
     assert evaluate(ok, "01", "2014").total.value == Decimal(75)
+
+
+def test_within_a_page_the_same_question_is_asked_of_the_database_once():
+    from lanhmanh.indicators.evaluation import shared_trees
+    from lanhmanh.org.models import User
+
+    record(TRANG_TIEN, dt.date(2014, 3, 5), female=4)
+    clerk = User.objects.create(username="memo-clerk", agency=Agency.objects.first())
+    held = Indicator.objects.get(code="plans.activities_held")
+    with shared_trees():
+        with CaptureQueriesContext(connection) as first:
+            asked = evaluate(held, "01", "2014", by="district")
+        with CaptureQueriesContext(connection) as again:
+            repeated = evaluate(held, "01", "2014", by="district")
+        with CaptureQueriesContext(connection) as other:
+            by_month = evaluate(held, "01", "2014", by="month")
+            for_clerk = evaluate(held, "01", "2014", by="district", user=clerk)
+    with CaptureQueriesContext(connection) as outside:
+        later = evaluate(held, "01", "2014", by="district")
+
+    assert len(first) > 0 and len(again) == 0 and repeated is asked
+    assert len(other) > 0 and by_month.by == ("month",) and for_clerk is not asked
+    assert len(outside) > 0 and later == asked and later.value(HOAN_KIEM).value == 1

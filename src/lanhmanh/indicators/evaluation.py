@@ -43,10 +43,12 @@ from lanhmanh.indicators.registry import ComputedSource, reported_provider, sour
 from lanhmanh.indicators.sql import (
     TIME_GROUPS,
     UNIT_GROUPS,
+    memo,
     raw_direct,
     raw_from_rollup,
     raw_values,
     rollup_usable,
+    shared_cache,
     shared_trees,
 )
 from lanhmanh.indicators.suppression import (
@@ -282,6 +284,24 @@ def evaluate(
     unit_path = _as_path(unit)
     period = parse(period) if isinstance(period, str) else period
     by = _normalise_by(by)
+    if shared_cache() is not None:  # a page asking the same question twice (targets, sections) asks once
+        user_pk = getattr(user, "pk", None)
+        key = (
+            "evaluation",
+            indicator.pk,
+            unit_path,
+            period.id,
+            by,
+            user_pk,
+            use_rollup,
+            counts_submitted(),
+            _depth,
+        )
+        return memo(key, _evaluate, indicator, unit_path, period, by, user, use_rollup, _depth)
+    return _evaluate(indicator, unit_path, period, by, user, use_rollup, _depth)
+
+
+def _evaluate(indicator, unit_path, period, by, user, use_rollup, _depth) -> Evaluation:
     if indicator.kind == IndicatorKind.FORMULA:
         return _evaluate_formula(indicator, unit_path, period, by, user, _depth, use_rollup)
     source = source_of(indicator)

@@ -120,7 +120,17 @@ class Rollup(models.Model):
                 fields=["source", "dims", "unit_path", "month", "key"], name="rollup_cell_unique"
             )
         ]
-        indexes = [models.Index(fields=["source", "dims", "month", "unit_path"], name="rollup_lookup")]
+        indexes = [
+            models.Index(fields=["source", "dims", "month", "unit_path"], name="rollup_lookup"),
+            # A subtree's rows (``unit_path = '01' OR unit_path LIKE '01.%'``): on PostgreSQL a LIKE prefix
+            # uses a btree only with the pattern operator classes (unless the database's collation is
+            # C); without it a city's year was read from every province's rows (ignored on SQLite).
+            models.Index(
+                fields=["source", "dims", "unit_path", "month"],
+                name="rollup_subtree",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "varchar_pattern_ops", "date_ops"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} {self.dims or '-'} {self.unit_path} {self.month:%Y-%m} {self.key}"

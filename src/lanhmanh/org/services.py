@@ -19,6 +19,7 @@ from lanhmanh.org.models import (
     UnitKind,
     UnitLevel,
 )
+from lanhmanh.org.pickers import clear_cache
 
 HANOI_2014_FIXTURE = "hanoi-divisions-2014.json"
 # The tree as it stood before the 1/7/2025 reform that abolished the district level.
@@ -100,42 +101,75 @@ def _check_rows(rows: list[UnitRow], existing_codes: set[str]) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def units_import(*, rows: list[UnitRow], valid_from: dt.date | None, valid_to: dt.date | None = None) -> int:
     """Create the units of one version of the tree; parents must come before children.
 
     A unit whose path already exists in a version still valid on ``valid_from`` with the same name
     and kind is kept as it is (e.g. Hà Nội itself across the 2025 reform). Returns the number created.
     Raises ValidationError (nothing written) on unknown kinds, missing parents, duplicates, cycles.
+    Every row is checked before anything is written; the existing units are read in one query per
+    900 paths and the new ones written level by level with ``bulk_create`` (the national tree of
+    3,355 units in seconds, not one query after another per unit).
     """
     _check_rows(rows, existing_codes=set())
+    path_of: dict[str, str] = {}
+    for row in rows:
+        path_of[row.code] = f"{path_of[row.parent_code]}.{row.code}" if row.parent_code else row.code
+    paths = sorted(set(path_of.values()))
+    versions: dict[str, list[AdministrativeUnit]] = {}
+    for start in range(0, len(paths), 900):
+        for unit in AdministrativeUnit.objects.filter(path__in=paths[start : start + 900]).order_by(
+            "path", "pk"
+        ):
+            versions.setdefault(unit.path, []).append(unit)
     by_code: dict[str, AdministrativeUnit] = {}
-    created = 0
+    new_by_depth: dict[int, list[AdministrativeUnit]] = {}
     for row in rows:
         parent = by_code.get(row.parent_code) if row.parent_code else None
-        level = LEVEL_OF_KIND[row.kind]
-        path = f"{parent.path}.{row.code}" if parent else row.code
-        existing = AdministrativeUnit.objects.filter(path=path, name=row.name, kind=row.kind)
-        if valid_from is not None:
-            existing = existing.valid_on(valid_from)
-        unit = existing.first()
-        if unit is None:
-            unit = AdministrativeUnit(
-                code=row.code,
-                name=row.name,
-                kind=row.kind,
-                level=level,
-                parent=parent,
-                path=path,
-                valid_from=valid_from,
-                valid_to=valid_to,
-            )
-            try:
+        path = path_of[row.code]
+        same = [
+            u
+            for u in versions.get(path, [])
+            if u.name == row.name and u.kind == row.kind and (valid_from is None or u.valid_on(valid_from))
+        ]
+        if same:
+            by_code[row.code] = same[0]
+            continue
+        unit = AdministrativeUnit(
+            code=row.code,
+            name=row.name,
+            kind=row.kind,
+            level=LEVEL_OF_KIND[row.kind],
+            parent=parent,
+            path=path,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        # The constraints (one path per version) are checked against the units read above; a row that
+        # clashes is validated in full by the model, for its own message.
+        clash = any(u.valid_from == valid_from for u in versions.get(path, []))
+        try:
+            if clash:
                 unit.full_clean()
-            except ValidationError as exc:
-                raise ValidationError(f"Đơn vị {row.code} ({row.name}): {' '.join(exc.messages)}") from None
-            unit.save()
-            created += 1
+            else:
+                unit.full_clean(exclude=["parent"], validate_unique=False, validate_constraints=False)
+                if valid_from is not None and valid_to is not None and valid_to < valid_from:
+                    unit.full_clean()
+        except ValidationError as exc:
+            raise ValidationError(f"Đơn vị {row.code} ({row.name}): {' '.join(exc.messages)}") from None
+        versions.setdefault(path, []).append(unit)
         by_code[row.code] = unit
+        new_by_depth.setdefault(path.count("."), []).append(unit)
+    created = 0
+    for depth in sorted(new_by_depth):
+        units = new_by_depth[depth]
+        for unit in units:  # parents written at the depth above now have their ids
+            unit.parent_id = unit.parent.pk if unit.parent is not None else None
+        AdministrativeUnit.objects.bulk_create(units, batch_size=500)
+        created += len(units)
+    if created:
+        clear_cache()  # bulk_create sends no post_save: the pickers' cache is cleared here
     return created
 
 

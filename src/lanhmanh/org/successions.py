@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, audited_create, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_bulk_create, audited_create, record_change, snapshot
 from lanhmanh.core.scoping import path_q
 from lanhmanh.core.text import fold
 from lanhmanh.org.models import AdministrativeUnit, UnitLevel, UnitSuccession
@@ -172,6 +172,7 @@ def unit_successions_link(
     corrected = set(UnitSuccession.objects.exclude(correction="").values_list("predecessor_id", flat=True))
     created = kept = missing_old = missing_new = 0
     mismatched: set[str] = set()
+    new_links: list[UnitSuccession] = []
     for row in rows:
         old, new = olds.get(row.old_path), find_new(row)
         if new is not None and new.path != row.new_path:
@@ -185,18 +186,29 @@ def unit_successions_link(
         if (old.pk, new.pk) in existing or old.pk in corrected:
             kept += 1
             continue
-        audited_create(
-            actor=actor,
-            model=UnitSuccession,
-            predecessor=old,
-            successor=new,
-            whole=row.whole,
-            default=row.default,
-            source=source,
+        link = UnitSuccession(
+            predecessor=old, successor=new, whole=row.whole, default=row.default, source=source
         )
-        old.successors.add(new)
+        # The units were read above and the pair is new (``existing``): the fields are checked here,
+        # the pair's uniqueness by the database; one query per batch instead of nine per link.
+        link.full_clean(
+            exclude=["predecessor", "successor"], validate_unique=False, validate_constraints=False
+        )
+        new_links.append(link)
         existing.add((old.pk, new.pk))
         created += 1
+    audited_bulk_create(actor=actor, model=UnitSuccession, objs=new_links)
+    through = AdministrativeUnit.successors.through
+    through.objects.bulk_create(
+        [
+            through(
+                from_administrativeunit_id=link.predecessor_id, to_administrativeunit_id=link.successor_id
+            )
+            for link in new_links
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
     linked = set(UnitSuccession.objects.values_list("predecessor__path", flat=True))
     in_tree = AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE).valid_on(day_before)
     if province_code:

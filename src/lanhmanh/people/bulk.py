@@ -138,24 +138,32 @@ def chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def random_sanction(rng: random.Random, act: LegalAct, day: dt.date, *, authority_id: int, number: str):
+def sanction_draw(rng: random.Random, act: LegalAct, day: dt.date) -> dict:
+    """The fields of a plausible sanction decision for ``act`` committed on ``day`` (a warning where the
+    act allows one, else a fine within its bounds, seven in ten paid), as keyword arguments."""
     decided = day + dt.timedelta(days=rng.choice((0, 1, 1, 2, 3)))
     if act.warning_allowed and rng.random() < 0.4:
-        return SanctionDecision(
-            number=number, decided_on=decided, authority_id=authority_id, kind="warning", payment_status="n/a"
-        )
+        return {
+            "decided_on": decided,
+            "kind": "warning",
+            "amount": None,
+            "payment_status": "n/a",
+            "paid_on": None,
+        }
     low, high = act.fine_min_individual, act.fine_max_individual
     amount = rng.randrange(low, high + 1, 50_000) if high > low else low
     paid = rng.random() < 0.7
-    return SanctionDecision(
-        number=number,
-        decided_on=decided,
-        authority_id=authority_id,
-        kind="fine",
-        amount=amount,
-        payment_status="paid" if paid else "unpaid",
-        paid_on=decided + dt.timedelta(days=rng.randint(0, 20)) if paid else None,
-    )
+    return {
+        "decided_on": decided,
+        "kind": "fine",
+        "amount": amount,
+        "payment_status": "paid" if paid else "unpaid",
+        "paid_on": decided + dt.timedelta(days=rng.randint(0, 20)) if paid else None,
+    }
+
+
+def random_sanction(rng: random.Random, act: LegalAct, day: dt.date, *, authority_id: int, number: str):
+    return SanctionDecision(number=number, authority_id=authority_id, **sanction_draw(rng, act, day))
 
 
 @transaction.atomic
