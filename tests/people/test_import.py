@@ -312,18 +312,18 @@ def test_wrong_columns_are_named():
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    from lanhmanh.people import imports
+    from lanhmanh.people.imports import reading
 
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     data = workbook_bytes([row(number=str(i)) for i in range(4)])
     with pytest.raises(ImportFileError, match="Tệp có hơn 3 dòng dữ liệu"):
         read_workbook(data, file_name="ds.xlsx")
 
 
 def test_a_huge_file_is_refused_before_reading(client_for, police, monkeypatch):
-    from lanhmanh.people import imports
+    from lanhmanh.people.imports import reading
 
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1000)
     body = upload(client_for(police), workbook_bytes([row()] * 5)).content.decode()
     assert "Tệp quá lớn: tối đa 0 MB. Hãy chia danh sách thành nhiều tệp." in body
     assert not PersonImport.objects.exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -117,6 +118,46 @@ def record_accesses(
             row.save()
         return rows
     return AccessRecord.objects.bulk_create(rows)
+
+
+# --- Reasons stored language-neutral ---------------------------------------------------------------
+# A reason the system writes (not one a user types) is stored as a code, ``@<code>`` and its parameters
+# as JSON, and translated when shown (``reason_text``, used by the audit page): the history does not
+# depend on the language of the request that wrote it.
+
+_REASONS: dict[str, Any] = {}
+
+
+class AuditReason:
+    """A reason the system gives for a change: ``REASON(**params)`` is the text to store."""
+
+    def __init__(self, code: str, label):
+        if " " in code or _REASONS.get(code, label) != label:
+            raise ValueError(f"Audit reason code {code!r} taken or not one word")
+        self.code = code
+        self.label = label
+        _REASONS[code] = label
+
+    def __call__(self, **params) -> str:
+        if not params:
+            return f"@{self.code}"
+        return f"@{self.code} {json.dumps(params, ensure_ascii=False, sort_keys=True, default=str)}"
+
+
+def reason_text(stored: str) -> str:
+    """The reason as the reader should see it: a stored code translated (with its parameters), any other
+    text (typed by a user, or written before codes) as it is."""
+    if not stored or not stored.startswith("@"):
+        return stored or ""
+    code, _sep, params = stored[1:].partition(" ")
+    label = _REASONS.get(code)
+    if label is None:
+        return stored
+    try:
+        values = json.loads(params) if params else {}
+    except ValueError:
+        return stored
+    return str(label) % values if values else str(label)
 
 
 def history(instance: models.Model):

@@ -14,12 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import Action, record_change, snapshot
 from lanhmanh.core.crypto import id_number_index
-from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.text import normalise
-from lanhmanh.org.successions import unit_on_date_error
-from lanhmanh.people.bulk import import_write
-from lanhmanh.people.counting import count_violations
+from lanhmanh.people.counting import repeat_flags_refresh
+from lanhmanh.people.events import announce_sanctions_recorded
 from lanhmanh.people.imports import check_rows, read_workbook, rejected_rows
+from lanhmanh.people.imports.writing import import_write
 from lanhmanh.people.models import (
     LegalAct,
     Person,
@@ -29,22 +28,14 @@ from lanhmanh.people.models import (
     SanctionDecision,
     Violation,
 )
-
-MINOR_REFUSED = gettext_lazy(
-    "Người này chưa đủ 18 tuổi vào ngày vi phạm (%(day)s): không lập hồ sơ vi phạm hành chính đối với trẻ em. "
-    "Hãy mở hồ sơ bảo vệ trẻ em và chuyển cho cán bộ bảo vệ trẻ em, hỗ trợ."
+from lanhmanh.people.validation import (  # noqa: F401 - the messages, importable from the services too
+    FUTURE_VIOLATION,
+    MINOR_REFUSED,
+    MINOR_UNSURE,
+    NO_ACT_IN_FORCE,
+    PLACE_OUTSIDE_JURISDICTION,
+    violation_errors,
 )
-MINOR_UNSURE = gettext_lazy(
-    "Chỉ biết năm sinh %(year)s: người này có thể chưa đủ 18 tuổi vào ngày vi phạm (%(day)s). "
-    "Hãy bổ sung ngày sinh đầy đủ; nếu chưa đủ 18 tuổi, mở hồ sơ bảo vệ trẻ em thay cho hồ sơ vi phạm."
-)
-NO_ACT_IN_FORCE = gettext_lazy(
-    "Hành vi “%(act)s” (%(reference)s) không có hiệu lực vào ngày vi phạm %(day)s: chọn hành vi theo văn bản "
-    "đang có hiệu lực vào ngày đó."
-)
-PLACE_OUTSIDE_JURISDICTION = gettext_lazy("Nơi vi phạm phải thuộc địa bàn của cơ quan anh/chị (%(unit)s).")
-FUTURE_VIOLATION = gettext_lazy("Thời gian vi phạm không được ở tương lai.")
-
 
 DUPLICATE_ID_NUMBER = gettext_lazy(
     "Số CMND/CCCD này đã có hồ sơ trong cơ sở dữ liệu: hãy tra cứu hồ sơ đó và ghi vi phạm vào hồ sơ ấy, không tạo hồ sơ mới."
@@ -120,30 +111,6 @@ def person_support_set(*, actor, person: Person, trafficking_victim: bool, notes
     return support
 
 
-def _violation_errors(*, actor, person: Person, occurred_at: dt.datetime, act: LegalAct, place_unit) -> dict:
-    errors: dict[str, str] = {}
-    day = timezone.localdate(occurred_at) if timezone.is_aware(occurred_at) else occurred_at.date()
-    fmt = day.strftime("%d/%m/%Y")
-    if occurred_at > timezone.now():
-        errors["occurred_at"] = str(FUTURE_VIOLATION)
-    youngest, _oldest = person.age_on(day)
-    if youngest < 18:
-        if person.birth_date is None and _oldest >= 18:
-            errors["person"] = MINOR_UNSURE % {"year": person.birth_year, "day": fmt}
-        else:
-            errors["person"] = MINOR_REFUSED % {"day": fmt}
-    if not act.in_force_on(day):
-        errors["act"] = NO_ACT_IN_FORCE % {"act": act.wording, "reference": act.reference, "day": fmt}
-    root = getattr(actor, "jurisdiction_path", None)
-    if place_unit is not None and root and not in_subtree(place_unit.path, root):
-        errors["place_unit"] = PLACE_OUTSIDE_JURISDICTION % {"unit": actor.unit.full_name}
-    # A 2026 violation in a ward abolished on 1/7/2025 (or a 2014 one in a ward of the new map): refused,
-    # naming the unit of that date (the successor through the links, or the old units).
-    elif place_unit is not None and (wrong := unit_on_date_error(place_unit, day)):
-        errors["place_unit"] = wrong
-    return errors
-
-
 @transaction.atomic
 def violation_record(
     *,
@@ -165,7 +132,7 @@ def violation_record(
     force on that date, or when the place is outside the actor's jurisdiction. The recording agency
     and officer are the actor's. Writes a change-history row for the violation and the sanction.
     """
-    errors = _violation_errors(
+    errors = violation_errors(
         actor=actor, person=person, occurred_at=occurred_at, act=act, place_unit=place_unit
     )
     violation = Violation(
@@ -195,33 +162,6 @@ def violation_record(
         repeat_flags_refresh(person_ids=[person.pk])
     violation.refresh_from_db(fields=["repeat_of"])
     return violation
-
-
-def repeat_flags_refresh(*, person_ids) -> int:
-    """Recompute ``Violation.repeat_of`` of these persons from the counting rules; returns rows changed.
-
-    A derived flag (not audited): it follows from the violations and decisions, which are.
-    """
-
-    today = timezone.localdate()
-    by_person: dict[int, list[Violation]] = {}
-    for violation in (
-        Violation.objects.filter(person_id__in=list(person_ids))
-        .select_related("act", "sanction")
-        .order_by("occurred_at", "pk")
-    ):
-        by_person.setdefault(violation.person_id, []).append(violation)
-    changed = []
-    for violations in by_person.values():
-        if len(violations) < 2 and all(v.repeat_of_id is None for v in violations):
-            continue
-        for row in count_violations(violations, today=today):
-            wanted = row.repeat_of.pk if row.repeat_of is not None else None
-            if row.violation.repeat_of_id != wanted:
-                row.violation.repeat_of_id = wanted
-                changed.append(row.violation)
-    Violation.objects.bulk_update(changed, ["repeat_of"], batch_size=500)
-    return len(changed)
 
 
 @transaction.atomic
@@ -268,6 +208,7 @@ def sanction_record(
     decision.save()
     record_change(actor=actor, instance=decision, action=Action.CREATE, after=snapshot(decision))
     repeat_flags_refresh(person_ids=[violation.person_id])
+    announce_sanctions_recorded([decision])
     return decision
 
 
@@ -388,6 +329,6 @@ def person_import_cancel(*, actor, batch: PersonImport) -> PersonImport:
 
 
 def _import_write(*, actor, rows, progress=None) -> tuple[int, int, list[int]]:
-    """Bulk-write checked import rows (``bulk.import_write``)."""
+    """Bulk-write checked import rows (``imports.writing.import_write``)."""
 
     return import_write(actor=actor, rows=rows, progress=progress)

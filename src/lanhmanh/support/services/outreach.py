@@ -72,7 +72,7 @@ def outreach_task_create(
 @transaction.atomic
 def outreach_task_from_sanction(*, decision) -> OutreachTask | None:
     """The outreach tasks of one sanction decision, saved one by one (full validation, audited): the
-    path of a single save through the ``post_save`` receiver. Same rules as ``outreach_tasks_for_sanctions``;
+    path of one decision through the ``sanctions_recorded`` receiver. Same rules as ``outreach_tasks_for_sanctions``;
     returns the first task (the social-affairs officer's), or None.
     """
     planned = _outreach_plan([decision])
