@@ -175,11 +175,21 @@ def readers(instance: models.Model):
 # commit together or not at all. Each runs ``full_clean()`` first unless told the caller validated.
 
 
-def audited_create(*, actor, model: type[models.Model], reason: str = "", clean: bool = True, **fields):
-    """Create a ``model`` row from ``fields`` and its CREATE history row; returns the instance."""
+def audited_create(
+    *,
+    actor,
+    model: type[models.Model],
+    reason: str = "",
+    clean: bool = True,
+    validate_constraints: bool = True,
+    **fields,
+):
+    """Create a ``model`` row from ``fields`` and its CREATE history row; returns the instance.
+    (``validate_constraints=False``: the database checks the constraints, e.g. a partial unique index
+    whose message the service gave already.)"""
     instance = model(**fields)
     if clean:
-        instance.full_clean()
+        instance.full_clean(validate_constraints=validate_constraints)
     instance.save()
     record_change(
         actor=actor, instance=instance, action=Action.CREATE, after=snapshot(instance), reason=reason
@@ -194,6 +204,7 @@ def audited_update(
     action: str = Action.UPDATE,
     reason: str = "",
     clean: bool = True,
+    validate_constraints: bool = True,
     **changes,
 ):
     """Set ``changes`` on ``instance``, save only those fields, and write the history row with the values
@@ -202,7 +213,7 @@ def audited_update(
     for name, value in changes.items():
         setattr(instance, name, value)
     if clean:
-        instance.full_clean()
+        instance.full_clean(validate_constraints=validate_constraints)
     instance.save(update_fields=list(changes) or None)
     record_change(
         actor=actor, instance=instance, action=action, before=before, after=snapshot(instance), reason=reason

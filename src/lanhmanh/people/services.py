@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
 from lanhmanh.core.crypto import id_number_index
 from lanhmanh.core.text import normalise
 from lanhmanh.people.counting import repeat_flags_refresh
@@ -77,38 +77,28 @@ def person_update(*, actor, person: Person, **fields) -> Person:
 
 def person_health_set(*, actor, person: Person, drug_use: bool, referrals: str = "") -> PersonHealth:
     with transaction.atomic():
-        health, created = PersonHealth.objects.get_or_create(person=person)
-        before = None if created else snapshot(health)
-        health.drug_use = drug_use
-        health.referrals = referrals
-        health.full_clean()
-        health.save()
-        record_change(
-            actor=actor,
-            instance=health,
-            action=Action.CREATE if created else Action.UPDATE,
-            before=before,
-            after=snapshot(health),
-        )
-    return health
+        health = PersonHealth.objects.filter(person=person).first()
+        if health is None:
+            return audited_create(
+                actor=actor, model=PersonHealth, person=person, drug_use=drug_use, referrals=referrals
+            )
+        return audited_update(actor=actor, instance=health, drug_use=drug_use, referrals=referrals)
 
 
 def person_support_set(*, actor, person: Person, trafficking_victim: bool, notes: str = "") -> PersonSupport:
     with transaction.atomic():
-        support, created = PersonSupport.objects.get_or_create(person=person)
-        before = None if created else snapshot(support)
-        support.trafficking_victim = trafficking_victim
-        support.notes = notes
-        support.full_clean()
-        support.save()
-        record_change(
-            actor=actor,
-            instance=support,
-            action=Action.CREATE if created else Action.UPDATE,
-            before=before,
-            after=snapshot(support),
+        support = PersonSupport.objects.filter(person=person).first()
+        if support is None:
+            return audited_create(
+                actor=actor,
+                model=PersonSupport,
+                person=person,
+                trafficking_victim=trafficking_victim,
+                notes=notes,
+            )
+        return audited_update(
+            actor=actor, instance=support, trafficking_victim=trafficking_victim, notes=notes
         )
-    return support
 
 
 @transaction.atomic
@@ -135,27 +125,27 @@ def violation_record(
     errors = violation_errors(
         actor=actor, person=person, occurred_at=occurred_at, act=act, place_unit=place_unit
     )
-    violation = Violation(
-        person=person,
-        occurred_at=occurred_at,
-        place_unit=place_unit,
-        place_address=place_address,
-        establishment_name=establishment_name,
-        act=act,
-        role=role,
-        recording_agency=actor.agency,
-        recording_officer=actor,
-        recording_officer_name=recording_officer_name or str(actor),
-        notes=notes,
-    )
-    try:
-        violation.full_clean()
-    except ValidationError as exc:
-        errors = {**exc.message_dict, **errors}
+    fields = {
+        "person": person,
+        "occurred_at": occurred_at,
+        "place_unit": place_unit,
+        "place_address": place_address,
+        "establishment_name": establishment_name,
+        "act": act,
+        "role": role,
+        "recording_agency": actor.agency,
+        "recording_officer": actor,
+        "recording_officer_name": recording_officer_name or str(actor),
+        "notes": notes,
+    }
     if errors:
+        # Every message at once: the model's own (missing fields, lengths) with the rules'.
+        try:
+            Violation(**fields).full_clean()
+        except ValidationError as exc:
+            errors = {**exc.message_dict, **errors}
         raise ValidationError(errors)
-    violation.save()
-    record_change(actor=actor, instance=violation, action=Action.CREATE, after=snapshot(violation))
+    violation = audited_create(actor=actor, model=Violation, **fields)
     if sanction is not None:
         sanction_record(actor=actor, violation=violation, **sanction)
     else:
@@ -184,29 +174,27 @@ def sanction_record(
     A fine outside the act's range, or a warning where the act allows none, is refused with the
     range in the message. The decision number must be new for the issuing authority.
     """
-    decision = SanctionDecision(
-        violation=violation,
-        number=normalise(number or ""),
-        decided_on=decided_on,
-        authority=authority or actor.agency,
-        signer_title=signer_title,
-        kind=kind,
-        amount=amount,
-        paid_on=paid_on,
-        additional_measures=additional_measures,
-    )
+    fields = {
+        "violation": violation,
+        "number": normalise(number or ""),
+        "decided_on": decided_on,
+        "authority": authority or actor.agency,
+        "signer_title": signer_title,
+        "kind": kind,
+        "amount": amount,
+        "paid_on": paid_on,
+        "additional_measures": additional_measures,
+    }
     if payment_status:
-        decision.payment_status = payment_status
-    if SanctionDecision.objects.filter(authority=decision.authority, number=decision.number).exists():
+        fields["payment_status"] = payment_status
+    if SanctionDecision.objects.filter(authority=fields["authority"], number=fields["number"]).exists():
         raise ValidationError(
             {
                 "number": _("Số quyết định %(number)s của %(authority)s đã có trong cơ sở dữ liệu.")
-                % {"number": decision.number, "authority": decision.authority.name}
+                % {"number": fields["number"], "authority": fields["authority"].name}
             }
         )
-    decision.full_clean()
-    decision.save()
-    record_change(actor=actor, instance=decision, action=Action.CREATE, after=snapshot(decision))
+    decision = audited_create(actor=actor, model=SanctionDecision, **fields)
     repeat_flags_refresh(person_ids=[violation.person_id])
     announce_sanctions_recorded([decision])
     return decision
@@ -215,13 +203,8 @@ def sanction_record(
 @transaction.atomic
 def sanction_payment_set(*, actor, decision: SanctionDecision, paid_on: dt.date) -> SanctionDecision:
     """Mark a fine paid. Audited."""
-    before = snapshot(decision)
-    decision.payment_status = "paid"
-    decision.paid_on = paid_on
-    decision.full_clean(validate_unique=False)
-    decision.save()
-    record_change(
-        actor=actor, instance=decision, action=Action.STATUS, before=before, after=snapshot(decision)
+    audited_update(
+        actor=actor, instance=decision, action=Action.STATUS, payment_status="paid", paid_on=paid_on
     )
     repeat_flags_refresh(person_ids=[decision.violation.person_id])
     return decision
@@ -252,14 +235,16 @@ def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport
         PersonImport.objects.filter(
             owner=actor, status=PersonImport.Status.CONFIRMED, confirmed_at__lt=stale
         ).exclude(cells="").update(cells="")
-        batch = PersonImport.objects.create(
+        batch = audited_create(
+            actor=actor,
+            model=PersonImport,
+            clean=False,
             owner=actor,
             file_name=normalise(file_name)[:200],
             digest=hashlib.sha256(data).hexdigest(),
             cells=json.dumps(raw_rows, ensure_ascii=False),
             row_count=len(raw_rows),
         )
-        record_change(actor=actor, instance=batch, action=Action.CREATE, after=snapshot(batch))
     return batch
 
 
@@ -287,7 +272,6 @@ def person_import_confirm(
     batch = PersonImport.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
         raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))
-    before = snapshot(batch)
     rows = person_import_rows(actor=actor, batch=batch, progress=progress)
     rejected = rejected_rows(rows)
     if rejected and not skip_errors:
@@ -296,16 +280,19 @@ def person_import_confirm(
     if not good:
         raise ValidationError(IMPORT_NOTHING_VALID)
     created, skipped, person_ids = _import_write(actor=actor, rows=good, progress=progress)
-    batch.status = PersonImport.Status.CONFIRMED
-    batch.confirmed_at = timezone.now()
-    batch.created_count = created
-    batch.skipped_count = skipped
-    batch.rejected_count = len(rejected)
-    batch.person_ids = list(dict.fromkeys(person_ids))
-    batch.cells = json.dumps(rejected, ensure_ascii=False) if rejected else ""
-    batch.save()
-    record_change(actor=actor, instance=batch, action=Action.STATUS, before=before, after=snapshot(batch))
-    return batch
+    return audited_update(
+        actor=actor,
+        instance=batch,
+        action=Action.STATUS,
+        clean=False,
+        status=PersonImport.Status.CONFIRMED,
+        confirmed_at=timezone.now(),
+        created_count=created,
+        skipped_count=skipped,
+        rejected_count=len(rejected),
+        person_ids=list(dict.fromkeys(person_ids)),
+        cells=json.dumps(rejected, ensure_ascii=False) if rejected else "",
+    )
 
 
 def person_import_rejected(*, batch: PersonImport, actor) -> list[dict]:
@@ -320,12 +307,14 @@ def person_import_rejected(*, batch: PersonImport, actor) -> list[dict]:
 
 @transaction.atomic
 def person_import_cancel(*, actor, batch: PersonImport) -> PersonImport:
-    before = snapshot(batch)
-    batch.status = PersonImport.Status.CANCELLED
-    batch.cells = ""
-    batch.save(update_fields=["status", "cells"])
-    record_change(actor=actor, instance=batch, action=Action.STATUS, before=before, after=snapshot(batch))
-    return batch
+    return audited_update(
+        actor=actor,
+        instance=batch,
+        action=Action.STATUS,
+        clean=False,
+        status=PersonImport.Status.CANCELLED,
+        cells="",
+    )
 
 
 def _import_write(*, actor, rows, progress=None) -> tuple[int, int, list[int]]:
