@@ -8,7 +8,8 @@ police officer of Hoàn Kiếm (scoped like the pages):
 * look-up by ID number and by folded name + birth date through the blind indexes (budget 50 ms);
 * a person page with the counting rules, through the Django test client (budget 150 ms);
 * an import of 10,000 rows: upload + preview (every row checked), then confirm (budget 60 s in all),
-  with the time of each step of the confirm (check again, persons, decisions, audit, repeat flags,
+  with the time of each step of the confirm (check again, persons, decisions — each with its history
+  rows —, repeat flags,
   outreach tasks for the sellers: one bulk pass in ``support.services.outreach_tasks_for_sanctions``).
 
 Run through ``benchmarks/run.py people`` (a fresh SQLite file), or on PostgreSQL with

@@ -238,7 +238,7 @@ def faults(stack, env, base, ports, password, work, manage, admin_sql) -> None:
     ok("the worker waited for the database and resumed")
 
 
-IMPORT_ROWS = 600  # over people.jobs.BACKGROUND_ROWS: the list is written by the worker
+IMPORT_ROWS = 600  # over people.imports.jobs.BACKGROUND_ROWS: the list is written by the worker
 
 
 def import_workbook(template: bytes, rows: int, stamp: str, ids: list[str]) -> bytes:

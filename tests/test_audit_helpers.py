@@ -65,3 +65,26 @@ def test_audited_bulk_create_writes_one_history_row_per_record(coordinator):
     rows = ChangeRecord.objects.filter(model="testapp.dossier", action=Action.CREATE).order_by("object_id")
     assert sorted(int(r.object_id) for r in rows) == sorted(d.pk for d in created)
     assert {r.reason for r in rows} == {"Nhập danh sách"}
+
+
+def test_a_system_reason_is_stored_as_a_code_and_shown_in_the_readers_language(coordinator):
+    from django.utils import translation
+
+    from lanhmanh.core.audit import reason_text
+    from lanhmanh.support.services.common import CLOSED_WITH_SIBLING, FROM_SANCTION
+
+    dossier = audited_create(
+        actor=coordinator, model=Dossier, reason=FROM_SANCTION(), name="Hồ sơ D", data_class="identity"
+    )
+    stored = ChangeRecord.objects.get(model="testapp.dossier", object_id=str(dossier.pk)).reason
+    assert stored == "@support.from-sanction"
+    assert CLOSED_WITH_SIBLING(task=12) == '@support.closed-with-sibling {"task": 12}'
+    with translation.override("vi"):
+        assert reason_text(stored) == "Tự động tạo từ quyết định xử phạt"
+        assert reason_text(CLOSED_WITH_SIBLING(task=12)) == "Kết thúc cùng nhiệm vụ #12 của cơ quan khác"
+    with translation.override("en"):
+        assert reason_text(stored) != "Tự động tạo từ quyết định xử phạt"
+    # A reason typed by a user, an unknown code and an older row's text are shown as stored.
+    assert reason_text("Sửa theo đơn của đương sự") == "Sửa theo đơn của đương sự"
+    assert reason_text("@no.such-code") == "@no.such-code"
+    assert reason_text("") == ""

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
@@ -215,15 +216,16 @@ def test_each_bad_row_is_named_with_its_column_and_nothing_is_written(client_for
         f"Dòng 6, cột C (Ngày sinh hoặc năm sinh): ngày {tomorrow} ở tương lai.",
         "Dòng 7, cột D (Số CMND/CCCD): “12345” không hợp lệ: CMND gồm 9 chữ số, CCCD gồm 12 chữ số.",
         "Dòng 8, cột E (Nơi cư trú (mã hoặc tên xã, phường)): không tìm thấy xã, phường “99999”",
-        "Dòng 9, cột H (Nơi vi phạm (mã hoặc tên xã, phường)): Xã Hải Bối, Huyện Đông Anh, Thành phố Hà Nội "
-        "không thuộc địa bàn của cơ quan anh/chị (Quận Hoàn Kiếm).",
+        # The rules of a violation are the form's (people.validation): the same messages, under the row's column.
+        "Dòng 9, cột H (Nơi vi phạm (mã hoặc tên xã, phường)): Nơi vi phạm phải thuộc địa bàn của cơ quan anh/chị "
+        "(Quận Hoàn Kiếm).",
         "Dòng 10, cột C (Ngày sinh hoặc năm sinh): Người này chưa đủ 18 tuổi vào ngày vi phạm (10/05/2014): "
         "không lập hồ sơ vi phạm hành chính đối với trẻ em. Hãy mở hồ sơ bảo vệ trẻ em",
         "Dòng 11, cột R (Số tiền phạt (đồng)): Số tiền phạt 1.000.000 đồng nằm ngoài khung phạt của hành vi "
         "này: từ 100.000 đến 300.000 đồng",
         "Dòng 12, cột N (Số quyết định): quyết định 101/QĐ-XPHC của Công an Quận Hoàn Kiếm trùng với dòng 2 "
         "của tệp.",
-        f"Dòng 13, cột G (Thời gian vi phạm): ngày {tomorrow} 10:00 ở tương lai.",
+        "Dòng 13, cột G (Thời gian vi phạm): Thời gian vi phạm không được ở tương lai.",
         "Dòng 14, cột Q (Hình thức xử phạt): “Phạt tù” không hợp lệ: ghi Cảnh cáo hoặc Phạt tiền.",
         "Dòng 15, cột K (Nghị định): danh mục pháp lý không có hành vi theo Điều 23 khoản 1 Nghị định 999/2099.",
     ]
@@ -235,6 +237,27 @@ def test_each_bad_row_is_named_with_its_column_and_nothing_is_written(client_for
     body = client.post(url, {"confirm": "1"}).content.decode()
     assert "Chưa ghi gì vào cơ sở dữ liệu:" in body
     assert (Person.objects.count(), Violation.objects.count(), SanctionDecision.objects.count()) == (0, 0, 0)
+
+
+def test_a_row_is_refused_by_the_forms_own_rule_in_the_forms_own_words(
+    police, resident, selling_2014, trang_tien
+):
+    """One validation of a violation: the import runs ``people.validation.violation_errors`` as the form does."""
+    with pytest.raises(ValidationError) as form:
+        services.violation_record(
+            actor=police,
+            person=resident,
+            occurred_at=at("2023-05-10", 22),
+            place_unit=trang_tien,
+            act=selling_2014,
+            role="seller",
+        )
+    (message,) = form.value.message_dict["act"]
+    assert "không có hiệu lực vào ngày vi phạm 10/05/2023" in message
+    data = workbook_bytes([row(occurred_at="10/05/2023 22:00", decided_on="11/05/2023")])
+    batch = services.person_import_prepare(actor=police, file_name="a.xlsx", data=data)
+    (parsed,) = services.person_import_rows(actor=police, batch=batch)
+    assert parsed.error_texts() == [f"Dòng 2, cột K (Nghị định): {message}"]
 
 
 def test_a_decision_number_reused_with_different_content_is_refused(
@@ -312,18 +335,18 @@ def test_wrong_columns_are_named():
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    from lanhmanh.people import imports
+    from lanhmanh.people.imports import reading
 
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     data = workbook_bytes([row(number=str(i)) for i in range(4)])
     with pytest.raises(ImportFileError, match="Tệp có hơn 3 dòng dữ liệu"):
         read_workbook(data, file_name="ds.xlsx")
 
 
 def test_a_huge_file_is_refused_before_reading(client_for, police, monkeypatch):
-    from lanhmanh.people import imports
+    from lanhmanh.people.imports import reading
 
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1000)
     body = upload(client_for(police), workbook_bytes([row()] * 5)).content.decode()
     assert "Tệp quá lớn: tối đa 0 MB. Hãy chia danh sách thành nhiều tệp." in body
     assert not PersonImport.objects.exists()

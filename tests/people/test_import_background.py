@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.importjobs.models import ImportJob
-from lanhmanh.people.jobs import BACKGROUND_ROWS
+from lanhmanh.people.imports.jobs import BACKGROUND_ROWS
 from lanhmanh.people.models import Person, PersonImport, SanctionDecision, Violation
 from lanhmanh.support.models import OutreachTask
 from tests.conftest import HOAN_KIEM, agency, make_user

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from lanhmanh.core.audit import reason_text
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people.bulk import violations_create
@@ -88,7 +89,9 @@ def test_many_decisions_make_their_tasks_in_a_fixed_number_of_queries(django_ass
     }
     audit = ChangeRecord.objects.filter(model="support.outreachtask", action="create")
     assert sorted(audit.values_list("object_id", flat=True)) == sorted(str(t.pk) for t in tasks)
-    assert set(audit.values_list("actor", "reason")) == {(None, "Tự động tạo từ quyết định xử phạt")}
+    # The reason is stored as a code (language-neutral) and shown translated.
+    assert set(audit.values_list("actor", "reason")) == {(None, "@support.from-sanction")}
+    assert reason_text("@support.from-sanction") == "Tự động tạo từ quyết định xử phạt"
 
     # Idempotent: a second pass makes nothing.
     assert services.outreach_tasks_for_sanctions(fresh) == []

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from lanhmanh.core.audit import reason_text
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.indicators.evaluation import evaluate
 from lanhmanh.people import services as people_services
@@ -106,12 +107,12 @@ def test_declining_closes_the_task_and_records_nothing_else(police, social_worke
         "declined",
         dt.date(2014, 5, 20),
     )
-    assert (
+    reason = (
         ChangeRecord.objects.filter(model="support.outreachtask", object_id=str(other.pk), action="status")
         .values_list("reason", flat=True)
         .get()
-        == f"Kết thúc cùng nhiệm vụ #{task.pk} của cơ quan khác"
     )
+    assert reason_text(reason) == f"Kết thúc cùng nhiệm vụ #{task.pk} của cơ quan khác"
     assert SupportCase.objects.count() == 0
     with pytest.raises(ValidationError) as exc:
         services.contact_attempt_record(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -119,6 +120,46 @@ def record_accesses(
     return AccessRecord.objects.bulk_create(rows)
 
 
+# --- Reasons stored language-neutral ---------------------------------------------------------------
+# A reason the system writes (not one a user types) is stored as a code, ``@<code>`` and its parameters
+# as JSON, and translated when shown (``reason_text``, used by the audit page): the history does not
+# depend on the language of the request that wrote it.
+
+_REASONS: dict[str, Any] = {}
+
+
+class AuditReason:
+    """A reason the system gives for a change: ``REASON(**params)`` is the text to store."""
+
+    def __init__(self, code: str, label):
+        if " " in code or _REASONS.get(code, label) != label:
+            raise ValueError(f"Audit reason code {code!r} taken or not one word")
+        self.code = code
+        self.label = label
+        _REASONS[code] = label
+
+    def __call__(self, **params) -> str:
+        if not params:
+            return f"@{self.code}"
+        return f"@{self.code} {json.dumps(params, ensure_ascii=False, sort_keys=True, default=str)}"
+
+
+def reason_text(stored: str) -> str:
+    """The reason as the reader should see it: a stored code translated (with its parameters), any other
+    text (typed by a user, or written before codes) as it is."""
+    if not stored or not stored.startswith("@"):
+        return stored or ""
+    code, _sep, params = stored[1:].partition(" ")
+    label = _REASONS.get(code)
+    if label is None:
+        return stored
+    try:
+        values = json.loads(params) if params else {}
+    except ValueError:
+        return stored
+    return str(label) % values if values else str(label)
+
+
 def history(instance: models.Model):
     """Change rows of one record, newest first."""
     return ChangeRecord.objects.filter(model=instance._meta.label_lower, object_id=str(instance.pk))
@@ -134,11 +175,21 @@ def readers(instance: models.Model):
 # commit together or not at all. Each runs ``full_clean()`` first unless told the caller validated.
 
 
-def audited_create(*, actor, model: type[models.Model], reason: str = "", clean: bool = True, **fields):
-    """Create a ``model`` row from ``fields`` and its CREATE history row; returns the instance."""
+def audited_create(
+    *,
+    actor,
+    model: type[models.Model],
+    reason: str = "",
+    clean: bool = True,
+    validate_constraints: bool = True,
+    **fields,
+):
+    """Create a ``model`` row from ``fields`` and its CREATE history row; returns the instance.
+    (``validate_constraints=False``: the database checks the constraints, e.g. a partial unique index
+    whose message the service gave already.)"""
     instance = model(**fields)
     if clean:
-        instance.full_clean()
+        instance.full_clean(validate_constraints=validate_constraints)
     instance.save()
     record_change(
         actor=actor, instance=instance, action=Action.CREATE, after=snapshot(instance), reason=reason
@@ -153,6 +204,7 @@ def audited_update(
     action: str = Action.UPDATE,
     reason: str = "",
     clean: bool = True,
+    validate_constraints: bool = True,
     **changes,
 ):
     """Set ``changes`` on ``instance``, save only those fields, and write the history row with the values
@@ -161,7 +213,7 @@ def audited_update(
     for name, value in changes.items():
         setattr(instance, name, value)
     if clean:
-        instance.full_clean()
+        instance.full_clean(validate_constraints=validate_constraints)
     instance.save(update_fields=list(changes) or None)
     record_change(
         actor=actor, instance=instance, action=action, before=before, after=snapshot(instance), reason=reason

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core import breaches
+from lanhmanh.core.audit import reason_text
 from lanhmanh.core.forms import AuditSearchForm, BreachForm
 from lanhmanh.core.impact import impact_assessment_docx
 from lanhmanh.core.listing import Sort, listing
@@ -52,6 +53,7 @@ def _decorate(entry: dict) -> dict:
         "purpose_label": _PURPOSES.get(entry["why"], entry["why"]),
         "data_class_label": _DATA_CLASSES.get(entry["data_class_code"], entry["data_class_code"]),
         "fields": changed_fields(entry),
+        "note": reason_text(entry["note"]) if is_change else entry["note"],
     }
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ImportJobsConfig(AppConfig):
     """The job rows of large Excel imports written in the background (status, step, percent, errors).
 
-    Only the model: the work and its pages are the registry's (``people.jobs``, ``people.job_views``).
+    Only the model: the work and its pages are the registry's (``people.imports.jobs``, ``people.job_views``).
     """
 
     name = "lanhmanh.importjobs"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import record_change, snapshot
 from lanhmanh.core.crypto import id_number_index, name_birth_index
+from lanhmanh.core.jobs import enqueue_job
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.linkage import engine, entry
 from lanhmanh.linkage.blocking import entry_keys
@@ -238,7 +239,19 @@ def run_start(*, actor) -> DedupRun:
         record_change(
             actor=actor, instance=run, action=ChangeRecord.Action.CREATE, reason="rà soát hồ sơ trùng"
         )
-        transaction.on_commit(lambda: dedup_registry.enqueue(run.pk))
+        # The one enqueue rule (core.jobs): the run's row committed first; a failure to queue fails the run.
+        transaction.on_commit(
+            lambda: enqueue_job(
+                dedup_registry,
+                run.pk,
+                label=f"lần rà soát trùng #{run.pk}",
+                on_failure=lambda: DedupRun.objects.filter(pk=run.pk).update(
+                    status=RunStatus.FAILED,
+                    error=str(_("Không đưa được việc rà soát vào hàng đợi xử lý nền: hãy thử lại sau.")),
+                    finished_at=timezone.now(),
+                ),
+            )
+        )
     return run
 
 

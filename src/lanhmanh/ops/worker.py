@@ -24,7 +24,7 @@ from django_tasks_db.models import DBTaskResult
 from lanhmanh.importjobs.models import ImportJob, JobStatus
 from lanhmanh.ops.health import HEARTBEAT_SECONDS, WORKER_STALE_AFTER
 from lanhmanh.ops.models import WorkerHeartbeat
-from lanhmanh.people.jobs import _finish_failed
+from lanhmanh.people.imports.jobs import _finish_failed
 
 logger = logging.getLogger("lanhmanh.worker")
 

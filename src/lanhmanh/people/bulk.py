@@ -1,9 +1,12 @@
-"""Bulk writes of persons, violations and sanction decisions, for the demo population and benchmarks.
+"""Bulk writes of persons, violations and sanction decisions, for the demo population and benchmarks,
+and the synthetic names and ID numbers they use.
 
 Identity fields are encrypted and blind indexes computed in Python (``Person.refresh_indexes``), then
-rows are inserted in batches with ``bulk_create``. Nothing here validates or audits: callers build
-rows that the services would accept (fines inside the act's range, dates in order, adults only). The
-repeat flags are recomputed afterwards for the persons touched (``repeat_flags_refresh``).
+rows are inserted in batches with ``bulk_create``. Nothing here validates, audits or announces
+(``events.sanctions_recorded``): callers build rows that the services would accept (fines inside the
+act's range, dates in order, adults only). The repeat flags are recomputed afterwards for the persons
+touched (``repeat_flags_refresh``). The Excel import, which does validate and audit, writes through
+``imports.writing``.
 """
 
 from __future__ import annotations
@@ -14,20 +17,13 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from lanhmanh.people.counting import repeat_flags_refresh
 from lanhmanh.people.models import LegalAct, Person, SanctionDecision, Violation
 
 BATCH = 2_000
-
-# Sent once after a bulk write of sanction decisions (the Excel import), with ``decisions``: the saved
-# decisions, their violations and persons attached. Bulk inserts send no ``post_save``; receivers that
-# act on each new decision (outreach) listen here and work on the whole list at once.
-sanctions_bulk_created = Signal()
 
 SURNAMES = {
     "Nguyễn": 38.4,
@@ -107,8 +103,9 @@ class Officer:
     name: str
 
 
-def persons_create(persons: list[Person], *, batch_size: int = BATCH) -> list[Person]:
-    """Insert persons (ids set on the objects); identity encrypted, blind indexes computed here."""
+def persons_prepare(persons: list[Person]) -> list[Person]:
+    """Make persons ready for ``bulk_create`` (which runs no ``save()``): birth year from the birth date,
+    identity encrypted and blind indexes computed, timestamps set."""
     now = timezone.now()
     for person in persons:
         if person.birth_date:
@@ -116,7 +113,12 @@ def persons_create(persons: list[Person], *, batch_size: int = BATCH) -> list[Pe
         person.refresh_indexes()
         person.created_at = person.created_at or now
         person.updated_at = person.updated_at or now
-    return Person.objects.bulk_create(persons, batch_size=batch_size)
+    return persons
+
+
+def persons_create(persons: list[Person], *, batch_size: int = BATCH) -> list[Person]:
+    """Insert persons (ids set on the objects); identity encrypted, blind indexes computed here."""
+    return Person.objects.bulk_create(persons_prepare(persons), batch_size=batch_size)
 
 
 def violations_create(
@@ -168,121 +170,7 @@ def random_sanction(rng: random.Random, act: LegalAct, day: dt.date, *, authorit
 
 @transaction.atomic
 def repeat_flags_refresh_all(person_ids: list[int]) -> int:
-    from lanhmanh.people.services import repeat_flags_refresh
-
     changed = 0
     for chunk in chunks(sorted(set(person_ids)), 1_000):
         changed += repeat_flags_refresh(person_ids=chunk)
     return changed
-
-
-def import_write(*, actor, rows, progress=None) -> tuple[int, int, list[int]]:
-    """Bulk-write checked import rows: persons, violations, decisions, one audit row per record.
-
-    Returns (decisions written, rows skipped, person ids). The same rules as ``violation_record`` and
-    ``sanction_record`` were applied by ``imports.check_rows`` (which runs them without the database);
-    here each decision's ``clean()`` runs once more in memory. The repeat flags are recomputed for the
-    persons touched, and the new decisions are announced once with ``sanctions_bulk_created`` (the
-    outreach app makes its tasks for all of them in one pass). ``progress(step, done, total)``, when
-    given, is called as the work advances. The caller holds the transaction.
-    """
-    from lanhmanh.core.audit import Action, snapshot
-    from lanhmanh.core.models import ChangeRecord
-    from lanhmanh.people.services import repeat_flags_refresh
-
-    def report(step: str, done: int, total: int) -> None:
-        if progress is not None:
-            progress(step, done, total)
-
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    persons: dict[str, Person] = {}
-    new_persons: list[Person] = []
-    pending = []
-    person_ids: list[int] = []
-    skipped = 0
-    for row in rows:
-        if row.skipped:
-            skipped += 1
-            person_ids.append(row.person.pk)
-            continue
-        person = persons.get(row.person_key)
-        if person is None:
-            if row.reuses_person:
-                person = row.person
-            else:
-                source = row.person
-                person = Person(
-                    full_name=source.full_name,
-                    sex=source.sex,
-                    birth_date=source.birth_date,
-                    birth_year=source.birth_year,
-                    id_number=source.id_number,
-                    permanent_unit=source.permanent_unit,
-                    permanent_address=source.permanent_address,
-                    created_by=actor if actor_id else None,
-                )
-                new_persons.append(person)
-            persons[row.person_key] = person
-        pending.append((row, person))
-    total = len(pending)
-    for start in range(0, len(new_persons), 1_000):
-        report("persons", start, len(new_persons))
-        persons_create(new_persons[start : start + 1_000], batch_size=1_000)
-    violations = []
-    decisions = []
-    for row, person in pending:
-        violation = Violation(
-            person=person,
-            recording_agency=actor.agency,
-            recording_officer=actor if actor_id else None,
-            recording_officer_name=str(actor)[:120],
-            place_address=row.violation.get("place_address", ""),
-            **{k: row.violation[k] for k in ("occurred_at", "place_unit", "act", "role")},
-        )
-        sanction = dict(row.sanction)
-        decision = SanctionDecision(
-            violation=violation,
-            number=sanction["number"],
-            decided_on=sanction["decided_on"],
-            authority=sanction.get("authority") or actor.agency,
-            kind=sanction["kind"],
-            amount=sanction.get("amount"),
-            paid_on=sanction.get("paid_on"),
-        )
-        if sanction.get("payment_status"):
-            decision.payment_status = sanction["payment_status"]
-        try:
-            decision.clean()
-        except ValidationError as exc:
-            raise ValidationError(
-                [_("Dòng %(row)s: %(message)s") % {"row": row.row, "message": m} for m in exc.messages]
-            ) from None
-        violations.append(violation)
-        decisions.append(decision)
-    report("decisions", 0, total)
-    for start in range(0, total, 1_000):
-        Violation.objects.bulk_create(violations[start : start + 1_000], batch_size=1_000)
-        SanctionDecision.objects.bulk_create(decisions[start : start + 1_000], batch_size=1_000)
-        report("decisions", min(start + 1_000, total), total)
-    reason = _("Nhập từ tệp Excel")
-    audit = [
-        ChangeRecord(
-            actor_id=actor_id,
-            action=Action.CREATE,
-            model=instance._meta.label_lower,
-            object_id=str(instance.pk),
-            object_repr=str(instance)[:200],
-            after=snapshot(instance),
-            reason=reason,
-        )
-        for instance in [*new_persons, *violations, *decisions]
-    ]
-    report("audit", 0, total)
-    ChangeRecord.objects.bulk_create(audit, batch_size=1_000)
-    person_ids.extend(person.pk for _, person in pending)
-    report("repeats", 0, total)
-    repeat_flags_refresh(person_ids=sorted({p.pk for _, p in pending}))
-    report("outreach", 0, total)
-    sanctions_bulk_created.send(sender=SanctionDecision, decisions=decisions)
-    report("outreach", total, total)
-    return len(decisions), skipped, person_ids

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanhmanh.people.models import PaymentStatus, SanctionKind, Violation, add_months, add_years
@@ -158,3 +159,30 @@ def count_violations(violations: list[Violation], *, today: dt.date) -> list[Cou
             % {"day": _fmt(row.counts_until + dt.timedelta(days=1))}
         )
     return rows
+
+
+def repeat_flags_refresh(*, person_ids) -> int:
+    """Recompute ``Violation.repeat_of`` of these persons from the counting rules; returns rows changed.
+
+    A derived flag (not audited): it follows from the violations and decisions, which are.
+    """
+
+    today = timezone.localdate()
+    by_person: dict[int, list[Violation]] = {}
+    for violation in (
+        Violation.objects.filter(person_id__in=list(person_ids))
+        .select_related("act", "sanction")
+        .order_by("occurred_at", "pk")
+    ):
+        by_person.setdefault(violation.person_id, []).append(violation)
+    changed = []
+    for violations in by_person.values():
+        if len(violations) < 2 and all(v.repeat_of_id is None for v in violations):
+            continue
+        for row in count_violations(violations, today=today):
+            wanted = row.repeat_of.pk if row.repeat_of is not None else None
+            if row.violation.repeat_of_id != wanted:
+                row.violation.repeat_of_id = wanted
+                changed.append(row.violation)
+    Violation.objects.bulk_update(changed, ["repeat_of"], batch_size=500)
+    return len(changed)

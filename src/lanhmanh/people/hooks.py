@@ -14,6 +14,9 @@ come): it never imports them. Like ``core.navigation``, it offers hooks that the
 - ``support_cases_of``: ``(user, person) -> [case]`` the person's support cases as the person page shows
   them, each with ``label``, ``kind``, ``status``, ``opened_on``, ``lead_agency`` and ``url`` (empty when this
   user may not open the case itself) (support).
+
+These are questions the registry asks; what it announces (sanction decisions recorded, for one decision or
+many) is a domain event, ``people.events.sanctions_recorded``, with receivers in the apps that react.
 """
 
 from __future__ import annotations

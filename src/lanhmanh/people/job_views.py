@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Purpose
 from lanhmanh.importjobs.models import JobStatus
-from lanhmanh.people import jobs, selectors
+from lanhmanh.people import selectors
+from lanhmanh.people.imports import jobs
 from lanhmanh.people.purposes import remember_purposes
 from lanhmanh.people.rules import can_edit_registry
 

@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
 from lanhmanh.core.crypto import id_number_index
-from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.text import normalise
-from lanhmanh.org.successions import unit_on_date_error
-from lanhmanh.people.bulk import import_write
-from lanhmanh.people.counting import count_violations
+from lanhmanh.people.counting import repeat_flags_refresh
+from lanhmanh.people.events import announce_sanctions_recorded
 from lanhmanh.people.imports import check_rows, read_workbook, rejected_rows
+from lanhmanh.people.imports.writing import import_write
 from lanhmanh.people.models import (
     LegalAct,
     Person,
@@ -29,22 +28,14 @@ from lanhmanh.people.models import (
     SanctionDecision,
     Violation,
 )
-
-MINOR_REFUSED = gettext_lazy(
-    "Người này chưa đủ 18 tuổi vào ngày vi phạm (%(day)s): không lập hồ sơ vi phạm hành chính đối với trẻ em. "
-    "Hãy mở hồ sơ bảo vệ trẻ em và chuyển cho cán bộ bảo vệ trẻ em, hỗ trợ."
+from lanhmanh.people.validation import (  # noqa: F401 - the messages, importable from the services too
+    FUTURE_VIOLATION,
+    MINOR_REFUSED,
+    MINOR_UNSURE,
+    NO_ACT_IN_FORCE,
+    PLACE_OUTSIDE_JURISDICTION,
+    violation_errors,
 )
-MINOR_UNSURE = gettext_lazy(
-    "Chỉ biết năm sinh %(year)s: người này có thể chưa đủ 18 tuổi vào ngày vi phạm (%(day)s). "
-    "Hãy bổ sung ngày sinh đầy đủ; nếu chưa đủ 18 tuổi, mở hồ sơ bảo vệ trẻ em thay cho hồ sơ vi phạm."
-)
-NO_ACT_IN_FORCE = gettext_lazy(
-    "Hành vi “%(act)s” (%(reference)s) không có hiệu lực vào ngày vi phạm %(day)s: chọn hành vi theo văn bản "
-    "đang có hiệu lực vào ngày đó."
-)
-PLACE_OUTSIDE_JURISDICTION = gettext_lazy("Nơi vi phạm phải thuộc địa bàn của cơ quan anh/chị (%(unit)s).")
-FUTURE_VIOLATION = gettext_lazy("Thời gian vi phạm không được ở tương lai.")
-
 
 DUPLICATE_ID_NUMBER = gettext_lazy(
     "Số CMND/CCCD này đã có hồ sơ trong cơ sở dữ liệu: hãy tra cứu hồ sơ đó và ghi vi phạm vào hồ sơ ấy, không tạo hồ sơ mới."
@@ -86,62 +77,28 @@ def person_update(*, actor, person: Person, **fields) -> Person:
 
 def person_health_set(*, actor, person: Person, drug_use: bool, referrals: str = "") -> PersonHealth:
     with transaction.atomic():
-        health, created = PersonHealth.objects.get_or_create(person=person)
-        before = None if created else snapshot(health)
-        health.drug_use = drug_use
-        health.referrals = referrals
-        health.full_clean()
-        health.save()
-        record_change(
-            actor=actor,
-            instance=health,
-            action=Action.CREATE if created else Action.UPDATE,
-            before=before,
-            after=snapshot(health),
-        )
-    return health
+        health = PersonHealth.objects.filter(person=person).first()
+        if health is None:
+            return audited_create(
+                actor=actor, model=PersonHealth, person=person, drug_use=drug_use, referrals=referrals
+            )
+        return audited_update(actor=actor, instance=health, drug_use=drug_use, referrals=referrals)
 
 
 def person_support_set(*, actor, person: Person, trafficking_victim: bool, notes: str = "") -> PersonSupport:
     with transaction.atomic():
-        support, created = PersonSupport.objects.get_or_create(person=person)
-        before = None if created else snapshot(support)
-        support.trafficking_victim = trafficking_victim
-        support.notes = notes
-        support.full_clean()
-        support.save()
-        record_change(
-            actor=actor,
-            instance=support,
-            action=Action.CREATE if created else Action.UPDATE,
-            before=before,
-            after=snapshot(support),
+        support = PersonSupport.objects.filter(person=person).first()
+        if support is None:
+            return audited_create(
+                actor=actor,
+                model=PersonSupport,
+                person=person,
+                trafficking_victim=trafficking_victim,
+                notes=notes,
+            )
+        return audited_update(
+            actor=actor, instance=support, trafficking_victim=trafficking_victim, notes=notes
         )
-    return support
-
-
-def _violation_errors(*, actor, person: Person, occurred_at: dt.datetime, act: LegalAct, place_unit) -> dict:
-    errors: dict[str, str] = {}
-    day = timezone.localdate(occurred_at) if timezone.is_aware(occurred_at) else occurred_at.date()
-    fmt = day.strftime("%d/%m/%Y")
-    if occurred_at > timezone.now():
-        errors["occurred_at"] = str(FUTURE_VIOLATION)
-    youngest, _oldest = person.age_on(day)
-    if youngest < 18:
-        if person.birth_date is None and _oldest >= 18:
-            errors["person"] = MINOR_UNSURE % {"year": person.birth_year, "day": fmt}
-        else:
-            errors["person"] = MINOR_REFUSED % {"day": fmt}
-    if not act.in_force_on(day):
-        errors["act"] = NO_ACT_IN_FORCE % {"act": act.wording, "reference": act.reference, "day": fmt}
-    root = getattr(actor, "jurisdiction_path", None)
-    if place_unit is not None and root and not in_subtree(place_unit.path, root):
-        errors["place_unit"] = PLACE_OUTSIDE_JURISDICTION % {"unit": actor.unit.full_name}
-    # A 2026 violation in a ward abolished on 1/7/2025 (or a 2014 one in a ward of the new map): refused,
-    # naming the unit of that date (the successor through the links, or the old units).
-    elif place_unit is not None and (wrong := unit_on_date_error(place_unit, day)):
-        errors["place_unit"] = wrong
-    return errors
 
 
 @transaction.atomic
@@ -165,63 +122,36 @@ def violation_record(
     force on that date, or when the place is outside the actor's jurisdiction. The recording agency
     and officer are the actor's. Writes a change-history row for the violation and the sanction.
     """
-    errors = _violation_errors(
+    errors = violation_errors(
         actor=actor, person=person, occurred_at=occurred_at, act=act, place_unit=place_unit
     )
-    violation = Violation(
-        person=person,
-        occurred_at=occurred_at,
-        place_unit=place_unit,
-        place_address=place_address,
-        establishment_name=establishment_name,
-        act=act,
-        role=role,
-        recording_agency=actor.agency,
-        recording_officer=actor,
-        recording_officer_name=recording_officer_name or str(actor),
-        notes=notes,
-    )
-    try:
-        violation.full_clean()
-    except ValidationError as exc:
-        errors = {**exc.message_dict, **errors}
+    fields = {
+        "person": person,
+        "occurred_at": occurred_at,
+        "place_unit": place_unit,
+        "place_address": place_address,
+        "establishment_name": establishment_name,
+        "act": act,
+        "role": role,
+        "recording_agency": actor.agency,
+        "recording_officer": actor,
+        "recording_officer_name": recording_officer_name or str(actor),
+        "notes": notes,
+    }
     if errors:
+        # Every message at once: the model's own (missing fields, lengths) with the rules'.
+        try:
+            Violation(**fields).full_clean()
+        except ValidationError as exc:
+            errors = {**exc.message_dict, **errors}
         raise ValidationError(errors)
-    violation.save()
-    record_change(actor=actor, instance=violation, action=Action.CREATE, after=snapshot(violation))
+    violation = audited_create(actor=actor, model=Violation, **fields)
     if sanction is not None:
         sanction_record(actor=actor, violation=violation, **sanction)
     else:
         repeat_flags_refresh(person_ids=[person.pk])
     violation.refresh_from_db(fields=["repeat_of"])
     return violation
-
-
-def repeat_flags_refresh(*, person_ids) -> int:
-    """Recompute ``Violation.repeat_of`` of these persons from the counting rules; returns rows changed.
-
-    A derived flag (not audited): it follows from the violations and decisions, which are.
-    """
-
-    today = timezone.localdate()
-    by_person: dict[int, list[Violation]] = {}
-    for violation in (
-        Violation.objects.filter(person_id__in=list(person_ids))
-        .select_related("act", "sanction")
-        .order_by("occurred_at", "pk")
-    ):
-        by_person.setdefault(violation.person_id, []).append(violation)
-    changed = []
-    for violations in by_person.values():
-        if len(violations) < 2 and all(v.repeat_of_id is None for v in violations):
-            continue
-        for row in count_violations(violations, today=today):
-            wanted = row.repeat_of.pk if row.repeat_of is not None else None
-            if row.violation.repeat_of_id != wanted:
-                row.violation.repeat_of_id = wanted
-                changed.append(row.violation)
-    Violation.objects.bulk_update(changed, ["repeat_of"], batch_size=500)
-    return len(changed)
 
 
 @transaction.atomic
@@ -244,43 +174,37 @@ def sanction_record(
     A fine outside the act's range, or a warning where the act allows none, is refused with the
     range in the message. The decision number must be new for the issuing authority.
     """
-    decision = SanctionDecision(
-        violation=violation,
-        number=normalise(number or ""),
-        decided_on=decided_on,
-        authority=authority or actor.agency,
-        signer_title=signer_title,
-        kind=kind,
-        amount=amount,
-        paid_on=paid_on,
-        additional_measures=additional_measures,
-    )
+    fields = {
+        "violation": violation,
+        "number": normalise(number or ""),
+        "decided_on": decided_on,
+        "authority": authority or actor.agency,
+        "signer_title": signer_title,
+        "kind": kind,
+        "amount": amount,
+        "paid_on": paid_on,
+        "additional_measures": additional_measures,
+    }
     if payment_status:
-        decision.payment_status = payment_status
-    if SanctionDecision.objects.filter(authority=decision.authority, number=decision.number).exists():
+        fields["payment_status"] = payment_status
+    if SanctionDecision.objects.filter(authority=fields["authority"], number=fields["number"]).exists():
         raise ValidationError(
             {
                 "number": _("Số quyết định %(number)s của %(authority)s đã có trong cơ sở dữ liệu.")
-                % {"number": decision.number, "authority": decision.authority.name}
+                % {"number": fields["number"], "authority": fields["authority"].name}
             }
         )
-    decision.full_clean()
-    decision.save()
-    record_change(actor=actor, instance=decision, action=Action.CREATE, after=snapshot(decision))
+    decision = audited_create(actor=actor, model=SanctionDecision, **fields)
     repeat_flags_refresh(person_ids=[violation.person_id])
+    announce_sanctions_recorded([decision])
     return decision
 
 
 @transaction.atomic
 def sanction_payment_set(*, actor, decision: SanctionDecision, paid_on: dt.date) -> SanctionDecision:
     """Mark a fine paid. Audited."""
-    before = snapshot(decision)
-    decision.payment_status = "paid"
-    decision.paid_on = paid_on
-    decision.full_clean(validate_unique=False)
-    decision.save()
-    record_change(
-        actor=actor, instance=decision, action=Action.STATUS, before=before, after=snapshot(decision)
+    audited_update(
+        actor=actor, instance=decision, action=Action.STATUS, payment_status="paid", paid_on=paid_on
     )
     repeat_flags_refresh(person_ids=[decision.violation.person_id])
     return decision
@@ -320,14 +244,16 @@ def person_import_prepare(*, actor, file_name: str, data: bytes) -> PersonImport
     raw_rows = read_workbook(data, file_name=file_name)
     with transaction.atomic():
         person_import_leftovers_wipe(owner=actor)
-        batch = PersonImport.objects.create(
+        batch = audited_create(
+            actor=actor,
+            model=PersonImport,
+            clean=False,
             owner=actor,
             file_name=normalise(file_name)[:200],
             digest=hashlib.sha256(data).hexdigest(),
             cells=json.dumps(raw_rows, ensure_ascii=False),
             row_count=len(raw_rows),
         )
-        record_change(actor=actor, instance=batch, action=Action.CREATE, after=snapshot(batch))
     return batch
 
 
@@ -355,7 +281,6 @@ def person_import_confirm(
     batch = PersonImport.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PersonImport.Status.PREVIEW or batch.owner_id != actor.pk:
         raise ValidationError(_("Lượt nhập này đã được xác nhận hoặc đã hủy: hãy tải tệp lên lại."))
-    before = snapshot(batch)
     rows = person_import_rows(actor=actor, batch=batch, progress=progress)
     rejected = rejected_rows(rows)
     if rejected and not skip_errors:
@@ -364,16 +289,19 @@ def person_import_confirm(
     if not good:
         raise ValidationError(IMPORT_NOTHING_VALID)
     created, skipped, person_ids = _import_write(actor=actor, rows=good, progress=progress)
-    batch.status = PersonImport.Status.CONFIRMED
-    batch.confirmed_at = timezone.now()
-    batch.created_count = created
-    batch.skipped_count = skipped
-    batch.rejected_count = len(rejected)
-    batch.person_ids = list(dict.fromkeys(person_ids))
-    batch.cells = json.dumps(rejected, ensure_ascii=False) if rejected else ""
-    batch.save()
-    record_change(actor=actor, instance=batch, action=Action.STATUS, before=before, after=snapshot(batch))
-    return batch
+    return audited_update(
+        actor=actor,
+        instance=batch,
+        action=Action.STATUS,
+        clean=False,
+        status=PersonImport.Status.CONFIRMED,
+        confirmed_at=timezone.now(),
+        created_count=created,
+        skipped_count=skipped,
+        rejected_count=len(rejected),
+        person_ids=list(dict.fromkeys(person_ids)),
+        cells=json.dumps(rejected, ensure_ascii=False) if rejected else "",
+    )
 
 
 def person_import_rejected(*, batch: PersonImport, actor) -> list[dict]:
@@ -388,15 +316,17 @@ def person_import_rejected(*, batch: PersonImport, actor) -> list[dict]:
 
 @transaction.atomic
 def person_import_cancel(*, actor, batch: PersonImport) -> PersonImport:
-    before = snapshot(batch)
-    batch.status = PersonImport.Status.CANCELLED
-    batch.cells = ""
-    batch.save(update_fields=["status", "cells"])
-    record_change(actor=actor, instance=batch, action=Action.STATUS, before=before, after=snapshot(batch))
-    return batch
+    return audited_update(
+        actor=actor,
+        instance=batch,
+        action=Action.STATUS,
+        clean=False,
+        status=PersonImport.Status.CANCELLED,
+        cells="",
+    )
 
 
 def _import_write(*, actor, rows, progress=None) -> tuple[int, int, list[int]]:
-    """Bulk-write checked import rows (``bulk.import_write``)."""
+    """Bulk-write checked import rows (``imports.writing.import_write``)."""
 
     return import_write(actor=actor, rows=rows, progress=progress)

@@ -16,8 +16,8 @@ def retention_task(dry_run: bool = False) -> int:
 
 @task()
 def import_confirm_task(job_id: int, skip_errors: bool = False) -> int:
-    """Write a large previewed import in the background (``people.jobs.import_job_run``); with
+    """Write a large previewed import in the background (``people.imports.jobs.import_job_run``); with
     ``skip_errors`` only its good rows."""
-    from lanhmanh.people.jobs import import_job_run  # noqa: PLC0415 -- cycle: jobs enqueue this task
+    from lanhmanh.people.imports.jobs import import_job_run  # noqa: PLC0415 -- cycle: jobs enqueue this task
 
     return import_job_run(job_id=job_id, skip_errors=skip_errors).progress

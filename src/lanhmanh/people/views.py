@@ -16,7 +16,6 @@ from lanhmanh.core.audit import Purpose, readers
 from lanhmanh.core.scoping import DataClass, can
 from lanhmanh.core.selectors import may_audit
 from lanhmanh.org.successions import units_now_part_of
-from lanhmanh.people import imports as people_imports  # MAX_FILE_BYTES read when used (tests lower it)
 from lanhmanh.people import job_views as background  # long lists are written by a background task
 from lanhmanh.people import privacy, selectors, services
 from lanhmanh.people.forms import (
@@ -28,7 +27,10 @@ from lanhmanh.people.forms import (
     ViolationForm,
 )
 from lanhmanh.people.hooks import hooks
-from lanhmanh.people.imports import ImportFileError, summarise, template_workbook
+from lanhmanh.people.imports import ImportFileError, rejected_workbook, summarise, template_workbook
+from lanhmanh.people.imports import (
+    reading as import_reading,  # MAX_FILE_BYTES read when used (tests lower it)
+)
 from lanhmanh.people.models import Person, PersonImport, format_vnd
 from lanhmanh.people.privacy import access_log as log_of
 from lanhmanh.people.privacy import pseudonym
@@ -302,11 +304,11 @@ def import_upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > people_imports.MAX_FILE_BYTES:
+        if upload.size > import_reading.MAX_FILE_BYTES:
             form.add_error(
                 "file",
                 _("Tệp quá lớn: tối đa %(max)s MB. Hãy chia danh sách thành nhiều tệp.")
-                % {"max": people_imports.MAX_FILE_BYTES // 1024 // 1024},
+                % {"max": import_reading.MAX_FILE_BYTES // 1024 // 1024},
             )
         else:
             try:
@@ -380,7 +382,7 @@ def import_rejected(request, pk: int):
     if not rejected:
         raise Http404
     response = HttpResponse(
-        people_imports.rejected_workbook(rejected),
+        rejected_workbook(rejected),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="Dong-loi-nhap-Excel-{batch.pk}.xlsx"'

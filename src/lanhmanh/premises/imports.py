@@ -29,7 +29,7 @@ from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.core.text import fold
 from lanhmanh.org.levels import COMMUNE_LEVEL
 from lanhmanh.org.models import AdministrativeUnit
-from lanhmanh.people.imports import _cell_text, column_letter, parse_date
+from lanhmanh.people.imports import cell_text, column_letter, parse_date
 from lanhmanh.premises import services
 from lanhmanh.premises.models import (
     Establishment,
@@ -152,7 +152,7 @@ def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
         by_header = {fold(c.header): c.key for c in COLUMNS}
         positions: dict[str, int] = {}
         for index, value in enumerate(header):
-            text = _cell_text(value).replace("*", "").strip()
+            text = cell_text(value).replace("*", "").strip()
             if not text:
                 continue
             key = by_header.get(fold(text))
@@ -170,7 +170,7 @@ def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
             )
         parsed = []
         for offset, values in enumerate(rows):
-            cells = {k: _cell_text(values[i]) if i < len(values) else "" for k, i in positions.items()}
+            cells = {k: cell_text(values[i]) if i < len(values) else "" for k, i in positions.items()}
             if not any(cells.values()):
                 continue
             if len(parsed) >= MAX_ROWS:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update, record_change
 from lanhmanh.core.scoping import DataClass, can, in_subtree
 from lanhmanh.org.models import Agency
 from lanhmanh.support.models import (
@@ -30,9 +30,10 @@ from lanhmanh.support.services.common import (
     OUTCOME_REQUIRED,
     RETURNED_FROM_REQUIRED,
     TASK_CLOSED,
+    TEAM_ADDED,
+    TEAM_REMOVED,
     UNIT_OUTSIDE,
     WORKER_NOT_ALLOWED,
-    audit_create,
     fmt_day,
     local_today,
     not_future,
@@ -93,7 +94,9 @@ def case_open(
         errors["outreach_task"] = str(TASK_CLOSED)
     if errors:
         raise ValidationError(errors)
-    case = SupportCase(
+    case = audited_create(
+        actor=actor,
+        model=SupportCase,
         person=person,
         kind=kind,
         outreach_task=outreach_task,
@@ -105,23 +108,15 @@ def case_open(
         returned_from=returned_from.strip(),
         receiving_agency=receiving_agency,
     )
-    case.full_clean()
-    case.save()
-    audit_create(actor, case)
     for purpose, agency in consents:
         consent_give(actor=actor, case=case, purpose=purpose, agency=agency, given_on=opened_on)
     if outreach_task is not None:
-        before = snapshot(outreach_task)
-        outreach_task.status = TaskStatus.CASE_OPENED
-        outreach_task.closed_on = opened_on
-        outreach_task.full_clean()
-        outreach_task.save()
-        record_change(
+        audited_update(
             actor=actor,
             instance=outreach_task,
             action=Action.STATUS,
-            before=before,
-            after=snapshot(outreach_task),
+            status=TaskStatus.CASE_OPENED,
+            closed_on=opened_on,
         )
         close_sibling_tasks(actor=actor, task=outreach_task, status=TaskStatus.CASE_OPENED, on=opened_on)
     return case
@@ -131,12 +126,7 @@ def case_open(
 def case_update(*, actor, case: SupportCase, assessment: str) -> SupportCase:
     """Change the needs assessment. Audited (the text itself stays redacted in the history)."""
     require_open(case)
-    before = snapshot(case)
-    case.assessment = assessment
-    case.full_clean()
-    case.save()
-    record_change(actor=actor, instance=case, action=Action.UPDATE, before=before, after=snapshot(case))
-    return case
+    return audited_update(actor=actor, instance=case, assessment=assessment)
 
 
 @transaction.atomic
@@ -159,15 +149,15 @@ def case_close(*, actor, case: SupportCase, closed_on: dt.date, outcome: str, no
         errors["closed_on"] = str(CLOSED_BEFORE_OPENED % {"opened": fmt_day(case.opened_on)})
     if errors:
         raise ValidationError(errors)
-    before = snapshot(case)
-    case.status = CaseStatus.CLOSED
-    case.closed_on = closed_on
-    case.outcome = outcome
-    case.closure_note = note
-    case.full_clean()
-    case.save()
-    record_change(actor=actor, instance=case, action=Action.STATUS, before=before, after=snapshot(case))
-    return case
+    return audited_update(
+        actor=actor,
+        instance=case,
+        action=Action.STATUS,
+        status=CaseStatus.CLOSED,
+        closed_on=closed_on,
+        outcome=outcome,
+        closure_note=note,
+    )
 
 
 TEAM_NOT_ALLOWED = gettext_lazy(
@@ -222,7 +212,7 @@ def case_team_add(*, actor, case: SupportCase, worker) -> SupportCase:
         action=Action.UPDATE,
         before=before,
         after=_team_snapshot(case),
-        reason=_("Thêm cán bộ vào nhóm hỗ trợ: %(worker)s") % {"worker": worker},
+        reason=TEAM_ADDED(worker=str(worker)),
     )
     return case
 
@@ -241,6 +231,6 @@ def case_team_remove(*, actor, case: SupportCase, worker) -> SupportCase:
         action=Action.UPDATE,
         before=before,
         after=_team_snapshot(case),
-        reason=_("Bớt cán bộ khỏi nhóm hỗ trợ: %(worker)s") % {"worker": worker},
+        reason=TEAM_REMOVED(worker=str(worker)),
     )
     return case

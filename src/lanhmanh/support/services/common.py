@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, AuditReason, record_change, snapshot
 from lanhmanh.support.models import (
     SupportCase,
 )
@@ -81,6 +81,21 @@ def require_open(case: SupportCase) -> None:
 
 
 def audit_create(actor, instance, reason: str = "") -> None:
+    """The CREATE history row of an instance saved in bulk or by hand (``core.audit.audited_create``
+    does both at once: prefer it)."""
     record_change(
         actor=actor, instance=instance, action=Action.CREATE, after=snapshot(instance), reason=reason
     )
+
+
+# Reasons the system gives in the history, stored as codes and translated when shown.
+FROM_SANCTION = AuditReason("support.from-sanction", gettext_lazy("Tự động tạo từ quyết định xử phạt"))
+CLOSED_WITH_SIBLING = AuditReason(
+    "support.closed-with-sibling", gettext_lazy("Kết thúc cùng nhiệm vụ #%(task)s của cơ quan khác")
+)
+TEAM_ADDED = AuditReason("support.team-added", gettext_lazy("Thêm cán bộ vào nhóm hỗ trợ: %(worker)s"))
+TEAM_REMOVED = AuditReason("support.team-removed", gettext_lazy("Bớt cán bộ khỏi nhóm hỗ trợ: %(worker)s"))
+CONSENT_WITHDRAWN = AuditReason(
+    "support.consent-withdrawn", gettext_lazy("Người được hỗ trợ rút lại sự đồng ý")
+)
+SHARING_STOPPED = AuditReason("support.sharing-stopped", gettext_lazy("Dừng chia sẻ do rút lại đồng ý"))

@@ -6,9 +6,8 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update
 from lanhmanh.org.models import Agency
 from lanhmanh.support.models import (
     OPEN_REFERRAL_STATUSES,
@@ -20,7 +19,8 @@ from lanhmanh.support.models import (
 )
 from lanhmanh.support.services.common import (
     ALREADY_CONSENTED,
-    audit_create,
+    CONSENT_WITHDRAWN,
+    SHARING_STOPPED,
     local_today,
     not_future,
     require_open,
@@ -45,11 +45,16 @@ def consent_give(*, actor, case: SupportCase, purpose: str, agency: Agency, give
     not_future(given_on, "given_on", errors)
     if errors:
         raise ValidationError(errors)
-    consent = Consent(case=case, purpose=purpose, agency=agency, given_on=given_on, recorded_by=actor)
-    consent.full_clean(validate_constraints=False)
-    consent.save()
-    audit_create(actor, consent)
-    return consent
+    return audited_create(
+        actor=actor,
+        model=Consent,
+        validate_constraints=False,
+        case=case,
+        purpose=purpose,
+        agency=agency,
+        given_on=given_on,
+        recorded_by=actor,
+    )
 
 
 @transaction.atomic
@@ -59,17 +64,13 @@ def consent_withdraw(*, actor, consent: Consent, on: dt.date | None = None) -> C
     on = on or local_today()
     if consent.withdrawn_on is not None:
         return consent
-    before = snapshot(consent)
-    consent.withdrawn_on = max(on, consent.given_on)
-    consent.full_clean(validate_constraints=False)
-    consent.save()
-    record_change(
+    audited_update(
         actor=actor,
         instance=consent,
         action=Action.STATUS,
-        before=before,
-        after=snapshot(consent),
-        reason=_("Người được hỗ trợ rút lại sự đồng ý"),
+        reason=CONSENT_WITHDRAWN(),
+        validate_constraints=False,
+        withdrawn_on=max(on, consent.given_on),
     )
     affected = Referral.objects.filter(
         case=consent.case,
@@ -78,16 +79,13 @@ def consent_withdraw(*, actor, consent: Consent, on: dt.date | None = None) -> C
         status__in=OPEN_REFERRAL_STATUSES,
     )
     for referral in affected:
-        before = snapshot(referral)
-        referral.status = ReferralStatus.CONSENT_WITHDRAWN
-        referral.responded_on = consent.withdrawn_on
-        referral.save()
-        record_change(
+        audited_update(
             actor=actor,
             instance=referral,
             action=Action.STATUS,
-            before=before,
-            after=snapshot(referral),
-            reason=_("Dừng chia sẻ do rút lại đồng ý"),
+            reason=SHARING_STOPPED(),
+            clean=False,
+            status=ReferralStatus.CONSENT_WITHDRAWN,
+            responded_on=consent.withdrawn_on,
         )
     return consent

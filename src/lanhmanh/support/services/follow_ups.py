@@ -8,22 +8,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update
 from lanhmanh.support.models import (
     FollowUp,
     Goal,
     SupportCase,
 )
-from lanhmanh.support.services.common import audit_create, not_future, require_open
+from lanhmanh.support.services.common import not_future, require_open
 
 
 def goal_add(*, actor, case: SupportCase, description: str, target_on: dt.date | None = None) -> Goal:
     require_open(case)
-    goal = Goal(case=case, description=description.strip(), target_on=target_on)
-    goal.full_clean()
-    goal.save()
-    audit_create(actor, goal)
-    return goal
+    return audited_create(
+        actor=actor, model=Goal, case=case, description=description.strip(), target_on=target_on
+    )
 
 
 @transaction.atomic
@@ -33,11 +31,7 @@ def goal_achieve(*, actor, goal: Goal, on: dt.date) -> Goal:
     not_future(on, "achieved_on", errors)
     if errors:
         raise ValidationError(errors)
-    before = snapshot(goal)
-    goal.achieved_on = on
-    goal.save()
-    record_change(actor=actor, instance=goal, action=Action.STATUS, before=before, after=snapshot(goal))
-    return goal
+    return audited_update(actor=actor, instance=goal, action=Action.STATUS, clean=False, achieved_on=on)
 
 
 @transaction.atomic
@@ -46,11 +40,7 @@ def follow_up_plan(*, actor, case: SupportCase, due_on: dt.date) -> FollowUp:
     require_open(case)
     if due_on < case.opened_on:
         raise ValidationError({"due_on": _("Ngày theo dõi không được trước ngày mở hồ sơ.")})
-    follow_up = FollowUp(case=case, due_on=due_on)
-    follow_up.full_clean()
-    follow_up.save()
-    audit_create(actor, follow_up)
-    return follow_up
+    return audited_create(actor=actor, model=FollowUp, case=case, due_on=due_on)
 
 
 @transaction.atomic
@@ -62,12 +52,4 @@ def follow_up_done(*, actor, follow_up: FollowUp, done_on: dt.date, note: str = 
         errors["done_on"] = _("Ngày theo dõi không được trước ngày mở hồ sơ.")
     if errors:
         raise ValidationError(errors)
-    before = snapshot(follow_up)
-    follow_up.done_on = done_on
-    follow_up.note = note
-    follow_up.full_clean()
-    follow_up.save()
-    record_change(
-        actor=actor, instance=follow_up, action=Action.UPDATE, before=before, after=snapshot(follow_up)
-    )
-    return follow_up
+    return audited_update(actor=actor, instance=follow_up, done_on=done_on, note=note)

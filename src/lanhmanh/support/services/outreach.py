@@ -7,10 +7,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, record_change, snapshot
-from lanhmanh.core.models import ChangeRecord
+from lanhmanh.core.audit import Action, audited_bulk_create, audited_create, audited_update
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.org.levels import TOP_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind
@@ -22,10 +20,11 @@ from lanhmanh.support.models import (
     TaskStatus,
 )
 from lanhmanh.support.services.common import (
+    CLOSED_WITH_SIBLING,
+    FROM_SANCTION,
     OUTREACH_DAYS_AFTER_SANCTION,
     TASK_CLOSED,
     UNIT_OUTSIDE,
-    audit_create,
     not_future,
 )
 
@@ -52,7 +51,10 @@ def outreach_task_create(
         root = getattr(actor, "jurisdiction_path", "")
         if not in_subtree(unit.path, root):
             raise ValidationError({"unit": UNIT_OUTSIDE % {"unit": actor.unit.full_name}})
-    task = OutreachTask(
+    return audited_create(
+        actor=actor,
+        model=OutreachTask,
+        reason=FROM_SANCTION() if source_sanction is not None else "",
         person=person,
         source=TaskSource.SANCTION if source_sanction is not None else TaskSource.MANUAL,
         source_sanction=source_sanction,
@@ -63,16 +65,12 @@ def outreach_task_create(
         notes=notes,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    task.full_clean()
-    task.save()
-    audit_create(actor, task, reason=_("Tự động tạo từ quyết định xử phạt") if source_sanction else "")
-    return task
 
 
 @transaction.atomic
 def outreach_task_from_sanction(*, decision) -> OutreachTask | None:
     """The outreach tasks of one sanction decision, saved one by one (full validation, audited): the
-    path of a single save through the ``post_save`` receiver. Same rules as ``outreach_tasks_for_sanctions``;
+    path of one decision through the ``sanctions_recorded`` receiver. Same rules as ``outreach_tasks_for_sanctions``;
     returns the first task (the social-affairs officer's), or None.
     """
     planned = _outreach_plan([decision])
@@ -125,24 +123,9 @@ def outreach_tasks_for_sanctions(sanctions) -> list[OutreachTask]:
     """
 
     tasks = _outreach_plan(list(sanctions))
-    OutreachTask.objects.bulk_create(tasks, batch_size=1_000)
-    reason = _("Tự động tạo từ quyết định xử phạt")
-    ChangeRecord.objects.bulk_create(
-        [
-            ChangeRecord(
-                actor=None,
-                action=Action.CREATE,
-                model=task._meta.label_lower,
-                object_id=str(task.pk),
-                object_repr=str(task)[:200],
-                after=snapshot(task),
-                reason=reason,
-            )
-            for task in tasks
-        ],
-        batch_size=1_000,
+    return audited_bulk_create(
+        actor=None, model=OutreachTask, objs=tasks, reason=FROM_SANCTION(), batch_size=1_000
     )
-    return tasks
 
 
 def _outreach_plan(sanctions: list) -> list[OutreachTask]:
@@ -216,12 +199,16 @@ def contact_attempt_record(
     not_future(made_on, "made_on", errors)
     if errors:
         raise ValidationError(errors)
-    attempt = ContactAttempt(
-        task=task, made_on=made_on, method=method, result=result, notes=notes, worker=actor
+    attempt = audited_create(
+        actor=actor,
+        model=ContactAttempt,
+        task=task,
+        made_on=made_on,
+        method=method,
+        result=result,
+        notes=notes,
+        worker=actor,
     )
-    attempt.full_clean()
-    attempt.save()
-    audit_create(actor, attempt)
     if result == ContactResult.DECLINED:
         outreach_decline(actor=actor, task=task, on=made_on)
     return attempt
@@ -232,14 +219,10 @@ def outreach_decline(*, actor, task: OutreachTask, on: dt.date, notes: str = "")
     """Close the task because the person declines. Respected as is: no flag, no reminder, no follow-up."""
     if not task.is_open:
         raise ValidationError(str(TASK_CLOSED))
-    before = snapshot(task)
-    task.status = TaskStatus.DECLINED
-    task.closed_on = on
+    changes = {"status": TaskStatus.DECLINED, "closed_on": on}
     if notes:
-        task.notes = f"{task.notes}\n{notes}".strip()
-    task.full_clean()
-    task.save()
-    record_change(actor=actor, instance=task, action=Action.STATUS, before=before, after=snapshot(task))
+        changes["notes"] = f"{task.notes}\n{notes}".strip()
+    audited_update(actor=actor, instance=task, action=Action.STATUS, **changes)
     close_sibling_tasks(actor=actor, task=task, status=TaskStatus.DECLINED, on=on)
     return task
 
@@ -253,16 +236,11 @@ def close_sibling_tasks(*, actor, task: OutreachTask, status: str, on: dt.date) 
         source_sanction_id=task.source_sanction_id, status=TaskStatus.OPEN
     ).exclude(pk=task.pk)
     for sibling in siblings:
-        before = snapshot(sibling)
-        sibling.status = status
-        sibling.closed_on = on
-        sibling.full_clean()
-        sibling.save()
-        record_change(
+        audited_update(
             actor=actor,
             instance=sibling,
             action=Action.STATUS,
-            before=before,
-            after=snapshot(sibling),
-            reason=_("Kết thúc cùng nhiệm vụ #%(task)s của cơ quan khác") % {"task": task.pk},
+            reason=CLOSED_WITH_SIBLING(task=task.pk),
+            status=status,
+            closed_on=on,
         )

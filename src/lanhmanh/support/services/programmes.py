@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
 from lanhmanh.support.models import (
     CaseKind,
     Enrolment,
@@ -186,11 +186,14 @@ def enrolment_create(*, actor, programme: Programme, case: SupportCase, enrolled
         )
     if errors:
         raise ValidationError(errors)
-    enrolment = Enrolment(programme=programme, person=case.person, case=case, enrolled_on=enrolled_on)
-    enrolment.full_clean()
-    enrolment.save()
-    audit_create(actor, enrolment)
-    return enrolment
+    return audited_create(
+        actor=actor,
+        model=Enrolment,
+        programme=programme,
+        person=case.person,
+        case=case,
+        enrolled_on=enrolled_on,
+    )
 
 
 @transaction.atomic
@@ -213,16 +216,13 @@ def enrolment_progress(
         errors["employer"] = _("Ghi nơi làm việc khi có việc làm.")
     if errors:
         raise ValidationError(errors)
-    before = snapshot(enrolment)
-    enrolment.training_completed_on = training_completed_on
-    enrolment.employed_on = employed_on
-    enrolment.employer = employer.strip()
-    enrolment.full_clean()
-    enrolment.save()
-    record_change(
-        actor=actor, instance=enrolment, action=Action.UPDATE, before=before, after=snapshot(enrolment)
+    return audited_update(
+        actor=actor,
+        instance=enrolment,
+        training_completed_on=training_completed_on,
+        employed_on=employed_on,
+        employer=employer.strip(),
     )
-    return enrolment
 
 
 def programme_service_errors(programme: Programme, case: SupportCase, kind: str, cost: int | None) -> dict:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_create, audited_update
 from lanhmanh.org.models import Agency
 from lanhmanh.support.models import (
     SERVICE_PURPOSE,
@@ -28,7 +28,6 @@ from lanhmanh.support.services.common import (
     REFERRAL_TO_SELF,
     SERVICE_BEFORE_OPENED,
     SERVICE_OUTSIDE_CONSENT,
-    audit_create,
     fmt_day,
     local_today,
     not_future,
@@ -70,7 +69,9 @@ def service_record(
         )
     if errors:
         raise ValidationError(errors)
-    service = Service(
+    return audited_create(
+        actor=actor,
+        model=Service,
         case=case,
         kind=kind,
         provider=provider,
@@ -80,10 +81,6 @@ def service_record(
         notes=notes,
         recorded_by=actor,
     )
-    service.full_clean()
-    service.save()
-    audit_create(actor, service)
-    return service
 
 
 @transaction.atomic
@@ -104,7 +101,9 @@ def referral_send(
         errors["due_on"] = str(REFERRAL_DUE_BEFORE_SENT)
     if errors:
         raise ValidationError(errors)
-    referral = Referral(
+    return audited_create(
+        actor=actor,
+        model=Referral,
         case=case,
         from_agency=actor.agency,
         to_agency=to_agency,
@@ -114,25 +113,13 @@ def referral_send(
         note=note,
         sent_by=actor,
     )
-    referral.full_clean()
-    referral.save()
-    audit_create(actor, referral)
-    return referral
 
 
 def _referral_status(actor, referral: Referral, status: str, note: str = "") -> Referral:
-    before = snapshot(referral)
-    referral.status = status
-    referral.responded_on = local_today()
-    referral.responded_by = actor
+    changes = {"status": status, "responded_on": local_today(), "responded_by": actor}
     if note:
-        referral.response_note = note[:300]
-    referral.full_clean()
-    referral.save()
-    record_change(
-        actor=actor, instance=referral, action=Action.STATUS, before=before, after=snapshot(referral)
-    )
-    return referral
+        changes["response_note"] = note[:300]
+    return audited_update(actor=actor, instance=referral, action=Action.STATUS, **changes)
 
 
 @transaction.atomic
@@ -162,11 +149,11 @@ def referral_cancel(*, actor, referral: Referral) -> Referral:
     """The sender cancels a referral that is still open."""
     if not referral.is_open:
         raise ValidationError(_("Chuyển gửi này đã kết thúc."))
-    before = snapshot(referral)
-    referral.status = ReferralStatus.CANCELLED
-    referral.responded_on = local_today()
-    referral.save()
-    record_change(
-        actor=actor, instance=referral, action=Action.STATUS, before=before, after=snapshot(referral)
+    return audited_update(
+        actor=actor,
+        instance=referral,
+        action=Action.STATUS,
+        clean=False,
+        status=ReferralStatus.CANCELLED,
+        responded_on=local_today(),
     )
-    return referral

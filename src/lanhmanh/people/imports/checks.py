@@ -1,17 +1,18 @@
-"""Excel import of police lists: the template, reading the file, and checking every row.
+"""Checking every row of a police list against the database as it is now.
 
-One row is one sanctioned person: identity, the violation and its sanction decision. Reading gives
-plain text cells (kept encrypted between preview and confirmation); ``check_rows`` turns them into
-``ParsedRow`` objects against the database as it is now, each with its errors naming the row and
-the column. Nothing here writes: ``services.person_import_confirm`` does, in one transaction.
+One row is one sanctioned person: identity, the violation and its sanction decision. ``check_rows``
+turns the cells read by ``reading.read_workbook`` into ``ParsedRow`` objects, each with its errors
+naming the row and the column. The rules of a violation are the form's (``people.validation``), and
+the decision's are the model's ``clean``: one validation for both paths, the import only adds reading
+the cells (units, acts and agencies by code or name) and what is particular to a file (duplicates
+within it, decisions imported before). Nothing here writes: ``services.person_import_confirm`` does,
+in one transaction (``writing.import_write``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -20,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.crypto import id_number_digits, id_number_index, name_birth_index
-from lanhmanh.core.scoping import in_subtree
-from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.core.text import fold, normalise
 from lanhmanh.org.levels import COMMUNE_LEVEL
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people.forms import parse_amount
+from lanhmanh.people.imports.columns import BY_KEY, KEYS, column_letter
+from lanhmanh.people.imports.reading import parse_date, parse_datetime
 from lanhmanh.people.models import (
     ActKind,
     EventRole,
@@ -36,313 +37,8 @@ from lanhmanh.people.models import (
     SanctionKind,
     Sex,
     Violation,
-    format_vnd,
 )
-
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 10_000
-# Rows read at most, blank or not: the header, the data rows and a thousand trailing blank rows that
-# spreadsheet programs often leave formatted below a list.
-MAX_ROWS_READ = 1 + MAX_ROWS + 1000
-FIRST_DATA_ROW = 2  # row 1 is the header
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    required: bool = False
-    hint: str = ""
-    width: int = 18
-
-
-COLUMNS: list[Column] = [
-    Column("full_name", "Họ và tên", True, "Họ, tên đệm và tên, ví dụ Nguyễn Thị Lan.", 26),
-    Column("sex", "Giới tính", False, "Nữ, Nam hoặc Khác.", 10),
-    Column("birth", "Ngày sinh hoặc năm sinh", True, "dd/mm/yyyy, hoặc chỉ năm sinh yyyy.", 16),
-    Column("id_number", "Số CMND/CCCD", False, "CMND 9 chữ số hoặc CCCD 12 chữ số.", 16),
-    Column(
-        "residence_unit",
-        "Nơi cư trú (mã hoặc tên xã, phường)",
-        False,
-        "Mã xã, phường (5 chữ số, mã Tổng cục Thống kê) hoặc tên, ví dụ “Tràng Tiền, Hoàn Kiếm”. "
-        "Để trống nếu cư trú ở tỉnh khác và ghi địa chỉ ở cột sau.",
-        24,
-    ),
-    Column("residence_address", "Địa chỉ cư trú", False, "Số nhà, đường phố, thôn, xóm.", 28),
-    Column("occurred_at", "Thời gian vi phạm", True, "dd/mm/yyyy hh:mm (hoặc dd/mm/yyyy).", 18),
-    Column(
-        "place_unit",
-        "Nơi vi phạm (mã hoặc tên xã, phường)",
-        True,
-        "Phải thuộc địa bàn của cơ quan người nhập.",
-        24,
-    ),
-    Column("place_address", "Địa chỉ nơi vi phạm", False, "Địa chỉ, tên cơ sở kinh doanh nếu có.", 28),
-    Column(
-        "role",
-        "Vai trò",
-        False,
-        "Người bán dâm, Người mua dâm, Người môi giới, Chủ cơ sở, người chứa, Khác. "
-        "Để trống: suy ra từ hành vi.",
-        16,
-    ),
-    Column("decree", "Nghị định", True, "Ví dụ 167/2013/NĐ-CP.", 16),
-    Column("article", "Điều", True, "Số điều, ví dụ 23.", 8),
-    Column("clause", "Khoản", False, "Số khoản, ví dụ 1.", 8),
-    Column("number", "Số quyết định", True, "Số quyết định xử phạt, ví dụ 125/QĐ-XPHC.", 18),
-    Column("decided_on", "Ngày quyết định", True, "dd/mm/yyyy.", 14),
-    Column(
-        "authority",
-        "Cơ quan ra quyết định",
-        False,
-        "Tên hoặc mã cơ quan. Để trống: cơ quan của người nhập.",
-        28,
-    ),
-    Column("kind", "Hình thức xử phạt", True, "Cảnh cáo hoặc Phạt tiền.", 14),
-    Column("amount", "Số tiền phạt (đồng)", False, "Ví dụ 200.000 hoặc 200,000. Để trống nếu cảnh cáo.", 16),
-    Column("paid_on", "Ngày nộp phạt", False, "dd/mm/yyyy nếu đã nộp phạt.", 14),
-]
-KEYS = [c.key for c in COLUMNS]
-BY_KEY = {c.key: c for c in COLUMNS}
-# The last column of the file of rejected rows: what to fix. Reading ignores it, so the officer fixes
-# the rows in that file and uploads it as it is.
-ERROR_HEADER = "Lỗi cần sửa"
-TEXT_COLUMNS = {"id_number", "birth", "occurred_at", "decided_on", "paid_on", "number"}
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read (wrong type, empty, too big, wrong columns)."""
-
-
-# The template ----------------------------------------------------------------------------------------
-
-
-def template_workbook() -> bytes:
-    """The .xlsx template: the header row on the first sheet, the guide and the legal acts on the second."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Danh sách"
-    sheet.append([c.header for c in COLUMNS])
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for index, column in enumerate(COLUMNS):
-        cell = sheet.cell(row=1, column=index + 1)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        letter = column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
-        if column.key in TEXT_COLUMNS:
-            # Text columns (a column style, so no empty cells are created below the header): leading
-            # zeros of ID numbers survive, dates are read as typed.
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-    choices = {
-        "sex": '"Nữ,Nam,Khác"',
-        "kind": '"Cảnh cáo,Phạt tiền"',
-        "role": '"Người bán dâm,Người mua dâm,Người môi giới,Khác"',
-    }
-    for key, formula in choices.items():
-        letter = column_letter(KEYS.index(key))
-        validation = DataValidation(type="list", formula1=formula, allow_blank=True)
-        validation.add(f"{letter}2:{letter}10001")
-        sheet.add_data_validation(validation)
-
-    guide = workbook.create_sheet("Hướng dẫn")
-    guide.append(["Cột", "Tên cột", "Bắt buộc", "Cách ghi"])
-    for index, column in enumerate(COLUMNS):
-        guide.append([column_letter(index), column.header, "Có" if column.required else "", column.hint])
-    guide.append([])
-    guide.append(
-        [
-            "",
-            f"Mỗi dòng là một người bị xử phạt (một quyết định). Tối đa {MAX_ROWS:,} dòng".replace(",", ".")
-            + ". Không đổi tên, thứ tự cột ở trang “Danh sách”.",
-        ]
-    )
-    guide.append([])
-    guide.append(["", "Danh mục hành vi", "", ""])
-    guide.append(["Nghị định", "Điều", "Khoản", "Hành vi, khung tiền phạt (cá nhân), hiệu lực"])
-    for act in LegalAct.objects.order_by("valid_from", "decree", "article", "clause"):
-        until = act.valid_to.strftime("%d/%m/%Y") if act.valid_to else "nay"
-        guide.append(
-            [
-                act.decree,
-                act.article,
-                act.clause or "",
-                f"{act.wording}: {format_vnd(act.fine_min_individual)}–{format_vnd(act.fine_max_individual)} đồng"
-                f"{' (được cảnh cáo)' if act.warning_allowed else ''}; "
-                f"từ {act.valid_from.strftime('%d/%m/%Y')} đến {until}",
-            ]
-        )
-    for row in guide.iter_rows(min_row=1, max_row=1):
-        for cell in row:
-            cell.font = bold
-    for letter, width in zip("ABCD", (12, 36, 10, 90), strict=True):
-        guide.column_dimensions[letter].width = width
-    return workbook_bytes(workbook)
-
-
-# Reading the file ------------------------------------------------------------------------------------
-
-
-def _cell_text(value) -> str:
-    """A cell as text: dates as dd/mm/yyyy[ hh:mm], whole numbers without '.0', strings normalised."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return normalise(str(value))
-
-
-def _id_cell(values, index: int, text: str) -> str:
-    """A numeric ID cell lost its leading zeros: CCCD numbers start with a 3-digit province code (001…)."""
-    value = values[index] if index < len(values) else None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if len(text) in (10, 11):
-            return text.zfill(12)
-        if len(text) == 8:
-            return text.zfill(9)
-    return text
-
-
-def _match_header(text: str) -> str | None:
-    key = fold(text.replace("*", ""))
-    for column in COLUMNS:
-        if fold(column.header) == key:
-            return column.key
-    return None
-
-
-def read_workbook(data: bytes, *, file_name: str = "") -> list[dict]:
-    """The data rows of an uploaded .xlsx as ``{"row": n, "cells": {key: text}}``.
-
-    Raises ImportFileError (Vietnamese message) when the file is not an .xlsx workbook, is too big,
-    has no data rows, more than MAX_ROWS rows, or columns that do not match the template.
-    """
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    if not data:
-        raise ImportFileError(_("Tệp rỗng: chọn tệp Excel (.xlsx) theo mẫu."))
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("Tệp quá lớn (%(size)s MB): tối đa %(max)s MB. Hãy chia danh sách thành nhiều tệp.")
-            % {
-                "size": f"{len(data) / 1024 / 1024:.1f}".replace(".", ","),
-                "max": MAX_FILE_BYTES // 1024 // 1024,
-            }
-        )
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFileError(
-            _("Tệp “%(name)s” là Excel 97–2003 (.xls): hãy mở bằng Excel và lưu lại dạng .xlsx.")
-            % {"name": file_name}
-        )
-    if not file_name.lower().endswith(".xlsx") or data[:4] != b"PK\x03\x04":
-        raise ImportFileError(
-            _("Tệp “%(name)s” không phải tệp Excel .xlsx: hãy dùng mẫu tải về và lưu dạng .xlsx.")
-            % {"name": file_name}
-        )
-    from lanhmanh.core.spreadsheet import SpreadsheetRefused, bounded_xlsx_rows, check_xlsx_archive
-
-    try:
-        check_xlsx_archive(data)
-    except SpreadsheetRefused as exc:
-        raise ImportFileError(str(exc)) from None
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise ImportFileError(
-            _("Không đọc được tệp “%(name)s”: tệp hỏng hoặc không phải bảng tính Excel .xlsx.")
-            % {"name": file_name}
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        # Every row is read whatever <dimension> says; blank rows count towards the rows read.
-        rows = (values for _number, values in bounded_xlsx_rows(sheet, max_rows=MAX_ROWS_READ))
-        header = next(rows, None)
-        if header is None or not any(_cell_text(v) for v in header):
-            raise ImportFileError(_("Tệp không có dòng tiêu đề: hãy dùng mẫu tải về."))
-        positions: dict[str, int] = {}
-        for index, value in enumerate(header):
-            text = _cell_text(value)
-            if not text:
-                continue
-            if fold(text) == fold(ERROR_HEADER):
-                continue  # the errors of a file of rejected rows, being uploaded again after fixing
-            key = _match_header(text)
-            if key is None:
-                raise ImportFileError(
-                    _("Cột %(letter)s “%(header)s” không có trong mẫu: hãy dùng đúng các cột của mẫu tải về.")
-                    % {"letter": column_letter(index), "header": text}
-                )
-            if key in positions:
-                raise ImportFileError(
-                    _("Cột “%(header)s” xuất hiện hai lần (cột %(first)s và %(second)s).")
-                    % {
-                        "header": BY_KEY[key].header,
-                        "first": column_letter(positions[key]),
-                        "second": column_letter(index),
-                    }
-                )
-            positions[key] = index
-        missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
-        if missing:
-            raise ImportFileError(
-                _("Thiếu cột bắt buộc: %(columns)s. Hãy dùng mẫu tải về.")
-                % {"columns": ", ".join(f"“{m}”" for m in missing)}
-            )
-        parsed = []
-        for offset, values in enumerate(rows):
-            cells = {
-                key: _cell_text(values[index]) if index < len(values) else ""
-                for key, index in positions.items()
-            }
-            if not any(cells.values()):
-                continue
-            if "id_number" in positions:
-                cells["id_number"] = _id_cell(values, positions["id_number"], cells["id_number"])
-            if len(parsed) >= MAX_ROWS:
-                raise ImportFileError(
-                    _("Tệp có hơn %(max)s dòng dữ liệu: hãy chia danh sách thành nhiều tệp.")
-                    % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
-                )
-            parsed.append({"row": FIRST_DATA_ROW + offset, "cells": cells})
-    except SpreadsheetRefused as exc:
-        raise ImportFileError(str(exc)) from None
-    finally:
-        workbook.close()
-    if not parsed:
-        raise ImportFileError(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
-    return parsed
-
-
-# Checking the rows -----------------------------------------------------------------------------------
+from lanhmanh.people.validation import minor_error, violation_day, violation_errors
 
 
 @dataclass
@@ -359,6 +55,10 @@ class RowError:
             "header": BY_KEY[self.key].header,
             "message": self.message,
         }
+
+
+BAD_DATE = gettext_lazy("“%(value)s” không phải ngày hợp lệ (dd/mm/yyyy).")
+FUTURE_DATE = gettext_lazy("ngày %(value)s ở tương lai.")
 
 
 class RowStatus:
@@ -393,38 +93,6 @@ class ParsedRow:
 
     def add(self, key: str | None, message) -> None:
         self.errors.append(RowError(key, str(message)))
-
-
-_DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
-_DATETIME_FORMATS = (
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %Hh%M",
-    "%d/%m/%Y %Hh",
-    "%d-%m-%Y %H:%M",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-)
-BAD_DATE = gettext_lazy("“%(value)s” không phải ngày hợp lệ (dd/mm/yyyy).")
-FUTURE_DATE = gettext_lazy("ngày %(value)s ở tương lai.")
-
-
-def parse_date(text: str) -> dt.date:
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def parse_datetime(text: str) -> dt.datetime:
-    for fmt in _DATETIME_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return dt.datetime.combine(parse_date(text), dt.time(0, 0))
 
 
 def _choice(text: str, mapping: dict[str, str]) -> str | None:
@@ -538,15 +206,10 @@ class Lookups:
                 "decree",
                 _("danh mục pháp lý không có hành vi theo %(reference)s.") % {"reference": reference},
             )
-        in_force = [a for a in rows if day is None or a.in_force_on(day)]
-        if not in_force:
-            return (
-                None,
-                "decree",
-                _("hành vi theo %(reference)s không có hiệu lực vào ngày vi phạm %(day)s.")
-                % {"reference": reference, "day": day.strftime("%d/%m/%Y")},
-            )
-        if len(in_force) > 1 and clause_no is None:
+        # Whether the act was in force that day is the violation's rule (``validation.act_error``): here
+        # only which catalogue row the reference means, the one in force that day when there are several.
+        in_force = [a for a in rows if day is not None and a.in_force_on(day)] or rows
+        if len({(a.article, a.clause) for a in in_force}) > 1 and clause_no is None:
             return None, "clause", _("điều này có nhiều khoản trong danh mục: ghi số khoản.")
         return in_force[0], None, None
 
@@ -615,6 +278,15 @@ def person_key(person: Person) -> str:
     return "ny:" + name_birth_index(person.full_name, person.birth_year)
 
 
+# Where each key of ``validation.violation_errors`` is shown in the file.
+VIOLATION_COLUMNS = {
+    "occurred_at": "occurred_at",
+    "person": "birth",
+    "act": "decree",
+    "place_unit": "place_unit",
+}
+
+
 def _parse_row(raw: dict, lookups: Lookups, actor, today: dt.date, now: dt.datetime) -> ParsedRow:
     cells = {key: raw["cells"].get(key, "") for key in KEYS}
     row = ParsedRow(row=raw["row"], cells=cells)
@@ -657,11 +329,7 @@ def _parse_row(raw: dict, lookups: Lookups, actor, today: dt.date, now: dt.datet
                 "occurred_at",
                 _("“%(value)s” không phải thời gian hợp lệ (dd/mm/yyyy hh:mm).") % {"value": text},
             )
-        else:
-            if occurred_at > now:
-                row.add("occurred_at", FUTURE_DATE % {"value": text})
-                occurred_at = None
-    day = timezone.localdate(occurred_at) if occurred_at else None
+    day = violation_day(occurred_at) if occurred_at else None
     place = None
     if not cells["place_unit"]:
         row.add("place_unit", _("không được để trống."))
@@ -669,13 +337,6 @@ def _parse_row(raw: dict, lookups: Lookups, actor, today: dt.date, now: dt.datet
         place, message = lookups.unit(cells["place_unit"], day)
         if message:
             row.add("place_unit", message)
-        elif actor.jurisdiction_path and not in_subtree(place.path, actor.jurisdiction_path):
-            row.add(
-                "place_unit",
-                _("%(place)s không thuộc địa bàn của cơ quan anh/chị (%(unit)s).")
-                % {"place": place.long_name, "unit": actor.unit.full_name},
-            )
-            place = None
     act = None
     if not cells["decree"] or not cells["article"]:
         row.add("decree" if not cells["decree"] else "article", _("không được để trống."))
@@ -683,6 +344,22 @@ def _parse_row(raw: dict, lookups: Lookups, actor, today: dt.date, now: dt.datet
         act, key, message = lookups.act(cells["decree"], cells["article"], cells["clause"], day)
         if message:
             row.add(key, message)
+
+    # The rules of a violation: the form's own (``people.validation``), shown under this row's columns.
+    birth_known = birth_year is not None and not any(e.key == "birth" for e in row.errors)
+    if occurred_at is not None:
+        person_now = Person(birth_date=birth_date, birth_year=birth_year) if birth_known else None
+        errors = violation_errors(
+            actor=actor, person=person_now, occurred_at=occurred_at, act=act, place_unit=place, now=now
+        )
+        for key, message in errors.items():
+            row.add(VIOLATION_COLUMNS[key], message)
+        if "occurred_at" in errors:
+            occurred_at = None
+        if "act" in errors:
+            act = None
+        if "place_unit" in errors:
+            place = None
     role = None
     if cells["role"]:
         role = _choice(cells["role"], ROLES)
@@ -750,14 +427,6 @@ def _parse_row(raw: dict, lookups: Lookups, actor, today: dt.date, now: dt.datet
         person.refresh_indexes()
         row.person_key = person_key(person)
     row.person = person
-    if occurred_at and act is not None and birth_year and not any(e.key == "birth" for e in row.errors):
-        from lanhmanh.people.services import _violation_errors
-
-        errors = _violation_errors(
-            actor=actor, person=person, occurred_at=occurred_at, act=act, place_unit=None
-        )
-        if "person" in errors:
-            row.add("birth", errors["person"])
     if occurred_at and act is not None and kind and decided_on and authority and number:
         decision = SanctionDecision(
             violation=Violation(act=act, occurred_at=occurred_at),
@@ -891,11 +560,10 @@ def check_rows(raw_rows: list[dict], *, actor, progress=None) -> list[ParsedRow]
             match = without_id.get(name_birth_index(row.person.full_name, row.person.birth_date))
         if match is not None:
             if not row.skipped and match.birth_year and row.violation.get("occurred_at"):
-                day = timezone.localdate(row.violation["occurred_at"])
-                if not match.is_adult_on(day) and not any(e.key == "birth" for e in row.errors):
-                    from lanhmanh.people.services import MINOR_REFUSED
-
-                    row.add("birth", MINOR_REFUSED % {"day": day.strftime("%d/%m/%Y")})
+                # The person on record may know the birth date better than the row: the same rule again.
+                message = minor_error(match, violation_day(row.violation["occurred_at"]))
+                if message and not any(e.key == "birth" for e in row.errors):
+                    row.add("birth", message)
             row.person = match
     return rows
 
@@ -926,42 +594,3 @@ def summarise(rows: list[ParsedRow]) -> Summary:
         new_persons=len(new_keys),
         reused_persons=len({r.person.pk for r in new_rows if r.reuses_person}),
     )
-
-
-# The rows left out --------------------------------------------------------------------------------
-
-
-def rejected_rows(rows: list[ParsedRow]) -> list[dict]:
-    """The rows with errors, as read from the file, each with its messages (kept for the download)."""
-    return [{"row": r.row, "cells": r.cells, "errors": r.error_texts()} for r in rows if r.errors]
-
-
-def rejected_workbook(rejected: list[dict]) -> bytes:
-    """The rows left out of an import as an .xlsx in the template's columns, plus a last column
-    “Lỗi cần sửa” with every message of the row (which names the row of the original file and the
-    column). Fixed in place, the file is uploaded again as it is: reading skips that column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Dòng lỗi"
-    sheet.append([*(c.header for c in COLUMNS), ERROR_HEADER])
-    bold = Font(bold=True)
-    for index, column in enumerate([*COLUMNS, None]):
-        cell = sheet.cell(row=1, column=index + 1)
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="F8D7DA" if column is None else "DDEBF7")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        letter = column_letter(index)
-        sheet.column_dimensions[letter].width = column.width if column else 60
-        if column is not None and column.key in TEXT_COLUMNS:
-            sheet.column_dimensions[letter].number_format = "@"
-    for entry in rejected:
-        cells = entry["cells"]
-        sheet.append([*(cells.get(c.key, "") for c in COLUMNS), "\n".join(entry["errors"])])
-        sheet.cell(row=sheet.max_row, column=len(COLUMNS) + 1).alignment = Alignment(
-            wrap_text=True, vertical="top"
-        )
-    sheet.freeze_panes = "A2"
-    return workbook_bytes(workbook)

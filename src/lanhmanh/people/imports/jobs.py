@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.audit import Action, audited_create, audited_update
+from lanhmanh.core.jobs import enqueue_job
 from lanhmanh.importjobs.models import ACTIVE, STEP_SPAN, ImportJob, JobStatus, JobStep
 from lanhmanh.people.models import PersonImport
 from lanhmanh.people.services import person_import_confirm
@@ -73,13 +74,18 @@ def import_job_start(*, actor, batch, skip_errors: bool = False) -> ImportJob:
         )
     with transaction.atomic():
         job = audited_create(actor=actor, model=ImportJob, clean=False, batch=batch, owner=actor)
-    try:
-        result = import_confirm_task.enqueue(job.pk, skip_errors)
-    except Exception:
-        logger.exception("Không đưa được lượt ghi danh sách #%s vào hàng đợi", job.pk)
-        _finish_failed(job, [_("Không đưa được việc ghi vào hàng đợi xử lý nền: hãy thử lại sau.")])
+    task_id = enqueue_job(
+        import_confirm_task,
+        job.pk,
+        skip_errors,
+        label=f"lượt ghi danh sách #{job.pk}",
+        on_failure=lambda: _finish_failed(
+            job, [_("Không đưa được việc ghi vào hàng đợi xử lý nền: hãy thử lại sau.")]
+        ),
+    )
+    if not task_id:
         return job
-    ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+    ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=task_id)
     job.refresh_from_db()
     return job
 
