@@ -232,7 +232,8 @@ class ViolationForm(TextGuardMixin, forms.Form):
             root_path=user.jurisdiction_path, levels=ALL_LEVELS, label=_("Nơi vi phạm (xã, phường)")
         )
         self.fields["act"].label_from_instance = lambda act: (
-            f"{act.wording} — {act.reference}{'' if act.verified else ' (chưa đối chiếu)'}"
+            f"{act.wording} — {act.reference}"
+            + ("" if act.verified else f" ({_('nguồn: chưa đối chiếu văn bản gốc')})")
         )
         style(self)
 
