@@ -227,7 +227,9 @@ def unverified_notes(body: str) -> list[str]:
     """The markup of each 'source not yet checked' note on a page."""
     import re
 
-    return re.findall(r'<span class="[^"]*"[^>]*data-testid="unverified-source"[^>]*>.*?</span>\s*[^<]*</span>', body)
+    return re.findall(
+        r'<span class="[^"]*"[^>]*data-testid="unverified-source"[^>]*>.*?</span>\s*[^<]*</span>', body
+    )
 
 
 @pytest.mark.parametrize("verified", [False, True])
