@@ -221,3 +221,31 @@ def test_people_in_my_ward_only_after_a_purpose_each_page_logged(client_for, com
 
 def test_people_in_my_ward_is_not_found_for_roles_without_the_registry(client_for, social_worker):
     assert client_for(social_worker).get(reverse("people:person_ward")).status_code == 404
+
+
+def unverified_notes(body: str) -> list[str]:
+    """The markup of each 'source not yet checked' note on a page."""
+    import re
+
+    return re.findall(
+        r'<span class="[^"]*"[^>]*data-testid="unverified-source"[^>]*>.*?</span>\s*[^<]*</span>', body
+    )
+
+
+@pytest.mark.parametrize("verified", [False, True])
+def test_an_unchecked_act_is_a_quiet_source_note_not_a_warning(client_for, police, with_violation, verified):
+    act = Violation.objects.get(person=with_violation).act
+    act.verified = verified
+    act.save(update_fields=["verified"])
+    body = open_person(client_for(police), with_violation).content.decode()
+    notes = unverified_notes(body)
+    if verified:
+        assert notes == []
+        return
+    assert len(notes) == 1
+    (note,) = notes
+    assert "nguồn: chưa đối chiếu văn bản gốc" in note
+    assert "chưa được quản trị viên đối chiếu với Công báo" in note  # the explanation, as its tooltip
+    assert "không phải là cảnh báo về hồ sơ" in note
+    assert "text-body-secondary" in note
+    assert "badge" not in note and "warning" not in note and "danger" not in note

@@ -224,3 +224,15 @@ def test_enforcement_is_recorded(district_officer, decided):
         services.sanction_enforce(
             actor=district_officer, sanction=decided, enforced_on=dt.date(2014, 4, 1), fine_paid=True
         )
+
+
+def test_an_unchecked_act_on_the_sanction_page_is_a_quiet_source_note(client_for, inspector, proposal):
+    proposal.act.verified = False
+    proposal.act.save(update_fields=["verified"])
+    body = client_for(inspector).get(reverse("premises:sanction_detail", args=[proposal.pk])).content.decode()
+    start = body.index('data-testid="unverified-source"')
+    note = body[body.rindex("<span", 0, start) : body.index("</dd>", start)]
+    assert "nguồn: chưa đối chiếu văn bản gốc" in note
+    assert "chưa được quản trị viên đối chiếu với Công báo" in note
+    assert "text-body-secondary" in note
+    assert "badge" not in note and "text-bg-warning" not in body

@@ -47,7 +47,12 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Chọn một kết luận.")},
     )
-    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
 
 
 class ClusterForm:

@@ -231,8 +231,10 @@ class ViolationForm(TextGuardMixin, forms.Form):
         self.fields["place_unit"] = UnitPickerField(
             root_path=user.jurisdiction_path, levels=ALL_LEVELS, label=_("Nơi vi phạm (xã, phường)")
         )
+        self.fields["act"].widget.attrs["data-searchable"] = ""  # typed ahead, however short the list
         self.fields["act"].label_from_instance = lambda act: (
-            f"{act.wording} — {act.reference}{'' if act.verified else ' (chưa đối chiếu)'}"
+            f"{act.wording} — {act.reference}"
+            + ("" if act.verified else f" ({_('nguồn: chưa đối chiếu văn bản gốc')})")
         )
         style(self)
 

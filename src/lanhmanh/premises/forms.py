@@ -262,8 +262,10 @@ class SanctionProposalForm(TextGuardMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["act"].widget.attrs["data-searchable"] = ""  # typed ahead, however short the list
         self.fields["act"].label_from_instance = lambda a: (
-            f"{a.reference} — {a.wording}" + ("" if a.verified else " (chưa đối chiếu)")
+            f"{a.reference} — {a.wording}"
+            + ("" if a.verified else f" ({_('nguồn: chưa đối chiếu văn bản gốc')})")
         )
         style(self)
 
