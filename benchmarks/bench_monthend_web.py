@@ -61,10 +61,9 @@ def prepare(limit: int | None) -> tuple[list[tuple[str, str, str]], dict[str, st
     import base64
 
     from django.contrib.auth.hashers import make_password
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from lanhmanh.core.maintenance import analyze
-    from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
+    from lanhmanh.org.models import AdministrativeUnit, Agency, AuthenticatorDevice, Role, User
     from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
     from lanhmanh.reporting import services
     from lanhmanh.reporting.models import ReportForm, Submission
@@ -98,13 +97,13 @@ def prepare(limit: int | None) -> tuple[list[tuple[str, str, str]], dict[str, st
     Role.objects.get(code=Role.DISTRICT_LABOUR).users.add(
         *[u for n, u in users.items() if n.startswith("web-q-")]
     )
-    TOTPDevice.objects.filter(user__in=users.values()).delete()
-    TOTPDevice.objects.bulk_create(
-        [TOTPDevice(user=u, name="bench", confirmed=True) for u in users.values()], batch_size=500
+    AuthenticatorDevice.objects.filter(user__in=users.values()).delete()
+    AuthenticatorDevice.objects.bulk_create(
+        [AuthenticatorDevice(user=u, name="bench", confirmed=True) for u in users.values()], batch_size=500
     )
     secrets = {
         d.user.username: base64.b32encode(d.bin_key).decode()
-        for d in TOTPDevice.objects.filter(user__in=users.values()).select_related("user")
+        for d in AuthenticatorDevice.objects.filter(user__in=users.values()).select_related("user")
     }
     analyze()
     plan = []
@@ -355,25 +354,33 @@ def run() -> list[Result]:
     approvers: dict = {}
     locks: dict = {}
     results: list[Result] = []
+    shapes = os.environ.get("BENCH_SHAPES", "hour,burst").split(",")
+    print(
+        f"# {len(hour)} communes over {seconds:.0f} s, think {think[0]:.1f}-{think[1]:.1f} s "
+        f"(compressed {compression:g} times), then a burst of {len(burst)}; shapes: {', '.join(shapes)}",
+        flush=True,
+    )
     try:
-        results += shape(
-            "hour",
-            lambda: Load(base, cafile, think, approvers, locks),
-            hour,
-            district_secrets,
-            seconds / max(len(hour), 1),
-            64,
-            log,
-        )
-        results += shape(
-            "burst",
-            lambda: Load(base, cafile, (0, 0), approvers, locks),
-            burst,
-            district_secrets,
-            0,
-            burst_size,
-            log,
-        )
+        if "hour" in shapes:
+            results += shape(
+                "hour",
+                lambda: Load(base, cafile, think, approvers, locks),
+                hour,
+                district_secrets,
+                seconds / max(len(hour), 1),
+                len(hour),  # one browser per officer: arrivals are never held back by the load generator
+                log,
+            )
+        if "burst" in shapes:
+            results += shape(
+                "burst",
+                lambda: Load(base, cafile, (0, 0), approvers, locks),
+                burst,
+                district_secrets,
+                0,
+                burst_size,
+                log,
+            )
     finally:
         stack.stop()
     return results
