@@ -20,7 +20,8 @@ What it does (``BENCH_DATABASE_URL=postgres://… benchmarks/run.py monthend_web
 Prints per shape the p50/p95/p99 of every request as the officers' browsers see it (budget 500 ms p95) but
 the password check (argon2, slow by design: its own p95, no budget), the same measured inside the
 application (its JSON request lines: what the server does, apart from a machine shared with other work),
-the load average before and after, the errors (an answer that is not the expected page), and lost and
+the load average before and after and its mean and maximum while the shape ran (sampled every 5 s), the
+CPU seconds the application spent in all, the errors (an answer that is not the expected page), and lost and
 duplicated reports.
 """
 
@@ -284,6 +285,15 @@ def shape(name, load_factory, plan, secrets, start_gap: float, clients: int, log
     offset = log.stat().st_size
     print(f"# {name}: load average before {load_average()}", flush=True)
     started = time.monotonic()
+    samples: list[float] = []
+    sampling = threading.Event()
+
+    def sample() -> None:  # the 1-minute load average every 5 s while the shape runs
+        while not sampling.wait(5):
+            samples.append(float(load_average().split()[0]))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
 
     def job(index_item):
         index, (user, secret, district) = index_item
@@ -295,6 +305,9 @@ def shape(name, load_factory, plan, secrets, start_gap: float, clients: int, log
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(job, enumerate(plan)))
     elapsed = time.monotonic() - started
+    sampling.set()
+    sampler.join()
+    samples = samples or [float(load_average().split()[0])]
     reports, submitted, approved, twice = count([u for u, _s, _d in plan])
     ms = [t * 1000 for t in load.times]
     sign_in_ms = [t * 1000 for t in load.sign_in_times]
@@ -328,6 +341,10 @@ def shape(name, load_factory, plan, secrets, start_gap: float, clients: int, log
             "ms",
             None,
         ),
+        Result(f"monthend_web_{name}_server_cpu_total", round(sum(server_cpu_ms) / 1000, 1), "s", None),
+        Result(f"monthend_web_{name}_wall", round(elapsed, 1), "s", None),
+        Result(f"monthend_web_{name}_load_mean", round(statistics.fmean(samples), 1), "load", None),
+        Result(f"monthend_web_{name}_load_max", round(max(samples), 1), "load", None),
         Result(f"monthend_web_{name}_errors", len(load.errors), "count", 0),
         Result(f"monthend_web_{name}_lost", len(plan) - submitted, "reports", 0),
         Result(f"monthend_web_{name}_duplicated", twice + max(0, reports - len(plan)), "reports", 0),
