@@ -20,7 +20,8 @@ What it does (``BENCH_DATABASE_URL=postgres://… benchmarks/run.py monthend_web
 Prints per shape the p50/p95/p99 of every request as the officers' browsers see it (budget 500 ms p95) but
 the password check (argon2, slow by design: its own p95, no budget), the same measured inside the
 application (its JSON request lines: what the server does, apart from a machine shared with other work),
-the load average before and after, the errors (an answer that is not the expected page), and lost and
+the load average before and after and its mean and maximum while the shape ran (sampled every 5 s), the
+CPU seconds the application spent in all, the errors (an answer that is not the expected page), and lost and
 duplicated reports.
 """
 
@@ -61,10 +62,9 @@ def prepare(limit: int | None) -> tuple[list[tuple[str, str, str]], dict[str, st
     import base64
 
     from django.contrib.auth.hashers import make_password
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from lanhmanh.core.maintenance import analyze
-    from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
+    from lanhmanh.org.models import AdministrativeUnit, Agency, AuthenticatorDevice, Role, User
     from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
     from lanhmanh.reporting import services
     from lanhmanh.reporting.models import ReportForm, Submission
@@ -98,13 +98,13 @@ def prepare(limit: int | None) -> tuple[list[tuple[str, str, str]], dict[str, st
     Role.objects.get(code=Role.DISTRICT_LABOUR).users.add(
         *[u for n, u in users.items() if n.startswith("web-q-")]
     )
-    TOTPDevice.objects.filter(user__in=users.values()).delete()
-    TOTPDevice.objects.bulk_create(
-        [TOTPDevice(user=u, name="bench", confirmed=True) for u in users.values()], batch_size=500
+    AuthenticatorDevice.objects.filter(user__in=users.values()).delete()
+    AuthenticatorDevice.objects.bulk_create(
+        [AuthenticatorDevice(user=u, name="bench", confirmed=True) for u in users.values()], batch_size=500
     )
     secrets = {
         d.user.username: base64.b32encode(d.bin_key).decode()
-        for d in TOTPDevice.objects.filter(user__in=users.values()).select_related("user")
+        for d in AuthenticatorDevice.objects.filter(user__in=users.values()).select_related("user")
     }
     analyze()
     plan = []
@@ -285,6 +285,15 @@ def shape(name, load_factory, plan, secrets, start_gap: float, clients: int, log
     offset = log.stat().st_size
     print(f"# {name}: load average before {load_average()}", flush=True)
     started = time.monotonic()
+    samples: list[float] = []
+    sampling = threading.Event()
+
+    def sample() -> None:  # the 1-minute load average every 5 s while the shape runs
+        while not sampling.wait(5):
+            samples.append(float(load_average().split()[0]))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
 
     def job(index_item):
         index, (user, secret, district) = index_item
@@ -296,6 +305,9 @@ def shape(name, load_factory, plan, secrets, start_gap: float, clients: int, log
     with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(job, enumerate(plan)))
     elapsed = time.monotonic() - started
+    sampling.set()
+    sampler.join()
+    samples = samples or [float(load_average().split()[0])]
     reports, submitted, approved, twice = count([u for u, _s, _d in plan])
     ms = [t * 1000 for t in load.times]
     sign_in_ms = [t * 1000 for t in load.sign_in_times]
@@ -329,6 +341,10 @@ def shape(name, load_factory, plan, secrets, start_gap: float, clients: int, log
             "ms",
             None,
         ),
+        Result(f"monthend_web_{name}_server_cpu_total", round(sum(server_cpu_ms) / 1000, 1), "s", None),
+        Result(f"monthend_web_{name}_wall", round(elapsed, 1), "s", None),
+        Result(f"monthend_web_{name}_load_mean", round(statistics.fmean(samples), 1), "load", None),
+        Result(f"monthend_web_{name}_load_max", round(max(samples), 1), "load", None),
         Result(f"monthend_web_{name}_errors", len(load.errors), "count", 0),
         Result(f"monthend_web_{name}_lost", len(plan) - submitted, "reports", 0),
         Result(f"monthend_web_{name}_duplicated", twice + max(0, reports - len(plan)), "reports", 0),
@@ -355,25 +371,33 @@ def run() -> list[Result]:
     approvers: dict = {}
     locks: dict = {}
     results: list[Result] = []
+    shapes = os.environ.get("BENCH_SHAPES", "hour,burst").split(",")
+    print(
+        f"# {len(hour)} communes over {seconds:.0f} s, think {think[0]:.1f}-{think[1]:.1f} s "
+        f"(compressed {compression:g} times), then a burst of {len(burst)}; shapes: {', '.join(shapes)}",
+        flush=True,
+    )
     try:
-        results += shape(
-            "hour",
-            lambda: Load(base, cafile, think, approvers, locks),
-            hour,
-            district_secrets,
-            seconds / max(len(hour), 1),
-            64,
-            log,
-        )
-        results += shape(
-            "burst",
-            lambda: Load(base, cafile, (0, 0), approvers, locks),
-            burst,
-            district_secrets,
-            0,
-            burst_size,
-            log,
-        )
+        if "hour" in shapes:
+            results += shape(
+                "hour",
+                lambda: Load(base, cafile, think, approvers, locks),
+                hour,
+                district_secrets,
+                seconds / max(len(hour), 1),
+                len(hour),  # one browser per officer: arrivals are never held back by the load generator
+                log,
+            )
+        if "burst" in shapes:
+            results += shape(
+                "burst",
+                lambda: Load(base, cafile, (0, 0), approvers, locks),
+                burst,
+                district_secrets,
+                0,
+                burst_size,
+                log,
+            )
     finally:
         stack.stop()
     return results

@@ -136,7 +136,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Browser:
     def __init__(self, base: str, *, cafile: str | None = None, follow: bool = True, timeout: float = 30):
         self.base = base.rstrip("/")
-        self.timeout = timeout
+        self.timeout, self.cafile = timeout, cafile
         self.cookies = http.cookiejar.CookieJar()
         handlers: list = [urllib.request.HTTPCookieProcessor(self.cookies)]
         if self.base.startswith("https"):

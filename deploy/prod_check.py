@@ -7,8 +7,10 @@
 3. gunicorn with ``deploy/gunicorn.conf.py``, the worker (``run_worker``) and Debian's nginx running
    ``deploy/nginx/lanhmanh.conf`` (ports and paths rewritten for the temporary directory).
 4. Waits for ``/healthz``, then a smoke journey over HTTPS through nginx (see ``smoke``), and faults:
-   the database refusing connections (503 "try again" page, nothing half-saved, recovery), an upload over
-   nginx's limit, the worker killed (SIGKILL) in the middle of a 600-row import (nothing written, the
+   the database refusing connections (503 "try again" page, nothing half-saved, recovery), the same under
+   load (six officers saving one report's sections throughout: every answer saved / try-again / "someone
+   saved first", each version with its audit row, the stored values those of the last audited save), an
+   upload over nginx's limit, the worker killed (SIGKILL) in the middle of a 600-row import (nothing written, the
    restarted worker fails the job at once, a second confirm writes every row exactly once).
 5. Greps every log line written (gunicorn, worker, nginx) for the demo's names and ID numbers and the
    imported list's ID numbers.
@@ -296,7 +298,7 @@ def main() -> int:
         saved.write_text(json.dumps({**setup, "password": password}), encoding="utf-8")
         step(f"prepared in {time.monotonic() - started:.0f} s (migrate, collectstatic, check --deploy, demo)")
 
-    from smoke import faults, smoke, worker_killed_mid_import
+    from smoke import database_restart_under_load, faults, smoke, worker_killed_mid_import
 
     stack = Stack(env, ports)
     try:
@@ -306,6 +308,7 @@ def main() -> int:
         step(f"healthy: {health}")
         smoke(stack, env, base, ports, password, WORK, manage)
         faults(stack, env, base, ports, password, WORK, manage, admin_sql)
+        database_restart_under_load(stack, base, WORK, admin_sql, DATABASE_URL)
         worker_killed_mid_import(stack, env, base, WORK, DATABASE_URL)
         stack.check_alive()
     except BaseException:

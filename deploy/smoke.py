@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import signal
+import threading
 import time
 import urllib.parse
 
 from browser import Browser, Page
 
 SAVED = "Đã lưu mục"
+TRY_AGAIN = "Hệ thống tạm thời gián đoạn, hãy thử lại sau ít phút"
 
 
 def expect(condition: bool, message: str) -> None:
@@ -197,6 +199,174 @@ def smoke(stack, env, base, ports, password, work, manage) -> None:
     ok("26 MB upload refused by nginx (413)")
     phones.write_text(json.dumps(totp_secrets))
     smoke.state = {"totp": totp_secrets, "commune": commune, "police": police}
+
+
+LOAD_THREADS = 6  # officers saving sections of one report while the database goes away and comes back
+
+
+class SectionSaver(threading.Thread):
+    """One officer's browser (the signed-in session's cookies) saving the report's sections in a loop,
+    each save writing a marker in the section's text fields; every answer is classified."""
+
+    def __init__(self, signed_in: Browser, pk: int, slugs: list[str], number: int, stop: threading.Event):
+        super().__init__(daemon=True)
+        self.browser = Browser(signed_in.base, cafile=signed_in.cafile)
+        for cookie in signed_in.cookies:
+            self.browser.cookies.set_cookie(cookie)
+        self.pk, self.slugs, self.number, self.stop = pk, slugs, number, stop
+        self.outcomes: dict[str, int] = {}
+        self.unexpected: list[str] = []
+
+    def note(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+    def run(self) -> None:
+        turn = 0
+        while not self.stop.is_set():
+            turn += 1
+            url = f"/bao-cao/{self.pk}/muc/{self.slugs[(self.number + turn) % len(self.slugs)]}/"
+            htmx = {"HX-Request": "true", "HX-Current-URL": self.browser.url(f"/bao-cao/{self.pk}/")}
+            try:
+                section = self.browser.get(url, headers=htmx)
+                if section.status == 503 and TRY_AGAIN in section.text:
+                    self.note("try-again")
+                    time.sleep(0.2)
+                    continue
+                if section.status != 200:
+                    self.unexpected.append(f"GET {url}: {section.status}")
+                    continue
+                form = section.form(action=url)
+                values = {}
+                for name, value in form.fields:
+                    if name in ("csrfmiddlewaretoken", "version"):
+                        continue
+                    if name in ("assessment", "note", "notes"):
+                        values[name] = f"Lần lưu {self.number}-{turn}."
+                    elif not value.strip():
+                        values[name] = "0"
+                saved = self.browser.post(url, form.data(**values), headers={**htmx, "HX-Target": "section"})
+            except OSError as exc:  # a connection reset is not an answer the officer can read
+                self.unexpected.append(f"{url}: {type(exc).__name__}")
+                continue
+            if saved.status == 200 and SAVED in saved.text:
+                self.note("saved")
+            elif saved.status == 503 and TRY_AGAIN in saved.text:
+                self.note("try-again")
+                time.sleep(0.2)
+            elif saved.status in (200, 409) and "Báo cáo vừa được người khác lưu" in saved.text:
+                self.note("conflict")  # another officer saved first: the page says so, nothing overwritten
+            else:
+                alerts = re.findall(r'(?:role="alert"|invalid-feedback)[^>]*>\s*([^<]+)', saved.text)
+                self.unexpected.append(f"POST {url}: {saved.status} {alerts or saved.text[:300]}")
+
+
+def _norm(value) -> str | None:
+    from decimal import Decimal, InvalidOperation  # noqa: PLC0415 - only this check compares figures
+
+    if value is None or value == "":
+        return None
+    try:
+        return str(Decimal(str(value)).normalize())
+    except InvalidOperation:
+        return str(value)
+
+
+def report_state(cursor, pk: int) -> dict:
+    """The report's version, its audit rows of saved values (count, last id, the last one's values) and the
+    values stored now."""
+    cursor.execute("SELECT version FROM reporting_submission WHERE id = %s", [pk])
+    version = cursor.fetchone()[0]
+    cursor.execute(
+        "SELECT id, after -> 'report_values' FROM core_changerecord WHERE model = 'reporting.submission'"
+        " AND object_id = %s AND action = 'update' AND after ? 'report_values' ORDER BY id",
+        [str(pk)],
+    )
+    audit = cursor.fetchall()
+    cursor.execute(
+        "SELECT f.code, v.number, v.text FROM reporting_submissionvalue v"
+        " JOIN reporting_formfield f ON f.id = v.field_id WHERE v.submission_id = %s",
+        [pk],
+    )
+    stored = {code: _norm(number if number is not None else text) for code, number, text in cursor}
+    last = {code: _norm(value) for code, value in (audit[-1][1] if audit else {}).items()}
+    return {"version": version, "saves": len(audit), "last_values": last, "stored": stored}
+
+
+def database_restart_under_load(stack, base, work, admin_sql, database_url) -> None:
+    """LOAD_THREADS officers' browsers save sections of one report in a loop while the database refuses
+    connections and drops every session (as a restart does) for a few seconds, then comes back: every answer
+    is a saved section, the Vietnamese "try again" page (503) or the report's own "someone saved first"
+    message, never a 500/502 or a reset; afterwards every version the report gained has its audit row and
+    the values stored are those of the last audited save (no save half-written), and the officers carry on."""
+    import psycopg  # noqa: PLC0415 - heavy: only the faults read the database directly
+
+    commune: Browser = smoke.state["commune"]
+    inbox = commune.get("/bao-cao/")
+    forms = [f for f in inbox.forms() if f.action.endswith("/bao-cao/mo/") and dict(f.fields).get("form")]
+    if forms:
+        detail = commune.submit(inbox, forms[0])
+        found = re.search(r"/bao-cao/(\d+)/$", detail.url)
+        expect(detail.status == 200 and found is not None, f"opening a report: {detail.status} {detail.url}")
+        pk = int(found.group(1))
+    else:  # a PROD_CHECK_REUSE run: every period is open already, take the officer's draft
+        with psycopg.connect(database_url, autocommit=True) as db, db.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.id FROM reporting_submission s JOIN org_user u ON u.agency_id = s.agency_id"
+                " WHERE u.username = 'canboxa' AND s.status = 'draft' ORDER BY s.id DESC LIMIT 1"
+            )
+            row = cursor.fetchone()
+        expect(row is not None, "no report to save for the outage under load")
+        pk = row[0]
+        detail = commune.get(f"/bao-cao/{pk}/")
+    slugs = sorted(set(re.findall(rf"/bao-cao/{pk}/muc/([a-z0-9-]+)/", detail.text)))
+    with psycopg.connect(database_url, autocommit=True) as db, db.cursor() as cursor:
+        before = report_state(cursor, pk)
+    stop = threading.Event()
+    savers = [SectionSaver(commune, pk, slugs, n, stop) for n in range(LOAD_THREADS)]
+    for saver in savers:
+        saver.start()
+    time.sleep(1.5)
+    admin_sql(
+        'ALTER DATABASE "{db}" ALLOW_CONNECTIONS false',
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}' AND pid <> pg_backend_pid()",
+    )
+    try:
+        time.sleep(3)
+    finally:
+        admin_sql('ALTER DATABASE "{db}" ALLOW_CONNECTIONS true')
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and sum(s.outcomes.get("saved", 0) for s in savers) < 1:
+        time.sleep(0.2)
+    saved_during = sum(s.outcomes.get("saved", 0) for s in savers)
+    time.sleep(2)  # the officers carry on after the restart
+    stop.set()
+    for saver in savers:
+        saver.join(timeout=60)
+    outcomes: dict[str, int] = {}
+    for saver in savers:
+        for outcome, n in saver.outcomes.items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + n
+    unexpected = [u for saver in savers for u in saver.unexpected]
+    expect(not unexpected, f"answers under load that were not saved/try-again/conflict: {unexpected[:5]}")
+    expect(outcomes.get("try-again", 0) >= 1, f"no request met the outage: {outcomes}")
+    expect(outcomes.get("saved", 0) > saved_during, f"no save after the database came back: {outcomes}")
+    with psycopg.connect(database_url, autocommit=True) as db, db.cursor() as cursor:
+        after = report_state(cursor, pk)
+    added_versions = after["version"] - before["version"]
+    added_audit = after["saves"] - before["saves"]
+    expect(
+        added_versions == added_audit,
+        f"report #{pk}: {added_versions} versions added but {added_audit} audited saves (a half-written save)",
+    )
+    expect(
+        after["stored"] == after["last_values"],
+        f"report #{pk}: the values stored differ from the last audited save (a half-written save)",
+    )
+    stack.check_alive()
+    ok(
+        f"database restarted under load ({LOAD_THREADS} officers saving report #{pk}): {outcomes}; "
+        f"{added_versions} saves, each with its audit row, nothing half-written"
+    )
 
 
 def faults(stack, env, base, ports, password, work, manage, admin_sql) -> None:

@@ -25,7 +25,8 @@ API
     Writes the file and its ``StoredFile`` row and an audit row; call it inside the owning service's
     transaction and point the owning record at the returned row (a ``ForeignKey(StoredFile,
     on_delete=PROTECT)``). A rolled-back transaction leaves an unreferenced file on disk, never a
-    row without its file.
+    row without its file. A full upload disk (``ENOSPC``/``EDQUOT``): the part written is removed and a
+    non-field ``ValidationError`` (``DISK_FULL``, naming the file) rolls the owner's transaction back.
 ``stored_file_get(user, pk) -> StoredFile``
     Scoped read: 404 for missing files and files the user may not read alike.
 ``download_response(stored) -> FileResponse``
@@ -39,8 +40,10 @@ Kinds (``KINDS``): ``pdf``, ``jpeg``, ``png``, ``webp``, ``docx``, ``xlsx``, ``p
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import uuid
@@ -50,7 +53,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
@@ -102,6 +105,14 @@ TYPE_REFUSED = _(
 TOO_BIG = _("Tệp “%(name)s” lớn hơn giới hạn %(limit)s MB.")
 EMPTY = _("Tệp “%(name)s” rỗng.")
 BROKEN_IMAGE = _("Ảnh “%(name)s” bị hỏng hoặc quá lớn để xử lý.")
+DISK_FULL = _(
+    "Máy chủ đã hết chỗ lưu tệp nên chưa lưu được tệp “%(name)s”; không có gì được lưu. "
+    "Hãy báo bộ phận công nghệ thông tin rồi gửi lại sau."
+)
+# A write refused because the upload disk (or the service's quota on it) is full.
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+logger = logging.getLogger("lanhmanh.uploads")
 
 
 @dataclass(frozen=True)
@@ -284,9 +295,24 @@ def upload_store(*, checked: CheckedUpload, actor):
     stored.relative_path = _path_for(stored)
     stored.full_clean()
     target = settings.UPLOAD_ROOT / stored.relative_path
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-    target.write_bytes(checked.content)
-    target.chmod(0o640)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+        target.write_bytes(checked.content)
+        target.chmod(0o640)
+    except OSError as exc:
+        if exc.errno not in DISK_FULL_ERRNOS:
+            raise
+        target.unlink(missing_ok=True)  # the part written before the disk filled up
+        logger.error(
+            "Upload disk full: file refused", extra={"purpose": checked.purpose, "size": checked.size}
+        )
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: [
+                    ValidationError(DISK_FULL, code="disk_full", params={"name": checked.original_name})
+                ]
+            }
+        ) from exc
     stored.save(force_insert=True)
     record_change(actor=actor, instance=stored, action=Action.CREATE)
     return stored

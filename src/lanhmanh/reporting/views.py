@@ -125,7 +125,12 @@ def open_report(request):
     return redirect("reporting:detail", pk=submission.pk)
 
 
-def _detail_context(request, submission: Submission, section_code: str | None = None, section_form=None):
+def _detail_context(
+    request, submission: Submission, section_code: str | None = None, section_form=None, *, partial=False
+):
+    """The report page's context; ``partial``: only what the htmx section partial shows (the report, the
+    section, its form and the values), without the history, the changes since approval and the workflow
+    forms the full page adds (their queries and the decoding of twenty audit rows at every section save)."""
     sections = list(submission.form.sections.all())
     section = next((s for s in sections if s.code == section_code), sections[0] if sections else None)
     values = {v.field.code: v for v in submission.values.select_related("field")}
@@ -137,6 +142,8 @@ def _detail_context(request, submission: Submission, section_code: str | None = 
             values=values,
             needs_reopen=submission.status == "approved",
         )
+    if partial:
+        return {"submission": submission, "section": section, "values": values, "section_form": section_form}
     return {
         "submission": submission,
         "sections": sections,
@@ -175,7 +182,7 @@ def section_edit(request, pk: int, section: str):
         raise Http404
     section_obj = get_object_or_404(submission.form.sections, code=section)
     if request.method != "POST":
-        context = _detail_context(request, submission, section)
+        context = _detail_context(request, submission, section, partial=bool(request.htmx))
         template = "reporting/detail.html#section" if request.htmx else "reporting/detail.html"
         return render(request, template, context)
     values = {v.field.code: v for v in submission.values.select_related("field")}
@@ -213,7 +220,7 @@ def section_edit(request, pk: int, section: str):
                 return redirect(f"{submission_url(submission)}?muc={section}")
             submission.refresh_from_db()
             form = None
-    context = _detail_context(request, submission, section, section_form=form)
+    context = _detail_context(request, submission, section, section_form=form, partial=bool(request.htmx))
     context["saved"] = saved
     if request.htmx:
         return render(request, "reporting/detail.html#section", context)
