@@ -159,15 +159,15 @@ def run() -> list[Result]:
     from django.test import Client
 
     from lanhmanh.linkage import selectors, services
-    from lanhmanh.linkage.models import CandidatePair, DedupRun, PairStatus
+    from lanhmanh.linkage.models import CandidatePair, PairStatus
 
     n = records_wanted()
     label = f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}k"
     coordinator, truth = ensure_data(n)
     start = time.perf_counter()
-    run = services.run_execute(DedupRun.objects.create())
+    run = services.run_execute(services.run_create())
     log(
-        f"run: {run.status}, {run.records:,} records, {run.auto_merged:,} merged, {run.queued:,} pairs queued, "
+        f"run: {run.job.status}, {run.records:,} records, {run.auto_merged:,} merged, {run.queued:,} pairs queued, "
         f"{time.perf_counter() - start:.0f} s; estimated P {run.estimated_precision} R {run.estimated_recall}"
     )
     log(run.blocking)

@@ -477,7 +477,9 @@ def worker_killed_mid_import(stack, env, base, work, database_url) -> None:
         return cursor.fetchone()[0]
 
     def job(cursor) -> tuple[str, int]:
-        cursor.execute("SELECT status, progress FROM importjobs_importjob ORDER BY id DESC LIMIT 1")
+        cursor.execute(
+            "SELECT status, percent FROM core_job WHERE kind = 'people.import' ORDER BY id DESC LIMIT 1"
+        )
         return cursor.fetchone() or ("", 0)
 
     with psycopg.connect(database_url, autocommit=True) as db, db.cursor() as cursor:

@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 
 from lanhmanh.core.jobs import enqueue_job
+from lanhmanh.core.models import JobStatus
 from lanhmanh.linkage import services as linkage_services
-from lanhmanh.linkage.models import DedupRun, RunStatus
+from lanhmanh.linkage.models import DedupRun
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +47,8 @@ def test_a_dedup_run_that_cannot_be_queued_says_so_instead_of_waiting(
         run = linkage_services.run_start(actor=coordinator)
     assert len(callbacks) == 1  # queued after the run's row committed, not before
     run = DedupRun.objects.get(pk=run.pk)
-    assert (run.status, run.error) == (
-        RunStatus.FAILED,
+    assert (run.job.status, run.job.errors) == (
+        JobStatus.FAILED,
         "Không đưa được việc rà soát vào hàng đợi xử lý nền: hãy thử lại sau.",
     )
-    assert run.finished_at is not None
+    assert run.job.finished_at is not None

@@ -23,7 +23,7 @@ def test_bulk_merges_move_rows_audit_recount_and_undo_one_by_one(police, monkeyp
     e = person("Tran Mai", "1985-01-02")
     early = record(police, b, "2014-03-01", "1/QĐ")
     later = record(police, c, "2014-05-01", "2/QĐ")
-    run = DedupRun.objects.create(started_by=police)
+    run = DedupRun.objects.create()
     progress = []
 
     merged = services.merge_automatic(
@@ -84,11 +84,11 @@ def test_a_run_merges_certain_pairs_and_queues_the_rest_once(coordinator):
     b = person("NGUYEN THI DAO", "1990-03-04", "001190012345")
     person("Phạm Văn Long", "1970-05-06")
 
-    run = services.run_execute(DedupRun.objects.create(started_by=coordinator))
+    run = services.run_execute(services.run_create(actor=coordinator))
 
-    assert (run.status, run.records, run.auto_merged) == ("done", 3, 1)
+    assert (run.job.status, run.records, run.auto_merged) == ("done", 3, 1)
     assert (Merge.objects.get().survivor_id, Merge.objects.get().merged_id) == (a.pk, b.pk)
-    again = services.run_execute(DedupRun.objects.create(started_by=coordinator))
+    again = services.run_execute(services.run_create(actor=coordinator))
     assert (again.records, again.auto_merged, again.queued) == (2, 0, 0)
     assert not CandidatePair.objects.exclude(status=PairStatus.PENDING).exists()
     assert Violation.objects.count() == 0

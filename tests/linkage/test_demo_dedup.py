@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from lanhmanh.core.models import JobStatus
 from lanhmanh.demo.loader import load_demo
 from lanhmanh.demo.people import POPULATION_DUPLICATES
 from lanhmanh.linkage import services
-from lanhmanh.linkage.models import DedupRun, Merge, RunStatus
+from lanhmanh.linkage.models import Merge
 from lanhmanh.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +21,8 @@ def test_demo_dedup_auto_merges_only_true_duplicates(coordinator):
     # The population's duplicates are its last persons: a copy of an earlier one under another
     # spelling, same sex, birth year, units and address (people.bulk.spelling_variant).
     copies = set(Person.objects.order_by("-pk").values_list("pk", flat=True)[:POPULATION_DUPLICATES])
-    run = services.run_execute(DedupRun.objects.create(started_by=coordinator))
-    assert run.status == RunStatus.DONE, run.error
+    run = services.run_execute(services.run_create(actor=coordinator))
+    assert run.job.status == JobStatus.DONE, run.job.errors
     merges = list(Merge.objects.select_related("survivor", "merged"))
     assert merges, "no duplicate was merged"
     for merge in merges:

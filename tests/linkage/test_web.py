@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from lanhmanh.core.models import ChangeRecord
+from lanhmanh.core.models import ChangeRecord, JobStatus
 from lanhmanh.linkage import selectors, services
-from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairDecision, PairStatus, RunStatus
+from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, PairDecision, PairStatus
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people.models import EventRole, LegalAct, Person, Violation
 from tests.conftest import TRANG_TIEN
@@ -59,13 +59,13 @@ def test_command_merges_certain_pairs_and_queues_the_rest(registry, capsys):
     dao, dao_again, mai, mai_maybe, other = registry
     call_command("dedup_registry")
     out = capsys.readouterr().out
-    assert "100% Xong" in out
+    assert "100% Hoàn tất" in out
     assert "5 hồ sơ; tự động hợp nhất 1; 1 cặp chờ xem xét." in out
     assert "Số cặp theo từng luật chặn (đếm trước khi chấm điểm):" in out
     assert "Ước tính tại ngưỡng tự động hợp nhất 0.995: độ chính xác" in out
     run = DedupRun.objects.get()
-    assert (run.status, run.progress, run.records, run.auto_merged, run.queued) == (
-        RunStatus.DONE,
+    assert (run.job.status, run.job.percent, run.records, run.auto_merged, run.queued) == (
+        JobStatus.DONE,
         100,
         5,
         1,

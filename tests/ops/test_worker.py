@@ -9,10 +9,10 @@ import subprocess
 import pytest
 from django_tasks.base import TaskResultStatus
 
-from lanhmanh.importjobs.models import ImportJob
+from lanhmanh.core.models import Job
 from lanhmanh.ops.models import WorkerHeartbeat
 from lanhmanh.ops.worker import Heartbeat, beat, recover_orphaned_tasks
-from lanhmanh.people.models import Person, PersonImport
+from lanhmanh.people.models import PERSON_IMPORT_JOB, Person, PersonImport
 from tests.ops.test_health import heartbeat, queued_task
 from tests.people.test_import import row, upload, workbook_bytes
 
@@ -28,7 +28,13 @@ def test_a_task_left_running_by_a_dead_worker_is_failed_with_its_import_job_and_
     heartbeat("live-worker", seconds_ago=3)
     orphan = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["dead-worker"])
     busy = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["live-worker"])
-    job = ImportJob.objects.create(batch=batch, owner=police, status="running", task_id=str(orphan.id))
+    job = Job.objects.create(
+        kind=PERSON_IMPORT_JOB.code,
+        subject_id=batch.pk,
+        owner=police,
+        status="running",
+        task_id=str(orphan.id),
+    )
 
     assert recover_orphaned_tasks() == 1
 
@@ -67,7 +73,13 @@ def test_a_worker_killed_on_this_machine_is_recovered_at_once_not_after_a_minute
     busy.save()
     orphan = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["killed-here"])
     kept = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["running-here"])
-    job = ImportJob.objects.create(batch=batch, owner=police, status="running", task_id=str(orphan.id))
+    job = Job.objects.create(
+        kind=PERSON_IMPORT_JOB.code,
+        subject_id=batch.pk,
+        owner=police,
+        status="running",
+        task_id=str(orphan.id),
+    )
 
     assert recover_orphaned_tasks() == 1
 

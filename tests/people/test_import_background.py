@@ -7,10 +7,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from lanhmanh.core.models import ChangeRecord
-from lanhmanh.importjobs.models import ImportJob
+from lanhmanh.core.models import ChangeRecord, Job
 from lanhmanh.people.imports.jobs import BACKGROUND_ROWS
-from lanhmanh.people.models import Person, PersonImport, SanctionDecision, Violation
+from lanhmanh.people.models import PERSON_IMPORT_JOB, Person, PersonImport, SanctionDecision, Violation
 from lanhmanh.support.models import OutreachTask
 from tests.conftest import HOAN_KIEM, agency, make_user
 from tests.people.test_import import row, upload, workbook_bytes
@@ -34,6 +33,11 @@ def uploaded(client, rows: list[dict]) -> PersonImport:
     return PersonImport.objects.order_by("-pk").first()
 
 
+def import_job(batch: PersonImport, **fields) -> Job:
+    """A job row of this list, as the background confirmation writes it."""
+    return Job.objects.create(kind=PERSON_IMPORT_JOB.code, subject_id=batch.pk, owner=batch.owner, **fields)
+
+
 def nothing_written() -> None:
     assert (Person.objects.count(), Violation.objects.count(), SanctionDecision.objects.count()) == (0, 0, 0)
     assert OutreachTask.objects.count() == 0
@@ -54,9 +58,10 @@ def test_a_long_list_is_written_by_the_background_task_and_the_page_moves_on_to_
     response = client.post(preview_url, {"confirm": "1"})
     assert (response.status_code, response.url) == (302, progress_url)
 
-    job = ImportJob.objects.get()
-    assert (job.batch, job.owner, job.status, job.step, job.progress, job.errors) == (
-        batch,
+    job = Job.objects.get()
+    assert (job.kind, job.subject_id, job.owner, job.status, job.step, job.percent, job.errors) == (
+        "people.import",
+        batch.pk,
         police,
         "done",
         "finished",
@@ -71,7 +76,7 @@ def test_a_long_list_is_written_by_the_background_task_and_the_page_moves_on_to_
     # Each seller: a task for the commune's social-affairs officer and one for its Women's Union branch.
     assert OutreachTask.objects.count() == 2 * ROWS
     assert list(
-        ChangeRecord.objects.filter(model="importjobs.importjob", object_id=str(job.pk))
+        ChangeRecord.objects.filter(model="core.job", object_id=str(job.pk))
         .order_by("pk")
         .values_list("action", flat=True)
     ) == ["create", "status"]
@@ -94,23 +99,23 @@ def test_a_long_list_is_written_by_the_background_task_and_the_page_moves_on_to_
 def test_a_running_job_shows_a_progress_bar_polled_by_htmx_instead_of_the_preview(client_for, police):
     client = client_for(police)
     batch = uploaded(client, long_list())
-    job = ImportJob.objects.create(batch=batch, owner=police, status="running", step="decisions", progress=70)
+    job = import_job(batch, status="running", step="decisions", percent=70)
     progress_url = reverse("people:import_progress", args=[batch.pk])
     response = client.get(reverse("people:import_preview", args=[batch.pk]))
     assert (response.status_code, response.url) == (302, progress_url)
     # A second confirm while it runs queues nothing more.
     client.post(reverse("people:import_preview", args=[batch.pk]), {"confirm": "1"})
-    assert ImportJob.objects.count() == 1
+    assert Job.objects.count() == 1
 
     body = client.get(progress_url).content.decode()
     assert body.count("<h1") == 1
-    assert f'data-import-job="{job.pk}"' in body
+    assert f'data-job="{job.pk}" data-job-kind="people.import" data-job-status="running"' in body
     assert f'hx-get="{progress_url}" hx-trigger="every 1s" hx-swap="outerHTML"' in body
-    assert '<progress id="import-progress-bar" class="w-100" max="100" value="70">' in body
-    assert "Đang ghi — Ghi vi phạm và quyết định xử phạt" in body
+    assert '<progress id="job-progress-bar" class="w-100" max="100" value="70">' in body
+    assert "Đang xử lý — Ghi vi phạm và quyết định xử phạt" in body
     assert "<script>" not in body
     fragment = client.get(progress_url, headers={"HX-Request": "true"}).content.decode()
-    assert fragment.startswith('<div id="import-progress"')
+    assert fragment.startswith('<div id="job-progress"')
     assert "<h1" not in fragment
 
 
@@ -143,7 +148,7 @@ def test_a_failure_in_the_middle_of_the_write_writes_nothing_and_is_shown(client
     nothing_written()
     batch.refresh_from_db()
     assert batch.status == "preview"
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.status == "failed"
     message = (
         "Có lỗi khi ghi vào cơ sở dữ liệu: không có dữ liệu nào được ghi. Hãy thử xác nhận lại; "
@@ -178,7 +183,7 @@ def test_a_row_that_became_wrong_since_the_preview_fails_the_whole_list_with_its
         sanction={"number": "1005/QĐ-XPHC", "decided_on": at("2014-04-02").date(), "kind": "warning"},
     )
     client.post(reverse("people:import_preview", args=[batch.pk]), {"confirm": "1"})
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.status == "failed"
     assert job.error_list() == [
         "Dòng 7, cột N (Số quyết định): quyết định 1005/QĐ-XPHC của Công an Quận Hoàn Kiếm đã có trong cơ sở "
@@ -197,9 +202,7 @@ def test_a_job_whose_worker_died_no_longer_blocks_the_list(client_for, police):
 
     client = client_for(police)
     batch = uploaded(client, long_list())
-    dead = ImportJob.objects.create(
-        batch=batch, owner=police, status="running", started_at=timezone.now() - dt.timedelta(hours=2)
-    )
+    dead = import_job(batch, status="running", started_at=timezone.now() - dt.timedelta(hours=2))
     preview_url = reverse("people:import_preview", args=[batch.pk])
     assert client.get(preview_url).status_code == 200  # the preview again, not the dead job's progress
     client.post(preview_url, {"confirm": "1"})
@@ -208,7 +211,7 @@ def test_a_job_whose_worker_died_no_longer_blocks_the_list(client_for, police):
         "failed",
         ["Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi."],
     )
-    assert ImportJob.objects.exclude(pk=dead.pk).get().status == "done"
+    assert Job.objects.exclude(pk=dead.pk).get().status == "done"
     assert SanctionDecision.objects.count() == ROWS
 
 
@@ -217,13 +220,13 @@ def test_a_short_list_is_still_written_in_the_request(client_for, police):
     batch = uploaded(client, long_list(3))
     response = client.post(reverse("people:import_preview", args=[batch.pk]), {"confirm": "1"})
     assert response.url == reverse("people:import_preview", args=[batch.pk])
-    assert ImportJob.objects.count() == 0
+    assert Job.objects.count() == 0
     assert SanctionDecision.objects.count() == 3
 
 
 def test_only_the_officer_who_uploaded_sees_the_progress(client_for, police, social_worker, commune_officer):
     batch = uploaded(client_for(police), long_list(2))
-    ImportJob.objects.create(batch=batch, owner=police)
+    import_job(batch)
     url = reverse("people:import_progress", args=[batch.pk])
     colleague = make_user("police_colleague", agency(HOAN_KIEM, "police"), "police")
     for user in (colleague, social_worker, commune_officer):

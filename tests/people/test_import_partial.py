@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lanhmanh.importjobs.models import ImportJob
+from lanhmanh.core.models import Job
 from lanhmanh.people import services
 from lanhmanh.people.imports import COLUMNS, ERROR_HEADER, read_workbook
 from lanhmanh.people.models import Person, PersonImport, SanctionDecision, Violation
@@ -145,7 +145,7 @@ def test_a_long_list_imports_its_good_rows_in_the_background(client_for, police)
     batch = uploaded(client, rows)
     response = client.post(reverse("people:import_preview", args=[batch.pk]), {"confirm_valid": "1"})
     assert response.url == reverse("people:import_progress", args=[batch.pk])
-    assert ImportJob.objects.get().status == "done"
+    assert Job.objects.get().status == "done"
     batch.refresh_from_db()
     assert (batch.created_count, batch.rejected_count) == (len(rows) - 1, 1)
     assert SanctionDecision.objects.count() == len(rows) - 1

@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "lanhmanh.enforcement.cases",
     "lanhmanh.linkage",
     "lanhmanh.communes",
-    "lanhmanh.importjobs",
     "lanhmanh.ops",
     "lanhmanh.enforcement",
     "lanhmanh.premises",

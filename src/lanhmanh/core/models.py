@@ -1,14 +1,21 @@
-"""Append-only audit records: the change history and the access log of personal data."""
+"""Append-only audit records (the change history and the access log of personal data), uploaded files,
+breaches, and the one job row of long work (``Job``; its transitions are ``core.jobs``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from lanhmanh.core.crypto import EncryptedTextField
+from lanhmanh.core.scoping import PersonalDataManager
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -197,3 +204,135 @@ class Breach(models.Model):
             errors["window_start"] = _("Sự cố không thể bắt đầu sau khi được phát hiện.")
         if errors:
             raise ValidationError(errors)
+
+
+# Long work run by the background worker ---------------------------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ xử lý")
+    RUNNING = "running", _("Đang xử lý")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không thành công")
+
+
+class JobStep(models.TextChoices):
+    """The steps every kind of job has; each kind adds its own between them (``JobKind.steps``)."""
+
+    WAITING = "waiting", _("Chờ đến lượt")
+    FINISHED = "finished", _("Hoàn tất")
+
+
+JOB_KINDS: dict[str, JobKind] = {}
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of long work: its code on the job row, its steps (code → Vietnamese label) with where each
+    sits on the progress bar (percent from, to), and what its page says when the work could not be queued
+    (``what``: "việc ghi") or was cut short by a stopped worker (``interrupted``).
+
+    Declared once, next to the record the work is about (``people.models.PERSON_IMPORT_JOB``,
+    ``linkage.models.DEDUP_RUN_JOB``, ``premises.models.ESTABLISHMENT_IMPORT_JOB``); declaring registers it,
+    so every process that loaded the models knows every kind (the worker's recovery among them).
+    """
+
+    code: str
+    label: str
+    steps: type[models.TextChoices]
+    spans: Mapping[str, tuple[int, int]]
+    what: str
+    interrupted: str
+
+    def __post_init__(self) -> None:
+        if JOB_KINDS.setdefault(self.code, self) is not self:
+            raise ImproperlyConfigured(f"Job kind {self.code} is declared twice")
+
+    def step_label(self, step: str) -> str:
+        for choices in (JobStep, self.steps):
+            if step in choices.values:
+                return str(choices(step).label)
+        return step
+
+    def percent(self, step: str, done: int = 0, total: int = 1) -> int:
+        """Where ``done`` of ``total`` in ``step`` is on the bar (a step not in ``spans`` leaves it at 0)."""
+        if step == JobStep.FINISHED:
+            return 100
+        low, high = self.spans.get(step, (0, 0))
+        return low + (high - low) * min(done, total) // max(total, 1)
+
+
+class Job(models.Model):
+    """The row of one piece of long work run by the background worker (a large import, a deduplication
+    run): what it works on (``kind`` and the primary key of that record, ``subject_id``), who asked, its
+    status, step and percent for the page that polls it, and its errors. The work's own results stay on its
+    record (``PersonImport``, ``DedupRun``, ``EstablishmentImport``). Written only through ``core.jobs``.
+    """
+
+    kind = models.CharField(_("loại việc"), max_length=40)
+    subject_id = models.PositiveBigIntegerField(_("mã bản ghi được xử lý"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người yêu cầu"),
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    step = models.CharField(_("bước"), max_length=20, default=JobStep.WAITING)
+    percent = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    # Errors can quote a name from a file or a record: kept encrypted like the file's cells.
+    errors = EncryptedTextField(_("lỗi"), blank=True, default="")
+    task_id = models.CharField(_("mã tác vụ nền"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalDataManager()
+    personal_data = True  # its errors: read through the selector of the record it works on
+
+    audit_redact = ("errors",)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("việc chạy nền")
+        verbose_name_plural = _("việc chạy nền")
+        indexes = [
+            models.Index(fields=["kind", "subject_id"], name="job_subject"),
+            models.Index(fields=["task_id"], name="job_task", condition=~Q(task_id="")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(percent__lte=100), name="job_percent"),
+            models.UniqueConstraint(
+                fields=["kind", "subject_id"],
+                condition=Q(status__in=["queued", "running"]),
+                name="job_one_active_per_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = JOB_KINDS.get(self.kind)
+        return f"{kind.label if kind else self.kind} #{self.pk}"
+
+    @property
+    def job_kind(self) -> JobKind:
+        return JOB_KINDS[self.kind]
+
+    @property
+    def step_label(self) -> str:
+        kind = JOB_KINDS.get(self.kind)
+        return kind.step_label(self.step) if kind else self.step
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == JobStatus.FAILED
+
+    def error_list(self) -> list[str]:
+        return [line for line in self.errors.splitlines() if line]

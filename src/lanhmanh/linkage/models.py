@@ -5,30 +5,54 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.jobs import job_latest
+from lanhmanh.core.models import Job, JobKind
 from lanhmanh.core.scoping import PersonalDataManager
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Đang chờ")
-    RUNNING = "running", _("Đang chạy")
-    DONE = "done", _("Hoàn thành")
-    FAILED = "failed", _("Lỗi")
+class RunStep(models.TextChoices):
+    """The steps of a deduplication run (``linkage.services.run_execute``)."""
+
+    READ = "read", _("Đọc hồ sơ")
+    PREPARE = "prepare", _("Chuẩn bị và huấn luyện mô hình")
+    BLOCKING = "blocking", _("Đếm số cặp theo từng luật chặn")
+    SCORE = "score", _("Chấm điểm các cặp")
+    MERGE = "merge", _("Hợp nhất các cặp chắc chắn")
+    QUEUE = "queue", _("Lập hàng đợi xem xét")
+
+
+# The job (core.models.Job) of a run. Not one transaction: merges are written a batch at a time, so a run
+# cut short keeps the merges it made (each audited and undoable) and the next run goes on from there.
+DEDUP_RUN_JOB = JobKind(
+    code="linkage.dedup",
+    label=_("Rà soát hồ sơ trùng"),
+    steps=RunStep,
+    spans={
+        RunStep.READ: (5, 20),
+        RunStep.PREPARE: (20, 30),
+        RunStep.BLOCKING: (30, 50),
+        RunStep.SCORE: (50, 75),
+        RunStep.MERGE: (75, 95),
+        RunStep.QUEUE: (95, 100),
+    },
+    what=_("việc rà soát"),
+    interrupted=_(
+        "Lần rà soát bị gián đoạn (tiến trình xử lý nền dừng): các cặp đã hợp nhất vẫn giữ nguyên; "
+        "hãy bắt đầu lần rà soát mới."
+    ),
+)
 
 
 class DedupRun(models.Model):
-    """One batch deduplication of the registry, with its progress for the UI and the command line."""
+    """The results of one batch deduplication of the registry; its status, progress, owner and errors are
+    its job's (``job``: a ``core.models.Job`` of kind ``DEDUP_RUN_JOB``)."""
 
-    status = models.CharField(
-        _("trạng thái"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED
-    )
-    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
-    stage = models.CharField(_("bước"), max_length=200, blank=True)
     records = models.PositiveIntegerField(_("số hồ sơ"), default=0)
     auto_merged = models.PositiveIntegerField(_("số hồ sơ tự động hợp nhất"), default=0)
     queued = models.PositiveIntegerField(_("số cặp chờ xem xét"), default=0)
-    error = models.TextField(_("lỗi"), blank=True)
     # Issue #19: the pairs counted per blocking rule, and the precision and recall estimated from the
     # match probabilities (reviewers' decisions in place of the model where there are any).
     blocking = models.TextField(_("số cặp theo luật chặn"), blank=True)
@@ -39,24 +63,19 @@ class DedupRun(models.Model):
     model_version = models.ForeignKey(
         "linkage.ModelVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["-id"]
         verbose_name = _("lần rà soát trùng")
         verbose_name_plural = _("lần rà soát trùng")
-        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="dedup_progress_percent")]
 
     def __str__(self) -> str:
         return f"Lần rà soát #{self.pk}"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+    @cached_property
+    def job(self) -> Job | None:
+        """The run's job (set by the services that create or list runs; read here otherwise)."""
+        return job_latest(DEDUP_RUN_JOB, self.pk)
 
 
 class PairStatus(models.TextChoices):

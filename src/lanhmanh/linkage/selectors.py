@@ -16,8 +16,17 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from lanhmanh.core.jobs import jobs_latest
 from lanhmanh.core.text import fold, split_name
-from lanhmanh.linkage.models import CandidatePair, DedupRun, Merge, ModelVersion, PairStatus, Review
+from lanhmanh.linkage.models import (
+    DEDUP_RUN_JOB,
+    CandidatePair,
+    DedupRun,
+    Merge,
+    ModelVersion,
+    PairStatus,
+    Review,
+)
 from lanhmanh.linkage.rules import require_reviewer, require_run_manager  # noqa: F401 - views use them from here
 from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people.selectors import persons_visible
@@ -94,9 +103,14 @@ def run_get(user, pk) -> DedupRun:
         raise Http404 from None
 
 
-def runs(user) -> QuerySet[DedupRun]:
+def runs(user) -> list[DedupRun]:
+    """The latest 20 runs, each with its job (two queries)."""
     require_run_manager(user)
-    return DedupRun.objects.all()[:20]
+    latest = list(DedupRun.objects.all()[:20])
+    found = jobs_latest(DEDUP_RUN_JOB, [run.pk for run in latest])
+    for run in latest:
+        run.job = found.get(run.pk)
+    return latest
 
 
 # Review by cluster (issue #19) ---------------------------------------------------------------------

@@ -23,13 +23,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lanhmanh.core import jobs
 from lanhmanh.core.audit import record_change, snapshot
 from lanhmanh.core.crypto import id_number_index, name_birth_index
-from lanhmanh.core.jobs import enqueue_job
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.linkage import engine, entry
 from lanhmanh.linkage.blocking import entry_keys
 from lanhmanh.linkage.models import (
+    DEDUP_RUN_JOB,
     CandidatePair,
     DedupRun,
     Merge,
@@ -38,7 +39,7 @@ from lanhmanh.linkage.models import (
     PairStatus,
     Review,
     ReviewKind,
-    RunStatus,
+    RunStep,
 )
 from lanhmanh.linkage.selectors import apart_roots, merged_roots, resolve_person_id
 from lanhmanh.linkage.tasks import dedup_registry
@@ -231,33 +232,24 @@ def score_persons(persons: list[Person]) -> list:
         model.close()
 
 
+@transaction.atomic
+def run_create(*, actor=None) -> DedupRun:
+    """A new run and its queued job (``run.job``), with their history rows. ``actor``: who asked (none for
+    ``manage.py dedup_registry``)."""
+    run = DedupRun.objects.create()
+    record_change(actor=actor, instance=run, action=ChangeRecord.Action.CREATE, reason="rà soát hồ sơ trùng")
+    run.job = jobs.job_create(kind=DEDUP_RUN_JOB, subject_id=run.pk, owner=actor)
+    return run
+
+
 def run_start(*, actor) -> DedupRun:
     """Create a run and queue it in the background (after commit)."""
 
     with transaction.atomic():
-        run = DedupRun.objects.create(started_by=actor)
-        record_change(
-            actor=actor, instance=run, action=ChangeRecord.Action.CREATE, reason="rà soát hồ sơ trùng"
-        )
-        # The one enqueue rule (core.jobs): the run's row committed first; a failure to queue fails the run.
-        transaction.on_commit(
-            lambda: enqueue_job(
-                dedup_registry,
-                run.pk,
-                label=f"lần rà soát trùng #{run.pk}",
-                on_failure=lambda: DedupRun.objects.filter(pk=run.pk).update(
-                    status=RunStatus.FAILED,
-                    error=str(_("Không đưa được việc rà soát vào hàng đợi xử lý nền: hãy thử lại sau.")),
-                    finished_at=timezone.now(),
-                ),
-            )
-        )
+        run = run_create(actor=actor)
+        # The one enqueue rule (core.jobs): the job's row committed first; a failure to queue fails the job.
+        transaction.on_commit(lambda: jobs.job_enqueue(run.job, dedup_registry))
     return run
-
-
-def _progress(run: DedupRun, percent: int, stage: str) -> None:
-    DedupRun.objects.filter(pk=run.pk).update(progress=percent, stage=stage, status=RunStatus.RUNNING)
-    run.progress, run.stage = percent, stage
 
 
 def _records(persons: list[Person]) -> dict[str, list]:
@@ -285,26 +277,33 @@ ESTIMATE_FLOOR = 0.01
 def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
     """The body of a run: score the registry, merge above the upper threshold, queue the middle band.
 
-    Called by the background task and the management command; writes progress as it goes.
+    Called by the background task and the management command, once per run (its job must be queued);
+    moves the run's job (``run.job``) along ``RunStep`` as it goes and calls ``on_progress(run)`` at each
+    step. Not one transaction: the merges are written a batch at a time (``merge_automatic``). On any
+    failure the job fails with the error (encrypted: it may quote a record).
     """
+    job = run.job
+    if not jobs.job_start(job, step=RunStep.READ):
+        return run
+    progress = jobs.ProgressWriter(job)
 
-    def step(percent: int, stage: str) -> None:
-        _progress(run, percent, stage)
+    def step(name: str, done: int = 0, total: int = 1) -> None:
+        progress(name, done, total)
         if on_progress:
             on_progress(run)
 
     try:
-        step(5, _("Đọc hồ sơ"))
+        step(RunStep.READ)
         merged_ids = set(Merge.objects.filter(undone_at__isnull=True).values_list("merged_id", flat=True))
         records = _read_records(exclude=merged_ids)
         DedupRun.objects.filter(pk=run.pk).update(records=len(records["id"]))
         run.records = len(records["id"])
-        step(20, _("Chuẩn bị và huấn luyện mô hình"))
+        step(RunStep.PREPARE)
         prepared = engine.prepare(records)
         del records
         if prepared.table.num_rows < 2:
-            return _finish(run, step)
-        step(30, _("Đếm số cặp theo từng luật chặn"))
+            return _finish(run, on_progress)
+        step(RunStep.BLOCKING)
         try:
             plan = engine.blocking_plan(prepared)
         except engine.BlockingTooLarge as error:
@@ -312,8 +311,8 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             raise
         DedupRun.objects.filter(pk=run.pk).update(blocking="\n".join(plan.lines()))
         model = engine.build_model(prepared, blocking_rules=plan.rules)
-        version = model_version_new(parameters=model_parameters(model.to_dict()), actor=run.started_by)
-        step(50, _("Chấm điểm các cặp"))
+        version = model_version_new(parameters=model_parameters(model.to_dict()), actor=job.owner)
+        step(RunStep.SCORE)
         predictions = model.predict(threshold=ESTIMATE_FLOOR)
         decided = {
             (a, b): status
@@ -336,7 +335,7 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
         )
         pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
         model.close()
-        step(75, _("Hợp nhất và lập hàng đợi xem xét"))
+        step(RunStep.MERGE)
         certain, review = [], []
         for pair in sorted(pairs, key=lambda p: -p.match_probability):
             key = tuple(sorted((int(pair.left), int(pair.right))))
@@ -346,31 +345,21 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
         del pairs
         different = {key for key, status in decided.items() if status == PairStatus.DIFFERENT}
 
-        def merging(done: int, total: int) -> None:
-            step(
-                75 + 20 * done // max(total, 1),
-                _("Hợp nhất %(done)s/%(total)s") % {"done": done, "total": total},
-            )
-
         auto = merge_automatic(
-            actor=run.started_by,
+            actor=job.owner,
             edges=[key for key, _pair in certain],
             different=different,
             run=run,
-            on_progress=merging,
+            on_progress=lambda done, total: step(RunStep.MERGE, done, total),
         )
-        step(95, _("Lập hàng đợi xem xét"))
+        step(RunStep.QUEUE)
         queued = _queue_many([pair for _key, pair in review], run=run, version=version)
         DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
         run.auto_merged, run.queued = auto, queued
-        return _finish(run, step)
+        return _finish(run, on_progress)
     except Exception as error:  # a failed run must say so in the UI, not spin forever
         logger.exception("Deduplication run %s failed", run.pk)
-        DedupRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-        )
+        jobs.job_fail(job, [f"{type(error).__name__}: {error}"[:2000]])
         run.refresh_from_db()
         if on_progress:
             on_progress(run)
@@ -544,10 +533,11 @@ def _resolve(pk: int) -> int:
     return resolve_person_id(pk)
 
 
-def _finish(run: DedupRun, step) -> DedupRun:
-    step(100, _("Xong"))
-    DedupRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
+def _finish(run: DedupRun, on_progress) -> DedupRun:
+    jobs.job_finish(run.job)
     run.refresh_from_db()
+    if on_progress:
+        on_progress(run)
     return run
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lanhmanh.core.jobs import progress_page
 from lanhmanh.core.listing import Sort, listing
 from lanhmanh.linkage import selectors, services
 from lanhmanh.linkage.forms import ClusterForm, DecisionForm, QueueFilterForm
@@ -256,14 +259,20 @@ def run_list(request):
 
 @login_required
 def run_detail(request, pk: int):
+    """A run's page: its job's progress (polled at ``run_progress`` until it is finished), then its results."""
     run = selectors.run_get(request.user, pk)
-    return render(request, "linkage/run_detail.html", {"run": run})
+    if run.job is None:
+        raise Http404
+    return progress_page(
+        request,
+        run.job,
+        poll_url=reverse("linkage:run_progress", args=[run.pk]),
+        template="linkage/run_detail.html",
+        context={"run": run, "details": "linkage/_run_results.html"},
+    )
 
 
-@login_required
-def run_progress(request, pk: int):
-    run = selectors.run_get(request.user, pk)
-    return render(request, "linkage/run_progress.html", {"run": run})
+run_progress = run_detail  # the poll: htmx gets the fragment only (core.jobs.progress_page)
 
 
 BATCH_PREVIEW = 20

@@ -4,8 +4,8 @@ A worker killed in the middle of a task (power cut, OOM killer, ``kill -9``) lea
 forever. The task's own work was one transaction, which died with the worker's connection: nothing of it
 was written. When a worker starts, and at each of its heartbeats, it finds the tasks held by workers that
 are gone (heartbeat stopped, or process no longer running on this machine) and fails them cleanly (and
-their import jobs with a message saying nothing was written), so the officer can confirm again at once
-instead of waiting for a timeout.
+their jobs, ``core.jobs.jobs_fail_orphaned``: an import's with a message saying nothing was written), so
+the officer can confirm again at once instead of waiting for a timeout.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ import threading
 
 from django.db import DatabaseError, connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from lanhmanh.importjobs.models import ImportJob, JobStatus
+from lanhmanh.core.jobs import jobs_fail_orphaned
 from lanhmanh.ops.health import HEARTBEAT_SECONDS, WORKER_STALE_AFTER
 from lanhmanh.ops.models import WorkerHeartbeat
-from lanhmanh.people.imports.jobs import _finish_failed
 
 logger = logging.getLogger("lanhmanh.worker")
 
@@ -107,11 +105,7 @@ def recover_orphaned_tasks(*, gone: str | None = None) -> int:
         if task.worker_ids and task.worker_ids[-1] in alive:
             continue
         task.set_failed(RuntimeError("worker stopped while running this task"))
-        for job in ImportJob.objects.filter(task_id=str(task.id)[:64], status=JobStatus.RUNNING):
-            _finish_failed(
-                job,
-                [_("Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi.")],
-            )
+        jobs_fail_orphaned(str(task.id))
         recovered += 1
         logger.warning("Task left running by a stopped worker marked failed", extra={"task": str(task.id)})
     return recovered

@@ -1,18 +1,20 @@
-"""The page of a large import being written in the background: a progress bar polled by htmx, then the
-import's result page (``people:import_preview`` of the confirmed list)."""
+"""The page of a large import being written in the background: the job's progress (``core.jobs.progress_page``,
+polled by htmx), then the import's result page (``people:import_preview`` of the confirmed list)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lanhmanh.core.audit import Purpose
-from lanhmanh.importjobs.models import JobStatus
+from lanhmanh.core.jobs import progress_page
+from lanhmanh.core.models import JobStatus
 from lanhmanh.people import selectors
 from lanhmanh.people.imports import jobs
 from lanhmanh.people.purposes import remember_purposes
@@ -64,19 +66,29 @@ def import_progress(request, pk: int):
     if not can_edit_registry(user):
         raise Http404
     batch = selectors.person_import_get(user, pk)
-    job = batch.confirm_jobs.order_by("-pk").first()
+    job = jobs.latest_job(batch)
     if job is None:
         raise Http404
     result_url = reverse("people:import_preview", args=[batch.pk])
     if job.status == JobStatus.DONE:
         _remember_purposes(request, batch)
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = result_url
-            return response
-        messages.success(request, imported_message(batch))
-        return redirect(result_url)
-    context = {"batch": batch, "job": job, "result_url": result_url, "nav_current": "people:person_list"}
-    if request.htmx:
-        return render(request, "importjobs/_progress.html", context)
-    return render(request, "importjobs/progress.html", context)
+    return progress_page(
+        request,
+        job,
+        poll_url=reverse("people:import_progress", args=[batch.pk]),
+        result_url=result_url,
+        done_message=imported_message(batch),
+        context={
+            "title": _("Đang ghi danh sách"),
+            "heading": _("Ghi danh sách: %(name)s") % {"name": batch.file_name},
+            "lead": ngettext("%(rows)s dòng.", "%(rows)s dòng.", batch.row_count) % {"rows": batch.row_count},
+            "failed_note": _("Chưa ghi gì vào cơ sở dữ liệu:"),
+            "retry_url": result_url,
+            "upload_url": reverse("people:import_upload"),
+            "running_note": _(
+                "Danh sách dài được ghi ở chế độ nền: có thể rời trang này và quay lại sau. Mọi dòng được ghi "
+                "cùng một lúc, hoặc không dòng nào nếu có lỗi."
+            ),
+            "nav_current": "people:person_list",
+        },
+    )

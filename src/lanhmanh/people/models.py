@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField, id_number_digits, id_number_index, name_birth_index
+from lanhmanh.core.models import JobKind
 from lanhmanh.core.scoping import PersonalDataManager
 from lanhmanh.core.text import normalise
 from lanhmanh.people.hooks import hooks
@@ -662,3 +663,35 @@ class PersonImport(models.Model):
 
     def __str__(self) -> str:
         return f"Nhập Excel #{self.pk}"
+
+
+class PersonImportStep(models.TextChoices):
+    """The steps of writing a large list in the background (``people.imports.jobs``)."""
+
+    CHECK = "check", _("Kiểm tra lại từng dòng")
+    PERSONS = "persons", _("Ghi hồ sơ người mới")
+    DECISIONS = "decisions", _("Ghi vi phạm và quyết định xử phạt")
+    AUDIT = "audit", _("Ghi lịch sử thay đổi")
+    REPEATS = "repeats", _("Tính tái phạm")
+    OUTREACH = "outreach", _("Tạo nhiệm vụ tiếp cận")
+
+
+# The job (core.models.Job) that writes a large list: one transaction, so a stopped worker wrote nothing.
+PERSON_IMPORT_JOB = JobKind(
+    code="people.import",
+    label=_("Ghi danh sách người vi phạm"),
+    steps=PersonImportStep,
+    # Where each step starts and ends on the bar (percent), from timings of a 10,000-row import. The history
+    # rows are written with their records (``core.audit.audited_bulk_create``): the persons' in PERSONS, the
+    # violations' and decisions' in DECISIONS; AUDIT stays a step for the jobs of before.
+    spans={
+        PersonImportStep.CHECK: (0, 38),
+        PersonImportStep.PERSONS: (38, 60),
+        PersonImportStep.DECISIONS: (60, 83),
+        PersonImportStep.AUDIT: (83, 83),
+        PersonImportStep.REPEATS: (83, 87),
+        PersonImportStep.OUTREACH: (87, 99),
+    },
+    what=_("việc ghi"),
+    interrupted=_("Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi."),
+)

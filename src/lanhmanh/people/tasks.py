@@ -20,4 +20,4 @@ def import_confirm_task(job_id: int, skip_errors: bool = False) -> int:
     ``skip_errors`` only its good rows."""
     from lanhmanh.people.imports.jobs import import_job_run  # noqa: PLC0415 -- cycle: jobs enqueue this task
 
-    return import_job_run(job_id=job_id, skip_errors=skip_errors).progress
+    return import_job_run(job_id=job_id, skip_errors=skip_errors).percent

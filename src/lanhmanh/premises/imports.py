@@ -6,7 +6,10 @@ checks again and writes every row in one transaction (nothing when any row is wr
 a row whose establishment is already registered (same normalised name, address and registration
 number) is skipped, so importing the same file twice adds nothing. A row that repeats an earlier row of
 the same file is an error. The cells are kept encrypted between preview and confirmation (owners'
-identities) and wiped afterwards.
+identities) and wiped afterwards. A list of more than ``BACKGROUND_ROWS`` rows is confirmed by the
+background worker on a job (``core.jobs``; kind ``ESTABLISHMENT_IMPORT_JOB``) whose page shows its progress:
+the same one transaction, so a failure or a stopped worker writes nothing and the list can be confirmed
+again.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lanhmanh.core import jobs
 from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.models import Job
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.spreadsheet import workbook_bytes
 from lanhmanh.core.text import fold
@@ -32,17 +37,22 @@ from lanhmanh.org.models import AdministrativeUnit
 from lanhmanh.people.imports import cell_text, column_letter, parse_date
 from lanhmanh.premises import services
 from lanhmanh.premises.models import (
+    ESTABLISHMENT_IMPORT_JOB,
     Establishment,
     EstablishmentImport,
+    EstablishmentImportStep,
     EstablishmentKind,
     LicenceKind,
     OwnerType,
     duplicate_key,
     registration_key,
 )
+from lanhmanh.premises.tasks import import_confirm_task  # tasks imports this module: import when called
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 10_000
+# Lists with more rows than this are confirmed by the background worker (a few seconds in the request below).
+BACKGROUND_ROWS = 200
 
 
 class ImportFileError(ValueError):
@@ -201,9 +211,10 @@ def _date(row: Row, key: str, required: bool, today: dt.date) -> dt.date | None:
     return day
 
 
-def check_rows(raw_rows: list[dict], *, actor) -> list[Row]:
+def check_rows(raw_rows: list[dict], *, actor, progress=None) -> list[Row]:
     """Every row checked: required cells, kind, unit in the actor's jurisdiction, dates, owner, duplicates
-    in the file and in the register (skipped), licence numbers used elsewhere or twice in the file."""
+    in the file and in the register (skipped), licence numbers used elsewhere or twice in the file.
+    ``progress("check", done, total)``, when given, hears every 50 rows."""
     today = timezone.localdate()
     kinds = {fold(k.name): k for k in EstablishmentKind.objects.filter(active=True)}
     kinds.update({fold(k.code): k for k in EstablishmentKind.objects.filter(active=True)})
@@ -215,7 +226,9 @@ def check_rows(raw_rows: list[dict], *, actor) -> list[Row]:
     rows: list[Row] = []
     seen_keys: dict[str, int] = {}
     seen_licences: dict[tuple[str, str], int] = {}
-    for raw in raw_rows:
+    for index, raw in enumerate(raw_rows):
+        if progress is not None and index % 50 == 0:
+            progress(EstablishmentImportStep.CHECK, index, len(raw_rows))
         row = Row(row=raw["row"], cells=raw["cells"])
         c = row.cells
         for column in COLUMNS:
@@ -297,34 +310,37 @@ def check_rows(raw_rows: list[dict], *, actor) -> list[Row]:
 
 def import_start(*, actor, data: bytes, file_name: str) -> EstablishmentImport:
     raw = read_workbook(data, file_name=file_name)
-    job = EstablishmentImport.objects.create(
+    batch = EstablishmentImport.objects.create(
         owner=actor,
         file_name=file_name[:200],
         digest=hashlib.sha256(data).hexdigest(),
         cells=json.dumps(raw, ensure_ascii=False),
         row_count=len(raw),
     )
-    record_change(actor=actor, instance=job, action=Action.CREATE, after=snapshot(job))
-    return job
+    record_change(actor=actor, instance=batch, action=Action.CREATE, after=snapshot(batch))
+    return batch
 
 
-def job_rows(job: EstablishmentImport) -> list[dict]:
-    return json.loads(job.cells or "[]")
+def batch_rows(batch: EstablishmentImport) -> list[dict]:
+    return json.loads(batch.cells or "[]")
 
 
 @transaction.atomic
-def import_confirm(*, actor, job: EstablishmentImport) -> EstablishmentImport:
+def import_confirm(*, actor, batch: EstablishmentImport, progress=None) -> EstablishmentImport:
     """Check every row again and write the new establishments (and licences) in one transaction; refused
-    as a whole, with every row's errors, when any row is wrong. Already registered ones are skipped."""
-    job = EstablishmentImport.objects.select_for_update().get(pk=job.pk)
-    if job.status != EstablishmentImport.Status.PREVIEW:
+    as a whole, with every row's errors, when any row is wrong. Already registered ones are skipped.
+    ``progress(step, done, total)``, when given, hears how far the check and the writes are."""
+    batch = EstablishmentImport.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != EstablishmentImport.Status.PREVIEW:
         raise ValidationError(_("Lượt nhập này đã được xử lý."))
-    rows = check_rows(job_rows(job), actor=actor)
+    rows = check_rows(batch_rows(batch), actor=actor, progress=progress)
     errors = [e for r in rows for e in r.errors]
     if errors:
         raise ValidationError(errors)
     created = skipped = 0
-    for row in rows:
+    for index, row in enumerate(rows):
+        if progress is not None:
+            progress(EstablishmentImportStep.ESTABLISHMENTS, index, len(rows))
         if row.skipped:
             skipped += 1
             continue
@@ -340,20 +356,66 @@ def import_confirm(*, actor, job: EstablishmentImport) -> EstablishmentImport:
                 [_("Dòng %(row)s: %(message)s") % {"row": row.row, "message": m} for m in exc.messages]
             ) from None
         created += 1
-    before = snapshot(job)
-    job.status = EstablishmentImport.Status.CONFIRMED
-    job.created_count, job.skipped_count = created, skipped
-    job.cells = ""
-    job.confirmed_at = timezone.now()
-    job.save()
-    record_change(actor=actor, instance=job, action=Action.UPDATE, before=before, after=snapshot(job))
-    return job
+    before = snapshot(batch)
+    batch.status = EstablishmentImport.Status.CONFIRMED
+    batch.created_count, batch.skipped_count = created, skipped
+    batch.cells = ""
+    batch.confirmed_at = timezone.now()
+    batch.save()
+    record_change(actor=actor, instance=batch, action=Action.UPDATE, before=before, after=snapshot(batch))
+    return batch
 
 
 @transaction.atomic
-def import_cancel(*, actor, job: EstablishmentImport) -> None:
-    before = snapshot(job)
-    job.status = EstablishmentImport.Status.CANCELLED
-    job.cells = ""
-    job.save()
-    record_change(actor=actor, instance=job, action=Action.UPDATE, before=before, after=snapshot(job))
+def import_cancel(*, actor, batch: EstablishmentImport) -> None:
+    before = snapshot(batch)
+    batch.status = EstablishmentImport.Status.CANCELLED
+    batch.cells = ""
+    batch.save()
+    record_change(actor=actor, instance=batch, action=Action.UPDATE, before=before, after=snapshot(batch))
+
+
+# Large lists: confirmed by the background worker -------------------------------------------------------
+
+
+def runs_in_background(batch: EstablishmentImport) -> bool:
+    return batch.row_count > BACKGROUND_ROWS
+
+
+def active_job(batch: EstablishmentImport) -> Job | None:
+    """The job queued or running for this list, if any (not one whose worker died)."""
+    return jobs.job_active(ESTABLISHMENT_IMPORT_JOB, batch.pk)
+
+
+def latest_job(batch: EstablishmentImport) -> Job | None:
+    return jobs.job_latest(ESTABLISHMENT_IMPORT_JOB, batch.pk)
+
+
+def import_job_start(*, actor, batch: EstablishmentImport) -> Job:
+    """Queue the confirmation of a previewed list (its owner only); the job already queued if any. Stale
+    jobs of the list are failed first (their transaction died with their worker: nothing was written).
+
+    Not one transaction on purpose: the job row commits before the task is queued (``core.jobs``), so the
+    worker always finds it; a failure to queue marks the job failed.
+    """
+    if batch.status != EstablishmentImport.Status.PREVIEW or batch.owner_id != actor.pk:
+        raise ValidationError(_("Lượt nhập này đã được xử lý."))
+    existing = active_job(batch)
+    if existing is not None:
+        return existing
+    jobs.jobs_fail_stale(ESTABLISHMENT_IMPORT_JOB, batch.pk)
+    with transaction.atomic():
+        job = jobs.job_create(kind=ESTABLISHMENT_IMPORT_JOB, subject_id=batch.pk, owner=actor)
+    return jobs.job_enqueue(job, import_confirm_task)
+
+
+def import_job_run(*, job_id: int) -> Job:
+    """Write the list of a queued job in one transaction (``import_confirm``); on any failure nothing is
+    written and the job is marked failed with the messages (row errors, or a general one). Runs once."""
+    job = Job.objects.select_related("owner").get(pk=job_id, kind=ESTABLISHMENT_IMPORT_JOB.code)
+    batch = EstablishmentImport.objects.get(pk=job.subject_id)
+    return jobs.job_run_atomic(
+        job,
+        lambda progress: import_confirm(actor=job.owner, batch=batch, progress=progress),
+        first_step=EstablishmentImportStep.CHECK,
+    )

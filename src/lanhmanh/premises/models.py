@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.crypto import EncryptedTextField, blind_index, id_number_digits, id_number_index
+from lanhmanh.core.models import JobKind
 from lanhmanh.core.periods import parse
 from lanhmanh.core.scoping import PersonalDataManager
 from lanhmanh.core.text import fold
@@ -796,3 +797,21 @@ class EstablishmentImport(models.Model):
 
     def __str__(self) -> str:
         return f"Nhập cơ sở từ Excel #{self.pk}"
+
+
+class EstablishmentImportStep(models.TextChoices):
+    """The steps of writing a large establishment list in the background (``premises.imports``)."""
+
+    CHECK = "check", _("Kiểm tra lại từng dòng")
+    ESTABLISHMENTS = "establishments", _("Ghi cơ sở và giấy phép")
+
+
+# The job (core.models.Job) that writes a large list: one transaction, so a stopped worker wrote nothing.
+ESTABLISHMENT_IMPORT_JOB = JobKind(
+    code="premises.import",
+    label=_("Ghi danh sách cơ sở"),
+    steps=EstablishmentImportStep,
+    spans={EstablishmentImportStep.CHECK: (0, 30), EstablishmentImportStep.ESTABLISHMENTS: (30, 99)},
+    what=_("việc ghi"),
+    interrupted=_("Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi."),
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from lanhmanh.premises import views
+from lanhmanh.premises.job_views import import_progress
 
 app_name = "premises"
 
@@ -26,4 +27,5 @@ urlpatterns = [
     path("nhap-excel/", views.import_upload, name="import_upload"),
     path("nhap-excel/mau.xlsx", views.import_template, name="import_template"),
     path("nhap-excel/<int:pk>/", views.import_preview, name="import_preview"),
+    path("nhap-excel/<int:pk>/tien-do/", import_progress, name="import_progress"),
 ]

@@ -31,6 +31,7 @@ from lanhmanh.people import selectors as people_selectors
 from lanhmanh.people.forms import PurposeForm
 from lanhmanh.people.services import person_create
 from lanhmanh.premises import eligibility, imports, ranking, rules, selectors, services
+from lanhmanh.premises import job_views as background  # long lists are confirmed by the background worker
 from lanhmanh.premises.documents import minutes_docx
 from lanhmanh.premises.forms import (
     AttachmentForm,
@@ -802,11 +803,11 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = imports.import_start(actor=user, data=upload.read(), file_name=upload.name)
+            batch = imports.import_start(actor=user, data=upload.read(), file_name=upload.name)
         except imports.ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
-            return redirect("premises:import_preview", pk=job.pk)
+            return redirect("premises:import_preview", pk=batch.pk)
     return render(request, "premises/import_upload.html", {"form": form, "nav_current": NAV})
 
 
@@ -815,30 +816,30 @@ def import_preview(request, pk: int):
 
     user = request.user
     _require(rules.can_import(user))
-    job = selectors.establishment_import_get(user, pk)
-    if request.method == "POST" and job.status == EstablishmentImport.Status.PREVIEW:
+    batch = selectors.establishment_import_get(user, pk)
+    if (running := background.redirect_while_running(batch)) is not None:
+        return running
+    if request.method == "POST" and batch.status == EstablishmentImport.Status.PREVIEW:
         if request.POST.get("action") == "cancel":
-            imports.import_cancel(actor=user, job=job)
+            imports.import_cancel(actor=user, batch=batch)
             messages.info(request, _("Đã hủy lượt nhập."))
             return redirect("premises:establishment_list")
+        if imports.runs_in_background(batch):
+            return background.confirm_in_background(request, batch)
         try:
-            imports.import_confirm(actor=user, job=job)
+            batch = imports.import_confirm(actor=user, batch=batch)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(
-                request,
-                _("Đã nhập %(created)s cơ sở; %(skipped)s cơ sở đã có, bỏ qua.")
-                % {"created": job.created_count, "skipped": job.skipped_count},
-            )
+            messages.success(request, background.imported_message(batch))
             return redirect("premises:establishment_list")
     rows = (
-        imports.check_rows(imports.job_rows(job), actor=user)
-        if job.status == EstablishmentImport.Status.PREVIEW
+        imports.check_rows(imports.batch_rows(batch), actor=user)
+        if batch.status == EstablishmentImport.Status.PREVIEW
         else []
     )
     return render(
         request,
         "premises/import_preview.html",
-        {"job": job, "rows": rows, "errors": sum(1 for r in rows if r.errors), "nav_current": NAV},
+        {"batch": batch, "rows": rows, "errors": sum(1 for r in rows if r.errors), "nav_current": NAV},
     )

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from lanhmanh.linkage.models import DedupRun, RunStatus
-from lanhmanh.linkage.services import run_execute
+from lanhmanh.core.models import JobStatus
+from lanhmanh.linkage.models import DedupRun
+from lanhmanh.linkage.services import run_create, run_execute
 
 
 class Command(BaseCommand):
     help = "Rà soát hồ sơ trùng trong cơ sở dữ liệu: tự động hợp nhất cặp chắc chắn, đưa cặp còn nghi vào hàng đợi."
 
     def handle(self, *args, **options):
-        run = DedupRun.objects.create()
-
         def show(current: DedupRun) -> None:
-            bar = "#" * (current.progress // 5)
-            self.stdout.write(f"\r[{bar:<20}] {current.progress:3d}% {current.stage}", ending="")
+            job = current.job
+            bar = "#" * (job.percent // 5)
+            self.stdout.write(f"\r[{bar:<20}] {job.percent:3d}% {job.step_label}", ending="")
             self.stdout.flush()
 
-        run = run_execute(run, on_progress=show)
+        run = run_execute(run_create(), on_progress=show)
         self.stdout.write("")
         if run.blocking:
             self.stdout.write(run.blocking)
-        if run.status == RunStatus.FAILED:
-            self.stderr.write(f"Lỗi: {run.error}")
+        if run.job.status == JobStatus.FAILED:
+            self.stderr.write(f"Lỗi: {run.job.errors}")
             return
         self.stdout.write(
             f"{run.records} hồ sơ; tự động hợp nhất {run.auto_merged}; {run.queued} cặp chờ xem xét."
