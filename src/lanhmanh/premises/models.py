@@ -811,7 +811,9 @@ ESTABLISHMENT_IMPORT_JOB = JobKind(
     code="premises.import",
     label=_("Ghi danh sách cơ sở"),
     steps=EstablishmentImportStep,
-    spans={EstablishmentImportStep.CHECK: (0, 30), EstablishmentImportStep.ESTABLISHMENTS: (30, 99)},
+    # From timings of a 1,000-row list: the check is a sixth of the time, the writes (a service call a row,
+    # audited) the rest.
+    spans={EstablishmentImportStep.CHECK: (0, 15), EstablishmentImportStep.ESTABLISHMENTS: (15, 99)},
     what=_("việc ghi"),
     interrupted=_("Lượt ghi bị gián đoạn (tiến trình xử lý nền dừng): không có dữ liệu nào được ghi."),
 )
