@@ -117,6 +117,7 @@ COVERED_ELSEWHERE = {
     "people:violation_create": "tests/people/test_views.py",
     "people:import_preview": "tests/people/test_import.py (the uploader only)",
     "people:import_progress": "tests/people/test_import_background.py (the uploader only)",
+    "premises:import_progress": "tests/premises/test_import_background.py (the uploader only)",
     "people:import_rejected": "tests/people/test_import_partial.py (the uploader only)",
     "people:access_log": "tests/people/test_privacy.py (data-protection officer)",
     "support:case_team": "tests/support/test_team_and_visibility.py",

@@ -47,7 +47,7 @@ def test_the_reason_check_refuses_a_bare_or_unknown_reason():
 
 
 def test_the_import_contracts_are_kept():
-    """Layers core < org < api < indicators < importjobs < people < domain apps < demo; migrations
+    """Layers core < org < api < indicators < people < domain apps < demo; migrations
     import no live code (pyproject.toml, [tool.importlinter])."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     result = subprocess.run(  # noqa: S603 - our own linter, fixed arguments
