@@ -7,9 +7,11 @@ import socket
 import subprocess
 
 import pytest
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 
 from lanhmanh.core.models import Job
+from lanhmanh.linkage.services import run_create
 from lanhmanh.ops.models import WorkerHeartbeat
 from lanhmanh.ops.worker import Heartbeat, beat, recover_orphaned_tasks
 from lanhmanh.people.models import PERSON_IMPORT_JOB, Person, PersonImport
@@ -50,6 +52,28 @@ def test_a_task_left_running_by_a_dead_worker_is_failed_with_its_import_job_and_
     assert Person.objects.count() == 0
     batch.refresh_from_db()
     assert batch.status == "preview"  # the officer can confirm it again at once
+
+
+def test_a_dedup_run_cut_short_by_a_dead_worker_is_failed_and_says_its_merges_stay(client_for, coordinator):
+    run = run_create(actor=coordinator)
+    heartbeat("dead-worker", seconds_ago=600)
+    orphan = queued_task(status=TaskResultStatus.RUNNING, worker_ids=["dead-worker"])
+    Job.objects.filter(pk=run.job.pk).update(
+        status="running", step="merge", percent=80, task_id=str(orphan.id), started_at=timezone.now()
+    )
+
+    assert recover_orphaned_tasks() == 1
+
+    message = (
+        "Lần rà soát bị gián đoạn (tiến trình xử lý nền dừng): các cặp đã hợp nhất vẫn giữ nguyên; "
+        "hãy bắt đầu lần rà soát mới."
+    )
+    job = Job.objects.get(pk=run.job.pk)
+    assert (job.status, job.step, job.error_list()) == ("failed", "merge", [message])
+    page = client_for(coordinator).get(f"/ho-so-trung/ra-soat/{run.pk}/").content.decode()
+    assert 'data-job-status="failed"' in page and message in page
+    assert "Không thành công — Hợp nhất các cặp chắc chắn" in page
+    assert "hx-trigger" not in page
 
 
 def test_the_heartbeat_is_written_and_removed_when_the_worker_stops():

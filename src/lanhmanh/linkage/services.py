@@ -364,6 +364,8 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
         if on_progress:
             on_progress(run)
         return run
+    finally:
+        progress.close()
 
 
 def _read_records(*, exclude: set[int]) -> dict[str, list]:
