@@ -1,11 +1,12 @@
 """Heartbeat of a background worker and recovery of the tasks a dead worker left running.
 
 A worker killed in the middle of a task (power cut, OOM killer, ``kill -9``) leaves its task RUNNING
-forever. The task's own work was one transaction, which died with the worker's connection: nothing of it
-was written. When a worker starts, and at each of its heartbeats, it finds the tasks held by workers that
-are gone (heartbeat stopped, or process no longer running on this machine) and fails them cleanly (and
-their jobs, ``core.jobs.jobs_fail_orphaned``: an import's with a message saying nothing was written), so
-the officer can confirm again at once instead of waiting for a timeout.
+forever. An import's work was one transaction, which died with the worker's connection: nothing of it was
+written (a deduplication run keeps the merge batches it committed). When a worker starts, and at each of its
+heartbeats, it finds the tasks held by workers that are gone (heartbeat stopped, or process no longer running
+on this machine) and fails them cleanly (and their jobs, ``core.jobs.jobs_fail_orphaned``: an import's with a
+message saying nothing was written), so the officer can confirm again at once instead of waiting for a
+timeout.
 """
 
 from __future__ import annotations

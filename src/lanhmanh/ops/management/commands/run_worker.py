@@ -33,7 +33,7 @@ class Command(DbWorkerCommand):
                 except (OperationalError, InterfaceError):
                     # A restart of the database: the task being run (one transaction) died with its
                     # connection, so nothing of it was written; it is failed cleanly once the database is
-                    # back (its import job says so and the officer confirms again), then work resumes.
+                    # back (its job says so: an import's officer confirms again), then work resumes.
                     logger.warning("Database unavailable: the worker waits and resumes")
                     connection.close()
                     time.sleep(RETRY_SECONDS)
