@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from lanhmanh.api import tokens
 from lanhmanh.api.models import ApiToken, ApiTokenScope
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_insert, audited_update
 
 # A token that outlives two years is a token nobody remembers handing out.
 MAX_TOKEN_DAYS = 730
@@ -66,8 +66,7 @@ def api_token_create(*, user, name: str, scope: str, days: int | None, actor=Non
         expires_at=now + dt.timedelta(days=days) if days is not None else None,
     )
     token.full_clean()
-    token.save()
-    record_change(actor=actor, instance=token, action=Action.CREATE, after=snapshot(token))
+    audited_insert(actor=actor, instance=token)
     return token, tokens.compose(prefix, secret)
 
 
@@ -82,10 +81,11 @@ def api_token_revoke(*, token: ApiToken, actor=None, reason: str = "") -> ApiTok
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         return token
-    before = snapshot(token)
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    record_change(
-        actor=actor, instance=token, action=Action.STATUS, before=before, after=snapshot(token), reason=reason
+    return audited_update(
+        actor=actor,
+        instance=token,
+        action=Action.STATUS,
+        reason=reason,
+        clean=False,
+        revoked_at=timezone.now(),
     )
-    return token

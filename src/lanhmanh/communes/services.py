@@ -33,7 +33,13 @@ from lanhmanh.communes.models import (
     StatisticsLayout,
     TemplatePurpose,
 )
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import (
+    Action,
+    audited_change,
+    audited_delete,
+    audited_insert,
+    record_change,
+)
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.org.models import AdministrativeUnit, UnitLevel
@@ -139,7 +145,7 @@ def templates_load(*, data: dict | None = None) -> int:
             note=data.get("note", ""),
         )
         template.full_clean()
-        template.save()
+        audited_insert(actor=None, instance=template, reason="Bộ tiêu chí nạp sẵn")
         for order, cls in enumerate(spec["classes"], start=1):
             Classification.objects.create(
                 template=template,
@@ -168,7 +174,6 @@ def templates_load(*, data: dict | None = None) -> int:
                 )
                 item.full_clean()
                 item.save()
-        record_change(actor=None, instance=template, action=Action.CREATE, reason="Bộ tiêu chí nạp sẵn")
         created += 1
     statistics_layouts_load()
     return created
@@ -186,8 +191,7 @@ def statistics_layouts_load() -> int:
             continue
         layout = StatisticsLayout(**spec, verified=False, note=data["note"])
         layout.full_clean()
-        layout.save()
-        record_change(actor=None, instance=layout, action=Action.CREATE, reason="Mẫu biểu nạp sẵn")
+        audited_insert(actor=None, instance=layout, reason="Mẫu biểu nạp sẵn")
         created += 1
     return created
 
@@ -207,16 +211,15 @@ def criterion_item_update(*, actor, item: CriterionItem, **changes) -> Criterion
     """Correct one item of a template (city coordinator). Side effects: the item and an audit row."""
     if not rules.can_edit_templates(actor):
         raise PermissionDenied
-    before = snapshot(item)
-    for name, value in changes.items():
-        if name not in ITEM_FIELDS:
-            raise ValueError(f"Unknown field {name}")
-        setattr(item, name, value)
-    if item.points is None or item.points <= 0:
-        raise ValidationError({"points": ITEM_POINTS_INVALID})
-    item.full_clean()
-    item.save()
-    record_change(actor=actor, instance=item, action=Action.UPDATE, before=before, after=snapshot(item))
+    with audited_change(actor=actor, instance=item):
+        for name, value in changes.items():
+            if name not in ITEM_FIELDS:
+                raise ValueError(f"Unknown field {name}")
+            setattr(item, name, value)
+        if item.points is None or item.points <= 0:
+            raise ValidationError({"points": ITEM_POINTS_INVALID})
+        item.full_clean()
+        item.save()
     return item
 
 
@@ -226,13 +229,12 @@ def classification_update(
 ):
     if not rules.can_edit_templates(actor):
         raise PermissionDenied
-    before = snapshot(classification)
-    classification.min_score = min_score
-    classification.needs_mandatory = needs_mandatory
-    classification.name = name
-    classification.full_clean()
-    classification.save()
-    record_change(actor=actor, instance=classification, action=Action.UPDATE, before=before)
+    with audited_change(actor=actor, instance=classification):
+        classification.min_score = min_score
+        classification.needs_mandatory = needs_mandatory
+        classification.name = name
+        classification.full_clean()
+        classification.save()
     return classification
 
 
@@ -245,14 +247,13 @@ def statistics_layout_update(*, actor, layout: StatisticsLayout, **changes) -> S
     Side effects: the layout and a change record with before/after."""
     if not rules.can_edit_templates(actor):
         raise PermissionDenied
-    before = snapshot(layout)
-    for name, value in changes.items():
-        if name not in LAYOUT_FIELDS:
-            raise ValueError(f"Unknown field {name}")
-        setattr(layout, name, value)
-    layout.full_clean()
-    layout.save()
-    record_change(actor=actor, instance=layout, action=Action.UPDATE, before=before, after=snapshot(layout))
+    with audited_change(actor=actor, instance=layout):
+        for name, value in changes.items():
+            if name not in LAYOUT_FIELDS:
+                raise ValueError(f"Unknown field {name}")
+            setattr(layout, name, value)
+        layout.full_clean()
+        layout.save()
     return layout
 
 
@@ -309,9 +310,8 @@ def assessment_open(
         template=template, unit=unit, unit_path=unit.path, year=int(year), period_end=year_end
     )
     assessment.full_clean(exclude=["unit_path", "period_end"])
-    assessment.save()
+    audited_insert(actor=actor, instance=assessment)
     Answer.objects.bulk_create([Answer(assessment=assessment, item=i) for i in _items(template)])
-    record_change(actor=actor, instance=assessment, action=Action.CREATE)
     return assessment
 
 
@@ -346,30 +346,24 @@ def assessment_save_self(
         pending.append((answer, score, values))
     if errors:
         raise ValidationError(errors)
-    before = snapshot(assessment)
-    changed = []
-    for answer, score, values in pending:
-        answer.self_score = score
-        if "evidence" in values:
-            answer.evidence = (values.get("evidence") or "").strip()
-        if "links" in values:
-            answer.links = (values.get("links") or "").strip()
-        answer.full_clean(exclude=["assessment", "item"])
-        changed.append(answer)
-    Answer.objects.bulk_update(changed, ["self_score", "evidence", "links"])
-    if summary is not None:
-        assessment.summary = summary.strip()
-    all_rows = _answers(assessment)
-    assessment.self_score = sum((a.self_score or Decimal(0) for a in all_rows), Decimal(0))
-    assessment.full_clean(exclude=["unit_path", "period_end"])
-    assessment.save()
-    record_change(
-        actor=actor,
-        instance=assessment,
-        action=Action.UPDATE,
-        before=before,
-        after={**snapshot(assessment), "answers": {str(a.item.code): str(a.self_score) for a in changed}},
-    )
+    with audited_change(actor=actor, instance=assessment) as change:
+        changed = []
+        for answer, score, values in pending:
+            answer.self_score = score
+            if "evidence" in values:
+                answer.evidence = (values.get("evidence") or "").strip()
+            if "links" in values:
+                answer.links = (values.get("links") or "").strip()
+            answer.full_clean(exclude=["assessment", "item"])
+            changed.append(answer)
+        Answer.objects.bulk_update(changed, ["self_score", "evidence", "links"])
+        if summary is not None:
+            assessment.summary = summary.strip()
+        all_rows = _answers(assessment)
+        assessment.self_score = sum((a.self_score or Decimal(0) for a in all_rows), Decimal(0))
+        assessment.full_clean(exclude=["unit_path", "period_end"])
+        assessment.save()
+        change.extra["answers"] = {str(a.item.code): str(a.self_score) for a in changed}
     return assessment
 
 
@@ -385,16 +379,13 @@ def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
     missing = [a.item.code for a in rows if a.item.mandatory and a.self_score is None]
     if missing:
         raise ValidationError(MANDATORY_MISSING % {"codes": ", ".join(missing)})
-    before = snapshot(assessment)
-    assessment.self_score, _cls = classify(assessment.template, rows, final=False)
-    assessment.score = assessment.self_score
-    assessment.status = AssessmentStatus.SUBMITTED
-    assessment.submitted_at = timezone.now()
-    assessment.submitted_by = actor
-    assessment.save()
-    record_change(
-        actor=actor, instance=assessment, action=Action.UPDATE, before=before, reason="Gửi huyện phúc tra"
-    )
+    with audited_change(actor=actor, instance=assessment, reason="Gửi huyện phúc tra"):
+        assessment.self_score, _cls = classify(assessment.template, rows, final=False)
+        assessment.score = assessment.self_score
+        assessment.status = AssessmentStatus.SUBMITTED
+        assessment.submitted_at = timezone.now()
+        assessment.submitted_by = actor
+        assessment.save()
     return assessment
 
 
@@ -434,22 +425,20 @@ def assessment_review(
     if errors:
         raise ValidationError(errors)
     for answer, score, reason in pending:
-        before = snapshot(answer)
-        answer.district_score = score
-        answer.district_reason = reason
-        answer.full_clean(exclude=["assessment", "item"])
-        answer.save()
-        record_change(actor=actor, instance=answer, action=Action.UPDATE, before=before, reason=reason)
-    before = snapshot(assessment)
-    assessment.score, cls = classify(assessment.template, list(rows.values()))
-    assessment.classification = cls
-    assessment.review_note = note.strip()
-    assessment.status = AssessmentStatus.REVIEWED
-    assessment.reviewed_at = timezone.now()
-    assessment.reviewed_by = actor
-    assessment.full_clean(exclude=["unit_path", "period_end"])
-    assessment.save()
-    record_change(actor=actor, instance=assessment, action=Action.UPDATE, before=before, reason="Phúc tra")
+        with audited_change(actor=actor, instance=answer, reason=reason):
+            answer.district_score = score
+            answer.district_reason = reason
+            answer.full_clean(exclude=["assessment", "item"])
+            answer.save()
+    with audited_change(actor=actor, instance=assessment, reason="Phúc tra"):
+        assessment.score, cls = classify(assessment.template, list(rows.values()))
+        assessment.classification = cls
+        assessment.review_note = note.strip()
+        assessment.status = AssessmentStatus.REVIEWED
+        assessment.reviewed_at = timezone.now()
+        assessment.reviewed_by = actor
+        assessment.full_clean(exclude=["unit_path", "period_end"])
+        assessment.save()
     return assessment
 
 
@@ -461,15 +450,14 @@ def assessment_approve(*, actor, assessment: Assessment) -> Assessment:
     _check_status(assessment, AssessmentStatus.REVIEWED)
     if not rules.can_approve(actor, assessment):
         raise PermissionDenied
-    before = snapshot(assessment)
-    assessment.score, cls = classify(assessment.template, _answers(assessment))
-    assessment.classification = cls
-    assessment.healthy = bool(cls and cls.healthy)
-    assessment.status = AssessmentStatus.APPROVED
-    assessment.approved_at = timezone.now()
-    assessment.approved_by = actor
-    assessment.save()
-    record_change(actor=actor, instance=assessment, action=Action.UPDATE, before=before, reason="Phê duyệt")
+    with audited_change(actor=actor, instance=assessment, reason="Phê duyệt"):
+        assessment.score, cls = classify(assessment.template, _answers(assessment))
+        assessment.classification = cls
+        assessment.healthy = bool(cls and cls.healthy)
+        assessment.status = AssessmentStatus.APPROVED
+        assessment.approved_at = timezone.now()
+        assessment.approved_by = actor
+        assessment.save()
     return assessment
 
 
@@ -483,15 +471,12 @@ def assessment_reopen(*, actor, assessment: Assessment, reason: str) -> Assessme
         raise PermissionDenied
     if not (reason or "").strip():
         raise ValidationError({"reason": REOPEN_REASON_MISSING})
-    before = snapshot(assessment)
-    assessment.status = AssessmentStatus.SUBMITTED
-    assessment.healthy = False
-    assessment.reopen_reason = reason.strip()
-    assessment.full_clean(exclude=["unit_path", "period_end"])
-    assessment.save()
-    record_change(
-        actor=actor, instance=assessment, action=Action.UPDATE, before=before, reason=reason.strip()
-    )
+    with audited_change(actor=actor, instance=assessment, reason=reason.strip()):
+        assessment.status = AssessmentStatus.SUBMITTED
+        assessment.healthy = False
+        assessment.reopen_reason = reason.strip()
+        assessment.full_clean(exclude=["unit_path", "period_end"])
+        assessment.save()
     return assessment
 
 
@@ -531,9 +516,7 @@ def assessment_file_add(
     )
     attachment.full_clean(exclude=["upload"])
     attachment.upload = upload_store(checked=checked, actor=actor)
-    attachment.save()
-    record_change(actor=actor, instance=attachment, action=Action.CREATE)
-    return attachment
+    return audited_insert(actor=actor, instance=attachment)
 
 
 @transaction.atomic
@@ -545,8 +528,7 @@ def assessment_file_remove(*, actor, attachment: AssessmentFile) -> None:
     _check_files_step(actor, assessment)
     if not rules.can_remove_file(actor, attachment):
         raise ValidationError(FILES_NOT_YOUR_STEP % {"status": assessment.get_status_display()})
-    record_change(actor=actor, instance=attachment, action=Action.DELETE, before=snapshot(attachment))
-    attachment.delete()
+    audited_delete(actor=actor, instance=attachment)
 
 
 # Model communes ---------------------------------------------------------------------------------
@@ -578,8 +560,7 @@ def model_commune_designate(
         plan=plan, unit=unit, unit_path=unit.path, designated_on=designated_on, decision=decision.strip()
     )
     mc.full_clean(exclude=["unit_path"])
-    mc.save()
-    record_change(actor=actor, instance=mc, action=Action.CREATE)
+    audited_insert(actor=actor, instance=mc)
     _list_on_plan_target(actor=actor, plan=plan, unit=unit)
     return mc
 
@@ -604,8 +585,10 @@ def _list_on_plan_target(*, actor, plan, unit: AdministrativeUnit) -> None:
             .values_list("order", flat=True)
             .first()
         )
-        item = item_model.objects.create(target=target, name=unit.full_name, unit=unit, order=(last or 0) + 1)
-        record_change(actor=actor, instance=item, action=Action.CREATE)
+        audited_insert(
+            actor=actor,
+            instance=item_model(target=target, name=unit.full_name, unit=unit, order=(last or 0) + 1),
+        )
 
 
 @transaction.atomic
@@ -614,13 +597,10 @@ def model_commune_end(*, actor, model_commune: ModelCommune, ended_on: dt.date, 
         raise PermissionDenied
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Phải ghi lý do thôi chỉ định.")})
-    before = snapshot(model_commune)
-    model_commune.ended_on = ended_on
-    model_commune.full_clean(exclude=["unit_path"])
-    model_commune.save()
-    record_change(
-        actor=actor, instance=model_commune, action=Action.UPDATE, before=before, reason=reason.strip()
-    )
+    with audited_change(actor=actor, instance=model_commune, reason=reason.strip()):
+        model_commune.ended_on = ended_on
+        model_commune.full_clean(exclude=["unit_path"])
+        model_commune.save()
     return model_commune
 
 
@@ -667,6 +647,4 @@ def model_evaluation_record(
         model_commune=model_commune, year=year, kept=kept, note=note.strip(), evaluated_by=actor
     )
     evaluation.full_clean()
-    evaluation.save()
-    record_change(actor=actor, instance=evaluation, action=Action.CREATE)
-    return evaluation
+    return audited_insert(actor=actor, instance=evaluation)

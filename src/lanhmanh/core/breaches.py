@@ -19,7 +19,7 @@ from django.db.models import Count, Max, Min
 from django.http import Http404
 from django.utils import timezone
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_change, audited_insert
 from lanhmanh.core.documents import MOTTO, NATIONAL, docx_bytes, official_document
 from lanhmanh.core.models import AccessRecord, Breach, ChangeRecord
 from lanhmanh.core.selectors import may_audit, model_name
@@ -38,9 +38,7 @@ def breach_create(*, actor, **fields) -> Breach:
     _require_dpo(actor)
     breach = Breach(recorded_by=actor, **fields)
     breach.full_clean()
-    breach.save()
-    record_change(actor=actor, instance=breach, action=Action.CREATE)
-    return breach
+    return audited_insert(actor=actor, instance=breach)
 
 
 @transaction.atomic
@@ -48,12 +46,11 @@ def breach_mark_notified(*, actor, breach: Breach, at=None) -> Breach:
     """Note that the authority was notified (now, or ``at``). Side effect: one change record."""
     _require_dpo(actor)
     breach = Breach.objects.select_for_update().get(pk=breach.pk)
-    before = snapshot(breach)
-    breach.status = Breach.Status.NOTIFIED
-    breach.notified_at = at or timezone.now()
-    breach.full_clean()
-    breach.save()
-    record_change(actor=actor, instance=breach, action=Action.STATUS, before=before)
+    with audited_change(actor=actor, instance=breach, action=Action.STATUS):
+        breach.status = Breach.Status.NOTIFIED
+        breach.notified_at = at or timezone.now()
+        breach.full_clean()
+        breach.save()
     return breach
 
 

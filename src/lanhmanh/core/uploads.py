@@ -59,7 +59,7 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lanhmanh.core.audit import Action, record_change
+from lanhmanh.core.audit import audited_insert
 from lanhmanh.core.models import StoredFile
 
 MB = 1024 * 1024
@@ -313,9 +313,7 @@ def upload_store(*, checked: CheckedUpload, actor):
                 ]
             }
         ) from exc
-    stored.save(force_insert=True)
-    record_change(actor=actor, instance=stored, action=Action.CREATE)
-    return stored
+    return audited_insert(actor=actor, instance=stored)
 
 
 def stored_file_get(user, pk):

@@ -178,6 +178,7 @@ def load(context: DemoContext) -> str:
                 )
             )
     Answer.objects.bulk_create(answers, batch_size=2000)
+    # The districts' past corrections as history rows, in bulk (synthetic: no service made them).
     changes = [
         ChangeRecord(
             actor=a.assessment.reviewed_by,

@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
+from lanhmanh.core.audit import (
+    Action,
+    audited_change,
+    audited_create,
+    audited_insert,
+    audited_update,
+    record_change,
+)
 from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.enforcement import links
 from lanhmanh.enforcement.kinds import KINDS
@@ -122,8 +129,7 @@ def hotspot_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     hotspot.full_clean()
-    hotspot.save()
-    record_change(actor=actor, instance=hotspot, action=Action.CREATE)
+    audited_insert(actor=actor, instance=hotspot)
     user = hotspot.created_by
     HotspotEvent.objects.create(
         hotspot=hotspot, status=HotspotStatus.ACTIVE, happened_on=first_found_on, actor=user
@@ -277,22 +283,21 @@ def proposal_decide(
         raise ValidationError(_("Đề xuất này đã được xử lý."))
     if not confirm and not note.strip():
         raise ValidationError({"note": _("Ghi lý do không xác nhận tái hoạt động.")})
-    before = snapshot(proposal)
-    if confirm:
-        hotspot_transition(
-            actor=actor,
-            hotspot=proposal.hotspot,
-            status=HotspotStatus.REEMERGED,
-            happened_on=max(proposal.observed_on, proposal.hotspot.status_on),
-            how_found=proposal.how_found,
-            note=note,
-        )
-    proposal.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
-    proposal.decided_by = actor
-    proposal.decided_at = timezone.now()
-    proposal.decision_note = note.strip()
-    proposal.save()
-    record_change(actor=actor, instance=proposal, action=Action.UPDATE, before=before)
+    with audited_change(actor=actor, instance=proposal):
+        if confirm:
+            hotspot_transition(
+                actor=actor,
+                hotspot=proposal.hotspot,
+                status=HotspotStatus.REEMERGED,
+                happened_on=max(proposal.observed_on, proposal.hotspot.status_on),
+                how_found=proposal.how_found,
+                note=note,
+            )
+        proposal.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
+        proposal.decided_by = actor
+        proposal.decided_at = timezone.now()
+        proposal.decision_note = note.strip()
+        proposal.save()
     return proposal
 
 
@@ -313,9 +318,7 @@ def target_hotspot_add(*, actor, target, hotspot: Hotspot):
     item = TargetItem(target=target, name=hotspot.name[:300], unit=hotspot.unit, order=order)
     item.full_clean()
     item.save()
-    link = TargetHotspot.objects.create(target_item=item, hotspot=hotspot)
-    record_change(actor=actor, instance=link, action=Action.CREATE)
-    return link
+    return audited_insert(actor=actor, instance=TargetHotspot(target_item=item, hotspot=hotspot))
 
 
 @transaction.atomic
@@ -324,6 +327,7 @@ def target_item_link(*, actor, target_item, hotspot: Hotspot) -> TargetHotspot:
     link, _created = TargetHotspot.objects.update_or_create(
         target_item=target_item, defaults={"hotspot": hotspot}
     )
+    # Not an audited_* helper: an upsert whose history row has never carried the values before.
     record_change(actor=actor, instance=link, action=Action.UPDATE)
     return link
 
@@ -383,9 +387,9 @@ def tip_submit(
     # The unit is an instance the form already checked, and the receipt's uniqueness is the database's
     # constraint (a 99-bit random code): two look-ups per tip saved on the busiest page.
     tip.full_clean(exclude=["unit"], validate_unique=False)
-    tip.save()
-    _store_images(tip, images, actor)
-    record_change(actor=actor, instance=tip, action=Action.CREATE)
+    with audited_change(actor=actor, instance=tip):
+        tip.save()
+        _store_images(tip, images, actor)
     return tip, code
 
 
@@ -399,9 +403,10 @@ def tip_add_information(*, tip: Tip, text: str, images: Iterable[CheckedUpload] 
         raise ValidationError(
             _("Tin báo đã xử lý xong, không nhận thêm thông tin. Vui lòng gửi tin báo mới.")
         )
-    addition = TipAddition.objects.create(tip=tip, text=text.strip(), added_at=timezone.now())
-    _store_images(tip, images, addition=addition)
-    record_change(actor=None, instance=addition, action=Action.CREATE)
+    addition = TipAddition(tip=tip, text=text.strip(), added_at=timezone.now())
+    with audited_change(actor=None, instance=addition):
+        addition.save(force_insert=True)
+        _store_images(tip, images, addition=addition)
     return addition
 
 
@@ -428,50 +433,49 @@ def tip_triage(
     The first step sets ``first_action_at`` (the tip indicators' "days to first action"). Side effects:
     internal events (never shown to the sender), maybe a proposal, an audit row."""
     tip = Tip.objects.select_for_update().get(pk=tip.pk)
-    before = snapshot(tip)
-    now = timezone.now()
-    changed = False
-    if assigned_agency is not None and (
-        assigned_agency != tip.assigned_agency or assigned_team != tip.assigned_team
-    ):
-        tip.assigned_agency = assigned_agency
-        tip.assigned_team = assigned_team.strip()
-        _tip_event(tip, actor, TipAction.ASSIGNED, f"{assigned_agency} {assigned_team}".strip(), now)
-        changed = True
-    if hotspot is not None and hotspot != tip.hotspot:
-        tip.hotspot = hotspot
-        _tip_event(tip, actor, TipAction.LINKED, str(hotspot), now)
-        changed = True
-    if outcome is not None and outcome != tip.outcome:
-        if outcome not in TipOutcome.values or outcome == "":
-            raise ValidationError({"outcome": _("Kết quả xác minh không hợp lệ.")})
-        tip.outcome = outcome
-        tip.outcome_note = outcome_note.strip()
-        _tip_event(tip, actor, TipAction.OUTCOME, TipOutcome(outcome).label, now)
-        changed = True
-    if status is not None and status != tip.status:
-        if status not in TipStatus.values:
-            raise ValidationError({"status": _("Trạng thái không hợp lệ.")})
-        if status == TipStatus.CLOSED and not tip.outcome:
-            raise ValidationError({"outcome": _("Ghi kết quả xác minh trước khi đóng tin báo.")})
-        if status == TipStatus.RECEIVED:
-            raise ValidationError({"status": _("Tin báo đã xử lý không thể trở lại “Đã tiếp nhận”.")})
-        tip.status = status
-        tip.closed_at = now if status == TipStatus.CLOSED else None
-        _tip_event(tip, actor, TipAction.STATUS, TipStatus(status).label, now)
-        changed = True
-    if note.strip():
-        _tip_event(tip, actor, TipAction.NOTE, note.strip(), now)
-        changed = True
-    if not changed:
-        raise ValidationError(_("Chưa có thay đổi nào để lưu."))
-    if tip.status == TipStatus.RECEIVED:
-        tip.status = TipStatus.CHECKING  # any officer's step means the tip is being checked
-    if tip.first_action_at is None:
-        tip.first_action_at = now
-    tip.full_clean()
-    tip.save()
-    record_change(actor=actor, instance=tip, action=Action.UPDATE, before=before)
+    with audited_change(actor=actor, instance=tip):
+        now = timezone.now()
+        changed = False
+        if assigned_agency is not None and (
+            assigned_agency != tip.assigned_agency or assigned_team != tip.assigned_team
+        ):
+            tip.assigned_agency = assigned_agency
+            tip.assigned_team = assigned_team.strip()
+            _tip_event(tip, actor, TipAction.ASSIGNED, f"{assigned_agency} {assigned_team}".strip(), now)
+            changed = True
+        if hotspot is not None and hotspot != tip.hotspot:
+            tip.hotspot = hotspot
+            _tip_event(tip, actor, TipAction.LINKED, str(hotspot), now)
+            changed = True
+        if outcome is not None and outcome != tip.outcome:
+            if outcome not in TipOutcome.values or outcome == "":
+                raise ValidationError({"outcome": _("Kết quả xác minh không hợp lệ.")})
+            tip.outcome = outcome
+            tip.outcome_note = outcome_note.strip()
+            _tip_event(tip, actor, TipAction.OUTCOME, TipOutcome(outcome).label, now)
+            changed = True
+        if status is not None and status != tip.status:
+            if status not in TipStatus.values:
+                raise ValidationError({"status": _("Trạng thái không hợp lệ.")})
+            if status == TipStatus.CLOSED and not tip.outcome:
+                raise ValidationError({"outcome": _("Ghi kết quả xác minh trước khi đóng tin báo.")})
+            if status == TipStatus.RECEIVED:
+                raise ValidationError({"status": _("Tin báo đã xử lý không thể trở lại “Đã tiếp nhận”.")})
+            tip.status = status
+            tip.closed_at = now if status == TipStatus.CLOSED else None
+            _tip_event(tip, actor, TipAction.STATUS, TipStatus(status).label, now)
+            changed = True
+        if note.strip():
+            _tip_event(tip, actor, TipAction.NOTE, note.strip(), now)
+            changed = True
+        if not changed:
+            raise ValidationError(_("Chưa có thay đổi nào để lưu."))
+        if tip.status == TipStatus.RECEIVED:
+            tip.status = TipStatus.CHECKING  # any officer's step means the tip is being checked
+        if tip.first_action_at is None:
+            tip.first_action_at = now
+        tip.full_clean()
+        tip.save()
     if tip.verified and tip.hotspot is not None:
         _propose(hotspot=tip.hotspot, source=ProposalSource.TIP, observed_on=timezone.localdate(now), tip=tip)
     return tip
@@ -510,7 +514,7 @@ def tip_link(*, actor, tip: Tip, kind: str, object_id) -> TipLink | Tip:
     now = timezone.now()
     link = TipLink(tip=tip, kind=kind, object_id=pk, label=label[:300], linked_by=actor)
     link.full_clean(validate_unique=False)
-    link.save()
+    audited_insert(actor=actor, instance=link)
     changes = {}
     if tip.first_action_at is None:
         changes["first_action_at"] = now
@@ -519,5 +523,4 @@ def tip_link(*, actor, tip: Tip, kind: str, object_id) -> TipLink | Tip:
     if changes:
         audited_update(actor=actor, instance=tip, **changes)
     _tip_event(tip, actor, TipAction.LINKED, f"{link_kind.label}: {label[:280]}", now)
-    record_change(actor=actor, instance=link, action=Action.CREATE)
     return link

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanhmanh.core import jobs
-from lanhmanh.core.audit import record_change, snapshot
+from lanhmanh.core.audit import audited_change, audited_insert, audited_update, record_change, snapshot
 from lanhmanh.core.crypto import id_number_index, name_birth_index
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.linkage import engine, entry
@@ -82,16 +82,9 @@ def _move_rows(actor, survivor_of: dict[int, int]) -> dict[int, list[list]]:
                 if survivor in taken:
                     continue
                 taken.add(survivor)
-            before = snapshot(row)
-            setattr(row, attname, survivor)
-            row.save(update_fields=[field])
-            record_change(
-                actor=actor,
-                instance=row,
-                action=ChangeRecord.Action.UPDATE,
-                before=before,
-                reason="hợp nhất hồ sơ",
-            )
+            with audited_change(actor=actor, instance=row, reason="hợp nhất hồ sơ"):
+                setattr(row, attname, survivor)
+                row.save(update_fields=[field])
             moved[merged].append([model._meta.label, row.pk, field])
     return moved
 
@@ -112,7 +105,7 @@ def merge_persons(
     if Merge.objects.filter(merged__in=[survivor, merged], undone_at__isnull=True).exists():
         raise ValidationError(_("Một trong hai hồ sơ đã được hợp nhất vào hồ sơ khác."))
     moved = _move_rows(actor, {merged.pk: survivor.pk})[merged.pk]
-    merge = Merge.objects.create(
+    merge = Merge(
         survivor=survivor,
         merged=merged,
         moved=moved,
@@ -122,7 +115,7 @@ def merge_persons(
         automatic=pair is None and review is None,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    record_change(actor=actor, instance=merge, action=ChangeRecord.Action.MERGE, reason="hợp nhất hồ sơ")
+    audited_insert(actor=actor, instance=merge, action=ChangeRecord.Action.MERGE, reason="hợp nhất hồ sơ")
     _counting_refresh(survivor.pk, merged.pk)
     return merge
 
@@ -148,26 +141,17 @@ def merge_undo(*, actor, merge: Merge) -> Merge:
         row = model._default_manager.filter(pk=pk, **{f"{field}_id": merge.survivor_id}).first()
         if row is None:
             continue  # deleted or re-pointed since: nothing of ours to undo
-        before = snapshot(row)
-        setattr(row, f"{field}_id", merge.merged_id)
-        row.save(update_fields=[field])
-        record_change(
-            actor=actor,
-            instance=row,
-            action=ChangeRecord.Action.UPDATE,
-            before=before,
-            reason="hoàn tác hợp nhất",
-        )
-    before = snapshot(merge)
-    merge.undone_at = timezone.now()
-    merge.undone_by = actor
-    merge.save(update_fields=["undone_at", "undone_by"])
-    record_change(
+        with audited_change(actor=actor, instance=row, reason="hoàn tác hợp nhất"):
+            setattr(row, f"{field}_id", merge.merged_id)
+            row.save(update_fields=[field])
+    audited_update(
         actor=actor,
         instance=merge,
         action=ChangeRecord.Action.UNMERGE,
-        before=before,
         reason="hoàn tác hợp nhất",
+        clean=False,
+        undone_at=timezone.now(),
+        undone_by=actor,
     )
     _counting_refresh(merge.survivor_id, merge.merged_id)
     return merge
@@ -728,8 +712,9 @@ def cluster_decide(
         )
     if not unsure and (errors := _contradictions(groups)):
         raise ValidationError(errors)
-    review = Review.objects.create(kind=ReviewKind.CLUSTER, reviewer=actor)
-    record_change(actor=actor, instance=review, action=ChangeRecord.Action.CREATE, reason="xem xét cụm hồ sơ")
+    review = audited_insert(
+        actor=actor, instance=Review(kind=ReviewKind.CLUSTER, reviewer=actor), reason="xem xét cụm hồ sơ"
+    )
     for link in cluster.links:
         pair = pairs[link.pair.pk]
         if unsure:
@@ -743,19 +728,16 @@ def cluster_decide(
 
 
 def _record_decision(actor, pair: CandidatePair, decision: str, note: str, review=None) -> PairDecision:
-    before = snapshot(pair)
     row = PairDecision(pair=pair, decision=decision, note=note.strip()[:300], decided_by=actor, review=review)
     row.full_clean()
     row.save()
-    pair.status = decision
-    pair.decided_at = timezone.now()
-    pair.save(update_fields=["status", "decided_at"])
-    record_change(
+    audited_update(
         actor=actor,
         instance=pair,
-        action=ChangeRecord.Action.UPDATE,
-        before=before,
         reason=f"kết luận: {decision}",
+        clean=False,
+        status=decision,
+        decided_at=timezone.now(),
     )
     return row
 
@@ -794,28 +776,22 @@ def review_undo(*, actor, review):
             .filter(decided_at__lte=decision.decided_at)
             .first()
         )
-        before = snapshot(pair)
-        pair.status = earlier.decision if earlier else PairStatus.PENDING
-        pair.decided_at = earlier.decided_at if earlier else None
-        pair.save(update_fields=["status", "decided_at"])
-        record_change(
+        audited_update(
             actor=actor,
             instance=pair,
-            action=ChangeRecord.Action.UPDATE,
-            before=before,
             reason="hoàn tác kết luận",
+            clean=False,
+            status=earlier.decision if earlier else PairStatus.PENDING,
+            decided_at=earlier.decided_at if earlier else None,
         )
-    before = snapshot(review)
-    review.undone_at, review.undone_by = timezone.now(), actor
-    review.save(update_fields=["undone_at", "undone_by"])
-    record_change(
+    return audited_update(
         actor=actor,
         instance=review,
-        action=ChangeRecord.Action.UPDATE,
-        before=before,
         reason="hoàn tác xem xét",
+        clean=False,
+        undone_at=timezone.now(),
+        undone_by=actor,
     )
-    return review
 
 
 # Decisions teach the model (issue #19 item 3) --------------------------------------------------------
@@ -840,7 +816,7 @@ def model_parameters(settings: Mapping) -> dict[str, dict[str, float]]:
 
 def model_version_new(*, parameters: dict, actor=None, learned_from=(), same=0, different=0) -> ModelVersion:
     latest = ModelVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
-    version = ModelVersion.objects.create(
+    version = ModelVersion(
         number=latest + 1,
         parameters=parameters,
         learned_from=list(learned_from),
@@ -848,10 +824,7 @@ def model_version_new(*, parameters: dict, actor=None, learned_from=(), same=0, 
         different_count=different,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    record_change(
-        actor=actor, instance=version, action=ChangeRecord.Action.CREATE, reason="phiên bản mô hình"
-    )
-    return version
+    return audited_insert(actor=actor, instance=version, reason="phiên bản mô hình")
 
 
 def model_current() -> ModelVersion:
@@ -957,8 +930,11 @@ def batch_confirm(*, actor, pattern: str, pairs: list[CandidatePair]) -> tuple[R
     """Confirm as the same person every pair fitting a pattern the reviewer approved: one decision per
     pair (audited), all in one ``Review`` that undoes together. A pair decided meanwhile, already one
     person, or that would join two persons decided different is skipped and said why."""
-    review = Review.objects.create(kind=ReviewKind.BATCH, pattern=pattern[:40], reviewer=actor)
-    record_change(actor=actor, instance=review, action=ChangeRecord.Action.CREATE, reason="xác nhận theo mẫu")
+    review = audited_insert(
+        actor=actor,
+        instance=Review(kind=ReviewKind.BATCH, pattern=pattern[:40], reviewer=actor),
+        reason="xác nhận theo mẫu",
+    )
     skipped: list[str] = []
     confirmed = 0
     for candidate in pairs:

@@ -375,6 +375,7 @@ class User(AbstractUser):
     enrolment_code_failures = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = UserManager()
+    audit_redact = ("password",)  # the hash never enters the change history (``core.audit.snapshot``)
 
     REQUIRED_FIELDS = ["email", "agency"]
 

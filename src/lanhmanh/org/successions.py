@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, audited_bulk_create, audited_create, record_change, snapshot
+from lanhmanh.core.audit import audited_bulk_create, audited_create, audited_delete
 from lanhmanh.core.scoping import path_q
 from lanhmanh.core.text import fold
 from lanhmanh.org.models import AdministrativeUnit, UnitLevel, UnitSuccession
@@ -253,8 +253,7 @@ def unit_succession_correct(
                 }
             )
     for link in UnitSuccession.objects.filter(predecessor=predecessor):
-        record_change(actor=actor, instance=link, action=Action.DELETE, before=snapshot(link), reason=reason)
-        link.delete()
+        audited_delete(actor=actor, instance=link, reason=reason)
     predecessor.successors.clear()
     links = [
         audited_create(

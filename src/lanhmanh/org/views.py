@@ -19,9 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from lanhmanh.core.audit import Action, record_change
+from lanhmanh.core.audit import REDACTED, Action, record_change
 from lanhmanh.core.home import panels_for
-from lanhmanh.org.accounts import account_snapshot
 from lanhmanh.org.enrolment import enrolment_code_redeem
 from lanhmanh.org.forms import (
     BAD_TOKEN_MESSAGE,
@@ -63,7 +62,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             instance=user,
             action=Action.UPDATE,
             before=None,
-            after={"password": account_snapshot(user)["password"]},
+            after={"password": REDACTED},
             reason=_("Người dùng tự đổi mật khẩu"),
         )
         messages.success(self.request, _("Đã đổi mật khẩu."))

@@ -6,7 +6,7 @@ Persons, violations and sanctions are personal data and are deliberately not in 
 from django.contrib import admin
 from django.db import transaction
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import audited_change
 from lanhmanh.people.models import LegalAct
 
 
@@ -29,16 +29,9 @@ class LegalActAdmin(admin.ModelAdmin):
     search_fields = ["code", "decree", "wording"]
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            before = snapshot(LegalAct.objects.get(pk=obj.pk)) if change else None
+        # The form has changed ``obj`` already: the values before are read from its row.
+        with transaction.atomic(), audited_change(actor=request.user, instance=obj, from_db=True):
             super().save_model(request, obj, form, change)
-            record_change(
-                actor=request.user,
-                instance=obj,
-                action=Action.UPDATE if change else Action.CREATE,
-                before=before,
-                after=snapshot(obj),
-            )
 
     def has_delete_permission(self, request, obj=None):
         # Acts are referred to by violations; end their validity instead of deleting them.

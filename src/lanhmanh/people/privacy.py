@@ -19,7 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lanhmanh.core.audit import Action, readers, record_change, snapshot
+from lanhmanh.core.audit import audited_change, readers
 from lanhmanh.core.crypto import blind_index
 from lanhmanh.core.erasure import erasure_recorded
 from lanhmanh.core.models import ChangeRecord
@@ -122,45 +122,37 @@ def retention_due(*, today: dt.date | None = None, limit: int | None = None) -> 
 def person_pseudonymise(*, actor, person: Person) -> Person:
     """Wipe a person's identity and blind indexes; keep sex, birth year and the residence units (aggregates)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
-    before = snapshot(person)
-    person.full_name = PSEUDONYMISED_NAME
-    person.other_names = ""
-    person.birth_date = None
-    person.id_number = ""
-    person.phone = ""
-    person.hometown_address = ""
-    person.permanent_address = ""
-    person.temporary_address = ""
-    person.notes = ""
-    # save() recomputes the indexes from the fields: clear them after, in the same UPDATE.
-    Person.objects.filter(pk=person.pk).update(
-        full_name=person.full_name,
-        other_names="",
-        birth_date=None,
-        id_number="",
-        phone="",
-        hometown_address="",
-        permanent_address="",
-        temporary_address="",
-        notes="",
-        id_number_index="",
-        name_birth_index="",
-        name_year_index="",
-        link_sgy_index="",
-        link_gdob_index="",
-        link_sdob_index="",
-    )
-    PersonHealth.objects.filter(person=person).update(referrals="")
-    PersonSupport.objects.filter(person=person).update(notes="")
-    person.refresh_from_db()
-    record_change(
-        actor=actor,
-        instance=person,
-        action=Action.UPDATE,
-        before=before,
-        after=snapshot(person),
-        reason=RETENTION_REASON,
-    )
+    with audited_change(actor=actor, instance=person, reason=RETENTION_REASON):
+        person.full_name = PSEUDONYMISED_NAME
+        person.other_names = ""
+        person.birth_date = None
+        person.id_number = ""
+        person.phone = ""
+        person.hometown_address = ""
+        person.permanent_address = ""
+        person.temporary_address = ""
+        person.notes = ""
+        # save() recomputes the indexes from the fields: clear them after, in the same UPDATE.
+        Person.objects.filter(pk=person.pk).update(
+            full_name=person.full_name,
+            other_names="",
+            birth_date=None,
+            id_number="",
+            phone="",
+            hometown_address="",
+            permanent_address="",
+            temporary_address="",
+            notes="",
+            id_number_index="",
+            name_birth_index="",
+            name_year_index="",
+            link_sgy_index="",
+            link_gdob_index="",
+            link_sdob_index="",
+        )
+        PersonHealth.objects.filter(person=person).update(referrals="")
+        PersonSupport.objects.filter(person=person).update(notes="")
+        person.refresh_from_db()
     # Outside the database too, so that restoring an older backup wipes the person again (core.erasure).
     erasure_recorded(
         model="people.person", pk=person.pk, reapply="lanhmanh.people.privacy.pseudonymise_again"

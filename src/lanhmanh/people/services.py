@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_change, audited_create, audited_insert, audited_update
 from lanhmanh.core.crypto import id_number_index
 from lanhmanh.core.text import normalise
 from lanhmanh.people.counting import repeat_flags_refresh
@@ -55,23 +55,18 @@ def person_create(*, actor, **fields) -> Person:
         person = Person(created_by=actor if getattr(actor, "is_authenticated", False) else None, **fields)
         person.full_clean()
         _refuse_duplicate_id_number(person)
-        person.save()
-        record_change(actor=actor, instance=person, action=Action.CREATE, after=snapshot(person))
+        audited_insert(actor=actor, instance=person)
     return person
 
 
 def person_update(*, actor, person: Person, **fields) -> Person:
     """Change a person's fields. Audited: which fields changed; identity values stay redacted."""
-    with transaction.atomic():
-        before = snapshot(Person.objects.select_for_update().get(pk=person.pk))
+    with transaction.atomic(), audited_change(actor=actor, instance=person, from_db=True):
         for name, value in fields.items():
             setattr(person, name, value)
         person.full_clean()
         _refuse_duplicate_id_number(person)
         person.save()
-        record_change(
-            actor=actor, instance=person, action=Action.UPDATE, before=before, after=snapshot(person)
-        )
     return person
 
 

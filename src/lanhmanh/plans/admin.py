@@ -4,7 +4,7 @@ Every change keeps its history."""
 from django.contrib import admin
 from django.db import transaction
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import audited_change
 from lanhmanh.plans.models import AudienceGroup
 
 
@@ -15,16 +15,9 @@ class AudienceGroupAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            before = snapshot(AudienceGroup.objects.get(pk=obj.pk)) if change else None
+        # The form has changed ``obj`` already: the values before are read from its row.
+        with transaction.atomic(), audited_change(actor=request.user, instance=obj, from_db=True):
             super().save_model(request, obj, form, change)
-            record_change(
-                actor=request.user,
-                instance=obj,
-                action=Action.UPDATE if change else Action.CREATE,
-                before=before,
-                after=snapshot(obj),
-            )
 
     def has_delete_permission(self, request, obj=None):
         return False  # retire a group (active = no) so that past activities keep it

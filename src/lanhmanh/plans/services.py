@@ -11,7 +11,15 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from lanhmanh.core.audit import Action, audited_bulk_create, record_change, snapshot
+from lanhmanh.core.audit import (
+    Action,
+    audited_bulk_create,
+    audited_change,
+    audited_delete,
+    audited_insert,
+    audited_update,
+    record_change,
+)
 from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.org.models import AdministrativeUnit, Agency, UnitSuccession
 from lanhmanh.org.successions import successor_on
@@ -41,13 +49,12 @@ def target_create(
     """Create a target with its lead/supporting agencies and named items; ValidationError, nothing saved."""
     target = Target(plan=plan, **fields)
     target.full_clean()
-    target.save()
+    audited_insert(actor=actor, instance=target)
     target.lead_agencies.set(lead_agencies)
     target.supporting_agencies.set(supporting_agencies)
     for order, item in enumerate(items, start=1):
         name, unit = item if isinstance(item, tuple) else (item, None)
         TargetItem.objects.create(target=target, name=name, unit=unit, order=order)
-    record_change(actor=actor, instance=target, action=Action.CREATE)
     return target
 
 
@@ -58,6 +65,7 @@ def breakdown_set(*, target: Target, unit, value, second_value=None, actor=None)
         target=target, unit=unit, defaults={"value": value, "second_value": second_value}
     )
     breakdown.full_clean()
+    # Not an audited_* helper: an upsert whose history row has never carried the values before.
     record_change(actor=actor, instance=breakdown, action=Action.UPDATE)
     return breakdown
 
@@ -101,8 +109,7 @@ def breakdowns_set(*, target: Target, actor, values: dict) -> int:
         existing = TargetBreakdown.objects.filter(target=target, unit=unit).first()
         if value is None:
             if existing is not None:
-                record_change(actor=actor, instance=existing, action=Action.DELETE, before=snapshot(existing))
-                existing.delete()
+                audited_delete(actor=actor, instance=existing)
                 changed += 1
             continue
         if existing is not None and existing.value == value:
@@ -116,17 +123,11 @@ def _plain(value) -> str:
     return f"{value:,.0f}".replace(",", ".") if value == int(value) else str(value)
 
 
-def _task_snapshot(task: Task) -> dict:
-    return snapshot(task)
-
-
 @transaction.atomic
 def task_create(*, duty: Duty, title: str, owner, due_on: dt.date, actor=None) -> Task:
     task = Task(duty=duty, title=title, owner=owner, due_on=due_on)
     task.full_clean()
-    task.save()
-    record_change(actor=actor, instance=task, action=Action.CREATE, after=_task_snapshot(task))
-    return task
+    return audited_insert(actor=actor, instance=task)
 
 
 @transaction.atomic
@@ -148,20 +149,20 @@ def task_update(
     is marked done without evidence.
     """
     task = Task.objects.select_for_update().get(pk=task.pk)
-    before = _task_snapshot(task)
-    task.status = status
-    task.evidence_note = evidence_note
-    task.evidence_link = evidence_link
-    if evidence_file:
-        task.evidence_upload = upload_store(checked=evidence_file, actor=actor)
-    if status == TaskStatus.DONE and task.done_on is None:
-        task.done_on = today or dt.date.today()
-    elif status != TaskStatus.DONE:
-        task.done_on = None
-    task.full_clean()
-    task.save()
-    action = Action.STATUS if before["status"] != task.status else Action.UPDATE
-    record_change(actor=actor, instance=task, action=action, before=before, after=_task_snapshot(task))
+    with audited_change(actor=actor, instance=task) as change:
+        task.status = status
+        task.evidence_note = evidence_note
+        task.evidence_link = evidence_link
+        if evidence_file:
+            task.evidence_upload = upload_store(checked=evidence_file, actor=actor)
+        if status == TaskStatus.DONE and task.done_on is None:
+            task.done_on = today or dt.date.today()
+        elif status != TaskStatus.DONE:
+            task.done_on = None
+        task.full_clean()
+        task.save()
+        if change.before["status"] != task.status:
+            change.action = Action.STATUS
     return task
 
 
@@ -171,11 +172,10 @@ def activity_create(*, actor, audience_groups=(), **fields) -> Activity:
     future dates, a duty of another plan etc."""
     activity = Activity(created_by=actor, **fields)
     activity.full_clean()
-    activity.save()
-    activity.audience_groups.set(audience_groups)
-    after = snapshot(activity)
-    after["audience_groups"] = sorted(group.code for group in activity.audience_groups.all())
-    record_change(actor=actor, instance=activity, action=Action.CREATE, after=after)
+    with audited_change(actor=actor, instance=activity) as change:
+        activity.save()
+        activity.audience_groups.set(audience_groups)
+        change.extra["audience_groups"] = sorted(group.code for group in activity.audience_groups.all())
     return activity
 
 
@@ -185,9 +185,7 @@ def budget_line_create(*, actor, **fields) -> BudgetLine:
         fields["allocation"] = _locked(fields["allocation"].pk)  # not while it is being submitted
     line = BudgetLine(**fields)
     line.full_clean()
-    line.save()
-    record_change(actor=actor, instance=line, action=Action.CREATE)
-    return line
+    return audited_insert(actor=actor, instance=line)
 
 
 class _UnitMap:
@@ -256,9 +254,7 @@ class _UnitMap:
 def allocation_create(*, plan: Plan, agency, title: str, actor) -> Allocation:
     allocation = Allocation(plan=plan, agency=agency, title=title.strip(), created_by=actor)
     allocation.full_clean()
-    allocation.save()
-    record_change(actor=actor, instance=allocation, action=Action.CREATE)
-    return allocation
+    return audited_insert(actor=actor, instance=allocation)
 
 
 def _locked(allocation_id: int) -> Allocation:
@@ -278,14 +274,15 @@ def allocation_submit(*, allocation: Allocation, actor) -> Allocation:
         raise ValidationError(
             _("Kế hoạch phân bổ chưa có dòng kinh phí nào: thêm ít nhất một dòng trước khi trình.")
         )
-    before = snapshot(allocation)
-    allocation.status = AllocationStatus.SUBMITTED
-    allocation.submitted_by = actor
-    allocation.submitted_at = timezone.now()
-    allocation.return_reason = ""
-    allocation.save()
-    record_change(actor=actor, instance=allocation, action=Action.UPDATE, before=before)
-    return allocation
+    return audited_update(
+        actor=actor,
+        instance=allocation,
+        clean=False,
+        status=AllocationStatus.SUBMITTED,
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+        return_reason="",
+    )
 
 
 @transaction.atomic
@@ -309,21 +306,18 @@ def allocation_decide(
         raise ValidationError(
             _("Người trình kế hoạch phân bổ không tự ghi quyết định phê duyệt của chính mình.")
         )
-    before = snapshot(allocation)
-    allocation.decided_by = actor
-    allocation.decided_at = timezone.now()
+    changes = {"decided_by": actor, "decided_at": timezone.now()}
     if approve:
-        allocation.status = AllocationStatus.APPROVED
-        allocation.decision_number = decision_number.strip()
-        allocation.decision_date = decision_date
+        changes |= {
+            "status": AllocationStatus.APPROVED,
+            "decision_number": decision_number.strip(),
+            "decision_date": decision_date,
+        }
     else:
-        allocation.status = AllocationStatus.RETURNED
-        allocation.return_reason = return_reason.strip()
-    allocation.save()
-    record_change(
-        actor=actor, instance=allocation, action=Action.UPDATE, before=before, reason=return_reason.strip()
+        changes |= {"status": AllocationStatus.RETURNED, "return_reason": return_reason.strip()}
+    return audited_update(
+        actor=actor, instance=allocation, reason=return_reason.strip(), clean=False, **changes
     )
-    return allocation
 
 
 @transaction.atomic
@@ -371,7 +365,7 @@ def plan_copy(
         except ValueError:
             return day.replace(year=day.year + shift, day=28)
 
-    new = Plan.objects.create(
+    new = Plan(
         title=plan.title.replace(str(plan.year), str(year)),
         authority=mapping.agency(plan.authority) or plan.authority,
         number=number,
@@ -384,7 +378,21 @@ def plan_copy(
         lead_agency=mapping.agency(plan.lead_agency) if plan.lead_agency_id else None,
         coordinator_role=plan.coordinator_role,
     )
-    new.full_clean()
+    # The plan's CREATE row is written last, with what the copy could not place and what it merged.
+    with audited_change(actor=actor, instance=new) as change:
+        new.save(force_insert=True)
+        new.full_clean()
+        left_out, merged_away = _copy_contents(plan=plan, new=new, mapping=mapping, moved=moved, actor=actor)
+        change.reason = (
+            f"Sao từ kế hoạch #{plan.pk}; {left_out} mục chưa chuyển được sang đơn vị mới; "
+            f"{merged_away} công việc trùng được gộp"
+        )
+    return new
+
+
+def _copy_contents(*, plan: Plan, new: Plan, mapping: _UnitMap, moved, actor) -> tuple[int, int]:
+    """``plan_copy``'s work once the new plan is saved: targets, duties, tasks, sections and the gaps.
+    Returns how many gaps were listed and how many old tasks were merged into another's copy."""
     gaps: list[CopyGap] = []
 
     def gap(kind, ref, label, *, unit=None, agency=None, value=None, second_value=None):
@@ -511,14 +519,7 @@ def plan_copy(
         for x in plan.sections.all()
     )
     CopyGap.objects.bulk_create(gaps)
-    record_change(
-        actor=actor,
-        instance=new,
-        action=Action.CREATE,
-        reason=f"Sao từ kế hoạch #{plan.pk}; {len(gaps)} mục chưa chuyển được sang đơn vị mới; "
-        f"{sum(merged.values()) - len(tasks)} công việc trùng được gộp",
-    )
-    return new
+    return len(gaps), sum(merged.values()) - len(tasks)
 
 
 @transaction.atomic
@@ -586,6 +587,8 @@ def copy_gap_resolve(*, gap: CopyGap, actor, unit=None, agency=None, drop: bool 
     gap.resolved_at = timezone.now()
     gap.resolved_by = actor
     gap.save(update_fields=["resolution", "resolved_at", "resolved_by"])
+    # Not an audited_* helper: the gap's row has never carried the values before; its reason names
+    # the resolution (the rows it moved are changed with queryset updates above).
     record_change(actor=actor, instance=gap, action=Action.UPDATE, reason=gap.resolution)
     return gap
 
@@ -636,16 +639,15 @@ def target_update(*, target: Target, actor, lead_agencies=None, supporting_agenc
     minimum exceeds its maximum, a share over 100 %, a negative value.
     """
     target = Target.objects.select_for_update().get(pk=target.pk)
-    before = snapshot(target)
-    for name, value in fields.items():
-        setattr(target, name, value)
-    target.full_clean()
-    target.save()
-    if lead_agencies is not None:
-        target.lead_agencies.set(lead_agencies)
-    if supporting_agencies is not None:
-        target.supporting_agencies.set(supporting_agencies)
-    record_change(actor=actor, instance=target, action=Action.UPDATE, before=before, after=snapshot(target))
+    with audited_change(actor=actor, instance=target):
+        for name, value in fields.items():
+            setattr(target, name, value)
+        target.full_clean()
+        target.save()
+        if lead_agencies is not None:
+            target.lead_agencies.set(lead_agencies)
+        if supporting_agencies is not None:
+            target.supporting_agencies.set(supporting_agencies)
     return target
 
 
@@ -706,9 +708,7 @@ def district_plan_create(
         coordinator_role=parent.coordinator_role,
     )
     plan.full_clean()
-    plan.save()
-    record_change(actor=actor, instance=plan, action=Action.CREATE)
-    return plan
+    return audited_insert(actor=actor, instance=plan)
 
 
 @transaction.atomic
@@ -742,9 +742,8 @@ def district_duty_create(*, plan: Plan, text: str, agencies, due_on: dt.date, ac
         due_on=due_on,
     )
     duty.full_clean()
-    duty.save()
+    audited_insert(actor=actor, instance=duty)
     duty.agencies.set(agencies)
-    record_change(actor=actor, instance=duty, action=Action.CREATE)
     title = Truncator(duty.text.split("\n")[0]).chars(300)
     for agency in agencies:
         task_create(duty=duty, title=title, owner=agency, due_on=due_on, actor=actor)
@@ -767,13 +766,12 @@ def district_plan_update(*, plan: Plan, title: str, number: str = "", issued_on=
         raise ValidationError(
             {"issued_on": DISTRICT_PLAN_DATE % {"day": issued_on.strftime("%d/%m/%Y"), "year": plan.year}}
         )
-    before = snapshot(plan)
-    plan.title = title.strip()
-    plan.number = number.strip()
-    plan.issued_on = issued_on
-    plan.full_clean()
-    plan.save()
-    record_change(actor=actor, instance=plan, action=Action.UPDATE, before=before, after=snapshot(plan))
+    with audited_change(actor=actor, instance=plan):
+        plan.title = title.strip()
+        plan.number = number.strip()
+        plan.issued_on = issued_on
+        plan.full_clean()
+        plan.save()
     return plan
 
 
@@ -827,19 +825,11 @@ def district_duty_update(*, duty: Duty, text: str, agencies, due_on: dt.date, ac
     title = Truncator(duty.text.split("\n")[0]).chars(300)
     for task in tasks:
         if task.owner not in agencies:
-            record_change(actor=actor, instance=task, action=Action.DELETE, before=_task_snapshot(task))
-            task.delete()
+            audited_delete(actor=actor, instance=task)
         elif task.status != TaskStatus.DONE and (task.due_on != due_on or task.title != title):
-            task_before = _task_snapshot(task)
-            task.due_on, task.title = due_on, title
-            task.save(update_fields=["due_on", "title", "updated_at"])
-            record_change(
-                actor=actor,
-                instance=task,
-                action=Action.UPDATE,
-                before=task_before,
-                after=_task_snapshot(task),
-            )
+            with audited_change(actor=actor, instance=task):
+                task.due_on, task.title = due_on, title
+                task.save(update_fields=["due_on", "title", "updated_at"])
     owners = {task.owner_id for task in tasks}
     for agency in agencies:
         if agency.pk not in owners:
@@ -903,13 +893,10 @@ def target_item_add(*, target: Target, name: str, unit: AdministrativeUnit | Non
     last = target.items.order_by("-order").values_list("order", flat=True).first() or 0
     item = TargetItem(target=target, name=name, unit=unit, order=last + 1)
     item.full_clean()
-    item.save()
-    record_change(actor=actor, instance=item, action=Action.CREATE)
-    return item
+    return audited_insert(actor=actor, instance=item)
 
 
 @transaction.atomic
 def target_item_remove(*, item: TargetItem, actor) -> None:
     """Take an item off its target's list (its register entry, if linked, stays). Audited."""
-    record_change(actor=actor, instance=item, action=Action.DELETE, before=snapshot(item))
-    item.delete()
+    audited_delete(actor=actor, instance=item)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core import periods
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_change, audited_insert, audited_update, record_change
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.uploads import CheckedUpload, upload_store
 from lanhmanh.org.models import Agency, AgencyKind
@@ -162,8 +162,7 @@ def establishment_create(*, actor, licences: Iterable[dict] = (), **fields) -> E
     )
     if duplicate is not None:
         raise _duplicate_error(duplicate)
-    establishment.save()
-    record_change(actor=actor, instance=establishment, action=Action.CREATE, after=snapshot(establishment))
+    audited_insert(actor=actor, instance=establishment)
     for licence in licences:
         licence_add(actor=actor, establishment=establishment, **licence)
     return establishment
@@ -172,35 +171,28 @@ def establishment_create(*, actor, licences: Iterable[dict] = (), **fields) -> E
 @transaction.atomic
 def establishment_update(*, actor, establishment: Establishment, **fields) -> Establishment:
     """Change an establishment's fields. Audited (owner identity redacted in the history)."""
-    before = snapshot(Establishment.objects.select_for_update().get(pk=establishment.pk))
-    for name, value in fields.items():
-        setattr(establishment, name, value)
-    errors: dict = {}
-    try:
-        establishment.full_clean()
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if "unit" in fields:
-        _check_unit(actor, establishment.unit, errors)
-    _errors(errors)
-    duplicate = find_duplicate(
-        name=establishment.name,
-        address=establishment.address,
-        registration_number=establishment.registration_number,
-        exclude_pk=establishment.pk,
-    )
-    if duplicate is not None:
-        raise _duplicate_error(duplicate)
-    if establishment.closed_on and establishment.status == EstablishmentStatus.OPEN:
-        establishment.status = EstablishmentStatus.CLOSED
-    establishment.save()
-    record_change(
-        actor=actor,
-        instance=establishment,
-        action=Action.UPDATE,
-        before=before,
-        after=snapshot(establishment),
-    )
+    with audited_change(actor=actor, instance=establishment, from_db=True):
+        for name, value in fields.items():
+            setattr(establishment, name, value)
+        errors: dict = {}
+        try:
+            establishment.full_clean()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if "unit" in fields:
+            _check_unit(actor, establishment.unit, errors)
+        _errors(errors)
+        duplicate = find_duplicate(
+            name=establishment.name,
+            address=establishment.address,
+            registration_number=establishment.registration_number,
+            exclude_pk=establishment.pk,
+        )
+        if duplicate is not None:
+            raise _duplicate_error(duplicate)
+        if establishment.closed_on and establishment.status == EstablishmentStatus.OPEN:
+            establishment.status = EstablishmentStatus.CLOSED
+        establishment.save()
     return establishment
 
 
@@ -222,26 +214,16 @@ def licence_add(*, actor, establishment: Establishment, **fields) -> Licence:
     ):
         errors["number"] = _("Cơ sở đã có giấy này.")
     _errors(errors)
-    licence.save()
-    record_change(actor=actor, instance=licence, action=Action.CREATE, after=snapshot(licence))
-    return licence
+    return audited_insert(actor=actor, instance=licence)
 
 
 @transaction.atomic
 def licence_set_status(*, actor, licence: Licence, status: str, day: dt.date, reason: str = "") -> Licence:
-    before = snapshot(licence)
-    licence.status = status
-    licence.status_changed_on = day
-    licence.full_clean(validate_unique=False, validate_constraints=False)
-    licence.save()
-    record_change(
-        actor=actor,
-        instance=licence,
-        action=Action.UPDATE,
-        before=before,
-        after=snapshot(licence),
-        reason=reason,
-    )
+    with audited_change(actor=actor, instance=licence, reason=reason):
+        licence.status = status
+        licence.status_changed_on = day
+        licence.full_clean(validate_unique=False, validate_constraints=False)
+        licence.save()
     return licence
 
 
@@ -277,9 +259,7 @@ def plan_create(
         created_by=actor,
     )
     plan.full_clean()
-    plan.save()
-    record_change(actor=actor, instance=plan, action=Action.CREATE, after=snapshot(plan))
-    return plan
+    return audited_insert(actor=actor, instance=plan)
 
 
 @transaction.atomic
@@ -385,13 +365,12 @@ def inspection_record(
     except ValidationError as exc:
         errors = {**exc.message_dict, **errors}
     _errors(errors)
-    inspection.save()
-    InspectionAgency.objects.bulk_create(
-        [InspectionAgency(inspection=inspection, agency=a) for a in agencies]
-    )
-    after = snapshot(inspection)
-    after["agencies"] = sorted(a.code for a in agencies)
-    record_change(actor=actor, instance=inspection, action=Action.CREATE, after=after)
+    with audited_change(actor=actor, instance=inspection) as change:
+        inspection.save()
+        InspectionAgency.objects.bulk_create(
+            [InspectionAgency(inspection=inspection, agency=a) for a in agencies]
+        )
+        change.extra["agencies"] = sorted(a.code for a in agencies)
     return inspection
 
 
@@ -416,15 +395,11 @@ def inspection_person_record(
         notes=notes,
         sanction=sanction,
     )
-    link = InspectionViolation.objects.create(inspection=inspection, violation=violation)
-    record_change(actor=actor, instance=link, action=Action.CREATE, after=snapshot(link))
+    link = audited_insert(
+        actor=actor, instance=InspectionViolation(inspection=inspection, violation=violation)
+    )
     if not inspection.violation_found:
-        before = snapshot(inspection)
-        inspection.violation_found = True
-        inspection.save(update_fields=["violation_found"])
-        record_change(
-            actor=actor, instance=inspection, action=Action.UPDATE, before=before, after=snapshot(inspection)
-        )
+        audited_update(actor=actor, instance=inspection, clean=False, violation_found=True)
     return link
 
 
@@ -441,9 +416,7 @@ def inspection_attach(
     )
     attachment.full_clean(exclude=["file", "inspection", "created_by"])
     attachment.file = upload_store(checked=checked, actor=actor)
-    attachment.save()
-    record_change(actor=actor, instance=attachment, action=Action.CREATE, after=snapshot(attachment))
-    return attachment
+    return audited_insert(actor=actor, instance=attachment)
 
 
 # Sanctions against businesses ------------------------------------------------------------------------
@@ -509,9 +482,7 @@ def sanction_propose(
         proposed_on=timezone.localdate(),
     )
     sanction.full_clean(exclude=["establishment", "act", "proposed_by", "inspection", "authority"])
-    sanction.save()
-    record_change(actor=actor, instance=sanction, action=Action.CREATE, after=snapshot(sanction))
-    return sanction
+    return audited_insert(actor=actor, instance=sanction)
 
 
 AUTHORITY_KINDS = (AgencyKind.PEOPLES_COMMITTEE, AgencyKind.DOLISA_INSPECTORATE)
@@ -540,7 +511,6 @@ def sanction_decide(
 
     Side effects: a suspension suspends the establishment and its valid licences; a revocation sends a
     revocation proposal for each valid licence to the licensing agency. Audited."""
-    before = snapshot(sanction)
     errors: dict = {}
     if sanction.status != SanctionStatus.PROPOSED:
         errors["__all__"] = _("Đề nghị này đã được xử lý.")
@@ -566,17 +536,18 @@ def sanction_decide(
     if measure == Measure.SUSPENSION and not suspension_months:
         errors["suspension_months"] = _("Nhập thời hạn đình chỉ (tháng).")
     _errors(errors)
-    sanction.authority = authority
-    sanction.decision_number = number
-    sanction.decided_on = decided_on
-    sanction.amount = amount
-    sanction.measure = measure
-    sanction.suspension_months = suspension_months if measure == Measure.SUSPENSION else None
-    sanction.signer_title = signer_title
-    sanction.status = SanctionStatus.DECIDED
-    sanction.save()
-    record_change(
-        actor=actor, instance=sanction, action=Action.UPDATE, before=before, after=snapshot(sanction)
+    audited_update(
+        actor=actor,
+        instance=sanction,
+        clean=False,
+        authority=authority,
+        decision_number=number,
+        decided_on=decided_on,
+        amount=amount,
+        measure=measure,
+        suspension_months=suspension_months if measure == Measure.SUSPENSION else None,
+        signer_title=signer_title,
+        status=SanctionStatus.DECIDED,
     )
     establishment = sanction.establishment
     valid = list(establishment.licences.filter(status=LicenceStatus.VALID))
@@ -588,10 +559,10 @@ def sanction_decide(
         agency = licensing_agency_for(establishment)
         for licence in valid:
             if licence.kind == LicenceKind.CULTURE and agency is not None:
-                proposal = RevocationProposal.objects.create(
+                proposal = RevocationProposal(
                     sanction=sanction, licence=licence, licensing_agency=agency, sent_on=decided_on
                 )
-                record_change(actor=actor, instance=proposal, action=Action.CREATE, after=snapshot(proposal))
+                audited_insert(actor=actor, instance=proposal)
     return sanction
 
 
@@ -601,18 +572,9 @@ def sanction_reject(*, actor, sanction: BusinessSanction, reason: str) -> Busine
         raise ValidationError(_("Đề nghị này đã được xử lý."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ghi lý do không xử phạt.")})
-    before = snapshot(sanction)
-    sanction.status = SanctionStatus.REJECTED
-    sanction.save(update_fields=["status"])
-    record_change(
-        actor=actor,
-        instance=sanction,
-        action=Action.UPDATE,
-        before=before,
-        after=snapshot(sanction),
-        reason=reason,
+    return audited_update(
+        actor=actor, instance=sanction, reason=reason, clean=False, status=SanctionStatus.REJECTED
     )
-    return sanction
 
 
 @transaction.atomic
@@ -628,15 +590,14 @@ def sanction_enforce(
     if enforced_on > timezone.localdate():
         errors["enforced_on"] = _("Ngày thi hành không được ở tương lai.")
     _errors(errors)
-    before = snapshot(sanction)
-    sanction.status = SanctionStatus.ENFORCED
-    sanction.enforced_on = enforced_on
-    sanction.fine_paid = fine_paid
-    sanction.save(update_fields=["status", "enforced_on", "fine_paid"])
-    record_change(
-        actor=actor, instance=sanction, action=Action.UPDATE, before=before, after=snapshot(sanction)
+    return audited_update(
+        actor=actor,
+        instance=sanction,
+        clean=False,
+        status=SanctionStatus.ENFORCED,
+        enforced_on=enforced_on,
+        fine_paid=fine_paid,
     )
-    return sanction
 
 
 @transaction.atomic
@@ -656,14 +617,14 @@ def revocation_answer(
     if answer == RevocationAnswer.REFUSED and not note.strip():
         errors["answer_note"] = _("Ghi lý do không thu hồi.")
     _errors(errors)
-    before = snapshot(proposal)
-    proposal.answer = answer
-    proposal.answered_on = answered_on
-    proposal.answer_note = note
-    proposal.answered_by = actor
-    proposal.save()
-    record_change(
-        actor=actor, instance=proposal, action=Action.UPDATE, before=before, after=snapshot(proposal)
+    audited_update(
+        actor=actor,
+        instance=proposal,
+        clean=False,
+        answer=answer,
+        answered_on=answered_on,
+        answer_note=note,
+        answered_by=actor,
     )
     status = {
         RevocationAnswer.REVOKED: LicenceStatus.REVOKED,
@@ -705,9 +666,7 @@ def police_check_record(
     except ValidationError as exc:
         errors = {**exc.message_dict, **errors}
     _errors(errors)
-    check.save()
-    record_change(actor=actor, instance=check, action=Action.CREATE, after=snapshot(check))
-    return check
+    return audited_insert(actor=actor, instance=check)
 
 
 @transaction.atomic
@@ -742,8 +701,7 @@ def health_check_record(
     except ValidationError as exc:
         errors = {**exc.message_dict, **errors}
     _errors(errors)
-    check.save()
-    record_change(actor=actor, instance=check, action=Action.CREATE, after=snapshot(check))
+    audited_insert(actor=actor, instance=check)
     if in_condom_programme is not None and in_condom_programme != establishment.in_condom_programme:
         establishment_update(
             actor=actor, establishment=establishment, in_condom_programme=in_condom_programme

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import Action, audited_change, audited_insert, record_change
 from lanhmanh.core.periods import Period, parse
 from lanhmanh.indicators.evaluation import evaluate, evaluate_own, has_source, shared_trees
 from lanhmanh.indicators.models import Indicator, IndicatorKind
@@ -218,9 +218,8 @@ def adhoc_request_create(
         requesting_unit=actor.unit,
     )
     request.full_clean()
-    request.save()
+    audited_insert(actor=actor, instance=request)
     request.units.set(units)
-    record_change(actor=actor, instance=request, action=Action.CREATE)
     agencies = Agency.objects.filter(unit__in=units, kind=form.submitter_agency_kind, active=True)
     notifications.notify_agencies(
         agencies,
@@ -297,9 +296,8 @@ def upward_request_record(
         reference=reference.strip(),
     )
     request.full_clean()
-    request.save()
+    audited_insert(actor=actor, instance=request)
     request.units.set([unit])
-    record_change(actor=actor, instance=request, action=Action.CREATE)
     agencies = Agency.objects.filter(unit=unit, kind=form.submitter_agency_kind, active=True)
     notifications.notify_agencies(
         agencies,
@@ -471,7 +469,7 @@ def _open(*, actor, form, period_id, request, today) -> tuple[Submission, bool]:
         # Two requests opening the same report at once: the database's unique constraint lets one
         # insert win; the other takes the winner's draft (a savepoint keeps the outer transaction usable).
         with transaction.atomic():
-            submission.save()
+            audited_insert(actor=actor, instance=submission)
     except IntegrityError:
         if form.is_ad_hoc:
             winner = Submission.objects.get(request=request, agency=agency)
@@ -490,7 +488,6 @@ def _open(*, actor, form, period_id, request, today) -> tuple[Submission, bool]:
     )
     if connection.features.can_return_rows_from_bulk_insert:
         submission._report_values = created  # the rows just written, with their ids: no need to read them
-    record_change(actor=actor, instance=submission, action=Action.CREATE)
     return submission, True
 
 
@@ -649,7 +646,7 @@ def _save(*, actor, submission, values, version, reasons, confirmed, reopen_reas
     else:
         submission._report_values = [*rows, *created]
     after_values = values_of(submission, [*rows, *created])
-    state_before = snapshot(submission)
+    status_before = submission.status
     if reopening:
         submission.status = Status.DRAFT
         submission.reopen_reason = reopen_reason.strip()
@@ -658,7 +655,7 @@ def _save(*, actor, submission, values, version, reasons, confirmed, reopen_reas
         actor=actor,
         instance=submission,
         action=Action.UPDATE,
-        before={"report_values": before, "status": state_before["status"]},
+        before={"report_values": before, "status": status_before},
         after={"report_values": after_values, "status": submission.status},
         reason=reopen_reason.strip() if reopening else "",
     )
@@ -750,17 +747,6 @@ def submission_report(
 # Workflow ---------------------------------------------------------------------------------------
 
 
-def _status_change(actor, submission, before: dict, reason: str = "") -> None:
-    record_change(
-        actor=actor,
-        instance=submission,
-        action=Action.STATUS,
-        before=before,
-        after=snapshot(submission),
-        reason=reason,
-    )
-
-
 @transaction.atomic
 def submission_submit(
     *,
@@ -821,15 +807,14 @@ def _submit(*, actor, submission, version, note, now, reload) -> Submission:
         )
     _bump(submission, version)
     now = now or timezone.now()
-    before = snapshot(submission)
-    submission.status = Status.SUBMITTED
-    submission.submitted_at = now
-    submission.submitted_by = actor
-    if submission.first_submitted_at is None:
-        submission.first_submitted_at = now
-        submission.on_time = timezone.localtime(now).date() <= submission.due_date
-    submission.save()
-    _status_change(actor, submission, before, reason=note.strip())
+    with audited_change(actor=actor, instance=submission, action=Action.STATUS, reason=note.strip()):
+        submission.status = Status.SUBMITTED
+        submission.submitted_at = now
+        submission.submitted_by = actor
+        if submission.first_submitted_at is None:
+            submission.first_submitted_at = now
+            submission.on_time = timezone.localtime(now).date() <= submission.due_date
+        submission.save()
     notifications.notify_approvers(
         submission,
         key=f"submitted:{submission.pk}:{submission.version}",
@@ -854,14 +839,13 @@ def submission_approve(*, actor, submission: Submission, version: int | None = N
     if submission.status != Status.SUBMITTED:
         raise ValidationError({"__all__": _("Chỉ duyệt được báo cáo đã gửi.")})
     _bump(submission, version)
-    before = snapshot(submission)
-    submission.status = Status.APPROVED
-    submission.decided_at = timezone.now()
-    submission.decided_by = actor
-    submission.approved_values = values_of(submission)
-    submission.comment = ""
-    submission.save()
-    _status_change(actor, submission, before)
+    with audited_change(actor=actor, instance=submission, action=Action.STATUS):
+        submission.status = Status.APPROVED
+        submission.decided_at = timezone.now()
+        submission.decided_by = actor
+        submission.approved_values = values_of(submission)
+        submission.comment = ""
+        submission.save()
     notifications.notify_agencies(
         [submission.agency],
         key=f"approved:{submission.pk}:{submission.version}",
@@ -885,14 +869,13 @@ def submission_return(
     if submission.status != Status.SUBMITTED:
         raise ValidationError({"__all__": _("Chỉ trả lại được báo cáo đang chờ duyệt.")})
     _bump(submission, version)
-    before = snapshot(submission)
-    submission.status = Status.RETURNED
-    submission.decided_at = timezone.now()
-    submission.decided_by = actor
-    submission.comment = comment.strip()
-    submission.values_at_return = values_of(submission)
-    submission.save()
-    _status_change(actor, submission, before, reason=submission.comment)
+    with audited_change(actor=actor, instance=submission, action=Action.STATUS, reason=comment.strip()):
+        submission.status = Status.RETURNED
+        submission.decided_at = timezone.now()
+        submission.decided_by = actor
+        submission.comment = comment.strip()
+        submission.values_at_return = values_of(submission)
+        submission.save()
     notifications.notify_agencies(
         [submission.agency],
         key=f"returned:{submission.pk}:{submission.version}",
@@ -930,11 +913,12 @@ def submissions_lock(*, today: dt.date | None = None) -> int:
     for submission in candidates:
         if submission.due_date + dt.timedelta(days=submission.form.lock_after_days) >= today:
             continue
-        before = snapshot(submission)
-        submission.status = Status.LOCKED
-        submission.locked_at = now
-        submission.version += 1
-        submission.save(update_fields=["status", "locked_at", "version", "updated_at"])
-        _status_change(None, submission, before, reason=_("Kỳ báo cáo đã đóng."))
+        with audited_change(
+            actor=None, instance=submission, action=Action.STATUS, reason=_("Kỳ báo cáo đã đóng.")
+        ):
+            submission.status = Status.LOCKED
+            submission.locked_at = now
+            submission.version += 1
+            submission.save(update_fields=["status", "locked_at", "version", "updated_at"])
         locked += 1
     return locked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import audited_insert
 from lanhmanh.demo.loader import DemoContext, step
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.org.roles import ROLES, WRITE_CLASSES
@@ -112,15 +112,8 @@ def accounts(context: DemoContext) -> str:
             )
             user.set_password(context.password)
             user.full_clean()
-            user.save()
+            audited_insert(actor=None, instance=user, reason="Tài khoản demo")
             user.roles.set([roles[account.role]])
-            record_change(
-                actor=None,
-                instance=user,
-                action=Action.CREATE,
-                after=snapshot(user, redact=["password"]),
-                reason="Tài khoản demo",
-            )
             created += 1
         else:
             user.set_password(context.password)

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.contrib.auth.hashers import make_password
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import audited_insert
 from lanhmanh.demo.loader import DemoContext, step
 from lanhmanh.demo.steps.org import ACCOUNTS, vietnamese_name
 from lanhmanh.org.models import AdministrativeUnit, Agency, AgencyKind, Role, User
@@ -76,15 +76,8 @@ def _ward_login(context: DemoContext, agency: Agency) -> User:
         )
         user.set_password(context.password)
         user.full_clean()
-        user.save()
+        audited_insert(actor=None, instance=user, reason="Tài khoản demo (kế hoạch 2026)")
         user.roles.set(Role.objects.filter(code=Role.COMMUNE_OFFICER))
-        record_change(
-            actor=None,
-            instance=user,
-            action=Action.CREATE,
-            after=snapshot(user, redact=["password"]),
-            reason="Tài khoản demo (kế hoạch 2026)",
-        )
     else:
         user.set_password(context.password)
         user.failed_logins = 0
@@ -109,15 +102,8 @@ def _police_login(context: DemoContext, ward: AdministrativeUnit) -> User:
         )
         user.set_password(context.password)
         user.full_clean()
-        user.save()
+        audited_insert(actor=None, instance=user, reason="Tài khoản demo (kế hoạch 2026)")
         user.roles.set(Role.objects.filter(code=Role.POLICE))
-        record_change(
-            actor=None,
-            instance=user,
-            action=Action.CREATE,
-            after=snapshot(user, redact=["password"]),
-            reason="Tài khoản demo (kế hoạch 2026)",
-        )
     else:
         user.set_password(context.password)
         user.save(update_fields=["password"])

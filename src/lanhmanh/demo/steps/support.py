@@ -17,7 +17,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import audited_insert
 from lanhmanh.demo.loader import step
 from lanhmanh.demo.steps.org import vietnamese_name
 from lanhmanh.org.models import Agency, AgencyKind, Role, User
@@ -111,15 +111,8 @@ def provider_logins(context) -> tuple[list[User], int]:
             )
             user.set_password(context.password)
             user.full_clean()
-            user.save()
+            audited_insert(actor=None, instance=user, reason="Tài khoản demo của cơ sở cung cấp dịch vụ")
             user.roles.set([roles[role]])
-            record_change(
-                actor=None,
-                instance=user,
-                action=Action.CREATE,
-                after=snapshot(user, redact=["password"]),
-                reason="Tài khoản demo của cơ sở cung cấp dịch vụ",
-            )
             created += 1
         else:
             user.set_password(context.password)

@@ -1,5 +1,5 @@
 """Writes of criminal cases. Each service checks who may call it, validates fully, writes in one
-transaction and audits in it (``core.audit.record_change``); nothing is half-saved.
+transaction and audits in it (``core.audit``'s audited writes); nothing is half-saved.
 
 Refusals a caller can fix are ``ValidationError`` with Vietnamese messages naming the field; a stage
 changed by another agency's role is ``PermissionDenied`` with a message saying whose stage it is.
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import audited_change, audited_insert, audited_update
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.enforcement.cases import rules
 from lanhmanh.enforcement.cases.models import (
@@ -126,10 +126,6 @@ def _check_place(actor, unit, establishment, hotspot, errors: dict) -> None:
             )
 
 
-def _audit(actor, instance, action, before=None) -> None:
-    record_change(actor=actor, instance=instance, action=action, before=before, after=snapshot(instance))
-
-
 def body_for(agency) -> str:
     if agency.kind == AgencyKind.CUSTOMS:
         return InvestigatingBody.CUSTOMS
@@ -190,9 +186,7 @@ def case_open(
     if errors:
         raise ValidationError(errors)
     case.full_clean()
-    case.save()
-    _audit(actor, case, Action.CREATE)
-    return case
+    return audited_insert(actor=actor, instance=case)
 
 
 ORDER = ["detected", "busted", "prosecuted", "suspended", "indicted", "closed", "tried", "appealed", "final"]
@@ -285,43 +279,46 @@ def case_stage_record(
         raise ValidationError({"on": _("Ngày phát hiện không được để trống.")})
     today = today or timezone.localdate()
     case = CriminalCase.objects.select_for_update().get(pk=case.pk)
-    before = snapshot(case)
-    if case.closed_on and stage not in (Stage.CLOSED, Stage.DETECTED, Stage.BUSTED, Stage.PROSECUTED) and on:
-        raise ValidationError({"on": str(CASE_ENDED % {"label": stage.label.lower()})})
-    setattr(case, stage.date_field, on)
-    if stage == Stage.TRIED:
-        if mobile_trial is not None:
-            case.mobile_trial = bool(mobile_trial) and on is not None
-        if model_trial is not None:
-            case.model_trial = bool(model_trial) and on is not None
-        if on is not None and case.court_id is None:
-            case.court = actor.agency
-    if stage in (Stage.INDICTED, Stage.CLOSED) and on is not None and case.procuracy_id is None:
-        case.procuracy = actor.agency
-    errors: dict[str, str] = {}
-    _check_dates(case, errors, today=today)
-    # A later stage already recorded must not come before this one: say so on this stage's date.
-    for later, previous in STAGE_AFTER.items():
-        if previous == stage.value and case.date_of(later) and on and case.date_of(later) < on:
-            errors.setdefault(
-                stage.date_field,
-                str(
-                    STAGE_LATER_EARLIER
-                    % {
-                        "label": _label(stage),
-                        "day": _fmt(on),
-                        "other": _label(later).lower(),
-                        "other_day": _fmt(case.date_of(later)),
-                    }
-                ),
-            )
-    if errors:
-        # The service's own field: the view shows the message next to the date it asked for.
-        message = errors.get(stage.date_field) or next(iter(errors.values()))
-        raise ValidationError({"on": message})
-    case.full_clean()
-    case.save()
-    _audit(actor, case, Action.UPDATE, before=before)
+    with audited_change(actor=actor, instance=case):
+        if (
+            case.closed_on
+            and stage not in (Stage.CLOSED, Stage.DETECTED, Stage.BUSTED, Stage.PROSECUTED)
+            and on
+        ):
+            raise ValidationError({"on": str(CASE_ENDED % {"label": stage.label.lower()})})
+        setattr(case, stage.date_field, on)
+        if stage == Stage.TRIED:
+            if mobile_trial is not None:
+                case.mobile_trial = bool(mobile_trial) and on is not None
+            if model_trial is not None:
+                case.model_trial = bool(model_trial) and on is not None
+            if on is not None and case.court_id is None:
+                case.court = actor.agency
+        if stage in (Stage.INDICTED, Stage.CLOSED) and on is not None and case.procuracy_id is None:
+            case.procuracy = actor.agency
+        errors: dict[str, str] = {}
+        _check_dates(case, errors, today=today)
+        # A later stage already recorded must not come before this one: say so on this stage's date.
+        for later, previous in STAGE_AFTER.items():
+            if previous == stage.value and case.date_of(later) and on and case.date_of(later) < on:
+                errors.setdefault(
+                    stage.date_field,
+                    str(
+                        STAGE_LATER_EARLIER
+                        % {
+                            "label": _label(stage),
+                            "day": _fmt(on),
+                            "other": _label(later).lower(),
+                            "other_day": _fmt(case.date_of(later)),
+                        }
+                    ),
+                )
+        if errors:
+            # The service's own field: the view shows the message next to the date it asked for.
+            message = errors.get(stage.date_field) or next(iter(errors.values()))
+            raise ValidationError({"on": message})
+        case.full_clean()
+        case.save()
     return case
 
 
@@ -380,8 +377,7 @@ def defendant_add(
         raise ValidationError({"person": str(ALREADY_IN_CASE)})
     defendant = Defendant(case=case, person=subject, ring_role=ring_role, offence=offence, measure=measure)
     defendant.full_clean()
-    defendant.save()
-    _audit(actor, defendant, Action.CREATE)
+    audited_insert(actor=actor, instance=defendant)
     # The case's count of defendants (T05 reads it); saved through the model so the rollup follows.
     locked = CriminalCase.objects.select_for_update().get(pk=case.pk)
     locked.defendant_count = locked.defendants.count()
@@ -394,12 +390,7 @@ def defendant_add(
 def defendant_measure_set(*, actor, defendant: Defendant, measure: str) -> Defendant:
     if not rules.may_edit_people(actor):
         raise PermissionDenied(str(NOT_INVESTIGATOR))
-    before = snapshot(defendant)
-    defendant.measure = measure
-    defendant.full_clean()
-    defendant.save()
-    _audit(actor, defendant, Action.UPDATE, before=before)
-    return defendant
+    return audited_update(actor=actor, instance=defendant, measure=measure)
 
 
 def sentence_errors(offence: Offence, kind: str, months: int | None, probation: int | None) -> dict[str, str]:
@@ -460,15 +451,14 @@ def defendant_sentence(
         errors["sentenced_on"] = str(DATE_IN_FUTURE % {"label": _("Ngày tuyên án")})
     if errors:
         raise ValidationError(errors)
-    before = snapshot(defendant)
-    defendant.sentence_kind = sentence_kind
-    defendant.sentence_months = sentence_months or None
-    defendant.probation_months = probation_months or None
-    defendant.sentenced_on = sentenced_on
-    defendant.full_clean()
-    defendant.save()
-    _audit(actor, defendant, Action.UPDATE, before=before)
-    return defendant
+    return audited_update(
+        actor=actor,
+        instance=defendant,
+        sentence_kind=sentence_kind,
+        sentence_months=sentence_months or None,
+        probation_months=probation_months or None,
+        sentenced_on=sentenced_on,
+    )
 
 
 def _support_agency(person, case: CriminalCase, offer: str):
@@ -511,9 +501,7 @@ def _outreach_task(actor, *, person, agency, due_on: dt.date, notes: str):
         created_by=actor,
     )
     task.full_clean()
-    task.save()
-    _audit(actor, task, Action.CREATE)
-    return task
+    return audited_insert(actor=actor, instance=task)
 
 
 @transaction.atomic
@@ -562,9 +550,7 @@ def victim_add(
         )
         victim.referred_on = today
     victim.full_clean()
-    victim.save()
-    _audit(actor, victim, Action.CREATE)
-    return victim
+    return audited_insert(actor=actor, instance=victim)
 
 
 @transaction.atomic
@@ -596,6 +582,4 @@ def press_record_add(
         case=case, kind=kind, outlet=outlet.strip(), title=title.strip(), published_on=published_on, url=url
     )
     record.full_clean()
-    record.save()
-    _audit(actor, record, Action.CREATE)
-    return record
+    return audited_insert(actor=actor, instance=record)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, AuditReason, record_change, snapshot
+from lanhmanh.core.audit import AuditReason
 from lanhmanh.support.models import (
     SupportCase,
 )
@@ -78,14 +78,6 @@ def not_future(day: dt.date | None, field: str, errors: dict) -> None:
 def require_open(case: SupportCase) -> None:
     if not case.is_open:
         raise ValidationError(str(CASE_CLOSED))
-
-
-def audit_create(actor, instance, reason: str = "") -> None:
-    """The CREATE history row of an instance saved in bulk or by hand (``core.audit.audited_create``
-    does both at once: prefer it)."""
-    record_change(
-        actor=actor, instance=instance, action=Action.CREATE, after=snapshot(instance), reason=reason
-    )
 
 
 # Reasons the system gives in the history, stored as codes and translated when shown.

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lanhmanh.core.audit import Action, audited_create, audited_update, record_change, snapshot
+from lanhmanh.core.audit import audited_change, audited_create, audited_insert, audited_update
 from lanhmanh.support.models import (
     CaseKind,
     Enrolment,
@@ -22,7 +22,6 @@ from lanhmanh.support.services.common import (
     DUPLICATE_ENROLMENT,
     ENROLMENT_CRITERIA,
     ENROLMENT_DATES,
-    audit_create,
     fmt_day,
     local_today,
     not_future,
@@ -119,27 +118,22 @@ def programme_create(*, actor, **fields) -> Programme:
     if errors:
         raise ValidationError(errors)
     programme.full_clean()
-    programme.save()
-    audit_create(actor, programme)
-    return programme
+    return audited_insert(actor=actor, instance=programme)
 
 
 @transaction.atomic
 def programme_update(*, actor, programme: Programme, **fields) -> Programme:
     """Change a programme. The budget may not drop below what its services already cost. Audited."""
-    before = snapshot(programme)
-    for name, value in fields.items():
-        if name not in PROGRAMME_FIELDS:
-            raise TypeError(name)
-        setattr(programme, name, value)
-    errors = _programme_errors(programme)
-    if errors:
-        raise ValidationError(errors)
-    programme.full_clean()
-    programme.save()
-    record_change(
-        actor=actor, instance=programme, action=Action.UPDATE, before=before, after=snapshot(programme)
-    )
+    with audited_change(actor=actor, instance=programme):
+        for name, value in fields.items():
+            if name not in PROGRAMME_FIELDS:
+                raise TypeError(name)
+            setattr(programme, name, value)
+        errors = _programme_errors(programme)
+        if errors:
+            raise ValidationError(errors)
+        programme.full_clean()
+        programme.save()
     return programme
 
 
