@@ -208,11 +208,6 @@ HAND_WRITTEN = {
     "lanhmanh/demo/communes.py:load": (
         "the demo writes the districts' past corrections as history rows in bulk (synthetic data)"
     ),
-    "lanhmanh/linkage/services.py:run_start": "a dedup-run function: being rewritten on branch h41",
-    "lanhmanh/linkage/services.py:_merge_batch": "a dedup-run function: being rewritten on branch h41",
-    "lanhmanh/premises/imports.py:import_start": "the premises import: being rewritten on branch h41",
-    "lanhmanh/premises/imports.py:import_confirm": "the premises import: being rewritten on branch h41",
-    "lanhmanh/premises/imports.py:import_cancel": "the premises import: being rewritten on branch h41",
 }
 
 

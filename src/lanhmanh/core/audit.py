@@ -288,9 +288,15 @@ def audited_delete(*, actor, instance: models.Model, reason: str = "") -> None:
 
 
 def audited_bulk_create(
-    *, actor, model: type[models.Model], objs: list, reason: str = "", batch_size: int = 1000
+    *,
+    actor,
+    model: type[models.Model],
+    objs: list,
+    action: str = Action.CREATE,
+    reason: str = "",
+    batch_size: int = 1000,
 ):
-    """Insert ``objs`` with ``bulk_create`` and one CREATE history row each, also in bulk (no signals,
+    """Insert ``objs`` with ``bulk_create`` and one history row each (CREATE, or ``action``: MERGE), also in bulk (no signals,
     no ``full_clean``: callers validated the rows, as the bulk import does). Needs primary keys back
     from the database (PostgreSQL, SQLite ≥ 3.35). Returns the created instances."""
     created = model.objects.bulk_create(objs, batch_size=batch_size)
@@ -299,7 +305,7 @@ def audited_bulk_create(
         [
             ChangeRecord(
                 actor=user,
-                action=Action.CREATE,
+                action=action,
                 model=instance._meta.label_lower,
                 object_id=str(instance.pk),
                 object_repr=str(instance)[:200],

@@ -24,7 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanhmanh.core import jobs
-from lanhmanh.core.audit import audited_change, audited_insert, audited_update, record_change, snapshot
+from lanhmanh.core.audit import (
+    audited_bulk_create,
+    audited_change,
+    audited_insert,
+    audited_update,
+)
 from lanhmanh.core.crypto import id_number_index, name_birth_index
 from lanhmanh.core.models import ChangeRecord
 from lanhmanh.linkage import engine, entry
@@ -220,8 +225,7 @@ def score_persons(persons: list[Person]) -> list:
 def run_create(*, actor=None) -> DedupRun:
     """A new run and its queued job (``run.job``), with their history rows. ``actor``: who asked (none for
     ``manage.py dedup_registry``)."""
-    run = DedupRun.objects.create()
-    record_change(actor=actor, instance=run, action=ChangeRecord.Action.CREATE, reason="rà soát hồ sơ trùng")
+    run = audited_insert(actor=actor, instance=DedupRun(), reason="rà soát hồ sơ trùng")
     run.job = jobs.job_create(kind=DEDUP_RUN_JOB, subject_id=run.pk, owner=actor)
     return run
 
@@ -454,8 +458,13 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
         return 0
     user = actor if getattr(actor, "is_authenticated", False) else None
     moved = _move_rows(actor, survivor_of)
-    rows = Merge.objects.bulk_create(
-        [
+    audited_bulk_create(
+        actor=actor,
+        model=Merge,
+        action=ChangeRecord.Action.MERGE,
+        reason="hợp nhất hồ sơ",
+        batch_size=500,
+        objs=[
             Merge(
                 survivor_id=survivor,
                 merged_id=merged,
@@ -465,24 +474,7 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
                 created_by=user,
             )
             for survivor, merged in merges
-        ]
-    )
-    if any(row.pk is None for row in rows):  # a backend that returns no ids: read them back
-        rows = list(Merge.objects.filter(merged_id__in=list(survivor_of), undone_at__isnull=True))
-    ChangeRecord.objects.bulk_create(
-        [
-            ChangeRecord(
-                actor=user,
-                action=ChangeRecord.Action.MERGE,
-                model=Merge._meta.label_lower,
-                object_id=str(row.pk),
-                object_repr=str(row)[:200],
-                after=snapshot(row),
-                reason="hợp nhất hồ sơ",
-            )
-            for row in rows
         ],
-        batch_size=500,
     )
     _counting_refresh(*survivor_of, *survivor_of.values())
     return len(merges)

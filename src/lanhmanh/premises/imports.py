@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanhmanh.core import jobs
-from lanhmanh.core.audit import Action, record_change, snapshot
+from lanhmanh.core.audit import audited_create, audited_update
 from lanhmanh.core.models import Job
 from lanhmanh.core.scoping import in_subtree
 from lanhmanh.core.spreadsheet import workbook_bytes
@@ -311,15 +311,16 @@ def check_rows(raw_rows: list[dict], *, actor, progress=None) -> list[Row]:
 
 def import_start(*, actor, data: bytes, file_name: str) -> EstablishmentImport:
     raw = read_workbook(data, file_name=file_name)
-    batch = EstablishmentImport.objects.create(
+    return audited_create(
+        actor=actor,
+        model=EstablishmentImport,
+        clean=False,
         owner=actor,
         file_name=file_name[:200],
         digest=hashlib.sha256(data).hexdigest(),
         cells=json.dumps(raw, ensure_ascii=False),
         row_count=len(raw),
     )
-    record_change(actor=actor, instance=batch, action=Action.CREATE, after=snapshot(batch))
-    return batch
 
 
 def batch_rows(batch: EstablishmentImport) -> list[dict]:
@@ -357,23 +358,23 @@ def import_confirm(*, actor, batch: EstablishmentImport, progress=None) -> Estab
                 [_("Dòng %(row)s: %(message)s") % {"row": row.row, "message": m} for m in exc.messages]
             ) from None
         created += 1
-    before = snapshot(batch)
-    batch.status = EstablishmentImport.Status.CONFIRMED
-    batch.created_count, batch.skipped_count = created, skipped
-    batch.cells = ""
-    batch.confirmed_at = timezone.now()
-    batch.save()
-    record_change(actor=actor, instance=batch, action=Action.UPDATE, before=before, after=snapshot(batch))
-    return batch
+    return audited_update(
+        actor=actor,
+        instance=batch,
+        clean=False,
+        status=EstablishmentImport.Status.CONFIRMED,
+        created_count=created,
+        skipped_count=skipped,
+        cells="",
+        confirmed_at=timezone.now(),
+    )
 
 
 @transaction.atomic
 def import_cancel(*, actor, batch: EstablishmentImport) -> None:
-    before = snapshot(batch)
-    batch.status = EstablishmentImport.Status.CANCELLED
-    batch.cells = ""
-    batch.save()
-    record_change(actor=actor, instance=batch, action=Action.UPDATE, before=before, after=snapshot(batch))
+    audited_update(
+        actor=actor, instance=batch, clean=False, status=EstablishmentImport.Status.CANCELLED, cells=""
+    )
 
 
 # Large lists: confirmed by the background worker -------------------------------------------------------
