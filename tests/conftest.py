@@ -208,13 +208,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ``make test`` runs the suite on SQLite and on PostgreSQL. A test that touches no database (parsing, text
     rules, settings, files, the lint guards) gives the same answer on both, so the PostgreSQL run leaves it
     to the SQLite run instead of running it twice; a test marked ``postgresql`` (one that opens its own
-    PostgreSQL connection) stays. ``LANHMANH_TEST_ALL=1`` runs everything on either database.
+    PostgreSQL connection) stays. ``LANHMANH_TEST_ALL=1`` runs everything on either database. Within ``make
+    test``, the browser journeys and the access matrix run on one of the two (``_share_between_the_two_runs``).
     """
     if connection_is_postgresql() and not os.environ.get("LANHMANH_TEST_ALL"):
         kept = [item for item in items if _uses_the_database(item)]
         if len(kept) != len(items):
             config.hook.pytest_deselected(items=[item for item in items if not _uses_the_database(item)])
             items[:] = kept
+    _share_between_the_two_runs(config, items)
     # Transactional tests last; among them, those that start from a snapshot together at the very end, so that
     # only the first of them needs the emptied database (``pytest_runtest_teardown`` above).
     items.sort(
@@ -223,6 +225,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             bool({"demo", "demo_accounts"} & set(item.fixturenames)),
         )
     )
+
+
+# Tests that drive the whole site (each browser journey, the role × URL matrix) and check what people see and
+# may open: the same templates, views and rules answer on either database, and the data and SQL under them
+# are tested on both by the tests of each app. ``make test`` runs the two databases side by side on the two
+# cores; it gives each of these tests to one of the two runs (``scripts/test_suites.sh`` sets
+# LANHMANH_TEST_SHARED=1), so that the whole ``.ci/run`` stays within its 20 minutes. Run alone
+# (``make test-sqlite``, ``make test-postgres``), each database runs them all.
+MATRIX = (
+    "tests/test_access_matrix.py::test_the_matrix_of_roles_urls_and_jurisdictions_then_the_bad_input_corpus"
+)
+
+
+def shared_run_of(nodeid: str, browser_index: int) -> str:
+    """Which run of ``make test`` takes a shared test: the matrix on PostgreSQL (the longer of the two on
+    SQLite), the browser journeys alternately, in the order of their ids."""
+    if nodeid == MATRIX:
+        return "postgresql"
+    return "sqlite" if browser_index % 2 == 0 else "postgresql"
+
+
+def _share_between_the_two_runs(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("LANHMANH_TEST_SHARED") or os.environ.get("LANHMANH_TEST_ALL"):
+        return
+    this_run = "postgresql" if connection_is_postgresql() else "sqlite"
+    browser = sorted(item.nodeid for item in items if item.get_closest_marker("browser"))
+    index = {nodeid: i for i, nodeid in enumerate(browser)}
+    shared = {nodeid: shared_run_of(nodeid, index.get(nodeid, 0)) for nodeid in [*browser, MATRIX]}
+    elsewhere = [item for item in items if shared.get(item.nodeid, this_run) != this_run]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if shared.get(item.nodeid, this_run) == this_run]
 
 
 def connection_is_postgresql() -> bool:

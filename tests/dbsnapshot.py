@@ -24,6 +24,11 @@ from typing import Any
 from django.db import connection, connections
 
 
+def _FILE_COPY(cursor) -> str:  # noqa: N802 - reads as the SQL it adds
+    """``STRATEGY FILE_COPY`` on PostgreSQL 15 and later (older servers copy files anyway)."""
+    return "STRATEGY FILE_COPY" if cursor.connection.info.server_version >= 150000 else ""
+
+
 class Snapshots:
     """Named snapshots of the default test database, kept until ``drop_all()`` (end of the session)."""
 
@@ -76,7 +81,11 @@ class Snapshots:
             connections.close_all()
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f'DROP DATABASE "{test_db}" WITH (FORCE)')
-                cursor.execute(f'CREATE DATABASE "{test_db}" TEMPLATE "{self._postgres[name]}"')
+                # FILE_COPY copies the template's files instead of writing every page to the WAL (PostgreSQL
+                # 15's default): about half the time for the demo's database.
+                cursor.execute(
+                    f'CREATE DATABASE "{test_db}" TEMPLATE "{self._postgres[name]}" {_FILE_COPY(cursor)}'
+                )
         # Content-type ids are cached per process; the restored rows may carry others (a flush renumbers them).
         from django.contrib.contenttypes.models import ContentType
 
