@@ -10,8 +10,8 @@ import io
 import pytest
 
 from lanhmanh.enforcement.models import HotspotKind, HotspotStatus
-from tests.cases.conftest import brokering, case, other_police, prosecutor  # noqa: F401  (fixtures)
 from tests.conftest import DONG_ANH, HOAN_KIEM, TRANG_TIEN, agency
+from tests.enforcement.cases.conftest import brokering, case, other_police, prosecutor  # noqa: F401  (fixtures)
 from tests.factories import HotspotFactory, UnitFactory
 from tests.people.conftest import resident, selling_2014, trang_tien  # noqa: F401  (fixtures)
 from tests.premises.conftest import at, karaoke, place, team, three_agencies  # noqa: F401  (fixtures)

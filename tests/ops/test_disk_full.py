@@ -13,7 +13,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from lanhmanh.core.models import ChangeRecord, StoredFile
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.plans.selectors import tasks_for
-from tests.test_uploads import PDF, upload_evidence
+from tests.core.test_uploads import PDF, upload_evidence
 
 pytestmark = pytest.mark.django_db
 

@@ -179,7 +179,7 @@ def readers(instance: models.Model):
 # commit together or not at all. ``audited_create`` and ``audited_update`` run ``full_clean()`` first
 # unless told the caller validated; ``audited_insert``, ``audited_delete`` and ``audited_change`` leave
 # validation to the caller. Nothing outside this module pairs ``snapshot`` with ``record_change`` by hand
-# (``tests/test_audit_helpers.py`` keeps it so, with its list of the exceptions and their reasons).
+# (``tests/core/test_audit_helpers.py`` keeps it so, with its list of the exceptions and their reasons).
 
 
 class AuditedChange:

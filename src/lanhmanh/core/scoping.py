@@ -138,7 +138,7 @@ class PersonalDataManager(models.Manager):
     through a selector that takes the user (``<app>/selectors.py``: scoped with ``visible``, 404 for
     outsiders), so a forgotten filter fails loudly instead of leaking. Selectors, services, commands,
     tasks and indicator sources query as usual; a related manager (``person.violations``) is scoped by
-    the record it hangs from. ``tests/test_access_layer.py`` also finds such queries without running them.
+    the record it hangs from. ``tests/core/test_access_layer.py`` also finds such queries without running them.
     """
 
     def get_queryset(self):

@@ -183,7 +183,7 @@ def test_audited_delete_keeps_the_values_before_and_deletes_the_row(coordinator)
 
 # --- One way to write audited data: no hand-written snapshot → save → record_change -------------------
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 # Functions still writing history rows by hand, each with the reason the helpers do not fit. The guard
 # fails on a new one and on an entry here that no longer needs to be.

@@ -15,8 +15,8 @@ from lanhmanh.enforcement.cases.selectors import cases_at
 from lanhmanh.enforcement.models import HotspotKind
 from lanhmanh.premises import services as premises_services
 from lanhmanh.premises.models import EstablishmentKind
-from tests.cases.conftest import ACT
 from tests.conftest import DONG_ANH, HANG_BAC, TRANG_TIEN, unit
+from tests.enforcement.cases.conftest import ACT
 from tests.enforcement.conftest import make_hotspot
 
 pytestmark = pytest.mark.django_db

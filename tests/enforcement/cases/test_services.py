@@ -15,8 +15,8 @@ from lanhmanh.indicators.evaluation import evaluate
 from lanhmanh.org.models import Agency, AgencyKind
 from lanhmanh.people.models import Person
 from lanhmanh.support.models import OutreachTask
-from tests.cases.conftest import ACT, advance, identity
 from tests.conftest import DONG_ANH, HOAN_KIEM, TRANG_TIEN, make_user, unit
+from tests.enforcement.cases.conftest import ACT, advance, identity
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from lanhmanh.indicators.rollup import rollup_rebuild
 from lanhmanh.reporting import services as reporting
 from lanhmanh.reporting.models import ReportForm
 from lanhmanh.reporting.services import values_of
-from tests.cases.conftest import advance, identity
 from tests.conftest import TRANG_TIEN, unit
+from tests.enforcement.cases.conftest import advance, identity
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.test import Client
 from lanhmanh.api.services import api_token_create
 from lanhmanh.core.models import AccessRecord
 from lanhmanh.enforcement.cases.models import CriminalCase
-from tests.cases.conftest import identity
 from tests.conftest import TRANG_TIEN
+from tests.enforcement.cases.conftest import identity
 
 pytestmark = pytest.mark.django_db
 

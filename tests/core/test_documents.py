@@ -10,7 +10,7 @@ from docx import Document
 
 from lanhmanh.core.documents import docx_bytes, official_document
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "lanhmanh"
+SRC = Path(__file__).resolve().parents[2] / "src" / "lanhmanh"
 
 
 def test_an_official_document_is_a4_portrait_with_decree_30_margins_and_font():

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from lanhmanh.core.forms import DateInput, DateTimeInput
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "lanhmanh"
+SRC = Path(__file__).resolve().parents[2] / "src" / "lanhmanh"
 
 
 class _Form(forms.Form):

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lanhmanh.config import env
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_environment_variable_the_settings_read_is_in_env_example():

@@ -13,7 +13,7 @@ from lanhmanh.core.models import AccessRecord
 from lanhmanh.enforcement.cases import services
 from lanhmanh.enforcement.cases.models import CriminalCase, Defendant
 from tests.bad_text import BAD_TEXTS, refusal
-from tests.cases.conftest import advance, identity
+from tests.enforcement.cases.conftest import advance, identity
 
 pytestmark = pytest.mark.django_db
 

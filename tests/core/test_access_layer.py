@@ -18,7 +18,7 @@ from lanhmanh.core.scoping import VIEW_MODULE, PersonalDataManager, UnscopedQuer
 from lanhmanh.people import selectors
 from lanhmanh.people.models import Person, Violation
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
