@@ -99,10 +99,16 @@ def record_access(
 
 
 def record_accesses(
-    *, actor, instances: Iterable[tuple[models.Model, str]], purpose: str, detail: str = "", path: str = ""
+    *,
+    actor,
+    instances: Iterable[tuple[models.Model, str] | tuple[models.Model, str, str]],
+    purpose: str,
+    detail: str = "",
+    path: str = "",
 ) -> list[AccessRecord]:
-    """``record_access`` for several reads at once (``(instance, data_class)`` pairs): one row each, in
-    one INSERT from three rows on."""
+    """``record_access`` for several reads at once (``(instance, data_class)`` pairs, or triples whose third
+    item is that row's own detail, e.g. the referral it was read through): one row each, in one INSERT from
+    three rows on."""
     if purpose not in Purpose.values:
         raise ValueError(f"Unknown purpose {purpose!r}")
     rows = [
@@ -112,10 +118,10 @@ def record_accesses(
             object_id=str(instance.pk),
             data_class=data_class,
             purpose=purpose,
-            detail=detail[:300],
+            detail=str(own[0] if own else detail)[:300],
             path=path[:300],
         )
-        for instance, data_class in instances
+        for instance, data_class, *own in instances
     ]
     if len(rows) < 3:  # bulk_create runs in a transaction of its own: two statements more
         for row in rows:

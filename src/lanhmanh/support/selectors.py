@@ -25,7 +25,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from lanhmanh.core.audit import Purpose, record_access
+from lanhmanh.core.audit import Purpose, record_access, record_accesses
 from lanhmanh.core.scoping import DataClass, can, path_q
 from lanhmanh.org.models import Agency, User
 from lanhmanh.people.models import Person
@@ -324,6 +324,21 @@ def referrals_received(user) -> QuerySet[Referral]:
         queryset = queryset.exclude(case__kind=CaseKind.CHILD)
     return queryset.select_related("case", "case__person", "from_agency", "to_agency").order_by(
         "-sent_on", "-pk"
+    )
+
+
+def inbox_names_shown(user, referrals, *, path: str = "") -> None:
+    """Log that the referral inbox showed the person of each live referral (the consent stands) to ``user``:
+    one access row each (support class), naming the referral, in one INSERT."""
+    record_accesses(
+        actor=user,
+        instances=[
+            (referral.case.person, DataClass.SUPPORT, f"Hộp chuyển gửi: #{referral.pk}")
+            for referral in referrals
+            if referral.is_open
+        ],
+        purpose=Purpose.SUPPORT,
+        path=path,
     )
 
 

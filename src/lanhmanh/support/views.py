@@ -678,16 +678,7 @@ def referral_inbox(request):
         default="-gui",
     )
     referrals = list(referral_list.page)
-    for referral in referrals:
-        if referral.is_open:
-            selectors.identity_shown(
-                user,
-                referral.case.person,
-                data_class=DataClass.SUPPORT,
-                purpose=Purpose.SUPPORT,
-                detail=f"Hộp chuyển gửi: #{referral.pk}",
-                path=request.path,
-            )
+    selectors.inbox_names_shown(user, referrals, path=request.path)
     return render(
         request,
         "support/referral_inbox.html",
