@@ -28,9 +28,15 @@ class ComputedSource:
     ``rollup`` (opt-in, for large tables): keep pre-aggregated counts/sums per unit path, month and
     disaggregation in ``indicators.Rollup``, maintained by save/delete signals inside the writing
     transaction; evaluation over whole months reads them instead of the records. Needs a ``date_field``
-    that is a DateField on the row, a ``value`` that is a Count or Sum (additive), and disaggregation
-    values that are strings, integers or null. Writes that bypass ``save()``/``delete()`` (bulk_create,
-    QuerySet.update, raw SQL) must be followed by ``manage.py indicators_rollup_rebuild``.
+    that is a DateField on the row, a ``value`` that is a Count or Sum (additive) or a distinct Count
+    (kept as one row per unit, month and member counted: ``rollup.MEMBERS``), and disaggregation values
+    that are strings, integers or null. Writes that bypass ``save()``/``delete()`` must add their records
+    (``rollup.rollup_records_added`` after a bulk_create), wrap themselves in ``rollup.rollup_following``
+    (a bulk_update of a followed model) or be followed by ``manage.py indicators_rollup_rebuild``.
+    ``rollup_follows`` names what the rows read through relations: {lookup from the row to a related
+    model: that model's fields the source reads} (``{"violation": ("place_unit", "role"),
+    "violation__person": ("sex",)}``); a save of the related row that changes one of them moves the
+    contributions of its records (``indicators.rollup``).
 
     ``dashboard_section`` (optional): the title of the section of the plan dashboard the indicator
     appears in (e.g. "Tiếp cận, hỗ trợ"), with its value at the dashboard's unit, its values by the
@@ -53,6 +59,7 @@ class ComputedSource:
     # applied after the date filter when there is one. Not applied to rollup reads.
     period_filter: Callable[[QuerySet, object], QuerySet] | None = None
     rollup: bool = False
+    rollup_follows: dict[str, tuple[str, ...]] = field(default_factory=dict)
     dashboard_section: str = ""
     dashboard_by: str = ""
 
