@@ -16,11 +16,18 @@ from lanhmanh.indicators.models import Rollup
 from lanhmanh.indicators.registry import rollup_sources, source_for
 from lanhmanh.indicators.rollup import MEMBERS, rollup_rebuild
 from lanhmanh.linkage.services import merge_persons, merge_undo
+from lanhmanh.org.levels import is_lowest
 from lanhmanh.org.models import AdministrativeUnit, Agency
 from lanhmanh.people import services
 from lanhmanh.people.bulk import sanction_draw, violations_create
 from lanhmanh.people.models import LegalAct, Person, SanctionDecision, Violation
 from tests.conftest import DONG_ANH, HANG_BAC, HOAN_KIEM, TRANG_TIEN
+from tests.indicators.test_successor_counting import (  # noqa: F401 - fixtures
+    CUA_NAM_WARD,
+    HOAN_KIEM_WARD,
+    map_2025,
+    violations,
+)
 from tests.people.conftest import at
 from tests.people.test_import import preview, row
 
@@ -57,7 +64,7 @@ def test_every_sanction_source_keeps_a_rollup_and_says_what_it_follows():
 def groupings(code: str, unit: str) -> list:
     source = source_for(code)
     found = [None, "month", "quarter", *sorted(source.disaggregations)]
-    if unit != TRANG_TIEN:
+    if not is_lowest(unit):
         found += ["child", ("child", "month")]
         found += [("child", name) for name in sorted(source.disaggregations)]
     return found
@@ -164,10 +171,18 @@ def test_whole_months_read_the_rollup_rows_and_not_the_sanctions(recorded):
     sums = [q["sql"] for q in year.captured_queries if "indicators_indicator" not in q["sql"]]
     assert len(sums) == 4
     assert all("indicators_rollup" in sql and "people_sanctiondecision" not in sql for sql in sums)
-    # A distinct count grouped by one of its disaggregations reads the records.
-    with CaptureQueriesContext(connection) as by_sex:
-        evaluate("people.persons_sanctioned", HOAN_KIEM, "2014", by="sex")
-    assert any("people_sanctiondecision" in q["sql"] for q in by_sex.captured_queries)
+    # A distinct count grouped by one of its disaggregations, or a grouping the rollup does not keep
+    # (people.sanctions keeps kind only), reads the records.
+    for code in ("people.persons_sanctioned", "people.sanctions"):
+        with CaptureQueriesContext(connection) as by_sex:
+            evaluate(code, HOAN_KIEM, "2014", by="sex")
+        assert any("people_sanctiondecision" in q["sql"] for q in by_sex.captured_queries), code
+    assert set(Rollup.objects.filter(source="people.sanctions").values_list("dims", flat=True)) == {
+        "",
+        "@2",
+        "kind",
+        "kind@2",
+    }
 
 
 def test_a_person_counted_twice_in_a_month_is_one_person_and_leaves_when_the_last_decision_moves(
@@ -298,3 +313,19 @@ def test_an_excel_import_adds_its_decisions_to_the_rollup(client_for, police):
     assert evaluate("people.repeat_violations", TRANG_TIEN, "2014").total.value == 1
     assert_agree(units=("01", TRANG_TIEN), periods=("2014", "2014Q2"))
     assert_rebuild_changes_nothing()
+
+
+def test_across_the_reform_the_rollup_agrees_and_two_level_communes_are_kept_once(
+    violations,  # noqa: F811 - the fixture imported above
+    coordinator,
+):
+    """Sanctions in old wards counted under their successors (2026) and in a ward of the two-level map:
+    its rows are kept once (dims "@": a commune of the two-level map is already one step below the city)."""
+    ward = Rollup.objects.filter(source="people.sanctions", unit_path=HOAN_KIEM_WARD)
+    assert set(ward.values_list("dims", flat=True)) == {"@", "kind@"}
+    units = ("01", HOAN_KIEM_WARD, HOAN_KIEM)
+    assert assert_agree(units=units, periods=("2025S2", "2026Q1")) > 200
+    assert assert_agree(user=coordinator, units=("01", HOAN_KIEM_WARD), periods=("2026",)) > 20
+    # B (old Hàng Bạc) and D (the new ward) in Hoàn Kiếm ward; C (old Tràng Tiền) under its default part.
+    assert evaluate("people.persons_sanctioned", HOAN_KIEM_WARD, "2026").total.value == 2
+    assert evaluate("people.persons_sanctioned", CUA_NAM_WARD, "2026").total.value == 1

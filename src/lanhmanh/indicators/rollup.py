@@ -91,11 +91,20 @@ def members_source(code: str, unit: str) -> ComputedSource:
     )
 
 
+def kept_disaggregations(source: ComputedSource) -> list[str]:
+    """The disaggregations whose slices the rollup keeps (``ComputedSource.rollup_disaggregations``;
+    every one by default; none for a distinct count)."""
+    if counted_member(source) is not None:
+        return []
+    names = source.disaggregations if source.rollup_disaggregations is None else source.rollup_disaggregations
+    return sorted(names)
+
+
 def slices(source: ComputedSource) -> list[str]:
-    """The disaggregations kept: "" (none) and each one alone; a distinct count's members."""
+    """The slices kept: "" (no disaggregation) and each kept disaggregation alone; a distinct count's members."""
     if counted_member(source) is not None:
         return [MEMBERS]
-    return ["", *sorted(source.disaggregations)]
+    return ["", *kept_disaggregations(source)]
 
 
 def _grouped(source: ComputedSource, queryset, dims: list[str]):
@@ -115,13 +124,27 @@ def _grouped(source: ComputedSource, queryset, dims: list[str]):
 
 
 DISTRICT = "@2"
+BOTH = "@"
+
+
+def own_dims(dims: str) -> list[str]:
+    """The ``dims`` values holding a slice's rows at the records' own unit paths."""
+    return [dims, dims + BOTH]
+
+
+def district_dims(dims: str) -> list[str]:
+    """The ``dims`` values holding a slice's rows cut to the units one step below the province."""
+    return [dims + DISTRICT, dims + BOTH]
 
 
 def _cells(source: ComputedSource, grouped_rows) -> dict[tuple, list]:
-    """Fold GROUP BY rows (path, month, every disaggregation) into rollup cells of every slice.
+    """Fold GROUP BY rows (path, month, every kept disaggregation) into rollup cells of every slice.
 
-    Each slice is kept twice: at the record's own unit path, and with the path cut to the unit one
-    step below the province (``dims`` + "@2": a 2014 district, a 2026 commune), so city and district views read a few hundred rows instead of thousands.
+    Each slice is kept twice: at the record's own unit path (``dims``), and with the path cut to the unit
+    one step below the province (``dims`` + "@2": a 2014 district), so city and district views read a
+    few hundred rows instead of thousands. A record whose unit is no deeper than that (a 2026 commune, a
+    district's or the city's own record) would be the same row twice: it is kept once, as ``dims`` + "@",
+    which both readings include (``own_dims``, ``district_dims``).
     """
     cells: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
     if counted_member(source) is not None:
@@ -137,9 +160,11 @@ def _cells(source: ComputedSource, grouped_rows) -> dict[tuple, list]:
             continue
         value = Decimal(row["v"] or 0)
         path = row["p"]
+        cut = path_prefix(path, 2)
         for dims in slices(source):
             key = encode_key(row[f"k_{dims}"]) if dims else "null"
-            for cell_dims, cell_path in ((dims, path), (dims + DISTRICT, path_prefix(path, 2))):
+            kept = ((dims + BOTH, path),) if cut == path else ((dims, path), (dims + DISTRICT, cut))
+            for cell_dims, cell_path in kept:
                 cell = cells[(source.code, cell_dims, cell_path, row["m"], key)]
                 cell[0] += row["n"]
                 cell[1] += value
@@ -159,7 +184,7 @@ def _contribution(source: ComputedSource, pk, *, lock: bool) -> dict[tuple, list
     queryset = source.queryset().filter(pk=pk)
     if lock:
         _lock(source.queryset().model, {"pk": pk})
-    return _cells(source, _grouped(source, queryset, sorted(source.disaggregations)))
+    return _cells(source, _grouped(source, queryset, kept_disaggregations(source)))
 
 
 def _add_into(total: dict[tuple, list], cells: dict[tuple, list]) -> dict[tuple, list]:
@@ -322,7 +347,7 @@ def _related_contributions(moving, pks: list, *, lock: bool) -> dict[tuple, list
             if lock and (model, lookup) not in locked:
                 _lock(model, where)
             queryset = source.queryset().filter(**where)
-            _add_into(cells, _cells(source, _grouped(source, queryset, sorted(source.disaggregations))))
+            _add_into(cells, _cells(source, _grouped(source, queryset, kept_disaggregations(source))))
         locked.add((model, lookup))
     return cells
 
@@ -382,7 +407,7 @@ def rollup_records_added(model, pks: Iterable) -> None:
     pks = list(pks)
     cells: dict[tuple, list] = {}
     for source in _sources_of(model) if pks else []:
-        dims = sorted(source.disaggregations)
+        dims = kept_disaggregations(source)
         for part in _chunks(pks):
             _add_into(cells, _cells(source, _grouped(source, source.queryset().filter(pk__in=part), dims)))
     apply(cells)
@@ -418,7 +443,7 @@ def rollup_rebuild(*, codes: list[str] | None = None) -> int:
         if codes and source.code not in codes:
             continue
         Rollup.objects.filter(source=source.code).delete()
-        grouped = _grouped(source, source.queryset(), sorted(source.disaggregations))
+        grouped = _grouped(source, source.queryset(), kept_disaggregations(source))
         rows = (row for row in grouped.iterator(chunk_size=BATCH) if row["n"])
         if counted_member(source) is not None:
             # One cell per grouped row (unit, month, member): written as they come, never all in memory.

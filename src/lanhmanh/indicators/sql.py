@@ -22,12 +22,14 @@ from lanhmanh.indicators.cells import EvaluationError, level_of
 from lanhmanh.indicators.models import Rollup
 from lanhmanh.indicators.registry import ComputedSource
 from lanhmanh.indicators.rollup import (
-    DISTRICT,
     as_value,
     counted_member,
     decode_key,
+    district_dims,
     integer_valued,
+    kept_disaggregations,
     members_source,
+    own_dims,
 )
 from lanhmanh.org.levels import child_path, is_lowest, path_depth, path_prefix
 from lanhmanh.org.successions import counted_in_q, counted_path, counted_paths, counting_day, crossing_links
@@ -188,14 +190,14 @@ def _period_id(name: str, day: dt.date) -> str:
 
 
 def rollup_usable(source: ComputedSource, period: Period, by: tuple[str, ...]) -> bool:
-    """Rollup rows answer whole-month periods grouped by units, time and at most one disaggregation (a
-    distinct count: by units and time only; its member rows carry no disaggregation)."""
+    """Rollup rows answer whole-month periods grouped by units, time and at most one disaggregation, one
+    the rollup keeps (a distinct count: by units and time only; its member rows carry none)."""
     if not (source.rollup and source.date_field):
         return False
     if period.start.day != 1 or (period.end + dt.timedelta(days=1)).day != 1:
         return False
-    dims = sum(1 for name in by if name in source.disaggregations)
-    return dims == 0 if counted_member(source) is not None else dims <= 1
+    names = [name for name in by if name in source.disaggregations]
+    return not names or (len(names) == 1 and names[0] in kept_disaggregations(source))
 
 
 def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
@@ -225,11 +227,13 @@ def raw_from_rollup(
         if name in UNIT_GROUPS or name == "child"
     ]
     if counting_day(period.end) is None and level_of(unit_path) <= 2 and all(depth <= 2 for depth in depths):
-        dims += DISTRICT
+        kept = district_dims(dims)
+    else:
+        kept = own_dims(dims)
     queryset = Rollup.objects.filter(
         _in_subtree(unit_path, "unit_path", period),
         source=source.code,
-        dims=dims,
+        dims__in=kept,
         month__gte=period.start,
         month__lte=period.end,
         rows__gt=0,

@@ -6,8 +6,10 @@ of 1–4 are shown as "< 5" outside the agencies that record them (police, labou
 T03 of the 2014 plan (“500 lượt người bán dâm bị xử phạt hành chính”) reads ``people.sellers_sanctioned``.
 
 Every source keeps a rollup (``rollup=True``: national scale, millions of decisions): counts and sums per
-commune, month and disaggregation, and for ``people.persons_sanctioned`` one row per commune, month and
-person. They read the violation's place, role, person (and repeat flag) and the person's sex through
+commune, month (and, for ``people.sanctions``, kind: the dashboard's breakdown), and for
+``people.persons_sanctioned`` one row per commune, month and person. Other disaggregations (sex, role)
+read the records: with a few decisions per commune and month nationally, each slice would be about as
+many rows as the decisions themselves. They read the violation's place, role, person (and repeat flag) and the person's sex through
 relations, so they follow those fields (``rollup_follows``): a merge re-pointing a violation, a person's
 sex corrected, the repeat flags recomputed (``counting.repeat_flags_refresh``) move the rollup rows in the
 same transaction. Bulk writers add their decisions (``bulk.violations_create``, the Excel import) or
@@ -54,6 +56,7 @@ register(
         queryset=_sellers,
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex", "kind": "kind"},
@@ -71,6 +74,7 @@ register(
         queryset=_sanctions,
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role", "person"),
         date_field="decided_on",
         value=Count("violation__person", distinct=True),
@@ -89,6 +93,7 @@ register(
         queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.WARNING),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex", "role": "violation__role"},
@@ -105,6 +110,7 @@ register(
         queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.FINE),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role"),
         date_field="decided_on",
         value=Sum("amount"),
@@ -124,6 +130,7 @@ register(
         ),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role"),
         date_field="paid_on",
         value=Sum("amount"),
@@ -142,6 +149,7 @@ register(
         queryset=lambda: SanctionDecision.objects.filter(violation__role=EventRole.BUYER),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex", "kind": "kind"},
@@ -159,6 +167,7 @@ register(
         queryset=_sanctions,
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=("kind",),
         rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations=DISAGGREGATIONS,
@@ -179,6 +188,7 @@ register(
         queryset=lambda: SanctionDecision.objects.filter(violation__repeat_of__isnull=False),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role", "person", "repeat_of"),
         date_field="decided_on",
         disaggregations=DISAGGREGATIONS,
@@ -199,6 +209,7 @@ register(
         queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.FINE),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex", "role": "violation__role"},
@@ -214,6 +225,7 @@ register(
         queryset=lambda: _sellers().filter(kind=SanctionKind.WARNING),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex"},
@@ -229,6 +241,7 @@ register(
         queryset=lambda: _sellers().filter(kind=SanctionKind.FINE),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex"},
@@ -244,6 +257,7 @@ register(
         queryset=lambda: _sellers().filter(kind=SanctionKind.FINE),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role"),
         date_field="decided_on",
         value=Sum("amount"),
@@ -258,6 +272,7 @@ register(
         queryset=lambda: _sellers().filter(kind=SanctionKind.FINE, payment_status=PaymentStatus.PAID),
         unit_path=PLACE,
         rollup=True,
+        rollup_disaggregations=(),
         rollup_follows=follows("role"),
         date_field="paid_on",
         value=Sum("amount"),
