@@ -10,9 +10,13 @@ establishments, five years; ``BENCH_NATIONAL_SCALE=0.1`` for a tenth). Then, BEN
 * ``lookup_id_number`` / ``lookup_name_birth``: a province's police looking a person up through the blind
   indexes (``people.selectors.persons_search``), budget 100 ms as in ``bench_people``;
 * ``indicator_province_by_commune`` / ``indicator_province_by_month``: ``people.sanctions`` for Hà Nội in
-  2025 by commune and by month (what the plan dashboard and the indicator page compute; this source has
-  no rollup, so a GROUP BY over the violations), and ``indicator_api``: the same through
+  2025 by commune and by month (what the plan dashboard and the indicator page compute: read from the
+  source's rollup rows, generated with the data set), and ``indicator_api``: the same through
   ``/api/v1/indicators/…/values/`` with a token; budget 300 ms (the dashboard's);
+* ``persons_province_by_commune``: ``people.persons_sanctioned`` (distinct persons) the same way, read
+  from its member rows (one per commune, month and person); budget 300 ms;
+* ``indicator_province_by_sex``: ``people.sanctions`` by sex, a breakdown the rollup does not keep (the
+  records are read, beside the rollup's tree): printed, no budget;
 * ``dashboard_sections_province``: the plan dashboard's sections (every indicator registered for them)
   for Hà Nội in the second half of 2025 by commune, as the dashboard builds them; budget 300 ms;
 * ``indicator_national_by_province``: the ministry's view, the 34 provinces summed one by one;
@@ -124,6 +128,16 @@ def run() -> list[Result]:
         results.append(Result(f"national.{vendor}.indicator_province_{name}.cpu", round(cpu, 1), "ms", None))
     check = evaluate(code, "01", "2025", by="child", user=coordinator)
     log(f"{code} Hà Nội 2025: total {check.total.value}, {len(check.rows)} communes")
+    direct = evaluate(code, "01", "2025", by="child", user=coordinator, use_rollup=False)
+    log(f"rollup and records agree: {(check.total, check.rows) == (direct.total, direct.rows)}")
+
+    persons = "people.persons_sanctioned"
+    median = median_ms(lambda: evaluate(persons, "01", "2025", by="child", user=coordinator), runs=runs)
+    results.append(
+        Result(f"national.{vendor}.persons_province_by_commune", median, "ms", INDICATOR_BUDGET_MS)
+    )
+    by_sex = median_ms(lambda: evaluate(code, "01", "2025", by="sex", user=coordinator), runs=runs)
+    results.append(Result(f"national.{vendor}.indicator_province_by_sex", by_sex, "ms", None))
 
     # The plan dashboard's sections (every indicator registered for them: sanctions by kind, fines
     # collected, support…) for Hà Nội by commune, as ``plans.dashboard.build`` computes them, over the

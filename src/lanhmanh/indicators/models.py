@@ -99,7 +99,9 @@ class Rollup(models.Model):
     A source registered with ``rollup=True`` keeps one row per (source, ``dims``, record unit path,
     month, key) where ``dims`` is "" (no disaggregation; key ``null``) or one disaggregation name, and
     ``key`` the JSON-encoded value of that disaggregation. ``rows`` counts the records behind the row and
-    ``value`` holds the source's aggregate (a count or a sum). Rows are maintained by deltas in the same
+    ``value`` holds the source's aggregate (a count or a sum). A distinct-count source keeps ``dims``
+    "members" instead: one row per unit path, month and member counted (``key`` its id, ``rows`` the
+    records behind it), counted distinct when read. Rows are maintained by deltas in the same
     transaction as every save or delete of a record (``indicators.rollup``) and can be rebuilt with
     ``manage.py indicators_rollup_rebuild``. Evaluation reads them for whole-month periods.
     """

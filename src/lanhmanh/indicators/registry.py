@@ -28,9 +28,18 @@ class ComputedSource:
     ``rollup`` (opt-in, for large tables): keep pre-aggregated counts/sums per unit path, month and
     disaggregation in ``indicators.Rollup``, maintained by save/delete signals inside the writing
     transaction; evaluation over whole months reads them instead of the records. Needs a ``date_field``
-    that is a DateField on the row, a ``value`` that is a Count or Sum (additive), and disaggregation
-    values that are strings, integers or null. Writes that bypass ``save()``/``delete()`` (bulk_create,
-    QuerySet.update, raw SQL) must be followed by ``manage.py indicators_rollup_rebuild``.
+    that is a DateField on the row, a ``value`` that is a Count or Sum (additive) or a distinct Count
+    (kept as one row per unit, month and member counted: ``rollup.MEMBERS``), and disaggregation values
+    that are strings, integers or null. Writes that bypass ``save()``/``delete()`` must add their records
+    (``rollup.rollup_records_added`` after a bulk_create), wrap themselves in ``rollup.rollup_following``
+    (a bulk_update of a followed model) or be followed by ``manage.py indicators_rollup_rebuild``.
+    ``rollup_follows`` names what the rows read through relations: {lookup from the row to a related
+    model: that model's fields the source reads} (``{"violation": ("place_unit", "role"),
+    "violation__person": ("sex",)}``); a save of the related row that changes one of them moves the
+    contributions of its records (``indicators.rollup``). ``rollup_disaggregations`` (default: all) are
+    the disaggregations the rollup keeps a slice of: a sparse source (a few records per commune and
+    month) keeps only those its pages group by, since each slice is about as many rows as the records;
+    a grouping by another one reads the records.
 
     ``dashboard_section`` (optional): the title of the section of the plan dashboard the indicator
     appears in (e.g. "Tiếp cận, hỗ trợ"), with its value at the dashboard's unit, its values by the
@@ -53,10 +62,17 @@ class ComputedSource:
     # applied after the date filter when there is one. Not applied to rollup reads.
     period_filter: Callable[[QuerySet, object], QuerySet] | None = None
     rollup: bool = False
+    rollup_follows: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    rollup_disaggregations: tuple[str, ...] | None = None
     dashboard_section: str = ""
     dashboard_by: str = ""
 
     def __post_init__(self) -> None:
+        unknown = set(self.rollup_disaggregations or ()) - set(self.disaggregations)
+        if unknown:
+            raise ValueError(
+                f"{self.code}: rollup_disaggregations {sorted(unknown)} are not disaggregations."
+            )
         if self.dashboard_by and self.dashboard_by not in self.disaggregations:
             raise ValueError(
                 f"{self.code}: dashboard_by “{self.dashboard_by}” is not one of its disaggregations "

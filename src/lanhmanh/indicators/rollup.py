@@ -13,15 +13,29 @@ two concurrent edits of one record cannot both subtract the same old value. Writ
 ``save()`` (bulk_create, QuerySet.update, raw SQL) need ``rollup_rebuild()``
 (``manage.py indicators_rollup_rebuild``). The tests check rollup and direct evaluation agree.
 
-Known limit: a disaggregation read through a relation (e.g. the organiser agency's kind) is captured
-when the record is written; changing the related row (an agency's kind) needs a rebuild.
+Distinct counts (``Count("violation__person", distinct=True)``) do not add up over units or months, so
+such a source keeps one row per unit path, month and member counted (dims ``MEMBERS``, key = the
+member's id, ``rows`` = the records behind it); evaluation counts the distinct keys of the rows in the
+subtree and period, grouped by units and time. A grouping by one of its disaggregations reads the records.
+
+Relations: a source that reads fields through a relation (the place and role of a sanction's violation,
+the sex of its person) names them in ``rollup_follows``; a ``save()`` of such a related row that changes
+one of those fields moves the contributions of the records pointing at it (before and after, as for the
+records themselves), and a bulk update of them is wrapped in ``rollup_following``. Records written in
+bulk are added with ``rollup_records_added``. Known limit: what is not followed (an organiser agency's
+kind, a unit's path, which never changes) is captured when the record is written; changing it needs a
+rebuild.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import itertools
 import json
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection, models, transaction
@@ -44,12 +58,63 @@ def decode_key(text: str):
     return json.loads(text)
 
 
+MEMBERS = "members"  # the rows of a distinct-count source: one per unit path, month and member counted
+
+
+def counted_member(source: ComputedSource) -> str | None:
+    """The lookup a distinct-count source counts (``Count("violation__person", distinct=True)``:
+    ``violation__person``), None for a source whose values add up."""
+    value = source.value
+    if not (isinstance(value, Count) and value.distinct):
+        return None
+    expression = value.source_expressions[0]
+    if not isinstance(expression, F):
+        raise ValueError(
+            f"{source.code}: a distinct count kept in the rollup counts a field (F), not {expression}."
+        )
+    return expression.name
+
+
+@functools.cache
+def members_source(code: str, unit: str) -> ComputedSource:
+    """The member rows of a distinct-count source as a source of their own: evaluation groups and filters
+    them like records (unit path, month) and counts the distinct members."""
+    return ComputedSource(
+        code=code,
+        name=code,
+        name_en=code,
+        unit=unit,
+        queryset=lambda: Rollup.objects.filter(source=code, dims=MEMBERS, rows__gt=0),
+        unit_path="unit_path",
+        date_field="month",
+        value=Count("key", distinct=True),
+    )
+
+
+def kept_disaggregations(source: ComputedSource) -> list[str]:
+    """The disaggregations whose slices the rollup keeps (``ComputedSource.rollup_disaggregations``;
+    every one by default; none for a distinct count)."""
+    if counted_member(source) is not None:
+        return []
+    names = source.disaggregations if source.rollup_disaggregations is None else source.rollup_disaggregations
+    return sorted(names)
+
+
 def slices(source: ComputedSource) -> list[str]:
-    """The disaggregations kept: "" (none) and each one alone."""
-    return ["", *sorted(source.disaggregations)]
+    """The slices kept: "" (no disaggregation) and each kept disaggregation alone; a distinct count's members."""
+    if counted_member(source) is not None:
+        return [MEMBERS]
+    return ["", *kept_disaggregations(source)]
 
 
 def _grouped(source: ComputedSource, queryset, dims: list[str]):
+    member = counted_member(source)
+    if member is not None:
+        return (
+            queryset.order_by()
+            .values(p=F(source.unit_path), m=TruncMonth(source.date_field), e=F(member))
+            .annotate(n=Count("pk"))
+        )
     keys = {f"k_{name}": F(source.disaggregations[name]) for name in dims}
     return (
         queryset.order_by()
@@ -59,33 +124,80 @@ def _grouped(source: ComputedSource, queryset, dims: list[str]):
 
 
 DISTRICT = "@2"
+BOTH = "@"
+
+
+def own_dims(dims: str) -> list[str]:
+    """The ``dims`` values holding a slice's rows at the records' own unit paths."""
+    return [dims, dims + BOTH]
+
+
+def district_dims(dims: str) -> list[str]:
+    """The ``dims`` values holding a slice's rows cut to the units one step below the province."""
+    return [dims + DISTRICT, dims + BOTH]
 
 
 def _cells(source: ComputedSource, grouped_rows) -> dict[tuple, list]:
-    """Fold GROUP BY rows (path, month, every disaggregation) into rollup cells of every slice.
+    """Fold GROUP BY rows (path, month, every kept disaggregation) into rollup cells of every slice.
 
-    Each slice is kept twice: at the record's own unit path, and with the path cut to the unit one
-    step below the province (``dims`` + "@2": a 2014 district, a 2026 commune), so city and district views read a few hundred rows instead of thousands.
+    Each slice is kept twice: at the record's own unit path (``dims``), and with the path cut to the unit
+    one step below the province (``dims`` + "@2": a 2014 district), so city and district views read a
+    few hundred rows instead of thousands. A record whose unit is no deeper than that (a 2026 commune, a
+    district's or the city's own record) would be the same row twice: it is kept once, as ``dims`` + "@",
+    which both readings include (``own_dims``, ``district_dims``).
     """
     cells: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0)])
+    if counted_member(source) is not None:
+        for row in grouped_rows:
+            # A distinct count leaves nulls out; a row without a month or a unit is in no period or subtree.
+            if row["e"] is not None and row["m"] is not None and row["p"] is not None:
+                cell = cells[(source.code, MEMBERS, row["p"], row["m"], encode_key(row["e"]))]
+                cell[0] += row["n"]
+                cell[1] += row["n"]
+        return cells
     for row in grouped_rows:
+        if row["m"] is None or row["p"] is None:  # in no period (a fine paid without a date) or subtree
+            continue
         value = Decimal(row["v"] or 0)
         path = row["p"]
+        cut = path_prefix(path, 2)
         for dims in slices(source):
             key = encode_key(row[f"k_{dims}"]) if dims else "null"
-            for cell_dims, cell_path in ((dims, path), (dims + DISTRICT, path_prefix(path, 2))):
+            kept = ((dims + BOTH, path),) if cut == path else ((dims, path), (dims + DISTRICT, cut))
+            for cell_dims, cell_path in kept:
                 cell = cells[(source.code, cell_dims, cell_path, row["m"], key)]
                 cell[0] += row["n"]
                 cell[1] += value
     return cells
 
 
+def _lock(model, where: dict) -> None:
+    """Lock the records whose contribution is about to be read and changed (a no-op outside a transaction
+    and on SQLite, which serialises writers): two concurrent writes cannot both subtract the same old value."""
+    if connection.in_atomic_block and connection.features.has_select_for_update:
+        of = ("self",) if connection.features.has_select_for_update_of else ()
+        list(model._base_manager.filter(**where).select_for_update(of=of).values_list("pk"))
+
+
 def _contribution(source: ComputedSource, pk, *, lock: bool) -> dict[tuple, list]:
     """What record ``pk`` adds to each rollup cell of ``source`` (empty if the source does not count it)."""
     queryset = source.queryset().filter(pk=pk)
-    if lock and connection.in_atomic_block and connection.features.has_select_for_update:
-        list(source.queryset().model._base_manager.filter(pk=pk).select_for_update().values_list("pk"))
-    return _cells(source, _grouped(source, queryset, sorted(source.disaggregations)))
+    if lock:
+        _lock(source.queryset().model, {"pk": pk})
+    return _cells(source, _grouped(source, queryset, kept_disaggregations(source)))
+
+
+def _add_into(total: dict[tuple, list], cells: dict[tuple, list]) -> dict[tuple, list]:
+    for key, (rows, value) in cells.items():
+        cell = total.setdefault(key, [0, Decimal(0)])
+        cell[0] += rows
+        cell[1] += value
+    return total
+
+
+def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def apply(deltas: dict[tuple, list]) -> None:
@@ -98,23 +210,33 @@ def apply(deltas: dict[tuple, list]) -> None:
     bump(sorted({k[0] for k, _d in items}))
     table = connection.ops.quote_name(Rollup._meta.db_table)
     postgres = connection.vendor == "postgresql"
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(items))
-    params: list = []
-    for (source, dims, path, month, key), (rows, value) in items:
-        params += [source, dims, path, month if postgres else month.isoformat(), key, rows, str(value)]
-    if postgres:
-        placeholders = placeholders.replace("%s, %s, %s)", "%s, %s::bigint, %s::numeric)").replace(
-            "(%s, %s, %s, %s", "(%s, %s, %s, %s::date"
-        )
+    row = (
+        "(%s, %s, %s, %s::date, %s, %s::bigint, %s::numeric)" if postgres else "(%s, %s, %s, %s, %s, %s, %s)"
+    )
+    # In the order of the unique key: two writers touching the same rows take their locks in one order.
+    items.sort(key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3], item[0][4]))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (source, dims, unit_path, month, key, rows, value) "  # noqa: S608
-            f"VALUES {placeholders} "
-            "ON CONFLICT (source, dims, unit_path, month, key) DO UPDATE SET "
-            f"rows = {table}.rows + excluded.rows, value = {table}.value + excluded.value",
-            params,
-        )
-    touched = {(k[0], k[2], k[3]) for k, _d in items}
+        for part in _chunks(items, 500):  # 3,500 parameters a statement (SQLite allows 32,766)
+            params: list = []
+            for (source, dims, path, month, key), (rows, value) in part:
+                params += [
+                    source,
+                    dims,
+                    path,
+                    month if postgres else month.isoformat(),
+                    key,
+                    rows,
+                    str(value),
+                ]
+            cursor.execute(
+                f"INSERT INTO {table} (source, dims, unit_path, month, key, rows, value) "  # noqa: S608
+                f"VALUES {', '.join([row] * len(part))} "
+                "ON CONFLICT (source, dims, unit_path, month, key) DO UPDATE SET "
+                f"rows = {table}.rows + excluded.rows, value = {table}.value + excluded.value",
+                params,
+            )
+    # Only a negative delta can bring a row to zero: those rows go (a cell nothing counts any more).
+    touched = {(k[0], k[2], k[3]) for k, d in items if d[0] < 0}
     for source in {t[0] for t in touched}:
         Rollup.objects.filter(
             source=source,
@@ -161,8 +283,11 @@ def _before_write(sender, instance, **kwargs) -> None:
         instance._rollup_before = {}
         return
     before: dict[tuple, list] = {}
-    for source in _sources_of(sender):
-        before.update(_contribution(source, instance.pk, lock=True))
+    sources = _sources_of(sender)
+    if sources:
+        _lock(sender, {"pk": instance.pk})
+    for source in sources:
+        before.update(_contribution(source, instance.pk, lock=False))
     instance._rollup_before = before
 
 
@@ -192,39 +317,165 @@ def _after_delete(sender, instance, **kwargs) -> None:
     instance._rollup_before = {}
 
 
+def _related_model(model, lookup: str):
+    for part in lookup.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+def _followers(model) -> list[tuple[ComputedSource, str, frozenset[str]]]:
+    """(source, lookup from its records to ``model``, the fields of ``model`` it reads) for every rollup
+    source that follows ``model`` (``ComputedSource.rollup_follows``)."""
+    found = []
+    for source in rollup_sources():
+        records = source.queryset().model
+        for lookup, names in source.rollup_follows.items():
+            if _related_model(records, lookup) is model:
+                found.append((source, lookup, frozenset(names)))
+    return found
+
+
+def _related_contributions(moving, pks: list, *, lock: bool) -> dict[tuple, list]:
+    """What the records pointing at the related rows ``pks`` add to the rollup cells of each (source,
+    lookup) of ``moving``."""
+    cells: dict[tuple, list] = {}
+    locked: set[tuple] = set()
+    for source, lookup in moving:
+        model = source.queryset().model
+        for part in _chunks(pks):
+            where = {f"{lookup}__in": part}
+            if lock and (model, lookup) not in locked:
+                _lock(model, where)
+            queryset = source.queryset().filter(**where)
+            _add_into(cells, _cells(source, _grouped(source, queryset, kept_disaggregations(source))))
+        locked.add((model, lookup))
+    return cells
+
+
+def _before_related_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    instance._rollup_follow = None
+    if raw or instance.pk is None or instance._state.adding:
+        return
+    followers = _followers(sender)
+    names = set().union(*(read for _s, _l, read in followers))
+    if update_fields is not None:
+        names &= set(update_fields)
+    if not names:
+        return
+    fields = sorted(names)
+    attnames = [sender._meta.get_field(name).attname for name in fields]
+    stored = sender._base_manager.filter(pk=instance.pk).values_list(*attnames).first()
+    if stored is None:
+        return
+    changed = {
+        name for name, att, old in zip(fields, attnames, stored, strict=True) if getattr(instance, att) != old
+    }
+    moving = [(source, lookup) for source, lookup, read in followers if read & changed]
+    if moving:
+        instance._rollup_follow = (moving, _related_contributions(moving, [instance.pk], lock=True))
+
+
+def _after_related_save(sender, instance, raw=False, **kwargs) -> None:
+    pending = getattr(instance, "_rollup_follow", None)
+    instance._rollup_follow = None
+    if raw or not pending:
+        return
+    moving, before = pending
+    apply(_combine(before, _related_contributions(moving, [instance.pk], lock=False)))
+
+
+@contextlib.contextmanager
+def rollup_following(model, pks: Iterable, *, fields: Iterable[str] | None = None):
+    """Around a write of ``model`` rows ``pks`` that bypasses ``save()`` (``bulk_update``,
+    ``QuerySet.update``): the rollup contributions of the records pointing at them (sources that follow
+    ``model``, those reading one of ``fields`` when given) are read before it, locked, and moved to what
+    they are after it, in the caller's transaction. Side effects: rollup rows and version tokens."""
+    pks = list(pks)
+    wanted = None if fields is None else set(fields)
+    moving = [(s, lookup) for s, lookup, read in _followers(model) if wanted is None or read & wanted]
+    if not (pks and moving):
+        yield
+        return
+    before = _related_contributions(moving, pks, lock=True)
+    yield
+    apply(_combine(before, _related_contributions(moving, pks, lock=False)))
+
+
+def rollup_records_added(model, pks: Iterable) -> None:
+    """Add records of ``model`` written without ``save()`` (``bulk_create``) to the rollup rows of every
+    source over ``model``, in the caller's transaction. Side effects: rollup rows and version tokens."""
+    pks = list(pks)
+    cells: dict[tuple, list] = {}
+    for source in _sources_of(model) if pks else []:
+        dims = kept_disaggregations(source)
+        for part in _chunks(pks):
+            _add_into(cells, _cells(source, _grouped(source, source.queryset().filter(pk__in=part), dims)))
+    apply(cells)
+
+
 def connect_signals() -> None:
-    """Maintain the rollup of every ``rollup=True`` source (called once the registry is populated)."""
+    """Maintain the rollup of every ``rollup=True`` source (called once the registry is populated): its
+    records' saves and deletes, and the saves of the related rows it follows."""
     for model in {s.queryset().model for s in rollup_sources()}:
         uid = f"indicators-rollup-{model._meta.label_lower}"
         pre_save.connect(_before_write, sender=model, dispatch_uid=f"{uid}-pre-save", weak=False)
         post_save.connect(_after_save, sender=model, dispatch_uid=f"{uid}-post-save", weak=False)
         pre_delete.connect(_before_write, sender=model, dispatch_uid=f"{uid}-pre-delete", weak=False)
         post_delete.connect(_after_delete, sender=model, dispatch_uid=f"{uid}-post-delete", weak=False)
+    followed = {
+        _related_model(s.queryset().model, lookup) for s in rollup_sources() for lookup in s.rollup_follows
+    }
+    for model in followed:
+        uid = f"indicators-rollup-follow-{model._meta.label_lower}"
+        pre_save.connect(_before_related_save, sender=model, dispatch_uid=f"{uid}-pre-save", weak=False)
+        post_save.connect(_after_related_save, sender=model, dispatch_uid=f"{uid}-post-save", weak=False)
 
 
-@transaction.atomic
 def rollup_rebuild(*, codes: list[str] | None = None) -> int:
     """Recompute the rollup rows of the named sources (default: all) from their records.
 
-    One GROUP BY per source (by unit path, month and every disaggregation), folded into the slices in
-    Python. Returns the number of rollup rows written.
+    One GROUP BY per source (by unit path, month and every kept disaggregation), folded into the slices
+    in Python, each source in a transaction of its own (its rows are replaced at once; writers of other
+    sources do not wait for the whole rebuild). Returns the number of rollup rows written.
     """
     written = 0
     for source in rollup_sources():
         if codes and source.code not in codes:
             continue
-        Rollup.objects.filter(source=source.code).delete()
-        grouped = _grouped(source, source.queryset(), sorted(source.disaggregations))
-        cells = _cells(source, (row for row in grouped.iterator(chunk_size=BATCH) if row["n"]))
-        batch = [
-            Rollup(source=code, dims=dims, unit_path=path, month=month, key=key, rows=rows, value=value)
-            for (code, dims, path, month, key), (rows, value) in cells.items()
-            if rows
-        ]
-        Rollup.objects.bulk_create(batch, batch_size=BATCH)
-        bump([source.code])
-        written += len(batch)
+        with transaction.atomic():
+            Rollup.objects.filter(source=source.code).delete()
+            grouped = _grouped(source, source.queryset(), kept_disaggregations(source))
+            rows = (row for row in grouped.iterator(chunk_size=BATCH) if row["n"])
+            if counted_member(source) is not None:
+                # One cell per grouped row (unit, month, member): written as they come, never all in memory.
+                cells = (item for part in _chunks_of(rows) for item in _cells(source, part).items())
+            else:
+                cells = iter(_cells(source, rows).items())
+            while batch := list(itertools.islice(cells, BATCH)):
+                _insert(batch)
+                written += len(batch)
+            bump([source.code])
     return written
+
+
+def _insert(cells: list[tuple[tuple, list]]) -> None:
+    """Write new rollup rows: PostgreSQL's ``COPY`` (a national rebuild writes millions), else bulk_create."""
+    if connection.vendor != "postgresql":
+        Rollup.objects.bulk_create(
+            Rollup(source=code, dims=dims, unit_path=path, month=month, key=key, rows=n, value=value)
+            for (code, dims, path, month, key), (n, value) in cells
+        )
+        return
+    sql = f"COPY {Rollup._meta.db_table} (source, dims, unit_path, month, key, rows, value) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for (code, dims, path, month, key), (n, value) in cells:
+            copy.write_row((code, dims, path, month, key, n, value))
+
+
+def _chunks_of(rows: Iterable, size: int = BATCH) -> Iterable[list]:
+    iterator = iter(rows)
+    while part := list(itertools.islice(iterator, size)):
+        yield part
 
 
 _integer: dict[str, bool] = {}

@@ -21,7 +21,16 @@ from lanhmanh.core.scoping import path_q
 from lanhmanh.indicators.cells import EvaluationError, level_of
 from lanhmanh.indicators.models import Rollup
 from lanhmanh.indicators.registry import ComputedSource
-from lanhmanh.indicators.rollup import DISTRICT, as_value, decode_key, integer_valued
+from lanhmanh.indicators.rollup import (
+    as_value,
+    counted_member,
+    decode_key,
+    district_dims,
+    integer_valued,
+    kept_disaggregations,
+    members_source,
+    own_dims,
+)
 from lanhmanh.org.levels import child_path, is_lowest, path_depth, path_prefix
 from lanhmanh.org.successions import counted_in_q, counted_path, counted_paths, counting_day, crossing_links
 
@@ -181,12 +190,14 @@ def _period_id(name: str, day: dt.date) -> str:
 
 
 def rollup_usable(source: ComputedSource, period: Period, by: tuple[str, ...]) -> bool:
-    """Rollup rows answer whole-month periods grouped by units, time and at most one disaggregation."""
+    """Rollup rows answer whole-month periods grouped by units, time and at most one disaggregation, one
+    the rollup keeps (a distinct count: by units and time only; its member rows carry none)."""
     if not (source.rollup and source.date_field):
         return False
     if period.start.day != 1 or (period.end + dt.timedelta(days=1)).day != 1:
         return False
-    return sum(1 for name in by if name in source.disaggregations) <= 1
+    names = [name for name in by if name in source.disaggregations]
+    return not names or (len(names) == 1 and names[0] in kept_disaggregations(source))
 
 
 def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
@@ -202,6 +213,10 @@ def _rollup_group_expression(name: str, source: ComputedSource, unit_path: str):
 def raw_from_rollup(
     source, unit_path, period, by, with_total=True
 ) -> tuple[object, list[tuple[tuple, object]]]:
+    if counted_member(source) is not None:
+        # The member rows (unit, month, member) counted distinct, grouped and placed on the map as the
+        # records would be (``raw_direct``'s rules for values that do not add up).
+        return raw_direct(members_source(source.code, source.unit), unit_path, period, by, with_total)
     dims = next((name for name in by if name in source.disaggregations), "")
     # Rows cut to the units one step below the province (2014 districts, 2026 communes) answer any
     # view at the city, or at such a unit, that groups no finer; not when records of ended units count
@@ -212,11 +227,13 @@ def raw_from_rollup(
         if name in UNIT_GROUPS or name == "child"
     ]
     if counting_day(period.end) is None and level_of(unit_path) <= 2 and all(depth <= 2 for depth in depths):
-        dims += DISTRICT
+        kept = district_dims(dims)
+    else:
+        kept = own_dims(dims)
     queryset = Rollup.objects.filter(
         _in_subtree(unit_path, "unit_path", period),
         source=source.code,
-        dims=dims,
+        dims__in=kept,
         month__gte=period.start,
         month__lte=period.end,
         rows__gt=0,
@@ -300,9 +317,9 @@ def raw_direct(source, unit_path, period, by, with_total=True) -> tuple[object, 
 def additive(source: ComputedSource) -> bool:
     """Whether values add up over units and months (sums and plain counts; not distinct counts)."""
     value = source.value
-    if source.rollup or isinstance(value, Sum):
-        return True
-    return isinstance(value, models.Count) and not getattr(value, "distinct", False)
+    if isinstance(value, models.Count):
+        return not getattr(value, "distinct", False)
+    return source.rollup or isinstance(value, Sum)
 
 
 def raw_values(source, unit_path, period, by, use_rollup, with_total=True):

@@ -22,7 +22,7 @@ from lanhmanh.core.periods import Period
 from lanhmanh.indicators.cells import PRIMARY, SECONDARY, SUPPRESSION_THRESHOLD, WITHHELD, Cell, level_of
 from lanhmanh.indicators.registry import ComputedSource
 from lanhmanh.indicators.rollup import version, versions
-from lanhmanh.indicators.sql import additive, memo, rollup_usable, shared_cache, tree_values
+from lanhmanh.indicators.sql import memo, rollup_usable, shared_cache, tree_values
 from lanhmanh.indicators.suppression import INFINITY, hidden_bounds, is_small_count
 from lanhmanh.org.levels import is_district, is_lowest, is_top, path_prefix
 from lanhmanh.org.successions import counting_day
@@ -414,7 +414,7 @@ _KEPT_LOCK = threading.Lock()
 def _kept_key(source: ComputedSource, root: str, period: Period, use_rollup: bool) -> tuple | None:
     """The key a tree is kept by across requests, or None when it is not kept."""
     by = ("commune", "month") if source.date_field else ("commune",)
-    if not (use_rollup and additive(source) and rollup_usable(source, period, by)):
+    if not (use_rollup and rollup_usable(source, period, by)):
         return None
     if counting_day(period.end) is not None:
         return None

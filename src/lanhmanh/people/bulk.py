@@ -6,7 +6,7 @@ rows are inserted in batches with ``bulk_create``. Nothing here validates, audit
 (``events.sanctions_recorded``): callers build rows that the services would accept (fines inside the
 act's range, dates in order, adults only). The repeat flags are recomputed afterwards for the persons
 touched (``repeat_flags_refresh``). The Excel import, which does validate and audit, writes through
-``imports.writing``.
+``imports.writing``. The decisions are added to the indicators' rollup rows (``rollup_records_added``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from lanhmanh.indicators.rollup import rollup_records_added
 from lanhmanh.people.counting import repeat_flags_refresh
 from lanhmanh.people.models import LegalAct, Person, SanctionDecision, Violation
 
@@ -132,6 +133,7 @@ def violations_create(
             decision.violation = violation
             decisions.append(decision)
     SanctionDecision.objects.bulk_create(decisions, batch_size=batch_size)
+    rollup_records_added(SanctionDecision, [d.pk for d in decisions])  # bulk_create runs no save()
     return violations
 
 

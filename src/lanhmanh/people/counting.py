@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lanhmanh.indicators.rollup import rollup_following
 from lanhmanh.people.models import PaymentStatus, SanctionKind, Violation, add_months, add_years
 
 
@@ -184,5 +185,7 @@ def repeat_flags_refresh(*, person_ids) -> int:
             if row.violation.repeat_of_id != wanted:
                 row.violation.repeat_of_id = wanted
                 changed.append(row.violation)
-    Violation.objects.bulk_update(changed, ["repeat_of"], batch_size=500)
+    # bulk_update runs no save(): the repeat-violation rollup rows move with the flags.
+    with rollup_following(Violation, [v.pk for v in changed], fields=["repeat_of"]):
+        Violation.objects.bulk_update(changed, ["repeat_of"], batch_size=500)
     return len(changed)

@@ -4,6 +4,16 @@ Every row is a sanction decision placed in a period by its decision date (money 
 payment date) and in the unit tree by the place of the violation. They are about people, so counts
 of 1–4 are shown as "< 5" outside the agencies that record them (police, labour and inspection).
 T03 of the 2014 plan (“500 lượt người bán dâm bị xử phạt hành chính”) reads ``people.sellers_sanctioned``.
+
+Every source keeps a rollup (``rollup=True``: national scale, millions of decisions): counts and sums per
+commune, month (and, for ``people.sanctions``, kind: the dashboard's breakdown), and for
+``people.persons_sanctioned`` one row per commune, month and person. Other disaggregations (sex, role)
+read the records: with a few decisions per commune and month nationally, each slice would be about as
+many rows as the decisions themselves. They read the violation's place, role, person (and repeat flag) and the person's sex through
+relations, so they follow those fields (``rollup_follows``): a merge re-pointing a violation, a person's
+sex corrected, the repeat flags recomputed (``counting.repeat_flags_refresh``) move the rollup rows in the
+same transaction. Bulk writers add their decisions (``bulk.violations_create``, the Excel import) or
+rebuild (``indicators_rollup_rebuild``: the national data set).
 """
 
 from __future__ import annotations
@@ -18,6 +28,15 @@ OWNERS = ("police", "district-labour", "dolisa-pctnxh", "dolisa-inspectorate", "
 PLACE = "violation__place_unit__path"
 DISAGGREGATIONS = {"sex": "violation__person__sex", "kind": "kind", "role": "violation__role"}
 DASHBOARD = "Xử lý vi phạm"  # the section of the plan dashboard some of these indicators appear in
+
+
+def follows(*violation_fields: str) -> dict[str, tuple[str, ...]]:
+    """What a source reads through relations (``ComputedSource.rollup_follows``): the violation's place
+    and ``violation_fields``; with ``person``, the person's sex too."""
+    followed = {"violation": ("place_unit", *violation_fields)}
+    if "person" in violation_fields:
+        followed["violation__person"] = ("sex",)
+    return followed
 
 
 def _sanctions():
@@ -36,6 +55,9 @@ register(
         unit=IndicatorUnit.PERSON_TIMES,
         queryset=_sellers,
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex", "kind": "kind"},
         owner_agency_kinds=OWNERS,
@@ -51,6 +73,9 @@ register(
         unit=IndicatorUnit.PERSONS,
         queryset=_sanctions,
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role", "person"),
         date_field="decided_on",
         value=Count("violation__person", distinct=True),
         disaggregations=DISAGGREGATIONS,
@@ -67,6 +92,9 @@ register(
         unit=IndicatorUnit.PERSON_TIMES,
         queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.WARNING),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex", "role": "violation__role"},
         owner_agency_kinds=OWNERS,
@@ -81,6 +109,9 @@ register(
         unit=IndicatorUnit.VND,
         queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.FINE),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role"),
         date_field="decided_on",
         value=Sum("amount"),
         disaggregations={"role": "violation__role"},
@@ -98,6 +129,9 @@ register(
             kind=SanctionKind.FINE, payment_status=PaymentStatus.PAID
         ),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role"),
         date_field="paid_on",
         value=Sum("amount"),
         disaggregations={"role": "violation__role"},
@@ -114,6 +148,9 @@ register(
         unit=IndicatorUnit.PERSON_TIMES,
         queryset=lambda: SanctionDecision.objects.filter(violation__role=EventRole.BUYER),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex", "kind": "kind"},
         owner_agency_kinds=OWNERS,
@@ -129,6 +166,9 @@ register(
         unit=IndicatorUnit.PERSON_TIMES,
         queryset=_sanctions,
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=("kind",),
+        rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations=DISAGGREGATIONS,
         owner_agency_kinds=OWNERS,
@@ -147,6 +187,9 @@ register(
         unit=IndicatorUnit.PERSON_TIMES,
         queryset=lambda: SanctionDecision.objects.filter(violation__repeat_of__isnull=False),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role", "person", "repeat_of"),
         date_field="decided_on",
         disaggregations=DISAGGREGATIONS,
         owner_agency_kinds=OWNERS,
@@ -165,6 +208,9 @@ register(
         unit=IndicatorUnit.PERSON_TIMES,
         queryset=lambda: SanctionDecision.objects.filter(kind=SanctionKind.FINE),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex", "role": "violation__role"},
         owner_agency_kinds=OWNERS,
@@ -178,6 +224,9 @@ register(
         unit=IndicatorUnit.PERSON_TIMES,
         queryset=lambda: _sellers().filter(kind=SanctionKind.WARNING),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex"},
         owner_agency_kinds=OWNERS,
@@ -191,6 +240,9 @@ register(
         unit=IndicatorUnit.PERSON_TIMES,
         queryset=lambda: _sellers().filter(kind=SanctionKind.FINE),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role", "person"),
         date_field="decided_on",
         disaggregations={"sex": "violation__person__sex"},
         owner_agency_kinds=OWNERS,
@@ -204,6 +256,9 @@ register(
         unit=IndicatorUnit.VND,
         queryset=lambda: _sellers().filter(kind=SanctionKind.FINE),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role"),
         date_field="decided_on",
         value=Sum("amount"),
     )
@@ -216,6 +271,9 @@ register(
         unit=IndicatorUnit.VND,
         queryset=lambda: _sellers().filter(kind=SanctionKind.FINE, payment_status=PaymentStatus.PAID),
         unit_path=PLACE,
+        rollup=True,
+        rollup_disaggregations=(),
+        rollup_follows=follows("role"),
         date_field="paid_on",
         value=Sum("amount"),
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lanhmanh.core.audit import AuditReason, audited_bulk_create
+from lanhmanh.indicators.rollup import rollup_records_added
 from lanhmanh.people.bulk import persons_prepare
 from lanhmanh.people.counting import repeat_flags_refresh
 from lanhmanh.people.events import announce_sanctions_recorded
@@ -115,6 +116,7 @@ def import_write(*, actor, rows, progress=None) -> tuple[int, int, list[int]]:
                 actor=actor, model=model, objs=objs[start : start + CHUNK], reason=reason, batch_size=CHUNK
             )
         report("decisions", min(start + CHUNK, total), total)
+    rollup_records_added(SanctionDecision, [d.pk for d in decisions])  # bulk_create runs no save()
     person_ids.extend(person.pk for _, person in pending)
     report("repeats", 0, total)
     repeat_flags_refresh(person_ids=sorted({p.pk for _, p in pending}))
