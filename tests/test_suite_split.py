@@ -5,10 +5,10 @@ from __future__ import annotations
 from tests.conftest import MATRIX, shared_run_of
 
 
-def test_the_matrix_runs_on_postgresql_and_the_journeys_alternate_between_the_two_databases():
+def test_the_matrix_runs_on_sqlite_and_the_journeys_alternate_between_the_two_databases():
     journeys = [f"tests/e2e/test_x.py::test_{n}" for n in range(7)]
     runs = [shared_run_of(nodeid, index) for index, nodeid in enumerate(journeys)]
-    assert shared_run_of(MATRIX, 0) == "postgresql"
+    assert shared_run_of(MATRIX, 0) == "sqlite"
     assert runs.count("sqlite") == 4 and runs.count("postgresql") == 3
     assert set(runs) == {"sqlite", "postgresql"}
 
