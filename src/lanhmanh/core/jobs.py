@@ -47,10 +47,6 @@ STALE_AFTER = dt.timedelta(hours=1)
 PROGRESS_EVERY_S = 0.5
 
 
-def interrupted_message(kind: JobKind) -> str:
-    return str(kind.interrupted)
-
-
 def queue_failed_message(kind: JobKind) -> str:
     return _("Không đưa được %(what)s vào hàng đợi xử lý nền: hãy thử lại sau.") % {"what": kind.what}
 
@@ -217,10 +213,8 @@ def job_run_atomic(job: Job, work: Callable[[ProgressWriter], object], *, first_
             work(writer)
             job_finish(job)
     except ValidationError as exc:
-        writer.close()
         job_fail(job, exc.messages)
     except Exception:
-        writer.close()
         logger.exception("Việc chạy nền #%s không thành công", job.pk)
         job_fail(job, [write_failed_message(job)])
     finally:
@@ -263,7 +257,7 @@ def jobs_fail_stale(kind: JobKind, subject_id: int) -> int:
     """Fail the stale jobs of one record with their kind's message (before a new job for it); how many."""
     stale = list(Job.objects.filter(stale_q(), kind=kind.code, subject_id=subject_id))
     for job in stale:
-        job_fail(job, [interrupted_message(kind)])
+        job_fail(job, [str(kind.interrupted)])
     return len(stale)
 
 
@@ -272,7 +266,7 @@ def jobs_fail_orphaned(task_id: str) -> int:
     (an import: nothing was written); how many."""
     orphans = list(Job.objects.filter(task_id=task_id[:64], status=JobStatus.RUNNING))
     for job in orphans:
-        job_fail(job, [interrupted_message(job.job_kind)])
+        job_fail(job, [str(job.job_kind.interrupted)])
     return len(orphans)
 
 
