@@ -195,9 +195,11 @@ def _add_into(total: dict[tuple, list], cells: dict[tuple, list]) -> dict[tuple,
     return total
 
 
-def _chunks(items: list, size: int = BATCH) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(rows: Iterable, size: int = BATCH) -> Iterable[list]:
+    """Lists of at most ``size`` items of ``rows`` (a list or a stream of query rows)."""
+    iterator = iter(rows)
+    while part := list(itertools.islice(iterator, size)):
+        yield part
 
 
 def apply(deltas: dict[tuple, list]) -> None:
@@ -448,7 +450,7 @@ def rollup_rebuild(*, codes: list[str] | None = None) -> int:
             rows = (row for row in grouped.iterator(chunk_size=BATCH) if row["n"])
             if counted_member(source) is not None:
                 # One cell per grouped row (unit, month, member): written as they come, never all in memory.
-                cells = (item for part in _chunks_of(rows) for item in _cells(source, part).items())
+                cells = (item for part in _chunks(rows) for item in _cells(source, part).items())
             else:
                 cells = iter(_cells(source, rows).items())
             while batch := list(itertools.islice(cells, BATCH)):
@@ -470,12 +472,6 @@ def _insert(cells: list[tuple[tuple, list]]) -> None:
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for (code, dims, path, month, key), (n, value) in cells:
             copy.write_row((code, dims, path, month, key, n, value))
-
-
-def _chunks_of(rows: Iterable, size: int = BATCH) -> Iterable[list]:
-    iterator = iter(rows)
-    while part := list(itertools.islice(iterator, size)):
-        yield part
 
 
 _integer: dict[str, bool] = {}
