@@ -18,6 +18,8 @@ from django.test import Client, TransactionTestCase
 
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
+from lanhmanh.plans.plan_2014 import load_plan_2014
+from lanhmanh.reporting.services import report_forms_load
 from tests.demo_fixtures import demo, demo_accounts, demo_snapshots, restores_a_snapshot  # noqa: F401 - fixtures
 
 PASSWORD = "mat-khau-thu-nghiem-2014"
@@ -30,11 +32,19 @@ DONG_ANH = "01.017"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the units and agencies once per test database; every test sees them (rolled back per test)."""
+    """Load the reference data once per test database; every test sees it (rolled back per test).
+
+    The units and agencies, the shipped report forms and the 2014 plan: loading the forms takes about half a
+    second and the plan as long, and a few hundred tests need one of them (a fixture that loaded them per test
+    spent a fifth of the suite's time doing it). The loaders are idempotent, so a test that calls one finds it
+    done; a test that needs a database without them deletes them inside its own transaction.
+    """
     with django_db_blocker.unblock():
         if not AdministrativeUnit.objects.exists():
             units_load_hanoi_2014()
             agencies_seed(province=AdministrativeUnit.objects.get(path="01", valid_from__isnull=True))
+            report_forms_load()
+            load_plan_2014()
 
 
 def unit(path: str) -> AdministrativeUnit:

@@ -47,5 +47,7 @@ REASONS = {
 
 @pytest.fixture
 def forms(db):
-    report_forms_load()
+    """The shipped forms, loaded once per test database (``tests/conftest.py``); again after a flush."""
+    if not ReportForm.objects.exists():
+        report_forms_load()
     return {f.code: f for f in ReportForm.objects.all()}
