@@ -14,6 +14,7 @@ command twice a day changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -23,10 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lanhmanh.core.periods import Period, parse
+from lanhmanh.org.levels import approver_path
 from lanhmanh.org.models import Agency
 from lanhmanh.reporting.completeness import _with_submission
 from lanhmanh.reporting.models import AdHocRequest, ReportForm
-from lanhmanh.reporting.notifications import approvers_of, notify_agencies, notify_users
+from lanhmanh.reporting.notifications import approvers_of, notify_users, users_of
 
 BEFORE_DAYS = 3
 ESCALATE_DAYS = 5
@@ -70,27 +72,37 @@ def _remind(form, period, due, today, request, count: ReminderCount) -> None:
     what = request.title if request else f"{form.short_name} {period.label}"
     tag = f"request{request.pk}" if request else period.id
     url = reverse("reporting:inbox")
+    missing = list(missing)
+    # Each agency's users in one query, and each level above's approvers once: a city's hundreds of communes
+    # would otherwise cost a query or two each, every day.
+    users: dict[int, list] = defaultdict(list)
+    for user in users_of(missing):
+        users[user.agency_id].append(user)
+    approvers: dict[str, list] = {}
     for agency in missing:
         days = (due - today).days
         if 0 <= days <= BEFORE_DAYS:
-            count.before += notify_agencies(
-                [agency],
+            count.before += notify_users(
+                users[agency.pk],
                 key=f"remind:{form.code}:{tag}:{agency.pk}:before",
                 message=_("Nhắc hạn: %(what)s phải gửi trước ngày %(due)s (còn %(days)s ngày).")
                 % {"what": what, "due": due.strftime("%d/%m/%Y"), "days": days},
                 url=url,
             )
         elif days < 0:
-            count.overdue += notify_agencies(
-                [agency],
+            count.overdue += notify_users(
+                users[agency.pk],
                 key=f"remind:{form.code}:{tag}:{agency.pk}:overdue",
                 message=_("Quá hạn: %(what)s đã quá hạn ngày %(due)s mà chưa gửi.")
                 % {"what": what, "due": due.strftime("%d/%m/%Y")},
                 url=url,
             )
             if -days >= ESCALATE_DAYS:
+                above = approver_path(agency.unit.path)
+                if above not in approvers:
+                    approvers[above] = list(approvers_of(agency.unit.path))
                 count.escalated += notify_users(
-                    approvers_of(agency.unit.path),
+                    approvers[above],
                     key=f"remind:{form.code}:{tag}:{agency.pk}:escalated",
                     message=_("%(agency)s chưa gửi %(what)s, quá hạn %(late)s ngày (hạn %(due)s).")
                     % {"agency": agency.name, "what": what, "late": -days, "due": due.strftime("%d/%m/%Y")},
