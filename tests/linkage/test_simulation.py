@@ -61,6 +61,7 @@ def registry(rng: random.Random):
 def test_the_simulated_reviewer_replays_the_product(district_officer):
     truth = registry(random.Random(19))
     simulation = ReviewSimulation(district_officer, truth)
+    assert simulation.probabilities() == dict(CandidatePair.objects.values_list("pk", "match_probability"))
     first = selectors.review_clusters(district_officer)
     assert simulation.queue() == [(c.anchor, c.members) for c in first]
     assert [c.in_jurisdiction for c in first] == [True] * (len(first) - 1) + [False]

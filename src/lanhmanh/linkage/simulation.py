@@ -113,6 +113,7 @@ class ReviewSimulation:
                 "status",
                 "explanation",
                 "model_version_id",
+                "match_probability",
             )
         )
         roots = selectors.merged_roots()
@@ -178,7 +179,9 @@ class ReviewSimulation:
         same = [e for _pk, _pair, decision, e in services._labelled() if decision == PairStatus.SAME]
         self.counts = services.same_level_counts(same)
         self.relearns = 0
-        self._rescore()
+        # As the database holds them until the next decision (the engine's probabilities).
+        self.weight = self.weight0.copy()
+        self.probability = np.array([row[7] for row in rows], dtype=np.float64)
 
     # State -----------------------------------------------------------------------------------------
 
@@ -223,11 +226,14 @@ class ReviewSimulation:
         q, label = self._components()
         order, comps = self._order(q, label)
         comp = label[self.ea[q]]
+        by_comp = np.argsort(comp, kind="stable")
+        bounds = np.searchsorted(comp[by_comp], comps)
+        ends = np.append(bounds[1:], len(q))
         found = []
-        for c in comps[order]:
-            links = q[comp == c]
-            members = np.unique(np.concatenate([self.ea[links], self.eb[links]]))
-            found.append((int(self.pk[links].min()), sorted(int(x) for x in self.node_pk[members])))
+        for i in order:
+            links = q[by_comp[bounds[i] : ends[i]]]
+            members = set(self.ea[links].tolist()) | set(self.eb[links].tolist())
+            found.append((int(self.pk[links].min()), sorted(int(self.node_pk[x]) for x in members)))
         return found
 
     def _order(self, q, label):
@@ -298,9 +304,8 @@ class ReviewSimulation:
         for x in touched:
             for i in self.adjacent[x]:
                 self.settled[i] = self._settled(i)
-        if decision.same:
-            self._rescore()
-            self.relearns += 1
+        self._rescore()  # model_relearn after every review: a new version, every undecided pair re-scored
+        self.relearns += 1
         return decision
 
     def _merge(self, survivor: int, merged: int) -> None:
