@@ -17,7 +17,7 @@ from tests.linkage.test_clusters import person, violation
 pytestmark = pytest.mark.django_db
 
 
-def registry(rng: random.Random):
+def registry(rng: random.Random, actor):
     """Candidate clusters of 2–4 records (some true duplicates, some not), one outside the reviewer's
     jurisdiction. Links between duplicates fall mostly in each field's likeliest level, the others
     anywhere, and many are scored near the queue's floor: learning moves some of them out."""
@@ -32,6 +32,10 @@ def registry(rng: random.Random):
             truth[record.pk] = f"{c}-{int(rng.random() < 0.3 and i > 0)}"
             if place == DONG_ANH:
                 violation(record)  # seen by the district through a violation in its jurisdiction
+        if c in (1, 5, 8):  # a person already holding two records (merged earlier)
+            extra = person(f"Nguyen Thi Hoa {c}", 1980 + c, place)
+            services.merge_persons(actor=actor, survivor=records[0], merged=extra)
+            truth[extra.pk] = truth[records[0].pk]
         edges = [(records[i - 1], records[i]) for i in range(1, len(records))]
         if len(records) > 2:
             edges.append((records[0], records[-1]))
@@ -59,10 +63,11 @@ def registry(rng: random.Random):
 
 
 def test_the_simulated_reviewer_replays_the_product(district_officer):
-    truth = registry(random.Random(19))
+    truth = registry(random.Random(19), district_officer)
     simulation = ReviewSimulation(district_officer, truth)
     assert simulation.probabilities() == dict(CandidatePair.objects.values_list("pk", "match_probability"))
     first = selectors.review_clusters(district_officer)
+    assert {max(c.records.values()) for c in first} == {1, 2}
     assert simulation.queue() == [(c.anchor, c.members) for c in first]
     assert [c.in_jurisdiction for c in first] == [True] * (len(first) - 1) + [False]
     start = dict(CandidatePair.objects.values_list("pk", "match_probability"))

@@ -9,8 +9,9 @@ same loop on arrays, from the database's state at the start:
 * the queue is the connected components of the pending and unsure pairs scored at least
   ``selectors.QUEUE_FLOOR``, over persons as they are now, pairs already settled left out (both records
   one person, or the two persons decided different), every person visible to the reviewer; ordered as
-  ``review_clusters`` orders it (jurisdiction first, then ``Cluster.value``: records × mean
-  1 − |2p − 1| of the links, halved when every link is unsure, then the anchor);
+  ``review_clusters`` orders it (jurisdiction first, then ``Cluster.value``: the pairs of records the
+  cluster would join × the mean probability of its links, halved when every link is unsure, then the
+  anchor);
 * a decision is ``cluster_decide``'s: one decision per link (same when both records are in one truth
   group, else different), each group merged into its oldest record;
 * after each decision the model learns as ``model_relearn`` does, with its own functions
@@ -125,6 +126,10 @@ class ReviewSimulation:
         labels: dict[str, int] = {}
         self.node_truth = np.array([labels.setdefault(truth[pk], len(labels)) for pk in pks], dtype=np.int64)
         jurisdiction = getattr(user, "jurisdiction_path", "") or ""
+        held: dict[int, int] = {}
+        for survivor in roots.values():
+            held[survivor] = held.get(survivor, 0) + 1
+        self.node_records = np.array([1 + held.get(pk, 0) for pk in pks], dtype=np.int64)
         self.node_visible = np.zeros(n, dtype=bool)
         self.node_inj = np.zeros(n, dtype=bool)
         for start in range(0, n, 20_000):
@@ -240,18 +245,21 @@ class ReviewSimulation:
         n = len(self.node_pk)
         comp = label[self.ea[q]]
         p = self.probability[q]
-        uncertainty = np.bincount(comp, weights=1 - np.abs(2 * p - 1), minlength=n)
+        certainty = np.bincount(comp, weights=p, minlength=n)
         links = np.bincount(comp, minlength=n)
         unsure = np.bincount(comp, weights=self.status[q] == UNSURE, minlength=n)
         nodes = np.unique(np.concatenate([self.ea[q], self.eb[q]]))
-        size = np.bincount(label[nodes], minlength=n)
+        records = self.node_records[nodes]
+        total = np.bincount(label[nodes], weights=records, minlength=n).astype(np.int64)
+        squares = np.bincount(label[nodes], weights=records * records, minlength=n).astype(np.int64)
         inj = np.bincount(label[nodes], weights=self.node_inj[nodes], minlength=n) > 0
         anchor = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(anchor, comp, self.pk[q])
         comps = np.nonzero(links)[0]
+        record_pairs = (total[comps] ** 2 - squares[comps]) // 2
         value = (
-            size[comps]
-            * (uncertainty[comps] / links[comps])
+            record_pairs
+            * (certainty[comps] / links[comps])
             * np.where(unsure[comps] == links[comps], selectors.UNSURE_DISCOUNT, 1.0)
         )
         order = np.lexsort((anchor[comps], -value, ~inj[comps]))
@@ -309,6 +317,7 @@ class ReviewSimulation:
         return decision
 
     def _merge(self, survivor: int, merged: int) -> None:
+        self.node_records[survivor] += self.node_records[merged]
         for i in self.adjacent[merged]:
             if self.ea[i] == merged:
                 self.ea[i] = survivor
