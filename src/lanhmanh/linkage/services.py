@@ -260,6 +260,11 @@ def _records(persons: list[Person]) -> dict[str, list]:
 # Pairs scored below this are left out of the run's estimate of recall (their expected matches are few,
 # their number large): the estimate is of the matches among pairs the model gives at least 1 %.
 ESTIMATE_FLOOR = 0.01
+# A run keeps the pairs it scores from here up to the queue's floor (engine.LOWER_THRESHOLD) as pending
+# pairs out of the queue: reviewers' decisions re-score them (model_relearn) and lift into the queue
+# those the model learns to trust. Stored only at the queue's floor, learning could take pairs out of
+# the queue but never bring one in.
+STORE_FLOOR = 0.5
 
 
 def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
@@ -321,7 +326,7 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             labelled=len(labels),
             model_version=version,
         )
-        pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
+        pairs = model.pairs(predictions, threshold=STORE_FLOOR)
         model.close()
         step(RunStep.MERGE)
         certain, review = [], []
@@ -341,7 +346,8 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             on_progress=lambda done, total: step(RunStep.MERGE, done, total),
         )
         step(RunStep.QUEUE)
-        queued = _queue_many([pair for _key, pair in review], run=run, version=version)
+        new = _queue_many([pair for _key, pair in review], run=run, version=version)
+        queued = sum(p.match_probability >= engine.LOWER_THRESHOLD for p in new)
         DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
         run.auto_merged, run.queued = auto, queued
         return _finish(run, on_progress)
@@ -480,8 +486,10 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
     return len(merges)
 
 
-def _queue_many(scored: list, *, run: DedupRun | None, version: ModelVersion | None = None) -> int:
-    """``pair_queue`` for many pairs at once: new pairs only (a pair is queued once, ever)."""
+def _queue_many(
+    scored: list, *, run: DedupRun | None, version: ModelVersion | None = None
+) -> list[CandidatePair]:
+    """``pair_queue`` for many pairs at once: new pairs only (a pair is queued once, ever); the new rows."""
     known = set(CandidatePair.objects.values_list("person_a_id", "person_b_id"))
     new = []
     for pair in scored:
@@ -503,7 +511,7 @@ def _queue_many(scored: list, *, run: DedupRun | None, version: ModelVersion | N
             )
         )
     CandidatePair.objects.bulk_create(new, batch_size=1000)
-    return len(new)
+    return new
 
 
 def _resolve(pk: int) -> int:
