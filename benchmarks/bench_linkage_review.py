@@ -1,19 +1,30 @@
 """Review by cluster at size (issue #19 items 4 and 7): the cluster page's time, and a simulated reviewer.
 
 Fills the database with the demo accounts and ``N`` persons of a synthetic registry (default 6,000 —
-this shared machine; ``--records 1000000`` or ``BENCH_RECORDS`` for the issue's scale), keeps the truth,
-runs one deduplication run (blocking plan, EM, automatic merges, the review queue), then:
+this shared machine; ``--records 1000000`` or ``BENCH_RECORDS`` for the issue's scale; on PostgreSQL
+the persons are written with COPY, identity encrypted and blind indexes computed as ``persons_create``
+does), keeps the truth, runs one deduplication run (blocking plan, EM, automatic merges, the review
+queue), then:
 
 * times the cluster page (``GET /ho-so-trung/cum/<id>/`` through the test client as the city
   coordinator, purpose stated, every identity logged): median and p95, budget 200 ms;
-* simulates a reviewer who knows the truth, from the run's state, on this queue (one decision = one
-  cluster, split by the truth) and on the old pair queue ordered by probability (one decision = one
-  pair), and prints the pairwise F1 of the registry after 500, 2,000 and 10,000 decisions (or as many as
-  the queue holds: ``BENCH_CHECKPOINTS``) and the F1 gained per decision over the first 2,000;
+* simulates a reviewer who knows the truth, from the run's state, on this queue and on the old pair
+  queue ordered by probability, and prints the pairwise F1 of the registry after 500, 2,000 and 10,000
+  decisions (or as many as the queue holds: ``BENCH_CHECKPOINTS``) and the F1 gained per decision over
+  the first 2,000;
 * prints the run's estimated precision and recall at its automatic-merge threshold against the truth.
 
-The simulation decides in memory (the services' writes are timed by the page, not here) and does not
-re-estimate the model between decisions.
+The cluster queue is worked as the product works it (``linkage.simulation.ReviewSimulation``): one
+decision = the first cluster of ``review_clusters``' order, split by the truth as ``cluster_decide``
+records it, then the model re-learns from the decisions and re-scores the undecided pairs as
+``model_relearn`` does, so the order and the queue's floor move as they would for a reviewer. It runs
+in memory from the database's state (the product's loop re-scores every pending pair in the database
+after each decision: days at 1M); ``tests/linkage/test_simulation.py`` checks it against the product's
+loop, and the benchmark checks its first queue against ``review_clusters``. The pair queue is the old
+one: the pending pairs the run queued (from ``selectors.QUEUE_FLOOR``) by probability, one decision = one
+pair, a pair already settled still shown, and the pair page does not re-learn the model. The run also
+keeps the pairs it scores from ``services.STORE_FLOOR`` up, out of the queue until learning lifts them
+into it; both ceilings (every queued, every stored pair decided right) are printed.
 """
 
 from __future__ import annotations
@@ -43,49 +54,29 @@ def log(message: str) -> None:
     print(f"# {message}", flush=True)
 
 
-class Partition:
-    """Union-find over records with the pairwise F1 against a truth, kept incrementally."""
+def persons_copy(rows) -> None:
+    """``persons_create`` through COPY (PostgreSQL): the same prepared rows, the same column values."""
+    from django.db import connection, transaction
 
-    def __init__(self, truth: dict[int, str]):
-        self.truth = truth
-        self.parent = {pk: pk for pk in truth}
-        self.members = {pk: {truth[pk]: 1} for pk in truth}  # root → truth label → count
-        self.size = dict.fromkeys(truth, 1)
-        counts: dict[str, int] = {}
-        for label in truth.values():
-            counts[label] = counts.get(label, 0) + 1
-        self.true_pairs = sum(c * (c - 1) // 2 for c in counts.values())
-        self.predicted = 0
-        self.hits = 0
+    from lanhmanh.people.bulk import persons_prepare
+    from lanhmanh.people.models import Person
 
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-        self.predicted += self.size[ra] * self.size[rb]
-        small, big = self.members[rb], self.members[ra]
-        for label, count in small.items():
-            self.hits += count * big.get(label, 0)
-            big[label] = big.get(label, 0) + count
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-        del self.members[rb]
-
-    def f1(self) -> float:
-        precision = self.hits / self.predicted if self.predicted else 1.0
-        recall = self.hits / self.true_pairs if self.true_pairs else 1.0
-        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), 20_000):
+            chunk = persons_prepare(rows[start : start + 20_000])
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for person in chunk:
+                    copy.write_row(
+                        [f.get_db_prep_save(getattr(person, f.attname), connection) for f in fields]
+                    )
 
 
 def ensure_data(n: int):
+    from django.db import connection
+
     from lanhmanh.demo.loader import ACCOUNT_STEPS, load_demo
     from lanhmanh.linkage import engine, synthetic
     from lanhmanh.org.models import AdministrativeUnit, Role
@@ -116,43 +107,88 @@ def ensure_data(n: int):
         )
         labels.append(people[i])
     start = time.perf_counter()
-    persons_create(rows, batch_size=5_000)
+    if connection.vendor == "postgresql":
+        persons_copy(rows)
+    else:
+        persons_create(rows, batch_size=5_000)
     pks = list(Person.objects.order_by("pk").values_list("pk", flat=True))
     log(f"{len(pks):,} persons inserted in {time.perf_counter() - start:.0f} s")
     return coordinator, dict(zip(pks, labels, strict=True))
 
 
-def simulate(truth, merged_into, clusters, pairs, marks) -> tuple[dict[int, float], dict[int, float], float]:
-    """F1 at each mark for the cluster queue and the pair queue, from the run's state; and F1 before."""
+def partition_after_run(truth, merged_into):
+    from lanhmanh.linkage.simulation import Partition
 
-    def start() -> Partition:
-        partition = Partition(truth)
-        for merged, survivor in merged_into.items():
-            partition.union(merged, survivor)
-        return partition
+    partition = Partition(truth)
+    for merged, survivor in merged_into.items():
+        partition.union(merged, survivor)
+    return partition
 
-    by_cluster, state = {}, start()
-    before = state.f1()
-    for done, members in enumerate(clusters, start=1):
-        groups: dict[str, list[int]] = {}
-        for member in members:
-            groups.setdefault(truth[member], []).append(member)
-        for group in groups.values():
-            for other in group[1:]:
-                state.union(group[0], other)
+
+def simulate_clusters(
+    coordinator, truth, merged_into, clusters, marks
+) -> tuple[dict[int, float], dict[int, int]]:
+    """F1 at each mark for the cluster queue worked as the product works it (learning after each
+    decision), and the decisions actually made by each mark."""
+    from lanhmanh.linkage.simulation import ReviewSimulation
+
+    t0 = time.perf_counter()
+    simulation = ReviewSimulation(coordinator, truth)
+    replayed = simulation.queue()
+    shown = [(c.anchor, c.members) for c in clusters]
+    same = sum(x == y for x, y in zip(replayed, shown, strict=False))
+    log(
+        f"simulation set up in {time.perf_counter() - t0:.0f} s; its queue against review_clusters: "
+        f"{len(replayed):,} against {len(shown):,} clusters, {same:,} the same at the same place"
+        + ("" if replayed == shown else " — DIFFERENT")
+    )
+    state = partition_after_run(truth, merged_into)
+    by_cluster, made = {}, {}
+    done, same_links, different_links = 0, 0, 0
+    t0 = time.perf_counter()
+    while done < max(marks):
+        decision = simulation.step()
+        if decision is None:
+            break
+        done += 1
+        same_links += decision.same
+        different_links += decision.different
+        for survivor, merged in decision.merges:
+            state.union(survivor, merged)
         if done in marks:
-            by_cluster[done] = state.f1()
+            by_cluster[done], made[done] = state.f1(), done
+            log(
+                f"clusters: {done:,} decisions ({same_links:,} links same, {different_links:,} different, "
+                f"{simulation.relearns:,} re-learnings), P {state.precision:.4f} R {state.recall:.4f} "
+                f"F1 {state.f1():.4f}; {time.perf_counter() - t0:.0f} s"
+            )
+    left = len(simulation.queue())
+    log(
+        f"clusters: stopped after {done:,} decisions, {left:,} clusters left in the queue, "
+        f"P {state.precision:.4f} R {state.recall:.4f} F1 {state.f1():.4f}"
+    )
     for mark in marks:  # the queue emptied before the mark: its final F1
         by_cluster.setdefault(mark, state.f1())
-    by_pair, state = {}, start()
-    for done, (a, b) in enumerate(pairs, start=1):
+        made.setdefault(mark, done)
+    return by_cluster, made
+
+
+def simulate_pairs(truth, merged_into, pairs, marks) -> tuple[dict[int, float], dict[int, int]]:
+    """F1 at each mark for the pair queue (pending pairs by probability, one decision a pair)."""
+    by_pair, made, state = {}, {}, partition_after_run(truth, merged_into)
+    done = 0
+    for done, (a, b) in enumerate(pairs[: max(marks)], start=1):
         if truth[a] == truth[b]:
             state.union(a, b)
         if done in marks:
-            by_pair[done] = state.f1()
+            by_pair[done], made[done] = state.f1(), done
+            log(
+                f"pairs: {done:,} decisions, P {state.precision:.4f} R {state.recall:.4f} F1 {state.f1():.4f}"
+            )
     for mark in marks:  # the queue emptied before the mark: its final F1
         by_pair.setdefault(mark, state.f1())
-    return by_cluster, by_pair, before
+        made.setdefault(mark, done)
+    return by_pair, made
 
 
 def run() -> list[Result]:
@@ -197,28 +233,44 @@ def run() -> list[Result]:
             Result(f"linkage_review.{label}.cluster_page.p95", p95, "ms", BUDGET_MS),
         ]
     merged_into = selectors.merged_roots()
-    pairs = list(
+    stored = list(
         CandidatePair.objects.filter(status=PairStatus.PENDING)
         .order_by("-match_probability", "pk")
-        .values_list("person_a_id", "person_b_id")
+        .values_list("person_a_id", "person_b_id", "match_probability")
     )
+    # The pair queue: what the run queued (from the queue's floor up), by probability.
+    pairs = [(a, b) for a, b, p in stored if p >= selectors.QUEUE_FLOOR]
     marks = checkpoints()
-    by_cluster, by_pair, before = simulate(truth, merged_into, [c.members for c in clusters], pairs, marks)
+    before = partition_after_run(truth, merged_into)
     log(
-        f"F1 after the run, before review: {before:.4f}; {len(clusters)} clusters, {len(pairs)} pairs in the queues"
+        f"after the run, before review: P {before.precision:.4f} R {before.recall:.4f} F1 {before.f1():.4f}; "
+        f"{len(clusters):,} clusters, {len(pairs):,} pairs in the queues"
     )
+    ceiling = partition_after_run(truth, merged_into)
+    for floor, name in ((selectors.QUEUE_FLOOR, "queued"), (services.STORE_FLOOR, "stored")):
+        for a, b, p in stored:
+            if p >= floor and truth[a] == truth[b]:
+                ceiling.union(a, b)
+        log(
+            f"every {name} pair (from {floor}) decided right (a ceiling): P {ceiling.precision:.4f} "
+            f"R {ceiling.recall:.4f} F1 {ceiling.f1():.4f}"
+        )
+    del ceiling
+    by_pair, made_p = simulate_pairs(truth, merged_into, pairs, marks)
+    by_cluster, made_c = simulate_clusters(coordinator, truth, merged_into, clusters, marks)
     for mark in marks:
         results += [
             Result(f"linkage_review.{label}.f1_after_{mark}.clusters", by_cluster[mark], "ratio", None),
             Result(f"linkage_review.{label}.f1_after_{mark}.pairs", by_pair[mark], "ratio", None),
         ]
     k = 2000 if 2000 in marks else marks[0]
-    # Decisions actually made up to k (a queue shorter than k is used up with fewer decisions).
-    gain_c = (by_cluster[k] - before) / max(1, min(k, len(clusters)))
-    gain_p = (by_pair[k] - before) / max(1, min(k, len(pairs)))
+    # Decisions actually made up to k (a queue used up before k is used up with fewer decisions).
+    gain_c = (by_cluster[k] - before.f1()) / max(1, made_c[k])
+    gain_p = (by_pair[k] - before.f1()) / max(1, made_p[k])
     ratio = gain_c / gain_p if gain_p > 0 else float("inf") if gain_c > 0 else 1.0
     log(
-        f"F1 gain per decision over the first {k}: clusters {gain_c:.2e}, pairs {gain_p:.2e} (ratio {ratio:.2f})"
+        f"F1 gain per decision over the first {k}: clusters {gain_c:.2e} ({made_c[k]:,} decisions), "
+        f"pairs {gain_p:.2e} ({made_p[k]:,} decisions) (ratio {ratio:.2f})"
     )
     results.append(Result(f"linkage_review.{label}.gain_ratio_over_2000", ratio, "ratio", None))
     return results

@@ -343,3 +343,22 @@ def test_the_queue_page_falls_back_on_odd_parameters(trio, district_officer, cli
     response = client_for(district_officer).get("/ho-so-trung/", query)
     assert response.status_code == 200
     assert queue_anchors(response.content.decode()) == [ab.pk, de.pk]
+
+
+def test_value_is_the_record_pairs_a_decision_is_expected_to_join():
+    def cluster(probabilities, records=None, status=PairStatus.PENDING):
+        links = [
+            selectors.Link(CandidatePair(pk=i + 1, match_probability=p, status=status), i, i + 1)
+            for i, p in enumerate(probabilities)
+        ]
+        members = list(range(len(probabilities) + 1))
+        return selectors.Cluster(members=members, links=links, records=records or {})
+
+    likely, doubtful = cluster([0.99]), cluster([0.81])
+    assert likely.value == pytest.approx(0.99) and doubtful.value == pytest.approx(0.81)
+    # A person already holding three records joins three pairs of records.
+    assert cluster([0.9], records={0: 3}).record_pairs == 3
+    assert cluster([0.9], records={0: 3}).value == pytest.approx(2.7)
+    trio = cluster([0.9, 0.8])
+    assert (trio.record_pairs, trio.value) == (3, pytest.approx(3 * 0.85))
+    assert cluster([0.99], status=PairStatus.UNSURE).value == pytest.approx(0.99 * selectors.UNSURE_DISCOUNT)

@@ -10,6 +10,7 @@ Runs are for city coordinators with the same classes.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -142,6 +143,9 @@ class Cluster:
     links: list[Link]
     districts: set[str] = field(default_factory=set)
     in_jurisdiction: bool = False
+    records: dict[int, int] = field(
+        default_factory=dict
+    )  # member → its records (itself and those merged into it)
 
     @property
     def anchor(self) -> int:
@@ -157,14 +161,23 @@ class Cluster:
         return all(link.pair.status == PairStatus.UNSURE for link in self.links)
 
     @property
-    def uncertainty(self) -> float:
-        """Mean of 1 − |2p − 1| over the links: 1 at p = 0.5, 0 at p = 0 or 1."""
-        return sum(1 - abs(2 * link.pair.match_probability - 1) for link in self.links) / len(self.links)
+    def certainty(self) -> float:
+        """Mean match probability of the links."""
+        return sum(link.pair.match_probability for link in self.links) / len(self.links)
+
+    @property
+    def record_pairs(self) -> int:
+        """Pairs of records that are not one person yet and would be if the cluster is confirmed whole."""
+        counts = [self.records.get(member, 1) for member in self.members]
+        return (sum(counts) ** 2 - sum(n * n for n in counts)) // 2
 
     @property
     def value(self) -> float:
-        """How much a decision is expected to change the registry: size × uncertainty."""
-        return self.size * self.uncertainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
+        """How much a decision is expected to change the registry: the pairs of records it would join
+        × the mean probability that they are one person (halved when every link is unsure). Nothing
+        in the queue is joined until a reviewer says so, so a decision changes the registry by the
+        records it joins; a split leaves the registry as it is."""
+        return self.record_pairs * self.certainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
 
     @property
     def weak_links(self) -> int:
@@ -219,6 +232,7 @@ def review_clusters(user, *, district: str = "") -> list[Cluster]:
         return []
     roots = merged_roots()
     apart = apart_roots(roots)
+    held = Counter(roots.values())
     links = []
     for pair in pairs:
         a, b = roots.get(pair.person_a_id, pair.person_a_id), roots.get(pair.person_b_id, pair.person_b_id)
@@ -254,6 +268,7 @@ def review_clusters(user, *, district: str = "") -> list[Cluster]:
     jurisdiction = getattr(user, "jurisdiction_path", "") or ""
     for cluster in clusters.values():
         cluster.members = sorted({x for link in cluster.links for x in (link.a, link.b)})
+        cluster.records = {m: 1 + held.get(m, 0) for m in cluster.members}
         cluster.links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
         cluster.districts = {_district(places[m]) for m in cluster.members} - {""}
         cluster.in_jurisdiction = bool(jurisdiction) and any(

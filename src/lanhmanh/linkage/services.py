@@ -260,6 +260,11 @@ def _records(persons: list[Person]) -> dict[str, list]:
 # Pairs scored below this are left out of the run's estimate of recall (their expected matches are few,
 # their number large): the estimate is of the matches among pairs the model gives at least 1 %.
 ESTIMATE_FLOOR = 0.01
+# A run keeps the pairs it scores from here up to the queue's floor (engine.LOWER_THRESHOLD) as pending
+# pairs out of the queue: reviewers' decisions re-score them (model_relearn) and lift into the queue
+# those the model learns to trust. Stored only at the queue's floor, learning could take pairs out of
+# the queue but never bring one in.
+STORE_FLOOR = 0.5
 
 
 def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
@@ -321,7 +326,7 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             labelled=len(labels),
             model_version=version,
         )
-        pairs = model.pairs(predictions, threshold=engine.LOWER_THRESHOLD)
+        pairs = model.pairs(predictions, threshold=STORE_FLOOR)
         model.close()
         step(RunStep.MERGE)
         certain, review = [], []
@@ -341,7 +346,8 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             on_progress=lambda done, total: step(RunStep.MERGE, done, total),
         )
         step(RunStep.QUEUE)
-        queued = _queue_many([pair for _key, pair in review], run=run, version=version)
+        new = _queue_many([pair for _key, pair in review], run=run, version=version)
+        queued = sum(p.match_probability >= engine.LOWER_THRESHOLD for p in new)
         DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
         run.auto_merged, run.queued = auto, queued
         return _finish(run, on_progress)
@@ -480,8 +486,10 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
     return len(merges)
 
 
-def _queue_many(scored: list, *, run: DedupRun | None, version: ModelVersion | None = None) -> int:
-    """``pair_queue`` for many pairs at once: new pairs only (a pair is queued once, ever)."""
+def _queue_many(
+    scored: list, *, run: DedupRun | None, version: ModelVersion | None = None
+) -> list[CandidatePair]:
+    """``pair_queue`` for many pairs at once: new pairs only (a pair is queued once, ever); the new rows."""
     known = set(CandidatePair.objects.values_list("person_a_id", "person_b_id"))
     new = []
     for pair in scored:
@@ -503,7 +511,7 @@ def _queue_many(scored: list, *, run: DedupRun | None, version: ModelVersion | N
             )
         )
     CandidatePair.objects.bulk_create(new, batch_size=1000)
-    return len(new)
+    return new
 
 
 def _resolve(pk: int) -> int:
@@ -852,35 +860,71 @@ def _floored(levels: dict[str, float]) -> dict[str, float]:
     return {k: v / total for k, v in values.items()}
 
 
+def same_level_counts(explanations) -> dict[str, dict[str, int]]:
+    """{field label: {level label: how many of these pairs fell in it}} over the explanations of pairs
+    decided "same" (levels are counted whatever the model; ``relearned`` keeps the model's own)."""
+    counts: dict[str, dict[str, int]] = {}
+    for explanation in explanations:
+        for row in explanation:
+            field_counts = counts.setdefault(row["field"], {})
+            field_counts[row["level"]] = field_counts.get(row["level"], 0) + 1
+    return counts
+
+
+def relearned(
+    base: Mapping[str, Mapping[str, float]], counts: Mapping[str, Mapping[str, int]], prior: float
+) -> dict[str, dict[str, float]]:
+    """m of each level of ``base`` (the unsupervised model) re-estimated from ``same_level_counts``:
+    its share among the pairs decided "same", blended with base's m as ``prior`` pseudo-decisions."""
+    parameters: dict[str, dict[str, float]] = {}
+    for field_label, levels in base.items():
+        seen = counts.get(field_label, {})
+        n = sum(seen.get(level, 0) for level in levels)
+        parameters[field_label] = _floored(
+            {level: (seen.get(level, 0) + prior * m) / (n + prior) for level, m in levels.items()}
+        )
+    return parameters
+
+
+def rescore_delta(explanation, old: Mapping, new: Mapping) -> float:
+    """How much a pair's match weight moves when m goes from ``old`` to ``new`` (u unchanged): per
+    field, log2(m new / m old) of the level it fell in."""
+    total = 0.0
+    for row in explanation:
+        m_old = old.get(row["field"], {}).get(row["level"])
+        m_new = new.get(row["field"], {}).get(row["level"])
+        total += math.log2(m_new / m_old) if m_old and m_new else 0.0
+    return total
+
+
+def probability_of(weight: float) -> float:
+    return 1.0 / (1.0 + 2.0 ** (-weight))
+
+
+def relearn_base(current: ModelVersion) -> ModelVersion:
+    """The unsupervised model decisions are blended with: the latest version learned from none."""
+    return ModelVersion.objects.filter(same_count=0, different_count=0).order_by("-number").first() or current
+
+
 @transaction.atomic
 def model_relearn(*, actor=None, prior: float = RELEARN_PRIOR) -> ModelVersion | None:
     """Re-estimate m from reviewers' decisions and re-score the undecided pairs; a new ModelVersion
     records what it learned from. None when no decision changed since the current version.
 
     m of a level = its share among the pairs decided "same" (as Splink's estimate from pairwise labels),
-    blended with the unsupervised model's m as ``prior`` pseudo-decisions. Only m changes, so each
-    pair's new weight is its old weight plus, per field, log2(m new / m old) of the level it fell in:
-    the undecided pairs are re-scored without reading an identity again.
+    blended with the unsupervised model's m as ``prior`` pseudo-decisions (``relearned``). Only m
+    changes, so each pair's new weight is its old weight plus, per field, log2(m new / m old) of the
+    level it fell in (``rescore_delta``): the undecided pairs are re-scored without reading an identity
+    again. ``linkage.simulation`` replays this in memory for the reviewer benchmark.
     """
     current = model_current()
     labelled = _labelled()
     ids = sorted(pk for pk, *_rest in labelled)
     if ids == sorted(current.learned_from):
         return None
-    base = ModelVersion.objects.filter(same_count=0, different_count=0).order_by("-number").first() or current
+    base = relearn_base(current)
     same = [explanation for _pk, _pair, decision, explanation in labelled if decision == PairStatus.SAME]
-    parameters: dict[str, dict[str, float]] = {}
-    for field_label, levels in base.parameters.items():
-        counts = dict.fromkeys(levels, 0)
-        n = 0
-        for explanation in same:
-            for row in explanation:
-                if row["field"] == field_label and row["level"] in counts:
-                    counts[row["level"]] += 1
-                    n += 1
-        parameters[field_label] = _floored(
-            {level: (counts[level] + prior * m) / (n + prior) for level, m in levels.items()}
-        )
+    parameters = relearned(base.parameters, same_level_counts(same), prior)
     version = model_version_new(
         parameters=parameters,
         actor=actor,
@@ -897,16 +941,12 @@ def model_relearn(*, actor=None, prior: float = RELEARN_PRIOR) -> ModelVersion |
     v1 = ModelVersion.objects.order_by("number").first()
     for pair in pending:
         old = versions.get(pair.model_version_id or v1.pk, {})
-        delta_total = 0.0
         explanation = []
         for row in pair.explanation:
-            m_old = old.get(row["field"], {}).get(row["level"])
-            m_new = parameters.get(row["field"], {}).get(row["level"])
-            delta = math.log2(m_new / m_old) if m_old and m_new else 0.0
-            delta_total += delta
+            delta = rescore_delta([row], old, parameters)
             explanation.append({**row, "weight": round(row["weight"] + delta, 2)})
-        pair.match_weight += delta_total
-        pair.match_probability = 1.0 / (1.0 + 2.0 ** (-pair.match_weight))
+        pair.match_weight += rescore_delta(pair.explanation, old, parameters)
+        pair.match_probability = probability_of(pair.match_weight)
         pair.explanation = explanation
         pair.model_version = version
     CandidatePair.objects.bulk_update(
