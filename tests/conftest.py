@@ -243,7 +243,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     )
 
 
-# Tests that drive the whole site (each browser journey, the role × URL matrix) and check what people see and
+# Tests that drive the whole site (each browser journey, the role × URL matrix, the menu pages) and check what people see and
 # may open: the same templates, views and rules answer on either database, and the data and SQL under them
 # are tested on both by the tests of each app. ``make test`` runs the two databases side by side on the two
 # cores; it gives each of these tests to one of the two runs (``scripts/test_suites.sh`` sets
@@ -252,12 +252,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 MATRIX = (
     "tests/test_access_matrix.py::test_the_matrix_of_roles_urls_and_jurisdictions_then_the_bad_input_corpus"
 )
+# The same kind of test: every menu page rendered for every role that sees it (one <h1>, the CSP, Vietnamese).
+MENU_PAGES = "tests/test_guards.py::test_every_menu_page_renders_for_every_role_that_sees_it"
+ON_SQLITE = (MATRIX, MENU_PAGES)
 
 
 def shared_run_of(nodeid: str, browser_index: int) -> str:
-    """Which run of ``make test`` takes a shared test: the matrix on SQLite (the PostgreSQL run is the longer
-    of the two without it), the browser journeys alternately, in the order of their ids."""
-    if nodeid == MATRIX:
+    """Which run of ``make test`` takes a shared test: the matrix and the menu pages on SQLite (the PostgreSQL
+    run is the longer of the two without them), the browser journeys alternately, in the order of their ids."""
+    if nodeid in ON_SQLITE:
         return "sqlite"
     return "sqlite" if browser_index % 2 == 0 else "postgresql"
 
@@ -268,7 +271,7 @@ def _share_between_the_two_runs(config: pytest.Config, items: list[pytest.Item])
     this_run = "postgresql" if connection_is_postgresql() else "sqlite"
     browser = sorted(item.nodeid for item in items if item.get_closest_marker("browser"))
     index = {nodeid: i for i, nodeid in enumerate(browser)}
-    shared = {nodeid: shared_run_of(nodeid, index.get(nodeid, 0)) for nodeid in [*browser, MATRIX]}
+    shared = {nodeid: shared_run_of(nodeid, index.get(nodeid, 0)) for nodeid in [*browser, *ON_SQLITE]}
     elsewhere = [item for item in items if shared.get(item.nodeid, this_run) != this_run]
     if elsewhere:
         config.hook.pytest_deselected(items=elsewhere)
