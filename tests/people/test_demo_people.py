@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.db.models import Count
 
+from lanhmanh.core.periods import parse
 from lanhmanh.demo.loader import discover, load_demo
+from lanhmanh.indicators.evaluation import evaluate
 from lanhmanh.people import selectors
 from lanhmanh.people.models import Person, SanctionDecision, Violation
 
@@ -83,6 +85,10 @@ def test_the_demo_population_spreads_over_districts_and_months_with_duplicates()
     # Duplicates: a folded name matching another record's only after folding spelling differences.
     folded = [fold_name(p.full_name) for p in Person.objects.all()]
     assert len(set(folded)) < len(folded)
+    # T03 (500 sanctions of sellers in 2014, people.sellers_sanctioned): near its target, a little behind.
+    t03 = evaluate("people.sellers_sanctioned", "01", parse("2014")).total.value
+    print(f"T03: {t03}")
+    assert 400 <= t03 < 500, t03
     again = load_demo(password="mat-khau-demo-2014", only=POPULATION_STEPS)
     assert not any(n.startswith("Dân số demo") for n in again.notes)
     assert Person.objects.count() == 3200
