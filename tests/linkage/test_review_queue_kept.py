@@ -23,11 +23,11 @@ from tests.linkage.test_query_budget import EXPLANATION, candidate
 
 pytestmark = pytest.mark.django_db
 
-# Measured: 29 queries for a cluster of two records with 3 and with 9 clusters waiting (the session, the
+# Measured: 23 queries for a cluster of two records with 3 and with 9 clusters waiting (the session, the
 # user and its roles, the pair in reach, the queue's token, the cluster's pairs as they are now and its
 # persons in reach, the persons, the access log, each record's violations and support, the apart pairs,
-# the model version, the menu); 3 spare.
-CLUSTER_PAGE_BUDGET = 32
+# the model version, the menu); 2 spare.
+CLUSTER_PAGE_BUDGET = 25
 PURPOSE = {"purpose": "linkage", "detail": "rà soát"}
 
 

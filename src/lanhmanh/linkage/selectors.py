@@ -300,14 +300,29 @@ def cluster_persons(user, cluster: Cluster) -> list:
 
 
 def cluster_apart(cluster: Cluster) -> list[tuple[int, int, int]]:
-    """(person, person, pair) for the cluster's persons already decided different (they cannot be joined)."""
-    roots = merged_roots()
+    """(person, person, pair) for the cluster's persons already decided different (they cannot be joined).
+
+    Reads only the cluster's records (the members and the records merged into them, a query per level of
+    merges) and the "different" pairs between them, not every merge and decision of the registry."""
     members = set(cluster.members)
-    return sorted(
-        (min(pair), max(pair), pk)
-        for pair, pk in apart_roots(roots).items()
-        if len(pair) == 2 and pair <= members
-    )
+    root_of = {member: member for member in members}
+    frontier = set(members)
+    while frontier:
+        merged = dict(
+            Merge.objects.filter(survivor_id__in=frontier, undone_at__isnull=True).values_list(
+                "merged_id", "survivor_id"
+            )
+        )
+        frontier = set()
+        for person, survivor in merged.items():
+            if person not in root_of:
+                root_of[person] = root_of[survivor]
+                frontier.add(person)
+    rows = CandidatePair.objects.filter(
+        status=PairStatus.DIFFERENT, person_a_id__in=root_of, person_b_id__in=root_of
+    ).values_list("pk", "person_a_id", "person_b_id")
+    apart = {frozenset((root_of[a], root_of[b])): pk for pk, a, b in rows}
+    return sorted((min(pair), max(pair), pk) for pair, pk in apart.items() if len(pair) == 2)
 
 
 def review_get(user, pk) -> Review:
