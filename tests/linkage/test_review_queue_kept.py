@@ -184,3 +184,11 @@ def test_a_settled_pair_address_is_404_without_rebuilding(district_officer, clie
     assert len(rebuilds) == 1
     assert client.get(cluster_url(decided)).status_code == 404
     assert len(rebuilds) == 1
+
+
+def test_the_kept_queue_still_gives_the_explanations_it_does_not_keep(district_officer):
+    pair = candidate()
+    [kept] = selectors.review_queue(district_officer)
+    assert kept.links[0].pair.explanation == EXPLANATION  # read again when asked
+    cluster = selectors.cluster_get(district_officer, pair.pk)
+    assert cluster.links[0].pair.explanation == EXPLANATION

@@ -456,7 +456,13 @@ def _queue_indexed(user, *, rebuild: bool = False) -> tuple[list[Cluster], dict[
                 _kept.move_to_end(key)
                 return found[1], found[2]
     clusters = review_clusters(user)
-    where = {link.pair.pk: index for index, cluster in enumerate(clusters) for link in cluster.links}
+    where = {}
+    for index, cluster in enumerate(clusters):
+        for link in cluster.links:
+            where[link.pair.pk] = index
+            # Kept without the explanations (about half the memory at 1M; read again with the pairs the
+            # cluster page shows, ``_cluster_now``): reading one from the kept queue loads it (deferred).
+            link.pair.__dict__.pop("explanation", None)
     with _kept_lock:
         for stale in [k for k in _kept if k[0] == user.pk]:
             del _kept[stale]
