@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -142,7 +143,9 @@ class Link:
 
 @dataclass
 class Cluster:
-    """Records the model would join into one person, with the pending links between them."""
+    """Records the model would join into one person, with the pending links between them. What is
+    derived from the links is computed once (the queue page sorts tens of thousands of kept clusters):
+    a cluster is not changed once read."""
 
     members: list[int]
     links: list[Link]
@@ -152,7 +155,7 @@ class Cluster:
         default_factory=dict
     )  # member → its records (itself and those merged into it)
 
-    @property
+    @cached_property
     def anchor(self) -> int:
         """The cluster's address: its first pending pair."""
         return min(link.pair.pk for link in self.links)
@@ -161,22 +164,22 @@ class Cluster:
     def size(self) -> int:
         return len(self.members)
 
-    @property
+    @cached_property
     def unsure(self) -> bool:
         return all(link.pair.status == PairStatus.UNSURE for link in self.links)
 
-    @property
+    @cached_property
     def certainty(self) -> float:
         """Mean match probability of the links."""
         return sum(link.pair.match_probability for link in self.links) / len(self.links)
 
-    @property
+    @cached_property
     def record_pairs(self) -> int:
         """Pairs of records that are not one person yet and would be if the cluster is confirmed whole."""
         counts = [self.records.get(member, 1) for member in self.members]
         return (sum(counts) ** 2 - sum(n * n for n in counts)) // 2
 
-    @property
+    @cached_property
     def value(self) -> float:
         """How much a decision is expected to change the registry: the pairs of records it would join
         × the mean probability that they are one person (halved when every link is unsure). Nothing
@@ -184,7 +187,7 @@ class Cluster:
         records it joins; a split leaves the registry as it is."""
         return self.record_pairs * self.certainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
 
-    @property
+    @cached_property
     def weak_links(self) -> int:
         return sum(link.weak for link in self.links)
 
