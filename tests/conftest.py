@@ -152,6 +152,17 @@ def client_for(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_review_queue_kept_from_another_test():
+    """Review queues are kept in the process under the database's queue token (linkage.selectors): a
+    rolled-back test's token can come back, so none outlives its test."""
+    from lanhmanh.linkage.selectors import queue_forget
+
+    queue_forget()
+    yield
+    queue_forget()
+
+
+@pytest.fixture(autouse=True)
 def _vietnamese_after_each_test():
     """LocaleMiddleware leaves the language of the last request active on the thread: reset it."""
     yield

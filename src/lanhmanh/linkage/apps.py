@@ -41,3 +41,26 @@ class LinkageConfig(AppConfig):
         hooks.add_person_keys(set_person_keys)
         hooks.resolve_person_id = resolve_person_id
         hooks.likely_matches = likely_matches
+        # What the review queue is made of: any write replaces the queue's token (selectors.review_queue).
+        # The services replace it themselves where they write in bulk (no signal is sent then).
+        from django.db.models.signals import post_delete, post_save
+
+        from lanhmanh.linkage import models
+
+        for model in (
+            models.CandidatePair,
+            models.PairDecision,
+            models.Review,
+            models.Merge,
+            models.ModelVersion,
+        ):
+            post_save.connect(_queue_changed, sender=model, dispatch_uid=f"linkage-queue-{model.__name__}")
+            post_delete.connect(
+                _queue_changed, sender=model, dispatch_uid=f"linkage-queue-del-{model.__name__}"
+            )
+
+
+def _queue_changed(sender, **kwargs) -> None:
+    from lanhmanh.linkage.selectors import queue_changed
+
+    queue_changed()

@@ -143,6 +143,23 @@ class Review(models.Model):
         return self.undone_at is None
 
 
+class QueueState(models.Model):
+    """One row: a token replaced by every change to what the review queue is made of (pending pairs and
+    their probabilities, decisions, reviews, merges, model versions). The queue computed for a reviewer
+    is kept under it (``selectors.review_queue``), so a page reads the queue once per change, not once
+    per page."""
+
+    token = models.CharField(max_length=32, default="")
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("phiên bản hàng đợi xem xét")
+        verbose_name_plural = _("phiên bản hàng đợi xem xét")
+
+    def __str__(self) -> str:
+        return f"Hàng đợi {self.token}"
+
+
 class CandidatePair(models.Model):
     """Two persons the engine could not decide on; one row per pair ever, so it is never asked twice."""
 

@@ -10,11 +10,16 @@ Runs are for city coordinators with the same classes.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+import threading
+import time
+import uuid
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.jobs import jobs_latest
@@ -26,6 +31,7 @@ from lanhmanh.linkage.models import (
     Merge,
     ModelVersion,
     PairStatus,
+    QueueState,
     Review,
 )
 from lanhmanh.linkage.rules import require_reviewer, require_run_manager  # noqa: F401 - views use them from here
@@ -137,7 +143,9 @@ class Link:
 
 @dataclass
 class Cluster:
-    """Records the model would join into one person, with the pending links between them."""
+    """Records the model would join into one person, with the pending links between them. What is
+    derived from the links is computed once (the queue page sorts tens of thousands of kept clusters):
+    a cluster is not changed once read."""
 
     members: list[int]
     links: list[Link]
@@ -147,7 +155,7 @@ class Cluster:
         default_factory=dict
     )  # member → its records (itself and those merged into it)
 
-    @property
+    @cached_property
     def anchor(self) -> int:
         """The cluster's address: its first pending pair."""
         return min(link.pair.pk for link in self.links)
@@ -156,22 +164,22 @@ class Cluster:
     def size(self) -> int:
         return len(self.members)
 
-    @property
+    @cached_property
     def unsure(self) -> bool:
         return all(link.pair.status == PairStatus.UNSURE for link in self.links)
 
-    @property
+    @cached_property
     def certainty(self) -> float:
         """Mean match probability of the links."""
         return sum(link.pair.match_probability for link in self.links) / len(self.links)
 
-    @property
+    @cached_property
     def record_pairs(self) -> int:
         """Pairs of records that are not one person yet and would be if the cluster is confirmed whole."""
         counts = [self.records.get(member, 1) for member in self.members]
         return (sum(counts) ** 2 - sum(n * n for n in counts)) // 2
 
-    @property
+    @cached_property
     def value(self) -> float:
         """How much a decision is expected to change the registry: the pairs of records it would join
         × the mean probability that they are one person (halved when every link is unsure). Nothing
@@ -179,7 +187,7 @@ class Cluster:
         records it joins; a split leaves the registry as it is."""
         return self.record_pairs * self.certainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
 
-    @property
+    @cached_property
     def weak_links(self) -> int:
         return sum(link.weak for link in self.links)
 
@@ -295,14 +303,29 @@ def cluster_persons(user, cluster: Cluster) -> list:
 
 
 def cluster_apart(cluster: Cluster) -> list[tuple[int, int, int]]:
-    """(person, person, pair) for the cluster's persons already decided different (they cannot be joined)."""
-    roots = merged_roots()
+    """(person, person, pair) for the cluster's persons already decided different (they cannot be joined).
+
+    Reads only the cluster's records (the members and the records merged into them, a query per level of
+    merges) and the "different" pairs between them, not every merge and decision of the registry."""
     members = set(cluster.members)
-    return sorted(
-        (min(pair), max(pair), pk)
-        for pair, pk in apart_roots(roots).items()
-        if len(pair) == 2 and pair <= members
-    )
+    root_of = {member: member for member in members}
+    frontier = set(members)
+    while frontier:
+        merged = dict(
+            Merge.objects.filter(survivor_id__in=frontier, undone_at__isnull=True).values_list(
+                "merged_id", "survivor_id"
+            )
+        )
+        frontier = set()
+        for person, survivor in merged.items():
+            if person not in root_of:
+                root_of[person] = root_of[survivor]
+                frontier.add(person)
+    rows = CandidatePair.objects.filter(
+        status=PairStatus.DIFFERENT, person_a_id__in=root_of, person_b_id__in=root_of
+    ).values_list("pk", "person_a_id", "person_b_id")
+    apart = {frozenset((root_of[a], root_of[b])): pk for pk, a, b in rows}
+    return sorted((min(pair), max(pair), pk) for pair, pk in apart.items() if len(pair) == 2)
 
 
 def review_get(user, pk) -> Review:
@@ -335,18 +358,130 @@ def pending_pairs_with_persons(user) -> QuerySet[CandidatePair]:
 
 
 def cluster_and_next(user, anchor) -> tuple[Cluster, int | None]:
-    """The cluster holding pair ``anchor`` and the address of the next one in the queue (None at the end)."""
+    """The cluster holding pair ``anchor`` and the address of the next one in the queue (None at the end).
+
+    Read from the reviewer's queue as kept under the current token (``review_queue``): a page does not
+    rebuild the queue. The cluster's pairs are read again (their status, probability and decisions as
+    they are now); should they or its persons' reach differ from what was kept (a change that did not
+    replace the token, such as a person moved out of the reviewer's area), the queue is rebuilt once.
+    """
     try:
         anchor = int(anchor)
     except (TypeError, ValueError):
         raise Http404 from None
     pair_get(user, anchor)
-    clusters = review_clusters(user)
-    for index, cluster in enumerate(clusters):
-        if any(link.pair.pk == anchor for link in cluster.links):
-            following = clusters[index + 1 :] + clusters[:index]
-            return cluster, (following[0].anchor if following else None)
+    for rebuild in (False, True):
+        clusters, where = _queue_indexed(user, rebuild=rebuild)
+        index = where.get(anchor)
+        if index is None:
+            raise Http404  # settled, below the floor or out of reach (the kept queue is the current one)
+        cluster = _cluster_now(user, clusters[index])
+        if cluster is None:
+            continue
+        following = len(clusters) > 1
+        return cluster, (clusters[(index + 1) % len(clusters)].anchor if following else None)
     raise Http404
+
+
+def _cluster_now(user, kept: Cluster) -> Cluster | None:
+    """``kept`` with its pairs as they are now (two queries), or None when it is no longer what the queue
+    would show (a pair decided or moved below the floor, a person out of reach)."""
+    pairs = {
+        pair.pk: pair
+        for pair in CandidatePair.objects.filter(
+            pk__in=[link.pair.pk for link in kept.links],
+            status__in=[PairStatus.PENDING, PairStatus.UNSURE],
+            match_probability__gte=QUEUE_FLOOR,
+        )
+        .annotate(decision_count=Count("decisions"))
+        .only("pk", "person_a_id", "person_b_id", "match_probability", "status", "explanation")
+    }
+    if len(pairs) != len(kept.links):
+        return None
+    if persons_visible(user).filter(pk__in=kept.members).count() != len(kept.members):
+        return None
+    links = [Link(pairs[link.pair.pk], link.a, link.b) for link in kept.links]
+    links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
+    return replace(kept, links=links, members=list(kept.members), records=dict(kept.records))
+
+
+# The review queue kept per reviewer ----------------------------------------------------------------
+
+# A kept queue is read again after this many seconds even when no linkage change replaced the token:
+# the persons a reviewer may see also change with edits made elsewhere (an address, a violation).
+QUEUE_KEPT_SECONDS = 300
+QUEUE_KEPT_MAX = 16  # reviewers' queues kept in one process (the least recently used one goes first)
+
+_kept: OrderedDict[tuple, tuple[float, list[Cluster], dict[int, int]]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def queue_token() -> str:
+    """The current token of the review queue (one query)."""
+    return QueueState.objects.values_list("token", flat=True).first() or ""
+
+
+def queue_changed() -> None:
+    """Replace the queue's token: every reviewer's queue is read again on their next page. Called by
+    every change to pending pairs, decisions, reviews, merges and model versions (services, and the
+    models' save/delete signals for any other write), inside the change's transaction."""
+    token = uuid.uuid4().hex
+    if not QueueState.objects.update(token=token):
+        QueueState.objects.create(token=token)
+
+
+def queue_forget() -> None:
+    """Drop every queue kept in this process (tests; the token makes this unnecessary otherwise)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _queue_key(user) -> tuple:
+    return (
+        user.pk,
+        getattr(user, "jurisdiction_path", "") or "",
+        tuple(sorted(getattr(user, "data_classes", ()))),
+        timezone.localdate(),  # who counts as a child changes with the date
+        queue_token(),
+    )
+
+
+def _queue_indexed(user, *, rebuild: bool = False) -> tuple[list[Cluster], dict[int, int]]:
+    """The reviewer's queue (``review_clusters``' order) and {pair: its cluster's place}, kept under the
+    queue's token; rebuilt when the token changed, after ``QUEUE_KEPT_SECONDS``, or when asked."""
+    require_reviewer(user)
+    key = _queue_key(user)
+    now = time.monotonic()
+    if not rebuild:
+        with _kept_lock:
+            found = _kept.get(key)
+            if found is not None and now - found[0] < QUEUE_KEPT_SECONDS:
+                _kept.move_to_end(key)
+                return found[1], found[2]
+    clusters = review_clusters(user)
+    where = {}
+    for index, cluster in enumerate(clusters):
+        for link in cluster.links:
+            where[link.pair.pk] = index
+            # Kept without the explanations (about half the memory at 1M; read again with the pairs the
+            # cluster page shows, ``_cluster_now``): reading one from the kept queue loads it (deferred).
+            link.pair.__dict__.pop("explanation", None)
+    with _kept_lock:
+        for stale in [k for k in _kept if k[0] == user.pk]:
+            del _kept[stale]
+        _kept[key] = (now, clusters, where)
+        while len(_kept) > QUEUE_KEPT_MAX:
+            _kept.popitem(last=False)
+    return clusters, where
+
+
+def review_queue(user, *, district: str = "") -> list[Cluster]:
+    """``review_clusters(user, district=...)`` as kept under the queue's token (a new list; the clusters
+    are shared: read them, do not change them)."""
+    clusters, _where = _queue_indexed(user)
+    if district:
+        return [c for c in clusters if district in c.districts]
+    return list(clusters)
 
 
 def district_names(paths: set[str]) -> list[tuple[str, str]]:
@@ -423,7 +558,7 @@ def pattern_pairs(user, key: str) -> list[CandidatePair]:
         raise Http404
     in_queue = [
         link.pair.pk
-        for cluster in review_clusters(user)
+        for cluster in review_queue(user)
         for link in cluster.links
         if link.pair.status == PairStatus.PENDING
     ]

@@ -46,7 +46,7 @@ from lanhmanh.linkage.models import (
     ReviewKind,
     RunStep,
 )
-from lanhmanh.linkage.selectors import apart_roots, merged_roots, resolve_person_id
+from lanhmanh.linkage.selectors import apart_roots, merged_roots, queue_changed, resolve_person_id
 from lanhmanh.linkage.tasks import dedup_registry
 from lanhmanh.people.models import Person
 from lanhmanh.people.selectors import persons_visible, without_merged
@@ -122,6 +122,7 @@ def merge_persons(
     )
     audited_insert(actor=actor, instance=merge, action=ChangeRecord.Action.MERGE, reason="hợp nhất hồ sơ")
     _counting_refresh(survivor.pk, merged.pk)
+    queue_changed()
     return merge
 
 
@@ -159,6 +160,7 @@ def merge_undo(*, actor, merge: Merge) -> Merge:
         undone_by=actor,
     )
     _counting_refresh(merge.survivor_id, merge.merged_id)
+    queue_changed()
     return merge
 
 
@@ -483,6 +485,7 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
         ],
     )
     _counting_refresh(*survivor_of, *survivor_of.values())
+    queue_changed()
     return len(merges)
 
 
@@ -511,6 +514,7 @@ def _queue_many(
             )
         )
     CandidatePair.objects.bulk_create(new, batch_size=1000)
+    queue_changed()
     return new
 
 
@@ -521,6 +525,7 @@ def _resolve(pk: int) -> int:
 
 def _finish(run: DedupRun, on_progress) -> DedupRun:
     jobs.job_finish(run.job)
+    queue_changed()
     run.refresh_from_db()
     if on_progress:
         on_progress(run)
@@ -739,6 +744,7 @@ def _record_decision(actor, pair: CandidatePair, decision: str, note: str, revie
         status=decision,
         decided_at=timezone.now(),
     )
+    queue_changed()
     return row
 
 
@@ -784,6 +790,7 @@ def review_undo(*, actor, review):
             status=earlier.decision if earlier else PairStatus.PENDING,
             decided_at=earlier.decided_at if earlier else None,
         )
+    queue_changed()
     return audited_update(
         actor=actor,
         instance=review,
@@ -954,6 +961,7 @@ def model_relearn(*, actor=None, prior: float = RELEARN_PRIOR) -> ModelVersion |
     )
     version.rescored = len(pending)
     version.save(update_fields=["rescored"])
+    queue_changed()
     return version
 
 

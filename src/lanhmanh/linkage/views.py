@@ -58,7 +58,7 @@ QUEUE_SORTS = {
 @login_required
 def queue(request):
     """Candidate clusters, the reviewer's jurisdiction first, then by value; filter, sort, pages."""
-    every = selectors.review_clusters(request.user)
+    every = selectors.review_queue(request.user)
     districts = selectors.district_names({d for c in every for d in c.districts})
     filters = QueueFilterForm(request.GET, districts=districts)
     clusters = listing(request.GET, filters.apply(every), sorts=QUEUE_SORTS, default="uu-tien")
@@ -130,7 +130,7 @@ def cluster_detail(request, pk: int):
                     "k": version.rescored,
                 }
             messages.success(request, text)
-            upcoming = selectors.review_clusters(request.user)
+            upcoming = selectors.review_queue(request.user)
             if upcoming:
                 return redirect("linkage:cluster_detail", pk=upcoming[0].anchor)
             return redirect("linkage:queue")
