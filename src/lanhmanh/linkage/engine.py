@@ -20,6 +20,9 @@ import datetime as dt
 import json
 import logging
 import re
+import shutil
+import tempfile
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,6 +90,11 @@ UPPER_THRESHOLD = 0.995
 # 2014. Precision first: a wrong merge is worse than a missed one.
 LINK_THRESHOLD = 0.75
 DUCKDB_MEMORY_LIMIT = "2GB"
+# What DuckDB may spill to disk (issue #19: under 10 GB of temporary disk). Each model spills into a
+# directory of its own under the system's temporary directory (not DuckDB's default ``.tmp`` in the
+# working directory), removed when the model is closed; past this size DuckDB stops with an error
+# instead of filling the disk.
+DUCKDB_MAX_TEMP = "10GB"
 LOWER_THRESHOLD = 0.80
 # Clustering: two records of one cluster scored below VETO split it, rebuilt from links ≥ STRICT.
 VETO = 0.01
@@ -500,6 +508,10 @@ class LinkageModel:
         self.connection.execute("SET threads TO 2")
         # Spill to disk rather than grow past the budget (peak under 4 GB for 1M records).
         self.connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        self.temp_directory = tempfile.mkdtemp(prefix="lanhmanh-duckdb-")
+        self._remove_temp = weakref.finalize(self, shutil.rmtree, self.temp_directory, ignore_errors=True)
+        self.connection.execute(f"SET temp_directory = '{self.temp_directory}'")
+        self.connection.execute(f"SET max_temp_directory_size = '{DUCKDB_MAX_TEMP}'")
         self.connection.execute("SET preserve_insertion_order = false")
         self.db_api = DuckDBAPI(self.connection)
         frame = self.db_api.register(table, dataset_display_name="records")
@@ -519,6 +531,7 @@ class LinkageModel:
         training.estimate_u_using_random_sampling(
             max_pairs=u_pairs, seed=seed, min_count_per_level=None, num_chunks=1
         )
+        self._exact_u()
         for rule in TRAINING_RULES:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True, max_pairs=em_pairs
@@ -526,6 +539,49 @@ class LinkageModel:
         self._fill_unobserved_u()
         self._floor_m()
         return self
+
+    # Agreeing on the full birth date: u near 5e-5, so the 300,000 random pairs hold only 5 to 20 of
+    # them and the estimate moved by a factor of two from one registry to another (2.4e-5 on one of a
+    # million records, 6.7e-5 on another of 200,000): one bit of weight on every pair born the same
+    # day, and precision over- or under-estimated with it (issue #19). It is counted exactly instead,
+    # from the column's value counts: the pairs that agree on ``column`` among those that both have
+    # ``present`` (the comparison's null level), leaving out the pairs that also agree on
+    # ``apart`` (nearly all the true matches among them; strangers seldom share a name).
+    EXACT_U = {"birth": ("dob", "dob_year", "name_core")}
+
+    def _exact_u(self) -> None:
+        self.connection.register("lanhmanh_exact_u", self.table)
+        try:
+            for comparison in self.linker._settings_obj.comparisons:
+                spec = self.EXACT_U.get(comparison.output_column_name)
+                if spec is None:
+                    continue
+                column, present, apart = spec
+                query = f"""
+                    WITH r AS (SELECT {column} AS v, {apart} AS a FROM lanhmanh_exact_u WHERE {present} IS NOT NULL),
+                    same AS (SELECT count(*) AS n FROM r WHERE v IS NOT NULL GROUP BY v),
+                    both_ AS (SELECT count(*) AS n FROM r WHERE v IS NOT NULL AND a IS NOT NULL GROUP BY v, a),
+                    apart_ AS (SELECT count(*) AS n FROM r WHERE a IS NOT NULL GROUP BY a)
+                    SELECT (SELECT count(*) FROM r), (SELECT sum(n * (n - 1) / 2) FROM same),
+                        (SELECT sum(n * (n - 1) / 2) FROM both_), (SELECT sum(n * (n - 1) / 2) FROM apart_)
+                """  # noqa: S608 — our own column names
+                records, same, same_both, same_apart = (
+                    float(x or 0) for x in self.connection.execute(query).fetchall()[0]
+                )
+                pairs = records * (records - 1) / 2 - same_apart
+                if pairs <= 0 or same - same_both <= 0:
+                    continue  # too few records to count: the sampled u stays
+                levels = [level for level in comparison.comparison_levels if not level.is_null_level]
+                exact, rest = levels[0], levels[1:]
+                u = (same - same_both) / pairs
+                before = float(exact.u_probability or 0.0)
+                scale = (1 - u) / (1 - before) if before < 1 else 1.0
+                _set_u(exact, u, "exact, from value counts")
+                for level in rest:  # the other levels keep their shares of what is left
+                    if level._u_probability not in (None, LEVEL_NOT_OBSERVED_TEXT):
+                        _set_u(level, float(level._u_probability) * scale, "random sampling, rescaled")
+        finally:
+            self.connection.unregister("lanhmanh_exact_u")
 
     # EM on synthetic or clean data finds some disagreements never happen among matches (a different
     # sex, hometown province or birth day): a weight of -30 bits would then veto a match on one
@@ -692,6 +748,15 @@ class LinkageModel:
 
     def close(self) -> None:
         self.connection.close()
+        self._remove_temp()
+
+
+def _set_u(level, value: float, description: str) -> None:
+    """Set a level's u so that it stays: Splink re-derives u after each EM session from the values
+    recorded by training (their median), so the recorded value is replaced too."""
+    level._trained_u_probabilities = []
+    level._add_trained_u_probability(value, description)
+    level.u_probability = value
 
 
 def _components(edges) -> dict[str, str]:
@@ -809,6 +874,15 @@ def link_sweep(
 MAX_PAIRS = 100_000_000
 # A single rule may produce at most this share of MAX_PAIRS before it is tightened or dropped.
 RULE_SHARE = 0.4
+# Pairs a plan aims at, so that a fresh million-record file links within the 5-minute target of issue
+# #19 on two cores: scoring took about 13 s per million pairs at 1M records (EM and preparation about
+# a minute more; load 1.2-1.5). Over it the largest rules are tightened first, each with the
+# ``TIGHTENINGS`` that make it smaller without making it a subset of another rule; nothing is refused
+# for it (``--max-pairs`` refuses). The synthetic registries with commune-level hometowns make about
+# 10 million pairs at 1M and are left as they are; with province-level hometowns, "same core name and
+# hometown" and "same surname, initial, year and hometown" made 24 of 34.5 million pairs for 0.1 % of
+# the matches found at 0.75 (the ones no other rule finds).
+TARGET_PAIRS = 15_000_000
 # What a rule over budget is tightened with, in order (each one an equality, so it narrows the join).
 TIGHTENINGS = (
     ("l.dob_year = r.dob_year", "cùng năm sinh"),
@@ -903,16 +977,67 @@ def _n(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
+def _tighten(
+    connection, rule: str, budget: int, kept: Sequence[str]
+) -> tuple[str, int | None, list[str], str | None]:
+    """``rule`` with ``TIGHTENINGS`` added one by one until its pairs fit ``budget``: (the rule, its pairs
+    or None when every tightening was not enough, the labels added, the ``kept`` rule it became
+    redundant with, if any: its pairs all found by that rule already)."""
+    tightened, added, smaller = rule, [], None
+    for extra, label in TIGHTENINGS:
+        key = extra.split(" = ")[0].replace("l.", "")
+        if key in rule_keys(tightened):
+            continue
+        tightened = f"{tightened} AND {extra}"
+        added.append(label)
+        smaller = count_rule_pairs(connection, "records", tightened)
+        if smaller <= budget:
+            break
+    else:
+        smaller = None
+    covered = next(
+        (k for k in kept if smaller is not None and set(rule_keys(k)) <= set(rule_keys(tightened))), None
+    )
+    return tightened, smaller, added, covered
+
+
+def _tighten_for_target(
+    connection, rule: str, pairs: int, budget: int, kept: Sequence[str]
+) -> tuple[str, int, list[str]]:
+    """``rule`` tightened step by step towards ``budget`` pairs, skipping an extra that would make it
+    redundant with a ``kept`` rule (its pairs all found by that rule already): the smallest rule
+    reached, its pairs and the labels added (none when nothing made it smaller)."""
+    best, best_pairs, best_added = rule, pairs, []
+    tightened, added = rule, []
+    for extra, label in TIGHTENINGS:
+        key = extra.split(" = ")[0].replace("l.", "")
+        if key in rule_keys(tightened):
+            continue
+        candidate = f"{tightened} AND {extra}"
+        if any(set(rule_keys(k)) <= set(rule_keys(candidate)) for k in kept if k != rule):
+            continue
+        count = count_rule_pairs(connection, "records", candidate)
+        tightened, added = candidate, [*added, label]
+        if count < best_pairs:
+            best, best_pairs, best_added = tightened, count, list(added)
+        if best_pairs <= budget:
+            break
+    return best, best_pairs, best_added
+
+
 def blocking_plan(
     prepared: Prepared | pa.Table,
     *,
     rules: Sequence[str] = tuple(BLOCKING_RULES),
     max_pairs: int = MAX_PAIRS,
     rule_budget: int | None = None,
+    target_pairs: int = TARGET_PAIRS,
 ) -> BlockingPlan:
     """Count each rule's pairs before scoring; tighten a rule over ``rule_budget`` (or drop it, saying
-    why); refuse (``BlockingTooLarge``, a Vietnamese message) when the kept rules still exceed
-    ``max_pairs``. Province-level and commune-level places alike: the counts decide, not the codes."""
+    why); then, while the kept rules exceed ``target_pairs`` (the pairs scored within the time target),
+    tighten the largest rules first; refuse (``BlockingTooLarge``, a Vietnamese message) when the kept
+    rules still exceed ``max_pairs``. Province-level and commune-level places alike: the counts decide,
+    not the codes (a rule on a province-level hometown joins far more pairs, and is the one tightened)."""
     table = prepared.table if isinstance(prepared, Prepared) else prepared
     budget = rule_budget if rule_budget is not None else int(max_pairs * RULE_SHARE)
     connection = duckdb.connect()
@@ -927,22 +1052,8 @@ def blocking_plan(
                 counts.append(RuleCount(rule, pairs))
                 kept.append(rule)
                 continue
-            tightened, added, reason = rule, [], ""
-            for extra, label in TIGHTENINGS:
-                if extra.split(" = ")[0].replace("l.", "") in rule_keys(tightened):
-                    continue
-                tightened = f"{tightened} AND {extra}"
-                added.append(label)
-                smaller = count_rule_pairs(connection, "records", tightened)
-                if smaller <= budget:
-                    break
-            else:
-                smaller = None
+            tightened, smaller, added, covered = _tighten(connection, rule, budget, kept)
             over = f"{_n(pairs)} cặp vượt ngân sách {_n(budget)} cặp mỗi luật"
-            covered = next(
-                (k for k in kept if smaller is not None and set(rule_keys(k)) <= set(rule_keys(tightened))),
-                None,
-            )
             if smaller is None:
                 reason = f"{over}; siết thêm {', '.join(added)} vẫn không đủ nên bỏ luật này"
                 counts.append(RuleCount(rule, pairs, "bỏ", reason))
@@ -953,6 +1064,7 @@ def blocking_plan(
                 reason = f"{over}; siết thêm {', '.join(added)} còn {_n(smaller)} cặp"
                 counts.append(RuleCount(tightened, smaller, "siết", reason, original=rule))
                 kept.append(tightened)
+        _fit_target(connection, counts, kept, target_pairs)
     finally:
         connection.close()
     plan = BlockingPlan(kept, counts, max_pairs)
@@ -971,6 +1083,34 @@ def blocking_plan(
             )
         )
     return plan
+
+
+def _fit_target(connection, counts: list[RuleCount], kept: list[str], target: int) -> None:
+    """While the kept rules make more than ``target`` pairs, tighten the largest one not yet tried
+    (``counts`` and ``kept`` changed in place). A rule that no tightening makes smaller stays: the
+    target is time, not a limit (``--max-pairs`` is the limit)."""
+    tried: set[int] = set()
+    while (total := sum(c.pairs for c in counts if c.action != "bỏ")) > target:
+        candidates = [i for i, c in enumerate(counts) if c.action != "bỏ" and i not in tried]
+        if not candidates:
+            return
+        i = max(candidates, key=lambda j: counts[j].pairs)
+        tried.add(i)
+        count = counts[i]
+        # Its share of the excess, but never below an even share of the target: a rule is tightened
+        # no further than it needs, and the next largest takes the rest.
+        rule_target = max(count.pairs - (total - target), target // len(kept))
+        tightened, pairs, added = _tighten_for_target(connection, count.rule, count.pairs, rule_target, kept)
+        if not added:
+            continue
+        reason = (
+            f"cả kế hoạch {_n(total)} cặp, vượt mục tiêu {_n(target)} cặp (để chấm điểm trong khoảng 5 phút "
+            f"trên 2 nhân, --target-pairs); luật lớn nhất được siết thêm {', '.join(added)} còn {_n(pairs)} cặp"
+        )
+        if count.reason:
+            reason = f"{count.reason}; {reason}"
+        kept[kept.index(count.rule)] = tightened
+        counts[i] = RuleCount(tightened, pairs, "siết", reason, original=count.original or count.rule)
 
 
 # Estimated precision and recall without truth (issue #19 item 5) ----------------------------------
