@@ -290,6 +290,38 @@ def test_blocking_plan_tightens_the_largest_rules_to_the_pair_target():
     assert untouched == {c.rule for c in free.counts} - {c.original for c in changed}
 
 
+def test_estimates_take_the_more_cautious_of_two_match_rates():
+    connection = duckdb.connect()
+    sql = "SELECT * FROM (VALUES (0.99, 0.995), (0.97, 0.98), (0.6, 0.7), (0.4, 0.6)) t(p, q)"
+    [at] = engine.estimates(sql, connection, [0.9])
+    assert at.pairs == 2
+    assert at.precision == pytest.approx(1.96 / 2)  # under p: lower than under q (1.975 / 2)
+    assert at.recall == pytest.approx(1.975 / 3.275)  # under q: lower than under p (1.96 / 2.96)
+
+
+def test_fixed_point_match_rate_is_self_consistent(trained):
+    import math
+
+    model, _, _ = trained
+    predictions = model.predict(threshold=0.0)
+    name = predictions.physical_name
+    source = f"SELECT match_weight AS mw, CAST(NULL AS DOUBLE) AS y FROM {name}"  # noqa: S608
+    lam0 = model.linker._settings_obj.core_model_settings.probability_two_random_records_match
+    lam = engine.fixed_point_match_rate(model, source)
+    shift = math.log2(lam / (1 - lam)) - math.log2(lam0 / (1 - lam0))
+    rows = model.table.num_rows
+    expected = model.connection.execute(
+        f"SELECT sum(1 / (1 + pow(2, -(match_weight + {shift})))) FROM {name}"  # noqa: S608
+    ).fetchall()[0][0]
+    assert expected / (rows * (rows - 1) / 2) == pytest.approx(lam, rel=1e-3)
+    relation = predictions.as_duckdbpyrelation().filter("match_probability > 0.5")
+    decided = {(str(a), str(b)): 0.0 for a, b in relation.select("unique_id_l, unique_id_r").fetchall()}
+    labelled = engine.estimates_of(model, predictions, decided, thresholds=[0.5])[0]
+    # every pair above 0.5 decided different by a reviewer: none is linked any more
+    assert labelled.pairs == 0 and labelled.recall == 0.0
+    assert engine.estimates_of(model, predictions, thresholds=[0.5])[0].pairs == len(decided) > 0
+
+
 def test_estimates_and_threshold_choice():
     connection = duckdb.connect()
     sql = "SELECT * FROM (VALUES (0.99), (0.97), (0.6), (0.4)) t(p)"
