@@ -135,6 +135,42 @@ def test_trained_model_links_with_high_precision(trained):
     assert scores.recall >= 0.90
 
 
+def test_u_of_the_full_birth_date_is_counted_exactly_and_kept_through_em(trained):
+    """Random sampling sees only a handful of pairs born the same day: u is counted from the values,
+    among the pairs that both have a birth year and do not share the core name, and EM keeps it."""
+    import itertools
+
+    model, _, _ = trained
+    rows = [r for r in model.table.to_pylist() if r["dob_year"] is not None]
+    same = apart = 0
+    for a, b in itertools.combinations(rows, 2):
+        if a["name_core"] is not None and a["name_core"] == b["name_core"]:
+            continue
+        apart += 1
+        same += a["dob"] is not None and a["dob"] == b["dob"]
+    [birth] = [c for c in model.linker._settings_obj.comparisons if c.output_column_name == "birth"]
+    exact = next(level for level in birth.comparison_levels if not level.is_null_level)
+    assert exact.label_for_charts == "trùng ngày sinh"
+    assert exact.u_probability == pytest.approx(same / apart, rel=1e-9)
+    assert engine.LinkageModel.load(model.table, model.to_dict()).linker._settings_obj.comparisons[
+        1
+    ].comparison_levels[1].u_probability == pytest.approx(same / apart, rel=1e-9)
+
+
+def test_model_spills_into_its_own_capped_temporary_directory_removed_on_close():
+    from pathlib import Path
+
+    model = engine.LinkageModel(engine.prepare({"id": ["1", "2"], "full_name": ["Lê Lan", "Lê Lan"]}).table)
+    directory = Path(model.temp_directory)
+    assert directory.is_dir()
+    [(setting, limit)] = model.connection.execute(
+        "SELECT current_setting('temp_directory'), current_setting('max_temp_directory_size')"
+    ).fetchall()
+    assert setting == str(directory) and limit == "9.3 GiB"  # 10 GB (10^10 bytes), shown in GiB
+    model.close()
+    assert not directory.exists()
+
+
 def test_explanation_names_every_field_and_sums_to_the_match_weight(trained):
     model, _, _ = trained
     pairs = model.pairs(model.predict(), threshold=0.99)
@@ -224,6 +260,66 @@ def test_blocking_plan_counts_exactly_tightens_or_drops_and_refuses():
     with pytest.raises(engine.BlockingTooLarge) as refused:
         engine.blocking_plan(prepared, max_pairs=10)
     assert "Dừng trước khi chấm điểm" in str(refused.value)
+
+
+def test_blocking_plan_tightens_the_largest_rules_to_the_pair_target():
+    """Province-level hometowns: over the target, the largest rules are tightened first (never into a
+    subset of another rule), until the plan fits; under it, nothing changes."""
+    from lanhmanh.linkage import synthetic
+
+    data = synthetic.generate(3000, seed=11)
+    data.pop("person")
+    data["hometown_unit"] = [h.split(".")[0] if h else "" for h in data["hometown_unit"]]
+    prepared = engine.prepare(data)
+    free = engine.blocking_plan(prepared)
+    assert all(c.action == "giữ" for c in free.counts) and free.rules == engine.BLOCKING_RULES
+    largest = max(free.counts, key=lambda c: c.pairs)
+    target = free.total - largest.pairs // 2
+    plan = engine.blocking_plan(prepared, target_pairs=target)
+    assert plan.total <= target
+    changed = [c for c in plan.counts if c.action == "siết"]
+    assert changed[0].original == largest.rule and "vượt mục tiêu" in changed[0].reason
+    assert all(engine.rule_keys(c.original)[0] in engine.rule_keys(c.rule) for c in changed)
+    for count in changed:  # never made redundant with another kept rule
+        assert not any(
+            set(engine.rule_keys(k)) <= set(engine.rule_keys(count.rule))
+            for k in plan.rules
+            if k != count.rule
+        )
+    untouched = {c.rule for c in plan.counts if c.action == "giữ"}
+    assert untouched == {c.rule for c in free.counts} - {c.original for c in changed}
+
+
+def test_estimates_take_the_more_cautious_of_two_match_rates():
+    connection = duckdb.connect()
+    sql = "SELECT * FROM (VALUES (0.99, 0.995), (0.97, 0.98), (0.6, 0.7), (0.4, 0.6)) t(p, q)"
+    [at] = engine.estimates(sql, connection, [0.9])
+    assert at.pairs == 2
+    assert at.precision == pytest.approx(1.96 / 2)  # under p: lower than under q (1.975 / 2)
+    assert at.recall == pytest.approx(1.975 / 3.275)  # under q: lower than under p (1.96 / 2.96)
+
+
+def test_fixed_point_match_rate_is_self_consistent(trained):
+    import math
+
+    model, _, _ = trained
+    predictions = model.predict(threshold=0.0)
+    name = predictions.physical_name
+    source = f"SELECT match_weight AS mw, CAST(NULL AS DOUBLE) AS y FROM {name}"  # noqa: S608
+    lam0 = model.linker._settings_obj.core_model_settings.probability_two_random_records_match
+    lam = engine.fixed_point_match_rate(model, source)
+    shift = math.log2(lam / (1 - lam)) - math.log2(lam0 / (1 - lam0))
+    rows = model.table.num_rows
+    expected = model.connection.execute(
+        f"SELECT sum(1 / (1 + pow(2, -(match_weight + {shift})))) FROM {name}"  # noqa: S608
+    ).fetchall()[0][0]
+    assert expected / (rows * (rows - 1) / 2) == pytest.approx(lam, rel=1e-3)
+    relation = predictions.as_duckdbpyrelation().filter("match_probability > 0.5")
+    decided = {(str(a), str(b)): 0.0 for a, b in relation.select("unique_id_l, unique_id_r").fetchall()}
+    labelled = engine.estimates_of(model, predictions, decided, thresholds=[0.5])[0]
+    # every pair above 0.5 decided different by a reviewer: none is linked any more
+    assert labelled.pairs == 0 and labelled.recall == 0.0
+    assert engine.estimates_of(model, predictions, thresholds=[0.5])[0].pairs == len(decided) > 0
 
 
 def test_estimates_and_threshold_choice():

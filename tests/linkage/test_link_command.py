@@ -159,3 +159,14 @@ def test_estimated_precision_and_recall_and_a_threshold_for_a_precision(tmp_path
     assert "Ước tính tại ngưỡng" in err and "độ chính xác" in err and "độ phủ" in err
     assert main([str(source), "--columns", COLUMNS, "--output", str(output), "--precision", "2"]) == 2
     assert "--precision: độ chính xác phải trong khoảng" in capsys.readouterr().err
+
+
+def test_a_plan_over_the_pair_target_is_tightened_not_refused(tmp_path, capsys):
+    source = write(tmp_path / "in.csv", ROWS)
+    output = tmp_path / "out.csv"
+    assert main([str(source), "--columns", COLUMNS, "--output", str(output), "--target-pairs", "1"]) == 0
+    err = capsys.readouterr().err
+    assert "vượt mục tiêu 1 cặp" in err and "luật lớn nhất được siết thêm" in err
+    assert output.exists()
+    assert main([str(source), "--columns", COLUMNS, "--output", str(output), "--target-pairs", "0"]) == 2
+    assert "--target-pairs: phải là số nguyên dương." in capsys.readouterr().err

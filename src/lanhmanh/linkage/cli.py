@@ -79,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="số cặp tối đa của một luật chặn (mặc định 40%% của --max-pairs); vượt thì siết hoặc bỏ luật",
     )
+    parser.add_argument(
+        "--target-pairs",
+        type=int,
+        default=engine.TARGET_PAIRS,
+        help=(
+            f"số cặp nhắm tới để chấm điểm trong khoảng 5 phút trên 2 nhân (mặc định {engine.TARGET_PAIRS:,}); "
+            "vượt thì siết thêm các luật lớn nhất trước, không dừng".replace(",", ".")
+        ),
+    )
     parser.add_argument("--problems", type=Path, help="ghi toàn bộ danh sách giá trị không dùng được ra CSV")
     parser.add_argument("--delimiter", default=",", help="ký tự phân cách cột (mặc định dấu phẩy)")
     return parser
@@ -154,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("--precision: độ chính xác phải trong khoảng 0.5 đến dưới 1 (ví dụ 0.99).")
         if args.max_pairs <= 0:
             raise UsageError("--max-pairs: phải là số nguyên dương.")
+        if args.target_pairs <= 0:
+            raise UsageError("--target-pairs: phải là số nguyên dương.")
     except UsageError as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return 2
@@ -191,7 +202,9 @@ def link_with_plan(args, data: dict[str, list[str]], sweep: list[float]):
     if prepared.table.num_rows < 2:
         return engine.link_sweep(data, [args.threshold, *sweep], model=args.model)
     try:
-        plan = engine.blocking_plan(prepared, max_pairs=args.max_pairs, rule_budget=args.rule_budget)
+        plan = engine.blocking_plan(
+            prepared, max_pairs=args.max_pairs, rule_budget=args.rule_budget, target_pairs=args.target_pairs
+        )
     except engine.BlockingTooLarge as error:
         print(f"Lỗi: {error}", file=sys.stderr)
         return 3

@@ -19,7 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import re
+import shutil
+import tempfile
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,6 +91,11 @@ UPPER_THRESHOLD = 0.995
 # 2014. Precision first: a wrong merge is worse than a missed one.
 LINK_THRESHOLD = 0.75
 DUCKDB_MEMORY_LIMIT = "2GB"
+# What DuckDB may spill to disk (issue #19: under 10 GB of temporary disk). Each model spills into a
+# directory of its own under the system's temporary directory (not DuckDB's default ``.tmp`` in the
+# working directory), removed when the model is closed; past this size DuckDB stops with an error
+# instead of filling the disk.
+DUCKDB_MAX_TEMP = "10GB"
 LOWER_THRESHOLD = 0.80
 # Clustering: two records of one cluster scored below VETO split it, rebuilt from links ≥ STRICT.
 VETO = 0.01
@@ -500,6 +509,10 @@ class LinkageModel:
         self.connection.execute("SET threads TO 2")
         # Spill to disk rather than grow past the budget (peak under 4 GB for 1M records).
         self.connection.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        self.temp_directory = tempfile.mkdtemp(prefix="lanhmanh-duckdb-")
+        self._remove_temp = weakref.finalize(self, shutil.rmtree, self.temp_directory, ignore_errors=True)
+        self.connection.execute(f"SET temp_directory = '{self.temp_directory}'")
+        self.connection.execute(f"SET max_temp_directory_size = '{DUCKDB_MAX_TEMP}'")
         self.connection.execute("SET preserve_insertion_order = false")
         self.db_api = DuckDBAPI(self.connection)
         frame = self.db_api.register(table, dataset_display_name="records")
@@ -519,6 +532,7 @@ class LinkageModel:
         training.estimate_u_using_random_sampling(
             max_pairs=u_pairs, seed=seed, min_count_per_level=None, num_chunks=1
         )
+        self._exact_u()
         for rule in TRAINING_RULES:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, estimate_without_term_frequencies=True, max_pairs=em_pairs
@@ -526,6 +540,49 @@ class LinkageModel:
         self._fill_unobserved_u()
         self._floor_m()
         return self
+
+    # Agreeing on the full birth date: u near 5e-5, so the 300,000 random pairs hold only 5 to 20 of
+    # them and the estimate moved by a factor of two from one registry to another (2.4e-5 on one of a
+    # million records, 6.7e-5 on another of 200,000): one bit of weight on every pair born the same
+    # day, and precision over- or under-estimated with it (issue #19). It is counted exactly instead,
+    # from the column's value counts: the pairs that agree on ``column`` among those that both have
+    # ``present`` (the comparison's null level), leaving out the pairs that also agree on
+    # ``apart`` (nearly all the true matches among them; strangers seldom share a name).
+    EXACT_U = {"birth": ("dob", "dob_year", "name_core")}
+
+    def _exact_u(self) -> None:
+        self.connection.register("lanhmanh_exact_u", self.table)
+        try:
+            for comparison in self.linker._settings_obj.comparisons:
+                spec = self.EXACT_U.get(comparison.output_column_name)
+                if spec is None:
+                    continue
+                column, present, apart = spec
+                query = f"""
+                    WITH r AS (SELECT {column} AS v, {apart} AS a FROM lanhmanh_exact_u WHERE {present} IS NOT NULL),
+                    same AS (SELECT count(*) AS n FROM r WHERE v IS NOT NULL GROUP BY v),
+                    both_ AS (SELECT count(*) AS n FROM r WHERE v IS NOT NULL AND a IS NOT NULL GROUP BY v, a),
+                    apart_ AS (SELECT count(*) AS n FROM r WHERE a IS NOT NULL GROUP BY a)
+                    SELECT (SELECT count(*) FROM r), (SELECT sum(n * (n - 1) / 2) FROM same),
+                        (SELECT sum(n * (n - 1) / 2) FROM both_), (SELECT sum(n * (n - 1) / 2) FROM apart_)
+                """  # noqa: S608 — our own column names
+                records, same, same_both, same_apart = (
+                    float(x or 0) for x in self.connection.execute(query).fetchall()[0]
+                )
+                pairs = records * (records - 1) / 2 - same_apart
+                if pairs <= 0 or same - same_both <= 0:
+                    continue  # too few records to count: the sampled u stays
+                levels = [level for level in comparison.comparison_levels if not level.is_null_level]
+                exact, rest = levels[0], levels[1:]
+                u = (same - same_both) / pairs
+                before = float(exact.u_probability or 0.0)
+                scale = (1 - u) / (1 - before) if before < 1 else 1.0
+                _set_u(exact, u, "exact, from value counts")
+                for level in rest:  # the other levels keep their shares of what is left
+                    if level._u_probability not in (None, LEVEL_NOT_OBSERVED_TEXT):
+                        _set_u(level, float(level._u_probability) * scale, "random sampling, rescaled")
+        finally:
+            self.connection.unregister("lanhmanh_exact_u")
 
     # EM on synthetic or clean data finds some disagreements never happen among matches (a different
     # sex, hometown province or birth day): a weight of -30 bits would then veto a match on one
@@ -692,6 +749,15 @@ class LinkageModel:
 
     def close(self) -> None:
         self.connection.close()
+        self._remove_temp()
+
+
+def _set_u(level, value: float, description: str) -> None:
+    """Set a level's u so that it stays: Splink re-derives u after each EM session from the values
+    recorded by training (their median), so the recorded value is replaced too."""
+    level._trained_u_probabilities = []
+    level._add_trained_u_probability(value, description)
+    level.u_probability = value
 
 
 def _components(edges) -> dict[str, str]:
@@ -809,6 +875,15 @@ def link_sweep(
 MAX_PAIRS = 100_000_000
 # A single rule may produce at most this share of MAX_PAIRS before it is tightened or dropped.
 RULE_SHARE = 0.4
+# Pairs a plan aims at, so that a fresh million-record file links within the 5-minute target of issue
+# #19 on two cores: scoring took about 13 s per million pairs at 1M records (EM and preparation about
+# a minute more; load 1.2-1.5). Over it the largest rules are tightened first, each with the
+# ``TIGHTENINGS`` that make it smaller without making it a subset of another rule; nothing is refused
+# for it (``--max-pairs`` refuses). The synthetic registries with commune-level hometowns make about
+# 10 million pairs at 1M and are left as they are; with province-level hometowns, "same core name and
+# hometown" and "same surname, initial, year and hometown" made 24 of 34.5 million pairs for 0.1 % of
+# the matches found at 0.75 (the ones no other rule finds).
+TARGET_PAIRS = 15_000_000
 # What a rule over budget is tightened with, in order (each one an equality, so it narrows the join).
 TIGHTENINGS = (
     ("l.dob_year = r.dob_year", "cùng năm sinh"),
@@ -903,16 +978,67 @@ def _n(number: int) -> str:
     return f"{number:,}".replace(",", ".")
 
 
+def _tighten(
+    connection, rule: str, budget: int, kept: Sequence[str]
+) -> tuple[str, int | None, list[str], str | None]:
+    """``rule`` with ``TIGHTENINGS`` added one by one until its pairs fit ``budget``: (the rule, its pairs
+    or None when every tightening was not enough, the labels added, the ``kept`` rule it became
+    redundant with, if any: its pairs all found by that rule already)."""
+    tightened, added, smaller = rule, [], None
+    for extra, label in TIGHTENINGS:
+        key = extra.split(" = ")[0].replace("l.", "")
+        if key in rule_keys(tightened):
+            continue
+        tightened = f"{tightened} AND {extra}"
+        added.append(label)
+        smaller = count_rule_pairs(connection, "records", tightened)
+        if smaller <= budget:
+            break
+    else:
+        smaller = None
+    covered = next(
+        (k for k in kept if smaller is not None and set(rule_keys(k)) <= set(rule_keys(tightened))), None
+    )
+    return tightened, smaller, added, covered
+
+
+def _tighten_for_target(
+    connection, rule: str, pairs: int, budget: int, kept: Sequence[str]
+) -> tuple[str, int, list[str]]:
+    """``rule`` tightened step by step towards ``budget`` pairs, skipping an extra that would make it
+    redundant with a ``kept`` rule (its pairs all found by that rule already): the smallest rule
+    reached, its pairs and the labels added (none when nothing made it smaller)."""
+    best, best_pairs, best_added = rule, pairs, []
+    tightened, added = rule, []
+    for extra, label in TIGHTENINGS:
+        key = extra.split(" = ")[0].replace("l.", "")
+        if key in rule_keys(tightened):
+            continue
+        candidate = f"{tightened} AND {extra}"
+        if any(set(rule_keys(k)) <= set(rule_keys(candidate)) for k in kept if k != rule):
+            continue
+        count = count_rule_pairs(connection, "records", candidate)
+        tightened, added = candidate, [*added, label]
+        if count < best_pairs:
+            best, best_pairs, best_added = tightened, count, list(added)
+        if best_pairs <= budget:
+            break
+    return best, best_pairs, best_added
+
+
 def blocking_plan(
     prepared: Prepared | pa.Table,
     *,
     rules: Sequence[str] = tuple(BLOCKING_RULES),
     max_pairs: int = MAX_PAIRS,
     rule_budget: int | None = None,
+    target_pairs: int = TARGET_PAIRS,
 ) -> BlockingPlan:
     """Count each rule's pairs before scoring; tighten a rule over ``rule_budget`` (or drop it, saying
-    why); refuse (``BlockingTooLarge``, a Vietnamese message) when the kept rules still exceed
-    ``max_pairs``. Province-level and commune-level places alike: the counts decide, not the codes."""
+    why); then, while the kept rules exceed ``target_pairs`` (the pairs scored within the time target),
+    tighten the largest rules first; refuse (``BlockingTooLarge``, a Vietnamese message) when the kept
+    rules still exceed ``max_pairs``. Province-level and commune-level places alike: the counts decide,
+    not the codes (a rule on a province-level hometown joins far more pairs, and is the one tightened)."""
     table = prepared.table if isinstance(prepared, Prepared) else prepared
     budget = rule_budget if rule_budget is not None else int(max_pairs * RULE_SHARE)
     connection = duckdb.connect()
@@ -927,22 +1053,8 @@ def blocking_plan(
                 counts.append(RuleCount(rule, pairs))
                 kept.append(rule)
                 continue
-            tightened, added, reason = rule, [], ""
-            for extra, label in TIGHTENINGS:
-                if extra.split(" = ")[0].replace("l.", "") in rule_keys(tightened):
-                    continue
-                tightened = f"{tightened} AND {extra}"
-                added.append(label)
-                smaller = count_rule_pairs(connection, "records", tightened)
-                if smaller <= budget:
-                    break
-            else:
-                smaller = None
+            tightened, smaller, added, covered = _tighten(connection, rule, budget, kept)
             over = f"{_n(pairs)} cặp vượt ngân sách {_n(budget)} cặp mỗi luật"
-            covered = next(
-                (k for k in kept if smaller is not None and set(rule_keys(k)) <= set(rule_keys(tightened))),
-                None,
-            )
             if smaller is None:
                 reason = f"{over}; siết thêm {', '.join(added)} vẫn không đủ nên bỏ luật này"
                 counts.append(RuleCount(rule, pairs, "bỏ", reason))
@@ -953,6 +1065,7 @@ def blocking_plan(
                 reason = f"{over}; siết thêm {', '.join(added)} còn {_n(smaller)} cặp"
                 counts.append(RuleCount(tightened, smaller, "siết", reason, original=rule))
                 kept.append(tightened)
+        _fit_target(connection, counts, kept, target_pairs)
     finally:
         connection.close()
     plan = BlockingPlan(kept, counts, max_pairs)
@@ -971,6 +1084,34 @@ def blocking_plan(
             )
         )
     return plan
+
+
+def _fit_target(connection, counts: list[RuleCount], kept: list[str], target: int) -> None:
+    """While the kept rules make more than ``target`` pairs, tighten the largest one not yet tried
+    (``counts`` and ``kept`` changed in place). A rule that no tightening makes smaller stays: the
+    target is time, not a limit (``--max-pairs`` is the limit)."""
+    tried: set[int] = set()
+    while (total := sum(c.pairs for c in counts if c.action != "bỏ")) > target:
+        candidates = [i for i, c in enumerate(counts) if c.action != "bỏ" and i not in tried]
+        if not candidates:
+            return
+        i = max(candidates, key=lambda j: counts[j].pairs)
+        tried.add(i)
+        count = counts[i]
+        # Its share of the excess, but never below an even share of the target: a rule is tightened
+        # no further than it needs, and the next largest takes the rest.
+        rule_target = max(count.pairs - (total - target), target // len(kept))
+        tightened, pairs, added = _tighten_for_target(connection, count.rule, count.pairs, rule_target, kept)
+        if not added:
+            continue
+        reason = (
+            f"cả kế hoạch {_n(total)} cặp, vượt mục tiêu {_n(target)} cặp (để chấm điểm trong khoảng 5 phút "
+            f"trên 2 nhân, --target-pairs); luật lớn nhất được siết thêm {', '.join(added)} còn {_n(pairs)} cặp"
+        )
+        if count.reason:
+            reason = f"{count.reason}; {reason}"
+        kept[kept.index(count.rule)] = tightened
+        counts[i] = RuleCount(tightened, pairs, "siết", reason, original=count.original or count.rule)
 
 
 # Estimated precision and recall without truth (issue #19 item 5) ----------------------------------
@@ -992,19 +1133,61 @@ def estimates(
     """Pairwise precision and recall expected under the model: each scored pair is a match with its
     match probability (or 1/0 where a reviewer decided it), so E[TP(t)] = Σ p over pairs ≥ t,
     precision = E[TP]/pairs ≥ t, recall = E[TP(t)] / Σ p over every scored pair. ``probabilities_sql``
-    selects one column ``p``."""
-    parts = ["sum(p)"]
+    selects a column ``p`` (which decides the pairs linked at t) and may select ``q``, the same pairs'
+    probabilities under another estimate of the match rate: each figure is then the more cautious of
+    the two (see ``estimates_of``)."""
+    columns = ["p", "q"] if "q" in connection.sql(probabilities_sql).columns else ["p"]
+    parts = [f"sum({c})" for c in columns]
     for t in thresholds:
-        parts.append(f"sum(p) FILTER (WHERE p >= {t})")
+        parts += [f"sum({c}) FILTER (WHERE p >= {t})" for c in columns]
         parts.append(f"count(*) FILTER (WHERE p >= {t})")
     query = f"SELECT {', '.join(parts)} FROM ({probabilities_sql})"  # noqa: S608 — floats and our own SQL
-    row = connection.execute(query).fetchall()[0]  # fetch all: the connection is used again
-    total = float(row[0] or 0.0)
+    row = [float(x or 0.0) for x in connection.execute(query).fetchall()[0]]  # the connection is used again
+    k = len(columns)
+    totals = row[:k]
     out = []
     for i, t in enumerate(thresholds):
-        found, n = float(row[1 + 2 * i] or 0.0), int(row[2 + 2 * i] or 0)
-        out.append(Estimate(t, found / n if n else 1.0, found / total if total else 1.0, n))
+        at = row[k + i * (k + 1) : k + (i + 1) * (k + 1)]
+        found, n = at[:k], int(at[k])
+        precision = min(f / n for f in found) if n else 1.0
+        recall = min(f / total if total else 1.0 for f, total in zip(found, totals, strict=True))
+        out.append(Estimate(t, precision, recall, n))
     return out
+
+
+def _logit2(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
+# The match rate λ comes from deterministic rules with an assumed recall (``estimate_match_rate``);
+# where that assumption is off, λ is off, and so is every probability below certainty: on the
+# synthetic registries λ came out 20-40 % low (2.1e-6 against 3.16e-6 at 200,000 records), so the
+# matches hidden among the low-scored pairs were left out of the recall's denominator (estimated
+# recall 0.01-0.025 over the true one). The fixed point λ = Σ p(λ) over the scored pairs / all pairs
+# (what EM would set it to, the pairs outside the blocking counted as non-matches) came within 4 %
+# of the true rate on each. It re-weighs the same linked pairs: the estimates take the more cautious
+# of the two figures, so the threshold a precision chooses is never lowered by it.
+FIXED_POINT_ITERATIONS = 20
+
+
+def fixed_point_match_rate(model: LinkageModel, weights_sql: str) -> float:
+    """λ such that λ × (all pairs) = Σ match probability at λ over the scored pairs; ``weights_sql``
+    selects ``mw`` (Splink's match weight, prior included) and ``y`` (a reviewer's 1/0, else NULL)."""
+    lam0 = float(model.linker._settings_obj.core_model_settings.probability_two_random_records_match)
+    rows = model.table.num_rows
+    all_pairs = rows * (rows - 1) / 2
+    if not 0 < lam0 < 1 or all_pairs <= 0:
+        return lam0
+    lam = lam0
+    for _ in range(FIXED_POINT_ITERATIONS):
+        shift = _logit2(lam) - _logit2(lam0)
+        query = f"SELECT sum(coalesce(y, 1 / (1 + pow(2, -(mw + {shift}))))) FROM ({weights_sql})"  # noqa: S608 — a float and our own SQL
+        expected = float(model.connection.execute(query).fetchall()[0][0] or 0.0)
+        new = min(max(expected / all_pairs, 1e-12), 0.5)
+        if abs(new - lam) <= 1e-4 * lam:
+            return new
+        lam = new
+    return lam
 
 
 def estimates_of(
@@ -1014,20 +1197,30 @@ def estimates_of(
     thresholds: Sequence[float] = THRESHOLD_GRID,
 ) -> list[Estimate]:
     """``estimates`` over a Splink prediction, reviewers' decisions (``labels``: (id, id) → 1 or 0) in
-    place of the model's probability for the pairs they decided."""
+    place of the model's probability for the pairs they decided; each figure the more cautious under
+    the model's match rate and under its fixed point (``fixed_point_match_rate``). The linked pairs
+    are the model's (``match_probability`` ≥ t) either way."""
     name = predictions.physical_name
-    if not labels:
-        query = f"SELECT match_probability AS p FROM {name}"  # noqa: S608 — Splink's own table name
-        return estimates(query, model.connection, thresholds)
-    pairs = [(min(a, b), max(a, b), float(y)) for (a, b), y in labels.items()]
+    pairs = [(min(a, b), max(a, b), float(y)) for (a, b), y in (labels or {}).items()]
     model.connection.register(
         "lanhmanh_labels",
-        pa.table({"l": [p[0] for p in pairs], "r": [p[1] for p in pairs], "y": [p[2] for p in pairs]}),
+        pa.table(
+            {"l": [p[0] for p in pairs], "r": [p[1] for p in pairs], "y": [p[2] for p in pairs]},
+            schema=pa.schema([("l", pa.string()), ("r", pa.string()), ("y", pa.float64())]),
+        ),
     )
     try:
         uid_l, uid_r = "CAST(pr.unique_id_l AS VARCHAR)", "CAST(pr.unique_id_r AS VARCHAR)"
         join = f"lab.l = least({uid_l}, {uid_r}) AND lab.r = greatest({uid_l}, {uid_r})"
-        query = f"SELECT coalesce(lab.y, pr.match_probability) AS p FROM {name} pr LEFT JOIN lanhmanh_labels lab ON {join}"  # noqa: S608 — Splink's table
+        source = f"SELECT pr.match_probability AS p0, pr.match_weight AS mw, lab.y AS y FROM {name} pr LEFT JOIN lanhmanh_labels lab ON {join}"  # noqa: S608 — Splink's table
+        if not pairs:
+            source = (
+                f"SELECT match_probability AS p0, match_weight AS mw, CAST(NULL AS DOUBLE) AS y FROM {name}"  # noqa: S608 — Splink's table
+            )
+        lam0 = float(model.linker._settings_obj.core_model_settings.probability_two_random_records_match)
+        lam = fixed_point_match_rate(model, source)
+        shift = _logit2(lam) - _logit2(lam0) if 0 < lam0 < 1 else 0.0
+        query = f"SELECT coalesce(y, p0) AS p, coalesce(y, 1 / (1 + pow(2, -(mw + {shift})))) AS q FROM ({source})"  # noqa: S608 — a float and our own SQL
         return estimates(query, model.connection, thresholds)
     finally:
         model.connection.unregister("lanhmanh_labels")

@@ -158,7 +158,7 @@ class ReviewSimulation:
         self.keys = [(f, level) for f, levels in self.base.items() for level in levels]
         key_index = {key: k for k, key in enumerate(self.keys)}
         width = max((len(e) for e in self.explanation), default=0)
-        self.level = np.full((m, max(width, 1)), -1, dtype=np.int64)
+        self.columns = np.full((m, max(width, 1)), -1, dtype=np.int64)
         self.log_old = np.zeros((m, max(width, 1)), dtype=np.float64)
         for i, (explanation, version) in enumerate(
             zip(self.explanation, (row[6] for row in rows), strict=True)
@@ -168,7 +168,7 @@ class ReviewSimulation:
                 k = key_index.get((item["field"], item["level"]))
                 m_old = old.get(item["field"], {}).get(item["level"])
                 if k is not None and m_old:
-                    self.level[i, j] = k
+                    self.columns[i, j] = k
                     self.log_old[i, j] = np.log2(m_old)
         self.adjacent: list[list[int]] = [[] for _ in range(n)]
         for i in range(m):
@@ -198,8 +198,8 @@ class ReviewSimulation:
         """Weights and probabilities of every link under the model learned from the decisions so far."""
         parameters = services.relearned(self.base, self.counts, self.prior)
         log_new = np.array([np.log2(parameters[f][level]) for f, level in self.keys] + [0.0])
-        valid = self.level >= 0
-        delta = np.where(valid, log_new[self.level] - self.log_old, 0.0).sum(axis=1)
+        valid = self.columns >= 0
+        delta = np.where(valid, log_new[self.columns] - self.log_old, 0.0).sum(axis=1)
         self.weight = self.weight0 + delta
         self.probability = 1.0 / (1.0 + np.exp2(-self.weight))
 
