@@ -21,7 +21,15 @@ from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.reporting.services import report_forms_load
-from tests.demo_fixtures import demo, demo_accounts, demo_snapshots, restores_a_snapshot  # noqa: F401 - fixtures
+from tests.demo_fixtures import (  # noqa: F401 - fixtures
+    demo,
+    demo_accounts,
+    demo_population,
+    demo_registry,
+    demo_snapshots,
+    restores_a_snapshot,
+    starts_from_a_snapshot,
+)
 
 PASSWORD = "mat-khau-thu-nghiem-2014"
 
@@ -181,7 +189,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
 
     pytest-django empties every table after a transactional test (``flush``: a TRUNCATE of 130 tables and
     the content types and permissions made again, 1–3 s on PostgreSQL). When the next test starts by
-    restoring a snapshot (``demo``, ``demo_accounts``) that work is thrown away, so it is skipped then; a
+    restoring a snapshot (``demo``, ``demo_accounts``, …) that work is thrown away, so it is skipped then; a
     snapshot not taken yet is built on an emptied database, so the flush runs before its first test.
     """
     global _flush_is_useless
@@ -249,7 +257,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(
         key=lambda item: (
             _flushes_the_database(item),
-            bool({"demo", "demo_accounts"} & set(item.fixturenames)),
+            starts_from_a_snapshot(item),
         )
     )
 

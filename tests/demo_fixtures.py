@@ -1,7 +1,10 @@
 """The demo as a fixture for any test: loaded once per session, restored from a snapshot before each test.
 
 - ``demo``: the whole demo (every app's demo step), every demo login's password set to ``E2E_PASSWORD``;
-- ``demo_accounts``: only roles, units, agencies and the demo logins, for tests that bring their own records.
+- ``demo_accounts``: only roles, units, agencies and the demo logins, for tests that bring their own records;
+- ``demo_registry``: the accounts and the registry's ~200 persons written through the services
+  (``people.registry``); ``demo_population``: that and the few thousand persons written in bulk
+  (``people.population``), for the people demo's own tests and the deduplication run on it.
 
 Loading the demo takes tens of seconds; restoring a snapshot of it a fraction of one (``tests/dbsnapshot.py``).
 Both are transactional (a restored database cannot be rolled back under a test): the test may change the data
@@ -12,6 +15,8 @@ demo's own tests) use them too, so the demo is built once per run instead of onc
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.dbsnapshot import Snapshots
@@ -19,6 +24,15 @@ from tests.dbsnapshot import Snapshots
 E2E_PASSWORD = "trinh-duyet-2014"
 
 _session_snapshots: Snapshots | None = None  # this session's, for ``restores_a_snapshot``
+
+# The fixtures that start a test from a snapshot, and the snapshot each restores (the first one a test asks for).
+SNAPSHOT_OF = {"demo": "demo", "demo_population": "population", "demo_registry": "registry", "demo_accounts": "accounts"}
+REGISTRY_STEPS = ["org.roles", "org.units_and_agencies", "org.accounts", "people.registry"]
+POPULATION_STEPS = [*REGISTRY_STEPS, "people.population"]
+
+
+def starts_from_a_snapshot(item: pytest.Item) -> bool:
+    return bool(SNAPSHOT_OF.keys() & set(getattr(item, "fixturenames", ())))
 
 
 def restores_a_snapshot(item: pytest.Item | None) -> bool:
@@ -30,7 +44,7 @@ def restores_a_snapshot(item: pytest.Item | None) -> bool:
     if item is None or _session_snapshots is None:
         return False
     names = getattr(item, "fixturenames", ())
-    name = "demo" if "demo" in names else "accounts" if "demo_accounts" in names else None
+    name = next((snapshot for fixture, snapshot in SNAPSHOT_OF.items() if fixture in names), None)
     return name is not None and _session_snapshots.has(name)
 
 
@@ -57,11 +71,14 @@ def _demo_context(recipe: dict):
     return context
 
 
-def _loaded(only=None):
+def _loaded(only=None, *, timed: str | None = None):
     from lanhmanh.demo.loader import load_demo
 
     def build() -> dict:
+        start = time.perf_counter()
         context = load_demo(password=E2E_PASSWORD, only=only)
+        if timed:
+            print(f"{timed}: {time.perf_counter() - start:.1f} s")  # a figure for people, not an assertion
         return {
             "accounts": {code: user.pk for code, user in context.accounts.items()},
             "notes": context.notes,
@@ -91,3 +108,23 @@ def demo(transactional_db, demo_snapshots):
     what one journey changes never reaches the next.
     """
     return _demo_context(demo_snapshots.load("demo", _loaded()))
+
+
+@pytest.fixture
+def demo_registry(transactional_db, demo_snapshots):
+    """The demo's accounts and registry (``REGISTRY_STEPS``): 200 persons, 215 violations written through the
+    services. Built once per session, restored before each test that asks."""
+    return _demo_context(demo_snapshots.load("registry", _loaded(only=REGISTRY_STEPS)))
+
+
+@pytest.fixture
+def demo_population(transactional_db, demo_snapshots):
+    """The registry above and the population written in bulk (``POPULATION_STEPS``): 3,200 persons, the last
+    150 of them spelling variants of earlier ones. Built once per session on the registry's snapshot (its
+    ``people.population`` step's time printed), restored before each test that asks."""
+
+    def build() -> dict:
+        demo_snapshots.load("registry", _loaded(only=REGISTRY_STEPS))
+        return _loaded(only=POPULATION_STEPS, timed="people.population step")()
+
+    return _demo_context(demo_snapshots.load("population", build))

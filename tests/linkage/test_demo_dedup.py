@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from lanhmanh.core.models import JobStatus
-from lanhmanh.demo.loader import load_demo
 from lanhmanh.demo.people import POPULATION_DUPLICATES
 from lanhmanh.linkage import services
 from lanhmanh.linkage.models import Merge
@@ -13,11 +12,8 @@ from lanhmanh.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
-STEPS = ["org.roles", "org.units_and_agencies", "org.accounts", "people.registry", "people.population"]
 
-
-def test_demo_dedup_auto_merges_only_true_duplicates(coordinator):
-    load_demo(password="mat-khau-demo-2014", only=STEPS)
+def test_demo_dedup_auto_merges_only_true_duplicates(demo_population, coordinator):
     # The population's duplicates are its last persons: a copy of an earlier one under another
     # spelling, same sex, birth year, units and address (people.bulk.spelling_variant).
     copies = set(Person.objects.order_by("-pk").values_list("pk", flat=True)[:POPULATION_DUPLICATES])

@@ -12,6 +12,7 @@ from lanhmanh.demo.loader import discover, load_demo
 from lanhmanh.indicators.evaluation import evaluate
 from lanhmanh.people import selectors
 from lanhmanh.people.models import Person, SanctionDecision, Violation
+from tests.demo_fixtures import POPULATION_STEPS, REGISTRY_STEPS
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +22,9 @@ def test_the_people_step_runs_after_the_accounts():
     assert names.index("org.accounts") < names.index("people.registry")
 
 
-STEPS = ["org.roles", "org.units_and_agencies", "org.accounts", "people.registry"]
-
-
-def test_the_demo_registry_is_realistic_and_idempotent():
-    context = load_demo(password="mat-khau-demo-2014", only=STEPS)
+def test_the_demo_registry_is_realistic_and_idempotent(demo_registry):
+    """The registry's steps loaded on an empty database (once per session: ``demo_registry``)."""
+    context = demo_registry
     assert "Cơ sở dữ liệu người vi phạm: 200 người, 215 vi phạm (15 người tái phạm)." in context.notes
     assert Person.objects.count() == 200
     assert Violation.objects.count() == SanctionDecision.objects.count() == 215
@@ -52,24 +51,17 @@ def test_the_demo_registry_is_realistic_and_idempotent():
     assert flagged >= 1
 
     # Idempotent.
-    again = load_demo(password="mat-khau-demo-2014", only=STEPS)
+    again = load_demo(password="mat-khau-demo-2014", only=REGISTRY_STEPS)
     assert not any("người vi phạm" in note for note in again.notes)
     assert (Person.objects.count(), Violation.objects.count()) == (200, 215)
 
 
-POPULATION_STEPS = [*STEPS, "people.population"]
-
-
-def test_the_demo_population_spreads_over_districts_and_months_with_duplicates():
-    import time
-
+def test_the_demo_population_spreads_over_districts_and_months_with_duplicates(demo_population):
+    """The population's step loaded on the registry (once per session: ``demo_population``, which prints the
+    step's time)."""
     from lanhmanh.core.text import fold_name
 
-    load_demo(password="mat-khau-demo-2014", only=STEPS)
-    start = time.perf_counter()
-    context = load_demo(password="mat-khau-demo-2014", only=POPULATION_STEPS)
-    elapsed = time.perf_counter() - start
-    print(f"people.population step: {elapsed:.1f} s")  # a figure for people, not an assertion
+    context = demo_population
     note = next(n for n in context.notes if n.startswith("Dân số demo"))
     assert note.startswith("Dân số demo: 3000 người (150 bản ghi trùng khác chính tả)")
     assert Person.objects.count() == 3200
