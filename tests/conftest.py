@@ -12,10 +12,13 @@ Personas (all in Hà Nội, 2014 units):
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.test import Client, TransactionTestCase
+from django.test.testcases import LiveServerThread
 
 from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
@@ -59,6 +62,39 @@ def django_db_setup(django_db_setup, django_db_blocker):
             # application; a test database's setup is not the application.)
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM core_changerecord")
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server for the in-memory SQLite test database: each connection its own thread (a browser keeps
+    several open), but one request at a time through the application.
+
+    Django hands every request thread the test's one SQLite connection (an in-memory database is not shared
+    otherwise). Two requests at once on it — an htmx suggestion while a form is saved — share its transaction
+    and can block each other for good inside ``sqlite3`` (seen: a journey hung with both request threads
+    waiting in ``execute``). PostgreSQL gives each thread its own connection and keeps Django's server.
+    The response is read whole under the lock: a streamed one queries while it is read.
+    """
+
+    _one_at_a_time = threading.Lock()
+
+    def get_app(self):
+        application = super().get_app()
+
+        def serially(environ, start_response):
+            with self._one_at_a_time:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        return serially
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not connection_is_postgresql():
+        LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def unit(path: str) -> AdministrativeUnit:
