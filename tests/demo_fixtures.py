@@ -26,7 +26,12 @@ E2E_PASSWORD = "trinh-duyet-2014"
 _session_snapshots: Snapshots | None = None  # this session's, for ``restores_a_snapshot``
 
 # The fixtures that start a test from a snapshot, and the snapshot each restores (the first one a test asks for).
-SNAPSHOT_OF = {"demo": "demo", "demo_population": "population", "demo_registry": "registry", "demo_accounts": "accounts"}
+SNAPSHOT_OF = {
+    "demo": "demo",
+    "demo_population": "population",
+    "demo_registry": "registry",
+    "demo_accounts": "accounts",
+}
 REGISTRY_STEPS = ["org.roles", "org.units_and_agencies", "org.accounts", "people.registry"]
 POPULATION_STEPS = [*REGISTRY_STEPS, "people.population"]
 
