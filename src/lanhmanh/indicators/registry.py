@@ -94,10 +94,13 @@ class FormulaSource:
 
 _computed: dict[str, ComputedSource] = {}
 _formulas: dict[str, FormulaSource] = {}
+_generation = 0  # changes whenever a computed source is registered or removed (``generation``)
 
 
 def register(source: ComputedSource) -> ComputedSource:
+    global _generation
     _computed[source.code] = source
+    _generation += 1
     return source
 
 
@@ -107,8 +110,15 @@ def register_formula(source: FormulaSource) -> FormulaSource:
 
 
 def unregister(code: str) -> None:
+    global _generation
     _computed.pop(code, None)
     _formulas.pop(code, None)
+    _generation += 1
+
+
+def generation() -> int:
+    """A number that changes whenever the computed sources change: the key of what is derived from them."""
+    return _generation
 
 
 def source_for(code: str) -> ComputedSource | None:

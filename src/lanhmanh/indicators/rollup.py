@@ -44,7 +44,7 @@ from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from lanhmanh.indicators.models import Rollup, RollupVersion
-from lanhmanh.indicators.registry import ComputedSource, rollup_sources
+from lanhmanh.indicators.registry import ComputedSource, generation, rollup_sources
 from lanhmanh.org.levels import path_prefix
 
 BATCH = 2000
@@ -276,8 +276,23 @@ def versions() -> dict[str, str]:
     return dict(RollupVersion.objects.values_list("source", "token"))
 
 
+@functools.cache
+def _derived(kind: str, model, _generation: int) -> list:
+    """What every save of ``model`` reads from the registry (kept per registry ``generation``): its rollup
+    sources (``kind`` "sources") or the sources following it (``kind`` "followers")."""
+    if kind == "sources":
+        return [s for s in rollup_sources() if s.queryset().model is model]
+    found = []
+    for source in rollup_sources():
+        records = source.queryset().model
+        for lookup, names in source.rollup_follows.items():
+            if _related_model(records, lookup) is model:
+                found.append((source, lookup, frozenset(names)))
+    return found
+
+
 def _sources_of(model) -> list[ComputedSource]:
-    return [s for s in rollup_sources() if s.queryset().model is model]
+    return _derived("sources", model, generation())
 
 
 def _before_write(sender, instance, **kwargs) -> None:
@@ -328,13 +343,7 @@ def _related_model(model, lookup: str):
 def _followers(model) -> list[tuple[ComputedSource, str, frozenset[str]]]:
     """(source, lookup from its records to ``model``, the fields of ``model`` it reads) for every rollup
     source that follows ``model`` (``ComputedSource.rollup_follows``)."""
-    found = []
-    for source in rollup_sources():
-        records = source.queryset().model
-        for lookup, names in source.rollup_follows.items():
-            if _related_model(records, lookup) is model:
-                found.append((source, lookup, frozenset(names)))
-    return found
+    return _derived("followers", model, generation())
 
 
 def _related_contributions(moving, pks: list, *, lock: bool) -> dict[tuple, list]:
