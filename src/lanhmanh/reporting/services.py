@@ -156,7 +156,11 @@ def report_forms_load(*, specs: Iterable[catalogue.FormSpec] = catalogue.FORMS) 
             form.save()
         forms[spec.code] = form
         sections = {section.code: section for section in form.sections.all()}
-        fields = {field.code: field for field in form.fields.all()}
+        # With the rows the comparison below reads (a field's section and indicators), not one query each.
+        fields = {
+            field.code: field
+            for field in form.fields.select_related("section", "indicator", "prefill_indicator")
+        }
         new_fields = []
         keep_fields = []
         for s_order, section_spec in enumerate(spec.sections, start=1):
