@@ -47,7 +47,8 @@ def setup(var_dir: Path) -> None:
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         DJANGO_SETTINGS_MODULE="lanhmanh.config.settings",
     )
-    sys.path[:0] = [str(ROOT / "src"), str(HERE), str(ROOT / "deploy")]
+    # PROFILE_SRC: another checkout's src/ (an earlier commit's, for a before/after on the same machine).
+    sys.path[:0] = [os.environ.get("PROFILE_SRC", str(ROOT / "src")), str(HERE), str(ROOT / "deploy")]
     import django
     from django.core.management import call_command
 
