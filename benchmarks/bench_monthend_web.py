@@ -22,6 +22,10 @@ What it does (``BENCH_DATABASE_URL=postgres://… benchmarks/run.py monthend_web
    with no budget;
 6. counts in the database: one report per commune, each submitted once and approved.
 
+The officers are simulated by ``BENCH_PROCESSES`` load processes (default 20: one per officer of the burst), each
+officer a thread of its process, so that the load generator's own work (TLS, HTML parsing) does not queue the
+officers behind one GIL and the clients' times are mostly the server's; the counts are exact across the processes.
+
 Prints per shape the p50/p95/p99 of every request as the officers' browsers see it (budget 500 ms p95 for
 the hour and the burst; none for saturation) but the password check (argon2, slow by design: its own p95, no budget), the same measured inside the
 application (its JSON request lines: what the server does, apart from a machine shared with other work),

@@ -9,8 +9,12 @@ officer opening and approving) for N communes (default 10) through Django's test
 ``LANHMANH_ENV=production`` (secrets generated for the run, static files collected into a temporary
 folder), and prints per step the mean CPU milliseconds of this process (``time.process_time``: the
 server's work without the network, nginx and a busy machine's waits) and the mean number of queries.
-The first commune is a warm-up and is not counted (imports, template compilation, connection).
-``--profile STEP`` prints cProfile's heaviest functions (cumulative) for that step, e.g. ``detail``.
+The first commune is a warm-up and is not counted (imports, template compilation, connection). The test client
+checks no CSRF token (a few microseconds a post) and every step's redirect is followed, as a browser does.
+``--profile STEP`` prints a sampling profile of that step (e.g. ``detail``; the functions on the stack while it
+computes, the samples where it waits for PostgreSQL counted apart); ``PROFILE_SQL=STEP`` prints each query of the
+step's first request with the frames of our code that asked for it; ``PROFILE_SRC`` runs another checkout's ``src/``
+(a before/after on the same machine at the same time: run both in turn, a shared machine's load moves the figures).
 The password check (argon2, slow by design) is counted apart. The database must hold the reference data
 (a run of ``benchmarks/run.py monthend_web`` on it leaves them); reports of the period are deleted first.
 """
@@ -80,9 +84,13 @@ class Sampler(threading.Thread):
             stack = []
             while frame is not None:
                 code = frame.f_code
-                stack.append(f"{Path(code.co_filename).parent.name}/{Path(code.co_filename).name}:{code.co_name}")
+                stack.append(
+                    f"{Path(code.co_filename).parent.name}/{Path(code.co_filename).name}:{code.co_name}"
+                )
                 frame = frame.f_back
-            if stack and ("psycopg" in stack[0] or "waiting.py" in stack[0] or "wait" in stack[0].rsplit(":", 1)[-1]):
+            if stack and (
+                "psycopg" in stack[0] or "waiting.py" in stack[0] or "wait" in stack[0].rsplit(":", 1)[-1]
+            ):
                 self.waiting += 1
                 continue
             self.stacks[tuple(reversed(stack))] += 1
@@ -143,7 +151,9 @@ def _where(execute, sql, params, many, context):
     """Print where a query of the step asked for comes from (the innermost frames of our code)."""
     import traceback
 
-    frames = [f for f in traceback.extract_stack() if "/lanhmanh/" in f.filename or "/templates/" in f.filename]
+    frames = [
+        f for f in traceback.extract_stack() if "/lanhmanh/" in f.filename or "/templates/" in f.filename
+    ]
     where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-4:]))
     print(f"FROM {sql[:60]!r}: {where}")
     return execute(sql, params, many, context)
