@@ -70,10 +70,13 @@ class MenuEntry:
         return any(item.url_name == view_name for item in self.items)
 
 
-def menu_for(user) -> list[MenuEntry]:
-    """The top bar: one entry per group with visible items (in the order of their first item)."""
+def menu_for(user, *, items: list[NavItem] | None = None) -> list[MenuEntry]:
+    """The top bar: one entry per group with visible items (in the order of their first item).
+
+    ``items``: ``items_for(user)`` when the caller has it already (each item's rule is asked once a page).
+    """
     entries: dict[str, list[NavItem]] = {}
-    for item in items_for(user):
+    for item in items_for(user) if items is None else items:
         key = item.section if item.section in GROUPS else f"item:{item.key}"
         entries.setdefault(key, []).append(item)
     return [

@@ -6,7 +6,7 @@ def navigation(request):
     items = items_for(user) if user is not None else []
     match = getattr(request, "resolver_match", None)
     current = getattr(match, "view_name", None)
-    menu = menu_for(user) if user is not None else []
+    menu = menu_for(user, items=items) if user is not None else []
     return {
         "nav_items": items,
         "nav_menu": menu,

@@ -395,27 +395,29 @@ class User(AbstractUser):
         return (self.first_name.split() or [self.username])[-1]
 
     @cached_property
-    def role_codes(self) -> frozenset[str]:
+    def _role_rows(self) -> list[tuple[str, list, list]]:
+        """(code, data classes, write classes) of each role: one query for the three properties below,
+        which every request asks for (the two-factor check, the menu, the pages' rules)."""
         if self.pk is None:
-            return frozenset()
-        return frozenset(self.roles.values_list("code", flat=True))
+            return []
+        return list(self.roles.values_list("code", "data_classes", "write_classes"))
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(code for code, _seen, _written in self._role_rows)
 
     @cached_property
     def data_classes(self) -> frozenset[str]:
-        if self.pk is None:
-            return frozenset()
         classes: set[str] = set()
-        for row in self.roles.values_list("data_classes", flat=True):
-            classes.update(row or ())
+        for _code, seen, _written in self._role_rows:
+            classes.update(seen or ())
         return frozenset(classes)
 
     @cached_property
     def write_classes(self) -> frozenset[str]:
         """The data classes this user may change: granted for writing by a role that also shows them."""
-        if self.pk is None:
-            return frozenset()
         classes: set[str] = set()
-        for seen, written in self.roles.values_list("data_classes", "write_classes"):
+        for _code, seen, written in self._role_rows:
             classes.update(set(written or ()) & set(seen or ()))
         return frozenset(classes)
 

@@ -41,8 +41,10 @@ def submissions_for(user):
 
 
 def submission_for(user, pk: int) -> Submission:
+    """One report the user may see (404 otherwise), with its unit's parents (the page names the unit with
+    its district and city)."""
     try:
-        return submissions_for(user).get(pk=pk)
+        return submissions_for(user).select_related("unit__parent__parent").get(pk=pk)
     except Submission.DoesNotExist:
         raise Http404 from None
 

@@ -359,8 +359,9 @@ def upward_request_record(
 # Opening a report -------------------------------------------------------------------------------
 
 
-def _fields(form: ReportForm) -> list[FormField]:
-    """The form's fields in order, read once per form instance (a report's save reads them several times)."""
+def form_fields(form: ReportForm) -> list[FormField]:
+    """The form's fields in order (with their section and indicators), read once per form instance (a
+    report's save, its records' refresh and its page read them several times)."""
     cached = getattr(form, "_report_fields", None)
     if cached is None:
         cached = list(
@@ -379,7 +380,7 @@ def _rules(form: ReportForm) -> list[ValidationRule]:
     return cached
 
 
-def _reload(submission: Submission) -> None:
+def submission_reload(submission: Submission) -> None:
     """Re-read the report's row, keeping its form (and the fields read with it), agency and unit.
 
     None of the three ever changes for a report, so their cached objects stay valid (and the audit
@@ -405,7 +406,7 @@ def computed_values(form: ReportForm, unit_path: str, period: Period, *, user=No
     result: dict[str, int | None] = {}
     own = form.prefill_scope == PrefillScope.OWN
     with shared_trees():  # one look-up of the unit's place on the map (and of each tree) for the report
-        for f in _fields(form):
+        for f in form_fields(form):
             indicator = f.records_indicator
             if indicator is None or not has_source(indicator):
                 continue
@@ -531,7 +532,7 @@ def _open(*, actor, form, period_id, request, today) -> tuple[Submission, bool]:
         SubmissionValue(
             submission=submission, field=f, computed=computed.get(f.code), number=computed.get(f.code)
         )
-        for f in _fields(form)
+        for f in form_fields(form)
     )
     if connection.features.can_return_rows_from_bulk_insert:
         submission._report_values = created  # the rows just written, with their ids: no need to read them
@@ -568,7 +569,7 @@ def values_of(submission: Submission, rows: Iterable[SubmissionValue] | None = N
 
     ``rows``: the report's value rows already in hand (read from the database otherwise).
     """
-    fields = {f.pk: f for f in _fields(submission.form)}
+    fields = {f.pk: f for f in form_fields(submission.form)}
     result = {}
     for v in submission.values.all() if rows is None else rows:
         f = fields.get(v.field_id) or v.field
@@ -589,7 +590,7 @@ def _bump(submission: Submission, version: int | None) -> None:
     expected = submission.version if version is None else version
     claimed = Submission.objects.filter(pk=submission.pk, version=expected).update(version=F("version") + 1)
     if not claimed:
-        _reload(submission)
+        submission_reload(submission)
         raise ConflictError(submission)
     submission.version = expected + 1
 
@@ -634,7 +635,7 @@ def _save(*, actor, submission, values, version, reasons, confirmed, reopen_reas
     if not can_enter(actor, submission):
         raise PermissionDenied
     if reload:
-        _reload(submission)
+        submission_reload(submission)
     reopening = submission.status == Status.APPROVED
     if submission.status == Status.LOCKED:
         raise ValidationError({"__all__": _("Kỳ báo cáo đã đóng, báo cáo đã khoá: không sửa được nữa.")})
@@ -645,7 +646,7 @@ def _save(*, actor, submission, values, version, reasons, confirmed, reopen_reas
     if reopening and not reopen_reason.strip():
         raise ValidationError({"reopen_reason": _("Báo cáo đã duyệt: phải ghi lý do sửa.")})
     _bump(submission, version)
-    fields = _fields(submission.form)
+    fields = form_fields(submission.form)
     rows = _value_rows(submission)
     current = {v.field_id: v for v in rows}
     merged: dict[str, object] = {}
@@ -727,7 +728,7 @@ UNKNOWN_FIELDS = _lazy("Biểu mẫu “%(form)s” không có chỉ tiêu: %(co
 def _same_values(submission: Submission, values: dict[str, object]) -> bool:
     """Whether ``values`` (raw input) say what the report already holds."""
     current = values_of(submission, _value_rows(submission))
-    for f in _fields(submission.form):
+    for f in form_fields(submission.form):
         if f.code not in values:
             continue
         if f.is_number:
@@ -762,7 +763,7 @@ def submission_report(
     approved holds changes nothing. Refuses field codes the form does not have. Returns the report and
     whether it was created by this call. Side effects: those of the three services.
     """
-    unknown = sorted(set(values) - {f.code for f in _fields(form)})
+    unknown = sorted(set(values) - {f.code for f in form_fields(form)})
     if unknown:
         raise ValidationError(
             {"values": UNKNOWN_FIELDS % {"form": form.short_name, "codes": ", ".join(unknown)}}
@@ -818,10 +819,10 @@ def _submit(*, actor, submission, version, note, now, reload) -> Submission:
     if not can_enter(actor, submission):
         raise PermissionDenied
     if reload:
-        _reload(submission)
+        submission_reload(submission)
     if submission.status in (Status.SUBMITTED, *FINAL):
         return submission
-    fields = _fields(submission.form)
+    fields = form_fields(submission.form)
     by_pk = {f.pk: f for f in fields}
     rows = _value_rows(submission)
     current = {by_pk[v.field_id].code: v for v in rows if v.field_id in by_pk}
@@ -880,7 +881,7 @@ def submission_approve(*, actor, submission: Submission, version: int | None = N
     """Approve a submitted report (the level above only). Keeps the values at approval for later diffs."""
     if not can_approve(actor, submission):
         raise PermissionDenied
-    _reload(submission)
+    submission_reload(submission)
     if submission.status in FINAL:
         return submission
     if submission.status != Status.SUBMITTED:
@@ -912,7 +913,7 @@ def submission_return(
         raise PermissionDenied
     if not comment.strip():
         raise ValidationError({"comment": _("Phải ghi ý kiến: cần sửa gì trong báo cáo.")})
-    _reload(submission)
+    submission_reload(submission)
     if submission.status != Status.SUBMITTED:
         raise ValidationError({"__all__": _("Chỉ trả lại được báo cáo đang chờ duyệt.")})
     _bump(submission, version)
@@ -942,7 +943,7 @@ def changes_since_approval(submission: Submission) -> list[tuple[FormField, obje
     if not submission.approved_values:
         return []
     now = values_of(submission)
-    fields = {f.code: f for f in _fields(submission.form)}
+    fields = {f.code: f for f in form_fields(submission.form)}
     return [
         (fields[code], submission.approved_values.get(code), now.get(code))
         for code in fields

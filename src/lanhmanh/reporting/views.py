@@ -134,11 +134,13 @@ def _detail_context(
     sections = list(submission.form.sections.all())
     section = next((s for s in sections if s.code == section_code), sections[0] if sections else None)
     values = {v.field.code: v for v in submission.values.select_related("field")}
+    # The form's fields, read once per form object (the records' refresh and the save read them too).
+    fields = [f for f in services.form_fields(submission.form) if section and f.section_id == section.pk]
     editable = can_enter(request.user, submission) and submission.status in ("draft", "returned", "approved")
     if section is not None and section_form is None and editable:
         section_form = SectionForm(
             initial={"version": submission.version},
-            fields=list(section.fields.select_related("indicator")),
+            fields=fields,
             values=values,
             needs_reopen=submission.status == "approved",
         )
@@ -148,7 +150,7 @@ def _detail_context(
         "submission": submission,
         "sections": sections,
         "section": section,
-        "section_fields": list(section.fields.all()) if section else [],
+        "section_fields": fields,
         "values": values,
         "section_form": section_form,
         "editable": editable,
@@ -156,7 +158,8 @@ def _detail_context(
         "can_decide": can_approve(request.user, submission) and submission.status == "submitted",
         "changes": services.changes_since_approval(submission),
         "history": [
-            (row, _STATUS_LABELS.get((row.after or {}).get("status"), "")) for row in history(submission)[:20]
+            (row, _STATUS_LABELS.get((row.after or {}).get("status"), ""))
+            for row in history(submission).select_related("actor")[:20]
         ],
         "submit_form": SubmitForm(initial={"version": submission.version}),
         "decision_form": DecisionForm(initial={"version": submission.version}),
@@ -186,7 +189,7 @@ def section_edit(request, pk: int, section: str):
         template = "reporting/detail.html#section" if request.htmx else "reporting/detail.html"
         return render(request, template, context)
     values = {v.field.code: v for v in submission.values.select_related("field")}
-    fields = list(section_obj.fields.select_related("indicator"))
+    fields = [f for f in services.form_fields(submission.form) if f.section_id == section_obj.pk]
     form = SectionForm(
         request.POST, fields=fields, values=values, needs_reopen=submission.status == "approved"
     )
@@ -218,7 +221,7 @@ def section_edit(request, pk: int, section: str):
             if not request.htmx:
                 messages.success(request, saved)
                 return redirect(f"{submission_url(submission)}?muc={section}")
-            submission.refresh_from_db()
+            services.submission_reload(submission)  # keeps its form and fields, agency and unit
             form = None
     context = _detail_context(request, submission, section, section_form=form, partial=bool(request.htmx))
     context["saved"] = saved
