@@ -78,19 +78,49 @@ def persons_copy(rows) -> None:
                     )
 
 
+def hometown_units(paths) -> dict[str, int]:
+    """{path: unit id} of Hà Nội's units and of the generator's hometowns in other provinces, which the
+    demo's tree lacks: they are added (province, district, commune), so the registry keeps every hometown
+    the generator wrote (without them six hometowns in ten were lost, and the persons linked worse than
+    the engine's benchmarks link the same registry)."""
+    from lanhmanh.org.models import AdministrativeUnit, UnitKind, UnitLevel
+
+    units = dict(AdministrativeUnit.objects.values_list("path", "pk"))
+    wanted = sorted({path for path in paths if path and path not in units})
+    kinds = {1: UnitKind.PROVINCE, 2: UnitKind.RURAL_DISTRICT, 3: UnitKind.COMMUNE}
+    for level in (1, 2, 3):
+        new = sorted({".".join(path.split(".")[:level]) for path in wanted} - units.keys())
+        made = AdministrativeUnit.objects.bulk_create(
+            [
+                AdministrativeUnit(
+                    code=path.rsplit(".", 1)[-1],
+                    name=f"{kinds[level].label} {path}",
+                    kind=kinds[level],
+                    level=UnitLevel(level),
+                    parent_id=units[path.rsplit(".", 1)[0]] if level > 1 else None,
+                    path=path,
+                )
+                for path in new
+            ],
+            batch_size=5_000,
+        )
+        units.update({unit.path: unit.pk for unit in made})
+    return units
+
+
 def ensure_data(n: int):
     from django.db import connection
 
     from lanhmanh.demo.loader import ACCOUNT_STEPS, load_demo
     from lanhmanh.linkage import engine, synthetic
-    from lanhmanh.org.models import AdministrativeUnit, Role
+    from lanhmanh.org.models import Role
     from lanhmanh.people.bulk import persons_create
     from lanhmanh.people.models import Person
 
     context = load_demo(password="benchmark-2014", only=ACCOUNT_STEPS)  # noqa: S106 - throwaway database
     coordinator = context.accounts[Role.CITY_COORDINATOR]
-    units = dict(AdministrativeUnit.objects.filter(path__startswith="01.").values_list("path", "pk"))
     data = synthetic.generate(n, seed=2026)
+    units = hometown_units(data["hometown_unit"])
     people = data.pop("person")
     rows, labels = [], []
     for i in range(n):
