@@ -26,7 +26,11 @@ loop, and the benchmark checks its first queue against ``review_clusters``. The 
 one: the pending pairs the run queued (from ``selectors.QUEUE_FLOOR``) by probability, one decision = one
 pair, a pair already settled still shown, and the pair page does not re-learn the model. The run also
 keeps the pairs it scores from ``services.STORE_FLOOR`` up, out of the queue until learning lifts them
-into it; both ceilings (every queued, every stored pair decided right) are printed.
+into it; both ceilings (every queued, every stored pair decided right) are printed. The cluster queue is
+worked a second time with the pattern pages (``ReviewSimulation.batch``: the pairs a page shows are read,
+each one a decision, before the batch is approved), and a table of the three against the ceilings ends
+the output. ``BENCH_STORE_FLOOR`` runs with another store floor than the product's. The registry keeps
+the generator's hometowns in other provinces (``hometown_units``).
 """
 
 from __future__ import annotations
