@@ -551,6 +551,10 @@ PATTERNS = {
 }
 
 
+# The pairs the pattern's page shows before the reviewer approves its batch.
+BATCH_PREVIEW = 20
+
+
 def pattern_pairs(user, key: str) -> list[CandidatePair]:
     """The pending pairs of the queue (not settled, both persons in reach) whose two records fit a pattern."""
     pattern = PATTERNS.get(key)

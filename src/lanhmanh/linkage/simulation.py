@@ -16,7 +16,11 @@ same loop on arrays, from the database's state at the start:
   group, else different), each group merged into its oldest record;
 * after each decision the model learns as ``model_relearn`` does, with its own functions
   (``services.same_level_counts``, ``relearned``; a pair's weight moves by log2(m new / m old) of its
-  levels) and the undecided pairs are re-scored.
+  levels) and the undecided pairs are re-scored;
+* a batch (``batch``) is the pattern page's: the pending links of the queue whose two records fit one
+  of ``selectors.PATTERNS`` (``pattern_pairs``), the first ``BATCH_PREVIEW`` shown to the reviewer, who
+  approves them when the pairs shown are all right by the truth; then every fitting link is confirmed
+  same as ``services.batch_confirm`` does (errors included), and the model learns once.
 
 Nothing is written. ``tests/linkage/test_simulation.py`` runs the product's loop and this one side by
 side and checks they decide the same clusters in the same order and re-score to the same probabilities.
@@ -31,6 +35,7 @@ import numpy as np
 
 from lanhmanh.linkage import selectors, services
 from lanhmanh.linkage.models import CandidatePair, ModelVersion, PairStatus
+from lanhmanh.people.models import Person
 from lanhmanh.people.selectors import persons_visible
 
 PENDING, UNSURE, DECIDED = 0, 1, 2
@@ -86,6 +91,16 @@ class Partition:
 
 
 @dataclass
+class Batch:
+    pattern: str
+    shown: int  # pairs the reviewer read on the pattern's page before approving (or not)
+    approved: bool
+    confirmed: int = 0
+    wrong: int = 0  # confirmed pairs that are not one person by the truth
+    merges: list[tuple[int, int]] | None = None
+
+
+@dataclass
 class Decision:
     anchor: int
     members: list[int]  # persons (ids) as they were in the queue
@@ -97,7 +112,14 @@ class Decision:
 class ReviewSimulation:
     """The review queue of ``user`` and the model's learning, replayed in memory (see the module)."""
 
-    def __init__(self, user, truth: Mapping[int, str], *, prior: float = services.RELEARN_PRIOR):
+    def __init__(
+        self,
+        user,
+        truth: Mapping[int, str],
+        *,
+        prior: float = services.RELEARN_PRIOR,
+        patterns: bool = True,
+    ):
         self.prior = prior
         current = services.model_current()
         self.base = services.relearn_base(current).parameters
@@ -147,6 +169,10 @@ class ReviewSimulation:
                 )
         m = len(rows)
         self.pk = np.array([row[0] for row in rows], dtype=np.int64)
+        # The records each pair was scored on (a pattern reads them, not the persons they became).
+        self.oa = np.array([self.node_of[row[1]] for row in rows], dtype=np.int64)
+        self.ob = np.array([self.node_of[row[2]] for row in rows], dtype=np.int64)
+        self.fits = self._fits([(row[1], row[2]) for row in rows]) if patterns else {}
         self.ea = np.array([self.node_of[root(row[1])] for row in rows], dtype=np.int64)
         self.eb = np.array([self.node_of[root(row[2])] for row in rows], dtype=np.int64)
         self.weight0 = np.array([row[3] for row in rows], dtype=np.float64)
@@ -189,6 +215,22 @@ class ReviewSimulation:
         self.probability = np.array([row[7] for row in rows], dtype=np.float64)
 
     # State -----------------------------------------------------------------------------------------
+
+    def _fits(self, pairs: list[tuple[int, int]]) -> dict[str, np.ndarray]:
+        """{pattern key: does each link's pair of records fit it} (``selectors.PATTERNS``' own tests on
+        the records as stored; merging changes no record's fields)."""
+        wanted = sorted({pk for pair in pairs for pk in pair})
+        records = {}
+        for start in range(0, len(wanted), 20_000):
+            records.update(
+                Person.objects.filter(pk__in=wanted[start : start + 20_000])
+                .only("pk", "full_name", "birth_date", "id_number", "temporary_unit_id", "permanent_unit_id")
+                .in_bulk()
+            )
+        return {
+            key: np.array([bool(pattern.test(records[a], records[b])) for a, b in pairs], dtype=bool)
+            for key, pattern in selectors.PATTERNS.items()
+        }
 
     def _settled(self, i: int) -> bool:
         a, b = self.ea[i], self.eb[i]
@@ -315,6 +357,49 @@ class ReviewSimulation:
         self._rescore()  # model_relearn after every review: a new version, every undecided pair re-scored
         self.relearns += 1
         return decision
+
+    def pattern_links(self, key: str) -> np.ndarray:
+        """The links ``selectors.pattern_pairs`` lists for this pattern: pending (not unsure) links of the
+        queue's clusters whose records fit it, by pair id."""
+        q, _label = self._components()
+        q = q[(self.status[q] == PENDING) & self.fits[key][q]]
+        return q[np.argsort(self.pk[q], kind="stable")]
+
+    def batch(self, key: str, *, preview: int = selectors.BATCH_PREVIEW) -> Batch | None:
+        """The reviewer opens the pattern's page, reads the first ``preview`` pairs and approves the batch
+        when every one of them is one person by the truth; an approved batch confirms every fitting link
+        as ``services.batch_confirm`` does (a link already one person, or joining two persons decided
+        different, skipped), then the model learns once. None when no link fits."""
+        links = self.pattern_links(key)
+        if not len(links):
+            return None
+        shown = links[:preview]
+        approved = bool(np.all(self.node_truth[self.oa[shown]] == self.node_truth[self.ob[shown]]))
+        batch = Batch(pattern=key, shown=len(shown), approved=approved, merges=[])
+        if not approved:
+            return batch
+        touched = set()
+        for i in links.tolist():
+            a, b = int(self.ea[i]), int(self.eb[i])
+            if a == b or b in self.apart.get(a, ()):
+                continue
+            self.status[i] = DECIDED
+            batch.confirmed += 1
+            batch.wrong += int(self.node_truth[self.oa[i]] != self.node_truth[self.ob[i]])
+            for row in self.explanation[i]:
+                field_counts = self.counts.setdefault(row["field"], {})
+                field_counts[row["level"]] = field_counts.get(row["level"], 0) + 1
+            survivor, merged = (a, b) if self.node_pk[a] < self.node_pk[b] else (b, a)
+            self._merge(survivor, merged)
+            batch.merges.append((int(self.node_pk[survivor]), int(self.node_pk[merged])))
+            touched.add(survivor)
+        for x in touched:
+            for i in self.adjacent[x]:
+                self.settled[i] = self._settled(i)
+        if batch.confirmed:  # the page re-learns the model after an approved batch
+            self._rescore()
+            self.relearns += 1
+        return batch
 
     def _merge(self, survivor: int, merged: int) -> None:
         self.node_records[survivor] += self.node_records[merged]

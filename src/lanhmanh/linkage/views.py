@@ -275,9 +275,6 @@ def run_detail(request, pk: int):
 run_progress = run_detail  # the poll: htmx gets the fragment only (core.jobs.progress_page)
 
 
-BATCH_PREVIEW = 20
-
-
 @login_required
 def batch(request):
     """Patterns a reviewer may approve once to confirm every pending pair that fits (each decision audited,
@@ -312,7 +309,7 @@ def batch(request):
             }
         messages.success(request, text)
         return redirect("linkage:queue")
-    shown = pairs[:BATCH_PREVIEW]
+    shown = pairs[: selectors.BATCH_PREVIEW]
     identities_shown(
         request.user,
         [p for pair in shown for p in (pair.person_a, pair.person_b)],
