@@ -1,0 +1,173 @@
+"""The review page after another reviewer's decision (issue #19 item 4: each page < 200 ms).
+
+Fills the database as ``bench_linkage_review`` does (the demo accounts and ``N`` persons of the synthetic
+registry, default 6,000; ``--records 1000000`` or ``BENCH_RECORDS`` for the issue's scale) and runs one
+deduplication run — or, on a kept ``BENCH_DATABASE_URL`` that already holds a finished run, uses it as it
+is (the set-up takes minutes at 1M). Then, as two reviewers with the whole city in reach (the city
+coordinator B, and A: a second coordinator account the benchmark adds):
+
+* B's first cluster page with nothing kept in the process (the queue built: one per process and change
+  of the whole registry) and B's cluster pages after it (median);
+* ``BENCH_DECISIONS`` times (default 3): A decides the first cluster of A's queue (``cluster_decide``, all
+  its records one person, then ``model_relearn`` re-scores every undecided pair — A's POST, timed apart),
+  then B opens the first cluster of B's queue: the page that used to rebuild the queue (11.7 s at
+  977,011 persons); median and max, budget 200 ms; then B's queue list after the next decision.
+
+It prints how many times the whole queue was built (``selectors.review_clusters``) during the pages
+after decisions (0: the kept queue was brought up to date with the changed pairs and persons only), and
+checks that B's queue after the decisions is the queue ``review_clusters`` builds.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from benchlib import Result
+
+BUDGET_MS = 200
+SECOND = "bench-coordinator-a"
+
+
+def log(message: str) -> None:
+    print(f"# {message}", flush=True)
+
+
+def records_wanted() -> int:
+    if "--records" in sys.argv:
+        return int(sys.argv[sys.argv.index("--records") + 1])
+    return int(os.environ.get("BENCH_RECORDS", 6_000))
+
+
+def ensure_run(n: int):
+    """(B, A): the run is made once per database (kept databases are reused as they are)."""
+    from bench_linkage_review import ensure_data
+
+    from lanhmanh.linkage import services
+    from lanhmanh.linkage.models import DedupRun
+    from lanhmanh.org.models import Role, User
+    from lanhmanh.people.models import Person
+
+    if not Person.objects.exists():
+        ensure_data(n)
+    if not DedupRun.objects.exists():
+        start = time.perf_counter()
+        run = services.run_execute(services.run_create())
+        log(
+            f"run: {run.job.status}, {run.records:,} records, {run.auto_merged:,} merged, "
+            f"{run.queued:,} pairs queued, {time.perf_counter() - start:.0f} s"
+        )
+    b = User.objects.filter(roles__code=Role.CITY_COORDINATOR).exclude(username=SECOND).order_by("pk").first()
+    a = User.objects.filter(username=SECOND).first()
+    if a is None:
+        a = User.objects.create_user(username=SECOND, password=None, agency=b.agency, first_name="A")
+        a.roles.set(Role.objects.filter(code=Role.CITY_COORDINATOR))
+    return b, a
+
+
+def timed_get(client, url: str) -> float:
+    t0 = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - t0) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def run() -> list[Result]:
+    from django.conf import settings
+    from django.test import Client
+
+    from lanhmanh.linkage import selectors, services
+    from lanhmanh.people.models import Person
+
+    n = records_wanted()
+    b, a = ensure_run(n)
+    persons = Person.objects.count()
+    label = f"{round(persons / 1_000_000)}M" if persons >= 900_000 else f"{round(persons / 1000)}k"
+    settings.REQUIRE_2FA = False  # the page's own cost (as the tests' client_for)
+    client = Client()
+    client.force_login(b)
+    selectors.queue_forget()
+    builds = []
+    build = selectors.review_clusters
+
+    def counted(user, **kwargs):
+        builds.append(user.pk)
+        return build(user, **kwargs)
+
+    selectors.review_clusters = counted
+    t0 = time.perf_counter()
+    queue = selectors.review_queue(b)
+    cold = (time.perf_counter() - t0) * 1000
+    log(
+        f"{persons:,} persons; {len(queue):,} clusters in B's queue; B's queue read with nothing kept: {cold:.0f} ms"
+    )
+    if not queue:
+        return []
+    client.post(f"/ho-so-trung/cum/{queue[0].anchor}/", {"purpose": "linkage", "detail": "benchmark"})
+    warm = [timed_get(client, f"/ho-so-trung/cum/{c.anchor}/") for c in queue[:10]]
+    results = [
+        Result(f"linkage_queue_change.{label}.cold_queue", cold, "ms", None),
+        Result(f"linkage_queue_change.{label}.cluster_page.median", statistics.median(warm), "ms", BUDGET_MS),
+    ]
+    after, list_after, posts = [], [], []
+    before = len(builds)
+    for _ in range(int(os.environ.get("BENCH_DECISIONS", 3))):
+        cluster = selectors.cluster_get(a, selectors.review_queue(a)[0].anchor)
+        t0 = time.perf_counter()
+        services.cluster_decide(
+            actor=a, cluster=cluster, groups=dict.fromkeys(cluster.members, "1"), seen=cluster.seen
+        )
+        services.model_relearn(actor=a)
+        posts.append((time.perf_counter() - t0) * 1000)
+        # B's next page: the first cluster of B's queue (finding it is part of the page's cost).
+        t0 = time.perf_counter()
+        first = selectors.review_queue(b)[0].anchor
+        found = (time.perf_counter() - t0) * 1000
+        after.append(found + timed_get(client, f"/ho-so-trung/cum/{first}/"))
+    cluster = selectors.cluster_get(a, selectors.review_queue(a)[0].anchor)
+    services.cluster_decide(
+        actor=a, cluster=cluster, groups=dict.fromkeys(cluster.members, "1"), seen=cluster.seen
+    )
+    services.model_relearn(actor=a)
+    list_after.append(timed_get(client, "/ho-so-trung/"))
+    rebuilt = len(builds) - before
+    kept = [(c.anchor, c.members, round(c.value, 9)) for c in selectors.review_queue(b)]
+    selectors.review_clusters = build
+    fresh = [(c.anchor, c.members, round(c.value, 9)) for c in build(b)]
+    log(
+        f"A's decisions (cluster_decide + model_relearn) {', '.join(f'{p:.0f}' for p in posts)} ms; "
+        f"B's first cluster page after each {', '.join(f'{p:.0f}' for p in after)} ms; "
+        f"queue list after one {list_after[0]:.0f} ms; whole queue built {rebuilt} times; "
+        f"B's kept queue {'IS' if kept == fresh else 'is NOT'} the queue review_clusters builds "
+        f"({len(kept):,} clusters)"
+    )
+    results += [
+        Result(
+            f"linkage_queue_change.{label}.page_after_decision.median",
+            statistics.median(after),
+            "ms",
+            BUDGET_MS,
+        ),
+        Result(f"linkage_queue_change.{label}.page_after_decision.max", max(after), "ms", None),
+        Result(f"linkage_queue_change.{label}.queue_page_after_decision", list_after[0], "ms", None),
+        Result(f"linkage_queue_change.{label}.decision_post.median", statistics.median(posts), "ms", None),
+        Result(f"linkage_queue_change.{label}.queue_built_after_decisions", rebuilt, "times", 0),
+    ]
+    return results
+
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent
+    sys.path.insert(0, str(here))
+    import run as runner
+
+    runner.setup_django()
+    over = 0
+    for result in run():
+        print(result.line(), flush=True)
+        over += not result.within_budget
+    sys.exit(1 if over else 0)
