@@ -17,6 +17,7 @@ from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import numpy as np
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -173,8 +174,11 @@ class Cluster:
 
     @cached_property
     def certainty(self) -> float:
-        """Mean match probability of the links."""
-        return sum(link.pair.match_probability for link in self.links) / len(self.links)
+        """Mean match probability of the links (added left to right, as ``ReachQueue._resort`` adds them)."""
+        total = 0.0
+        for link in self.links:
+            total += link.pair.match_probability
+        return total / len(self.links)
 
     @cached_property
     def record_pairs(self) -> int:
@@ -765,14 +769,58 @@ class ReachQueue:
             self.keys = []
 
     def _resort(self, revalued: bool) -> None:
+        """Sort the queue again; after a re-scoring, every cluster's figures and link order first, in
+        arrays (tens of thousands of clusters at 1M, within a page's budget)."""
+        order = self.order
+        if not order:
+            self.keys, self.key_of = [], {}
+            return
+        count = len(order)
         if revalued:
-            for cluster in self.order:
-                for name in _VALUED:
-                    cluster.__dict__.pop(name, None)
-                cluster.links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
-        self.order.sort(key=self._order_key)
-        self.keys = [self._order_key(cluster) for cluster in self.order]
-        self.key_of = {cluster.anchor: key for cluster, key in zip(self.order, self.keys, strict=True)}
+            sizes = np.fromiter((len(c.links) for c in order), dtype=np.int64, count=count)
+            links = [link for c in order for link in c.links]
+            probabilities = np.fromiter(
+                (link.pair.match_probability for link in links), dtype=np.float64, count=len(links)
+            )
+            pks = np.fromiter((link.pair.pk for link in links), dtype=np.int64, count=len(links))
+            row = np.repeat(np.arange(count), sizes)
+            # Each cluster's links by probability (as ``_derive`` sorts them): re-sorted where that moved.
+            sequence = np.lexsort((pks, probabilities, row))
+            for index in np.unique(row[sequence != np.arange(len(links))]).tolist():
+                order[index].links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
+            # Σ p over each cluster's links, added in that order as ``Cluster.certainty`` adds them (the
+            # same floats, so the same order as ``review_clusters``): one column of links at a time.
+            column = np.arange(len(links)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            table = np.zeros((count, int(sizes.max())))
+            table[row, column] = probabilities[sequence]
+            total = table[:, 0].copy()
+            for index in range(1, table.shape[1]):
+                total += table[:, index]
+            certainty = total / sizes
+            factor = np.fromiter(
+                (UNSURE_DISCOUNT if c.unsure else 1.0 for c in order), dtype=np.float64, count=count
+            )
+            pairs = np.fromiter((c.record_pairs for c in order), dtype=np.float64, count=count)
+            values = pairs * certainty * factor
+            for cluster, sure, value in zip(order, certainty.tolist(), values.tolist(), strict=True):
+                state = cluster.__dict__
+                state["certainty"], state["value"] = sure, value
+                state.pop("weak_links", None)
+        else:
+            values = np.fromiter((c.value for c in order), dtype=np.float64, count=count)
+        outside = np.fromiter((not c.in_jurisdiction for c in order), dtype=bool, count=count)
+        anchors = np.fromiter((c.anchor for c in order), dtype=np.int64, count=count)
+        sequence = np.lexsort((anchors, -values, outside))
+        self.order = [order[i] for i in sequence.tolist()]
+        self.keys = list(
+            zip(
+                outside[sequence].tolist(),
+                (-values[sequence]).tolist(),
+                anchors[sequence].tolist(),
+                strict=True,
+            )
+        )
+        self.key_of = dict(zip(anchors[sequence].tolist(), self.keys, strict=True))
 
     def after(self, cluster: Cluster) -> int | None:
         """The anchor of the cluster after ``cluster`` in the queue (after the last, the first)."""
