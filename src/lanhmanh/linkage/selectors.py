@@ -570,15 +570,13 @@ class QueueCore:
         revalued = False
         if rescored is not None:
             band = dict(zip(*rescored, strict=True))
-            for pk in [pk for pk in self.pairs if pk not in band]:
+            for pk in self.pairs.keys() - band.keys():
                 self._pair_drop(pk)  # re-scored below the floor
                 dirty.add(pk)
-            for pk, probability in band.items():
-                pair = self.pairs.get(pk)
-                if pair is None:
-                    pair_ids.add(pk)  # lifted into the band: read below
-                elif pair.match_probability != probability:
-                    pair.match_probability = probability  # shared with the kept clusters: re-sorted after
+            pair_ids |= band.keys() - self.pairs.keys()  # lifted into the band: read below
+            for pk, pair in self.pairs.items():
+                if pair.match_probability != band[pk]:
+                    pair.match_probability = band[pk]  # shared with the kept clusters: re-sorted after
                     revalued = True
         rekey: set[int] = set()
         if person_ids:
@@ -601,14 +599,16 @@ class QueueCore:
                     self.merged_into[new].add(person)
             for person in affected:
                 if person in self.root:
-                    self.held[self.root.pop(person)] -= 1
+                    held = self.root.pop(person)
+                    self.held[held] -= 1
+                    if self.held[held] <= 0:
+                        del self.held[held]
                 if person in self.survivor_of:
                     self.root[person] = self._follow(person)
                     self.held[self.root[person]] += 1
                 roots.update((before[person], self.now(person)))
                 dirty |= self.by_person.get(person, set())
                 rekey |= self.different_of.get(person, set())
-            self.held = +self.held
         if pair_ids:
             rows = {pair.pk: pair for pair in _band_rows(CandidatePair.objects.filter(pk__in=pair_ids))}
             for pk in pair_ids:
@@ -786,7 +786,7 @@ class ReachQueue:
             row = np.repeat(np.arange(count), sizes)
             # Each cluster's links by probability (as ``_derive`` sorts them): re-sorted where that moved.
             sequence = np.lexsort((pks, probabilities, row))
-            for index in np.unique(row[sequence != np.arange(len(links))]).tolist():
+            for index in set(row[sequence != np.arange(len(links))].tolist()):
                 order[index].links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
             # Σ p over each cluster's links, added in that order as ``Cluster.certainty`` adds them (the
             # same floats, so the same order as ``review_clusters``): one column of links at a time.
