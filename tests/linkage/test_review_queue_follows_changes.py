@@ -138,12 +138,14 @@ def test_a_queue_older_than_the_changes_kept_or_a_run_reads_the_whole_queue_once
     assert len(rebuilds) == 4
 
 
-@pytest.mark.parametrize("seed", [19, 2026])
+@pytest.mark.parametrize(("seed", "resort_at"), [(19, 64), (2026, 64), (7, 0)])
 def test_the_kept_queue_stays_the_queue_review_clusters_builds_through_decisions_merges_and_undos(
-    seed, district_officer, commune_officer, rebuilds
+    seed, resort_at, district_officer, commune_officer, rebuilds, monkeypatch
 ):
     """Random reviews (splits and joins) with re-learning that moves pairs across the floor, undos,
-    unmerges and pairs written directly: after each, every reviewer's kept queue is the built one."""
+    unmerges and pairs written directly: after each, every reviewer's kept queue is the built one
+    (clusters put in and taken out one at a time, and — ``resort_at`` 0 — all at once, as at 1M)."""
+    monkeypatch.setattr(selectors, "QUEUE_RESORT_AT", resort_at)
     rng = random.Random(seed)
     registry(rng, district_officer)
     reviewers = [district_officer, commune_officer]

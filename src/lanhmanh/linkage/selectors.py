@@ -371,6 +371,8 @@ QUEUE_KEPT_SECONDS = 300
 QUEUE_KEPT_MAX = 16  # reaches kept in one process (the least recently used one goes first)
 QUEUE_DELTAS_KEPT = 256  # updates of the core a reach may catch up with (older: derived again, no query)
 QUEUE_CHANGES_KEPT = 5000  # changes kept in the database (a process further behind reads the queue whole)
+# More clusters than this in or out of a reach's queue at once: sorted again whole, not one at a time.
+QUEUE_RESORT_AT = 64
 BAND = (PairStatus.PENDING, PairStatus.UNSURE)
 _VALUED = ("certainty", "value", "weak_links")  # a cluster's figures that move with its links' probabilities
 
@@ -673,10 +675,20 @@ class ReachQueue:
                 if number > self.number:
                     touched |= changed
                     revalued |= moved
-        for index in touched:
-            for cluster in self.of_component.pop(index, ()):
-                self._remove(cluster)
         live = [index for index in touched if index in core.components]
+        resort = revalued or len(live) > QUEUE_RESORT_AT
+        gone = [cluster for index in touched for cluster in self.of_component.pop(index, ())]
+        if len(gone) > QUEUE_RESORT_AT:  # many at once (a re-scoring moved pairs across the floor): one pass
+            ids = {id(cluster) for cluster in gone}
+            for cluster in gone:
+                for link in cluster.links:
+                    if self.where.get(link.pair.pk) is cluster:
+                        del self.where[link.pair.pk]
+            self.order = [cluster for cluster in self.order if id(cluster) not in ids]
+            resort = True
+        else:
+            for cluster in gone:
+                resort |= not self._remove(cluster)
         unknown = {
             m
             for index in live
@@ -692,7 +704,6 @@ class ReachQueue:
             for pk, temporary, permanent in rows:
                 self.places[pk] = temporary or permanent or ""
             self.out |= unknown - self.places.keys()
-        resort = revalued or len(live) > 64
         for index in live:
             found = self._derive(core, index)
             self.of_component[index] = found
@@ -755,7 +766,8 @@ class ReachQueue:
         self.order.insert(index, cluster)
         self.key_of[cluster.anchor] = key
 
-    def _remove(self, cluster: Cluster) -> None:
+    def _remove(self, cluster: Cluster) -> bool:
+        """Take ``cluster`` out of the queue (False: it was not where its key says, sort again)."""
         for link in cluster.links:
             if self.where.get(link.pair.pk) is cluster:
                 del self.where[link.pair.pk]
@@ -764,9 +776,9 @@ class ReachQueue:
         if index < len(self.order) and self.order[index] is cluster:
             del self.keys[index]
             del self.order[index]
-        else:
-            self.order.remove(cluster)  # appended, not sorted in yet
-            self.keys = []
+            return True
+        self.order = [c for c in self.order if c is not cluster]
+        return False
 
     def _resort(self, revalued: bool) -> None:
         """Sort the queue again; after a re-scoring, every cluster's figures and link order first, in
