@@ -41,26 +41,27 @@ class LinkageConfig(AppConfig):
         hooks.add_person_keys(set_person_keys)
         hooks.resolve_person_id = resolve_person_id
         hooks.likely_matches = likely_matches
-        # What the review queue is made of: any write replaces the queue's token (selectors.review_queue).
-        # The services replace it themselves where they write in bulk (no signal is sent then).
+        # What the review queue is made of: a write to a pair, a decision or a merge is recorded as a change
+        # to the queue naming the pairs or persons it touched (selectors.queue_changed), which the queues kept
+        # in each process follow. The services record their bulk writes themselves (no signal is sent then).
         from django.db.models.signals import post_delete, post_save
 
         from lanhmanh.linkage import models
 
-        for model in (
-            models.CandidatePair,
-            models.PairDecision,
-            models.Review,
-            models.Merge,
-            models.ModelVersion,
-        ):
+        for model in (models.CandidatePair, models.PairDecision, models.Merge):
             post_save.connect(_queue_changed, sender=model, dispatch_uid=f"linkage-queue-{model.__name__}")
             post_delete.connect(
                 _queue_changed, sender=model, dispatch_uid=f"linkage-queue-del-{model.__name__}"
             )
 
 
-def _queue_changed(sender, **kwargs) -> None:
+def _queue_changed(sender, instance, **kwargs) -> None:
+    from lanhmanh.linkage.models import CandidatePair, PairDecision
     from lanhmanh.linkage.selectors import queue_changed
 
-    queue_changed()
+    if sender is CandidatePair:
+        queue_changed(pairs=[instance.pk])
+    elif sender is PairDecision:
+        queue_changed(pairs=[instance.pair_id])
+    else:
+        queue_changed(persons=[instance.merged_id, instance.survivor_id])

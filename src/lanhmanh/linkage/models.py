@@ -144,12 +144,13 @@ class Review(models.Model):
 
 
 class QueueState(models.Model):
-    """One row: a token replaced by every change to what the review queue is made of (pending pairs and
-    their probabilities, decisions, reviews, merges, model versions). The queue computed for a reviewer
-    is kept under it (``selectors.review_queue``), so a page reads the queue once per change, not once
-    per page."""
+    """One row: the number of the latest change to what the review queue is made of (pending pairs and
+    their probabilities, decisions, merges). Every change adds one to it and writes a ``QueueChange``
+    under the new number in the same transaction; the row's lock orders the changes as they commit. The
+    queue kept in a process (``selectors.review_queue``) is brought up to this number by the changes
+    after its own, so a page reads the queue once per process, not once per change or per page."""
 
-    token = models.CharField(max_length=32, default="")
+    number = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -157,7 +158,34 @@ class QueueState(models.Model):
         verbose_name_plural = _("phiên bản hàng đợi xem xét")
 
     def __str__(self) -> str:
-        return f"Hàng đợi {self.token}"
+        return f"Hàng đợi #{self.number}"
+
+
+class QueueChangeKind(models.TextChoices):
+    PAIRS = "pairs", _("Cặp thay đổi")
+    PERSONS = "persons", _("Hồ sơ hợp nhất hoặc tách")
+    RESCORED = "rescored", _("Chấm lại các cặp")
+    ALL = "all", _("Thay đổi toàn bộ")
+
+
+class QueueChange(models.Model):
+    """One change to the review queue: the pairs or persons it touched (``ids``), a re-scoring (every
+    pending pair of the queue's band and its new probability, ``ids`` and ``values``), or a change to
+    everything (a run). Kept for a while: a process whose queue is older than the oldest one reads the
+    queue again whole."""
+
+    number = models.PositiveBigIntegerField(unique=True)
+    kind = models.CharField(max_length=8, choices=QueueChangeKind.choices)
+    ids = models.JSONField(default=list)
+    values = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("thay đổi hàng đợi xem xét")
+        verbose_name_plural = _("thay đổi hàng đợi xem xét")
+
+    def __str__(self) -> str:
+        return f"Thay đổi hàng đợi #{self.number}"
 
 
 class CandidatePair(models.Model):

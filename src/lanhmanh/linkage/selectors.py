@@ -10,14 +10,15 @@ Runs are for city coordinators with the same classes.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
-import uuid
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from django.db.models import Count, Q, QuerySet
+import numpy as np
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,8 @@ from lanhmanh.linkage.models import (
     Merge,
     ModelVersion,
     PairStatus,
+    QueueChange,
+    QueueChangeKind,
     QueueState,
     Review,
 )
@@ -144,8 +147,9 @@ class Link:
 @dataclass
 class Cluster:
     """Records the model would join into one person, with the pending links between them. What is
-    derived from the links is computed once (the queue page sorts tens of thousands of kept clusters):
-    a cluster is not changed once read."""
+    derived from the links is computed once (the queue page sorts tens of thousands of kept clusters);
+    a kept cluster's probability-derived figures are computed again when its pairs are re-scored
+    (``ReachQueue``), nothing else of it changes."""
 
     members: list[int]
     links: list[Link]
@@ -170,8 +174,11 @@ class Cluster:
 
     @cached_property
     def certainty(self) -> float:
-        """Mean match probability of the links."""
-        return sum(link.pair.match_probability for link in self.links) / len(self.links)
+        """Mean match probability of the links (added left to right, as ``ReachQueue._resort`` adds them)."""
+        total = 0.0
+        for link in self.links:
+            total += link.pair.match_probability
+        return total / len(self.links)
 
     @cached_property
     def record_pairs(self) -> int:
@@ -226,66 +233,16 @@ def review_clusters(user, *, district: str = "") -> list[Cluster]:
     """The review queue: candidate clusters, the reviewer's jurisdiction first, then by value.
 
     Pairs an earlier decision already settles never appear: both records now one person (merged,
-    possibly through others), or the two persons already decided different.
+    possibly through others), or the two persons already decided different. Built whole from the
+    database (``queue_build``); the pages read the queue kept in the process instead (``review_queue``),
+    which is the same queue brought up to date change by change.
     """
     require_reviewer(user)
-    pairs = list(
-        CandidatePair.objects.filter(
-            Q(status=PairStatus.PENDING) | Q(status=PairStatus.UNSURE), match_probability__gte=QUEUE_FLOOR
-        )
-        .annotate(decision_count=Count("decisions"))
-        .only("pk", "person_a_id", "person_b_id", "match_probability", "status", "explanation")
-    )
-    if not pairs:
-        return []
-    roots = merged_roots()
-    apart = apart_roots(roots)
-    held = Counter(roots.values())
-    links = []
-    for pair in pairs:
-        a, b = roots.get(pair.person_a_id, pair.person_a_id), roots.get(pair.person_b_id, pair.person_b_id)
-        if a == b or frozenset((a, b)) in apart:
-            continue  # settled by an earlier decision
-        links.append(Link(pair, min(a, b), max(a, b)))
-    ids = {x for link in links for x in (link.a, link.b)}
-    places = {
-        pk: temporary or permanent or ""
-        for pk, temporary, permanent in persons_visible(user)
-        .filter(pk__in=ids)
-        .values_list("pk", "temporary_unit__path", "permanent_unit__path")
-    }
-    links = [link for link in links if link.a in places and link.b in places]
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        root = x
-        while parent.setdefault(root, root) != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    for link in links:
-        ra, rb = find(link.a), find(link.b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    clusters: dict[int, Cluster] = {}
-    for link in links:
-        cluster = clusters.setdefault(find(link.a), Cluster(members=[], links=[]))
-        cluster.links.append(link)
-    jurisdiction = getattr(user, "jurisdiction_path", "") or ""
-    for cluster in clusters.values():
-        cluster.members = sorted({x for link in cluster.links for x in (link.a, link.b)})
-        cluster.records = {m: 1 + held.get(m, 0) for m in cluster.members}
-        cluster.links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
-        cluster.districts = {_district(places[m]) for m in cluster.members} - {""}
-        cluster.in_jurisdiction = bool(jurisdiction) and any(
-            places[m] == jurisdiction or places[m].startswith(jurisdiction + ".") for m in cluster.members
-        )
-    found = list(clusters.values())
+    reach = ReachQueue(_reach_key(user))
+    reach.sync(user, queue_build(0))
+    found = list(reach.order)
     if district:
         found = [c for c in found if district in c.districts]
-    found.sort(key=lambda c: (not c.in_jurisdiction, -c.value, c.anchor))
     return found
 
 
@@ -371,15 +328,16 @@ def cluster_and_next(user, anchor) -> tuple[Cluster, int | None]:
         raise Http404 from None
     pair_get(user, anchor)
     for rebuild in (False, True):
-        clusters, where = _queue_indexed(user, rebuild=rebuild)
-        index = where.get(anchor)
-        if index is None:
+        reach = _queue_indexed(user, rebuild=rebuild)
+        kept = reach.where.get(anchor)
+        if kept is None:
             raise Http404  # settled, below the floor or out of reach (the kept queue is the current one)
-        cluster = _cluster_now(user, clusters[index])
+        cluster = _cluster_now(user, kept)
         if cluster is None:
             continue
-        following = len(clusters) > 1
-        return cluster, (clusters[(index + 1) % len(clusters)].anchor if following else None)
+        with _kept_lock:
+            following = reach.after(kept)
+        return cluster, following
     raise Http404
 
 
@@ -405,83 +363,604 @@ def _cluster_now(user, kept: Cluster) -> Cluster | None:
     return replace(kept, links=links, members=list(kept.members), records=dict(kept.records))
 
 
-# The review queue kept per reviewer ----------------------------------------------------------------
+# The review queue kept in the process ---------------------------------------------------------------
 
-# A kept queue is read again after this many seconds even when no linkage change replaced the token:
-# the persons a reviewer may see also change with edits made elsewhere (an address, a violation).
+# A reach's kept queue reads its persons' reach again after this many seconds: the persons a reviewer may
+# see also change with edits made elsewhere (an address, a violation), which are not queue changes.
 QUEUE_KEPT_SECONDS = 300
-QUEUE_KEPT_MAX = 16  # reviewers' queues kept in one process (the least recently used one goes first)
-
-_kept: OrderedDict[tuple, tuple[float, list[Cluster], dict[int, int]]] = OrderedDict()
-_kept_lock = threading.Lock()
-
-
-def queue_token() -> str:
-    """The current token of the review queue (one query)."""
-    return QueueState.objects.values_list("token", flat=True).first() or ""
+QUEUE_KEPT_MAX = 16  # reaches kept in one process (the least recently used one goes first)
+QUEUE_DELTAS_KEPT = 256  # updates of the core a reach may catch up with (older: derived again, no query)
+QUEUE_CHANGES_KEPT = 5000  # changes kept in the database (a process further behind reads the queue whole)
+# More clusters than this in or out of a reach's queue at once: sorted again whole, not one at a time.
+QUEUE_RESORT_AT = 64
+BAND = (PairStatus.PENDING, PairStatus.UNSURE)
+_VALUED = ("certainty", "value", "weak_links")  # a cluster's figures that move with its links' probabilities
 
 
-def queue_changed() -> None:
-    """Replace the queue's token: every reviewer's queue is read again on their next page. Called by
-    every change to pending pairs, decisions, reviews, merges and model versions (services, and the
-    models' save/delete signals for any other write), inside the change's transaction."""
-    token = uuid.uuid4().hex
-    if not QueueState.objects.update(token=token):
-        QueueState.objects.create(token=token)
-
-
-def queue_forget() -> None:
-    """Drop every queue kept in this process (tests; the token makes this unnecessary otherwise)."""
-    with _kept_lock:
-        _kept.clear()
-
-
-def _queue_key(user) -> tuple:
-    return (
-        user.pk,
-        getattr(user, "jurisdiction_path", "") or "",
-        tuple(sorted(getattr(user, "data_classes", ()))),
-        timezone.localdate(),  # who counts as a child changes with the date
-        queue_token(),
+def _band_rows(queryset) -> QuerySet[CandidatePair]:
+    # The explanations are left out (about half the memory at 1M): read when asked (``_cluster_now``).
+    return queryset.annotate(decision_count=Count("decisions")).only(
+        "pk", "person_a_id", "person_b_id", "match_probability", "status"
     )
 
 
-def _queue_indexed(user, *, rebuild: bool = False) -> tuple[list[Cluster], dict[int, int]]:
-    """The reviewer's queue (``review_clusters``' order) and {pair: its cluster's place}, kept under the
-    queue's token; rebuilt when the token changed, after ``QUEUE_KEPT_SECONDS``, or when asked."""
-    require_reviewer(user)
-    key = _queue_key(user)
-    now = time.monotonic()
-    if not rebuild:
-        with _kept_lock:
-            found = _kept.get(key)
-            if found is not None and now - found[0] < QUEUE_KEPT_SECONDS:
-                _kept.move_to_end(key)
-                return found[1], found[2]
-    clusters = review_clusters(user)
-    where = {}
-    for index, cluster in enumerate(clusters):
+@dataclass
+class Component:
+    """A connected component of the unsettled links, whoever reads it (members: persons now)."""
+
+    members: list[int]
+    links: list[Link]
+
+
+class QueueCore:
+    """What the review queue is made of, the same for every reviewer: the pairs of the queue's band
+    (pending or unsure, from ``QUEUE_FLOOR``), the active merges followed to the persons the records live
+    under now, the pairs decided different, and the connected components of the links no decision
+    settles. Built once per process (``queue_build``) and brought up to date by the changes after it
+    (``apply``): only the pairs and persons a change names are read again, and only the components they
+    touch are recomputed. Each update is kept as a delta (the components it removed or added, and
+    whether the probabilities moved) for the reviewers' queues to follow (``ReachQueue``)."""
+
+    def __init__(self, number: int) -> None:
+        self.number = self.since = number
+        self.pairs: dict[int, CandidatePair] = {}
+        self.by_person: dict[int, set[int]] = defaultdict(set)  # a record → band pairs naming it
+        self.survivor_of: dict[int, int] = {}
+        self.merged_into: dict[int, set[int]] = defaultdict(set)
+        self.root: dict[int, int] = {}  # a merged record → the person it lives under now
+        self.held: Counter[int] = Counter()  # a person → the records merged into it
+        self.different: dict[int, tuple[int, int]] = {}
+        self.different_of: dict[int, set[int]] = defaultdict(set)
+        self.apart_key: dict[int, frozenset[int]] = {}
+        self.apart: Counter[frozenset[int]] = Counter()  # two persons now → "different" pairs between them
+        self.pair_roots: dict[int, tuple[int, int]] = {}  # a band pair → its two persons now
+        self.band_of: dict[int, set[int]] = defaultdict(set)  # a person now → band pairs ending there
+        self.links: dict[int, Link] = {}
+        self.links_of: dict[int, set[int]] = defaultdict(set)
+        self.component_of: dict[int, int] = {}
+        self.components: dict[int, Component] = {}
+        self.next_component = 0
+        self.deltas: list[tuple[int, set[int], bool]] = []
+
+    def now(self, person: int) -> int:
+        return self.root.get(person, person)
+
+    def _follow(self, person: int) -> int:
+        seen, current = {person}, self.survivor_of[person]
+        while current in self.survivor_of and self.survivor_of[current] not in seen:
+            seen.add(current)
+            current = self.survivor_of[current]
+        return current
+
+    def _held_by(self, person: int) -> set[int]:
+        """The person and every record merged into it, directly or through others."""
+        found, stack = {person}, [person]
+        while stack:
+            for merged in self.merged_into.get(stack.pop(), ()):
+                if merged not in found:
+                    found.add(merged)
+                    stack.append(merged)
+        return found
+
+    def _pair_set(self, pair: CandidatePair) -> None:
+        self.pairs[pair.pk] = pair
+        self.by_person[pair.person_a_id].add(pair.pk)
+        self.by_person[pair.person_b_id].add(pair.pk)
+
+    def _pair_drop(self, pk: int) -> None:
+        pair = self.pairs.pop(pk, None)
+        if pair is not None:
+            self.by_person[pair.person_a_id].discard(pk)
+            self.by_person[pair.person_b_id].discard(pk)
+
+    def _rekey(self, pk: int) -> list[frozenset[int]]:
+        """The "different" pair ``pk`` counted under its two persons as they are now; the keys changed."""
+        changed = []
+        old = self.apart_key.pop(pk, None)
+        if old is not None:
+            self.apart[old] -= 1
+            if self.apart[old] <= 0:
+                del self.apart[old]
+        if pk in self.different:
+            a, b = self.different[pk]
+            key = frozenset((self.now(a), self.now(b)))
+            self.apart_key[pk] = key
+            self.apart[key] += 1
+            if key != old:
+                changed.append(key)
+        if old is not None and old != self.apart_key.get(pk):
+            changed.append(old)
+        return changed
+
+    def _between(self, key: frozenset[int]) -> set[int]:
+        if len(key) != 2:
+            return set()
+        x, y = key
+        return self.band_of.get(x, set()) & self.band_of.get(y, set())
+
+    def _relink(self, dirty: set[int], roots: set[int]) -> set[int]:
+        """Links of the ``dirty`` pairs as they are now, and the components around them and ``roots``
+        recomputed; returns the components removed and added."""
+        touched = set(roots)
+        for pk in dirty:
+            old = self.pair_roots.pop(pk, None)
+            if old is not None:
+                for person in old:
+                    self.band_of[person].discard(pk)
+                    self.links_of[person].discard(pk)
+                touched.update(old)
+            self.links.pop(pk, None)
+            pair = self.pairs.get(pk)
+            if pair is None:
+                continue
+            a, b = self.now(pair.person_a_id), self.now(pair.person_b_id)
+            a, b = min(a, b), max(a, b)
+            self.pair_roots[pk] = (a, b)
+            self.band_of[a].add(pk)
+            self.band_of[b].add(pk)
+            touched.update((a, b))
+            if a == b or frozenset((a, b)) in self.apart:
+                continue  # settled by an earlier decision
+            self.links[pk] = Link(pair, a, b)
+            self.links_of[a].add(pk)
+            self.links_of[b].add(pk)
+        removed = {self.component_of[p] for p in touched if p in self.component_of}
+        for index in removed:
+            for member in self.components.pop(index).members:
+                del self.component_of[member]
+                touched.add(member)
+        added = set()
+        for seed in touched:
+            if seed in self.component_of or not self.links_of.get(seed):
+                continue
+            members, links, stack = {seed}, set(), [seed]
+            while stack:
+                for pk in self.links_of[stack.pop()]:
+                    links.add(pk)
+                    for other in (self.links[pk].a, self.links[pk].b):
+                        if other not in members:
+                            members.add(other)
+                            stack.append(other)
+            index = self.next_component
+            self.next_component += 1
+            self.components[index] = Component(sorted(members), [self.links[pk] for pk in sorted(links)])
+            for member in members:
+                self.component_of[member] = index
+            added.add(index)
+        return removed | added
+
+    def load(self) -> None:
+        """Everything read from the database (four queries)."""
+        for merged, survivor in Merge.objects.filter(undone_at__isnull=True).values_list(
+            "merged_id", "survivor_id"
+        ):
+            self.survivor_of[merged] = survivor
+            self.merged_into[survivor].add(merged)
+        for merged in self.survivor_of:
+            self.root[merged] = self._follow(merged)
+        self.held = Counter(self.root.values())
+        for pk, a, b in CandidatePair.objects.filter(status=PairStatus.DIFFERENT).values_list(
+            "pk", "person_a_id", "person_b_id"
+        ):
+            self.different[pk] = (a, b)
+            self.different_of[a].add(pk)
+            self.different_of[b].add(pk)
+            self._rekey(pk)
+        for pair in _band_rows(
+            CandidatePair.objects.filter(status__in=BAND, match_probability__gte=QUEUE_FLOOR)
+        ):
+            self._pair_set(pair)
+        self._relink(set(self.pairs), set())
+
+    def apply(self, changes: list[tuple[int, str, list, list]], number: int) -> bool:
+        """Bring the core up to ``number`` with the changes after its own (False: one of them changes
+        everything, read the queue whole). Reads the pairs and merges the changes name, nothing else."""
+        pair_ids: set[int] = set()
+        person_ids: set[int] = set()
+        rescored = None
+        for _number, kind, ids, values in changes:
+            if kind == QueueChangeKind.ALL:
+                return False
+            if kind == QueueChangeKind.PAIRS:
+                pair_ids.update(ids)
+            elif kind == QueueChangeKind.PERSONS:
+                person_ids.update(ids)
+            elif kind == QueueChangeKind.RESCORED:
+                rescored = (ids, values)  # the whole band as re-scored: the latest one holds
+        dirty: set[int] = set()
+        roots: set[int] = set()
+        revalued = False
+        if rescored is not None:
+            band = dict(zip(*rescored, strict=True))
+            for pk in self.pairs.keys() - band.keys():
+                self._pair_drop(pk)  # re-scored below the floor
+                dirty.add(pk)
+            pair_ids |= band.keys() - self.pairs.keys()  # lifted into the band: read below
+            for pk, pair in self.pairs.items():
+                if pair.match_probability != band[pk]:
+                    pair.match_probability = band[pk]  # shared with the kept clusters: re-sorted after
+                    revalued = True
+        rekey: set[int] = set()
+        if person_ids:
+            survivors = dict(
+                Merge.objects.filter(merged_id__in=person_ids, undone_at__isnull=True).values_list(
+                    "merged_id", "survivor_id"
+                )
+            )
+            affected = set().union(*(self._held_by(p) for p in person_ids))
+            before = {person: self.now(person) for person in affected}
+            for person in person_ids:
+                old, new = self.survivor_of.get(person), survivors.get(person)
+                if old == new:
+                    continue
+                if old is not None:
+                    self.merged_into[old].discard(person)
+                    del self.survivor_of[person]
+                if new is not None:
+                    self.survivor_of[person] = new
+                    self.merged_into[new].add(person)
+            for person in affected:
+                if person in self.root:
+                    held = self.root.pop(person)
+                    self.held[held] -= 1
+                    if self.held[held] <= 0:
+                        del self.held[held]
+                if person in self.survivor_of:
+                    self.root[person] = self._follow(person)
+                    self.held[self.root[person]] += 1
+                roots.update((before[person], self.now(person)))
+                dirty |= self.by_person.get(person, set())
+                rekey |= self.different_of.get(person, set())
+        if pair_ids:
+            rows = {pair.pk: pair for pair in _band_rows(CandidatePair.objects.filter(pk__in=pair_ids))}
+            for pk in pair_ids:
+                row = rows.get(pk)
+                if pk in self.different:
+                    a, b = self.different.pop(pk)
+                    self.different_of[a].discard(pk)
+                    self.different_of[b].discard(pk)
+                if row is not None and row.status == PairStatus.DIFFERENT:
+                    self.different[pk] = (row.person_a_id, row.person_b_id)
+                    self.different_of[row.person_a_id].add(pk)
+                    self.different_of[row.person_b_id].add(pk)
+                rekey.add(pk)
+                self._pair_drop(pk)
+                if row is not None and row.status in BAND and row.match_probability >= QUEUE_FLOOR:
+                    self._pair_set(row)
+                dirty.add(pk)
+        for pk in rekey:
+            for key in self._rekey(pk):
+                dirty |= self._between(key)
+        touched = self._relink(dirty, roots)
+        self.number = number
+        self.deltas.append((number, touched, revalued))
+        if len(self.deltas) > QUEUE_DELTAS_KEPT:
+            self.since = self.deltas.pop(0)[0]
+        return True
+
+
+class ReachQueue:
+    """The review queue of the reviewers with one reach (jurisdiction, data classes, the date): the
+    core's components cut to the persons in reach, as ``Cluster``s in the queue's order, and {pair: its
+    cluster}. Follows the core's deltas: only the clusters of the components a change touched are
+    derived again (their new persons' reach read in one query); a re-scoring re-sorts the queue."""
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+        self.jurisdiction = key[0]
+        self.core: QueueCore | None = None
+        self.number = -1
+        self.read_at = time.monotonic()
+        self.places: dict[int, str] = {}  # persons in reach → their place
+        self.out: set[int] = set()  # persons known out of reach
+        self.of_component: dict[int, list[Cluster]] = {}
+        self.order: list[Cluster] = []
+        self.keys: list[tuple] = []
+        self.key_of: dict[int, tuple] = {}  # anchor → its place in the order
+        self.where: dict[int, Cluster] = {}
+
+    @staticmethod
+    def _order_key(cluster: Cluster) -> tuple:
+        return (not cluster.in_jurisdiction, -cluster.value, cluster.anchor)
+
+    def sync(self, user, core: QueueCore) -> None:
+        if self.core is core and self.number == core.number:
+            return
+        if self.core is not core or self.number < core.since:
+            self.of_component, self.order, self.keys, self.key_of, self.where = {}, [], [], {}, {}
+            touched, revalued = set(core.components), False
+        else:
+            touched, revalued = set(), False
+            for number, changed, moved in core.deltas:
+                if number > self.number:
+                    touched |= changed
+                    revalued |= moved
+        live = [index for index in touched if index in core.components]
+        resort = revalued or len(live) > QUEUE_RESORT_AT
+        gone = [cluster for index in touched for cluster in self.of_component.pop(index, ())]
+        if len(gone) > QUEUE_RESORT_AT:  # many at once (a re-scoring moved pairs across the floor): one pass
+            ids = {id(cluster) for cluster in gone}
+            for cluster in gone:
+                for link in cluster.links:
+                    if self.where.get(link.pair.pk) is cluster:
+                        del self.where[link.pair.pk]
+            self.order = [cluster for cluster in self.order if id(cluster) not in ids]
+            resort = True
+        else:
+            for cluster in gone:
+                resort |= not self._remove(cluster)
+        unknown = {
+            m
+            for index in live
+            for m in core.components[index].members
+            if m not in self.places and m not in self.out
+        }
+        if unknown:
+            rows = (
+                persons_visible(user)
+                .filter(pk__in=unknown)
+                .values_list("pk", "temporary_unit__path", "permanent_unit__path")
+            )
+            for pk, temporary, permanent in rows:
+                self.places[pk] = temporary or permanent or ""
+            self.out |= unknown - self.places.keys()
+        for index in live:
+            found = self._derive(core, index)
+            self.of_component[index] = found
+            for cluster in found:
+                self._insert(cluster, sort=not resort)
+        if resort:
+            self._resort(revalued)
+        self.core, self.number = core, core.number
+
+    def _derive(self, core: QueueCore, index: int) -> list[Cluster]:
+        component = core.components[index]
+        if all(m in self.places for m in component.members):
+            groups = [component.links]
+        else:
+            parent: dict[int, int] = {}
+
+            def find(x: int) -> int:
+                root = x
+                while parent.setdefault(root, root) != root:
+                    root = parent[root]
+                while parent[x] != root:
+                    parent[x], x = root, parent[x]
+                return root
+
+            visible = [link for link in component.links if link.a in self.places and link.b in self.places]
+            for link in visible:
+                ra, rb = find(link.a), find(link.b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+            by_root: dict[int, list[Link]] = {}
+            for link in visible:
+                by_root.setdefault(find(link.a), []).append(link)
+            groups = list(by_root.values())
+        jurisdiction = self.jurisdiction
+        found = []
+        for links in groups:
+            members = sorted({x for link in links for x in (link.a, link.b)})
+            places = [self.places[m] for m in members]
+            found.append(
+                Cluster(
+                    members=members,
+                    links=sorted(links, key=lambda link: (link.pair.match_probability, link.pair.pk)),
+                    districts={_district(p) for p in places} - {""},
+                    in_jurisdiction=bool(jurisdiction)
+                    and any(p == jurisdiction or p.startswith(jurisdiction + ".") for p in places),
+                    records={m: 1 + core.held.get(m, 0) for m in members},
+                )
+            )
+        return found
+
+    def _insert(self, cluster: Cluster, *, sort: bool) -> None:
         for link in cluster.links:
-            where[link.pair.pk] = index
-            # Kept without the explanations (about half the memory at 1M; read again with the pairs the
-            # cluster page shows, ``_cluster_now``): reading one from the kept queue loads it (deferred).
-            link.pair.__dict__.pop("explanation", None)
+            self.where[link.pair.pk] = cluster
+        if not sort:
+            self.order.append(cluster)
+            return
+        key = self._order_key(cluster)
+        index = bisect.bisect_left(self.keys, key)
+        self.keys.insert(index, key)
+        self.order.insert(index, cluster)
+        self.key_of[cluster.anchor] = key
+
+    def _remove(self, cluster: Cluster) -> bool:
+        """Take ``cluster`` out of the queue (False: it was not where its key says, sort again)."""
+        for link in cluster.links:
+            if self.where.get(link.pair.pk) is cluster:
+                del self.where[link.pair.pk]
+        key = self.key_of.pop(cluster.anchor, None)
+        index = bisect.bisect_left(self.keys, key) if key is not None else len(self.keys)
+        if index < len(self.order) and self.order[index] is cluster:
+            del self.keys[index]
+            del self.order[index]
+            return True
+        self.order = [c for c in self.order if c is not cluster]
+        return False
+
+    def _resort(self, revalued: bool) -> None:
+        """Sort the queue again; after a re-scoring, every cluster's figures and link order first, in
+        arrays (tens of thousands of clusters at 1M, within a page's budget)."""
+        order = self.order
+        if not order:
+            self.keys, self.key_of = [], {}
+            return
+        count = len(order)
+        # What does not move with the probabilities, one row per cluster (list comprehensions: the
+        # cheapest way through tens of thousands of clusters in Python).
+        static = np.array(
+            [
+                (
+                    len(c.links),
+                    UNSURE_DISCOUNT if c.unsure else 1.0,
+                    c.record_pairs,
+                    not c.in_jurisdiction,
+                    c.anchor,
+                )
+                for c in order
+            ],
+            dtype=np.float64,
+        )
+        outside, anchors = static[:, 3].astype(bool), static[:, 4].astype(np.int64)
+        if revalued:
+            sizes = static[:, 0].astype(np.int64)
+            links = [link.pair for c in order for link in c.links]
+            probabilities = np.array([pair.match_probability for pair in links], dtype=np.float64)
+            pks = np.array([pair.pk for pair in links], dtype=np.int64)
+            row = np.repeat(np.arange(count), sizes)
+            # Each cluster's links by probability (as ``_derive`` sorts them): re-sorted where that moved.
+            sequence = np.lexsort((pks, probabilities, row))
+            for index in set(row[sequence != np.arange(len(links))].tolist()):
+                order[index].links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
+            # Σ p over each cluster's links, added in that order as ``Cluster.certainty`` adds them (the
+            # same floats, so the same order as ``review_clusters``): one column of links at a time.
+            column = np.arange(len(links)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            table = np.zeros((count, int(sizes.max())))
+            table[row, column] = probabilities[sequence]
+            total = table[:, 0].copy()
+            for index in range(1, table.shape[1]):
+                total += table[:, index]
+            certainty = total / sizes
+            values = static[:, 2] * certainty * static[:, 1]
+            for cluster, sure, value in zip(order, certainty.tolist(), values.tolist(), strict=True):
+                state = cluster.__dict__
+                state["certainty"], state["value"] = sure, value
+                state.pop("weak_links", None)
+        else:
+            values = np.array([c.value for c in order], dtype=np.float64)
+        sequence = np.lexsort((anchors, -values, outside))
+        self.order = [order[i] for i in sequence.tolist()]
+        self.keys = list(
+            zip(
+                outside[sequence].tolist(),
+                (-values[sequence]).tolist(),
+                anchors[sequence].tolist(),
+                strict=True,
+            )
+        )
+        self.key_of = dict(zip(anchors[sequence].tolist(), self.keys, strict=True))
+
+    def after(self, cluster: Cluster) -> int | None:
+        """The anchor of the cluster after ``cluster`` in the queue (after the last, the first)."""
+        if len(self.order) < 2:
+            return None
+        key = self.key_of.get(cluster.anchor)
+        index = bisect.bisect_left(self.keys, key) if key is not None else -1
+        if not (0 <= index < len(self.order) and self.order[index] is cluster):
+            return self.order[0].anchor
+        return self.order[(index + 1) % len(self.order)].anchor
+
+
+_core: QueueCore | None = None
+_kept: OrderedDict[tuple, ReachQueue] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def queue_build(number: int) -> QueueCore:
+    """The queue's core read whole from the database (the pages' one full read, once per process)."""
+    core = QueueCore(number)
+    core.load()
+    return core
+
+
+def queue_number() -> int:
+    """The number of the latest change to the review queue (one query)."""
+    return QueueState.objects.order_by("pk").values_list("number", flat=True).first() or 0
+
+
+def queue_changed(*, pairs=None, persons=None, rescored=None) -> None:
+    """Record a change to the review queue, inside the change's transaction: the ``pairs`` (ids) whose
+    status, probability or decisions changed, or the ``persons`` (ids) merged or unmerged, or a
+    re-scoring (``rescored``: {pair id: probability} of every pair of the queue's band after it); none
+    given: everything may have changed (a run), every process reads the queue whole again. Called by the
+    services that write in bulk, and by the models' save/delete signals for any other write."""
+    if pairs is None and persons is None and rescored is None:
+        kind, ids, values = QueueChangeKind.ALL, [], []
+    elif rescored is not None:
+        kind, ids, values = QueueChangeKind.RESCORED, list(rescored), list(rescored.values())
+    elif pairs is not None:
+        kind, ids, values = QueueChangeKind.PAIRS, sorted(set(pairs)), []
+    else:
+        kind, ids, values = QueueChangeKind.PERSONS, sorted(set(persons)), []
+    # The row's lock orders the changes: a change's number is taken while its transaction holds it, so
+    # the numbers commit in order and a reader never skips one still uncommitted.
+    if not QueueState.objects.update(number=F("number") + 1):
+        QueueState.objects.create(number=1)
+    number = queue_number()
+    QueueChange.objects.create(number=number, kind=kind, ids=ids, values=values)
+    if kind == QueueChangeKind.ALL:
+        QueueChange.objects.filter(number__lt=number).delete()
+    elif kind == QueueChangeKind.RESCORED:  # the latest re-scoring holds the whole band
+        QueueChange.objects.filter(number__lt=number, kind=QueueChangeKind.RESCORED).update(
+            kind=QueueChangeKind.PAIRS, ids=[], values=[]
+        )
+    if number % 1000 == 0:
+        QueueChange.objects.filter(number__lte=number - QUEUE_CHANGES_KEPT).delete()
+
+
+def queue_forget() -> None:
+    """Drop the queue kept in this process (tests: each test's database starts again)."""
+    global _core
     with _kept_lock:
-        for stale in [k for k in _kept if k[0] == user.pk]:
-            del _kept[stale]
-        _kept[key] = (now, clusters, where)
+        _core = None
+        _kept.clear()
+
+
+def _reach_key(user) -> tuple:
+    """Who sees which persons (``persons_visible``): the jurisdiction, the data classes, the date."""
+    return (
+        getattr(user, "jurisdiction_path", "") or "",
+        tuple(sorted(getattr(user, "data_classes", ()))),
+        timezone.localdate(),  # who counts as a child changes with the date
+    )
+
+
+def _core_now(number: int, *, rebuild: bool) -> QueueCore:
+    global _core
+    core = _core
+    if core is not None and not rebuild and core.number != number:
+        changes = list(
+            QueueChange.objects.filter(number__gt=core.number, number__lte=number)
+            .order_by("number")
+            .values_list("number", "kind", "ids", "values")
+        )
+        if number < core.number or len(changes) != number - core.number or not core.apply(changes, number):
+            core = None
+    if core is None or rebuild:
+        core = queue_build(number)
+    _core = core
+    return core
+
+
+def _queue_indexed(user, *, rebuild: bool = False) -> ReachQueue:
+    """The reviewer's queue (``review_clusters``' order) kept in the process, brought up to the latest
+    change; read whole when asked, when a change says so, or the reach after ``QUEUE_KEPT_SECONDS``."""
+    require_reviewer(user)
+    key = _reach_key(user)
+    number = queue_number()
+    with _kept_lock:
+        core = _core_now(number, rebuild=rebuild)
+        reach = _kept.get(key)
+        if reach is None or rebuild or time.monotonic() - reach.read_at >= QUEUE_KEPT_SECONDS:
+            reach = _kept[key] = ReachQueue(key)
+        reach.sync(user, core)
+        _kept.move_to_end(key)
         while len(_kept) > QUEUE_KEPT_MAX:
             _kept.popitem(last=False)
-    return clusters, where
+    return reach
 
 
 def review_queue(user, *, district: str = "") -> list[Cluster]:
-    """``review_clusters(user, district=...)`` as kept under the queue's token (a new list; the clusters
-    are shared: read them, do not change them)."""
-    clusters, _where = _queue_indexed(user)
+    """``review_clusters(user, district=...)`` as kept in the process (a new list; the clusters are
+    shared: read them, do not change them)."""
+    reach = _queue_indexed(user)
+    with _kept_lock:
+        clusters = list(reach.order)
     if district:
         return [c for c in clusters if district in c.districts]
-    return list(clusters)
+    return clusters
 
 
 def district_names(paths: set[str]) -> list[tuple[str, str]]:

@@ -46,7 +46,13 @@ from lanhmanh.linkage.models import (
     ReviewKind,
     RunStep,
 )
-from lanhmanh.linkage.selectors import apart_roots, merged_roots, queue_changed, resolve_person_id
+from lanhmanh.linkage.selectors import (
+    QUEUE_FLOOR,
+    apart_roots,
+    merged_roots,
+    queue_changed,
+    resolve_person_id,
+)
 from lanhmanh.linkage.tasks import dedup_registry
 from lanhmanh.people.models import Person
 from lanhmanh.people.selectors import persons_visible, without_merged
@@ -121,8 +127,7 @@ def merge_persons(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audited_insert(actor=actor, instance=merge, action=ChangeRecord.Action.MERGE, reason="hợp nhất hồ sơ")
-    _counting_refresh(survivor.pk, merged.pk)
-    queue_changed()
+    _counting_refresh(survivor.pk, merged.pk)  # the queue's change: the Merge's save signal
     return merge
 
 
@@ -159,8 +164,7 @@ def merge_undo(*, actor, merge: Merge) -> Merge:
         undone_at=timezone.now(),
         undone_by=actor,
     )
-    _counting_refresh(merge.survivor_id, merge.merged_id)
-    queue_changed()
+    _counting_refresh(merge.survivor_id, merge.merged_id)  # the queue's change: the Merge's save signal
     return merge
 
 
@@ -748,8 +752,7 @@ def _record_decision(actor, pair: CandidatePair, decision: str, note: str, revie
         clean=False,
         status=decision,
         decided_at=timezone.now(),
-    )
-    queue_changed()
+    )  # the queue's changes: the decision's and the pair's save signals
     return row
 
 
@@ -794,8 +797,7 @@ def review_undo(*, actor, review):
             clean=False,
             status=earlier.decision if earlier else PairStatus.PENDING,
             decided_at=earlier.decided_at if earlier else None,
-        )
-    queue_changed()
+        )  # the queue's change: the pair's save signal
     return audited_update(
         actor=actor,
         instance=review,
@@ -966,7 +968,12 @@ def model_relearn(*, actor=None, prior: float = RELEARN_PRIOR) -> ModelVersion |
     )
     version.rescored = len(pending)
     version.save(update_fields=["rescored"])
-    queue_changed()
+    # No signal for a bulk update: the queue's band as re-scored, for the kept queues to follow.
+    queue_changed(
+        rescored={
+            pair.pk: pair.match_probability for pair in pending if pair.match_probability >= QUEUE_FLOOR
+        }
+    )
     return version
 
 
