@@ -277,22 +277,13 @@ def versions() -> dict[str, str]:
 
 
 @functools.cache
-def _derived(kind: str, model, _generation: int) -> list:
-    """What every save of ``model`` reads from the registry (kept per registry ``generation``): its rollup
-    sources (``kind`` "sources") or the sources following it (``kind`` "followers")."""
-    if kind == "sources":
-        return [s for s in rollup_sources() if s.queryset().model is model]
-    found = []
-    for source in rollup_sources():
-        records = source.queryset().model
-        for lookup, names in source.rollup_follows.items():
-            if _related_model(records, lookup) is model:
-                found.append((source, lookup, frozenset(names)))
-    return found
+def _sources_over(model, _generation: int) -> list[ComputedSource]:
+    """The rollup sources whose records are ``model``'s, kept per registry ``generation`` (every save reads it)."""
+    return [s for s in rollup_sources() if s.queryset().model is model]
 
 
 def _sources_of(model) -> list[ComputedSource]:
-    return _derived("sources", model, generation())
+    return _sources_over(model, generation())
 
 
 def _before_write(sender, instance, **kwargs) -> None:
@@ -343,7 +334,19 @@ def _related_model(model, lookup: str):
 def _followers(model) -> list[tuple[ComputedSource, str, frozenset[str]]]:
     """(source, lookup from its records to ``model``, the fields of ``model`` it reads) for every rollup
     source that follows ``model`` (``ComputedSource.rollup_follows``)."""
-    return _derived("followers", model, generation())
+    return _followers_over(model, generation())
+
+
+@functools.cache
+def _followers_over(model, _generation: int) -> list[tuple[ComputedSource, str, frozenset[str]]]:
+    """``_followers``, kept per registry ``generation`` (every save of a followed row reads it)."""
+    found = []
+    for source in rollup_sources():
+        records = source.queryset().model
+        for lookup, names in source.rollup_follows.items():
+            if _related_model(records, lookup) is model:
+                found.append((source, lookup, frozenset(names)))
+    return found
 
 
 def _related_contributions(moving, pks: list, *, lock: bool) -> dict[tuple, list]:
