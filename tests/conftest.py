@@ -31,6 +31,7 @@ from tests.demo_fixtures import (  # noqa: F401 - fixtures
     demo_registry,
     demo_snapshots,
     restores_a_snapshot,
+    snapshot_of,
     starts_from_a_snapshot,
 )
 
@@ -290,10 +291,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     _share_between_the_two_runs(config, items)
     # Transactional tests last; among them, those that start from a snapshot together at the very end, so that
     # only the first of them needs the emptied database (``pytest_runtest_teardown`` above).
+    # Those of one snapshot run one after another: restoring the snapshot restored last rewrites only the tables
+    # the test before wrote (PostgreSQL, ``tests/dbsnapshot.py``).
     items.sort(
         key=lambda item: (
             _flushes_the_database(item),
             starts_from_a_snapshot(item),
+            snapshot_of(item) or "",
         )
     )
 

@@ -40,6 +40,12 @@ def starts_from_a_snapshot(item: pytest.Item) -> bool:
     return bool(SNAPSHOT_OF.keys() & set(getattr(item, "fixturenames", ())))
 
 
+def snapshot_of(item: pytest.Item) -> str | None:
+    """The snapshot a test starts from (the first its fixtures ask for), or None."""
+    names = getattr(item, "fixturenames", ())
+    return next((snapshot for fixture, snapshot in SNAPSHOT_OF.items() if fixture in names), None)
+
+
 def restores_a_snapshot(item: pytest.Item | None) -> bool:
     """Whether ``item`` starts by replacing the whole database with a snapshot already taken.
 
@@ -48,8 +54,7 @@ def restores_a_snapshot(item: pytest.Item | None) -> bool:
     """
     if item is None or _session_snapshots is None:
         return False
-    names = getattr(item, "fixturenames", ())
-    name = next((snapshot for fixture, snapshot in SNAPSHOT_OF.items() if fixture in names), None)
+    name = snapshot_of(item)
     return name is not None and _session_snapshots.has(name)
 
 
