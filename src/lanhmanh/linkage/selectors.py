@@ -72,9 +72,9 @@ def pair_get(user, pk) -> CandidatePair:
     require_reviewer(user)
     visible = persons_visible(user).values("pk")
     try:
-        return CandidatePair.objects.select_related("person_a", "person_b").get(
-            pk=pk, person_a__in=visible, person_b__in=visible
-        )
+        return CandidatePair.objects.select_related(
+            "person_a", "person_b", "model_version", "explanation_version"
+        ).get(pk=pk, person_a__in=visible, person_b__in=visible)
     except (CandidatePair.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -352,7 +352,17 @@ def _cluster_now(user, kept: Cluster) -> Cluster | None:
             match_probability__gte=QUEUE_FLOOR,
         )
         .annotate(decision_count=Count("decisions"))
-        .only("pk", "person_a_id", "person_b_id", "match_probability", "status", "explanation")
+        .select_related("model_version", "explanation_version")
+        .only(
+            "pk",
+            "person_a_id",
+            "person_b_id",
+            "match_probability",
+            "status",
+            "explanation",
+            "model_version__parameters",
+            "explanation_version__parameters",
+        )
     }
     if len(pairs) != len(kept.links):
         return None
