@@ -10,7 +10,6 @@ Runs are for city coordinators with the same classes.
 
 from __future__ import annotations
 
-import bisect
 import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
@@ -148,8 +147,9 @@ class Link:
 class Cluster:
     """Records the model would join into one person, with the pending links between them. What is
     derived from the links is computed once (the queue page sorts tens of thousands of kept clusters);
-    a kept cluster's probability-derived figures are computed again when its pairs are re-scored
-    (``ReachQueue``), nothing else of it changes."""
+    the probability-derived figures (``certainty``, ``value``, ``weak_links``) are computed again on the
+    first read after a re-scoring of the kept queue (``epoch``, shared by the clusters of one
+    ``ReachQueue``, counts the re-scorings), nothing else of it changes."""
 
     members: list[int]
     links: list[Link]
@@ -158,6 +158,7 @@ class Cluster:
     records: dict[int, int] = field(
         default_factory=dict
     )  # member → its records (itself and those merged into it)
+    epoch: list[int] = field(default_factory=lambda: [0], repr=False, compare=False)
 
     @cached_property
     def anchor(self) -> int:
@@ -173,30 +174,39 @@ class Cluster:
         return all(link.pair.status == PairStatus.UNSURE for link in self.links)
 
     @cached_property
-    def certainty(self) -> float:
-        """Mean match probability of the links (added left to right, as ``ReachQueue._resort`` adds them)."""
-        total = 0.0
-        for link in self.links:
-            total += link.pair.match_probability
-        return total / len(self.links)
-
-    @cached_property
     def record_pairs(self) -> int:
         """Pairs of records that are not one person yet and would be if the cluster is confirmed whole."""
         counts = [self.records.get(member, 1) for member in self.members]
         return (sum(counts) ** 2 - sum(n * n for n in counts)) // 2
 
-    @cached_property
+    def _figures(self) -> tuple[int, float, float, int]:
+        figures = self.__dict__.get("_figures_kept")
+        if figures is None or figures[0] != self.epoch[0]:
+            total = 0.0  # added left to right, as ``ReachQueue._resort`` adds them (the same floats)
+            for link in self.links:
+                total += link.pair.match_probability
+            certainty = total / len(self.links)
+            value = self.record_pairs * certainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
+            figures = (self.epoch[0], certainty, value, sum(link.weak for link in self.links))
+            self.__dict__["_figures_kept"] = figures
+        return figures
+
+    @property
+    def certainty(self) -> float:
+        """Mean match probability of the links."""
+        return self._figures()[1]
+
+    @property
     def value(self) -> float:
         """How much a decision is expected to change the registry: the pairs of records it would join
         × the mean probability that they are one person (halved when every link is unsure). Nothing
         in the queue is joined until a reviewer says so, so a decision changes the registry by the
         records it joins; a split leaves the registry as it is."""
-        return self.record_pairs * self.certainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
+        return self._figures()[2]
 
-    @cached_property
+    @property
     def weak_links(self) -> int:
-        return sum(link.weak for link in self.links)
+        return self._figures()[3]
 
     @property
     def seen(self) -> str:
@@ -384,7 +394,6 @@ QUEUE_CHANGES_KEPT = 5000  # changes kept in the database (a process further beh
 # More clusters than this in or out of a reach's queue at once: sorted again whole, not one at a time.
 QUEUE_RESORT_AT = 64
 BAND = (PairStatus.PENDING, PairStatus.UNSURE)
-_VALUED = ("certainty", "value", "weak_links")  # a cluster's figures that move with its links' probabilities
 
 
 def _band_rows(queryset) -> QuerySet[CandidatePair]:
@@ -653,7 +662,12 @@ class ReachQueue:
     """The review queue of the reviewers with one reach (jurisdiction, data classes, the date): the
     core's components cut to the persons in reach, as ``Cluster``s in the queue's order, and {pair: its
     cluster}. Follows the core's deltas: only the clusters of the components a change touched are
-    derived again (their new persons' reach read in one query); a re-scoring re-sorts the queue."""
+    derived again (their new persons' reach read in one query); a re-scoring re-sorts the queue.
+
+    Each cluster has a slot in arrays holding what orders it (anchor, pairs of records, discount,
+    jurisdiction, value, place in the order) and its links' pair ids, so a re-scoring computes every
+    value and sorts again in arrays without reading the clusters; each cluster's own figures are then
+    computed again when read (``Cluster.epoch``)."""
 
     def __init__(self, key: tuple) -> None:
         self.key = key
@@ -663,21 +677,98 @@ class ReachQueue:
         self.read_at = time.monotonic()
         self.places: dict[int, str] = {}  # persons in reach → their place
         self.out: set[int] = set()  # persons known out of reach
+        self.epoch = [0]
+        self._clear()
+
+    def _clear(self) -> None:
         self.of_component: dict[int, list[Cluster]] = {}
         self.order: list[Cluster] = []
-        self.keys: list[tuple] = []
-        self.key_of: dict[int, tuple] = {}  # anchor → its place in the order
         self.where: dict[int, Cluster] = {}
+        self.slot_of: dict[int, int] = {}  # anchor → slot
+        self.free: list[int] = []
+        self.used = 0  # slots used (live or free)
+        size = 1024
+        self.clusters = np.empty(size, dtype=object)
+        self.anchors = np.zeros(size, dtype=np.int64)
+        self.pairs = np.zeros(size, dtype=np.float64)  # pairs of records it would join
+        self.discount = np.ones(size, dtype=np.float64)
+        self.outside = np.zeros(size, dtype=bool)  # not in the reviewer's jurisdiction
+        self.alive = np.zeros(size, dtype=bool)
+        self.values = np.zeros(size, dtype=np.float64)
+        self.rank = np.zeros(size, dtype=np.int64)  # place in ``order``
+        self.start = np.zeros(size, dtype=np.int64)  # its links in the link arrays
+        self.count = np.zeros(size, dtype=np.int64)
+        self.link_pk = np.zeros(4096, dtype=np.int64)
+        self.link_slot = np.full(4096, -1, dtype=np.int64)  # -1: a link of a cluster taken out
+        self.links_used = 0
 
-    @staticmethod
-    def _order_key(cluster: Cluster) -> tuple:
-        return (not cluster.in_jurisdiction, -cluster.value, cluster.anchor)
+    def _grow(self) -> None:
+        size = len(self.anchors) * 2
+        for name in ("clusters", "anchors", "pairs", "discount", "outside", "alive", "values", "rank"):
+            old = getattr(self, name)
+            new = np.empty(size, dtype=old.dtype) if old.dtype == object else np.zeros(size, dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+        self.discount[self.used :] = 1.0
+        for name in ("start", "count"):
+            old = getattr(self, name)
+            new = np.zeros(size, dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    def _slot_new(self, cluster: Cluster) -> int:
+        if self.free:
+            slot = self.free.pop()
+        else:
+            if self.used == len(self.anchors):
+                self._grow()
+            slot = self.used
+            self.used += 1
+        count = len(cluster.links)
+        if self.links_used + count > len(self.link_pk):
+            self._links_compact(extra=count)
+        start = self.links_used
+        self.link_pk[start : start + count] = [link.pair.pk for link in cluster.links]
+        self.link_slot[start : start + count] = slot
+        self.links_used += count
+        self.clusters[slot] = cluster
+        self.anchors[slot] = cluster.anchor
+        self.pairs[slot] = cluster.record_pairs
+        self.discount[slot] = UNSURE_DISCOUNT if cluster.unsure else 1.0
+        self.outside[slot] = not cluster.in_jurisdiction
+        self.alive[slot] = True
+        self.values[slot] = cluster.value
+        self.start[slot], self.count[slot] = start, count
+        self.slot_of[cluster.anchor] = slot
+        return slot
+
+    def _slot_free(self, slot: int) -> None:
+        start = self.start[slot]
+        self.link_slot[start : start + self.count[slot]] = -1
+        del self.slot_of[int(self.anchors[slot])]
+        self.clusters[slot] = None
+        self.alive[slot] = False
+        self.free.append(slot)
+
+    def _links_compact(self, extra: int = 0) -> None:
+        """The link arrays without the links of clusters taken out (and room for ``extra`` more)."""
+        used = self.links_used
+        keep = self.link_slot[:used] >= 0
+        pks, slots = self.link_pk[:used][keep], self.link_slot[:used][keep]
+        size = max(4096, 2 * (len(pks) + extra))
+        self.link_pk = np.zeros(size, dtype=np.int64)
+        self.link_slot = np.full(size, -1, dtype=np.int64)
+        self.link_pk[: len(pks)], self.link_slot[: len(pks)] = pks, slots
+        self.links_used = len(pks)
+        # Each cluster's links are kept together, in its order.
+        firsts = np.r_[True, slots[1:] != slots[:-1]] if len(slots) else np.zeros(0, dtype=bool)
+        self.start[slots[firsts]] = np.flatnonzero(firsts)
 
     def sync(self, user, core: QueueCore) -> None:
         if self.core is core and self.number == core.number:
             return
         if self.core is not core or self.number < core.since:
-            self.of_component, self.order, self.keys, self.key_of, self.where = {}, [], [], {}, {}
+            self._clear()
             touched, revalued = set(core.components), False
         else:
             touched, revalued = set(), False
@@ -689,12 +780,8 @@ class ReachQueue:
         resort = revalued or len(live) > QUEUE_RESORT_AT
         gone = [cluster for index in touched for cluster in self.of_component.pop(index, ())]
         if len(gone) > QUEUE_RESORT_AT:  # many at once (a re-scoring moved pairs across the floor): one pass
-            ids = {id(cluster) for cluster in gone}
             for cluster in gone:
-                for link in cluster.links:
-                    if self.where.get(link.pair.pk) is cluster:
-                        del self.where[link.pair.pk]
-            self.order = [cluster for cluster in self.order if id(cluster) not in ids]
+                self._take_out(cluster)
             resort = True
         else:
             for cluster in gone:
@@ -720,7 +807,7 @@ class ReachQueue:
             for cluster in found:
                 self._insert(cluster, sort=not resort)
         if resort:
-            self._resort(revalued)
+            self._resort(core if revalued else None)
         self.core, self.number = core, core.number
 
     def _derive(self, core: QueueCore, index: int) -> list[Cluster]:
@@ -760,6 +847,7 @@ class ReachQueue:
                     in_jurisdiction=bool(jurisdiction)
                     and any(p == jurisdiction or p.startswith(jurisdiction + ".") for p in places),
                     records={m: 1 + core.held.get(m, 0) for m in members},
+                    epoch=self.epoch,
                 )
             )
         return found
@@ -767,97 +855,88 @@ class ReachQueue:
     def _insert(self, cluster: Cluster, *, sort: bool) -> None:
         for link in cluster.links:
             self.where[link.pair.pk] = cluster
+        slot = self._slot_new(cluster)
         if not sort:
-            self.order.append(cluster)
+            self.order.append(cluster)  # sorted again whole after
             return
-        key = self._order_key(cluster)
-        index = bisect.bisect_left(self.keys, key)
-        self.keys.insert(index, key)
+        # Its place: the live clusters before it in the order (jurisdiction first, then value, then anchor).
+        used = self.used
+        alive, outside, values = self.alive[:used], self.outside[:used], self.values[:used]
+        o, v, a = self.outside[slot], self.values[slot], self.anchors[slot]
+        before = alive & (
+            (outside < o) | ((outside == o) & ((values > v) | ((values == v) & (self.anchors[:used] < a))))
+        )
+        index = int(np.count_nonzero(before))
+        later = alive & (self.rank[:used] >= index)
+        later[slot] = False
+        self.rank[:used][later] += 1
+        self.rank[slot] = index
         self.order.insert(index, cluster)
-        self.key_of[cluster.anchor] = key
 
-    def _remove(self, cluster: Cluster) -> bool:
-        """Take ``cluster`` out of the queue (False: it was not where its key says, sort again)."""
+    def _take_out(self, cluster: Cluster) -> int | None:
+        """``cluster`` out of {pair: cluster} and its slot freed; its place in the order (None: not kept)."""
         for link in cluster.links:
             if self.where.get(link.pair.pk) is cluster:
                 del self.where[link.pair.pk]
-        key = self.key_of.pop(cluster.anchor, None)
-        index = bisect.bisect_left(self.keys, key) if key is not None else len(self.keys)
-        if index < len(self.order) and self.order[index] is cluster:
-            del self.keys[index]
+        slot = self.slot_of.get(cluster.anchor)
+        if slot is None or self.clusters[slot] is not cluster:
+            return None
+        index = int(self.rank[slot])
+        self._slot_free(slot)
+        return index
+
+    def _remove(self, cluster: Cluster) -> bool:
+        """Take ``cluster`` out of the queue (False: it was not where its place says, sort again)."""
+        index = self._take_out(cluster)
+        if index is not None and index < len(self.order) and self.order[index] is cluster:
             del self.order[index]
+            used = self.used
+            later = self.alive[:used] & (self.rank[:used] > index)
+            self.rank[:used][later] -= 1
             return True
         self.order = [c for c in self.order if c is not cluster]
         return False
 
-    def _resort(self, revalued: bool) -> None:
-        """Sort the queue again; after a re-scoring, every cluster's figures and link order first, in
-        arrays (tens of thousands of clusters at 1M, within a page's budget)."""
-        order = self.order
-        if not order:
-            self.keys, self.key_of = [], {}
-            return
-        count = len(order)
-        # What does not move with the probabilities, one row per cluster (list comprehensions: the
-        # cheapest way through tens of thousands of clusters in Python).
-        static = np.array(
-            [
-                (
-                    len(c.links),
-                    UNSURE_DISCOUNT if c.unsure else 1.0,
-                    c.record_pairs,
-                    not c.in_jurisdiction,
-                    c.anchor,
-                )
-                for c in order
-            ],
-            dtype=np.float64,
-        )
-        outside, anchors = static[:, 3].astype(bool), static[:, 4].astype(np.int64)
-        if revalued:
-            sizes = static[:, 0].astype(np.int64)
-            links = [link.pair for c in order for link in c.links]
-            probabilities = np.array([pair.match_probability for pair in links], dtype=np.float64)
-            pks = np.array([pair.pk for pair in links], dtype=np.int64)
-            row = np.repeat(np.arange(count), sizes)
-            # Each cluster's links by probability (as ``_derive`` sorts them): re-sorted where that moved.
-            sequence = np.lexsort((pks, probabilities, row))
-            for index in set(row[sequence != np.arange(len(links))].tolist()):
-                order[index].links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
-            # Σ p over each cluster's links, added in that order as ``Cluster.certainty`` adds them (the
-            # same floats, so the same order as ``review_clusters``): one column of links at a time.
-            column = np.arange(len(links)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-            table = np.zeros((count, int(sizes.max())))
-            table[row, column] = probabilities[sequence]
-            total = table[:, 0].copy()
-            for index in range(1, table.shape[1]):
-                total += table[:, index]
-            certainty = total / sizes
-            values = static[:, 2] * certainty * static[:, 1]
-            for cluster, sure, value in zip(order, certainty.tolist(), values.tolist(), strict=True):
-                state = cluster.__dict__
-                state["certainty"], state["value"] = sure, value
-                state.pop("weak_links", None)
-        else:
-            values = np.array([c.value for c in order], dtype=np.float64)
-        sequence = np.lexsort((anchors, -values, outside))
-        self.order = [order[i] for i in sequence.tolist()]
-        self.keys = list(
-            zip(
-                outside[sequence].tolist(),
-                (-values[sequence]).tolist(),
-                anchors[sequence].tolist(),
-                strict=True,
-            )
-        )
-        self.key_of = dict(zip(anchors[sequence].tolist(), self.keys, strict=True))
+    def _resort(self, rescored: QueueCore | None) -> None:
+        """Sort the queue again, in the arrays; after a re-scoring (``rescored``: the core, whose pairs
+        hold the probabilities now) every cluster's value first, and the links of the clusters whose
+        order by probability moved sorted again (tens of thousands of clusters at 1M, within a page's
+        budget: no cluster is read but those)."""
+        used = self.used
+        live = np.flatnonzero(self.alive[:used])
+        if rescored is not None and len(live):
+            self._links_compact()
+            count = self.links_used
+            pks, slots = self.link_pk[:count].copy(), self.link_slot[:count].copy()
+            pairs = rescored.pairs
+            probabilities = np.array([pairs[pk].match_probability for pk in pks.tolist()], dtype=np.float64)
+            # Each cluster's links by probability, then pair (as ``_derive`` sorts them), kept together.
+            sequence = np.lexsort((pks, probabilities, slots))
+            before = np.argsort(slots, kind="stable")  # the order they are in now, clusters by slot
+            moved = np.unique(slots[sequence][pks[sequence] != pks[before]])
+            for slot in moved.tolist():
+                self.clusters[slot].links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
+            pks, slots, probabilities = pks[sequence], slots[sequence], probabilities[sequence]
+            self.link_pk[:count], self.link_slot[:count] = pks, slots
+            if count:
+                firsts = np.r_[True, slots[1:] != slots[:-1]]
+                self.start[slots[firsts]] = np.flatnonzero(firsts)
+            # Σ p over each cluster's links, added in that order (as ``Cluster.value`` adds them: the same
+            # floats, so the same order as ``review_clusters``).
+            total = np.bincount(slots, weights=probabilities, minlength=used)[live]
+            certainty = total / self.count[live]
+            self.values[live] = self.pairs[live] * certainty * self.discount[live]
+            self.epoch[0] += 1  # each cluster's figures computed again when read
+        sequence = live[np.lexsort((self.anchors[live], -self.values[live], self.outside[live]))]
+        self.order = self.clusters[sequence].tolist()
+        self.rank[sequence] = np.arange(len(sequence))
 
     def after(self, cluster: Cluster) -> int | None:
         """The anchor of the cluster after ``cluster`` in the queue (after the last, the first)."""
         if len(self.order) < 2:
             return None
-        key = self.key_of.get(cluster.anchor)
-        index = bisect.bisect_left(self.keys, key) if key is not None else -1
+        slot = self.slot_of.get(cluster.anchor)
+        index = int(self.rank[slot]) if slot is not None else -1
         if not (0 <= index < len(self.order) and self.order[index] is cluster):
             return self.order[0].anchor
         return self.order[(index + 1) % len(self.order)].anchor
