@@ -10,6 +10,7 @@ Runs are for city coordinators with the same classes.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
@@ -163,7 +164,7 @@ class Cluster:
     @cached_property
     def anchor(self) -> int:
         """The cluster's address: its first pending pair."""
-        return min(link.pair.pk for link in self.links)
+        return min(link.pair.id for link in self.links)
 
     @property
     def size(self) -> int:
@@ -394,6 +395,7 @@ QUEUE_CHANGES_KEPT = 5000  # changes kept in the database (a process further beh
 # More clusters than this in or out of a reach's queue at once: sorted again whole, not one at a time.
 QUEUE_RESORT_AT = 64
 BAND = (PairStatus.PENDING, PairStatus.UNSURE)
+QUEUE_FROZEN_AT = 10_000  # pairs in the band from which a queue read whole is kept out of full collections
 
 
 def _band_rows(queryset) -> QuerySet[CandidatePair]:
@@ -440,6 +442,9 @@ class QueueCore:
         self.components: dict[int, Component] = {}
         self.next_component = 0
         self.deltas: list[tuple[int, set[int], bool]] = []
+        # The latest re-scoring's (pair ids, sorted; their probabilities): every band pair's probability
+        # but those read again since, whose components a later delta names.
+        self.rescore = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
     def now(self, person: int) -> int:
         return self.root.get(person, person)
@@ -590,15 +595,24 @@ class QueueCore:
         roots: set[int] = set()
         revalued = False
         if rescored is not None:
-            band = dict(zip(*rescored, strict=True))
-            for pk in self.pairs.keys() - band.keys():
+            ids, values = rescored
+            band = set(ids)
+            for pk in self.pairs.keys() - band:
                 self._pair_drop(pk)  # re-scored below the floor
                 dirty.add(pk)
-            pair_ids |= band.keys() - self.pairs.keys()  # lifted into the band: read below
-            for pk, pair in self.pairs.items():
-                if pair.match_probability != band[pk]:
-                    pair.match_probability = band[pk]  # shared with the kept clusters: re-sorted after
+            pair_ids |= band - self.pairs.keys()  # lifted into the band: read below
+            pairs = self.pairs
+            for pk, probability in zip(ids, values, strict=True):
+                pair = pairs.get(pk)
+                if pair is not None and pair.match_probability != probability:
+                    pair.match_probability = probability  # shared with the kept clusters: re-sorted after
                     revalued = True
+            # The same probabilities in arrays, by pair id, for the reaches' re-sorting.
+            order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
+            self.rescore = (
+                np.asarray(ids, dtype=np.int64)[order],
+                np.asarray(values, dtype=np.float64)[order],
+            )
         rekey: set[int] = set()
         if person_ids:
             survivors = dict(
@@ -700,6 +714,7 @@ class ReachQueue:
         self.count = np.zeros(size, dtype=np.int64)
         self.link_pk = np.zeros(4096, dtype=np.int64)
         self.link_slot = np.full(4096, -1, dtype=np.int64)  # -1: a link of a cluster taken out
+        self.link_p = np.zeros(4096, dtype=np.float64)  # its probability
         self.links_used = 0
 
     def _grow(self) -> None:
@@ -728,7 +743,8 @@ class ReachQueue:
         if self.links_used + count > len(self.link_pk):
             self._links_compact(extra=count)
         start = self.links_used
-        self.link_pk[start : start + count] = [link.pair.pk for link in cluster.links]
+        self.link_pk[start : start + count] = [link.pair.id for link in cluster.links]
+        self.link_p[start : start + count] = [link.pair.match_probability for link in cluster.links]
         self.link_slot[start : start + count] = slot
         self.links_used += count
         self.clusters[slot] = cluster
@@ -754,11 +770,15 @@ class ReachQueue:
         """The link arrays without the links of clusters taken out (and room for ``extra`` more)."""
         used = self.links_used
         keep = self.link_slot[:used] >= 0
-        pks, slots = self.link_pk[:used][keep], self.link_slot[:used][keep]
+        pks, slots, probabilities = (
+            column[:used][keep] for column in (self.link_pk, self.link_slot, self.link_p)
+        )
         size = max(4096, 2 * (len(pks) + extra))
         self.link_pk = np.zeros(size, dtype=np.int64)
         self.link_slot = np.full(size, -1, dtype=np.int64)
+        self.link_p = np.zeros(size, dtype=np.float64)
         self.link_pk[: len(pks)], self.link_slot[: len(pks)] = pks, slots
+        self.link_p[: len(pks)] = probabilities
         self.links_used = len(pks)
         # Each cluster's links are kept together, in its order.
         firsts = np.r_[True, slots[1:] != slots[:-1]] if len(slots) else np.zeros(0, dtype=bool)
@@ -776,6 +796,14 @@ class ReachQueue:
                 if number > self.number:
                     touched |= changed
                     revalued |= moved
+        if revalued:  # the kept links' probabilities as re-scored (those read again since are taken out)
+            ids, values = core.rescore
+            used = self.links_used
+            if used and len(ids):
+                pks = self.link_pk[:used]
+                where = np.minimum(np.searchsorted(ids, pks), len(ids) - 1)
+                found = ids[where] == pks
+                self.link_p[:used][found] = values[where[found]]
         live = [index for index in touched if index in core.components]
         resort = revalued or len(live) > QUEUE_RESORT_AT
         gone = [cluster for index in touched for cluster in self.of_component.pop(index, ())]
@@ -807,7 +835,7 @@ class ReachQueue:
             for cluster in found:
                 self._insert(cluster, sort=not resort)
         if resort:
-            self._resort(core if revalued else None)
+            self._resort(revalued)
         self.core, self.number = core, core.number
 
     def _derive(self, core: QueueCore, index: int) -> list[Cluster]:
@@ -897,19 +925,17 @@ class ReachQueue:
         self.order = [c for c in self.order if c is not cluster]
         return False
 
-    def _resort(self, rescored: QueueCore | None) -> None:
-        """Sort the queue again, in the arrays; after a re-scoring (``rescored``: the core, whose pairs
-        hold the probabilities now) every cluster's value first, and the links of the clusters whose
+    def _resort(self, revalued: bool) -> None:
+        """Sort the queue again, in the arrays; after a re-scoring (``revalued``) every cluster's value first, and the links of the clusters whose
         order by probability moved sorted again (tens of thousands of clusters at 1M, within a page's
         budget: no cluster is read but those)."""
         used = self.used
         live = np.flatnonzero(self.alive[:used])
-        if rescored is not None and len(live):
+        if revalued and len(live):
             self._links_compact()
             count = self.links_used
             pks, slots = self.link_pk[:count].copy(), self.link_slot[:count].copy()
-            pairs = rescored.pairs
-            probabilities = np.array([pairs[pk].match_probability for pk in pks.tolist()], dtype=np.float64)
+            probabilities = self.link_p[:count].copy()
             # Each cluster's links by probability, then pair (as ``_derive`` sorts them), kept together.
             sequence = np.lexsort((pks, probabilities, slots))
             before = np.argsort(slots, kind="stable")  # the order they are in now, clusters by slot
@@ -917,7 +943,7 @@ class ReachQueue:
             for slot in moved.tolist():
                 self.clusters[slot].links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
             pks, slots, probabilities = pks[sequence], slots[sequence], probabilities[sequence]
-            self.link_pk[:count], self.link_slot[:count] = pks, slots
+            self.link_pk[:count], self.link_slot[:count], self.link_p[:count] = pks, slots, probabilities
             if count:
                 firsts = np.r_[True, slots[1:] != slots[:-1]]
                 self.start[slots[firsts]] = np.flatnonzero(firsts)
@@ -1030,11 +1056,18 @@ def _queue_indexed(user, *, rebuild: bool = False) -> ReachQueue:
     key = _reach_key(user)
     number = queue_number()
     with _kept_lock:
+        kept = _core
         core = _core_now(number, rebuild=rebuild)
         reach = _kept.get(key)
+        whole = core is not kept
         if reach is None or rebuild or time.monotonic() - reach.read_at >= QUEUE_KEPT_SECONDS:
             reach = _kept[key] = ReachQueue(key)
+            whole = True
         reach.sync(user, core)
+        if whole and len(core.pairs) >= QUEUE_FROZEN_AT:
+            # What was just read whole lives as long as the process: out of the garbage collector's
+            # full passes, which would otherwise walk it (100–200 ms at 1M) on a later page.
+            gc.freeze()
         _kept.move_to_end(key)
         while len(_kept) > QUEUE_KEPT_MAX:
             _kept.popitem(last=False)
