@@ -122,7 +122,8 @@ def test_the_bulk_re_scoring_is_the_pair_by_pair_one(seed, district_officer):
             )
         change = QueueChange.objects.order_by("-number").first()
         assert change.kind == QueueChangeKind.RESCORED
-        assert dict(zip(change.ids, change.values, strict=True)) == {
+        ids, values = selectors.rescored_arrays(change.ids, change.values)
+        assert dict(zip(ids.tolist(), values.tolist(), strict=True)) == {
             pk: probability
             for pk, (_w, probability, _e) in expected.items()
             if probability >= selectors.QUEUE_FLOOR

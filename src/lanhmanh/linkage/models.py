@@ -174,8 +174,8 @@ class QueueChangeKind(models.TextChoices):
 
 class QueueChange(models.Model):
     """One change to the review queue: the pairs or persons it touched (``ids``), a re-scoring (every
-    pending pair of the queue's band and its new probability, ``ids`` and ``values``), or a change to
-    everything (a run). Kept for a while: a process whose queue is older than the oldest one reads the
+    pending pair of the queue's band and its new probability, ``ids`` and ``values`` packed as base64
+    text: ``selectors.rescored_arrays``), or a change to everything (a run). Kept for a while: a process whose queue is older than the oldest one reads the
     queue again whole."""
 
     number = models.PositiveBigIntegerField(unique=True)

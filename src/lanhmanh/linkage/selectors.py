@@ -10,6 +10,7 @@ Runs are for city coordinators with the same classes.
 
 from __future__ import annotations
 
+import base64
 import gc
 import threading
 import time
@@ -595,7 +596,11 @@ class QueueCore:
         roots: set[int] = set()
         revalued = False
         if rescored is not None:
-            ids, values = rescored
+            ids, values = rescored_arrays(*rescored)
+            order = np.argsort(ids, kind="stable")
+            # The same probabilities in arrays, by pair id, for the reaches' re-sorting.
+            self.rescore = (ids[order], values[order])
+            ids, values = ids.tolist(), values.tolist()
             band = set(ids)
             for pk in self.pairs.keys() - band:
                 self._pair_drop(pk)  # re-scored below the floor
@@ -607,12 +612,6 @@ class QueueCore:
                 if pair is not None and pair.match_probability != probability:
                     pair.match_probability = probability  # shared with the kept clusters: re-sorted after
                     revalued = True
-            # The same probabilities in arrays, by pair id, for the reaches' re-sorting.
-            order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
-            self.rescore = (
-                np.asarray(ids, dtype=np.int64)[order],
-                np.asarray(values, dtype=np.float64)[order],
-            )
         rekey: set[int] = set()
         if person_ids:
             survivors = dict(
@@ -804,6 +803,28 @@ class ReachQueue:
                 where = np.minimum(np.searchsorted(ids, pks), len(ids) - 1)
                 found = ids[where] == pks
                 self.link_p[:used][found] = values[where[found]]
+        self._rederive(user, core, touched, revalued=revalued)
+        self.core, self.number = core, core.number
+
+    def reread(self, user, core: QueueCore) -> None:
+        """The reach of the queue's persons read again (edits made elsewhere move persons in or out of
+        reach, or to another place: not queue changes); only the clusters of the components holding a
+        person whose reach or place changed are derived again. Call after ``sync`` with the same core."""
+        persons = list(core.component_of)
+        rows = (
+            persons_visible(user)
+            .filter(pk__in=persons)
+            .values_list("pk", "temporary_unit__path", "permanent_unit__path")
+        )
+        places = {pk: temporary or permanent or "" for pk, temporary, permanent in rows}
+        moved = {person for person in persons if places.get(person) != self.places.get(person)}
+        self.places, self.out = places, set(persons) - places.keys()
+        self.read_at = time.monotonic()
+        self._rederive(user, core, {core.component_of[person] for person in moved}, revalued=False)
+
+    def _rederive(self, user, core: QueueCore, touched: set[int], *, revalued: bool) -> None:
+        """The clusters of the ``touched`` components derived again, and the queue sorted again when many
+        moved or ``revalued``."""
         live = [index for index in touched if index in core.components]
         resort = revalued or len(live) > QUEUE_RESORT_AT
         gone = [cluster for index in touched for cluster in self.of_component.pop(index, ())]
@@ -836,7 +857,6 @@ class ReachQueue:
                 self._insert(cluster, sort=not resort)
         if resort:
             self._resort(revalued)
-        self.core, self.number = core, core.number
 
     def _derive(self, core: QueueCore, index: int) -> list[Cluster]:
         component = core.components[index]
@@ -993,8 +1013,10 @@ def queue_changed(*, pairs=None, persons=None, rescored=None) -> None:
     services that write in bulk, and by the models' save/delete signals for any other write."""
     if pairs is None and persons is None and rescored is None:
         kind, ids, values = QueueChangeKind.ALL, [], []
-    elif rescored is not None:
-        kind, ids, values = QueueChangeKind.RESCORED, list(rescored), list(rescored.values())
+    elif rescored is not None:  # packed (tens of thousands of pairs at 1M: read on every process's next page)
+        kind = QueueChangeKind.RESCORED
+        ids = _packed(np.fromiter(rescored.keys(), dtype=np.int64, count=len(rescored)))
+        values = _packed(np.fromiter(rescored.values(), dtype=np.float64, count=len(rescored)))
     elif pairs is not None:
         kind, ids, values = QueueChangeKind.PAIRS, sorted(set(pairs)), []
     else:
@@ -1013,6 +1035,22 @@ def queue_changed(*, pairs=None, persons=None, rescored=None) -> None:
         )
     if number % 1000 == 0:
         QueueChange.objects.filter(number__lte=number - QUEUE_CHANGES_KEPT).delete()
+
+
+def _packed(array: np.ndarray) -> str:
+    return base64.b64encode(array.astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")
+
+
+def rescored_arrays(ids: str | list, values: str | list) -> tuple[np.ndarray, np.ndarray]:
+    """(pair ids, probabilities) of a re-scoring as ``queue_changed`` records it (packed little-endian
+    int64 and float64: the exact floats, read without parsing tens of thousands of numbers; lists as
+    recorded before)."""
+    if isinstance(ids, list):
+        return np.asarray(ids, dtype=np.int64), np.asarray(values, dtype=np.float64)
+    return (
+        np.frombuffer(base64.b64decode(ids), dtype="<i8").astype(np.int64),
+        np.frombuffer(base64.b64decode(values), dtype="<f8").astype(np.float64),
+    )
 
 
 def queue_forget() -> None:
@@ -1051,7 +1089,8 @@ def _core_now(number: int, *, rebuild: bool) -> QueueCore:
 
 def _queue_indexed(user, *, rebuild: bool = False) -> ReachQueue:
     """The reviewer's queue (``review_clusters``' order) kept in the process, brought up to the latest
-    change; read whole when asked, when a change says so, or the reach after ``QUEUE_KEPT_SECONDS``."""
+    change; read whole when asked or when a change says so, and its persons' reach read again after
+    ``QUEUE_KEPT_SECONDS``."""
     require_reviewer(user)
     key = _reach_key(user)
     number = queue_number()
@@ -1060,10 +1099,12 @@ def _queue_indexed(user, *, rebuild: bool = False) -> ReachQueue:
         core = _core_now(number, rebuild=rebuild)
         reach = _kept.get(key)
         whole = core is not kept
-        if reach is None or rebuild or time.monotonic() - reach.read_at >= QUEUE_KEPT_SECONDS:
+        if reach is None or rebuild:
             reach = _kept[key] = ReachQueue(key)
             whole = True
         reach.sync(user, core)
+        if time.monotonic() - reach.read_at >= QUEUE_KEPT_SECONDS:
+            reach.reread(user, core)
         if whole and len(core.pairs) >= QUEUE_FROZEN_AT:
             # What was just read whole lives as long as the process: out of the garbage collector's
             # full passes, which would otherwise walk it (100–200 ms at 1M) on a later page.
