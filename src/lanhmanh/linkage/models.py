@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -170,8 +174,8 @@ class QueueChangeKind(models.TextChoices):
 
 class QueueChange(models.Model):
     """One change to the review queue: the pairs or persons it touched (``ids``), a re-scoring (every
-    pending pair of the queue's band and its new probability, ``ids`` and ``values``), or a change to
-    everything (a run). Kept for a while: a process whose queue is older than the oldest one reads the
+    pending pair of the queue's band and its new probability, ``ids`` and ``values`` packed as base64
+    text: ``selectors.rescored_arrays``), or a change to everything (a run). Kept for a while: a process whose queue is older than the oldest one reads the
     queue again whole."""
 
     number = models.PositiveBigIntegerField(unique=True)
@@ -188,6 +192,13 @@ class QueueChange(models.Model):
         return f"Thay đổi hàng đợi #{self.number}"
 
 
+def levels_key(explanation: list[dict]) -> str:
+    """A short key of the comparison levels an explanation names (field and level, in order; not the
+    weights): pairs with one key are re-scored alike when only m changes."""
+    levels = json.dumps([[row["field"], row["level"]] for row in explanation], ensure_ascii=False)
+    return hashlib.blake2b(levels.encode(), digest_size=12).hexdigest()
+
+
 class CandidatePair(models.Model):
     """Two persons the engine could not decide on; one row per pair ever, so it is never asked twice."""
 
@@ -202,7 +213,16 @@ class CandidatePair(models.Model):
     )
     model_version = models.ForeignKey(
         ModelVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # the version the weight and probability are under (none: version 1)
+    # The version the explanation's per-field weights are under (none: ``model_version``'s): re-learning
+    # re-scores the weight, not the explanation; the weights shown are shifted to the current version
+    # (``explanation_now``).
+    explanation_version = models.ForeignKey(
+        ModelVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # ``levels_key(explanation)``: pairs with the same key fell in the same comparison levels, so a
+    # re-learned model moves their weights alike (``services.model_relearn`` re-scores them by key).
+    levels_key = models.CharField(max_length=24, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -220,6 +240,23 @@ class CandidatePair(models.Model):
 
     def __str__(self) -> str:
         return f"Cặp #{self.pk} (hồ sơ #{self.person_a_id} và #{self.person_b_id})"
+
+    @property
+    def explanation_now(self) -> list[dict]:
+        """The explanation with each field's weight under the pair's current model version: the stored
+        weight (under ``explanation_version``) + log2(m now / m then) of its level. Read with
+        ``select_related("model_version", "explanation_version")`` (no query)."""
+        if self.explanation_version_id is None or self.explanation_version_id == self.model_version_id:
+            return self.explanation
+        then = self.explanation_version.parameters
+        now = self.model_version.parameters if self.model_version_id else {}
+        shown = []
+        for row in self.explanation:
+            m_then = then.get(row["field"], {}).get(row["level"])
+            m_now = now.get(row["field"], {}).get(row["level"])
+            shift = math.log2(m_now / m_then) if m_then and m_now else 0.0
+            shown.append({**row, "weight": row["weight"] + shift})
+        return shown
 
 
 class PairDecision(models.Model):

@@ -10,7 +10,9 @@ Runs are for city coordinators with the same classes.
 
 from __future__ import annotations
 
-import bisect
+import base64
+import gc
+import json
 import threading
 import time
 from collections import Counter, OrderedDict, defaultdict
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,9 +76,9 @@ def pair_get(user, pk) -> CandidatePair:
     require_reviewer(user)
     visible = persons_visible(user).values("pk")
     try:
-        return CandidatePair.objects.select_related("person_a", "person_b").get(
-            pk=pk, person_a__in=visible, person_b__in=visible
-        )
+        return CandidatePair.objects.select_related(
+            "person_a", "person_b", "model_version", "explanation_version"
+        ).get(pk=pk, person_a__in=visible, person_b__in=visible)
     except (CandidatePair.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -148,8 +152,9 @@ class Link:
 class Cluster:
     """Records the model would join into one person, with the pending links between them. What is
     derived from the links is computed once (the queue page sorts tens of thousands of kept clusters);
-    a kept cluster's probability-derived figures are computed again when its pairs are re-scored
-    (``ReachQueue``), nothing else of it changes."""
+    the probability-derived figures (``certainty``, ``value``, ``weak_links``) are computed again on the
+    first read after a re-scoring of the kept queue (``epoch``, shared by the clusters of one
+    ``ReachQueue``, counts the re-scorings), nothing else of it changes."""
 
     members: list[int]
     links: list[Link]
@@ -158,11 +163,12 @@ class Cluster:
     records: dict[int, int] = field(
         default_factory=dict
     )  # member → its records (itself and those merged into it)
+    epoch: list[int] = field(default_factory=lambda: [0], repr=False, compare=False)
 
     @cached_property
     def anchor(self) -> int:
         """The cluster's address: its first pending pair."""
-        return min(link.pair.pk for link in self.links)
+        return min(link.pair.id for link in self.links)
 
     @property
     def size(self) -> int:
@@ -173,30 +179,39 @@ class Cluster:
         return all(link.pair.status == PairStatus.UNSURE for link in self.links)
 
     @cached_property
-    def certainty(self) -> float:
-        """Mean match probability of the links (added left to right, as ``ReachQueue._resort`` adds them)."""
-        total = 0.0
-        for link in self.links:
-            total += link.pair.match_probability
-        return total / len(self.links)
-
-    @cached_property
     def record_pairs(self) -> int:
         """Pairs of records that are not one person yet and would be if the cluster is confirmed whole."""
         counts = [self.records.get(member, 1) for member in self.members]
         return (sum(counts) ** 2 - sum(n * n for n in counts)) // 2
 
-    @cached_property
+    def _figures(self) -> tuple[int, float, float, int]:
+        figures = self.__dict__.get("_figures_kept")
+        if figures is None or figures[0] != self.epoch[0]:
+            total = 0.0  # added left to right, as ``ReachQueue._resort`` adds them (the same floats)
+            for link in self.links:
+                total += link.pair.match_probability
+            certainty = total / len(self.links)
+            value = self.record_pairs * certainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
+            figures = (self.epoch[0], certainty, value, sum(link.weak for link in self.links))
+            self.__dict__["_figures_kept"] = figures
+        return figures
+
+    @property
+    def certainty(self) -> float:
+        """Mean match probability of the links."""
+        return self._figures()[1]
+
+    @property
     def value(self) -> float:
         """How much a decision is expected to change the registry: the pairs of records it would join
         × the mean probability that they are one person (halved when every link is unsure). Nothing
         in the queue is joined until a reviewer says so, so a decision changes the registry by the
         records it joins; a split leaves the registry as it is."""
-        return self.record_pairs * self.certainty * (UNSURE_DISCOUNT if self.unsure else 1.0)
+        return self._figures()[2]
 
-    @cached_property
+    @property
     def weak_links(self) -> int:
-        return sum(link.weak for link in self.links)
+        return self._figures()[3]
 
     @property
     def seen(self) -> str:
@@ -352,7 +367,17 @@ def _cluster_now(user, kept: Cluster) -> Cluster | None:
             match_probability__gte=QUEUE_FLOOR,
         )
         .annotate(decision_count=Count("decisions"))
-        .only("pk", "person_a_id", "person_b_id", "match_probability", "status", "explanation")
+        .select_related("model_version", "explanation_version")
+        .only(
+            "pk",
+            "person_a_id",
+            "person_b_id",
+            "match_probability",
+            "status",
+            "explanation",
+            "model_version__parameters",
+            "explanation_version__parameters",
+        )
     }
     if len(pairs) != len(kept.links):
         return None
@@ -374,7 +399,7 @@ QUEUE_CHANGES_KEPT = 5000  # changes kept in the database (a process further beh
 # More clusters than this in or out of a reach's queue at once: sorted again whole, not one at a time.
 QUEUE_RESORT_AT = 64
 BAND = (PairStatus.PENDING, PairStatus.UNSURE)
-_VALUED = ("certainty", "value", "weak_links")  # a cluster's figures that move with its links' probabilities
+QUEUE_FROZEN_AT = 10_000  # pairs in the band from which a queue read whole is kept out of full collections
 
 
 def _band_rows(queryset) -> QuerySet[CandidatePair]:
@@ -421,6 +446,9 @@ class QueueCore:
         self.components: dict[int, Component] = {}
         self.next_component = 0
         self.deltas: list[tuple[int, set[int], bool]] = []
+        # The latest re-scoring's (pair ids, sorted; their probabilities): every band pair's probability
+        # but those read again since, whose components a later delta names.
+        self.rescore = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 
     def now(self, person: int) -> int:
         return self.root.get(person, person)
@@ -571,14 +599,21 @@ class QueueCore:
         roots: set[int] = set()
         revalued = False
         if rescored is not None:
-            band = dict(zip(*rescored, strict=True))
-            for pk in self.pairs.keys() - band.keys():
+            ids, values = rescored_arrays(*rescored)
+            order = np.argsort(ids, kind="stable")
+            # The same probabilities in arrays, by pair id, for the reaches' re-sorting.
+            self.rescore = (ids[order], values[order])
+            ids, values = ids.tolist(), values.tolist()
+            band = set(ids)
+            for pk in self.pairs.keys() - band:
                 self._pair_drop(pk)  # re-scored below the floor
                 dirty.add(pk)
-            pair_ids |= band.keys() - self.pairs.keys()  # lifted into the band: read below
-            for pk, pair in self.pairs.items():
-                if pair.match_probability != band[pk]:
-                    pair.match_probability = band[pk]  # shared with the kept clusters: re-sorted after
+            pair_ids |= band - self.pairs.keys()  # lifted into the band: read below
+            pairs = self.pairs
+            for pk, probability in zip(ids, values, strict=True):
+                pair = pairs.get(pk)
+                if pair is not None and pair.match_probability != probability:
+                    pair.match_probability = probability  # shared with the kept clusters: re-sorted after
                     revalued = True
         rekey: set[int] = set()
         if person_ids:
@@ -639,11 +674,25 @@ class QueueCore:
         return True
 
 
+def _among(queryset: QuerySet, pks) -> QuerySet:
+    """``queryset`` cut to these ids, given as one parameter (tens of thousands of persons at 1M: an IN list of
+    as many placeholders took longer to build in Python than the query took to run)."""
+    if connection.vendor == "postgresql":
+        array = "{" + ",".join(map(str, pks)) + "}"  # as text: the driver checks a list's items one by one
+        return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (array,)))
+    return queryset.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", (json.dumps(list(pks)),)))
+
+
 class ReachQueue:
     """The review queue of the reviewers with one reach (jurisdiction, data classes, the date): the
     core's components cut to the persons in reach, as ``Cluster``s in the queue's order, and {pair: its
     cluster}. Follows the core's deltas: only the clusters of the components a change touched are
-    derived again (their new persons' reach read in one query); a re-scoring re-sorts the queue."""
+    derived again (their new persons' reach read in one query); a re-scoring re-sorts the queue.
+
+    Each cluster has a slot in arrays holding what orders it (anchor, pairs of records, discount,
+    jurisdiction, value, place in the order) and its links' pair ids, so a re-scoring computes every
+    value and sorts again in arrays without reading the clusters; each cluster's own figures are then
+    computed again when read (``Cluster.epoch``)."""
 
     def __init__(self, key: tuple) -> None:
         self.key = key
@@ -653,21 +702,104 @@ class ReachQueue:
         self.read_at = time.monotonic()
         self.places: dict[int, str] = {}  # persons in reach → their place
         self.out: set[int] = set()  # persons known out of reach
+        self.epoch = [0]
+        self._clear()
+
+    def _clear(self) -> None:
         self.of_component: dict[int, list[Cluster]] = {}
         self.order: list[Cluster] = []
-        self.keys: list[tuple] = []
-        self.key_of: dict[int, tuple] = {}  # anchor → its place in the order
         self.where: dict[int, Cluster] = {}
+        self.slot_of: dict[int, int] = {}  # anchor → slot
+        self.free: list[int] = []
+        self.used = 0  # slots used (live or free)
+        size = 1024
+        self.clusters = np.empty(size, dtype=object)
+        self.anchors = np.zeros(size, dtype=np.int64)
+        self.pairs = np.zeros(size, dtype=np.float64)  # pairs of records it would join
+        self.discount = np.ones(size, dtype=np.float64)
+        self.outside = np.zeros(size, dtype=bool)  # not in the reviewer's jurisdiction
+        self.alive = np.zeros(size, dtype=bool)
+        self.values = np.zeros(size, dtype=np.float64)
+        self.rank = np.zeros(size, dtype=np.int64)  # place in ``order``
+        self.start = np.zeros(size, dtype=np.int64)  # its links in the link arrays
+        self.count = np.zeros(size, dtype=np.int64)
+        self.link_pk = np.zeros(4096, dtype=np.int64)
+        self.link_slot = np.full(4096, -1, dtype=np.int64)  # -1: a link of a cluster taken out
+        self.link_p = np.zeros(4096, dtype=np.float64)  # its probability
+        self.links_used = 0
 
-    @staticmethod
-    def _order_key(cluster: Cluster) -> tuple:
-        return (not cluster.in_jurisdiction, -cluster.value, cluster.anchor)
+    def _grow(self) -> None:
+        size = len(self.anchors) * 2
+        for name in ("clusters", "anchors", "pairs", "discount", "outside", "alive", "values", "rank"):
+            old = getattr(self, name)
+            new = np.empty(size, dtype=old.dtype) if old.dtype == object else np.zeros(size, dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+        self.discount[self.used :] = 1.0
+        for name in ("start", "count"):
+            old = getattr(self, name)
+            new = np.zeros(size, dtype=old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    def _slot_new(self, cluster: Cluster) -> int:
+        if self.free:
+            slot = self.free.pop()
+        else:
+            if self.used == len(self.anchors):
+                self._grow()
+            slot = self.used
+            self.used += 1
+        count = len(cluster.links)
+        if self.links_used + count > len(self.link_pk):
+            self._links_compact(extra=count)
+        start = self.links_used
+        self.link_pk[start : start + count] = [link.pair.id for link in cluster.links]
+        self.link_p[start : start + count] = [link.pair.match_probability for link in cluster.links]
+        self.link_slot[start : start + count] = slot
+        self.links_used += count
+        self.clusters[slot] = cluster
+        self.anchors[slot] = cluster.anchor
+        self.pairs[slot] = cluster.record_pairs
+        self.discount[slot] = UNSURE_DISCOUNT if cluster.unsure else 1.0
+        self.outside[slot] = not cluster.in_jurisdiction
+        self.alive[slot] = True
+        self.values[slot] = cluster.value
+        self.start[slot], self.count[slot] = start, count
+        self.slot_of[cluster.anchor] = slot
+        return slot
+
+    def _slot_free(self, slot: int) -> None:
+        start = self.start[slot]
+        self.link_slot[start : start + self.count[slot]] = -1
+        del self.slot_of[int(self.anchors[slot])]
+        self.clusters[slot] = None
+        self.alive[slot] = False
+        self.free.append(slot)
+
+    def _links_compact(self, extra: int = 0) -> None:
+        """The link arrays without the links of clusters taken out (and room for ``extra`` more)."""
+        used = self.links_used
+        keep = self.link_slot[:used] >= 0
+        pks, slots, probabilities = (
+            column[:used][keep] for column in (self.link_pk, self.link_slot, self.link_p)
+        )
+        size = max(4096, 2 * (len(pks) + extra))
+        self.link_pk = np.zeros(size, dtype=np.int64)
+        self.link_slot = np.full(size, -1, dtype=np.int64)
+        self.link_p = np.zeros(size, dtype=np.float64)
+        self.link_pk[: len(pks)], self.link_slot[: len(pks)] = pks, slots
+        self.link_p[: len(pks)] = probabilities
+        self.links_used = len(pks)
+        # Each cluster's links are kept together, in its order.
+        firsts = np.r_[True, slots[1:] != slots[:-1]] if len(slots) else np.zeros(0, dtype=bool)
+        self.start[slots[firsts]] = np.flatnonzero(firsts)
 
     def sync(self, user, core: QueueCore) -> None:
         if self.core is core and self.number == core.number:
             return
         if self.core is not core or self.number < core.since:
-            self.of_component, self.order, self.keys, self.key_of, self.where = {}, [], [], {}, {}
+            self._clear()
             touched, revalued = set(core.components), False
         else:
             touched, revalued = set(), False
@@ -675,16 +807,40 @@ class ReachQueue:
                 if number > self.number:
                     touched |= changed
                     revalued |= moved
+        if revalued:  # the kept links' probabilities as re-scored (those read again since are taken out)
+            ids, values = core.rescore
+            used = self.links_used
+            if used and len(ids):
+                pks = self.link_pk[:used]
+                where = np.minimum(np.searchsorted(ids, pks), len(ids) - 1)
+                found = ids[where] == pks
+                self.link_p[:used][found] = values[where[found]]
+        self._rederive(user, core, touched, revalued=revalued)
+        self.core, self.number = core, core.number
+
+    def reread(self, user, core: QueueCore) -> None:
+        """The reach of the queue's persons read again (edits made elsewhere move persons in or out of
+        reach, or to another place: not queue changes); only the clusters of the components holding a
+        person whose reach or place changed are derived again. Call after ``sync`` with the same core."""
+        persons = list(core.component_of)
+        rows = _among(persons_visible(user), persons).values_list(
+            "pk", "temporary_unit__path", "permanent_unit__path"
+        )
+        places = {pk: temporary or permanent or "" for pk, temporary, permanent in rows}
+        moved = {person for person in persons if places.get(person) != self.places.get(person)}
+        self.places, self.out = places, set(persons) - places.keys()
+        self.read_at = time.monotonic()
+        self._rederive(user, core, {core.component_of[person] for person in moved}, revalued=False)
+
+    def _rederive(self, user, core: QueueCore, touched: set[int], *, revalued: bool) -> None:
+        """The clusters of the ``touched`` components derived again, and the queue sorted again when many
+        moved or ``revalued``."""
         live = [index for index in touched if index in core.components]
         resort = revalued or len(live) > QUEUE_RESORT_AT
         gone = [cluster for index in touched for cluster in self.of_component.pop(index, ())]
         if len(gone) > QUEUE_RESORT_AT:  # many at once (a re-scoring moved pairs across the floor): one pass
-            ids = {id(cluster) for cluster in gone}
             for cluster in gone:
-                for link in cluster.links:
-                    if self.where.get(link.pair.pk) is cluster:
-                        del self.where[link.pair.pk]
-            self.order = [cluster for cluster in self.order if id(cluster) not in ids]
+                self._take_out(cluster)
             resort = True
         else:
             for cluster in gone:
@@ -696,10 +852,8 @@ class ReachQueue:
             if m not in self.places and m not in self.out
         }
         if unknown:
-            rows = (
-                persons_visible(user)
-                .filter(pk__in=unknown)
-                .values_list("pk", "temporary_unit__path", "permanent_unit__path")
+            rows = _among(persons_visible(user), unknown).values_list(
+                "pk", "temporary_unit__path", "permanent_unit__path"
             )
             for pk, temporary, permanent in rows:
                 self.places[pk] = temporary or permanent or ""
@@ -711,7 +865,6 @@ class ReachQueue:
                 self._insert(cluster, sort=not resort)
         if resort:
             self._resort(revalued)
-        self.core, self.number = core, core.number
 
     def _derive(self, core: QueueCore, index: int) -> list[Cluster]:
         component = core.components[index]
@@ -750,6 +903,7 @@ class ReachQueue:
                     in_jurisdiction=bool(jurisdiction)
                     and any(p == jurisdiction or p.startswith(jurisdiction + ".") for p in places),
                     records={m: 1 + core.held.get(m, 0) for m in members},
+                    epoch=self.epoch,
                 )
             )
         return found
@@ -757,97 +911,86 @@ class ReachQueue:
     def _insert(self, cluster: Cluster, *, sort: bool) -> None:
         for link in cluster.links:
             self.where[link.pair.pk] = cluster
+        slot = self._slot_new(cluster)
         if not sort:
-            self.order.append(cluster)
+            self.order.append(cluster)  # sorted again whole after
             return
-        key = self._order_key(cluster)
-        index = bisect.bisect_left(self.keys, key)
-        self.keys.insert(index, key)
+        # Its place: the live clusters before it in the order (jurisdiction first, then value, then anchor).
+        used = self.used
+        alive, outside, values = self.alive[:used], self.outside[:used], self.values[:used]
+        o, v, a = self.outside[slot], self.values[slot], self.anchors[slot]
+        before = alive & (
+            (outside < o) | ((outside == o) & ((values > v) | ((values == v) & (self.anchors[:used] < a))))
+        )
+        index = int(np.count_nonzero(before))
+        later = alive & (self.rank[:used] >= index)
+        later[slot] = False
+        self.rank[:used][later] += 1
+        self.rank[slot] = index
         self.order.insert(index, cluster)
-        self.key_of[cluster.anchor] = key
 
-    def _remove(self, cluster: Cluster) -> bool:
-        """Take ``cluster`` out of the queue (False: it was not where its key says, sort again)."""
+    def _take_out(self, cluster: Cluster) -> int | None:
+        """``cluster`` out of {pair: cluster} and its slot freed; its place in the order (None: not kept)."""
         for link in cluster.links:
             if self.where.get(link.pair.pk) is cluster:
                 del self.where[link.pair.pk]
-        key = self.key_of.pop(cluster.anchor, None)
-        index = bisect.bisect_left(self.keys, key) if key is not None else len(self.keys)
-        if index < len(self.order) and self.order[index] is cluster:
-            del self.keys[index]
+        slot = self.slot_of.get(cluster.anchor)
+        if slot is None or self.clusters[slot] is not cluster:
+            return None
+        index = int(self.rank[slot])
+        self._slot_free(slot)
+        return index
+
+    def _remove(self, cluster: Cluster) -> bool:
+        """Take ``cluster`` out of the queue (False: it was not where its place says, sort again)."""
+        index = self._take_out(cluster)
+        if index is not None and index < len(self.order) and self.order[index] is cluster:
             del self.order[index]
+            used = self.used
+            later = self.alive[:used] & (self.rank[:used] > index)
+            self.rank[:used][later] -= 1
             return True
         self.order = [c for c in self.order if c is not cluster]
         return False
 
     def _resort(self, revalued: bool) -> None:
-        """Sort the queue again; after a re-scoring, every cluster's figures and link order first, in
-        arrays (tens of thousands of clusters at 1M, within a page's budget)."""
-        order = self.order
-        if not order:
-            self.keys, self.key_of = [], {}
-            return
-        count = len(order)
-        # What does not move with the probabilities, one row per cluster (list comprehensions: the
-        # cheapest way through tens of thousands of clusters in Python).
-        static = np.array(
-            [
-                (
-                    len(c.links),
-                    UNSURE_DISCOUNT if c.unsure else 1.0,
-                    c.record_pairs,
-                    not c.in_jurisdiction,
-                    c.anchor,
-                )
-                for c in order
-            ],
-            dtype=np.float64,
-        )
-        outside, anchors = static[:, 3].astype(bool), static[:, 4].astype(np.int64)
-        if revalued:
-            sizes = static[:, 0].astype(np.int64)
-            links = [link.pair for c in order for link in c.links]
-            probabilities = np.array([pair.match_probability for pair in links], dtype=np.float64)
-            pks = np.array([pair.pk for pair in links], dtype=np.int64)
-            row = np.repeat(np.arange(count), sizes)
-            # Each cluster's links by probability (as ``_derive`` sorts them): re-sorted where that moved.
-            sequence = np.lexsort((pks, probabilities, row))
-            for index in set(row[sequence != np.arange(len(links))].tolist()):
-                order[index].links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
-            # Σ p over each cluster's links, added in that order as ``Cluster.certainty`` adds them (the
-            # same floats, so the same order as ``review_clusters``): one column of links at a time.
-            column = np.arange(len(links)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-            table = np.zeros((count, int(sizes.max())))
-            table[row, column] = probabilities[sequence]
-            total = table[:, 0].copy()
-            for index in range(1, table.shape[1]):
-                total += table[:, index]
-            certainty = total / sizes
-            values = static[:, 2] * certainty * static[:, 1]
-            for cluster, sure, value in zip(order, certainty.tolist(), values.tolist(), strict=True):
-                state = cluster.__dict__
-                state["certainty"], state["value"] = sure, value
-                state.pop("weak_links", None)
-        else:
-            values = np.array([c.value for c in order], dtype=np.float64)
-        sequence = np.lexsort((anchors, -values, outside))
-        self.order = [order[i] for i in sequence.tolist()]
-        self.keys = list(
-            zip(
-                outside[sequence].tolist(),
-                (-values[sequence]).tolist(),
-                anchors[sequence].tolist(),
-                strict=True,
-            )
-        )
-        self.key_of = dict(zip(anchors[sequence].tolist(), self.keys, strict=True))
+        """Sort the queue again, in the arrays; after a re-scoring (``revalued``) every cluster's value first, and the links of the clusters whose
+        order by probability moved sorted again (tens of thousands of clusters at 1M, within a page's
+        budget: no cluster is read but those)."""
+        used = self.used
+        live = np.flatnonzero(self.alive[:used])
+        if revalued and len(live):
+            self._links_compact()
+            count = self.links_used
+            pks, slots = self.link_pk[:count].copy(), self.link_slot[:count].copy()
+            probabilities = self.link_p[:count].copy()
+            # Each cluster's links by probability, then pair (as ``_derive`` sorts them), kept together.
+            sequence = np.lexsort((pks, probabilities, slots))
+            before = np.argsort(slots, kind="stable")  # the order they are in now, clusters by slot
+            moved = np.unique(slots[sequence][pks[sequence] != pks[before]])
+            for slot in moved.tolist():
+                self.clusters[slot].links.sort(key=lambda link: (link.pair.match_probability, link.pair.pk))
+            pks, slots, probabilities = pks[sequence], slots[sequence], probabilities[sequence]
+            self.link_pk[:count], self.link_slot[:count], self.link_p[:count] = pks, slots, probabilities
+            if count:
+                firsts = np.r_[True, slots[1:] != slots[:-1]]
+                self.start[slots[firsts]] = np.flatnonzero(firsts)
+            # Σ p over each cluster's links, added in that order (as ``Cluster.value`` adds them: the same
+            # floats, so the same order as ``review_clusters``).
+            total = np.bincount(slots, weights=probabilities, minlength=used)[live]
+            certainty = total / self.count[live]
+            self.values[live] = self.pairs[live] * certainty * self.discount[live]
+            self.epoch[0] += 1  # each cluster's figures computed again when read
+        sequence = live[np.lexsort((self.anchors[live], -self.values[live], self.outside[live]))]
+        self.order = self.clusters[sequence].tolist()
+        self.rank[sequence] = np.arange(len(sequence))
 
     def after(self, cluster: Cluster) -> int | None:
         """The anchor of the cluster after ``cluster`` in the queue (after the last, the first)."""
         if len(self.order) < 2:
             return None
-        key = self.key_of.get(cluster.anchor)
-        index = bisect.bisect_left(self.keys, key) if key is not None else -1
+        slot = self.slot_of.get(cluster.anchor)
+        index = int(self.rank[slot]) if slot is not None else -1
         if not (0 <= index < len(self.order) and self.order[index] is cluster):
             return self.order[0].anchor
         return self.order[(index + 1) % len(self.order)].anchor
@@ -878,8 +1021,10 @@ def queue_changed(*, pairs=None, persons=None, rescored=None) -> None:
     services that write in bulk, and by the models' save/delete signals for any other write."""
     if pairs is None and persons is None and rescored is None:
         kind, ids, values = QueueChangeKind.ALL, [], []
-    elif rescored is not None:
-        kind, ids, values = QueueChangeKind.RESCORED, list(rescored), list(rescored.values())
+    elif rescored is not None:  # packed (tens of thousands of pairs at 1M: read on every process's next page)
+        kind = QueueChangeKind.RESCORED
+        ids = _packed(np.fromiter(rescored.keys(), dtype=np.int64, count=len(rescored)))
+        values = _packed(np.fromiter(rescored.values(), dtype=np.float64, count=len(rescored)))
     elif pairs is not None:
         kind, ids, values = QueueChangeKind.PAIRS, sorted(set(pairs)), []
     else:
@@ -898,6 +1043,22 @@ def queue_changed(*, pairs=None, persons=None, rescored=None) -> None:
         )
     if number % 1000 == 0:
         QueueChange.objects.filter(number__lte=number - QUEUE_CHANGES_KEPT).delete()
+
+
+def _packed(array: np.ndarray) -> str:
+    return base64.b64encode(array.astype(array.dtype.newbyteorder("<")).tobytes()).decode("ascii")
+
+
+def rescored_arrays(ids: str | list, values: str | list) -> tuple[np.ndarray, np.ndarray]:
+    """(pair ids, probabilities) of a re-scoring as ``queue_changed`` records it (packed little-endian
+    int64 and float64: the exact floats, read without parsing tens of thousands of numbers; lists as
+    recorded before)."""
+    if isinstance(ids, list):
+        return np.asarray(ids, dtype=np.int64), np.asarray(values, dtype=np.float64)
+    return (
+        np.frombuffer(base64.b64decode(ids), dtype="<i8").astype(np.int64),
+        np.frombuffer(base64.b64decode(values), dtype="<f8").astype(np.float64),
+    )
 
 
 def queue_forget() -> None:
@@ -936,16 +1097,26 @@ def _core_now(number: int, *, rebuild: bool) -> QueueCore:
 
 def _queue_indexed(user, *, rebuild: bool = False) -> ReachQueue:
     """The reviewer's queue (``review_clusters``' order) kept in the process, brought up to the latest
-    change; read whole when asked, when a change says so, or the reach after ``QUEUE_KEPT_SECONDS``."""
+    change; read whole when asked or when a change says so, and its persons' reach read again after
+    ``QUEUE_KEPT_SECONDS``."""
     require_reviewer(user)
     key = _reach_key(user)
     number = queue_number()
     with _kept_lock:
+        kept = _core
         core = _core_now(number, rebuild=rebuild)
         reach = _kept.get(key)
-        if reach is None or rebuild or time.monotonic() - reach.read_at >= QUEUE_KEPT_SECONDS:
+        whole = core is not kept
+        if reach is None or rebuild:
             reach = _kept[key] = ReachQueue(key)
+            whole = True
         reach.sync(user, core)
+        if time.monotonic() - reach.read_at >= QUEUE_KEPT_SECONDS:
+            reach.reread(user, core)
+        if whole and len(core.pairs) >= QUEUE_FROZEN_AT:
+            # What was just read whole lives as long as the process: out of the garbage collector's
+            # full passes, which would otherwise walk it (100–200 ms at 1M) on a later page.
+            gc.freeze()
         _kept.move_to_end(key)
         while len(_kept) > QUEUE_KEPT_MAX:
             _kept.popitem(last=False)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from lanhmanh.linkage.models import (
     Review,
     ReviewKind,
     RunStep,
+    levels_key,
 )
 from lanhmanh.linkage.selectors import (
     QUEUE_FLOOR,
@@ -208,11 +209,14 @@ def pair_queue(*, scored, run: DedupRun | None = None) -> tuple[CandidatePair, b
             "run": run,
             "match_probability": scored.match_probability,
             "match_weight": scored.match_weight,
-            "explanation": [
-                {"field": f.label, "level": f.level, "weight": round(f.weight, 2)} for f in scored.fields
-            ],
+            "explanation": (explanation := _explanation(scored)),
+            "levels_key": levels_key(explanation),
         },
     )
+
+
+def _explanation(scored) -> list[dict]:
+    return [{"field": f.label, "level": f.level, "weight": round(f.weight, 2)} for f in scored.fields]
 
 
 def score_persons(persons: list[Person]) -> list:
@@ -509,17 +513,18 @@ def _queue_many(
         if (a, b) in known:
             continue
         known.add((a, b))
+        explanation = _explanation(pair)
         new.append(
             CandidatePair(
                 person_a_id=a,
                 person_b_id=b,
                 run=run,
                 model_version=version,
+                explanation_version=version,
                 match_probability=pair.match_probability,
                 match_weight=pair.match_weight,
-                explanation=[
-                    {"field": f.label, "level": f.level, "weight": round(f.weight, 2)} for f in pair.fields
-                ],
+                explanation=explanation,
+                levels_key=levels_key(explanation),
             )
         )
     CandidatePair.objects.bulk_create(new, batch_size=1000)
@@ -920,6 +925,87 @@ def relearn_base(current: ModelVersion) -> ModelVersion:
     return ModelVersion.objects.filter(same_count=0, different_count=0).order_by("-number").first() or current
 
 
+RESCORED = (PairStatus.PENDING, PairStatus.UNSURE)  # the undecided pairs, which re-learning re-scores
+
+
+def _levels_keys_fill() -> None:
+    """Undecided pairs written without their levels' key (``levels_key``) get it: one UPDATE per key."""
+    by_key: dict[str, list[int]] = {}
+    for pk, explanation in (
+        CandidatePair.objects.filter(status__in=RESCORED, levels_key="")
+        .order_by()
+        .values_list("pk", "explanation")
+    ):
+        by_key.setdefault(levels_key(explanation), []).append(pk)
+    for key, pks in by_key.items():
+        for start in range(0, len(pks), 5000):
+            CandidatePair.objects.filter(pk__in=pks[start : start + 5000]).update(levels_key=key)
+
+
+def _rescore_band(parameters: Mapping, version: ModelVersion) -> int:
+    """Every undecided pair re-scored under ``parameters`` (``version``'s), in bulk: a pair's weight moves
+    by ``rescore_delta`` of its levels between its own version's m and the new one, so the pairs are
+    grouped by (version, levels' key), one delta computed per group from one pair's explanation, and one
+    UPDATE joins the pairs to their group's delta (the weight, its probability ``probability_of``, and
+    the version; the explanation is left under the version it was written with). Returns the pairs
+    re-scored."""
+    _levels_keys_fill()
+    first = ModelVersion.objects.order_by("number").values_list("pk", flat=True).first()
+    groups = list(
+        CandidatePair.objects.filter(status__in=RESCORED)
+        .order_by()
+        .values_list("model_version_id", "levels_key")
+        .annotate(sample=models.Min("pk"))
+    )
+    if not groups:
+        return 0
+    samples = dict(
+        CandidatePair.objects.filter(pk__in=[sample for *_key, sample in groups])
+        .order_by()
+        .values_list("pk", "explanation")
+    )
+    wanted = {old or first for old, _key, _sample in groups}
+    versions = dict(ModelVersion.objects.filter(pk__in=wanted).values_list("pk", "parameters"))
+    deltas = [
+        (old or first, key, rescore_delta(samples[sample], versions.get(old or first, {}), parameters))
+        for old, key, sample in groups
+    ]
+    table = CandidatePair._meta.db_table
+    assignments = f"""
+        match_weight = p.match_weight + d.delta,
+        match_probability = {_ONE} / ({_ONE} + POWER({_TWO}, -(p.match_weight + d.delta))),
+        model_version_id = %s,
+        explanation_version_id = COALESCE(p.explanation_version_id, p.model_version_id, %s)"""
+    where = (
+        "p.status IN (%s, %s) AND COALESCE(p.model_version_id, %s) = d.version AND p.levels_key = d.levels"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = list(zip(*deltas, strict=True))
+            cursor.execute(
+                f"UPDATE {table} AS p SET {assignments} "  # noqa: S608 - our own table and fixed SQL
+                "FROM unnest(%s::bigint[], %s::text[], %s::float8[]) AS d(version, levels, delta) "
+                f"WHERE {where}",
+                [version.pk, first, *map(list, columns), *RESCORED, first],
+            )
+            return cursor.rowcount
+        cursor.execute("DROP TABLE IF EXISTS linkage_relearn_delta")
+        cursor.execute("CREATE TEMP TABLE linkage_relearn_delta (version integer, levels text, delta real)")
+        cursor.executemany("INSERT INTO linkage_relearn_delta VALUES (%s, %s, %s)", deltas)
+        cursor.execute(
+            f"UPDATE {table} AS p SET {assignments} "  # noqa: S608 - our own table and fixed SQL
+            f"FROM linkage_relearn_delta AS d WHERE {where}",
+            [version.pk, first, *RESCORED, first],
+        )
+        count = cursor.rowcount
+        cursor.execute("DROP TABLE linkage_relearn_delta")
+        return count
+
+
+# The probability's constants as doubles on both databases (POWER(2.0, …) would be numeric on PostgreSQL).
+_ONE, _TWO = "CAST(1 AS DOUBLE PRECISION)", "CAST(2 AS DOUBLE PRECISION)"
+
+
 @transaction.atomic
 def model_relearn(*, actor=None, prior: float = RELEARN_PRIOR) -> ModelVersion | None:
     """Re-estimate m from reviewers' decisions and re-score the undecided pairs; a new ModelVersion
@@ -946,33 +1032,15 @@ def model_relearn(*, actor=None, prior: float = RELEARN_PRIOR) -> ModelVersion |
         same=len(same),
         different=len(labelled) - len(same),
     )
-    versions = {v.pk: v.parameters for v in ModelVersion.objects.all()}
-    pending = list(
-        CandidatePair.objects.filter(status__in=[PairStatus.PENDING, PairStatus.UNSURE]).only(
-            "pk", "match_weight", "match_probability", "explanation", "model_version_id"
-        )
-    )
-    v1 = ModelVersion.objects.order_by("number").first()
-    for pair in pending:
-        old = versions.get(pair.model_version_id or v1.pk, {})
-        explanation = []
-        for row in pair.explanation:
-            delta = rescore_delta([row], old, parameters)
-            explanation.append({**row, "weight": round(row["weight"] + delta, 2)})
-        pair.match_weight += rescore_delta(pair.explanation, old, parameters)
-        pair.match_probability = probability_of(pair.match_weight)
-        pair.explanation = explanation
-        pair.model_version = version
-    CandidatePair.objects.bulk_update(
-        pending, ["match_weight", "match_probability", "explanation", "model_version"], batch_size=1000
-    )
-    version.rescored = len(pending)
+    version.rescored = _rescore_band(parameters, version)
     version.save(update_fields=["rescored"])
     # No signal for a bulk update: the queue's band as re-scored, for the kept queues to follow.
     queue_changed(
-        rescored={
-            pair.pk: pair.match_probability for pair in pending if pair.match_probability >= QUEUE_FLOOR
-        }
+        rescored=dict(
+            CandidatePair.objects.filter(status__in=RESCORED, match_probability__gte=QUEUE_FLOOR)
+            .order_by()
+            .values_list("pk", "match_probability")
+        )
     )
     return version
 
