@@ -23,6 +23,7 @@ cannot have its database replaced under it.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -145,10 +146,15 @@ class Snapshots:
             with connection.cursor() as cursor:
                 # The live server's request threads may have left a connection open: end it, so that the test
                 # database can be dropped after the session.
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                others = (
+                    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+                cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")  # noqa: S608 - a constant
+                for _ in range(100):  # a terminated backend takes a moment to go
+                    cursor.execute(f"SELECT count(*) {others}")  # noqa: S608 - a constant
+                    if not cursor.fetchone()[0]:
+                        break
+                    time.sleep(0.05)
                 for schema, _sequences in self._postgres.values():
                     cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             self._postgres.clear()
