@@ -313,14 +313,17 @@ MATRIX = (
 )
 # The same kind of test: every menu page rendered for every role that sees it (one <h1>, the CSP, Vietnamese).
 MENU_PAGES = "tests/test_guards.py::test_every_menu_page_renders_for_every_role_that_sees_it"
-ON_SQLITE = (MATRIX, MENU_PAGES)
+ON_SQLITE = (MATRIX,)
+ON_POSTGRESQL = (MENU_PAGES,)
 
 
 def shared_run_of(nodeid: str, browser_index: int) -> str:
-    """Which run of ``make test`` takes a shared test: the matrix and the menu pages on SQLite (the PostgreSQL
-    run is the longer of the two without them), the browser journeys alternately, in the order of their ids."""
+    """Which run of ``make test`` takes a shared test: the matrix on SQLite and the menu pages on PostgreSQL (so
+    that the two runs take about as long), the browser journeys alternately, in the order of their ids."""
     if nodeid in ON_SQLITE:
         return "sqlite"
+    if nodeid in ON_POSTGRESQL:
+        return "postgresql"
     return "sqlite" if browser_index % 2 == 0 else "postgresql"
 
 
@@ -330,7 +333,7 @@ def _share_between_the_two_runs(config: pytest.Config, items: list[pytest.Item])
     this_run = "postgresql" if connection_is_postgresql() else "sqlite"
     browser = sorted(item.nodeid for item in items if item.get_closest_marker("browser"))
     index = {nodeid: i for i, nodeid in enumerate(browser)}
-    shared = {nodeid: shared_run_of(nodeid, index.get(nodeid, 0)) for nodeid in [*browser, *ON_SQLITE]}
+    shared = {nodeid: shared_run_of(nodeid, index.get(nodeid, 0)) for nodeid in [*browser, *ON_SQLITE, *ON_POSTGRESQL]}
     elsewhere = [item for item in items if shared.get(item.nodeid, this_run) != this_run]
     if elsewhere:
         config.hook.pytest_deselected(items=elsewhere)
