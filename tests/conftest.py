@@ -333,7 +333,10 @@ def _share_between_the_two_runs(config: pytest.Config, items: list[pytest.Item])
     this_run = "postgresql" if connection_is_postgresql() else "sqlite"
     browser = sorted(item.nodeid for item in items if item.get_closest_marker("browser"))
     index = {nodeid: i for i, nodeid in enumerate(browser)}
-    shared = {nodeid: shared_run_of(nodeid, index.get(nodeid, 0)) for nodeid in [*browser, *ON_SQLITE, *ON_POSTGRESQL]}
+    shared = {
+        nodeid: shared_run_of(nodeid, index.get(nodeid, 0))
+        for nodeid in [*browser, *ON_SQLITE, *ON_POSTGRESQL]
+    }
     elsewhere = [item for item in items if shared.get(item.nodeid, this_run) != this_run]
     if elsewhere:
         config.hook.pytest_deselected(items=elsewhere)
