@@ -24,6 +24,7 @@ from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.reporting.services import report_forms_load
+from tests.dbsnapshot import end_other_sessions
 from tests.demo_fixtures import (  # noqa: F401 - fixtures
     demo,
     demo_accounts,
@@ -63,6 +64,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
             # application; a test database's setup is not the application.)
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM core_changerecord")
+    yield
+    with django_db_blocker.unblock():
+        end_other_sessions()
 
 
 class OneRequestAtATimeServer(ThreadedWSGIServer):

@@ -64,6 +64,22 @@ def _sequences(cursor) -> list[tuple[str, int | None]]:
     return list(cursor.fetchall())
 
 
+def end_other_sessions() -> None:
+    """End every other session on the PostgreSQL test database and wait until they are gone, so that the database
+    can be dropped after the run (a live-server thread may keep a connection: restores no longer end them)."""
+    if connection.vendor != "postgresql":
+        return
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")  # noqa: S608 - a constant
+        for _ in range(100):  # a terminated backend takes a moment to go
+            cursor.execute(f"SELECT count(*) {others}")  # noqa: S608 - a constant
+            if not cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+    connection.close()
+
+
 class Snapshots:
     """Named snapshots of the default test database, kept until ``drop_all()`` (end of the session)."""
 
@@ -144,17 +160,6 @@ class Snapshots:
         self._sqlite.clear()
         if self._postgres:
             with connection.cursor() as cursor:
-                # The live server's request threads may have left a connection open: end it, so that the test
-                # database can be dropped after the session.
-                others = (
-                    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-                cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")  # noqa: S608 - a constant
-                for _ in range(100):  # a terminated backend takes a moment to go
-                    cursor.execute(f"SELECT count(*) {others}")  # noqa: S608 - a constant
-                    if not cursor.fetchone()[0]:
-                        break
-                    time.sleep(0.05)
                 for schema, _sequences in self._postgres.values():
                     cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             self._postgres.clear()
