@@ -192,6 +192,14 @@ class QueueChange(models.Model):
         return f"Thay đổi hàng đợi #{self.number}"
 
 
+def level_shift(row: dict, old, new) -> float:
+    """How much one field's weight moves when m goes from ``old`` to ``new`` ({field: {level: m}}; u
+    unchanged): log2(m new / m old) of the level the pair fell in (0 when either is unknown)."""
+    m_old = old.get(row["field"], {}).get(row["level"])
+    m_new = new.get(row["field"], {}).get(row["level"])
+    return math.log2(m_new / m_old) if m_old and m_new else 0.0
+
+
 def levels_key(explanation: list[dict]) -> str:
     """A short key of the comparison levels an explanation names (field and level, in order; not the
     weights): pairs with one key are re-scored alike when only m changes."""
@@ -250,13 +258,7 @@ class CandidatePair(models.Model):
             return self.explanation
         then = self.explanation_version.parameters
         now = self.model_version.parameters if self.model_version_id else {}
-        shown = []
-        for row in self.explanation:
-            m_then = then.get(row["field"], {}).get(row["level"])
-            m_now = now.get(row["field"], {}).get(row["level"])
-            shift = math.log2(m_now / m_then) if m_then and m_now else 0.0
-            shown.append({**row, "weight": row["weight"] + shift})
-        return shown
+        return [{**row, "weight": row["weight"] + level_shift(row, then, now)} for row in self.explanation]
 
 
 class PairDecision(models.Model):

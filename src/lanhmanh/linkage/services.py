@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -45,6 +44,7 @@ from lanhmanh.linkage.models import (
     Review,
     ReviewKind,
     RunStep,
+    level_shift,
     levels_key,
 )
 from lanhmanh.linkage.selectors import (
@@ -910,9 +910,7 @@ def rescore_delta(explanation, old: Mapping, new: Mapping) -> float:
     field, log2(m new / m old) of the level it fell in."""
     total = 0.0
     for row in explanation:
-        m_old = old.get(row["field"], {}).get(row["level"])
-        m_new = new.get(row["field"], {}).get(row["level"])
-        total += math.log2(m_new / m_old) if m_old and m_new else 0.0
+        total += level_shift(row, old, new)
     return total
 
 
