@@ -112,6 +112,8 @@ class Snapshots:
             self._sqlite[name] = copy
             return
         schema = f"snap_{name}"
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # the planner's statistics of the data just built (tests/conftest.py)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_TRACKING)
             cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

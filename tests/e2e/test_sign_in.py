@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from lanhmanh.demo.steps.org import ACCOUNTS
 from lanhmanh.org.models import Role, User
 
-from .conftest import E2E_PASSWORD, enter_enrolment_code, sign_in, totp_code
+from .conftest import E2E_PASSWORD, enter_enrolment_code, totp_code
+from .conftest import sign_in_with_the_form as sign_in
 
 pytestmark = pytest.mark.browser
 
