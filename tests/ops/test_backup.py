@@ -182,16 +182,16 @@ def snapshot(database_url: str | None = None) -> dict:
 )
 @pytest.mark.django_db(transaction=True)
 def test_restore_drill_the_demo_comes_back_whole_and_a_later_pseudonymisation_stays(
-    keys, media, tmp_path, settings
+    keys, media, tmp_path, settings, demo_registry
 ):
+    """The demo's accounts and registry (``demo_registry``: restored from the session's snapshot) backed up,
+    then restored into a new database."""
     import psycopg
 
-    from lanhmanh.demo.loader import ACCOUNT_STEPS, load_demo
     from lanhmanh.people.models import Person
     from lanhmanh.people.privacy import PSEUDONYMISED_NAME, person_pseudonymise
 
     private, public = keys
-    load_demo(only=(*ACCOUNT_STEPS, "people.registry"))
     test_url = f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:{connection.settings_dict['PORT'] or 5432}/{connection.settings_dict['NAME']}"
     before = snapshot(test_url)
     assert before["counts"]["people.person"] >= 100
