@@ -24,6 +24,7 @@ from lanhmanh.org.models import AdministrativeUnit, Agency, Role, User
 from lanhmanh.org.services import agencies_seed, units_load_hanoi_2014
 from lanhmanh.plans.plan_2014 import load_plan_2014
 from lanhmanh.reporting.services import report_forms_load
+from tests import testdb
 from tests.dbsnapshot import end_other_sessions
 from tests.demo_fixtures import (  # noqa: F401 - fixtures
     demo,
@@ -45,7 +46,16 @@ DONG_ANH = "01.017"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """The test database is made from the models, not by replaying the migrations (``tests/testdb.py``)."""
+    from django.conf import settings
+
+    if testdb.from_the_models():
+        settings.MIGRATION_MODULES = testdb.NoMigrations(settings.MIGRATION_MODULES)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_modify_db_settings, django_db_setup, django_db_blocker):
     """Load the reference data once per test database; every test sees it (rolled back per test).
 
     The units and agencies, the shipped report forms and the 2014 plan: loading the forms takes about half a
@@ -53,6 +63,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     spent a fifth of the suite's time doing it). The loaders are idempotent, so a test that calls one finds it
     done; a test that needs a database without them deletes them inside its own transaction.
     """
+    from django.conf import settings
+
+    if isinstance(settings.MIGRATION_MODULES, testdb.NoMigrations):
+        settings.MIGRATION_MODULES = (
+            settings.MIGRATION_MODULES.previous
+        )  # for the tests that read or run them
+        with django_db_blocker.unblock():
+            testdb.finish(connection)
     with django_db_blocker.unblock():
         if not AdministrativeUnit.objects.exists():
             units_load_hanoi_2014()

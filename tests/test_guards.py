@@ -99,6 +99,38 @@ def test_there_are_no_pending_migrations(db):
         pytest.fail(f"Model changes without a migration:\n{out.getvalue()}")
 
 
+def test_every_data_migration_is_classified(db):
+    """The test database is made from the models (``tests/testdb.py``): a migration that writes data must say
+    whether a new database needs it (``SEEDS``, run then) or it only rewrites old rows (``REWRITES``), and no
+    migration may run SQL of its own (the models would not make it)."""
+    from django.db import connection
+    from django.db.migrations.operations.special import RunSQL
+
+    from tests import testdb
+
+    operations = testdb.data_operations(connection)
+    assert operations, "the project's data migrations were found"
+    assert [node for node, operation in operations if isinstance(operation, RunSQL)] == []
+    unknown = sorted({node for node, _operation in operations} - testdb.SEEDS - testdb.REWRITES)
+    assert unknown == [], f"add each to tests/testdb.py's SEEDS or REWRITES: {unknown}"
+    assert not testdb.SEEDS & testdb.REWRITES
+    assert set(testdb.migrations_in_order(connection)) >= testdb.SEEDS | testdb.REWRITES
+
+
+def test_every_migration_is_recorded_as_applied_and_the_seeds_are_there(db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from lanhmanh.enforcement.models import HotspotKind
+    from lanhmanh.org.models import Role
+    from lanhmanh.org.roles import ROLES
+
+    executor = MigrationExecutor(connection)
+    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+    assert set(Role.objects.values_list("code", flat=True)) >= {role[0] for role in ROLES}
+    assert HotspotKind.objects.exists()
+
+
 def test_the_page_audit_catches_inline_script_style_and_extra_h1():
     result = audit(
         '<h1>a</h1><h1 style="color:red">b</h1><script>alert(1)</script>'
