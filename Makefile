@@ -8,7 +8,11 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test suites test-sqlite test-postgres lint bench install assets messages clean serve prod-check
+.PHONY: demo test suites test-sqlite test-postgres lint bench install assets messages bytecode clean serve prod-check
+
+# Python caches compiled modules (__pycache__) unless PYTHONDONTWRITEBYTECODE is set, as it is on some machines: then
+# every process compiles every module it imports again (the suite's collection: 11.6 s instead of 5 s). Not here.
+unexport PYTHONDONTWRITEBYTECODE
 
 $(BIN)/activate: pyproject.toml constraints.txt
 	@command -v $(PY) >/dev/null || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -26,7 +30,12 @@ assets: node_modules/.package-lock.json
 messages: $(BIN)/activate
 	$(PYTHON) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 
-install: $(BIN)/activate assets messages
+# The project's own modules compiled once (pip does it for the packages it installs), not by each process that
+# imports them: the two test runs, their subprocesses (manage.py, gunicorn) and the server.
+bytecode: $(BIN)/activate
+	$(PYTHON) -m compileall -q src
+
+install: $(BIN)/activate assets messages bytecode
 
 demo: install
 	$(PYTHON) manage.py migrate --no-input -v0
