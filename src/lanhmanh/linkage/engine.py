@@ -304,20 +304,17 @@ def prepare(records: Any, *, today: dt.date | None = None) -> Prepared:
 # Model settings ------------------------------------------------------------------------------------
 
 
-def _level(
-    sql: str, label: str, *, null: bool = False, tf: str | None = None, tf_weight: float = 1.0
-) -> dict[str, Any]:
+def _level(sql: str, label: str, *, null: bool = False, tf: str | None = None) -> dict[str, Any]:
     level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
     if null:
         level["is_null_level"] = True
     if tf:
         level["tf_adjustment_column"] = tf
-        level["tf_adjustment_weight"] = tf_weight
+        level["tf_adjustment_weight"] = 1.0
     return level
 
 
 FIELD_LABELS: dict[str, str] = {}
-NAME_CORE_TF_WEIGHT = 1 / 3  # the share of the name's term-frequency adjustment kept (see COMPARISONS)
 
 
 def _comparison(name: str, description: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
@@ -339,17 +336,7 @@ COMPARISONS = [
         [
             _level("given_f_l IS NULL OR given_f_r IS NULL", "thiếu", null=True),
             _level("name_concat_l = name_concat_r", "trùng họ tên", tf="name_concat"),
-            # The frequency of the name without "Thị"/"Văn" counts every namesake, but most of them
-            # agree on the whole name (the level above): a stranger falls here far less often than
-            # that frequency says. With the full adjustment the pairs of this level under 0.75 held
-            # 1.6-1.9 times the matches their probabilities summed to on every benchmark registry
-            # (issue #19 item 5); a third of it, measured there (docs/architecture.md).
-            _level(
-                "name_core_l = name_core_r",
-                "trùng khi bỏ “Thị”/“Văn” hoặc họ viết khác",
-                tf="name_core",
-                tf_weight=NAME_CORE_TF_WEIGHT,
-            ),
+            _level("name_core_l = name_core_r", "trùng khi bỏ “Thị”/“Văn” hoặc họ viết khác", tf="name_core"),
             _level(
                 "surname_key_l = surname_key_r AND given_f_l = given_f_r",
                 "trùng họ và tên, khác tên đệm",
@@ -460,10 +447,7 @@ BLOCKING_RULES = [
 
 TRAINING_RULES = [
     "l.dob = r.dob",  # estimates the name, document, place and sex comparisons
-    # estimates the birth date comparison (and the hometown's, the ID number's, sex): the same name
-    # alone would hold every namesake born the same year, whose share EM cannot tell from the
-    # name's frequency; with the same commune too the block is mostly one person's records
-    "l.name_core = r.name_core AND l.residence = r.residence",
+    "l.name_core = r.name_core",  # estimates the birth date comparison
 ]
 DETERMINISTIC_RULES = [
     "l.id_number = r.id_number AND l.dob_year = r.dob_year",
