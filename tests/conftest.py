@@ -66,9 +66,8 @@ def django_db_setup(django_db_modify_db_settings, django_db_setup, django_db_blo
     from django.conf import settings
 
     if isinstance(settings.MIGRATION_MODULES, testdb.NoMigrations):
-        settings.MIGRATION_MODULES = (
-            settings.MIGRATION_MODULES.previous
-        )  # for the tests that read or run them
+        # The migrations again, for the tests that read or run them.
+        settings.MIGRATION_MODULES = settings.MIGRATION_MODULES.previous
         with django_db_blocker.unblock():
             testdb.finish(connection)
     with django_db_blocker.unblock():

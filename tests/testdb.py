@@ -69,11 +69,15 @@ class NoMigrations:
         return None
 
 
-def migrations_in_order(connection) -> list[tuple[str, str]]:
-    """Every migration of the project, each after the ones it depends on."""
+def migration_graph(connection):
+    """The project's migration graph (every app's migrations, read once)."""
     from django.db.migrations.loader import MigrationLoader
 
-    graph = MigrationLoader(connection, ignore_no_migrations=True).graph
+    return MigrationLoader(connection, ignore_no_migrations=True).graph
+
+
+def migrations_in_order(graph) -> list[tuple[str, str]]:
+    """Every migration of the project, each after the ones it depends on."""
     ordered: dict[tuple[str, str], None] = {}
     for leaf in sorted(graph.leaf_nodes()):
         for node in graph.forwards_plan(leaf):
@@ -81,15 +85,13 @@ def migrations_in_order(connection) -> list[tuple[str, str]]:
     return list(ordered)
 
 
-def data_operations(connection) -> list[tuple[tuple[str, str], object]]:
+def data_operations(graph) -> list[tuple[tuple[str, str], object]]:
     """(migration, operation) of every operation that is not a change of schema Django derives from the models."""
-    from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations.special import RunPython, RunSQL
 
-    graph = MigrationLoader(connection, ignore_no_migrations=True).graph
     return [
         (node, operation)
-        for node in migrations_in_order(connection)
+        for node in migrations_in_order(graph)
         for operation in graph.nodes[node].operations
         if isinstance(operation, RunPython | RunSQL)
     ]
@@ -101,12 +103,13 @@ def finish(connection) -> None:
     from django.db.migrations.operations.special import RunPython
     from django.db.migrations.recorder import MigrationRecorder
 
+    graph = migration_graph(connection)
     recorder = MigrationRecorder(connection)
     recorder.ensure_schema()
     recorder.migration_qs.bulk_create(
-        [recorder.Migration(app=app, name=name) for app, name in migrations_in_order(connection)]
+        [recorder.Migration(app=app, name=name) for app, name in migrations_in_order(graph)]
     )
     with connection.schema_editor() as editor:
-        for node, operation in data_operations(connection):
+        for node, operation in data_operations(graph):
             if node in SEEDS and isinstance(operation, RunPython):
                 operation.code(apps, editor)

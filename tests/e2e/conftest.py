@@ -179,9 +179,8 @@ def signed_in_session(username: str, password: str = E2E_PASSWORD) -> str:
     request = HttpRequest()
     request.session = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
     login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-    request.user = (
-        user  # what AuthenticationMiddleware sets (``login`` sets it only on a request that has one)
-    )
+    # What AuthenticationMiddleware sets (``login`` sets it only on a request that already has one).
+    request.user = user
     if settings.REQUIRE_2FA and user.needs_two_factor:
         device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
