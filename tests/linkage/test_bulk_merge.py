@@ -98,7 +98,7 @@ def test_a_run_keeps_the_pairs_below_the_queue_pending_out_of_it(coordinator, mo
     from lanhmanh.linkage import engine, selectors
 
     a, b, c, d = (person(f"Nguyễn Thị Đào {i}", "1990-03-04") for i in range(4))
-    scored = [(a, b, 0.9), (c, d, 0.6), (b, c, 0.3)]
+    scored = [(a, b, 0.85), (c, d, 0.4), (b, c, 0.2)]
 
     def pairs(self, predictions, *, threshold):
         return [engine.ScoredPair(str(x.pk), str(y.pk), 0.0, p, ()) for x, y, p in scored if p >= threshold]
@@ -108,6 +108,7 @@ def test_a_run_keeps_the_pairs_below_the_queue_pending_out_of_it(coordinator, mo
 
     assert (run.job.status, run.auto_merged, run.queued) == ("done", 0, 1)  # the queue's pairs only
     stored = dict(CandidatePair.objects.values_list("person_b_id", "match_probability"))
-    assert stored == {b.pk: 0.9, d.pk: 0.6}  # from STORE_FLOOR up, pending; below it, nothing
-    assert services.STORE_FLOOR <= 0.6 < selectors.QUEUE_FLOOR
+    assert stored == {b.pk: 0.85, d.pk: 0.4}  # from STORE_FLOOR up, pending; below it, nothing
+    assert services.STORE_FLOOR <= 0.4 < selectors.QUEUE_FLOOR
+    assert 0.85 < services.AUTO_MIN_PROBABILITY  # never merged automatically, whatever the estimates
     assert [cl.members for cl in selectors.review_clusters(coordinator)] == [[a.pk, b.pk]]

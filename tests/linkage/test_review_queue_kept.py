@@ -129,7 +129,7 @@ def test_a_decision_by_another_reviewer_settles_the_cluster_on_the_next_page(
 def test_relearning_re_scores_the_kept_queue(district_officer):
     pair = candidate(0.85)
     assert selectors.cluster_get(district_officer, pair.pk).certainty == pytest.approx(0.85)
-    CandidatePair.objects.filter(pk=pair.pk).update(match_probability=0.5)  # no signal: no new token
+    CandidatePair.objects.filter(pk=pair.pk).update(match_probability=0.4)  # no signal: no new token
     selectors.queue_changed()  # as model_relearn does after re-scoring in bulk
     with pytest.raises(Http404):
         selectors.cluster_get(district_officer, pair.pk)  # now below the queue's floor

@@ -5,6 +5,7 @@ the same clusters in the same order, the same merges, the same re-scored probabi
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
 import pytest
@@ -51,7 +52,8 @@ def registry(rng: random.Random, actor):
                 explanation.append(
                     {"field": field_label, "level": level, "weight": round(rng.uniform(-2, 6), 2)}
                 )
-            weight = rng.uniform(2.0, 2.4) if rng.random() < 0.4 else rng.uniform(2.4, 7.0)
+            floor = math.log2(selectors.QUEUE_FLOOR / (1 - selectors.QUEUE_FLOOR))  # the floor's weight
+            weight = rng.uniform(floor, floor + 0.4) if rng.random() < 0.4 else rng.uniform(floor + 0.4, 7.0)
             CandidatePair.objects.create(
                 person_a_id=min(a.pk, b.pk),
                 person_b_id=max(a.pk, b.pk),

@@ -62,8 +62,11 @@ def test_command_merges_certain_pairs_and_queues_the_rest(registry, capsys):
     assert "100% Hoàn tất" in out
     assert "5 hồ sơ; tự động hợp nhất 1; 1 cặp chờ xem xét." in out
     assert "Số cặp theo từng luật chặn (đếm trước khi chấm điểm):" in out
-    assert "Ước tính tại ngưỡng tự động hợp nhất 0.995: độ chính xác" in out
     run = DedupRun.objects.get()
+    # The threshold the default precision chose (never under AUTO_MIN_PROBABILITY), and what it costs.
+    assert (run.precision, services.AUTO_MIN_PROBABILITY <= run.threshold) == (services.AUTO_PRECISION, True)
+    assert f"Ước tính tại ngưỡng tự động hợp nhất {run.threshold:g}: độ chính xác" in out
+    assert f"cặp tự động hợp nhất có thể sai (độ chính xác yêu cầu {services.AUTO_PRECISION:g})" in out
     assert (run.job.status, run.job.percent, run.records, run.auto_merged, run.queued) == (
         JobStatus.DONE,
         100,
@@ -77,7 +80,7 @@ def test_command_merges_certain_pairs_and_queues_the_rest(registry, capsys):
     assert selectors.resolve_person_id(dao_again.pk) == dao.pk
     pair = CandidatePair.objects.get()
     assert (pair.person_a, pair.person_b, pair.status) == (mai, mai_maybe, PairStatus.PENDING)
-    assert 0.8 <= pair.match_probability < 0.995
+    assert selectors.QUEUE_FLOOR <= pair.match_probability < run.threshold
     assert [row["field"] for row in pair.explanation][:4] == [
         "Họ và tên",
         "Ngày sinh",
@@ -188,10 +191,17 @@ def test_runs_page_starts_a_run_with_progress(
     registry, coordinator, district_officer, client_for, django_capture_on_commit_callbacks
 ):
     client = client_for(coordinator)
+    form = client.get("/ho-so-trung/ra-soat/").content.decode()
+    assert "Độ chính xác tối thiểu của việc tự động hợp nhất" in form and "99,7 % — mặc định" in form
+    for bad in ("", "0.5", "abc"):  # nothing started, the field named
+        page = client.post("/ho-so-trung/ra-soat/", {"precision": bad}).content.decode()
+        assert "Độ chính xác tối thiểu:" in page
+    assert not DedupRun.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/ho-so-trung/ra-soat/")
+        response = client.post("/ho-so-trung/ra-soat/", {"precision": "0.999"})
     run = DedupRun.objects.get()
     assert response["Location"] == f"/ho-so-trung/ra-soat/{run.pk}/"
+    assert run.precision == 0.999
     page = client.get(f"/ho-so-trung/ra-soat/{run.pk}/tien-do/").content.decode()
     assert 'value="100"' in page and "hx-trigger" not in page  # finished: polling stops
     assert client_for(district_officer).get("/ho-so-trung/ra-soat/").status_code == 404

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.forms import ListFilterForm
 from lanhmanh.linkage.models import PairStatus
+from lanhmanh.linkage.services import AUTO_PRECISION, AUTO_PRECISIONS
 
 QUEUE_ONLY_UNSURE = "chua-chac"
 QUEUE_ONLY_NEW = "moi"
@@ -113,3 +114,39 @@ class ClusterForm:
                     )
                 )
         return not self.errors
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + " %"
+
+
+class RunStartForm(forms.Form):
+    """A new deduplication run: the estimated precision its automatic merges must reach (issue #19 item 5)."""
+
+    precision = forms.TypedChoiceField(
+        label=_("Độ chính xác tối thiểu của việc tự động hợp nhất"),
+        coerce=float,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_(
+            "Cặp đạt ngưỡng được hợp nhất tự động (có ghi nhật ký, hoàn tác được); cặp còn lại vào hàng đợi "
+            "xem xét. Mức cao hơn: ít hợp nhất sai hơn nhưng nhiều cặp phải xem xét hơn."
+        ),
+        error_messages={
+            "required": _("Độ chính xác tối thiểu: hãy chọn một mức."),
+            "invalid_choice": _("Độ chính xác tối thiểu: «%(value)s» không phải một mức trong danh sách."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["precision"]
+        field.choices = [
+            (
+                str(level),
+                _percent(level)
+                + (" — " + str(_("mặc định")) if level == AUTO_PRECISION else "")
+                + (" — " + str(_("thận trọng nhất")) if level == max(AUTO_PRECISIONS) else ""),
+            )
+            for level in AUTO_PRECISIONS
+        ]
+        field.initial = str(AUTO_PRECISION)

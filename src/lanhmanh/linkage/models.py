@@ -60,7 +60,14 @@ class DedupRun(models.Model):
     # Issue #19: the pairs counted per blocking rule, and the precision and recall estimated from the
     # match probabilities (reviewers' decisions in place of the model where there are any).
     blocking = models.TextField(_("số cặp theo luật chặn"), blank=True)
+    # The estimated precision the coordinator asked of the automatic merges (``services.AUTO_PRECISIONS``;
+    # empty for runs made before it could be asked, which merged from 0.995), the threshold it chose and
+    # how many of the automatic merges' pairs are expected to be wrong (pairs × (1 − estimated precision)).
+    precision = models.FloatField(_("độ chính xác yêu cầu khi tự động hợp nhất"), null=True, blank=True)
     threshold = models.FloatField(_("ngưỡng tự động hợp nhất"), null=True, blank=True)
+    expected_wrong = models.PositiveIntegerField(
+        _("số cặp tự động hợp nhất ước tính sai"), null=True, blank=True
+    )
     estimated_precision = models.FloatField(_("độ chính xác ước tính"), null=True, blank=True)
     estimated_recall = models.FloatField(_("độ phủ ước tính"), null=True, blank=True)
     labelled = models.PositiveIntegerField(_("số cặp đã có kết luận dùng trong ước tính"), default=0)
@@ -297,6 +304,10 @@ class Merge(models.Model):
     run = models.ForeignKey(DedupRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="merges")
     review = models.ForeignKey(Review, on_delete=models.PROTECT, null=True, blank=True, related_name="merges")
     automatic = models.BooleanField(_("tự động"), default=False)
+    # An automatic merge: the weakest link that joined the merged record to its survivor (the pair
+    # probability at which their groups met); those below ``engine.UPPER_THRESHOLD`` are listed on the
+    # run's page for a second look (``selectors.run_merges_to_check``).
+    probability = models.FloatField(_("xác suất trùng"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

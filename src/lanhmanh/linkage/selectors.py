@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lanhmanh.core.jobs import jobs_latest
 from lanhmanh.core.text import fold, split_name
+from lanhmanh.linkage import engine
 from lanhmanh.linkage.models import (
     DEDUP_RUN_JOB,
     CandidatePair,
@@ -117,6 +118,22 @@ def run_get(user, pk) -> DedupRun:
         raise Http404 from None
 
 
+# The run's page lists this many of its weakest automatic merges.
+MERGES_TO_CHECK_SHOWN = 50
+
+
+def run_merges_to_check(user, run: DedupRun) -> tuple[list[Merge], int]:
+    """(the run's active automatic merges below ``engine.UPPER_THRESHOLD``, weakest first, at most
+    ``MERGES_TO_CHECK_SHOWN``; how many there are): the merges a run asked for a lower precision than
+    the most cautious made, for a second look (each undone from the person's merge history). Ids and
+    probabilities only: the identities are read on the person's page, with its purpose."""
+    require_run_manager(user)
+    found = Merge.objects.filter(
+        run=run, automatic=True, undone_at__isnull=True, probability__lt=engine.UPPER_THRESHOLD
+    ).order_by("probability", "pk")
+    return list(found[:MERGES_TO_CHECK_SHOWN]), found.count()
+
+
 def runs(user) -> list[DedupRun]:
     """The latest 20 runs, each with its job (two queries)."""
     require_run_manager(user)
@@ -129,8 +146,11 @@ def runs(user) -> list[DedupRun]:
 
 # Review by cluster (issue #19) ---------------------------------------------------------------------
 
-# A pending pair leaves the queue when (re-)scored below this (the run's lower threshold).
-QUEUE_FLOOR = 0.80
+# A pending pair is in the queue from this probability up (the model finds it likelier one person than
+# two) and leaves it when (re-)scored below. Was 0.8: at 977,011 records the queue then held none of the
+# 11,808 pairs scored 0.5-0.8, 68 % of them one person, and every queued pair decided right stopped at
+# F1 0.9682 (``benchmarks/linkage_queue_offline.py``).
+QUEUE_FLOOR = 0.5
 # A link of a candidate cluster below this probability is marked weak: where a split is likeliest.
 WEAK_LINK = 0.9
 # Clusters whose every link a reviewer marked "unsure" come after fresh ones of the same value.

@@ -231,20 +231,45 @@ def score_persons(persons: list[Person]) -> list:
         model.close()
 
 
+# The automatic merges of a run (issue #19 item 5): the lowest threshold whose estimated precision
+# (``engine.estimates_of``: the pairs at or above it, reviewers' decisions in place of the model's)
+# reaches the precision the coordinator asks for, and never below ``AUTO_MIN_PROBABILITY``, so that a
+# registry with many certain pairs cannot carry a doubtful one into an automatic merge; when no threshold
+# reaches it, the most cautious one (``engine.THRESHOLD_GRID``'s last). Why 0.997 by default: at
+# 977,011 records (``benchmarks/linkage_queue_offline.py``) the fixed threshold 0.995 merged 240,917
+# pairs of which 53 wrong (precision 0.9998) and left a reviewer who decides 10,000 clusters right at
+# F1 0.9544 — no order of the queue reaches more than 0.9568 — where 0.997 (threshold 0.92) merges
+# 268,000 pairs with about 750 wrong (0.9972) and 10,000 decisions reach 0.976. Each automatic merge is
+# audited and undone like a reviewer's; the run's page says how many of them are expected to be wrong.
+AUTO_PRECISION = 0.997
+AUTO_PRECISIONS = (0.9995, 0.999, 0.998, 0.997, 0.995, 0.99)
+AUTO_MIN_PROBABILITY = 0.9
+
+
 @transaction.atomic
-def run_create(*, actor=None) -> DedupRun:
+def run_create(*, actor=None, precision: float = AUTO_PRECISION) -> DedupRun:
     """A new run and its queued job (``run.job``), with their history rows. ``actor``: who asked (none for
-    ``manage.py dedup_registry``)."""
-    run = audited_insert(actor=actor, instance=DedupRun(), reason="rà soát hồ sơ trùng")
+    ``manage.py dedup_registry``); ``precision``: the estimated precision its automatic merges must reach
+    (``AUTO_PRECISIONS``)."""
+    if precision not in AUTO_PRECISIONS:
+        raise ValidationError(
+            {
+                "precision": _(
+                    "Độ chính xác của việc tự động hợp nhất phải là một trong các mức: %(levels)s."
+                )
+                % {"levels": ", ".join(f"{p:g}" for p in AUTO_PRECISIONS)}
+            }
+        )
+    run = audited_insert(actor=actor, instance=DedupRun(precision=precision), reason="rà soát hồ sơ trùng")
     run.job = jobs.job_create(kind=DEDUP_RUN_JOB, subject_id=run.pk, owner=actor)
     return run
 
 
-def run_start(*, actor) -> DedupRun:
+def run_start(*, actor, precision: float = AUTO_PRECISION) -> DedupRun:
     """Create a run and queue it in the background (after commit)."""
 
     with transaction.atomic():
-        run = run_create(actor=actor)
+        run = run_create(actor=actor, precision=precision)
         # The one enqueue rule (core.jobs): the job's row committed first; a failure to queue fails the job.
         transaction.on_commit(lambda: jobs.job_enqueue(run.job, dedup_registry))
     return run
@@ -270,16 +295,22 @@ def _records(persons: list[Person]) -> dict[str, list]:
 # Pairs scored below this are left out of the run's estimate of recall (their expected matches are few,
 # their number large): the estimate is of the matches among pairs the model gives at least 1 %.
 ESTIMATE_FLOOR = 0.01
-# A run keeps the pairs it scores from here up to the queue's floor (engine.LOWER_THRESHOLD) as pending
+# A run keeps the pairs it scores from here up to the queue's floor (``selectors.QUEUE_FLOOR``) as pending
 # pairs out of the queue: reviewers' decisions re-score them (model_relearn) and lift into the queue
 # those the model learns to trust. Stored only at the queue's floor, learning could take pairs out of
 # the queue but never bring one in. Not lower: at 195,333 records (``bench_linkage_review.py``) a floor of
 # 0.1 stored 11,825 pairs instead of 6,998 (every ``model_relearn`` re-scores them all) and raised the F1 of
 # every stored pair decided right from 0.9871 to 0.9952, but learning lifted few of them into the queue:
 # the simulated reviewer's F1 after 2,000 decisions went from 0.9727 to 0.9729, and the queue, used up,
-# from 0.9830 to 0.9837 (on the registry that still lost its hometowns, 2,000 decisions gave 0.9453
-# instead of 0.9531: more of the lifted pairs were wrong). At 1M, 10,000 decisions leave half the queue.
-STORE_FLOOR = 0.5
+# from 0.9830 to 0.9837 (with the queue's floor at 0.8 and the store's at 0.5).
+STORE_FLOOR = 0.3
+
+
+def auto_threshold(found: list[engine.Estimate], precision: float) -> engine.Estimate:
+    """The estimate at the automatic-merge threshold of a run asking for ``precision`` (see above)."""
+    allowed = [e for e in found if e.threshold >= AUTO_MIN_PROBABILITY]
+    chosen = engine.choose_threshold(allowed, precision)
+    return chosen or max(allowed, key=lambda e: e.threshold)
 
 
 def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
@@ -333,14 +364,21 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             for (a, b), status in decided.items()
             if status in (PairStatus.SAME, PairStatus.DIFFERENT)
         }
-        [estimate] = engine.estimates_of(model, predictions, labels, thresholds=[engine.UPPER_THRESHOLD])
+        estimate = auto_threshold(
+            engine.estimates_of(model, predictions, labels), run.precision or AUTO_PRECISION
+        )
+        threshold = estimate.threshold
+        expected_wrong = round(estimate.pairs * (1 - estimate.precision))
         DedupRun.objects.filter(pk=run.pk).update(
-            threshold=engine.UPPER_THRESHOLD,
+            threshold=threshold,
             estimated_precision=estimate.precision,
             estimated_recall=estimate.recall,
+            expected_wrong=expected_wrong,
             labelled=len(labels),
             model_version=version,
         )
+        run.threshold, run.expected_wrong = threshold, expected_wrong
+        run.estimated_precision, run.estimated_recall = estimate.precision, estimate.recall
         pairs = model.pairs(predictions, threshold=STORE_FLOOR)
         model.close()
         step(RunStep.MERGE)
@@ -349,20 +387,21 @@ def run_execute(run: DedupRun, *, on_progress=None) -> DedupRun:
             key = tuple(sorted((int(pair.left), int(pair.right))))
             if key in decided:
                 continue  # a reviewer already answered: never asked twice, never overridden
-            (certain if pair.match_probability >= engine.UPPER_THRESHOLD else review).append((key, pair))
+            (certain if pair.match_probability >= threshold else review).append((key, pair))
         del pairs
         different = {key for key, status in decided.items() if status == PairStatus.DIFFERENT}
 
         auto = merge_automatic(
             actor=job.owner,
             edges=[key for key, _pair in certain],
+            probabilities=[pair.match_probability for _key, pair in certain],
             different=different,
             run=run,
             on_progress=lambda done, total: step(RunStep.MERGE, done, total),
         )
         step(RunStep.QUEUE)
         new = _queue_many([pair for _key, pair in review], run=run, version=version)
-        queued = sum(p.match_probability >= engine.LOWER_THRESHOLD for p in new)
+        queued = sum(p.match_probability >= QUEUE_FLOOR for p in new)
         DedupRun.objects.filter(pk=run.pk).update(auto_merged=auto, queued=queued)
         run.auto_merged, run.queued = auto, queued
         return _finish(run, on_progress)
@@ -420,6 +459,7 @@ def merge_automatic(
     *,
     actor,
     edges: list[tuple[int, int]],
+    probabilities: list[float] | None = None,
     run: DedupRun | None = None,
     different=frozenset(),
     on_progress=None,
@@ -429,7 +469,9 @@ def merge_automatic(
     The oldest record (smallest id) of each person survives and every other record is merged into it,
     with the same rows moved, audit rows and ``Merge`` rows as ``merge_persons``, so each one can be
     undone on its own. A link that would put two records a reviewer called different into one person
-    is skipped. Returns the number of merges.
+    is skipped. ``probabilities`` (the edges'): each ``Merge`` records the weakest link joining its
+    record to the survivor — the edges come best first, so two groups meet at the probability of the
+    edge that joins them, and the group without the new survivor takes it. Returns the number of merges.
     """
     parent: dict[int, int] = {}
     members: dict[int, list[int]] = {}
@@ -446,7 +488,8 @@ def merge_automatic(
             parent[x], x = root, parent[x]
         return root
 
-    for a, b in edges:
+    level: dict[int, float] = {}  # record → the weakest link to its group's survivor
+    for i, (a, b) in enumerate(edges):
         ra, rb = find(a), find(b)
         if ra == rb:
             continue
@@ -454,10 +497,13 @@ def merge_automatic(
         if any(find(y) == rb for x in group_a for y in apart.get(x, ())):
             continue
         root, other = min(ra, rb), max(ra, rb)
+        if probabilities is not None:
+            for x in members.get(other, [other]):
+                level[x] = probabilities[i]
         parent[other] = root
         members[root] = group_a + group_b
         members.pop(other, None)
-    merges = [(root, m) for root, group in members.items() for m in sorted(group) if m != root]
+    merges = [(root, m, level.get(m)) for root, group in members.items() for m in sorted(group) if m != root]
     written = 0
     for start in range(0, len(merges), MERGE_BATCH):
         written += _merge_batch(actor, merges[start : start + MERGE_BATCH], run)
@@ -467,14 +513,14 @@ def merge_automatic(
 
 
 @transaction.atomic
-def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> int:
+def _merge_batch(actor, merges: list[tuple[int, int, float | None]], run: DedupRun | None) -> int:
     # A reviewer may have merged one of these records while the run was scoring: leave those alone.
-    ids = {pk for pair in merges for pk in pair}
+    ids = {pk for survivor, merged, _p in merges for pk in (survivor, merged)}
     gone = set(
         Merge.objects.filter(merged_id__in=ids, undone_at__isnull=True).values_list("merged_id", flat=True)
     )
-    survivor_of = {merged: survivor for survivor, merged in merges if not {survivor, merged} & gone}
-    merges = [(survivor, merged) for survivor, merged in merges if merged in survivor_of]
+    survivor_of = {merged: survivor for survivor, merged, _p in merges if not {survivor, merged} & gone}
+    merges = [(survivor, merged, p) for survivor, merged, p in merges if merged in survivor_of]
     if not merges:
         return 0
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -492,9 +538,10 @@ def _merge_batch(actor, merges: list[tuple[int, int]], run: DedupRun | None) -> 
                 moved=moved[merged],
                 run=run,
                 automatic=True,
+                probability=probability,
                 created_by=user,
             )
-            for survivor, merged in merges
+            for survivor, merged, probability in merges
         ],
     )
     _counting_refresh(*survivor_of, *survivor_of.values())

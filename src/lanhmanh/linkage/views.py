@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from lanhmanh.core.jobs import progress_page
 from lanhmanh.core.listing import Sort, listing
-from lanhmanh.linkage import selectors, services
-from lanhmanh.linkage.forms import ClusterForm, DecisionForm, QueueFilterForm
+from lanhmanh.linkage import engine, selectors, services
+from lanhmanh.linkage.forms import ClusterForm, DecisionForm, QueueFilterForm, RunStartForm
 from lanhmanh.linkage.models import CandidatePair
 from lanhmanh.linkage.rules import can_manage_runs
 from lanhmanh.people.forms import PurposeForm
@@ -251,10 +251,11 @@ def merge_unmerge(request, pk: int):
 @login_required
 def run_list(request):
     runs = selectors.runs(request.user)
-    if request.method == "POST":
-        run = services.run_start(actor=request.user)
+    form = RunStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        run = services.run_start(actor=request.user, precision=form.cleaned_data["precision"])
         return redirect("linkage:run_detail", pk=run.pk)
-    return render(request, "linkage/run_list.html", {"runs": runs})
+    return render(request, "linkage/run_list.html", {"runs": runs, "form": form})
 
 
 @login_required
@@ -268,8 +269,19 @@ def run_detail(request, pk: int):
         run.job,
         poll_url=reverse("linkage:run_progress", args=[run.pk]),
         template="linkage/run_detail.html",
-        context={"run": run, "details": "linkage/_run_results.html"},
+        context={
+            "run": run,
+            "details": "linkage/_run_results.html",
+            "to_check": _merges_to_check(request, run),
+        },
     )
+
+
+def _merges_to_check(request, run):
+    if run.job is None or not run.job.finished:
+        return None
+    merges, total = selectors.run_merges_to_check(request.user, run)
+    return {"merges": merges, "total": total, "threshold": engine.UPPER_THRESHOLD}
 
 
 run_progress = run_detail  # the poll: htmx gets the fragment only (core.jobs.progress_page)
