@@ -26,17 +26,23 @@ class Result:
     budget: float | None  # None: a figure printed for information
     # The load average when the figure was taken (the machine may be shared: read figures beside it).
     load: tuple[float, float, float] = field(default_factory=load_average, compare=False)
+    # The budget is a floor the figure must reach (an accuracy), not a ceiling (a time, a size).
+    at_least: bool = field(default=False, compare=False)
 
     @property
     def within_budget(self) -> bool:
-        return self.budget is None or self.value <= self.budget
+        if self.budget is None:
+            return True
+        return self.value >= self.budget if self.at_least else self.value <= self.budget
 
     def line(self) -> str:
         if self.unit == "ratio":
             value = f"{self.value:.4f}"
         else:
             value = f"{self.value:.1f}" if isinstance(self.value, float) else str(self.value)
-        budget = "none" if self.budget is None else f"{self.budget:g} {self.unit}"
+        budget = (
+            "none" if self.budget is None else f"{'≥ ' if self.at_least else ''}{self.budget:g} {self.unit}"
+        )
         flag = "" if self.within_budget else "  OVER BUDGET"
         load = "/".join(f"{x:.2f}" for x in self.load)
         return f"BENCH {self.name} {value} {self.unit} (budget {budget}) [load {load}]{flag}"

@@ -58,6 +58,18 @@ def test_bulk_merges_move_rows_audit_recount_and_undo_one_by_one(police, monkeyp
     assert resolve_person_id(c.pk) == c.pk and resolve_person_id(b.pk) == a.pk
 
 
+def test_each_automatic_merge_records_its_weakest_link_to_the_survivor(police):
+    a, b, c, d = (person(f"Nguyễn Thị Đào {i}", "1990-03-04") for i in range(4))
+    services.merge_automatic(
+        actor=police,
+        edges=[(c.pk, d.pk), (a.pk, b.pk), (b.pk, c.pk)],  # best first, as a run gives them
+        probabilities=[0.99, 0.97, 0.93],
+    )
+    # b reaches a at 0.97; c and d reach a only through the link b–c, 0.93 (d's own link is stronger)
+    found = {m.merged_id: (m.survivor_id, m.probability) for m in Merge.objects.all()}
+    assert found == {b.pk: (a.pk, 0.97), c.pk: (a.pk, 0.93), d.pk: (a.pk, 0.93)}
+
+
 def test_bulk_merges_respect_different_decisions_and_earlier_merges(police):
     a = person("Nguyễn Thị Đào", "1990-03-04")
     b = person("NGUYEN THI DAO", "1990-03-04")
@@ -110,5 +122,31 @@ def test_a_run_keeps_the_pairs_below_the_queue_pending_out_of_it(coordinator, mo
     stored = dict(CandidatePair.objects.values_list("person_b_id", "match_probability"))
     assert stored == {b.pk: 0.85, d.pk: 0.4}  # from STORE_FLOOR up, pending; below it, nothing
     assert services.STORE_FLOOR <= 0.4 < selectors.QUEUE_FLOOR
-    assert 0.85 < services.AUTO_MIN_PROBABILITY  # never merged automatically, whatever the estimates
+    assert services.AUTO_MIN_PROBABILITY > 0.85  # never merged automatically, whatever the estimates
     assert [cl.members for cl in selectors.review_clusters(coordinator)] == [[a.pk, b.pk]]
+
+
+def test_the_automatic_threshold_is_the_lowest_reaching_the_precision_never_under_the_minimum():
+    from lanhmanh.linkage.engine import Estimate
+
+    found = [
+        Estimate(0.85, 0.9990, 0.95, 100),  # precise enough, but under AUTO_MIN_PROBABILITY
+        Estimate(0.90, 0.9975, 0.93, 90),
+        Estimate(0.95, 0.9990, 0.90, 80),
+        Estimate(0.9995, 0.9996, 0.50, 10),
+    ]
+    assert services.AUTO_MIN_PROBABILITY == 0.9
+    assert services.auto_threshold(found, 0.997).threshold == 0.90
+    assert services.auto_threshold(found, 0.998).threshold == 0.95
+    assert services.auto_threshold(found, 0.9999).threshold == 0.9995  # none reaches it: the most cautious
+
+
+def test_a_run_asks_for_a_listed_precision_only(coordinator):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.run_create(actor=coordinator, precision=0.9)
+    assert "Độ chính xác của việc tự động hợp nhất phải là một trong các mức: 0.9995, 0.999" in str(
+        refused.value.message_dict["precision"]
+    )
+    assert not DedupRun.objects.exists()
