@@ -96,10 +96,11 @@ def test_the_bulk_re_scoring_is_the_pair_by_pair_one(seed, district_officer):
     first = CandidatePair.objects.filter(status=PairStatus.PENDING).order_by("pk").first()
     services.pair_decide(actor=district_officer, pair=first, decision=PairStatus.SAME)
     for step in range(2):  # the second re-learning starts from pairs already under the first's version
+        base = services.relearn_base(services.model_current())
         expected_parameters = services.relearned(
-            services.relearn_base(services.model_current()).parameters,
-            services.same_level_counts([e for *_ids, d, e in services._labelled() if d == PairStatus.SAME]),
-            services.RELEARN_PRIOR,
+            base.parameters,
+            services.label_corrections(services._labelled(), base.parameters),
+            services.relearn_prior(base),
         )
         expected = rescored_pair_by_pair(expected_parameters)
         version = services.model_relearn(actor=district_officer)
@@ -145,8 +146,8 @@ def test_the_cluster_page_shows_the_weights_of_the_re_learned_model(district_off
     shown_pair = CandidatePair.objects.create(
         person_a=a, person_b=b, match_probability=0.95, match_weight=4.25, explanation=explanation
     )
-    decided = CandidatePair.objects.create(
-        person_a=c, person_b=d, match_probability=0.9, match_weight=3.17, explanation=explanation
+    decided = CandidatePair.objects.create(  # one the model doubted: deciding it "same" teaches it
+        person_a=c, person_b=d, match_probability=0.1, match_weight=-3.17, explanation=explanation
     )
     services.pair_decide(actor=district_officer, pair=decided, decision=PairStatus.SAME)
     old = services.model_current().parameters
@@ -163,3 +164,22 @@ def test_the_cluster_page_shows_the_weights_of_the_re_learned_model(district_off
     assert shown_as(name) != shown_as(4.94)  # learning from one "same" pair in these levels moved them
     assert f"Họ và tên: trùng họ tên ({shown_as(name)})" in body
     assert f"Ngày sinh: trùng ngày sinh ({shown_as(born)})" in body
+
+
+def test_a_decision_teaches_the_model_by_how_much_it_surprised_it():
+    """m is learned as EM would with the labels known: a decision moves its levels' expected matches by
+    its label less the probability the unsupervised model gave the pair, against the matches that model
+    expects (``relearn_prior``), so the pairs a reviewer is shown (chosen by their score) do not stand
+    for every match."""
+    base = {"Họ và tên": {"trùng họ tên": 0.5, "khác": 0.5}}
+    levels = [{"field": "Họ và tên", "level": "trùng họ tên", "weight": 1.0}]
+
+    def m_after(decision: str, weight: float) -> float:
+        label = services.Label(1, 1, decision, levels, weight, None)
+        moved = services.label_corrections([label], base)
+        return services.relearned(base, moved, 10)["Họ và tên"]["trùng họ tên"]
+
+    assert m_after(PairStatus.SAME, 12.0) == pytest.approx(0.5, abs=1e-3)  # expected: teaches nothing
+    assert m_after(PairStatus.SAME, -3.17) == pytest.approx((5 + 0.9) / (10 + 0.9), abs=1e-3)
+    assert m_after(PairStatus.DIFFERENT, 3.17) == pytest.approx((5 - 0.9) / (10 - 0.9), abs=1e-3)
+    assert m_after(PairStatus.DIFFERENT, -12.0) == pytest.approx(0.5, abs=1e-3)

@@ -110,6 +110,9 @@ class ModelVersion(models.Model):
     same_count = models.PositiveIntegerField(_("số kết luận cùng một người"), default=0)
     different_count = models.PositiveIntegerField(_("số kết luận hai người khác nhau"), default=0)
     rescored = models.PositiveIntegerField(_("số cặp được chấm lại"), default=0)
+    # A run's model: the matches it expects among the pairs it scored (Σ match probability), which the
+    # decisions are weighed against when m is learned again (``services.relearned``).
+    expected_matches = models.FloatField(_("số cặp trùng mô hình dự kiến"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

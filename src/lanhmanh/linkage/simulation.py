@@ -15,7 +15,7 @@ same loop on arrays, from the database's state at the start:
 * a decision is ``cluster_decide``'s: one decision per link (same when both records are in one truth
   group, else different), each group merged into its oldest record;
 * after each decision the model learns as ``model_relearn`` does, with its own functions
-  (``services.same_level_counts``, ``relearned``; a pair's weight moves by log2(m new / m old) of its
+  (``services.label_corrections``, ``relearned``; a pair's weight moves by log2(m new / m old) of its
   levels) and the undecided pairs are re-scored;
 * a batch (``batch``) is the pattern page's: the pending links of the queue whose two records fit one
   of ``selectors.PATTERNS`` (``pattern_pairs``), the first ``BATCH_PREVIEW`` shown to the reviewer, who
@@ -117,12 +117,13 @@ class ReviewSimulation:
         user,
         truth: Mapping[int, str],
         *,
-        prior: float = services.RELEARN_PRIOR,
+        prior: float | None = None,
         patterns: bool = True,
     ):
-        self.prior = prior
         current = services.model_current()
-        self.base = services.relearn_base(current).parameters
+        base = services.relearn_base(current)
+        self.prior = services.relearn_prior(base) if prior is None else prior
+        self.base = base.parameters
         versions = {v.pk: v.parameters for v in ModelVersion.objects.all()}
         first = ModelVersion.objects.order_by("number").values_list("pk", flat=True).first()
         rows = list(
@@ -207,8 +208,13 @@ class ReviewSimulation:
                 self.apart.setdefault(x, set()).add(y)
                 self.apart.setdefault(y, set()).add(x)
         self.settled = np.array([self._settled(i) for i in range(m)], dtype=bool)
-        same = [e for _pk, _pair, decision, e in services._labelled() if decision == PairStatus.SAME]
-        self.counts = services.same_level_counts(same)
+        self.counts = services.label_corrections(services._labelled(), self.base)
+        # Each link's probability under the base model (its weight moved back from its version's m):
+        # what a decision on it is weighed against (``services.label_corrections``).
+        log_base = np.array([np.log2(self.base[f][level]) for f, level in self.keys] + [0.0])
+        valid = self.columns >= 0
+        shift = np.where(valid, self.log_old - log_base[self.columns], 0.0).sum(axis=1)
+        self.p_base = 1.0 / (1.0 + np.exp2(-(self.weight0 - shift)))
         self.relearns = 0
         # As the database holds them until the next decision (the engine's probabilities).
         self.weight = self.weight0.copy()
@@ -330,11 +336,10 @@ class ReviewSimulation:
         different = []
         for i in links.tolist():
             self.status[i] = DECIDED
-            if self.node_truth[self.ea[i]] == self.node_truth[self.eb[i]]:
+            same = bool(self.node_truth[self.ea[i]] == self.node_truth[self.eb[i]])
+            self._learn(i, same)
+            if same:
                 decision.same += 1
-                for row in self.explanation[i]:
-                    field_counts = self.counts.setdefault(row["field"], {})
-                    field_counts[row["level"]] = field_counts.get(row["level"], 0) + 1
             else:
                 decision.different += 1
                 different.append(i)
@@ -386,9 +391,7 @@ class ReviewSimulation:
             self.status[i] = DECIDED
             batch.confirmed += 1
             batch.wrong += int(self.node_truth[self.oa[i]] != self.node_truth[self.ob[i]])
-            for row in self.explanation[i]:
-                field_counts = self.counts.setdefault(row["field"], {})
-                field_counts[row["level"]] = field_counts.get(row["level"], 0) + 1
+            self._learn(i, True)
             survivor, merged = (a, b) if self.node_pk[a] < self.node_pk[b] else (b, a)
             self._merge(survivor, merged)
             batch.merges.append((int(self.node_pk[survivor]), int(self.node_pk[merged])))
@@ -400,6 +403,13 @@ class ReviewSimulation:
             self._rescore()
             self.relearns += 1
         return batch
+
+    def _learn(self, i: int, same: bool) -> None:
+        """The link's decision added to what m is learned from, as ``services.label_corrections``."""
+        moved = (1.0 if same else 0.0) - float(self.p_base[i])
+        for row in self.explanation[i]:
+            field_corrections = self.counts.setdefault(row["field"], {})
+            field_corrections[row["level"]] = field_corrections.get(row["level"], 0.0) + moved
 
     def _merge(self, survivor: int, merged: int) -> None:
         self.node_records[survivor] += self.node_records[merged]
