@@ -347,6 +347,12 @@ def run() -> list[Result]:
     pairs = [(a, b) for a, b, p in stored if p >= selectors.QUEUE_FLOOR]
     marks = checkpoints()
     before = partition_after_run(truth, merged_into)
+    wrong = sum(truth[merged] != truth[survivor] for merged, survivor in merged_into.items())
+    log(
+        f"the run merged from {run.threshold:g} (precision asked {run.precision:g}): {len(merged_into):,} "
+        f"records merged, {wrong:,} of them into another person by the truth (the run expected "
+        f"{run.expected_wrong:,} wrong pairs)"
+    )
     log(
         f"after the run, before review: P {before.precision:.4f} R {before.recall:.4f} F1 {before.f1():.4f}; "
         f"{len(clusters):,} clusters, {len(pairs):,} pairs in the queues"
@@ -401,7 +407,13 @@ def run() -> list[Result]:
         f"pairs {gain_p:.2e} ({made_p[k]:,} decisions) (ratio {ratio:.2f})"
     )
     results.append(
-        Result(f"linkage_review.{label}.gain_ratio_over_2000", ratio, "ratio", GAIN_RATIO, at_least=True)
+        Result(
+            f"linkage_review.{label}.gain_ratio_over_2000",
+            ratio,
+            "ratio",
+            GAIN_RATIO if label == "1M" else None,  # a few thousand records: 2,000 decisions use the queue up
+            at_least=True,
+        )
     )
     return results
 
