@@ -5,7 +5,8 @@ the synthetic registry, encrypted, with their blind indexes and blocking keys), 
 ``manage.py dedup_registry`` in a child process: read and decrypt every person, train, score, merge
 the certain pairs in bulk (audited, each undoable) and queue the uncertain ones for review. Prints
 its wall time and peak memory, how many merges and queued pairs, and the pairwise precision and
-recall of the automatic merges against the generator's truth (the queued pairs wait for a person).
+recall of the automatic merges against the generator's truth (the queued pairs wait for a person), and
+the threshold the run chose for the precision asked (``BENCH_PRECISION``, else the command's default).
 
 ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_run .venv/bin/python benchmarks/bench_linkage_run.py``
 (a database whose name starts with ``bench`` is recreated; a run changes it, so it is never
@@ -29,6 +30,11 @@ BUDGET_SECONDS = 300
 BUDGET_MB = 4096
 
 
+def precision_asked() -> list[str]:
+    """``BENCH_PRECISION``: the precision the run's automatic merges must reach (default: the command's)."""
+    return ["--precision", os.environ["BENCH_PRECISION"]] if os.environ.get("BENCH_PRECISION") else []
+
+
 def run() -> list[Result]:
     from bench_linkage_entry import ensure_data, log, persons_wanted
     from django.db import connection
@@ -43,7 +49,7 @@ def run() -> list[Result]:
     connection.close()  # the child has the database to itself
     started = time.perf_counter()
     completed = subprocess.run(  # noqa: S603 - our own interpreter and manage.py, fixed arguments
-        [sys.executable, str(HERE.parent / "manage.py"), "dedup_registry"],
+        [sys.executable, str(HERE.parent / "manage.py"), "dedup_registry", *precision_asked()],
         env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")},
         capture_output=True,
         text=True,
@@ -53,8 +59,10 @@ def run() -> list[Result]:
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if completed.returncode or "Lỗi" in completed.stderr:
         raise RuntimeError(f"dedup_registry failed:\n{completed.stderr[-3000:]}")
-    summary = completed.stdout.strip().splitlines()[-1]
+    lines = completed.stdout.strip().splitlines()
+    summary = next(line for line in lines if "hồ sơ; tự động hợp nhất" in line).split("\r")[-1]
     log(summary)
+    log(lines[-1])  # the threshold the precision asked chose, and what the run estimated
     merged, queued = (int(n) for n in re.findall(r"(\d+)", summary)[1:3])
     ids = list(person_of)
     survivor_of = dict(Merge.objects.filter(undone_at__isnull=True).values_list("merged_id", "survivor_id"))
