@@ -1,5 +1,5 @@
 """A coordinator starts a deduplication run at the precision they choose, reads what it merged and how
-many merges may be wrong, opens the weakest automatic merge from the run's page and undoes it
+many merges may be wrong, sees the page fit a 390 px phone, opens the weakest automatic merge and undoes it
 (issue #19 item 5: the run chooses its automatic-merge threshold for the precision asked)."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lanhmanh.linkage.models import DedupRun, Merge
+
+from .test_every_page import PHONE, sideways
 
 pytestmark = pytest.mark.browser
 
@@ -35,6 +37,8 @@ def test_a_coordinator_runs_a_dedup_at_a_chosen_precision_and_undoes_a_doubtful_
     check = page.locator("[data-merges-to-check]")
     expect(check.get_by_role("heading")).to_have_text("Hợp nhất tự động nên kiểm tra lại")
     weakest = Merge.objects.filter(run=run, probability__lt=0.995).order_by("probability", "pk").first()
+    page.set_viewport_size(PHONE)  # the results and the list fit a 390 px phone
+    assert sideways(page) == ""
     first_row = check.locator("tbody tr").first
     expect(first_row).to_contain_text(f"#{weakest.merged_id}")
     expect(first_row).to_contain_text(f"{weakest.probability:.3f}".replace(".", ","))
